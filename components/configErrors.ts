@@ -1,0 +1,137 @@
+/**
+ * Config problems and how they are reported: every problem names the full key path (for example
+ * `models[1].gpu.type`), the value given and what is allowed, and all problems of a config are
+ * reported together.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+
+/** One thing wrong with a config. */
+export interface ConfigProblem {
+    /** Key path, e.g. `models[1].gpu.type`. */
+    path: string;
+    /** What is wrong and what is allowed. */
+    message: string;
+}
+
+/**
+ * Thrown before any resource is registered when a config is invalid. A `RunError`, so Pulumi
+ * prints the message without a stack trace.
+ */
+export class ConfigError extends pulumi.RunError {
+    /** Every problem found. */
+    readonly problems: ConfigProblem[];
+
+    constructor(problems: ConfigProblem[], subject = "configuration") {
+        const lines = problems.map((p) => `  - ${p.path === "" ? "(top level)" : p.path}: ${p.message}`);
+        super(`Invalid ${subject} (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${lines.join("\n")}`);
+        this.problems = problems;
+    }
+}
+
+/** Formats a key path as config users write it: `models[1].gpu.type`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+    return path
+        .map((segment, i) =>
+            typeof segment === "number" ? `[${segment}]` : `${i === 0 ? "" : "."}${String(segment)}`,
+        )
+        .join("");
+}
+
+/** Shows a value in a message, shortened; secrets must never reach this function. */
+export function describeValue(value: unknown): string {
+    if (value === undefined) return "nothing";
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+    let current: unknown = root;
+    for (const segment of path) {
+        if (current === null || typeof current !== "object") return undefined;
+        current = (current as Record<PropertyKey, unknown>)[segment];
+    }
+    return current;
+}
+
+/** The object schema found at `path` in `schema`, looking through defaults, optionals and
+ * refinements; used to list the keys allowed where an unknown key was given. */
+function objectSchemaAt(schema: z.ZodType, path: readonly PropertyKey[]): z.ZodObject | undefined {
+    let current: z.ZodType | undefined = schema;
+    const unwrap = (s: z.ZodType): z.ZodType => {
+        let inner = s;
+        while (inner instanceof z.ZodDefault || inner instanceof z.ZodOptional || inner instanceof z.ZodPipe) {
+            inner = inner instanceof z.ZodPipe ? (inner.in as z.ZodType) : (inner.unwrap() as z.ZodType);
+        }
+        return inner;
+    };
+    for (const segment of path) {
+        current = current === undefined ? undefined : unwrap(current);
+        if (current instanceof z.ZodObject) current = current.shape[String(segment)] as z.ZodType | undefined;
+        else if (current instanceof z.ZodArray) current = current.element as z.ZodType;
+        else if (current instanceof z.ZodRecord) current = current.valueType as z.ZodType;
+        else return undefined;
+    }
+    const found = current === undefined ? undefined : unwrap(current);
+    return found instanceof z.ZodObject ? found : undefined;
+}
+
+/** Turns zod's issues into problems that name the key, the value given and what is allowed. */
+export function problemsFromZod(
+    schema: z.ZodType,
+    input: unknown,
+    issues: readonly z.core.$ZodIssue[],
+    pathPrefix: readonly PropertyKey[] = [],
+): ConfigProblem[] {
+    const problems: ConfigProblem[] = [];
+    for (const issue of issues) {
+        const value = valueAt(input, issue.path);
+        const given = `got ${describeValue(value)}`;
+        if (issue.code === "unrecognized_keys") {
+            const allowed = Object.keys(objectSchemaAt(schema, issue.path)?.shape ?? {});
+            for (const key of issue.keys) {
+                problems.push({
+                    path: formatPath([...pathPrefix, ...issue.path, key]),
+                    message:
+                        allowed.length > 0
+                            ? `unknown key; allowed keys here: ${allowed.join(", ")}`
+                            : "unknown key",
+                });
+            }
+            continue;
+        }
+        const path = formatPath([...pathPrefix, ...issue.path]);
+        switch (issue.code) {
+            case "invalid_type":
+                problems.push({
+                    path,
+                    message: value === undefined ? `is required (${issue.expected})` : `${given}; expected ${issue.expected}`,
+                });
+                break;
+            case "invalid_value":
+                problems.push({ path, message: `${given}; allowed: ${issue.values.map((v) => String(v)).join(", ")}` });
+                break;
+            case "invalid_key":
+                problems.push({ path, message: `${given} is not an allowed key` });
+                break;
+            case "too_small":
+            case "too_big": {
+                const custom = !/^Too (small|big)/.test(issue.message);
+                const bound = issue.code === "too_small" ? `at least ${String(issue.minimum)}` : `at most ${String(issue.maximum)}`;
+                const unit = issue.origin === "string" ? " characters" : issue.origin === "array" ? " items" : "";
+                problems.push({ path, message: `${given}; ${custom ? issue.message : `must be ${bound}${unit}`}` });
+                break;
+            }
+            default:
+                problems.push({ path, message: `${given}; ${issue.message}` });
+        }
+    }
+    return problems;
+}
+
+/** Parses `input` with `schema`, or throws a {@link ConfigError} listing every problem. */
+export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, subject?: string): z.output<S> {
+    const result = schema.safeParse(input);
+    if (!result.success) throw new ConfigError(problemsFromZod(schema, input, result.error.issues), subject);
+    return result.data;
+}

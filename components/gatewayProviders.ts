@@ -1,0 +1,67 @@
+/**
+ * Everything that differs between gateway providers, in one place, the way the upstream charts
+ * keep it in `templates/gke.yaml` and `templates/istio.yaml`. Components read a profile; none of
+ * them asks which provider it runs on.
+ */
+
+/** How the gateway's proxies reach each Endpoint Picker, which serves gRPC over TLS with a
+ * self-signed certificate on port 9002. */
+export type EndpointPickerTls =
+    /** The inferencepool chart renders what the provider needs (GKE's policies). */
+    | "chart"
+    /** The chart renders nothing for this provider: we create an Istio DestinationRule per pool
+     * that originates TLS to the EPP without verifying its self-signed certificate. */
+    | "istio-destination-rule"
+    /** Nothing is created; the platform team configures the provider itself. */
+    | "none";
+
+/** One gateway provider's description. */
+export interface GatewayProviderProfile {
+    /** The provider's name in stack config (`provider.name`). */
+    name: string;
+    /** One line for docs and error messages. */
+    description: string;
+    /** The GatewayClass used when config names none; undefined means config must name one. */
+    defaultGatewayClassName?: string;
+    /** The body-based-routing chart's `provider.name`. */
+    bodyBasedRoutingChartProvider: "gke" | "istio" | "none";
+    /** The inferencepool chart's `provider.name`. */
+    inferencePoolChartProvider: "gke" | "none";
+    /** What reaching each EPP over TLS takes beyond the chart. */
+    endpointPickerTls: EndpointPickerTls;
+}
+
+/** The providers we know, by config name. */
+export const GATEWAY_PROVIDERS = {
+    gke: {
+        name: "gke",
+        description: "GKE Gateway controller (Envoy-based regional load balancer)",
+        defaultGatewayClassName: "gke-l7-regional-external-managed",
+        bodyBasedRoutingChartProvider: "gke",
+        inferencePoolChartProvider: "gke",
+        endpointPickerTls: "chart",
+    },
+    istio: {
+        name: "istio",
+        description: "Istio 1.28 or later with ENABLE_GATEWAY_API_INFERENCE_EXTENSION=true",
+        defaultGatewayClassName: "istio",
+        bodyBasedRoutingChartProvider: "istio",
+        inferencePoolChartProvider: "none",
+        endpointPickerTls: "istio-destination-rule",
+    },
+    other: {
+        name: "other",
+        description:
+            "any Gateway API implementation that supports InferencePool backends; " +
+            "set provider.gatewayClassName and configure its BBR hook and EPP TLS yourself",
+        bodyBasedRoutingChartProvider: "none",
+        inferencePoolChartProvider: "none",
+        endpointPickerTls: "none",
+    },
+} as const satisfies Record<string, GatewayProviderProfile>;
+
+/** A provider name we know. */
+export type GatewayProviderName = keyof typeof GATEWAY_PROVIDERS;
+
+/** The names of the providers we know, for schemas and messages. */
+export const GATEWAY_PROVIDER_NAMES = Object.keys(GATEWAY_PROVIDERS) as [GatewayProviderName, ...GatewayProviderName[]];

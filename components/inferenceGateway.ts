@@ -1,0 +1,68 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+/** Arguments of {@link InferenceGateway}. */
+export interface InferenceGatewayArgs {
+    /** Gateway name; the BBR chart's provider objects refer to it. */
+    gatewayName: string;
+    /** Namespace of the Gateway (and of BBR, which must run beside it). */
+    namespace: string;
+    /** GatewayClass of the provider, e.g. `gke-l7-regional-external-managed` or `istio`. */
+    gatewayClassName: string;
+    /** Inference extension release whose InferencePool CRDs to apply, e.g. `v1.0.0`; undefined
+     * when the cluster already has them. */
+    inferenceCrdsVersion?: string;
+}
+
+/** The InferencePool CRDs published with an inference extension release. */
+export function inferenceCrdsUrl(version: string): string {
+    return `https://github.com/kubernetes-sigs/gateway-api-inference-extension/releases/download/${version}/manifests.yaml`;
+}
+
+/** The Gateway with one HTTP listener on port 80. `pulumi up` waits until the provider has given
+ * it an address, so the address output is real when `up` ends. */
+export function gatewayManifest(args: InferenceGatewayArgs) {
+    return {
+        apiVersion: "gateway.networking.k8s.io/v1",
+        kind: "Gateway",
+        metadata: {
+            name: args.gatewayName,
+            namespace: args.namespace,
+            annotations: { "pulumi.com/waitFor": "jsonpath={.status.addresses[0].value}" },
+        },
+        spec: {
+            gatewayClassName: args.gatewayClassName,
+            listeners: [{ name: "http", protocol: "HTTP", port: 80, allowedRoutes: { namespaces: { from: "Same" } } }],
+        },
+    };
+}
+
+interface GatewayStatus {
+    addresses?: { type?: string; value: string }[];
+}
+
+/** The inference Gateway, and the InferencePool CRDs when the cluster lacks them. */
+export class InferenceGateway extends pulumi.ComponentResource {
+    /** The Gateway. */
+    public readonly gateway: k8s.apiextensions.CustomResource;
+    /** The applied CRDs, when applied. */
+    public readonly crds?: k8s.yaml.v2.ConfigFile;
+    /** The address the provider gave the Gateway. */
+    public readonly address: pulumi.Output<string | undefined>;
+
+    constructor(name: string, args: InferenceGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("multi-model-inference:index:InferenceGateway", name, {}, opts);
+        if (args.inferenceCrdsVersion !== undefined) {
+            this.crds = new k8s.yaml.v2.ConfigFile(`${name}-inference-crds`, { file: inferenceCrdsUrl(args.inferenceCrdsVersion) }, { parent: this });
+        }
+        // `status` is declared (and left unset) so that Pulumi reads it back as an output.
+        this.gateway = new k8s.apiextensions.CustomResource(
+            `${name}-gateway`,
+            { ...gatewayManifest(args), status: undefined },
+            { parent: this, customTimeouts: { create: "20m", update: "20m" } },
+        );
+        const status = (this.gateway as unknown as { status: pulumi.Output<GatewayStatus | undefined> }).status;
+        this.address = status.apply((s) => s?.addresses?.[0]?.value);
+        this.registerOutputs({ address: this.address });
+    }
+}

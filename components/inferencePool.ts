@@ -1,0 +1,74 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { EndpointPickerTls } from "./gatewayProviders";
+import type { PlannedChart } from "./servingPlan";
+
+/** The port the inferencepool chart's Endpoint Picker serves gRPC on, with a self-signed cert. */
+export const ENDPOINT_PICKER_PORT = 9002;
+
+/** Arguments of {@link InferencePool}. */
+export interface InferencePoolArgs {
+    /** Release name; the chart names the InferencePool after it and its EPP `<release>-epp`. */
+    releaseName: string;
+    /** Namespace of the pool, its EPP and the model's pods. */
+    namespace: string;
+    /** The inferencepool chart and version. */
+    chart: PlannedChart;
+    /** Checked chart values (see `chartValues`), selecting exactly one model's pods. */
+    values: Record<string, unknown>;
+    /** What the gateway needs to reach the EPP over TLS beyond what the chart renders. */
+    endpointPickerTls: EndpointPickerTls;
+}
+
+/**
+ * The Istio DestinationRule that lets the gateway originate TLS to an Endpoint Picker, whose
+ * certificate is self-signed and so cannot be verified.
+ */
+export function endpointPickerDestinationRule(releaseName: string, namespace: string) {
+    const service = `${releaseName}-epp`;
+    return {
+        apiVersion: "networking.istio.io/v1beta1",
+        kind: "DestinationRule",
+        metadata: { name: service, namespace },
+        spec: {
+            host: `${service}.${namespace}.svc.cluster.local`,
+            trafficPolicy: { tls: { mode: "SIMPLE", insecureSkipVerify: true } },
+        },
+    };
+}
+
+/** One model's InferencePool and Endpoint Picker (the inferencepool Helm chart), plus what the
+ * gateway provider needs to reach the EPP. */
+export class InferencePool extends pulumi.ComponentResource {
+    /** The inferencepool chart release. */
+    public readonly chart: k8s.helm.v4.Chart;
+    /** The InferencePool's name. */
+    public readonly poolName: string;
+    /** The Endpoint Picker Service's name. */
+    public readonly endpointPickerService: string;
+
+    constructor(name: string, args: InferencePoolArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("multi-model-inference:index:InferencePool", name, {}, opts);
+        this.poolName = args.releaseName;
+        this.endpointPickerService = `${args.releaseName}-epp`;
+        this.chart = new k8s.helm.v4.Chart(
+            `${name}-chart`,
+            {
+                chart: args.chart.chart,
+                version: args.chart.version,
+                name: args.releaseName,
+                namespace: args.namespace,
+                values: args.values,
+            },
+            { parent: this },
+        );
+        if (args.endpointPickerTls === "istio-destination-rule") {
+            new k8s.apiextensions.CustomResource(
+                `${name}-epp-tls`,
+                endpointPickerDestinationRule(args.releaseName, args.namespace),
+                { parent: this },
+            );
+        }
+        this.registerOutputs({ poolName: this.poolName, endpointPickerService: this.endpointPickerService });
+    }
+}

@@ -1,0 +1,59 @@
+/**
+ * Kubernetes names derived from client-facing model names.
+ *
+ * A model name such as `meta-llama/Llama-3.1-8B-Instruct` is neither a valid object name nor a
+ * valid label value, so every object of a model is named after a short, stable key derived from
+ * it. The key never depends on the model's position in the list, so reordering models changes
+ * no URN.
+ */
+
+/** Longest model key: the inferencepool release is `<key>`, its EPP Service `<key>-epp` and
+ * Helm limits release names to 53 characters. */
+export const MAX_MODEL_KEY_LENGTH = 40;
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** True when `value` is an RFC 1123 DNS label (object names, namespaces, label values). */
+export function isDnsLabel(value: string, maxLength = 63): boolean {
+    return value.length <= maxLength && DNS_LABEL.test(value);
+}
+
+/**
+ * Derives the model key from a client-facing model name: the part after the last `/`, lower-cased,
+ * with every run of other characters turned into one `-`. For example
+ * `meta-llama/Llama-3.1-8B-Instruct` becomes `llama-3-1-8b-instruct`.
+ */
+export function deriveModelKey(modelName: string): string {
+    const base = modelName.slice(modelName.lastIndexOf("/") + 1);
+    return base
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, "-")
+        .replace(/^-+|-+$/g, "")
+        .slice(0, MAX_MODEL_KEY_LENGTH)
+        .replace(/-+$/, "");
+}
+
+/** The names of every object that serves one model, all derived from its key. */
+export interface ModelObjectNames {
+    /** The vLLM Deployment. */
+    deployment: string;
+    /** The value of the `app` label on the model's pods; its pool selects exactly this. */
+    appLabel: string;
+    /** The inferencepool Helm release, and so the InferencePool object. */
+    pool: string;
+    /** The Endpoint Picker Service the inferencepool chart renders for the pool. */
+    endpointPicker: string;
+    /** The HTTPRoute that sends this model's requests to its pool. */
+    route: string;
+}
+
+/** Names every object of the model with key `key`. */
+export function modelObjectNames(key: string): ModelObjectNames {
+    return {
+        deployment: `vllm-${key}`,
+        appLabel: `vllm-${key}`,
+        pool: key,
+        endpointPicker: `${key}-epp`,
+        route: key,
+    };
+}

@@ -1,0 +1,205 @@
+/**
+ * Runs the real stack program (`stacks/index.ts`, the code `pulumi up` runs) in-process under
+ * Pulumi's mock runtime with a stack's config, and records every resource registration as the
+ * engine would receive it: type, name, parent, provider and inputs, with secrets still marked.
+ * Shared by the offline render, the benchmark and the tests.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+import * as rpc from "@pulumi/pulumi/runtime/rpc";
+import * as settings from "@pulumi/pulumi/runtime/settings";
+import * as state from "@pulumi/pulumi/runtime/state";
+import { parse as parseYaml } from "yaml";
+
+/** The repository root, where `Pulumi.yaml` and the stack files are. */
+export const REPO_ROOT = path.resolve(__dirname, "..");
+
+/** What a mocked `secure:` config value is replaced with. Tests search every output for it. */
+export const MOCK_SECRET_VALUE = "mock-secret-value-that-must-never-appear-in-plain-text";
+
+/** The address the mocked GKE Gateway controller gives the Gateway. */
+export const MOCK_GATEWAY_ADDRESS = "<gateway-address>";
+
+/** Stands in for a secret value in anything written or printed. */
+export const SECRET_PLACEHOLDER = "[secret]";
+
+/** One resource as the program registered it. */
+export interface RecordedResource {
+    /** URN, as the engine would give it. */
+    urn: string;
+    /** Resource type token. */
+    type: string;
+    /** Resource name. */
+    name: string;
+    /** Parent URN, or null at the top. */
+    parent: string | null;
+    /** True for a provider-managed (custom) resource, false for a component. */
+    custom: boolean;
+    /** Provider reference (`<urn>::<id>`), or null for the default provider. */
+    provider: string | null;
+    /** Inputs as sent to the engine; secret values are wrapped in {@link isSecretValue} markers. */
+    inputs: Record<string, unknown>;
+}
+
+/** The result of one run. */
+export interface ProgramRun {
+    /** Every registered resource, in registration order. */
+    resources: RecordedResource[];
+    /** The stack's exports, resolved. */
+    outputs: Record<string, unknown>;
+    /** Names of exports that are secret. */
+    secretOutputs: string[];
+}
+
+/** True for a value the engine would hold as a secret. */
+export function isSecretValue(value: unknown): value is { value: unknown } {
+    return (
+        typeof value === "object" &&
+        value !== null &&
+        (value as Record<string, unknown>)[rpc.specialSigKey] === rpc.specialSecretSig
+    );
+}
+
+/** Replaces every secret in `value` with {@link SECRET_PLACEHOLDER}. */
+export function redactSecrets(value: unknown): unknown {
+    if (isSecretValue(value)) return SECRET_PLACEHOLDER;
+    if (Array.isArray(value)) return value.map(redactSecrets);
+    if (typeof value === "object" && value !== null) {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactSecrets(v)]));
+    }
+    return value;
+}
+
+/** Reads `Pulumi.yaml`'s project name. */
+export function projectName(): string {
+    const project = parseYaml(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8")) as { name: string };
+    return project.name;
+}
+
+/**
+ * Loads a stack config file as Pulumi passes config to a program: strings, with objects
+ * JSON-encoded; `secure:` values become {@link MOCK_SECRET_VALUE} and are listed as secret.
+ */
+export function loadStackConfig(file: string): { config: Record<string, string>; secretKeys: string[] } {
+    const document = (parseYaml(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    const config: Record<string, string> = {};
+    const secretKeys: string[] = [];
+    for (const [key, value] of Object.entries(document.config ?? {})) {
+        const isSecure = typeof value === "object" && value !== null && "secure" in value;
+        if (isSecure) secretKeys.push(key);
+        config[key] = isSecure ? MOCK_SECRET_VALUE : typeof value === "string" ? value : JSON.stringify(value);
+    }
+    return { config, secretKeys };
+}
+
+/** What the mocked cloud answers. */
+const mocks: pulumi.runtime.Mocks = {
+    newResource(args) {
+        const state: Record<string, unknown> = { ...args.inputs };
+        if (args.type === "kubernetes:gateway.networking.k8s.io/v1:Gateway") {
+            state["status"] = { addresses: [{ type: "IPAddress", value: MOCK_GATEWAY_ADDRESS }] };
+        }
+        return { id: `${args.name}-id`, state };
+    },
+    call(args) {
+        if (args.token === "gcp:container/getCluster:getCluster") {
+            return {
+                ...args.inputs,
+                endpoint: "cluster-endpoint.invalid",
+                masterAuths: [{ clusterCaCertificate: "bW9jay1jYQ==" }],
+            };
+        }
+        throw new Error(`unexpected invoke ${args.token}: mock it in plan/mockRuntime.ts or remove the lookup`);
+    },
+};
+
+class RecordingMonitor extends MockMonitor {
+    readonly recorded: RecordedResource[] = [];
+
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    override async registerResource(req: any, callback: (err: any, response: any) => void): Promise<void> {
+        const type: string = req.getType();
+        const name: string = req.getName();
+        const parent: string = req.getParent();
+        const provider: string = req.getProvider();
+        this.recorded.push({
+            urn: this.newUrn(parent, type, name),
+            type,
+            name,
+            parent: parent === "" ? null : parent,
+            custom: req.getCustom(),
+            provider: provider === "" ? null : provider,
+            inputs: rpc.deserializeProperties(req.getObject()),
+        });
+        return super.registerResource(req, callback);
+    }
+}
+
+async function resolveOutput(value: unknown): Promise<{ value: unknown; secret: boolean }> {
+    const output = pulumi.output(value);
+    const [resolved, secret] = await Promise.all([
+        new Promise<unknown>((resolve) => output.apply((v) => resolve(v))),
+        pulumi.isSecret(output),
+    ]);
+    return { value: resolved, secret };
+}
+
+/** The program failed; `registered` lists what it had registered by then (for a config error:
+ * nothing). The message is the program's own. */
+export class ProgramRunError extends Error {
+    constructor(
+        /** The program's error. */
+        readonly error: unknown,
+        /** Resources registered before it failed. */
+        readonly registered: RecordedResource[],
+    ) {
+        super(error instanceof Error ? error.message : String(error));
+    }
+}
+
+/** Forgets the loaded stack program so that the next import runs it again. */
+function unloadStackProgram(): void {
+    const stacks = path.join(REPO_ROOT, "stacks") + path.sep;
+    for (const id of Object.keys(require.cache)) if (id.startsWith(stacks)) delete require.cache[id];
+}
+
+/**
+ * Runs the stack program with the config of `configFile`. Runs are sequential: Pulumi's runtime
+ * state is global, so await one before starting the next.
+ */
+export async function runProgram(stack: string, configFile: string): Promise<ProgramRun> {
+    const project = projectName();
+    const { config, secretKeys } = loadStackConfig(configFile);
+    const monitor = new RecordingMonitor(mocks);
+    settings.setMockOptions(monitor, project, stack, false);
+    // What `pulumi.runtime.setMocks` enables after installing its own monitor (SDK 3.248).
+    Object.assign(state.getStore(), {
+        supportsSecrets: true,
+        supportsResourceReferences: true,
+        supportsOutputValues: false,
+        supportsDeletedWith: true,
+        supportsAliasSpecs: true,
+        supportsTransforms: false,
+    });
+    pulumi.runtime.setAllConfig(config, secretKeys);
+
+    unloadStackProgram();
+    let program: Record<string, unknown>;
+    try {
+        program = (await import(path.join(REPO_ROOT, "stacks", "index"))) as Record<string, unknown>;
+    } catch (error) {
+        await settings.waitForRPCs();
+        throw new ProgramRunError(error, monitor.recorded);
+    }
+    const outputs: Record<string, unknown> = {};
+    const secretOutputs: string[] = [];
+    for (const [name, value] of Object.entries(program)) {
+        const resolved = await resolveOutput(value);
+        outputs[name] = resolved.value;
+        if (resolved.secret) secretOutputs.push(name);
+    }
+    await settings.waitForRPCs();
+    return { resources: monitor.recorded, outputs, secretOutputs };
+}
