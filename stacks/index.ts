@@ -32,5 +32,17 @@ export const gatewayAddress = inference.gatewayAddress;
 export const models = inference.gatewayAddress.apply((address) =>
     inference.models.map((model) => ({ ...model, try: curlCommands(address ?? "<gateway-address>", model.name) })),
 );
-/** Estimated GPU cost in USD at the pools' smallest and largest size (GPUs only, list prices). */
+/** The GPU node pools, with their estimated cost at their smallest and largest size. */
+export const nodePools = inference.plan.nodePools.map((pool) => ({
+    name: pool.name,
+    accelerator: pool.accelerator,
+    machineType: pool.machineType,
+    gpusPerNode: pool.gpusPerNode,
+    zones: pool.zones,
+    nodes: pool.autoscaling ?? { fixed: pool.cost.min.nodes },
+    spot: pool.spot,
+    estimatedCost: pool.cost,
+}));
+/** Estimated GPU cost in USD of all pools at their smallest and largest size (list prices, GPUs
+ * only; see components/gpuCatalog.ts for the source and date). */
 export const estimatedGpuCost = inference.plan.cost;

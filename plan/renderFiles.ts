@@ -1,0 +1,148 @@
+/**
+ * Turns a recorded program run into the files of an offline render: `resources.json`, one
+ * manifest per Kubernetes object the program creates directly, one values file per Helm release,
+ * and a readable summary. Pure: the CLI in render.ts writes what this returns.
+ */
+import { stringify as toYaml } from "yaml";
+import type { CostEstimate, ServedModel } from "../components";
+import { ProgramRun, RecordedResource, redactSecrets } from "./mockRuntime";
+
+/** One resource as written to `resources.json`. */
+export interface RenderedResource {
+    /** URN. */
+    urn: string;
+    /** Type token. */
+    type: string;
+    /** Resource name. */
+    name: string;
+    /** Parent URN, or null. */
+    parent: string | null;
+    /** Custom (provider-managed) or component. */
+    custom: boolean;
+    /** Provider URN, or null for the default provider. */
+    provider: string | null;
+    /** Inputs, secrets replaced by "[secret]". */
+    inputs: Record<string, unknown>;
+}
+
+const HELM_CHART = "kubernetes:helm.sh/v4:Chart";
+
+/** True for a Kubernetes object the program creates itself (not a chart, file or provider). */
+export function isKubernetesObject(resource: { type: string; custom: boolean }): boolean {
+    return resource.custom && resource.type.startsWith("kubernetes:") && !resource.type.startsWith("kubernetes:helm.sh/");
+}
+
+/** The resource as written to `resources.json`: secrets redacted, provider as a URN. */
+export function renderResource(resource: RecordedResource): RenderedResource {
+    return {
+        urn: resource.urn,
+        type: resource.type,
+        name: resource.name,
+        parent: resource.parent,
+        custom: resource.custom,
+        // A provider reference is `<urn>::<id>`; the id is the mock's, so only the URN is kept.
+        provider: resource.provider === null ? null : resource.provider.split("::").slice(0, -1).join("::"),
+        inputs: redactSecrets(resource.inputs) as Record<string, unknown>,
+    };
+}
+
+function fileSafe(text: string): string {
+    return text.toLowerCase().replace(/[^a-z0-9.-]+/g, "-");
+}
+
+/** The manifest file name of a Kubernetes object: kind, namespace and name. */
+export function manifestFileName(manifest: Record<string, unknown>): string {
+    const metadata = (manifest["metadata"] ?? {}) as { name?: string; namespace?: string };
+    const parts = [String(manifest["kind"]), metadata.namespace ?? "cluster", metadata.name ?? "unnamed"];
+    return `${parts.map(fileSafe).join("_")}.yaml`;
+}
+
+function helmFile(resource: RenderedResource): { file: string; content: string } {
+    const inputs = resource.inputs as { chart: string; version: string; name: string; namespace: string; values?: object };
+    const header = [
+        `# Helm release ${inputs.name} in namespace ${inputs.namespace}`,
+        `# chart: ${inputs.chart}`,
+        `# version: ${inputs.version}`,
+        `# helm template ${inputs.name} ${inputs.chart} --version ${inputs.version} --namespace ${inputs.namespace} -f ${fileSafe(inputs.name)}.yaml`,
+    ].join("\n");
+    return { file: `helm/${fileSafe(inputs.name)}.yaml`, content: `${header}\n${toYaml(inputs.values ?? {}, { sortMapEntries: true })}` };
+}
+
+/** Every file of the render, by path relative to the output directory. */
+export function renderFiles(run: ProgramRun): Map<string, string> {
+    const resources = run.resources.map(renderResource).sort((a, b) => a.urn.localeCompare(b.urn));
+    const files = new Map<string, string>();
+    files.set("resources.json", `${JSON.stringify(resources, null, 2)}\n`);
+    for (const resource of resources) {
+        if (isKubernetesObject(resource)) {
+            files.set(`manifests/${manifestFileName(resource.inputs)}`, toYaml(resource.inputs, { sortMapEntries: true }));
+        } else if (resource.type === HELM_CHART) {
+            const { file, content } = helmFile(resource);
+            files.set(file, content);
+        }
+    }
+    files.set("summary.txt", renderSummary(run.outputs));
+    return files;
+}
+
+interface SummaryPool {
+    name: string;
+    accelerator: string;
+    machineType: string;
+    gpusPerNode: number;
+    zones: string[];
+    nodes: { fixed: number } | { minNodes: number; maxNodes: number };
+    spot: boolean;
+    estimatedCost: { min: CostEstimate; max: CostEstimate };
+}
+
+function table(rows: string[][]): string {
+    const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+    return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join("  ").trimEnd()).join("\n");
+}
+
+const range = (min: number, max: number, show: (n: number) => string = String) =>
+    min === max ? show(min) : `${show(min)}-${show(max)}`;
+const costRange = (min: number, max: number) => range(min, max, (n) => `$${n.toFixed(2)}`);
+
+/** The readable summary of a run, from the stack's outputs. */
+export function renderSummary(outputs: Record<string, unknown>): string {
+    const models = outputs["models"] as ServedModel[];
+    const pools = outputs["nodePools"] as SummaryPool[];
+    const total = outputs["estimatedGpuCost"] as { min: CostEstimate; max: CostEstimate };
+    const modelRows = [
+        ["MODEL", "HUGGING FACE ID", "GPU", "REPLICAS", "POOL", "ROUTE", "NODE POOL"],
+        ...models.map((m) => [m.name, m.huggingFaceId, `${m.gpu.count} x ${m.gpu.type}`, String(m.replicas), m.pool, m.route, m.nodePool]),
+    ];
+    const poolRows = [
+        ["NODE POOL", "MACHINE", "GPUS/NODE", "NODES", "ZONES", "ON-DEMAND/H", "SPOT/H", "ON-DEMAND/MONTH", "SPOT/MONTH"],
+        ...pools.map((p) => [
+            p.name + (p.spot ? " (spot)" : ""),
+            p.machineType,
+            String(p.gpusPerNode),
+            "fixed" in p.nodes ? String(p.nodes.fixed) : range(p.nodes.minNodes, p.nodes.maxNodes),
+            p.zones.join(",") || "cluster's",
+            costRange(p.estimatedCost.min.onDemandHourly, p.estimatedCost.max.onDemandHourly),
+            costRange(p.estimatedCost.min.spotHourly, p.estimatedCost.max.spotHourly),
+            costRange(p.estimatedCost.min.onDemandMonthly, p.estimatedCost.max.onDemandMonthly),
+            costRange(p.estimatedCost.min.spotMonthly, p.estimatedCost.max.spotMonthly),
+        ]),
+    ];
+    const replicas = models.reduce((n, m) => n + m.replicas, 0);
+    const gpus = models.reduce((n, m) => n + m.replicas * m.gpu.count, 0);
+    return [
+        `Gateway: http://${String(outputs["gatewayAddress"])}`,
+        "",
+        table(modelRows),
+        "",
+        table(poolRows),
+        "",
+        `Totals: ${models.length} models, ${replicas} replicas using ${gpus} GPUs; ` +
+            `${range(total.min.nodes, total.max.nodes)} GPU nodes with ${range(total.min.gpus, total.max.gpus)} GPUs.`,
+        `Estimated GPU cost: ${costRange(total.min.onDemandHourly, total.max.onDemandHourly)}/h on demand ` +
+            `(${costRange(total.min.onDemandMonthly, total.max.onDemandMonthly)}/month), ` +
+            `${costRange(total.min.spotHourly, total.max.spotHourly)}/h spot (${costRange(total.min.spotMonthly, total.max.spotMonthly)}/month).`,
+        "Prices: GPU list prices only (no VM, disk or load balancer), us-central1; see components/gpuCatalog.ts.",
+        "",
+    ].join("\n");
+}
