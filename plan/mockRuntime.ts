@@ -9,8 +9,8 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
-import * as settings from "@pulumi/pulumi/runtime/settings";
-import * as state from "@pulumi/pulumi/runtime/state";
+import * as sdkSettings from "@pulumi/pulumi/runtime/settings";
+import * as sdkState from "@pulumi/pulumi/runtime/state";
 import { parse as parseYaml } from "yaml";
 
 /** The repository root, where `Pulumi.yaml` and the stack files are. */
@@ -94,6 +94,17 @@ export function loadStackConfig(file: string): { config: Record<string, string>;
     return { config, secretKeys };
 }
 
+// SDK internals (3.248, pinned) that the public mock API does not expose: installing our own
+// monitor and waiting for outstanding registrations.
+const settings = sdkSettings as typeof sdkSettings & { waitForRPCs(): Promise<void> };
+const state = sdkState as unknown as { getStore(): Record<string, unknown> };
+
+/** The URN the engine gives a resource, as Pulumi's own mock monitor computes it. */
+function urnOf(stack: string, project: string, parent: string, type: string, name: string): string {
+    const qualifiedType = parent === "" ? type : `${parent.split("::")[2].split("$").pop()}$${type}`;
+    return `urn:pulumi:${stack}::${project}::${qualifiedType}::${name}`;
+}
+
 /** What the mocked cloud answers. */
 const mocks: pulumi.runtime.Mocks = {
     newResource(args) {
@@ -125,7 +136,7 @@ class RecordingMonitor extends MockMonitor {
         const parent: string = req.getParent();
         const provider: string = req.getProvider();
         this.recorded.push({
-            urn: this.newUrn(parent, type, name),
+            urn: urnOf(pulumi.getStack(), pulumi.getProject(), parent, type, name),
             type,
             name,
             parent: parent === "" ? null : parent,
@@ -138,7 +149,7 @@ class RecordingMonitor extends MockMonitor {
 }
 
 async function resolveOutput(value: unknown): Promise<{ value: unknown; secret: boolean }> {
-    const output = pulumi.output(value);
+    const output = pulumi.output(value as pulumi.Input<object>) as unknown as pulumi.Output<unknown>;
     const [resolved, secret] = await Promise.all([
         new Promise<unknown>((resolve) => output.apply((v) => resolve(v))),
         pulumi.isSecret(output),

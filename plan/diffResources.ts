@@ -1,0 +1,108 @@
+/**
+ * Compares two renders' resources by URN, down to the input fields that changed, and formats the
+ * result as Markdown for a pull request comment. Pure; planDiff.ts is the CLI.
+ */
+import type { RenderedResource } from "./renderFiles";
+
+/** One changed input field. */
+export interface FieldChange {
+    /** Field path, e.g. `spec.replicas` or `nodeConfig.guestAccelerators[0].count`. */
+    path: string;
+    /** Old value, or undefined when added. */
+    before: unknown;
+    /** New value, or undefined when removed. */
+    after: unknown;
+}
+
+/** What changed between two renders. */
+export interface ResourceDiff {
+    /** Resources only in the new render. */
+    added: RenderedResource[];
+    /** Resources only in the old render. */
+    removed: RenderedResource[];
+    /** Resources in both whose inputs, parent or provider differ. */
+    changed: { resource: RenderedResource; fields: FieldChange[] }[];
+    /** Resources that are the same in both. */
+    unchanged: number;
+}
+
+/** Flattens a value to `path → leaf value`; empty objects and arrays are leaves. */
+export function flatten(value: unknown, prefix = "", into = new Map<string, unknown>()): Map<string, unknown> {
+    if (Array.isArray(value) && value.length > 0) {
+        value.forEach((item, i) => flatten(item, `${prefix}[${i}]`, into));
+    } else if (typeof value === "object" && value !== null && !Array.isArray(value) && Object.keys(value).length > 0) {
+        for (const [key, item] of Object.entries(value)) {
+            const segment = /^[A-Za-z_$][\w$]*$/.test(key) ? key : JSON.stringify(key);
+            flatten(item, prefix === "" ? segment : /^[A-Za-z_$]/.test(segment) ? `${prefix}.${segment}` : `${prefix}[${segment}]`, into);
+        }
+    } else {
+        into.set(prefix, value);
+    }
+    return into;
+}
+
+/** The fields that differ between two resources' inputs, parent and provider. */
+export function fieldChanges(before: RenderedResource, after: RenderedResource): FieldChange[] {
+    const old = flatten({ inputs: before.inputs, parent: before.parent, provider: before.provider });
+    const now = flatten({ inputs: after.inputs, parent: after.parent, provider: after.provider });
+    const paths = [...new Set([...old.keys(), ...now.keys()])].sort();
+    return paths
+        .filter((p) => JSON.stringify(old.get(p)) !== JSON.stringify(now.get(p)))
+        .map((p) => ({ path: p.replace(/^inputs\./, ""), before: old.get(p), after: now.get(p) }));
+}
+
+/** Compares two renders' resources. */
+export function diffResources(before: RenderedResource[], after: RenderedResource[]): ResourceDiff {
+    const old = new Map(before.map((r) => [r.urn, r]));
+    const now = new Map(after.map((r) => [r.urn, r]));
+    const diff: ResourceDiff = { added: [], removed: [], changed: [], unchanged: 0 };
+    for (const resource of after) {
+        const previous = old.get(resource.urn);
+        if (previous === undefined) {
+            diff.added.push(resource);
+            continue;
+        }
+        const fields = fieldChanges(previous, resource);
+        if (fields.length > 0) diff.changed.push({ resource, fields });
+        else diff.unchanged++;
+    }
+    diff.removed = before.filter((r) => !now.has(r.urn));
+    return diff;
+}
+
+function cell(value: unknown): string {
+    if (value === undefined) return "";
+    const text = JSON.stringify(value);
+    const short = text.length > 120 ? `${text.slice(0, 117)}...` : text;
+    return `\`${short.replace(/\|/g, "\\|").replace(/`/g, "'")}\``;
+}
+
+function label(resource: RenderedResource): string {
+    return `\`${resource.type}\` **${resource.name}**`;
+}
+
+/** The diff as Markdown, headed by `title`. */
+export function diffMarkdown(title: string, diff: ResourceDiff): string {
+    const lines = [
+        `### ${title}`,
+        "",
+        `**${diff.added.length} to add, ${diff.changed.length} to change, ${diff.removed.length} to remove, ${diff.unchanged} unchanged.**`,
+    ];
+    if (diff.added.length + diff.changed.length + diff.removed.length === 0) {
+        lines.push("", "No changes.");
+    }
+    if (diff.added.length > 0) {
+        lines.push("", "#### Added", "", ...diff.added.map((r) => `- ${label(r)}`));
+    }
+    if (diff.removed.length > 0) {
+        lines.push("", "#### Removed", "", ...diff.removed.map((r) => `- ${label(r)}`));
+    }
+    if (diff.changed.length > 0) {
+        lines.push("", "#### Changed");
+        for (const { resource, fields } of diff.changed) {
+            lines.push("", `- ${label(resource)}`, "", "  | field | before | after |", "  | --- | --- | --- |");
+            for (const f of fields) lines.push(`  | \`${f.path}\` | ${cell(f.before)} | ${cell(f.after)} |`);
+        }
+    }
+    return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,36 @@
+/**
+ * `npm run plan-diff -- <old-dir> <new-dir>`: prints, in Markdown, what changes between two
+ * renders. Exits 0 whether or not anything changed; non-zero only on bad input.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { diffMarkdown, diffResources } from "./diffResources";
+import type { RenderedResource } from "./renderFiles";
+
+function readRender(dir: string): RenderedResource[] {
+    const file = path.join(dir, "resources.json");
+    if (!fs.existsSync(file)) throw new Error(`${dir} is not a render: ${file} does not exist (run npm run render first)`);
+    const resources: unknown = JSON.parse(fs.readFileSync(file, "utf8"));
+    if (!Array.isArray(resources) || resources.some((r) => typeof (r as RenderedResource).urn !== "string")) {
+        throw new Error(`${file} is not a list of rendered resources`);
+    }
+    return resources as RenderedResource[];
+}
+
+function main(args: string[]): number {
+    if (args.length !== 2) {
+        console.error("usage: npm run plan-diff -- <old-dir> <new-dir>");
+        return 2;
+    }
+    const [before, after] = args;
+    try {
+        const diff = diffResources(readRender(before), readRender(after));
+        process.stdout.write(diffMarkdown(`Plan diff: ${path.basename(path.resolve(after))}`, diff));
+        return 0;
+    } catch (error) {
+        console.error(`plan-diff: ${error instanceof Error ? error.message : String(error)}`);
+        return 2;
+    }
+}
+
+process.exit(main(process.argv.slice(2)));
