@@ -1,0 +1,28 @@
+/**
+ * Validates Kubernetes objects against their published JSON schemas (kubernetes-models and the
+ * @kubernetes-models packages). An object of a kind with no schema here fails, so a new kind
+ * cannot slip through unvalidated.
+ */
+import { HTTPRoute, Gateway } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1";
+import { DestinationRule } from "@kubernetes-models/istio/networking.istio.io/v1beta1";
+import { Deployment } from "kubernetes-models/apps/v1";
+import { Secret } from "kubernetes-models/v1";
+
+type Model = new (data: never) => { validate(): void };
+
+const MODELS: Record<string, Model> = {
+    "apps/v1/Deployment": Deployment as unknown as Model,
+    "v1/Secret": Secret as unknown as Model,
+    "gateway.networking.k8s.io/v1/Gateway": Gateway as unknown as Model,
+    "gateway.networking.k8s.io/v1/HTTPRoute": HTTPRoute as unknown as Model,
+    "networking.istio.io/v1beta1/DestinationRule": DestinationRule as unknown as Model,
+};
+
+/** Throws with the schema's message when `object` does not validate, or when its kind has no
+ * published schema here. */
+export function validateKubernetesObject(object: Record<string, unknown>): void {
+    const key = `${String(object["apiVersion"])}/${String(object["kind"])}`;
+    const model = MODELS[key];
+    if (model === undefined) throw new Error(`no published schema registered for ${key}`);
+    new model(object as never).validate();
+}
