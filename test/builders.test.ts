@@ -1,0 +1,146 @@
+/** Table-driven tests of the pure builders and the plan, without Pulumi's runtime. */
+import assert from "node:assert/strict";
+import test from "node:test";
+import {
+    ConfigError,
+    ServingConfig,
+    chartValues,
+    deriveModelKey,
+    estimateMemory,
+    httpRoute,
+    inferencePoolValues,
+    mergeValues,
+    nodePoolSpec,
+    nodesNeeded,
+    planServing,
+    proposeFittingGpus,
+    vllmArgs,
+    vllmDeployment,
+} from "../components";
+
+const cluster = { project: "my-gcp-project", location: "us-central1-a", name: "inference-cluster" };
+const plan = (config: Partial<ServingConfig>) => planServing({ cluster, models: [{ name: "meta-llama/Llama-3.1-8B-Instruct" }], ...config });
+
+test("deriveModelKey: stable DNS labels from model names", () => {
+    const cases: [string, string][] = [
+        ["meta-llama/Llama-3.1-8B-Instruct", "llama-3-1-8b-instruct"],
+        ["microsoft/Phi-4-mini-instruct", "phi-4-mini-instruct"],
+        ["Qwen/Qwen2.5-7B-Instruct", "qwen2-5-7b-instruct"],
+        ["my-model", "my-model"],
+        ["org/--Weird__Name--", "weird-name"],
+        ["org/" + "x".repeat(60), "x".repeat(40)],
+    ];
+    for (const [name, key] of cases) assert.equal(deriveModelKey(name), key, name);
+});
+
+test("inferencePoolValues and chartValues: program values pass the v1.0.0 schema; typos and unknown versions fail", () => {
+    const values = inferencePoolValues({ matchLabels: { app: "vllm-x" }, targetPort: 8000, provider: "gke" });
+    assert.deepEqual(values, {
+        inferencePool: { modelServers: { matchLabels: { app: "vllm-x" } }, targetPortNumber: 8000 },
+        provider: { name: "gke" },
+    });
+    const cases: { config: Parameters<typeof chartValues>[1]; problem?: RegExp; replicas?: number }[] = [
+        { config: { version: "v1.0.0" } },
+        { config: { version: "v1.0.0", values: { inferenceExtension: { replicas: 2 } } }, replicas: 2 },
+        { config: { version: "v1.0.0", values: { inferenceExtension: { replicsa: 2 } } }, problem: /charts\.inferencePool\.values\.inferenceExtension\.replicsa: unknown key; allowed keys here: replicas,/ },
+        { config: { version: "v1.0.0", values: { provider: { name: "istio" } } }, problem: /allowed: none, gke/ },
+        { config: { version: "v1.0.0", values: { inferenceExtension: { flags: { v: 1 } } } }, problem: /inferenceExtension\.flags: got \{"v":1\}; expected array/ },
+        { config: { version: "v9.9.9" }, problem: /no values schema for this chart version \(known: v1\.0\.0\).*rawValues/ },
+        { config: { version: "v9.9.9", rawValues: { anything: true } } },
+    ];
+    for (const { config, problem, replicas } of cases) {
+        const result = chartValues("inferencePool", config, values);
+        if (problem === undefined) assert.deepEqual(result.problems, [], JSON.stringify(config));
+        else assert.match(result.problems.map((p) => `${p.path}: ${p.message}`).join("\n"), problem);
+        if (replicas !== undefined) assert.equal((result.values["inferenceExtension"] as { replicas: number }).replicas, replicas);
+    }
+});
+
+test("mergeValues merges maps and replaces everything else, like Helm", () => {
+    assert.deepEqual(mergeValues({ a: { b: 1, c: [1] }, d: 1 }, { a: { c: [2], e: 3 }, d: { x: 1 } }), { a: { b: 1, c: [2], e: 3 }, d: { x: 1 } });
+});
+
+test("vllmArgs: the served name, port, tensor parallelism and precision flags", () => {
+    const cases: { model: Partial<ServingConfig["models"][number]>; expected: string[] }[] = [
+        { model: {}, expected: ["--tensor-parallel-size", "1", "--dtype", "bfloat16"] },
+        { model: { gpu: { count: 2 }, precision: "float16" }, expected: ["--tensor-parallel-size", "2", "--dtype", "float16"] },
+        { model: { precision: "fp8", vllmArgs: ["--max-model-len=8192"] }, expected: ["--tensor-parallel-size", "1", "--quantization", "fp8", "--max-model-len=8192"] },
+        { model: { precision: "int4" }, expected: ["--tensor-parallel-size", "1"] },
+    ];
+    for (const { model, expected } of cases) {
+        const planned = planServing({ cluster, models: [{ name: "meta-llama/Llama-3.1-8B-Instruct", ...model }] }).models[0];
+        const args = vllmArgs(planned);
+        assert.deepEqual(args.slice(0, 6), ["--model", "meta-llama/Llama-3.1-8B-Instruct", "--served-model-name", "meta-llama/Llama-3.1-8B-Instruct", "--port", "8000"]);
+        assert.deepEqual(args.slice(6), expected, JSON.stringify(model));
+    }
+});
+
+test("vllmDeployment: GPUs, shared memory and scheduling follow the model", () => {
+    const cases = [
+        { gpu: { type: "nvidia-l4" as const, count: 1 }, shm: "2Gi" },
+        { gpu: { type: "nvidia-l4" as const, count: 4 }, shm: "8Gi" },
+        { gpu: { type: "nvidia-h100-80gb" as const, count: 8 }, shm: "16Gi" },
+    ];
+    for (const { gpu, shm } of cases) {
+        const p = planServing({ cluster, models: [{ name: "meta-llama/Llama-3.1-8B-Instruct", gpu }], nodePools: gpu.type === "nvidia-h100-80gb" ? { [gpu.type]: { spot: true } } : {} });
+        const deployment = vllmDeployment({ model: p.models[0], namespace: "ns", image: "vllm/vllm-openai:v0.11.0" }) as any;
+        const pod = deployment.spec.template.spec;
+        assert.equal(pod.containers[0].resources.limits["nvidia.com/gpu"], String(gpu.count));
+        assert.equal(pod.nodeSelector["cloud.google.com/gke-accelerator"], gpu.type);
+        assert.equal(pod.volumes.find((v: any) => v.name === "shm").emptyDir.sizeLimit, shm);
+        assert.deepEqual(deployment.spec.strategy.rollingUpdate, { maxSurge: 0, maxUnavailable: 1 });
+    }
+});
+
+test("httpRoute: exact header match on the model name, InferencePool backend, 300s timeout", () => {
+    const cases = [
+        { modelName: "meta-llama/Llama-3.1-8B-Instruct", poolName: "llama-3-1-8b-instruct" },
+        { modelName: "food-review", poolName: "food" },
+    ];
+    for (const c of cases) {
+        const route = httpRoute({ routeName: c.poolName, namespace: "ns", gatewayName: "gw", ...c });
+        assert.deepEqual(route.spec.rules[0].matches[0].headers, [{ type: "Exact", name: "X-Gateway-Model-Name", value: c.modelName }]);
+        assert.deepEqual(route.spec.rules[0].backendRefs, [{ group: "inference.networking.k8s.io", kind: "InferencePool", name: c.poolName }]);
+        assert.equal(route.spec.rules[0].timeouts.request, "300s");
+        assert.equal(route.spec.parentRefs[0].name, "gw");
+    }
+});
+
+test("nodePoolSpec: fixed count or autoscaling, hardened nodes, accelerator from the plan", () => {
+    const fixed = nodePoolSpec({ ...plan({}).nodePools[0], cluster }) as any;
+    assert.equal(fixed.nodeCount, 1);
+    assert.equal(fixed.autoscaling, undefined);
+    assert.equal(fixed.nodeConfig.machineType, "g2-standard-8");
+    assert.deepEqual(fixed.nodeConfig.shieldedInstanceConfig, { enableSecureBoot: true, enableIntegrityMonitoring: true });
+    const scaled = nodePoolSpec({ ...plan({ nodePools: { "nvidia-l4": { autoscaling: { minNodes: 0, maxNodes: 3 } } } }).nodePools[0], cluster }) as any;
+    assert.equal(scaled.nodeCount, undefined);
+    assert.deepEqual(scaled.autoscaling, { totalMinNodeCount: 0, totalMaxNodeCount: 3, locationPolicy: "ANY" });
+});
+
+test("nodesNeeded: first-fit decreasing with a pod's GPUs on one node", () => {
+    const cases: [number[], number, number][] = [
+        [[1, 1], 1, 2],
+        [[1, 1, 1], 4, 1],
+        [[2, 2, 1, 1], 4, 2],
+        [[4, 1, 1], 4, 2],
+        [[], 8, 0],
+    ];
+    for (const [pods, perNode, nodes] of cases) assert.equal(nodesNeeded(pods, perNode), nodes, JSON.stringify([pods, perNode]));
+});
+
+test("memory estimate and a fitting proposal", () => {
+    const llama8 = estimateMemory(8.03, "bfloat16", 2, "nvidia-l4", 1);
+    assert.deepEqual(llama8, { parametersBillions: 8.03, weightsGb: 16.06, requiredGb: 18.06, usableGb: 21.6 });
+    const llama70 = estimateMemory(70.6, "bfloat16", 2, "nvidia-l4", 1);
+    assert.ok(llama70.requiredGb > llama70.usableGb);
+    assert.match(proposeFittingGpus(llama70.requiredGb, "nvidia-l4"), /gpu: \{type: nvidia-l4, count: 8\}/);
+    assert.throws(
+        () => planServing({ cluster, models: [{ name: "meta-llama/Llama-3.1-70B-Instruct" }] }),
+        (e: unknown) => e instanceof ConfigError && /models\[0\]\.gpu: .*needs about 143\.2 GB.*gives vLLM 21\.6 GB; .*count: 8/.test(e.message),
+    );
+});
+
+test("cost: list price per GPU-hour times GPUs, monthly at 730 hours", () => {
+    const p = plan({ models: [{ name: "meta-llama/Llama-3.1-8B-Instruct" }, { name: "microsoft/Phi-4-mini-instruct" }] });
+    assert.deepEqual(p.cost.min, { nodes: 2, gpus: 2, onDemandHourly: 1.12, onDemandMonthly: 817.6, spotHourly: 0.45, spotMonthly: 325.73 });
+});
