@@ -134,6 +134,16 @@ export function mergeValues(base: Record<string, unknown>, over: Record<string, 
     return merged;
 }
 
+/** Paths in `extra` that would replace a value the program sets in `program`. */
+export function overriddenPaths(program: Record<string, unknown>, extra: Record<string, unknown>, prefix = ""): string[] {
+    return Object.entries(extra).flatMap(([key, value]) => {
+        if (!(key in program)) return [];
+        const current = program[key];
+        const path = `${prefix}${key}`;
+        return isPlainObject(current) && isPlainObject(value) ? overriddenPaths(current, value, `${path}.`) : [path];
+    });
+}
+
 /**
  * The values of one release: the program's values with config's `values` merged over them and
  * checked against the chart version's schema, then `rawValues` merged unchecked. Problems name
@@ -144,6 +154,14 @@ export function chartValues(
     config: Required<Pick<ChartConfig, "version">> & ChartConfig,
     programValues: Record<string, unknown>,
 ): { values: Record<string, unknown>; problems: ConfigProblem[] } {
+    const overridden = [
+        ...overriddenPaths(programValues, config.values ?? {}).map((p) => `charts.${key}.values.${p}`),
+        ...overriddenPaths(programValues, config.rawValues ?? {}).map((p) => `charts.${key}.rawValues.${p}`),
+    ].map((path) => ({
+        path,
+        message: "is set by the program (selectors, ports, provider and gateway must agree end to end); set it through the stack config instead",
+    }));
+    if (overridden.length > 0) return { values: programValues, problems: overridden };
     const schemas: Record<string, z.ZodType> = INFERENCE_CHARTS[key].valuesSchemas;
     const schema = schemas[config.version];
     const checked = mergeValues(programValues, config.values ?? {});

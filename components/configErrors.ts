@@ -54,9 +54,9 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
     return current;
 }
 
-/** The object schema found at `path` in `schema`, looking through defaults, optionals and
- * refinements; used to list the keys allowed where an unknown key was given. */
-function objectSchemaAt(schema: z.ZodType, path: readonly PropertyKey[]): z.ZodObject | undefined {
+/** The keys allowed at `path` in `schema` (an object's keys, or a record's enum keys), looking
+ * through defaults, optionals and refinements; listed where an unknown key was given. */
+function allowedKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
     let current: z.ZodType | undefined = schema;
     const unwrap = (s: z.ZodType): z.ZodType => {
         let inner = s;
@@ -70,10 +70,12 @@ function objectSchemaAt(schema: z.ZodType, path: readonly PropertyKey[]): z.ZodO
         if (current instanceof z.ZodObject) current = current.shape[String(segment)] as z.ZodType | undefined;
         else if (current instanceof z.ZodArray) current = current.element as z.ZodType;
         else if (current instanceof z.ZodRecord) current = current.valueType as z.ZodType;
-        else return undefined;
+        else return [];
     }
     const found = current === undefined ? undefined : unwrap(current);
-    return found instanceof z.ZodObject ? found : undefined;
+    if (found instanceof z.ZodObject) return Object.keys(found.shape);
+    if (found instanceof z.ZodRecord && found.keyType instanceof z.ZodEnum) return found.keyType.options.map(String);
+    return [];
 }
 
 /** Turns zod's issues into problems that name the key, the value given and what is allowed. */
@@ -88,7 +90,7 @@ export function problemsFromZod(
         const value = valueAt(input, issue.path);
         const given = `got ${describeValue(value)}`;
         if (issue.code === "unrecognized_keys") {
-            const allowed = Object.keys(objectSchemaAt(schema, issue.path)?.shape ?? {});
+            const allowed = allowedKeysAt(schema, issue.path);
             for (const key of issue.keys) {
                 problems.push({
                     path: formatPath([...pathPrefix, ...issue.path, key]),

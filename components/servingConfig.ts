@@ -160,7 +160,11 @@ const chartSchema = z.strictObject({
 export const nodePoolSchema = z
     .strictObject({
         machineType: z.string().min(1).optional(),
-        zones: z.array(z.string().regex(/^[a-z]+-[a-z]+\d-[a-z]$/, "must be a zone such as us-central1-a")).min(1).optional(),
+        zones: z
+            .array(z.string().regex(/^[a-z]+-[a-z]+\d-[a-z]$/, "must be a zone such as us-central1-a"))
+            .min(1)
+            .refine((zones) => new Set(zones).size === zones.length, "must not list a zone twice")
+            .optional(),
         nodeCount: z.number().int().min(1).max(1000).optional(),
         autoscaling: z
             .strictObject({

@@ -12,6 +12,7 @@ import {
     ACCELERATOR_TYPES,
     AcceleratorType,
     GPU_CATALOG,
+    GpuMachineType,
     HOURS_PER_MONTH,
     gpuCatalogEntry,
     smallestMachineType,
@@ -42,6 +43,7 @@ const RESERVED_VLLM_FLAGS: Record<string, string> = {
     "--served-model-name": "set models[].name",
     "--port": `vLLM must listen on ${VLLM_PORT}, the pool's target port`,
     "--tensor-parallel-size": "set models[].gpu.count",
+    "-tp": "set models[].gpu.count",
     "--host": "the server must listen on all addresses",
 };
 
@@ -256,7 +258,7 @@ export function proposeFittingGpus(requiredGb: number, current: AcceleratorType)
 function checkVllmArgs(model: ParsedModelConfig, index: number): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
     model.vllmArgs.forEach((arg, argIndex) => {
-        const flag = arg.split("=")[0];
+        const flag = arg.split(/[=\s]/)[0];
         const why = RESERVED_VLLM_FLAGS[flag];
         if (why !== undefined) {
             problems.push({
@@ -365,10 +367,16 @@ function planNodePool(
             });
         }
     } else if (machine === undefined) {
-        problems.push({
-            path: `${base}.machineType`,
-            message: `no ${accelerator} machine type carries ${largest} GPUs${settings.spot ? "" : " on demand"}; lower models[].gpu.count`,
-        });
+        const offered = (entry.machineTypes as readonly GpuMachineType[]).filter((m) => settings.spot || !m.spotOrFlexStartOnly);
+        const most = offered.reduce((a, b) => (b.gpus > a.gpus ? b : a));
+        for (const m of models.filter((d) => d.config.gpu.count > most.gpus)) {
+            problems.push({
+                path: `models[${m.index}].gpu.count`,
+                message:
+                    `got ${m.config.gpu.count}; the most ${accelerator} GPUs on one node${settings.spot ? "" : " on demand"} is ` +
+                    `${most.gpus} (${most.name}), and a replica's GPUs must share a node`,
+            });
+        }
     }
     if (machine !== undefined) {
         for (const m of models.filter((d) => d.config.gpu.count > machine.gpus)) {

@@ -57,7 +57,15 @@ export function parseStackConfig(
         planServing(serving);
     } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
-        problems.push(...error.problems);
+        // A problem under a key held as a secret must not echo its value.
+        const secret = new Set(secretKeys.map((k) => k.slice(prefix.length)));
+        problems.push(
+            ...error.problems.map((p) =>
+                secret.has(p.path.split(/[.[]/)[0])
+                    ? { path: p.path, message: "has an invalid value (not shown: it is a secret); check its type and format" }
+                    : p,
+            ),
+        );
     }
     if (problems.length > 0) throw new ConfigError(problems, `stack configuration of ${project}`);
     return serving as unknown as ServingConfig;

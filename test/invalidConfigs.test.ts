@@ -11,14 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
 
-// plan/mockRuntime.ts uses SDK internals missing from @pulumi/pulumi's typings, so `tsc -p .`
-// fails on it once imported; it is required untyped, with the part used here typed locally.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { MOCK_SECRET_VALUE, ProgramRunError, runProgram } = require("../plan/mockRuntime") as {
-    MOCK_SECRET_VALUE: string;
-    ProgramRunError: new (...args: never[]) => Error & { registered: unknown[] };
-    runProgram(stack: string, configFile: string): Promise<unknown>;
-};
+import { MOCK_SECRET_VALUE, ProgramRunError, REPO_ROOT, runProgram } from "../plan/mockRuntime";
 
 /** One corpus file. */
 interface InvalidConfigCase {
@@ -27,7 +20,6 @@ interface InvalidConfigCase {
     config: Record<string, unknown>;
 }
 
-const REPO_ROOT = path.resolve(__dirname, "..");
 const CORPUS_DIR = path.join(REPO_ROOT, "test", "invalid-configs");
 const files = fs.readdirSync(CORPUS_DIR).filter((f) => f.endsWith(".yaml")).sort();
 const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), "invalid-configs-"));
