@@ -62,14 +62,15 @@ export function isSecretValue(value: unknown): value is { value: unknown } {
     );
 }
 
-/** Replaces every secret in `value` with {@link SECRET_PLACEHOLDER}. */
-export function redactSecrets(value: unknown): unknown {
-    if (isSecretValue(value)) return SECRET_PLACEHOLDER;
-    if (Array.isArray(value)) return value.map(redactSecrets);
+/** Replaces every secret value in `value` with {@link SECRET_PLACEHOLDER}, keeping the shape of
+ * a secret object (its keys are not secret) so that a redacted manifest stays valid. */
+export function redactSecrets(value: unknown, insideSecret = false): unknown {
+    if (isSecretValue(value)) return redactSecrets(value.value, true);
+    if (Array.isArray(value)) return value.map((item) => redactSecrets(item, insideSecret));
     if (typeof value === "object" && value !== null) {
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactSecrets(v)]));
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactSecrets(v, insideSecret)]));
     }
-    return value;
+    return insideSecret ? SECRET_PLACEHOLDER : value;
 }
 
 /** Reads `Pulumi.yaml`'s project name. */

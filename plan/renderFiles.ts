@@ -70,7 +70,8 @@ function helmFile(resource: RenderedResource): { file: string; content: string }
 
 /** Every file of the render, by path relative to the output directory. */
 export function renderFiles(run: ProgramRun): Map<string, string> {
-    const resources = run.resources.map(renderResource).sort((a, b) => a.urn.localeCompare(b.urn));
+    // Code-unit order, the same in every locale.
+    const resources = run.resources.map(renderResource).sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
     const files = new Map<string, string>();
     files.set("resources.json", `${JSON.stringify(resources, null, 2)}\n`);
     for (const resource of resources) {

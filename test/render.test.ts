@@ -1,0 +1,95 @@
+/**
+ * The offline render and plan-diff, end to end through their npm scripts: files written, every
+ * manifest valid against its published schema, nothing secret, nothing half-written on a bad
+ * config, and a third model showing up as exactly its own resources.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import test, { after } from "node:test";
+import { parse as parseYaml, stringify as toYaml } from "yaml";
+import { MOCK_SECRET_VALUE, REPO_ROOT } from "../plan/mockRuntime";
+import type { RenderedResource } from "../plan/renderFiles";
+import { validateKubernetesObject } from "./helpers/kubernetesSchemas";
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), "render-test-"));
+after(() => fs.rmSync(work, { recursive: true, force: true }));
+
+function npm(...args: string[]) {
+    const result = spawnSync("npm", ["run", "--silent", ...args], { cwd: REPO_ROOT, encoding: "utf8" });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function filesUnder(dir: string): string[] {
+    return fs.readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => fs.statSync(path.join(dir, f)).isFile()).sort();
+}
+
+/** The gke stack with one more model, as a config file. */
+function withThirdModel(): string {
+    const stack = parseYaml(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.gke.yaml"), "utf8")) as { config: Record<string, unknown> };
+    const models = stack.config["multi-model-inference:models"] as object[];
+    stack.config["multi-model-inference:models"] = [...models, { name: "Qwen/Qwen2.5-7B-Instruct" }];
+    const file = path.join(work, "three-models.yaml");
+    fs.writeFileSync(file, toYaml(stack));
+    return file;
+}
+
+for (const stack of ["gke", "istio"]) {
+    test(`npm run render -- --stack ${stack}`, () => {
+        const out = path.join(work, stack);
+        const run = npm("render", "--", "--stack", stack, "--out", out);
+        assert.equal(run.status, 0, run.stderr);
+        for (const text of ["meta-llama/Llama-3.1-8B-Instruct", "microsoft/Phi-4-mini-instruct", "1 x nvidia-l4", "gpu-nvidia-l4", "Totals: 2 models", "Estimated GPU cost: $1.12/h on demand"]) {
+            assert.ok(run.stdout.includes(text), `summary lacks ${text}:\n${run.stdout}`);
+        }
+        const files = filesUnder(out);
+        const expectedManifests = stack === "istio" ? 8 : 6;
+        assert.equal(files.filter((f) => f.startsWith("manifests/")).length, expectedManifests, files.join("\n"));
+        assert.deepEqual(files.filter((f) => f.startsWith("helm/")), ["helm/body-based-router.yaml", "helm/llama-3-1-8b-instruct.yaml", "helm/phi-4-mini-instruct.yaml"]);
+        for (const file of files) assert.ok(!fs.readFileSync(path.join(out, file), "utf8").includes(MOCK_SECRET_VALUE), `${file} holds the secret`);
+        for (const file of files.filter((f) => f.startsWith("manifests/"))) {
+            const manifest = parseYaml(fs.readFileSync(path.join(out, file), "utf8")) as Record<string, unknown>;
+            assert.doesNotThrow(() => validateKubernetesObject(manifest), file);
+        }
+        const resources = JSON.parse(fs.readFileSync(path.join(out, "resources.json"), "utf8")) as RenderedResource[];
+        assert.deepEqual(resources.map((r) => r.urn), resources.map((r) => r.urn).sort());
+        for (const r of resources) assert.deepEqual(Object.keys(r), ["urn", "type", "name", "parent", "custom", "provider", "inputs"]);
+        const secret = resources.find((r) => r.type === "kubernetes:core/v1:Secret");
+        assert.deepEqual(secret?.inputs["stringData"], { token: "[secret]" });
+        const values = parseYaml(fs.readFileSync(path.join(out, "helm/llama-3-1-8b-instruct.yaml"), "utf8"));
+        assert.deepEqual(values.inferencePool.modelServers.matchLabels, { app: "vllm-llama-3-1-8b-instruct" });
+    });
+}
+
+test("a broken config exits non-zero, names the key and writes nothing", () => {
+    const broken = path.join(work, "broken.yaml");
+    fs.writeFileSync(broken, fs.readFileSync(path.join(REPO_ROOT, "Pulumi.gke.yaml"), "utf8").replace("type: nvidia-l4, count: 1 }\n      replicas: 1\n    - name: microsoft", "type: nvidia-l5, count: 1 }\n      replicas: 1\n    - name: microsoft"));
+    const out = path.join(work, "broken-out");
+    const run = npm("render", "--", "--stack", "gke", "--config-file", broken, "--out", out);
+    assert.notEqual(run.status, 0);
+    assert.match(run.stderr, /models\[0\]\.gpu\.type: got "nvidia-l5"; allowed: nvidia-l4/);
+    assert.equal(fs.existsSync(out), false);
+    assert.deepEqual(fs.readdirSync(work).filter((f) => f.startsWith("broken-out")), []);
+});
+
+test("plan-diff: a third model adds its own resources and changes only the node pool size", () => {
+    const before = path.join(work, "gke-before");
+    const after3 = path.join(work, "gke-three");
+    assert.equal(npm("render", "--", "--stack", "gke", "--out", before).status, 0);
+    assert.equal(npm("render", "--", "--stack", "gke", "--config-file", withThirdModel(), "--out", after3).status, 0);
+    const diff = npm("plan-diff", "--", before, after3);
+    assert.equal(diff.status, 0, diff.stderr);
+    assert.match(diff.stdout, /\*\*6 to add, 1 to change, 0 to remove, 21 unchanged\.\*\*/);
+    const added = diff.stdout.split("#### Added")[1].split("####")[0];
+    assert.equal(added.trim().split("\n").length, 6);
+    assert.ok(added.trim().split("\n").every((line) => line.includes("inference-qwen2-5-7b-instruct")), added);
+    const changed = diff.stdout.split("#### Changed")[1];
+    assert.match(changed, /gcp:container\/nodePool:NodePool` \*\*inference-gpu-nvidia-l4-pool\*\*/);
+    assert.deepEqual(changed.split("\n").filter((l) => l.startsWith("  | `")), ["  | `nodeCount` | `2` | `3` |"]);
+    const same = npm("plan-diff", "--", before, before);
+    assert.equal(same.status, 0);
+    assert.match(same.stdout, /No changes\./);
+    assert.notEqual(npm("plan-diff", "--", before, path.join(work, "missing")).status, 0);
+});
