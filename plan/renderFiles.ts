@@ -7,23 +7,9 @@ import { stringify as toYaml } from "yaml";
 import type { CostEstimate, ServedModel } from "../components";
 import { ProgramRun, RecordedResource, redactSecrets } from "./mockRuntime";
 
-/** One resource as written to `resources.json`. */
-export interface RenderedResource {
-    /** URN. */
-    urn: string;
-    /** Type token. */
-    type: string;
-    /** Resource name. */
-    name: string;
-    /** Parent URN, or null. */
-    parent: string | null;
-    /** Custom (provider-managed) or component. */
-    custom: boolean;
-    /** Provider URN, or null for the default provider. */
-    provider: string | null;
-    /** Inputs, secrets replaced by "[secret]". */
-    inputs: Record<string, unknown>;
-}
+/** One resource as written to `resources.json`: the recorded fields, with the provider as a
+ * URN and secrets replaced by "[secret]". */
+export type RenderedResource = RecordedResource;
 
 const HELM_CHART = "kubernetes:helm.sh/v4:Chart";
 
