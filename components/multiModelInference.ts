@@ -7,7 +7,7 @@ import { InferencePool } from "./inferencePool";
 import { HF_TOKEN_SECRET, ModelServer } from "./modelServer";
 import { ModelRoute } from "./modelRoute";
 import type { ServingConfig } from "./servingConfig";
-import { ServingPlan, planServing } from "./servingPlan";
+import { CostEstimate, ServingPlan, planServing } from "./servingPlan";
 
 /** Arguments of {@link MultiModelInference}: what to serve, and the Hugging Face token. */
 export interface MultiModelInferenceArgs extends ServingConfig {
@@ -33,6 +33,26 @@ export interface ServedModel {
     nodePool: string;
 }
 
+/** What operators need to know about one GPU node pool. */
+export interface NodePoolSummary {
+    /** GKE node pool name. */
+    name: string;
+    /** Accelerator type. */
+    accelerator: string;
+    /** Machine type. */
+    machineType: string;
+    /** GPUs per node. */
+    gpusPerNode: number;
+    /** Zones of the nodes; empty means the cluster's own zone. */
+    zones: string[];
+    /** A fixed node count, or the autoscaling range, across zones. */
+    nodes: { fixed: number } | { minNodes: number; maxNodes: number };
+    /** Spot VMs. */
+    spot: boolean;
+    /** Estimated GPU cost at the pool's smallest and largest size. */
+    estimatedCost: { min: CostEstimate; max: CostEstimate };
+}
+
 /**
  * Serves several models behind one Gateway: a GPU node pool per accelerator type, the
  * Body-Based Router, and per model a vLLM Deployment, an InferencePool with its Endpoint Picker
@@ -46,6 +66,8 @@ export class MultiModelInference extends pulumi.ComponentResource {
     public readonly gatewayAddress: pulumi.Output<string | undefined>;
     /** The served models. */
     public readonly models: ServedModel[];
+    /** The GPU node pools. */
+    public readonly nodePools: NodePoolSummary[];
 
     constructor(name: string, args: MultiModelInferenceArgs, opts?: pulumi.ComponentResourceOptions) {
         const { hfToken, ...config } = args;
@@ -128,6 +150,16 @@ export class MultiModelInference extends pulumi.ComponentResource {
             route: m.names.route,
             nodePool: m.nodePool,
         }));
-        this.registerOutputs({ gatewayAddress: this.gatewayAddress, models: this.models });
+        this.nodePools = plan.nodePools.map((pool) => ({
+            name: pool.name,
+            accelerator: pool.accelerator,
+            machineType: pool.machineType,
+            gpusPerNode: pool.gpusPerNode,
+            zones: pool.zones,
+            nodes: pool.autoscaling ?? { fixed: pool.cost.min.nodes },
+            spot: pool.spot,
+            estimatedCost: pool.cost,
+        }));
+        this.registerOutputs({ gatewayAddress: this.gatewayAddress, models: this.models, nodePools: this.nodePools });
     }
 }

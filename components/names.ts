@@ -33,6 +33,11 @@ export function deriveModelKey(modelName: string): string {
         .replace(/-+$/, "");
 }
 
+/** The GKE node pool that carries the model servers of one accelerator type. */
+export function nodePoolName(accelerator: string): string {
+    return `gpu-${accelerator}`;
+}
+
 /** The names of every object that serves one model, all derived from its key. */
 export interface ModelObjectNames {
     /** The vLLM Deployment. */

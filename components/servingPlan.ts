@@ -5,7 +5,7 @@
  * a machine type that cannot carry the accelerator, more replicas than the pool holds, names that
  * collide, a chart value Helm would ignore. All problems are reported together.
  */
-import { ChartKey, INFERENCE_CHARTS, bodyBasedRoutingValues, chartValues, inferencePoolValues } from "./chartValues";
+import { INFERENCE_CHARTS, bodyBasedRoutingValues, chartValues, inferencePoolValues } from "./chartValues";
 import { ConfigError, ConfigProblem, parseOrThrow } from "./configErrors";
 import { GATEWAY_PROVIDERS, GatewayProviderProfile } from "./gatewayProviders";
 import {
@@ -18,7 +18,7 @@ import {
     smallestMachineType,
 } from "./gpuCatalog";
 import { KNOWN_MODEL_PARAMETERS } from "./knownModels";
-import { ModelObjectNames, deriveModelKey, modelObjectNames } from "./names";
+import { ModelObjectNames, deriveModelKey, modelObjectNames, nodePoolName } from "./names";
 import {
     BYTES_PER_PARAMETER,
     ClusterConfig,
@@ -419,8 +419,6 @@ function planNodePool(
         machine.gpus,
     );
     const replicaList = models.map((m) => `models[${m.index}] ${m.config.replicas} × ${m.config.gpu.count} GPU`).join(", ");
-    let min = settings.autoscaling?.minNodes;
-    let max = settings.autoscaling?.maxNodes;
     if (settings.autoscaling !== undefined && settings.autoscaling.maxNodes < needed) {
         problems.push({
             path: `${base}.autoscaling.maxNodes`,
@@ -437,13 +435,13 @@ function planNodePool(
                     `need ${needed} node(s) of ${machine.name}. Raise nodeCount or lower replicas.`,
             });
         }
-        min = max = nodeCountPerZone * zoneCount;
     }
     if (problems.length > 0) return { problems };
+    const fixedNodes = nodeCountPerZone === undefined ? undefined : nodeCountPerZone * zoneCount;
     return {
         problems,
         pool: {
-            name: `gpu-${accelerator}`,
+            name: nodePoolName(accelerator),
             accelerator,
             machineType: machine.name,
             gpusPerNode: machine.gpus,
@@ -456,8 +454,8 @@ function planNodePool(
             labels: settings.labels,
             nodesNeeded: needed,
             cost: {
-                min: costOf(accelerator, machine.gpus, min ?? needed),
-                max: costOf(accelerator, machine.gpus, max ?? needed),
+                min: costOf(accelerator, machine.gpus, fixedNodes ?? settings.autoscaling?.minNodes ?? needed),
+                max: costOf(accelerator, machine.gpus, fixedNodes ?? settings.autoscaling?.maxNodes ?? needed),
             },
         },
     };
@@ -511,7 +509,6 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
         if (planned.pool !== undefined) nodePools.push(planned.pool);
     }
 
-    const chartConfig = (key: ChartKey) => config.charts[key];
     const models: PlannedModel[] = [];
     for (const draft of drafts) {
         const memory = planModelMemory(draft);
@@ -520,7 +517,7 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
         const matchLabels = { app: names.appLabel };
         const pool = chartValues(
             "inferencePool",
-            chartConfig("inferencePool"),
+            config.charts.inferencePool,
             inferencePoolValues({ matchLabels, targetPort: VLLM_PORT, provider: provider.inferencePoolChartProvider }),
         );
         // Chart values are the same shape for every model: report their problems once.
@@ -542,7 +539,7 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
                 "app.kubernetes.io/component": "model-server",
             },
             matchLabels,
-            nodePool: `gpu-${draft.config.gpu.type}`,
+            nodePool: nodePoolName(draft.config.gpu.type),
             memory: memory.memory,
             poolValues: pool.values,
         });
@@ -550,7 +547,7 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
 
     const bbr = chartValues(
         "bodyBasedRouting",
-        chartConfig("bodyBasedRouting"),
+        config.charts.bodyBasedRouting,
         bodyBasedRoutingValues(provider.bodyBasedRoutingChartProvider, config.gatewayName),
     );
     problems.push(...bbr.problems);

@@ -4,7 +4,7 @@
  * and a readable summary. Pure: the CLI in render.ts writes what this returns.
  */
 import { stringify as toYaml } from "yaml";
-import type { CostEstimate, ServedModel } from "../components";
+import type { CostEstimate, NodePoolSummary, ServedModel } from "../components";
 import { ProgramRun, RecordedResource, redactSecrets } from "./mockRuntime";
 
 /** One resource as written to `resources.json`: the recorded fields, with the provider as a
@@ -72,17 +72,6 @@ export function renderFiles(run: ProgramRun): Map<string, string> {
     return files;
 }
 
-interface SummaryPool {
-    name: string;
-    accelerator: string;
-    machineType: string;
-    gpusPerNode: number;
-    zones: string[];
-    nodes: { fixed: number } | { minNodes: number; maxNodes: number };
-    spot: boolean;
-    estimatedCost: { min: CostEstimate; max: CostEstimate };
-}
-
 function table(rows: string[][]): string {
     const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
     return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join("  ").trimEnd()).join("\n");
@@ -95,7 +84,7 @@ const costRange = (min: number, max: number) => range(min, max, (n) => `$${n.toF
 /** The readable summary of a run, from the stack's outputs. */
 export function renderSummary(outputs: Record<string, unknown>): string {
     const models = outputs["models"] as ServedModel[];
-    const pools = outputs["nodePools"] as SummaryPool[];
+    const pools = outputs["nodePools"] as NodePoolSummary[];
     const total = outputs["estimatedGpuCost"] as { min: CostEstimate; max: CostEstimate };
     const modelRows = [
         ["MODEL", "HUGGING FACE ID", "GPU", "REPLICAS", "POOL", "ROUTE", "NODE POOL"],

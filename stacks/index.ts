@@ -33,16 +33,7 @@ export const models = inference.gatewayAddress.apply((address) =>
     inference.models.map((model) => ({ ...model, try: curlCommands(address ?? "<gateway-address>", model.name) })),
 );
 /** The GPU node pools, with their estimated cost at their smallest and largest size. */
-export const nodePools = inference.plan.nodePools.map((pool) => ({
-    name: pool.name,
-    accelerator: pool.accelerator,
-    machineType: pool.machineType,
-    gpusPerNode: pool.gpusPerNode,
-    zones: pool.zones,
-    nodes: pool.autoscaling ?? { fixed: pool.cost.min.nodes },
-    spot: pool.spot,
-    estimatedCost: pool.cost,
-}));
+export const nodePools = inference.nodePools;
 /** Estimated GPU cost in USD of all pools at their smallest and largest size (list prices, GPUs
  * only; see components/gpuCatalog.ts for the source and date). */
 export const estimatedGpuCost = inference.plan.cost;
