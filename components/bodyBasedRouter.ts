@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { childOptions } from "./childOptions";
 import type { PlannedChart } from "./servingPlan";
 
 /** The release name, which the chart also uses for its Deployment and Service. */
@@ -29,7 +30,7 @@ export class BodyBasedRouter extends pulumi.ComponentResource {
                 namespace: args.namespace,
                 values: args.chart.values,
             },
-            { parent: this },
+            childOptions(this, opts),
         );
         this.registerOutputs({});
     }

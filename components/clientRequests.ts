@@ -5,11 +5,28 @@ function shellQuote(text: string): string {
     return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
+/** How clients reach the Gateway. */
+export interface GatewayEndpoint {
+    /** The Gateway's address. */
+    address: string;
+    /** The hostname its listener accepts, if restricted. */
+    hostname?: string;
+    /** True when the listener serves HTTPS. */
+    tls: boolean;
+}
+
+/** The start of a `curl` command that reaches the gateway, before DNS points the hostname at it. */
+function curlTo(endpoint: GatewayEndpoint, path: string): string {
+    if (endpoint.hostname === undefined) return `curl -X POST ${endpoint.tls ? "https" : "http"}://${endpoint.address}${path}`;
+    const port = endpoint.tls ? 443 : 80;
+    return `curl -X POST --resolve ${endpoint.hostname}:${port}:${endpoint.address} ${endpoint.tls ? "https" : "http"}://${endpoint.hostname}${path}`;
+}
+
 /** `curl` commands for `/v1/chat/completions` and `/v1/completions` of `modelName` through the
- * gateway at `address`. */
-export function curlCommands(address: string, modelName: string): { chatCompletions: string; completions: string } {
+ * gateway. */
+export function curlCommands(endpoint: GatewayEndpoint, modelName: string): { chatCompletions: string; completions: string } {
     const post = (path: string, body: object) =>
-        `curl -X POST http://${address}${path} -H 'Content-Type: application/json' -d ${shellQuote(JSON.stringify(body))}`;
+        `${curlTo(endpoint, path)} -H 'Content-Type: application/json' -d ${shellQuote(JSON.stringify(body))}`;
     return {
         chatCompletions: post("/v1/chat/completions", {
             model: modelName,

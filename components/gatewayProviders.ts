@@ -15,6 +15,14 @@ export type EndpointPickerTls =
     /** Nothing is created; the platform team configures the provider itself. */
     | "none";
 
+/** Where the gateway's proxies connect to model servers from, for the NetworkPolicies. */
+export type GatewayProxySource =
+    /** Outside the cluster (a managed load balancer): CIDR ranges, from config plus the
+     * provider's fixed ones. */
+    | "source-ranges"
+    /** Pods the provider deploys for the Gateway, labelled with the Gateway's name. */
+    | "gateway-pods";
+
 /** One gateway provider's description. */
 export interface GatewayProviderProfile {
     /** The provider's name in stack config (`provider.name`). */
@@ -29,6 +37,13 @@ export interface GatewayProviderProfile {
     inferencePoolChartProvider: "gke" | "none";
     /** What reaching each EPP over TLS takes beyond the chart. */
     endpointPickerTls: EndpointPickerTls;
+    /** What makes the Gateway internal (`gateway.internal`): another class, or annotations the
+     * provider copies onto the Service of its in-cluster proxies. */
+    internalGateway: { defaultGatewayClassName?: string; annotations: Record<string, string> };
+    /** Where its proxies connect to model servers from. */
+    proxySource: GatewayProxySource;
+    /** Ranges its proxies or health checks always use, beside `networkPolicy.gatewaySourceRanges`. */
+    fixedSourceRanges: readonly string[];
 }
 
 /** The providers we know, by config name. */
@@ -40,6 +55,10 @@ export const GATEWAY_PROVIDERS = {
         bodyBasedRoutingChartProvider: "gke",
         inferencePoolChartProvider: "gke",
         endpointPickerTls: "chart",
+        internalGateway: { defaultGatewayClassName: "gke-l7-rilb", annotations: {} },
+        proxySource: "source-ranges",
+        // Google's health-check probers; the proxies themselves use the proxy-only subnet.
+        fixedSourceRanges: ["35.191.0.0/16", "130.211.0.0/22"],
     },
     istio: {
         name: "istio",
@@ -48,6 +67,10 @@ export const GATEWAY_PROVIDERS = {
         bodyBasedRoutingChartProvider: "istio",
         inferencePoolChartProvider: "none",
         endpointPickerTls: "istio-destination-rule",
+        // Istio copies the Gateway's annotations onto the Service of the proxies it deploys.
+        internalGateway: { defaultGatewayClassName: "istio", annotations: { "networking.gke.io/load-balancer-type": "Internal" } },
+        proxySource: "gateway-pods",
+        fixedSourceRanges: [],
     },
     other: {
         name: "other",
@@ -57,6 +80,9 @@ export const GATEWAY_PROVIDERS = {
         bodyBasedRoutingChartProvider: "none",
         inferencePoolChartProvider: "none",
         endpointPickerTls: "none",
+        internalGateway: { annotations: {} },
+        proxySource: "source-ranges",
+        fixedSourceRanges: [],
     },
 } as const satisfies Record<string, GatewayProviderProfile>;
 

@@ -1,26 +1,77 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { childOptions } from "./childOptions";
+import { shortHash } from "./names";
 import type { PlannedNodePool } from "./servingPlan";
 import type { ClusterConfig } from "./servingConfig";
 
 /** Arguments of {@link GpuNodePool}: a resolved node pool (see `planServing`) and its cluster. */
 export interface GpuNodePoolArgs extends Omit<PlannedNodePool, "cost" | "nodesNeeded"> {
-    /** The existing GKE cluster the pool joins. */
+    /** The GKE cluster the pool joins. */
     cluster: ClusterConfig;
+}
+
+/**
+ * The `nodeConfig` fields GKE cannot change on a running pool: changing one replaces the pool.
+ * (Machine type, disk size and type, labels, taints, image type and workload metadata change in
+ * place, node by node, through a surge upgrade.)
+ */
+export const REPLACING_NODE_CONFIG_FIELDS = [
+    "guestAccelerators",
+    "spot",
+    "serviceAccount",
+    "oauthScopes",
+    "metadata",
+    "shieldedInstanceConfig",
+] as const;
+
+/** The node config of the pool, before it is named. */
+function nodeConfig(args: GpuNodePoolArgs): gcp.types.input.container.NodePoolNodeConfig {
+    return {
+        machineType: args.machineType,
+        spot: args.spot,
+        diskSizeGb: args.diskSizeGb,
+        diskType: "pd-balanced",
+        labels: args.labels,
+        guestAccelerators: [
+            {
+                type: args.accelerator,
+                count: args.gpusPerNode,
+                gpuDriverInstallationConfig: { gpuDriverVersion: args.driverVersion },
+            },
+        ],
+        serviceAccount: args.serviceAccountEmail,
+        // The service account's roles, not scopes, limit what the nodes may do.
+        oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
+        workloadMetadataConfig: { mode: "GKE_METADATA" },
+        shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
+        metadata: { "disable-legacy-endpoints": "true" },
+    };
+}
+
+/**
+ * The pool's GKE name: its key and a hash of the fields that replace it. A change that needs a
+ * new pool therefore gets a new name, so Pulumi creates the new pool beside the old one, and
+ * deletes the old one (GKE drains its nodes, honouring PodDisruptionBudgets) only after
+ * everything else is updated. With a fixed name the replacement would have to delete first.
+ */
+export function gkeNodePoolName(args: GpuNodePoolArgs): string {
+    const config = nodeConfig(args) as Record<string, unknown>;
+    const replacing = REPLACING_NODE_CONFIG_FIELDS.map((field) => [field, config[field]]);
+    return `${args.key}-${shortHash(JSON.stringify(replacing))}`;
 }
 
 /**
  * The GKE node pool spec. GKE taints GPU nodes with `nvidia.com/gpu=present:NoSchedule` and
  * labels them `cloud.google.com/gke-accelerator` itself; declaring that taint again fails, so
- * it is not declared. Accelerators, driver version and taints replace the whole pool when
- * changed.
+ * it is not declared.
  */
 export function nodePoolSpec(args: GpuNodePoolArgs): gcp.container.NodePoolArgs {
     return {
         project: args.cluster.project,
         location: args.cluster.location,
         cluster: args.cluster.name,
-        name: args.name,
+        name: gkeNodePoolName(args),
         nodeLocations: args.zones.length > 0 ? args.zones : undefined,
         nodeCount: args.nodeCountPerZone,
         autoscaling:
@@ -32,28 +83,11 @@ export function nodePoolSpec(args: GpuNodePoolArgs): gcp.container.NodePoolArgs 
                       locationPolicy: "ANY",
                   },
         management: { autoRepair: true, autoUpgrade: true },
-        nodeConfig: {
-            machineType: args.machineType,
-            spot: args.spot,
-            diskSizeGb: args.diskSizeGb,
-            diskType: "pd-balanced",
-            labels: args.labels,
-            guestAccelerators: [
-                {
-                    type: args.accelerator,
-                    count: args.gpusPerNode,
-                    gpuDriverInstallationConfig: { gpuDriverVersion: args.driverVersion },
-                },
-            ],
-            oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
-            workloadMetadataConfig: { mode: "GKE_METADATA" },
-            shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
-            metadata: { "disable-legacy-endpoints": "true" },
-        },
+        nodeConfig: nodeConfig(args),
     };
 }
 
-/** A GPU node pool on an existing GKE cluster, for the model servers of one accelerator type. */
+/** A GPU node pool on a GKE cluster, for the model servers of one accelerator type. */
 export class GpuNodePool extends pulumi.ComponentResource {
     /** The GKE node pool. */
     public readonly nodePool: gcp.container.NodePool;
@@ -62,7 +96,7 @@ export class GpuNodePool extends pulumi.ComponentResource {
 
     constructor(name: string, args: GpuNodePoolArgs, opts?: pulumi.ComponentResourceOptions) {
         super("multi-model-inference:index:GpuNodePool", name, {}, opts);
-        this.nodePool = new gcp.container.NodePool(`${name}-pool`, nodePoolSpec(args), { parent: this });
+        this.nodePool = new gcp.container.NodePool(`${name}-pool`, nodePoolSpec(args), { ...childOptions(this, opts), protect: args.protect });
         this.poolName = this.nodePool.name;
         this.registerOutputs({ poolName: this.poolName });
     }

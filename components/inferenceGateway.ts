@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { childOptions } from "./childOptions";
 
 /** Arguments of {@link InferenceGateway}. */
 export interface InferenceGatewayArgs {
@@ -9,6 +10,13 @@ export interface InferenceGatewayArgs {
     namespace: string;
     /** GatewayClass of the provider, e.g. `gke-l7-regional-external-managed` or `istio`. */
     gatewayClassName: string;
+    /** Annotations for the provider, e.g. one that makes its load balancer internal. */
+    annotations?: Record<string, string>;
+    /** The hostname the listener accepts; any when undefined. */
+    hostname?: string;
+    /** A `kubernetes.io/tls` Secret in the namespace; the listener serves HTTPS on 443 with it,
+     * or HTTP on 80 when undefined. */
+    tlsSecretName?: string;
     /** Inference extension release whose InferencePool CRDs to apply, e.g. `v1.0.0`; undefined
      * when the cluster already has them. */
     inferenceCrdsVersion?: string;
@@ -19,8 +27,22 @@ export function inferenceCrdsUrl(version: string): string {
     return `https://github.com/kubernetes-sigs/gateway-api-inference-extension/releases/download/${version}/manifests.yaml`;
 }
 
-/** The Gateway with one HTTP listener on port 80. `pulumi up` waits until the provider has given
- * it an address, so the address output is real when `up` ends. */
+/** The Gateway's one listener: HTTPS with the TLS Secret when there is one, else HTTP. */
+function listener(args: InferenceGatewayArgs) {
+    const common = { ...(args.hostname === undefined ? {} : { hostname: args.hostname }), allowedRoutes: { namespaces: { from: "Same" } } };
+    return args.tlsSecretName === undefined
+        ? { name: "http", protocol: "HTTP", port: 80, ...common }
+        : {
+              name: "https",
+              protocol: "HTTPS",
+              port: 443,
+              ...common,
+              tls: { mode: "Terminate", certificateRefs: [{ group: "", kind: "Secret", name: args.tlsSecretName }] },
+          };
+}
+
+/** The Gateway with one listener. `pulumi up` waits until the provider has given it an address,
+ * so the address output is real when `up` ends. */
 export function gatewayManifest(args: InferenceGatewayArgs) {
     return {
         apiVersion: "gateway.networking.k8s.io/v1",
@@ -28,12 +50,9 @@ export function gatewayManifest(args: InferenceGatewayArgs) {
         metadata: {
             name: args.gatewayName,
             namespace: args.namespace,
-            annotations: { "pulumi.com/waitFor": "jsonpath={.status.addresses[0].value}" },
+            annotations: { ...args.annotations, "pulumi.com/waitFor": "jsonpath={.status.addresses[0].value}" },
         },
-        spec: {
-            gatewayClassName: args.gatewayClassName,
-            listeners: [{ name: "http", protocol: "HTTP", port: 80, allowedRoutes: { namespaces: { from: "Same" } } }],
-        },
+        spec: { gatewayClassName: args.gatewayClassName, listeners: [listener(args)] },
     };
 }
 
@@ -53,13 +72,13 @@ export class InferenceGateway extends pulumi.ComponentResource {
     constructor(name: string, args: InferenceGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
         super("multi-model-inference:index:InferenceGateway", name, {}, opts);
         if (args.inferenceCrdsVersion !== undefined) {
-            this.crds = new k8s.yaml.v2.ConfigFile(`${name}-inference-crds`, { file: inferenceCrdsUrl(args.inferenceCrdsVersion) }, { parent: this });
+            this.crds = new k8s.yaml.v2.ConfigFile(`${name}-inference-crds`, { file: inferenceCrdsUrl(args.inferenceCrdsVersion) }, childOptions(this, opts));
         }
         // `status` is declared (and left unset) so that Pulumi reads it back as an output.
         this.gateway = new k8s.apiextensions.CustomResource(
             `${name}-gateway`,
             { ...gatewayManifest(args), status: undefined },
-            { parent: this, customTimeouts: { create: "20m", update: "20m" } },
+            { ...childOptions(this, opts), customTimeouts: { create: "20m", update: "20m" } },
         );
         const status = (this.gateway as unknown as { status: pulumi.Output<GatewayStatus | undefined> }).status;
         this.address = status.apply((s) => s?.addresses?.[0]?.value);

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { childOptions } from "./childOptions";
 import type { EndpointPickerTls } from "./gatewayProviders";
 import type { PlannedChart } from "./servingPlan";
 
@@ -60,13 +61,13 @@ export class InferencePool extends pulumi.ComponentResource {
                 namespace: args.namespace,
                 values: args.values,
             },
-            { parent: this },
+            childOptions(this, opts),
         );
         if (args.endpointPickerTls === "istio-destination-rule") {
             new k8s.apiextensions.CustomResource(
                 `${name}-epp-tls`,
                 endpointPickerDestinationRule(args.releaseName, args.namespace),
-                { parent: this },
+                childOptions(this, opts),
             );
         }
         this.registerOutputs({ poolName: this.poolName, endpointPickerService: this.endpointPickerService });

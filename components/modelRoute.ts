@@ -1,11 +1,24 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { childOptions } from "./childOptions";
 
 /** The header the Body-Based Router sets from the request body's `model`. */
 export const MODEL_NAME_HEADER = "X-Gateway-Model-Name";
 
 /** Long generations take minutes; the gateway's default timeout would cut them off. */
 export const REQUEST_TIMEOUT = "300s";
+
+/** The route conditions `pulumi up` waits for: the Gateway accepted the route, and its backend
+ * (the InferencePool) resolved. Only then can traffic flow. */
+export const ROUTE_READY_CONDITIONS = ["Accepted", "ResolvedRefs"] as const;
+
+/** The `pulumi.com/waitFor` value that waits for every {@link ROUTE_READY_CONDITIONS} on the
+ * route's parent Gateway; the conditions are per parent, so `condition=` cannot see them. */
+export function routeWaitFor(): string {
+    return JSON.stringify(
+        ROUTE_READY_CONDITIONS.map((type) => `jsonpath={.status.parents[0].conditions[?(@.type=="${type}")].status}=True`),
+    );
+}
 
 /** Arguments of {@link ModelRoute}. */
 export interface ModelRouteArgs {
@@ -26,7 +39,7 @@ export function httpRoute(args: ModelRouteArgs) {
     return {
         apiVersion: "gateway.networking.k8s.io/v1",
         kind: "HTTPRoute",
-        metadata: { name: args.routeName, namespace: args.namespace },
+        metadata: { name: args.routeName, namespace: args.namespace, annotations: { "pulumi.com/waitFor": routeWaitFor() } },
         spec: {
             parentRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: args.gatewayName }],
             rules: [
@@ -52,7 +65,11 @@ export class ModelRoute extends pulumi.ComponentResource {
 
     constructor(name: string, args: ModelRouteArgs, opts?: pulumi.ComponentResourceOptions) {
         super("multi-model-inference:index:ModelRoute", name, {}, opts);
-        this.route = new k8s.apiextensions.CustomResource(`${name}-httproute`, httpRoute(args), { parent: this });
+        // The GKE controller can take minutes to program the load balancer for a new route.
+        this.route = new k8s.apiextensions.CustomResource(`${name}-httproute`, httpRoute(args), {
+            ...childOptions(this, opts),
+            customTimeouts: { create: "20m", update: "20m" },
+        });
         this.registerOutputs({});
     }
 }

@@ -1,6 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { PlannedModel } from "./servingPlan";
+import { childOptions } from "./childOptions";
+import { modelNetworkPolicy, podDisruptionBudget } from "./modelServerPolicies";
+import type { PlannedModel, PlannedNetworkPolicy } from "./servingPlan";
 import { VLLM_PORT } from "./servingPlan";
 
 /** The Secret and key that hold the Hugging Face token, as the upstream manifests expect. */
@@ -11,9 +13,12 @@ export const HF_TOKEN_SECRET = { name: "hf-token", key: "token" } as const;
 const PRE_STOP_SLEEP_SECONDS = 30;
 /** Seconds in-flight requests get to finish; long generations take minutes. */
 const TERMINATION_GRACE_SECONDS = 130;
-/** Startup allowance: downloading and loading the weights takes minutes (30 here). */
+/** Seconds between startup probes; the allowance is the model's ready timeout. */
 const STARTUP_PERIOD_SECONDS = 10;
-const STARTUP_FAILURE_THRESHOLD = 180;
+
+/** Writable paths under the read-only root file system: Python, Torch, Triton and vLLM write
+ * temporary files and compile caches there. */
+const SCRATCH_PATHS = { tmp: "/tmp", cache: "/root/.cache", config: "/root/.config", triton: "/root/.triton" } as const;
 
 /** Arguments of {@link ModelServer}. */
 export interface ModelServerArgs {
@@ -23,6 +28,8 @@ export interface ModelServerArgs {
     namespace: string;
     /** vLLM image, pinned. */
     image: string;
+    /** Peers the model's NetworkPolicy admits; no policy when undefined. */
+    networkPolicy?: PlannedNetworkPolicy;
 }
 
 const DTYPE_FLAGS: Record<PlannedModel["precision"], string[]> = {
@@ -68,13 +75,20 @@ export function vllmDeployment(args: ModelServerArgs): k8s.types.input.apps.v1.D
         spec: {
             replicas: model.replicas,
             selector: { matchLabels: model.matchLabels },
-            // GPUs are scarce: replace pods one at a time instead of surging onto GPUs that may not exist.
-            strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } },
+            // GPUs are scarce: start a new pod first only where the pool has a GPU for it;
+            // otherwise replace pods one at a time rather than wait for a GPU that never comes.
+            strategy: {
+                type: "RollingUpdate",
+                rollingUpdate: model.canSurge ? { maxSurge: 1, maxUnavailable: 0 } : { maxSurge: 0, maxUnavailable: 1 },
+            },
             template: {
                 metadata: { labels: model.podLabels },
                 spec: {
                     terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
                     enableServiceLinks: false,
+                    // vLLM never calls the Kubernetes API.
+                    automountServiceAccountToken: false,
+                    securityContext: { seccompProfile: { type: "RuntimeDefault" } },
                     nodeSelector: { "cloud.google.com/gke-accelerator": model.gpu.type },
                     tolerations: [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }],
                     containers: [
@@ -89,17 +103,26 @@ export function vllmDeployment(args: ModelServerArgs): k8s.types.input.apps.v1.D
                                     name: "HF_TOKEN",
                                     valueFrom: { secretKeyRef: { name: HF_TOKEN_SECRET.name, key: HF_TOKEN_SECRET.key } },
                                 },
+                                // Nothing phones home from a locked-down pod.
+                                { name: "VLLM_NO_USAGE_STATS", value: "1" },
                             ],
+                            securityContext: {
+                                allowPrivilegeEscalation: false,
+                                privileged: false,
+                                capabilities: { drop: ["ALL"] },
+                                readOnlyRootFilesystem: true,
+                            },
                             resources: {
                                 requests: { cpu: "2", memory: "12Gi", "nvidia.com/gpu": gpus },
                                 limits: { "nvidia.com/gpu": gpus },
                             },
-                            startupProbe: probe(STARTUP_PERIOD_SECONDS, STARTUP_FAILURE_THRESHOLD),
+                            startupProbe: probe(STARTUP_PERIOD_SECONDS, (model.readyTimeoutMinutes * 60) / STARTUP_PERIOD_SECONDS),
                             readinessProbe: probe(5, 1),
                             livenessProbe: probe(10, 5),
                             lifecycle: { preStop: { exec: { command: ["sleep", String(PRE_STOP_SLEEP_SECONDS)] } } },
                             volumeMounts: [
                                 { name: "shm", mountPath: "/dev/shm" },
+                                ...Object.entries(SCRATCH_PATHS).map(([subPath, mountPath]) => ({ name: "scratch", mountPath, subPath })),
                                 { name: "hf-cache", mountPath: "/root/.cache/huggingface" },
                             ],
                         },
@@ -108,6 +131,7 @@ export function vllmDeployment(args: ModelServerArgs): k8s.types.input.apps.v1.D
                         // Tensor-parallel workers exchange data through shared memory; the
                         // container default of 64 MiB is far too small.
                         { name: "shm", emptyDir: { medium: "Memory", sizeLimit: `${2 * model.gpu.count}Gi` } },
+                        { name: "scratch", emptyDir: {} },
                         { name: "hf-cache", emptyDir: {} },
                     ],
                 },
@@ -116,7 +140,11 @@ export function vllmDeployment(args: ModelServerArgs): k8s.types.input.apps.v1.D
     };
 }
 
-/** One vLLM model server: a Deployment whose pods only this model's pool selects. */
+/**
+ * One vLLM model server: a Deployment whose pods only this model's pool selects, with a
+ * PodDisruptionBudget when it has several replicas and a NetworkPolicy unless disabled.
+ * `pulumi up` waits for the Deployment's pods to be ready, up to the model's ready timeout.
+ */
 export class ModelServer extends pulumi.ComponentResource {
     /** The vLLM Deployment. */
     public readonly deployment: k8s.apps.v1.Deployment;
@@ -125,8 +153,24 @@ export class ModelServer extends pulumi.ComponentResource {
 
     constructor(name: string, args: ModelServerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("multi-model-inference:index:ModelServer", name, {}, opts);
+        const { model, namespace } = args;
         const spec = vllmDeployment(args);
-        this.deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, { metadata: spec.metadata, spec: spec.spec }, { parent: this });
+        const timeout = `${model.readyTimeoutMinutes}m`;
+        this.deployment = new k8s.apps.v1.Deployment(
+            `${name}-deployment`,
+            { metadata: spec.metadata, spec: spec.spec },
+            { ...childOptions(this, opts), customTimeouts: { create: timeout, update: timeout } },
+        );
+        if (model.replicas > 1) {
+            new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, podDisruptionBudget(model, namespace), childOptions(this, opts));
+        }
+        if (args.networkPolicy !== undefined) {
+            new k8s.networking.v1.NetworkPolicy(
+                `${name}-network-policy`,
+                modelNetworkPolicy(model, namespace, args.networkPolicy),
+                childOptions(this, opts),
+            );
+        }
         this.deploymentName = this.deployment.metadata.name;
         this.registerOutputs({ deploymentName: this.deploymentName });
     }

@@ -1,11 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { BodyBasedRouter } from "./bodyBasedRouter";
-import { GpuNodePool } from "./gpuNodePool";
+import { GpuNodePool, gkeNodePoolName } from "./gpuNodePool";
 import { InferenceGateway } from "./inferenceGateway";
 import { InferencePool } from "./inferencePool";
 import { HF_TOKEN_SECRET, ModelServer } from "./modelServer";
 import { ModelRoute } from "./modelRoute";
+import { NodeServiceAccount } from "./nodeServiceAccount";
 import type { ServingConfig } from "./servingConfig";
 import { CostEstimate, ServingPlan, planServing } from "./servingPlan";
 
@@ -77,12 +78,28 @@ export class MultiModelInference extends pulumi.ComponentResource {
         this.plan = plan;
         const child = { parent: this };
 
+        const nodeAccount = plan.nodeServiceAccount.createAccountId;
+        const nodeServiceAccount =
+            nodeAccount === undefined
+                ? undefined
+                : new NodeServiceAccount(
+                      `${name}-gpu-nodes`,
+                      {
+                          project: plan.cluster.project,
+                          accountId: nodeAccount,
+                          description: `GPU nodes of cluster ${plan.cluster.name}, namespace ${plan.namespace}`,
+                      },
+                      child,
+                  );
+        // Nodes log and pull from their first minute: their roles must exist before they do.
+        const nodePoolOpts = { parent: this, dependsOn: nodeServiceAccount === undefined ? [] : [nodeServiceAccount] };
         const nodePools = new Map(
             plan.nodePools.map((pool) => [
-                pool.name,
-                new GpuNodePool(`${name}-${pool.name}`, { ...pool, cluster: plan.cluster }, child),
+                pool.key,
+                new GpuNodePool(`${name}-${pool.key}`, { ...pool, cluster: plan.cluster }, nodePoolOpts),
             ]),
         );
+        const gkeNames = new Map(plan.nodePools.map((pool) => [pool.key, gkeNodePoolName({ ...pool, cluster: plan.cluster })]));
         const hfTokenSecret = new k8s.core.v1.Secret(
             `${name}-hf-token`,
             {
@@ -95,9 +112,12 @@ export class MultiModelInference extends pulumi.ComponentResource {
         const gateway = new InferenceGateway(
             `${name}-gateway`,
             {
-                gatewayName: plan.gatewayName,
+                gatewayName: plan.gateway.name,
                 namespace: plan.namespace,
-                gatewayClassName: plan.gatewayClassName,
+                gatewayClassName: plan.gateway.className,
+                annotations: plan.gateway.annotations,
+                hostname: plan.gateway.hostname,
+                tlsSecretName: plan.gateway.tlsSecretName,
                 inferenceCrdsVersion: plan.installInferenceCrds ? plan.inferencePoolChart.version : undefined,
             },
             child,
@@ -112,7 +132,7 @@ export class MultiModelInference extends pulumi.ComponentResource {
             const nodePool = nodePools.get(model.nodePool);
             new ModelServer(
                 `${name}-${model.key}`,
-                { model, namespace: plan.namespace, image: plan.vllmImage },
+                { model, namespace: plan.namespace, image: plan.vllmImage, networkPolicy: plan.networkPolicy },
                 { parent: this, dependsOn: [hfTokenSecret, ...(nodePool ? [nodePool] : [])] },
             );
             const pool = new InferencePool(
@@ -148,10 +168,10 @@ export class MultiModelInference extends pulumi.ComponentResource {
             replicas: m.replicas,
             pool: m.names.pool,
             route: m.names.route,
-            nodePool: m.nodePool,
+            nodePool: gkeNames.get(m.nodePool) ?? m.nodePool,
         }));
         this.nodePools = plan.nodePools.map((pool) => ({
-            name: pool.name,
+            name: gkeNames.get(pool.key) ?? pool.key,
             accelerator: pool.accelerator,
             machineType: pool.machineType,
             gpusPerNode: pool.gpusPerNode,

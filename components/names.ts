@@ -7,6 +7,8 @@
  * no URN.
  */
 
+import { createHash } from "node:crypto";
+
 /** Longest model key: the inferencepool release is `<key>`, its EPP Service `<key>-epp` and
  * Helm limits release names to 53 characters. */
 export const MAX_MODEL_KEY_LENGTH = 40;
@@ -36,6 +38,17 @@ export function deriveModelKey(modelName: string): string {
 /** The GKE node pool that carries the model servers of one accelerator type. */
 export function nodePoolName(accelerator: string): string {
     return `gpu-${accelerator}`;
+}
+
+/** The first `length` hex digits of the SHA-256 of `text`: a short, stable name suffix. */
+export function shortHash(text: string, length = 6): string {
+    return createHash("sha256").update(text).digest("hex").slice(0, length);
+}
+
+/** The account ID (6-30 characters) of the GPU nodes' service account of one deployment,
+ * unique per cluster and namespace. */
+export function nodeServiceAccountId(cluster: { project: string; location: string; name: string }, namespace: string): string {
+    return `gpu-nodes-${shortHash(`${cluster.project}/${cluster.location}/${cluster.name}/${namespace}`, 8)}`;
 }
 
 /** The names of every object that serves one model, all derived from its key. */

@@ -70,6 +70,10 @@ export interface ModelConfig {
     precision?: Precision;
     /** GPU memory in GB kept free for the KV cache and activations. Default 2. */
     kvCacheReserveGb?: number;
+    /** Minutes `pulumi up` waits for the model's pods to become ready: a GPU node scaling up,
+     * the image pull, and the weights download and load. It is also the pod's startup-probe
+     * allowance, so a slow first start is not killed. Default 40. */
+    readyTimeoutMinutes?: number;
 }
 
 /** The GPU node pool of one accelerator type. Unset fields are derived from the models on it. */
@@ -95,6 +99,9 @@ export interface NodePoolConfig {
     diskSizeGb?: number;
     /** Extra Kubernetes labels for the nodes. */
     labels?: Record<string, string>;
+    /** Protect the pool from deletion: `pulumi destroy`, and any change that replaces the pool,
+     * fail until it is unset. Default false. */
+    protect?: boolean;
 }
 
 /** A Helm chart's version and values beyond the ones the program sets. */
@@ -117,6 +124,29 @@ export interface ProviderConfig {
     gatewayClassName?: string;
 }
 
+/** How the Gateway is exposed. */
+export interface GatewayConfig {
+    /** An internal load balancer reachable only from the VPC, instead of an internet-facing one.
+     * Default false. */
+    internal?: boolean;
+    /** The hostname clients use; the listener accepts only requests for it. Default: any. */
+    hostname?: string;
+    /** A Kubernetes Secret of type `kubernetes.io/tls` in the Gateway's namespace holding the
+     * certificate for `hostname`; the listener then serves HTTPS on 443 instead of HTTP on 80. */
+    tlsSecretName?: string;
+}
+
+/** Which peers may reach the model servers' port. */
+export interface NetworkPolicyConfig {
+    /** Create one NetworkPolicy per model that admits only the gateway's proxies, the model's
+     * Endpoint Picker and the Managed Prometheus collectors to the vLLM port. Default true. */
+    enabled?: boolean;
+    /** CIDR ranges the gateway's proxies connect from, for providers whose proxies run outside
+     * the cluster: for `gke`, the region's proxy-only subnet (`gcloud compute networks subnets
+     * list --filter=purpose=REGIONAL_MANAGED_PROXY`); required for `gke` and `other`. */
+    gatewaySourceRanges?: string[];
+}
+
 /** Everything a deployment serves. */
 export interface ServingConfig {
     /** The existing GKE cluster. */
@@ -127,6 +157,13 @@ export interface ServingConfig {
     provider?: ProviderConfig;
     /** Name of the Gateway. Default `inference-gateway`. */
     gatewayName?: string;
+    /** How the Gateway is exposed: internal or external, HTTP or HTTPS. */
+    gateway?: GatewayConfig;
+    /** NetworkPolicies in front of the model servers. */
+    networkPolicy?: NetworkPolicyConfig;
+    /** Email of an existing Google service account for the GPU nodes. Default: a dedicated
+     * account is created with only the roles nodes need (logging, monitoring, image pulls). */
+    nodeServiceAccountEmail?: string;
     /** Apply the InferencePool CRDs of `charts.inferencePool.version`. Default true; set false
      * when the cluster has them (GKE 1.34.0-gke.1626000 and later installs them itself). */
     installInferenceCrds?: boolean;
@@ -139,6 +176,18 @@ export interface ServingConfig {
     /** The models, at least one. */
     models: ModelConfig[];
 }
+
+/** Minutes to wait for a model's pods: about 10 for a GPU node to join, 5 for the image, and
+ * the rest for downloading and loading weights of an 8B model at a few hundred MB/s. */
+export const DEFAULT_READY_TIMEOUT_MINUTES = 40;
+
+const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d|[12]\d|3[0-2])$/;
+const cidr = z
+    .string()
+    .refine((value) => {
+        const match = CIDR.exec(value);
+        return match !== null && match.slice(1, 5).every((octet) => Number(octet) <= 255);
+    }, "must be an IPv4 CIDR range such as 10.129.0.0/23");
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const dnsLabel = (max: number) =>
@@ -177,6 +226,7 @@ export const nodePoolSchema = z
         driverVersion: z.enum(["DEFAULT", "LATEST"]).default("LATEST"),
         diskSizeGb: z.number().int().min(100).max(65536).default(200),
         labels: z.record(z.string(), z.string()).default({}),
+        protect: z.boolean().default(false),
     })
     .refine((p) => p.nodeCount === undefined || p.autoscaling === undefined, "set nodeCount or autoscaling, not both");
 
@@ -202,6 +252,7 @@ const modelSchema = z.strictObject({
     parameters: z.number().positive().max(10000).optional(),
     precision: z.enum(Object.keys(BYTES_PER_PARAMETER) as [Precision, ...Precision[]]).default("bfloat16"),
     kvCacheReserveGb: z.number().min(0).max(1000).default(2),
+    readyTimeoutMinutes: z.number().int().min(5).max(24 * 60).default(DEFAULT_READY_TIMEOUT_MINUTES),
 });
 
 /** The schema of {@link ServingConfig}; parsing fills in every default. */
@@ -221,6 +272,31 @@ export const servingConfigSchema = z.strictObject({
         })
         .default({ name: "gke" }),
     gatewayName: dnsLabel(63).default("inference-gateway"),
+    gateway: z
+        .strictObject({
+            internal: z.boolean().default(false),
+            hostname: z
+                .string()
+                .max(253)
+                .regex(/^(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a lower-case DNS name such as llm.example.com")
+                .optional(),
+            tlsSecretName: dnsLabel(253).optional(),
+        })
+        .refine((g) => g.tlsSecretName === undefined || g.hostname !== undefined, {
+            message: "tlsSecretName needs hostname: the certificate is for a hostname",
+            path: ["tlsSecretName"],
+        })
+        .default({ internal: false }),
+    networkPolicy: z
+        .strictObject({
+            enabled: z.boolean().default(true),
+            gatewaySourceRanges: z.array(cidr).min(1).optional(),
+        })
+        .default({ enabled: true }),
+    nodeServiceAccountEmail: z
+        .string()
+        .regex(/^[a-z][-a-z0-9]{4,28}[a-z0-9]@[-a-z0-9.]+\.iam\.gserviceaccount\.com$/, "must be a service account email such as gpu-nodes@my-project.iam.gserviceaccount.com")
+        .optional(),
     installInferenceCrds: z.boolean().default(true),
     vllmImage: z
         .string()

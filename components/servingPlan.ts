@@ -18,7 +18,7 @@ import {
     smallestMachineType,
 } from "./gpuCatalog";
 import { KNOWN_MODEL_PARAMETERS } from "./knownModels";
-import { ModelObjectNames, deriveModelKey, modelObjectNames, nodePoolName } from "./names";
+import { ModelObjectNames, deriveModelKey, modelObjectNames, nodePoolName, nodeServiceAccountId } from "./names";
 import {
     BYTES_PER_PARAMETER,
     ClusterConfig,
@@ -30,6 +30,10 @@ import {
     nodePoolSchema,
     servingConfigSchema,
 } from "./servingConfig";
+
+/** The label Gateway API implementations that deploy proxies put on them, with the Gateway's
+ * name (Istio among them). */
+export const GATEWAY_NAME_LABEL = "gateway.networking.k8s.io/gateway-name";
 
 /** The port vLLM serves on; the pool's target port and the probes use the same constant. */
 export const VLLM_PORT = 8000;
@@ -87,6 +91,11 @@ export interface PlannedModel {
     memory: MemoryEstimate;
     /** Values of the model's inferencepool release. */
     poolValues: Record<string, unknown>;
+    /** Minutes `pulumi up` waits for its pods, and their startup-probe allowance. */
+    readyTimeoutMinutes: number;
+    /** True when its pool has room for one replica more than all it runs, so a rollout can
+     * start a new pod before stopping an old one; otherwise pods are replaced one at a time. */
+    canSurge: boolean;
 }
 
 /** Hourly and monthly USD cost of a number of nodes. */
@@ -107,8 +116,9 @@ export interface CostEstimate {
 
 /** One GPU node pool, resolved. */
 export interface PlannedNodePool {
-    /** GKE node pool name. */
-    name: string;
+    /** Stable key of the pool (`gpu-<accelerator>`), for its Pulumi name; the GKE name adds a
+     * hash of the settings that replace the pool (see `gpuNodePool.ts`). */
+    key: string;
     /** Accelerator type. */
     accelerator: AcceleratorType;
     /** Machine type. */
@@ -129,6 +139,10 @@ export interface PlannedNodePool {
     diskSizeGb: number;
     /** Extra node labels. */
     labels: Record<string, string>;
+    /** Protected from deletion and replacement. */
+    protect: boolean;
+    /** Email of the nodes' Google service account. */
+    serviceAccountEmail: string;
     /** Nodes needed to run every replica scheduled on the pool. */
     nodesNeeded: number;
     /** Cost at the smallest and largest size of the pool. */
@@ -143,6 +157,36 @@ export interface PlannedChart {
     version: string;
 }
 
+/** How the Gateway is exposed. */
+export interface PlannedGateway {
+    /** The Gateway's name. */
+    name: string;
+    /** The Gateway's class. */
+    className: string;
+    /** Annotations the provider reads (an internal load balancer, for example). */
+    annotations: Record<string, string>;
+    /** The hostname the listener accepts, if restricted. */
+    hostname?: string;
+    /** The TLS Secret of an HTTPS listener; an HTTP listener when undefined. */
+    tlsSecretName?: string;
+}
+
+/** Who may reach the model servers' port besides each model's own Endpoint Picker. */
+export interface PlannedNetworkPolicy {
+    /** CIDR ranges of the gateway's proxies and health checks outside the cluster. */
+    sourceRanges: string[];
+    /** Labels of the gateway's proxy pods in the namespace, when the provider runs them. */
+    gatewayPodLabels?: Record<string, string>;
+}
+
+/** The GPU nodes' Google service account. */
+export interface PlannedNodeServiceAccount {
+    /** Its email. */
+    email: string;
+    /** The account ID to create, or undefined when config names an existing account. */
+    createAccountId?: string;
+}
+
 /** Everything the components need, resolved and checked. */
 export interface ServingPlan {
     /** The existing cluster. */
@@ -155,6 +199,12 @@ export interface ServingPlan {
     gatewayClassName: string;
     /** The Gateway's name. */
     gatewayName: string;
+    /** How the Gateway is exposed. */
+    gateway: PlannedGateway;
+    /** The model servers' NetworkPolicies, or undefined when disabled. */
+    networkPolicy?: PlannedNetworkPolicy;
+    /** The GPU nodes' service account. */
+    nodeServiceAccount: PlannedNodeServiceAccount;
     /** Whether to apply the InferencePool CRDs. */
     installInferenceCrds: boolean;
     /** vLLM image. */
@@ -350,7 +400,8 @@ function planNodePool(
     settings: ParsedNodePoolConfig,
     models: ModelDraft[],
     cluster: ClusterConfig,
-): { pool?: PlannedNodePool; problems: ConfigProblem[] } {
+    serviceAccountEmail: string,
+): { pool?: PlannedNodePool; canSurge: Set<number>; problems: ConfigProblem[] } {
     const base = `nodePools.${accelerator}`;
     const problems: ConfigProblem[] = [];
     const entry = GPU_CATALOG[accelerator];
@@ -410,14 +461,12 @@ function planNodePool(
             message: `got ${JSON.stringify(zone)}, which is not in the cluster's location ${cluster.location}`,
         });
     }
-    if (problems.length > 0 || machine === undefined) return { problems };
+    if (problems.length > 0 || machine === undefined) return { canSurge: new Set(), problems };
 
     const zones = settings.zones ?? [];
     const zoneCount = Math.max(zones.length, 1);
-    const needed = nodesNeeded(
-        models.flatMap((m) => Array<number>(m.config.replicas).fill(m.config.gpu.count)),
-        machine.gpus,
-    );
+    const podGpus = models.flatMap((m) => Array<number>(m.config.replicas).fill(m.config.gpu.count));
+    const needed = nodesNeeded(podGpus, machine.gpus);
     const replicaList = models.map((m) => `models[${m.index}] ${m.config.replicas} × ${m.config.gpu.count} GPU`).join(", ");
     if (settings.autoscaling !== undefined && settings.autoscaling.maxNodes < needed) {
         problems.push({
@@ -436,12 +485,17 @@ function planNodePool(
             });
         }
     }
-    if (problems.length > 0) return { problems };
+    if (problems.length > 0) return { canSurge: new Set(), problems };
     const fixedNodes = nodeCountPerZone === undefined ? undefined : nodeCountPerZone * zoneCount;
+    const capacity = fixedNodes ?? settings.autoscaling?.maxNodes ?? needed;
+    const canSurge = new Set(
+        models.filter((m) => nodesNeeded([...podGpus, m.config.gpu.count], machine.gpus) <= capacity).map((m) => m.index),
+    );
     return {
         problems,
+        canSurge,
         pool: {
-            name: nodePoolName(accelerator),
+            key: nodePoolName(accelerator),
             accelerator,
             machineType: machine.name,
             gpusPerNode: machine.gpus,
@@ -452,6 +506,8 @@ function planNodePool(
             driverVersion: settings.driverVersion,
             diskSizeGb: settings.diskSizeGb,
             labels: settings.labels,
+            protect: settings.protect,
+            serviceAccountEmail,
             nodesNeeded: needed,
             cost: {
                 min: costOf(accelerator, machine.gpus, fixedNodes ?? settings.autoscaling?.minNodes ?? needed),
@@ -459,6 +515,48 @@ function planNodePool(
             },
         },
     };
+}
+
+/** The configured node service account, or a dedicated one to create. */
+function planNodeServiceAccount(config: ParsedServingConfig): PlannedNodeServiceAccount {
+    if (config.nodeServiceAccountEmail !== undefined) return { email: config.nodeServiceAccountEmail };
+    const id = nodeServiceAccountId(config.cluster, config.namespace);
+    return { email: `${id}@${config.cluster.project}.iam.gserviceaccount.com`, createAccountId: id };
+}
+
+/** The peers the model servers' NetworkPolicies admit besides each model's EPP. */
+function planNetworkPolicy(
+    config: ParsedServingConfig,
+    provider: GatewayProviderProfile,
+): { policy?: PlannedNetworkPolicy; problems: ConfigProblem[] } {
+    const settings = config.networkPolicy;
+    if (!settings.enabled) return { problems: [] };
+    const configured = settings.gatewaySourceRanges ?? [];
+    if (provider.proxySource === "gateway-pods") {
+        return {
+            problems: [],
+            policy: {
+                sourceRanges: [...provider.fixedSourceRanges, ...configured],
+                gatewayPodLabels: { [GATEWAY_NAME_LABEL]: config.gatewayName },
+            },
+        };
+    }
+    if (configured.length === 0) {
+        return {
+            problems: [
+                {
+                    path: "networkPolicy.gatewaySourceRanges",
+                    message:
+                        `is required for provider ${JSON.stringify(provider.name)}, whose proxies run outside the cluster: list the CIDR ` +
+                        (provider.name === "gke"
+                            ? `of the proxy-only subnet of ${config.cluster.location} (gcloud compute networks subnets list --filter=purpose=REGIONAL_MANAGED_PROXY)`
+                            : "ranges the gateway's proxies connect from") +
+                        ", or set networkPolicy.enabled: false",
+                },
+            ],
+        };
+    }
+    return { problems: [], policy: { sourceRanges: [...provider.fixedSourceRanges, ...configured] } };
 }
 
 /**
@@ -469,13 +567,19 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
     const config: ParsedServingConfig = parseOrThrow(servingConfigSchema, input);
     const problems: ConfigProblem[] = [];
     const provider: GatewayProviderProfile = GATEWAY_PROVIDERS[config.provider.name];
-    const gatewayClassName = config.provider.gatewayClassName ?? provider.defaultGatewayClassName;
+    const exposure = config.gateway.internal ? provider.internalGateway : provider;
+    const gatewayClassName = config.provider.gatewayClassName ?? exposure.defaultGatewayClassName;
     if (gatewayClassName === undefined) {
         problems.push({
             path: "provider.gatewayClassName",
-            message: `is required for provider ${JSON.stringify(provider.name)}: name the GatewayClass of your gateway implementation`,
+            message:
+                `is required for provider ${JSON.stringify(provider.name)}${config.gateway.internal ? " with gateway.internal" : ""}: ` +
+                "name the GatewayClass of your gateway implementation",
         });
     }
+    const networkPolicy = planNetworkPolicy(config, provider);
+    problems.push(...networkPolicy.problems);
+    const nodeServiceAccount = planNodeServiceAccount(config);
 
     const drafts: ModelDraft[] = config.models.map((model, index) => ({
         config: model,
@@ -487,6 +591,7 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
     drafts.forEach((d) => problems.push(...checkVllmArgs(d.config, d.index)));
 
     const nodePools: PlannedNodePool[] = [];
+    const canSurge = new Set<number>();
     for (const accelerator of ACCELERATOR_TYPES) {
         const onPool = drafts.filter((d) => d.config.gpu.type === accelerator);
         const settings = config.nodePools[accelerator];
@@ -504,8 +609,10 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
             settings ?? nodePoolSchema.parse({}),
             onPool,
             config.cluster,
+            nodeServiceAccount.email,
         );
         problems.push(...planned.problems);
+        planned.canSurge.forEach((index) => canSurge.add(index));
         if (planned.pool !== undefined) nodePools.push(planned.pool);
     }
 
@@ -542,6 +649,8 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
             nodePool: nodePoolName(draft.config.gpu.type),
             memory: memory.memory,
             poolValues: pool.values,
+            readyTimeoutMinutes: draft.config.readyTimeoutMinutes,
+            canSurge: canSurge.has(draft.index),
         });
     }
 
@@ -559,6 +668,15 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
         provider,
         gatewayClassName,
         gatewayName: config.gatewayName,
+        gateway: {
+            name: config.gatewayName,
+            className: gatewayClassName,
+            annotations: config.gateway.internal ? provider.internalGateway.annotations : {},
+            hostname: config.gateway.hostname,
+            tlsSecretName: config.gateway.tlsSecretName,
+        },
+        networkPolicy: networkPolicy.policy,
+        nodeServiceAccount,
         installInferenceCrds: config.installInferenceCrds,
         vllmImage: config.vllmImage,
         inferencePoolChart: { chart: INFERENCE_CHARTS.inferencePool.chart, version: config.charts.inferencePool.version },

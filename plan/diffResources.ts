@@ -20,7 +20,7 @@ export interface ResourceDiff {
     added: RenderedResource[];
     /** Resources only in the old render. */
     removed: RenderedResource[];
-    /** Resources in both whose inputs, parent or provider differ. */
+    /** Resources in both whose inputs, parent, provider or options differ. */
     changed: { resource: RenderedResource; fields: FieldChange[] }[];
     /** Resources that are the same in both. */
     unchanged: number;
@@ -41,10 +41,10 @@ export function flatten(value: unknown, prefix = "", into = new Map<string, unkn
     return into;
 }
 
-/** The fields that differ between two resources' inputs, parent and provider. */
+/** The fields that differ between two resources' inputs, parent, provider and options. */
 export function fieldChanges(before: RenderedResource, after: RenderedResource): FieldChange[] {
-    const old = flatten({ inputs: before.inputs, parent: before.parent, provider: before.provider });
-    const now = flatten({ inputs: after.inputs, parent: after.parent, provider: after.provider });
+    const old = flatten({ inputs: before.inputs, parent: before.parent, provider: before.provider, options: before.options });
+    const now = flatten({ inputs: after.inputs, parent: after.parent, provider: after.provider, options: after.options });
     const paths = [...new Set([...old.keys(), ...now.keys()])].sort();
     return paths
         .filter((p) => JSON.stringify(old.get(p)) !== JSON.stringify(now.get(p)))

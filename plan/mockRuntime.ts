@@ -41,6 +41,18 @@ export interface RecordedResource {
     provider: string | null;
     /** Inputs as sent to the engine; secret values are wrapped in {@link isSecretValue} markers. */
     inputs: Record<string, unknown>;
+    /** The resource options the engine acts on. */
+    options: RecordedOptions;
+}
+
+/** The resource options of a registration that change what `pulumi up` does. */
+export interface RecordedOptions {
+    /** Protected from deletion. */
+    protect: boolean;
+    /** URNs it waits for. */
+    dependsOn: string[];
+    /** How long the engine waits for create and update, where set (e.g. `40m`). */
+    customTimeouts: { create?: string; update?: string };
 }
 
 /** The result of one run. */
@@ -110,6 +122,9 @@ function urnOf(stack: string, project: string, parent: string, type: string, nam
 const mocks: pulumi.runtime.Mocks = {
     newResource(args) {
         const state: Record<string, unknown> = { ...args.inputs };
+        if (args.type === "gcp:serviceaccount/account:Account") {
+            state["email"] = `${String(args.inputs["accountId"])}@${String(args.inputs["project"])}.iam.gserviceaccount.com`;
+        }
         if (args.type === "kubernetes:gateway.networking.k8s.io/v1:Gateway") {
             state["status"] = { addresses: [{ type: "IPAddress", value: MOCK_GATEWAY_ADDRESS }] };
         }
@@ -144,6 +159,14 @@ class RecordingMonitor extends MockMonitor {
             custom: req.getCustom(),
             provider: provider === "" ? null : provider,
             inputs: rpc.deserializeProperties(req.getObject()),
+            options: {
+                protect: req.getProtect() === true,
+                dependsOn: req.getDependenciesList(),
+                customTimeouts: {
+                    create: req.getCustomtimeouts()?.getCreate() || undefined,
+                    update: req.getCustomtimeouts()?.getUpdate() || undefined,
+                },
+            },
         });
         return super.registerResource(req, callback);
     }

@@ -29,6 +29,7 @@ export function renderResource(resource: RecordedResource): RenderedResource {
         // A provider reference is `<urn>::<id>`; the id is the mock's, so only the URN is kept.
         provider: resource.provider === null ? null : resource.provider.split("::").slice(0, -1).join("::"),
         inputs: redactSecrets(resource.inputs) as Record<string, unknown>,
+        options: resource.options,
     };
 }
 

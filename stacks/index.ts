@@ -29,9 +29,11 @@ const inference = new MultiModelInference("inference", { ...serving, hfToken }, 
 /** The Gateway's address. */
 export const gatewayAddress = inference.gatewayAddress;
 /** Per model: its pool, route, node pool, and requests to try. */
-export const models = inference.gatewayAddress.apply((address) =>
-    inference.models.map((model) => ({ ...model, try: curlCommands(address ?? "<gateway-address>", model.name) })),
-);
+export const models = inference.gatewayAddress.apply((address) => {
+    const { hostname, tlsSecretName } = inference.plan.gateway;
+    const endpoint = { address: address ?? "<gateway-address>", hostname, tls: tlsSecretName !== undefined };
+    return inference.models.map((model) => ({ ...model, try: curlCommands(endpoint, model.name) }));
+});
 /** The GPU node pools, with their estimated cost at their smallest and largest size. */
 export const nodePools = inference.nodePools;
 /** Estimated GPU cost in USD of all pools at their smallest and largest size (list prices, GPUs

@@ -19,7 +19,9 @@ import {
 } from "../components";
 
 const cluster = { project: "my-gcp-project", location: "us-central1-a", name: "inference-cluster" };
-const plan = (config: Partial<ServingConfig>) => planServing({ cluster, models: [{ name: "meta-llama/Llama-3.1-8B-Instruct" }], ...config });
+/** What every GKE config needs besides its models. */
+const base = { cluster, networkPolicy: { gatewaySourceRanges: ["10.129.0.0/23"] } };
+const plan = (config: Partial<ServingConfig>) => planServing({ ...base, models: [{ name: "meta-llama/Llama-3.1-8B-Instruct" }], ...config });
 
 test("deriveModelKey: stable DNS labels from model names", () => {
     const cases: [string, string][] = [
@@ -69,7 +71,7 @@ test("vllmArgs: the served name, port, tensor parallelism and precision flags", 
         { model: { precision: "int4" }, expected: ["--tensor-parallel-size", "1"] },
     ];
     for (const { model, expected } of cases) {
-        const planned = planServing({ cluster, models: [{ name: "meta-llama/Llama-3.1-8B-Instruct", ...model }] }).models[0];
+        const planned = planServing({ ...base, models: [{ name: "meta-llama/Llama-3.1-8B-Instruct", ...model }] }).models[0];
         const args = vllmArgs(planned);
         assert.deepEqual(args.slice(0, 6), ["--model", "meta-llama/Llama-3.1-8B-Instruct", "--served-model-name", "meta-llama/Llama-3.1-8B-Instruct", "--port", "8000"]);
         assert.deepEqual(args.slice(6), expected, JSON.stringify(model));
@@ -83,7 +85,7 @@ test("vllmDeployment: GPUs, shared memory and scheduling follow the model", () =
         { gpu: { type: "nvidia-h100-80gb" as const, count: 8 }, shm: "16Gi" },
     ];
     for (const { gpu, shm } of cases) {
-        const p = planServing({ cluster, models: [{ name: "meta-llama/Llama-3.1-8B-Instruct", gpu }], nodePools: gpu.type === "nvidia-h100-80gb" ? { [gpu.type]: { spot: true } } : {} });
+        const p = planServing({ ...base, models: [{ name: "meta-llama/Llama-3.1-8B-Instruct", gpu }], nodePools: gpu.type === "nvidia-h100-80gb" ? { [gpu.type]: { spot: true } } : {} });
         const deployment = vllmDeployment({ model: p.models[0], namespace: "ns", image: "vllm/vllm-openai:v0.11.0" }) as any;
         const pod = deployment.spec.template.spec;
         assert.equal(pod.containers[0].resources.limits["nvidia.com/gpu"], String(gpu.count));
@@ -136,7 +138,7 @@ test("memory estimate and a fitting proposal", () => {
     assert.ok(llama70.requiredGb > llama70.usableGb);
     assert.match(proposeFittingGpus(llama70.requiredGb, "nvidia-l4"), /gpu: \{type: nvidia-l4, count: 8\}/);
     assert.throws(
-        () => planServing({ cluster, models: [{ name: "meta-llama/Llama-3.1-70B-Instruct" }] }),
+        () => planServing({ ...base, models: [{ name: "meta-llama/Llama-3.1-70B-Instruct" }] }),
         (e: unknown) => e instanceof ConfigError && /models\[0\]\.gpu: .*needs about 143\.2 GB.*gives vLLM 21\.6 GB; .*count: 8/.test(e.message),
     );
 });

@@ -16,14 +16,30 @@ const MODELS = [
 ];
 
 const STACKS = [
-    { stack: "gke", gatewayClass: "gke-l7-regional-external-managed", bbrProvider: "gke", poolProvider: "gke", destinationRules: false },
-    { stack: "istio", gatewayClass: "istio", bbrProvider: "istio", poolProvider: "none", destinationRules: true },
+    {
+        stack: "gke",
+        gatewayClass: "gke-l7-regional-external-managed",
+        bbrProvider: "gke",
+        poolProvider: "gke",
+        destinationRules: false,
+        // Google's health checkers, then the proxy-only subnet from the stack file.
+        gatewayPeers: ["35.191.0.0/16", "130.211.0.0/22", "10.129.0.0/23"].map((cidr) => ({ ipBlock: { cidr } })),
+    },
+    {
+        stack: "istio",
+        gatewayClass: "istio",
+        bbrProvider: "istio",
+        poolProvider: "none",
+        destinationRules: true,
+        gatewayPeers: [{ podSelector: { matchLabels: { "gateway.networking.k8s.io/gateway-name": "inference-gateway" } } }],
+    },
 ];
 
 function expectedResources(destinationRules: boolean): string[] {
     const perModel = MODELS.flatMap(({ key }) => [
         `multi-model-inference:index:ModelServer inference-${key}`,
         `kubernetes:apps/v1:Deployment inference-${key}-deployment`,
+        `kubernetes:networking.k8s.io/v1:NetworkPolicy inference-${key}-network-policy`,
         `multi-model-inference:index:InferencePool inference-${key}`,
         `kubernetes:helm.sh/v4:Chart inference-${key}-chart`,
         ...(destinationRules ? [`kubernetes:networking.istio.io/v1beta1:DestinationRule inference-${key}-epp-tls`] : []),
@@ -33,6 +49,10 @@ function expectedResources(destinationRules: boolean): string[] {
     return [
         "pulumi:providers:kubernetes gke",
         "multi-model-inference:index:MultiModelInference inference",
+        "multi-model-inference:index:NodeServiceAccount inference-gpu-nodes",
+        "gcp:serviceaccount/account:Account inference-gpu-nodes-account",
+        "gcp:projects/iAMMember:IAMMember inference-gpu-nodes-container-defaultNodeServiceAccount",
+        "gcp:projects/iAMMember:IAMMember inference-gpu-nodes-artifactregistry-reader",
         "multi-model-inference:index:GpuNodePool inference-gpu-nvidia-l4",
         "gcp:container/nodePool:NodePool inference-gpu-nvidia-l4-pool",
         "kubernetes:core/v1:Secret inference-hf-token",
@@ -122,11 +142,80 @@ for (const expected of STACKS) {
                 assert.equal(pod.nodeSelector["cloud.google.com/gke-accelerator"], "nvidia-l4");
                 assert.deepEqual(container.env, [
                     { name: "HF_TOKEN", valueFrom: { secretKeyRef: { name: "hf-token", key: "token" } } },
+                    { name: "VLLM_NO_USAGE_STATS", value: "1" },
                 ]);
                 assert.equal(container.startupProbe.httpGet.path, "/health");
                 assert.ok(container.startupProbe.periodSeconds * container.startupProbe.failureThreshold >= 1200);
                 assert.deepEqual(container.lifecycle.preStop.exec.command, ["sleep", "30"]);
                 assert.ok(pod.terminationGracePeriodSeconds > 30);
+            }
+        });
+
+        await t.test("up waits for each model server, route and the Gateway, with timeouts that fit GPUs", () => {
+            for (const model of MODELS) {
+                const deployment = find(run, "kubernetes:apps/v1:Deployment", `inference-${model.key}-deployment`);
+                assert.deepEqual(deployment.options.customTimeouts, { create: "40m", update: "40m" });
+                const probe = (deployment.inputs as any).spec.template.spec.containers[0].startupProbe;
+                assert.equal(probe.periodSeconds * probe.failureThreshold, 40 * 60);
+                // Single replicas on a full fixed pool: no surge pod that could never schedule.
+                assert.deepEqual((deployment.inputs as any).spec.strategy.rollingUpdate, { maxSurge: 0, maxUnavailable: 1 });
+                const route = find(run, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", `inference-${model.key}-httproute`);
+                assert.deepEqual(JSON.parse((route.inputs as any).metadata.annotations["pulumi.com/waitFor"]), [
+                    'jsonpath={.status.parents[0].conditions[?(@.type=="Accepted")].status}=True',
+                    'jsonpath={.status.parents[0].conditions[?(@.type=="ResolvedRefs")].status}=True',
+                ]);
+                assert.deepEqual(route.options.customTimeouts, { create: "20m", update: "20m" });
+            }
+            const gateway = find(run, "kubernetes:gateway.networking.k8s.io/v1:Gateway", "inference-gateway-gateway").inputs as any;
+            assert.equal(gateway.metadata.annotations["pulumi.com/waitFor"], "jsonpath={.status.addresses[0].value}");
+        });
+
+        await t.test("GPU nodes run as a dedicated service account with only node roles, hardened", () => {
+            const account = find(run, "gcp:serviceaccount/account:Account", "inference-gpu-nodes-account").inputs as any;
+            assert.match(account.accountId, /^gpu-nodes-[0-9a-f]{8}$/);
+            const email = `${account.accountId}@my-gcp-project.iam.gserviceaccount.com`;
+            const bindings = run.resources.filter((r) => r.type === "gcp:projects/iAMMember:IAMMember").map((r) => r.inputs as any);
+            assert.deepEqual(bindings.map((b) => b.role).sort(), ["roles/artifactregistry.reader", "roles/container.defaultNodeServiceAccount"]);
+            for (const binding of bindings) assert.equal(binding.member, `serviceAccount:${email}`);
+            const pool = find(run, "gcp:container/nodePool:NodePool", "inference-gpu-nvidia-l4-pool");
+            const config = (pool.inputs as any).nodeConfig;
+            assert.equal(config.serviceAccount, email);
+            assert.deepEqual(config.workloadMetadataConfig, { mode: "GKE_METADATA" });
+            assert.deepEqual(config.shieldedInstanceConfig, { enableSecureBoot: true, enableIntegrityMonitoring: true });
+            assert.deepEqual(config.metadata, { "disable-legacy-endpoints": "true" });
+            const identity = run.resources.filter((r) => /^gcp:(serviceaccount|projects)\//.test(r.type)).map((r) => r.urn);
+            assert.equal(identity.length, 3);
+            for (const urn of identity) assert.ok(pool.options.dependsOn.includes(urn), `the pool waits for ${urn}`);
+            assert.equal(pool.options.protect, false);
+        });
+
+        await t.test("model server pods: no token, no privilege escalation, no capabilities, read-only root", () => {
+            for (const model of MODELS) {
+                const pod = (find(run, "kubernetes:apps/v1:Deployment", `inference-${model.key}-deployment`).inputs as any).spec.template.spec;
+                assert.equal(pod.automountServiceAccountToken, false);
+                assert.deepEqual(pod.securityContext, { seccompProfile: { type: "RuntimeDefault" } });
+                assert.deepEqual(pod.containers[0].securityContext, {
+                    allowPrivilegeEscalation: false,
+                    privileged: false,
+                    capabilities: { drop: ["ALL"] },
+                    readOnlyRootFilesystem: true,
+                });
+                const writable = pod.containers[0].volumeMounts.map((m: any) => m.mountPath).sort();
+                assert.deepEqual(writable, ["/dev/shm", "/root/.cache", "/root/.cache/huggingface", "/root/.config", "/root/.triton", "/tmp"]);
+            }
+        });
+
+        await t.test("a NetworkPolicy per model admits only the gateway, its EPP and Managed Prometheus", () => {
+            for (const model of MODELS) {
+                const policy = find(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy", `inference-${model.key}-network-policy`).inputs as any;
+                assert.deepEqual(policy.spec.podSelector, { matchLabels: { app: `vllm-${model.key}` } });
+                assert.deepEqual(policy.spec.policyTypes, ["Ingress"]);
+                assert.equal(policy.spec.ingress.length, 1);
+                const [rule] = policy.spec.ingress;
+                assert.deepEqual(rule.ports, [{ protocol: "TCP", port: 8000 }]);
+                assert.deepEqual(rule.from[0], { podSelector: { matchLabels: { inferencepool: `${model.key}-epp` } } });
+                assert.deepEqual(rule.from[1].namespaceSelector.matchExpressions[0].values, ["gmp-system", "gke-gmp-system"]);
+                assert.deepEqual(rule.from.slice(2), expected.gatewayPeers);
             }
         });
 

@@ -1,0 +1,53 @@
+/**
+ * The objects that guard a model server's pods: a PodDisruptionBudget, so that node drains and
+ * pool rolls keep a replica serving, and a NetworkPolicy, so that only the gateway, the model's
+ * Endpoint Picker and the metrics collectors reach vLLM, which has no authentication of its own.
+ */
+import type * as k8s from "@pulumi/kubernetes";
+import type { PlannedModel, PlannedNetworkPolicy } from "./servingPlan";
+import { VLLM_PORT } from "./servingPlan";
+
+/** The label the inferencepool chart puts on its Endpoint Picker pods, valued `<release>-epp`. */
+export const ENDPOINT_PICKER_POD_LABEL = "inferencepool";
+
+/** Namespaces of Google Cloud Managed Service for Prometheus collectors (Standard, Autopilot). */
+export const MANAGED_PROMETHEUS_NAMESPACES = ["gmp-system", "gke-gmp-system"] as const;
+
+/** A budget of one voluntarily disrupted pod at a time, for a model with several replicas. */
+export function podDisruptionBudget(model: PlannedModel, namespace: string): k8s.types.input.policy.v1.PodDisruptionBudget {
+    return {
+        apiVersion: "policy/v1",
+        kind: "PodDisruptionBudget",
+        metadata: { name: model.names.deployment, namespace, labels: model.podLabels },
+        spec: { maxUnavailable: 1, selector: { matchLabels: model.matchLabels } },
+    };
+}
+
+/** Admits to the vLLM port only the gateway's proxies, the model's own Endpoint Picker (which
+ * also scrapes vLLM's metrics) and Managed Prometheus; everything else is denied. */
+export function modelNetworkPolicy(
+    model: PlannedModel,
+    namespace: string,
+    policy: PlannedNetworkPolicy,
+): k8s.types.input.networking.v1.NetworkPolicy {
+    const peers: k8s.types.input.networking.v1.NetworkPolicyPeer[] = [
+        { podSelector: { matchLabels: { [ENDPOINT_PICKER_POD_LABEL]: model.names.endpointPicker } } },
+        {
+            namespaceSelector: {
+                matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: [...MANAGED_PROMETHEUS_NAMESPACES] }],
+            },
+        },
+        ...(policy.gatewayPodLabels === undefined ? [] : [{ podSelector: { matchLabels: policy.gatewayPodLabels } }]),
+        ...policy.sourceRanges.map((cidr) => ({ ipBlock: { cidr } })),
+    ];
+    return {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+        metadata: { name: model.names.deployment, namespace, labels: model.podLabels },
+        spec: {
+            podSelector: { matchLabels: model.matchLabels },
+            policyTypes: ["Ingress"],
+            ingress: [{ from: peers, ports: [{ protocol: "TCP", port: VLLM_PORT }] }],
+        },
+    };
+}
