@@ -20,8 +20,10 @@ export interface ResourceDiff {
     added: RenderedResource[];
     /** Resources only in the old render. */
     removed: RenderedResource[];
-    /** Resources in both whose inputs, parent, provider or options differ. */
-    changed: { resource: RenderedResource; fields: FieldChange[] }[];
+    /** Resources in both whose inputs, parent, provider or options differ; `replaced` when the
+     * object's own name changes, which Pulumi carries out by creating the new object before
+     * deleting the old one. */
+    changed: { resource: RenderedResource; fields: FieldChange[]; replaced: boolean }[];
     /** Resources that are the same in both. */
     unchanged: number;
 }
@@ -51,6 +53,9 @@ export function fieldChanges(before: RenderedResource, after: RenderedResource):
         .map((p) => ({ path: p.replace(/^inputs\./, ""), before: old.get(p), after: now.get(p) }));
 }
 
+/** The input fields that hold a cloud or Kubernetes object's own name. */
+const NAME_FIELDS = ["name", "metadata.name"];
+
 /** Compares two renders' resources. */
 export function diffResources(before: RenderedResource[], after: RenderedResource[]): ResourceDiff {
     const old = new Map(before.map((r) => [r.urn, r]));
@@ -63,7 +68,8 @@ export function diffResources(before: RenderedResource[], after: RenderedResourc
             continue;
         }
         const fields = fieldChanges(previous, resource);
-        if (fields.length > 0) diff.changed.push({ resource, fields });
+        const replaced = fields.some((f) => NAME_FIELDS.includes(f.path));
+        if (fields.length > 0) diff.changed.push({ resource, fields, replaced });
         else diff.unchanged++;
     }
     diff.removed = before.filter((r) => !now.has(r.urn));
@@ -99,8 +105,9 @@ export function diffMarkdown(title: string, diff: ResourceDiff): string {
     }
     if (diff.changed.length > 0) {
         lines.push("", "#### Changed");
-        for (const { resource, fields } of diff.changed) {
-            lines.push("", `- ${label(resource)}`, "", "  | field | before | after |", "  | --- | --- | --- |");
+        for (const { resource, fields, replaced } of diff.changed) {
+            const replacement = replaced ? " (**replaced**: the new one is created before the old one is deleted)" : "";
+            lines.push("", `- ${label(resource)}${replacement}`, "", "  | field | before | after |", "  | --- | --- | --- |");
             for (const f of fields) lines.push(`  | \`${f.path}\` | ${cell(f.before)} | ${cell(f.after)} |`);
         }
     }

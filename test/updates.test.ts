@@ -1,0 +1,119 @@
+/**
+ * Day-two updates, proved on rendered pairs: the gke stack file and a variant of it run through
+ * the whole program under mocks, then compared by URN and input field. Each case states exactly
+ * which resources appear, disappear or change, and which fields change.
+ */
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import test, { after, before } from "node:test";
+import { parse as parseYaml, stringify as toYaml } from "yaml";
+import { ResourceDiff, diffResources } from "../plan/diffResources";
+import { REPO_ROOT, runProgram } from "../plan/mockRuntime";
+import { RenderedResource, renderResource } from "../plan/renderFiles";
+
+type Config = Record<string, any>;
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), "updates-test-"));
+after(() => fs.rmSync(work, { recursive: true, force: true }));
+
+const P = "multi-model-inference:";
+const stackFile = () => parseYaml(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.gke.yaml"), "utf8")) as { config: Config };
+
+/** The gke stack with an autoscaling pool, so replica changes leave the pool alone. */
+function baseConfig(): Config {
+    const { config } = stackFile();
+    config[`${P}nodePools`]["nvidia-l4"].autoscaling = { minNodes: 2, maxNodes: 6 };
+    return config;
+}
+
+let runs = 0;
+async function render(config: Config): Promise<RenderedResource[]> {
+    const file = path.join(work, `variant-${runs++}.yaml`);
+    fs.writeFileSync(file, toYaml({ config }));
+    return (await runProgram("gke", file)).resources.map(renderResource);
+}
+
+let base: RenderedResource[];
+before(async () => {
+    base = await render(baseConfig());
+});
+
+async function diffWith(change: (config: Config) => void): Promise<ResourceDiff> {
+    const config = baseConfig();
+    change(config);
+    return diffResources(base, await render(config));
+}
+
+const names = (resources: { name: string }[]) => resources.map((r) => r.name).sort();
+const changedFields = (diff: ResourceDiff) =>
+    Object.fromEntries(diff.changed.map((c) => [c.resource.name, c.fields.map((f) => f.path)]));
+
+test("reordering models changes nothing", async () => {
+    const diff = await diffWith((c) => c[`${P}models`].reverse());
+    assert.deepEqual([diff.added, diff.removed, diff.changed], [[], [], []]);
+});
+
+test("adding a model adds only that model's resources", async () => {
+    const diff = await diffWith((c) => c[`${P}models`].push({ name: "Qwen/Qwen2.5-7B-Instruct" }));
+    assert.deepEqual(names(diff.added), [
+        "inference-qwen2-5-7b-instruct",
+        "inference-qwen2-5-7b-instruct",
+        "inference-qwen2-5-7b-instruct",
+        "inference-qwen2-5-7b-instruct-chart",
+        "inference-qwen2-5-7b-instruct-deployment",
+        "inference-qwen2-5-7b-instruct-httproute",
+        "inference-qwen2-5-7b-instruct-network-policy",
+    ]);
+    assert.deepEqual([diff.removed, diff.changed], [[], []]);
+});
+
+test("removing a model removes only that model's resources", async () => {
+    const diff = await diffWith((c) => c[`${P}models`].shift());
+    assert.ok(diff.removed.length > 0);
+    assert.ok(diff.removed.every((r) => r.name.startsWith("inference-llama-3-1-8b-instruct")), names(diff.removed).join());
+    assert.deepEqual([diff.added, diff.changed], [[], []]);
+});
+
+test("more replicas of one model update its Deployment in place and add its PodDisruptionBudget", async () => {
+    const diff = await diffWith((c) => (c[`${P}models`][1].replicas = 2));
+    assert.deepEqual(changedFields(diff), { "inference-phi-4-mini-instruct-deployment": ["spec.replicas"] });
+    assert.deepEqual(names(diff.added), ["inference-phi-4-mini-instruct-pdb"]);
+    assert.deepEqual(diff.removed, []);
+});
+
+test("new vLLM args for one model update only its Deployment's container args", async () => {
+    const diff = await diffWith((c) => c[`${P}models`][0].vllmArgs = ["--max-model-len=8192"]);
+    assert.deepEqual(changedFields(diff), { "inference-llama-3-1-8b-instruct-deployment": ["spec.template.spec.containers[0].args[10]"] });
+    assert.deepEqual([diff.added, diff.removed], [[], []]);
+});
+
+test("a chart version change leaves the node pool, its account and the model servers untouched", async () => {
+    const diff = await diffWith((c) => (c[`${P}charts`].bodyBasedRouting = { version: "v1.0.1", rawValues: {} }));
+    assert.deepEqual(changedFields(diff), { "inference-bbr-chart": ["version"] });
+    assert.deepEqual([diff.added, diff.removed], [[], []]);
+});
+
+test("a field that replaces the node pool gives it a new name: the new pool is created beside the old one", async () => {
+    const diff = await diffWith((c) => (c[`${P}nodePools`]["nvidia-l4"].driverVersion = "DEFAULT"));
+    assert.deepEqual(changedFields(diff), {
+        "inference-gpu-nvidia-l4-pool": ["name", "nodeConfig.guestAccelerators[0].gpuDriverInstallationConfig.gpuDriverVersion"],
+    });
+    const [pool] = diff.changed;
+    assert.equal(pool.replaced, true);
+    assert.match(String(pool.fields[0].before), /^gpu-nvidia-l4-[0-9a-f]{6}$/);
+    assert.match(String(pool.fields[0].after), /^gpu-nvidia-l4-[0-9a-f]{6}$/);
+    assert.notEqual(pool.fields[0].before, pool.fields[0].after);
+});
+
+test("a field GKE changes in place keeps the node pool's name", async () => {
+    const diff = await diffWith((c) => (c[`${P}nodePools`]["nvidia-l4"].machineType = "g2-standard-16"));
+    assert.deepEqual(changedFields(diff), { "inference-gpu-nvidia-l4-pool": ["nodeConfig.machineType"] });
+    assert.equal(diff.changed[0].replaced, false);
+});
+
+test("protect reaches the node pool and nothing else", async () => {
+    const diff = await diffWith((c) => (c[`${P}nodePools`]["nvidia-l4"].protect = true));
+    assert.deepEqual(changedFields(diff), { "inference-gpu-nvidia-l4-pool": ["options.protect"] });
+});
