@@ -1,12 +1,22 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlannedNodePool } from "./servingPlan";
-import type { ClusterConfig } from "./servingConfig";
+
+/** The cluster a node pool joins: from config for an existing cluster, or the outputs of the
+ * cluster this stack creates, so that the pool waits for it. */
+export interface NodePoolCluster {
+    /** Google Cloud project ID. */
+    project: pulumi.Input<string>;
+    /** The cluster's region or zone. */
+    location: pulumi.Input<string>;
+    /** The cluster's name. */
+    name: pulumi.Input<string>;
+}
 
 /** Arguments of {@link GpuNodePool}: a resolved node pool (see `planServing`) and its cluster. */
 export interface GpuNodePoolArgs extends Omit<PlannedNodePool, "cost" | "nodesNeeded"> {
-    /** The existing GKE cluster the pool joins. */
-    cluster: ClusterConfig;
+    /** The GKE cluster the pool joins. */
+    cluster: NodePoolCluster;
 }
 
 /**

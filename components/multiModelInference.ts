@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { BodyBasedRouter } from "./bodyBasedRouter";
-import { GpuNodePool } from "./gpuNodePool";
+import { GpuNodePool, NodePoolCluster } from "./gpuNodePool";
 import { InferenceGateway } from "./inferenceGateway";
 import { InferencePool } from "./inferencePool";
 import { HF_TOKEN_SECRET, ModelServer } from "./modelServer";
@@ -13,6 +13,9 @@ import { CostEstimate, ServingPlan, planServing } from "./servingPlan";
 export interface MultiModelInferenceArgs extends ServingConfig {
     /** Hugging Face token for gated models; keep it a Pulumi secret. */
     hfToken: pulumi.Input<string>;
+    /** The cluster this stack created (`cluster.create`), as outputs of its resource: the GPU
+     * node pools join it and wait for it. Default: `cluster`, an existing cluster. */
+    createdCluster?: NodePoolCluster;
 }
 
 /** What clients and operators need to know about one served model. */
@@ -70,7 +73,7 @@ export class MultiModelInference extends pulumi.ComponentResource {
     public readonly nodePools: NodePoolSummary[];
 
     constructor(name: string, args: MultiModelInferenceArgs, opts?: pulumi.ComponentResourceOptions) {
-        const { hfToken, ...config } = args;
+        const { hfToken, createdCluster, ...config } = args;
         // Planned before super(): a bad config throws before any resource is registered.
         const plan = planServing(config);
         super("multi-model-inference:index:MultiModelInference", name, {}, opts);
@@ -80,7 +83,7 @@ export class MultiModelInference extends pulumi.ComponentResource {
         const nodePools = new Map(
             plan.nodePools.map((pool) => [
                 pool.name,
-                new GpuNodePool(`${name}-${pool.name}`, { ...pool, cluster: plan.cluster }, child),
+                new GpuNodePool(`${name}-${pool.name}`, { ...pool, cluster: createdCluster ?? plan.cluster }, child),
             ]),
         );
         const hfTokenSecret = new k8s.core.v1.Secret(

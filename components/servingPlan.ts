@@ -6,8 +6,11 @@
  * collide, a chart value Helm would ignore. All problems are reported together.
  */
 import { INFERENCE_CHARTS, bodyBasedRoutingValues, chartValues, inferencePoolValues } from "./chartValues";
+import { planFromZero } from "./clusterPlan";
 import { ConfigError, ConfigProblem, parseOrThrow } from "./configErrors";
 import { GATEWAY_PROVIDERS, GatewayProviderProfile } from "./gatewayProviders";
+import type { GkeClusterArgs } from "./gkeCluster";
+import type { IstioInstallationArgs } from "./istioInstallation";
 import {
     ACCELERATOR_TYPES,
     AcceleratorType,
@@ -169,6 +172,10 @@ export interface ServingPlan {
     models: PlannedModel[];
     /** Cost of all node pools at their smallest and largest size. */
     cost: { min: CostEstimate; max: CostEstimate };
+    /** The cluster to create, when `cluster.create` is set. */
+    createCluster?: GkeClusterArgs;
+    /** The Istio installation, when `istio.install` is set. */
+    istio?: IstioInstallationArgs;
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
@@ -551,6 +558,8 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
         bodyBasedRoutingValues(provider.bodyBasedRoutingChartProvider, config.gatewayName),
     );
     problems.push(...bbr.problems);
+    const fromZero = planFromZero(config);
+    problems.push(...fromZero.problems);
 
     if (problems.length > 0 || gatewayClassName === undefined) throw new ConfigError(problems);
     return {
@@ -573,5 +582,7 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
             min: addCosts(nodePools.map((p) => p.cost.min)),
             max: addCosts(nodePools.map((p) => p.cost.max)),
         },
+        createCluster: fromZero.cluster,
+        istio: fromZero.istio,
     };
 }

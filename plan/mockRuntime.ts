@@ -41,6 +41,10 @@ export interface RecordedResource {
     provider: string | null;
     /** Inputs as sent to the engine; secret values are wrapped in {@link isSecretValue} markers. */
     inputs: Record<string, unknown>;
+    /** The `protect` option. */
+    protect: boolean;
+    /** URNs of the resources it depends on, explicitly or through its inputs. */
+    dependencies: string[];
 }
 
 /** The result of one run. */
@@ -113,6 +117,11 @@ const mocks: pulumi.runtime.Mocks = {
         if (args.type === "kubernetes:gateway.networking.k8s.io/v1:Gateway") {
             state["status"] = { addresses: [{ type: "IPAddress", value: MOCK_GATEWAY_ADDRESS }] };
         }
+        if (args.type === "gcp:container/cluster:Cluster") {
+            // Named after the resource, so a kubeconfig built from it shows where it came from.
+            state["endpoint"] = `${args.name}.endpoint.invalid`;
+            state["masterAuth"] = { clusterCaCertificate: "bW9jay1jcmVhdGVkLWNh" };
+        }
         return { id: `${args.name}-id`, state };
     },
     call(args) {
@@ -144,6 +153,8 @@ class RecordingMonitor extends MockMonitor {
             custom: req.getCustom(),
             provider: provider === "" ? null : provider,
             inputs: rpc.deserializeProperties(req.getObject()),
+            protect: req.getProtect() === true,
+            dependencies: req.getDependenciesList(),
         });
         return super.registerResource(req, callback);
     }

@@ -7,9 +7,9 @@ import { stringify as toYaml } from "yaml";
 import type { CostEstimate, NodePoolSummary, ServedModel } from "../components";
 import { ProgramRun, RecordedResource, redactSecrets } from "./mockRuntime";
 
-/** One resource as written to `resources.json`: the recorded fields, with the provider as a
- * URN and secrets replaced by "[secret]". */
-export type RenderedResource = RecordedResource;
+/** One resource as written to `resources.json`: the recorded fields but the options, with the
+ * provider as a URN and secrets replaced by "[secret]". */
+export type RenderedResource = Omit<RecordedResource, "protect" | "dependencies">;
 
 const HELM_CHART = "kubernetes:helm.sh/v4:Chart";
 
