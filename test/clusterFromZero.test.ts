@@ -25,7 +25,7 @@ import {
     regionOf,
 } from "../components";
 import { ProgramRun, REPO_ROOT, RecordedResource, isSecretValue, runProgram } from "../plan/mockRuntime";
-import { isKubernetesObject } from "../plan/renderFiles";
+import { isKubernetesObject, renderFiles } from "../plan/renderFiles";
 import { validateKubernetesObject } from "./helpers/kubernetesSchemas";
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "cluster-from-zero-"));
@@ -328,6 +328,12 @@ test("Pulumi.istio.yaml with cluster.create and istio.install: Istio's charts fi
         }
         assert.deepEqual(istiod.inputs["values"], { pilot: { env: { ENABLE_GATEWAY_API_INFERENCE_EXTENSION: "true" } } });
         assert.ok(istiod.dependencies.includes(base.urn), "istiod waits for base's CRDs");
+    });
+
+    await t.test("the offline render writes the Istio releases' values with their helm template command", () => {
+        const istiodFile = renderFiles(run).get("helm/istiod.yaml") ?? "";
+        assert.ok(istiodFile.includes(`# helm template istiod istiod --repo ${ISTIO_CHART_REPOSITORY} --version 1.28.0 --namespace istio-system`), istiodFile);
+        assert.deepEqual(parseYaml(istiodFile), istiodValues());
     });
 
     await t.test("every Kubernetes resource of the serving stack waits for istiod", () => {
