@@ -3,12 +3,22 @@ import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "./childOptions";
 import { shortHash } from "./names";
 import type { PlannedNodePool } from "./servingPlan";
-import type { ClusterConfig } from "./servingConfig";
+
+/** The cluster a node pool joins: from config for an existing cluster, or the outputs of the
+ * cluster this stack creates, so that the pool waits for it. */
+export interface NodePoolCluster {
+    /** Google Cloud project ID. */
+    project: pulumi.Input<string>;
+    /** The cluster's region or zone. */
+    location: pulumi.Input<string>;
+    /** The cluster's name. */
+    name: pulumi.Input<string>;
+}
 
 /** Arguments of {@link GpuNodePool}: a resolved node pool (see `planServing`) and its cluster. */
 export interface GpuNodePoolArgs extends Omit<PlannedNodePool, "cost" | "nodesNeeded"> {
     /** The GKE cluster the pool joins. */
-    cluster: ClusterConfig;
+    cluster: NodePoolCluster;
 }
 
 /**
@@ -25,6 +35,19 @@ export const REPLACING_NODE_CONFIG_FIELDS = [
     "shieldedInstanceConfig",
 ] as const;
 
+/** The node settings every pool of ours shares: a dedicated service account whose roles (not
+ * the scopes) limit what nodes may do, Workload Identity's metadata server instead of the
+ * node's, shielded VMs with secure boot, and no legacy metadata endpoints. */
+export function hardenedNodeConfig<T extends pulumi.Input<string>>(serviceAccountEmail: T) {
+    return {
+        serviceAccount: serviceAccountEmail,
+        oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
+        workloadMetadataConfig: { mode: "GKE_METADATA" },
+        shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
+        metadata: { "disable-legacy-endpoints": "true" },
+    };
+}
+
 /** The node config of the pool, before it is named. */
 function nodeConfig(args: GpuNodePoolArgs): gcp.types.input.container.NodePoolNodeConfig {
     return {
@@ -40,12 +63,7 @@ function nodeConfig(args: GpuNodePoolArgs): gcp.types.input.container.NodePoolNo
                 gpuDriverInstallationConfig: { gpuDriverVersion: args.driverVersion },
             },
         ],
-        serviceAccount: args.serviceAccountEmail,
-        // The service account's roles, not scopes, limit what the nodes may do.
-        oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
-        workloadMetadataConfig: { mode: "GKE_METADATA" },
-        shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
-        metadata: { "disable-legacy-endpoints": "true" },
+        ...hardenedNodeConfig(args.serviceAccountEmail),
     };
 }
 

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { BodyBasedRouter } from "./bodyBasedRouter";
-import { GpuNodePool, gkeNodePoolName } from "./gpuNodePool";
+import { GpuNodePool, NodePoolCluster, gkeNodePoolName } from "./gpuNodePool";
 import { InferenceGateway } from "./inferenceGateway";
 import { InferencePool } from "./inferencePool";
 import { HF_TOKEN_SECRET, ModelServer } from "./modelServer";
@@ -14,6 +14,9 @@ import { CostEstimate, ServingPlan, planServing } from "./servingPlan";
 export interface MultiModelInferenceArgs extends ServingConfig {
     /** Hugging Face token for gated models; keep it a Pulumi secret. */
     hfToken: pulumi.Input<string>;
+    /** The cluster this stack created (`cluster.create`), as outputs of its resource: the GPU
+     * node pools join it and wait for it. Default: `cluster`, an existing cluster. */
+    createdCluster?: NodePoolCluster;
 }
 
 /** What clients and operators need to know about one served model. */
@@ -71,7 +74,7 @@ export class MultiModelInference extends pulumi.ComponentResource {
     public readonly nodePools: NodePoolSummary[];
 
     constructor(name: string, args: MultiModelInferenceArgs, opts?: pulumi.ComponentResourceOptions) {
-        const { hfToken, ...config } = args;
+        const { hfToken, createdCluster, ...config } = args;
         // Planned before super(): a bad config throws before any resource is registered.
         const plan = planServing(config);
         super("multi-model-inference:index:MultiModelInference", name, {}, opts);
@@ -96,7 +99,7 @@ export class MultiModelInference extends pulumi.ComponentResource {
         const nodePools = new Map(
             plan.nodePools.map((pool) => [
                 pool.key,
-                new GpuNodePool(`${name}-${pool.key}`, { ...pool, cluster: plan.cluster }, nodePoolOpts),
+                new GpuNodePool(`${name}-${pool.key}`, { ...pool, cluster: createdCluster ?? plan.cluster }, nodePoolOpts),
             ]),
         );
         const gkeNames = new Map(plan.nodePools.map((pool) => [pool.key, gkeNodePoolName({ ...pool, cluster: plan.cluster })]));

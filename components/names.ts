@@ -45,10 +45,14 @@ export function shortHash(text: string, length = 6): string {
     return createHash("sha256").update(text).digest("hex").slice(0, length);
 }
 
-/** The account ID (6-30 characters) of the GPU nodes' service account of one deployment,
- * unique per cluster and namespace. */
-export function nodeServiceAccountId(cluster: { project: string; location: string; name: string }, namespace: string): string {
-    return `gpu-nodes-${shortHash(`${cluster.project}/${cluster.location}/${cluster.name}/${namespace}`, 8)}`;
+/** The account ID (6-30 characters) of a node service account: `gpu` nodes are one per cluster
+ * and namespace, `system` nodes one per cluster (pass `""`). */
+export function nodeServiceAccountId(
+    role: "gpu" | "system",
+    cluster: { project: string; location: string; name: string },
+    namespace: string,
+): string {
+    return `${role}-nodes-${shortHash(`${cluster.project}/${cluster.location}/${cluster.name}/${namespace}`, 8)}`;
 }
 
 /** The names of every object that serves one model, all derived from its key. */

@@ -5,6 +5,7 @@
  * AI models" guide.
  */
 import { z } from "zod";
+import { canonicalCidr, parseCidr } from "./cidr";
 import { ACCELERATOR_TYPES, AcceleratorType } from "./gpuCatalog";
 import { GATEWAY_PROVIDER_NAMES, GatewayProviderName } from "./gatewayProviders";
 import { MAX_MODEL_KEY_LENGTH } from "./names";
@@ -28,7 +29,7 @@ export const BYTES_PER_PARAMETER = {
 /** A weight precision. */
 export type Precision = keyof typeof BYTES_PER_PARAMETER;
 
-/** The existing GKE cluster the deployment goes into. */
+/** The GKE cluster the deployment goes into: an existing one, or one this stack creates. */
 export interface ClusterConfig {
     /** Google Cloud project ID that owns the cluster. */
     project: string;
@@ -36,6 +37,68 @@ export interface ClusterConfig {
     location: string;
     /** The cluster's name. */
     name: string;
+    /** Create the cluster, its network and the proxy-only subnet in this stack. Absent: the
+     * cluster exists and is only looked up. */
+    create?: ClusterCreateConfig;
+}
+
+/** GKE release channels. */
+export const RELEASE_CHANNELS = ["RAPID", "REGULAR", "STABLE", "EXTENDED"] as const;
+
+/** A GKE release channel. */
+export type ReleaseChannel = (typeof RELEASE_CHANNELS)[number];
+
+/**
+ * A VPC-native GKE Standard cluster made from zero: a custom-mode VPC network, a subnet with
+ * secondary ranges for pods and services, the proxy-only subnet the regional Envoy-based gateway
+ * classes need, the cluster (Gateway API, Workload Identity, Dataplane V2, shielded nodes) and a
+ * small node pool for everything that is not a model server. The IP ranges must not overlap each
+ * other or other subnets of the network; changing any of them replaces the subnet and the cluster.
+ */
+export interface ClusterCreateConfig {
+    /** Name of the VPC network. Default `<cluster.name>-network`. */
+    networkName?: string;
+    /** Name of the nodes' subnet in the cluster's region. Default `<cluster.name>-nodes`. */
+    subnetName?: string;
+    /** Primary range of the nodes' subnet. Default `10.0.0.0/20`. */
+    nodesCidr?: string;
+    /** Secondary range for pod IPs. Default `10.4.0.0/14`. */
+    podsCidr?: string;
+    /** Secondary range for Service IPs. Default `10.8.0.0/20`. */
+    servicesCidr?: string;
+    /** Range of the proxy-only subnet (`REGIONAL_MANAGED_PROXY`, `ACTIVE`) in the cluster's
+     * region, used by the proxies of `gke-l7-regional-external-managed` and `gke-l7-rilb`; /26 or
+     * larger. Default `10.129.0.0/23`. A region holds one active proxy-only subnet per network. */
+    proxyOnlyCidr?: string;
+    /** GKE release channel: `RAPID`, `REGULAR`, `STABLE` or `EXTENDED`. Default `REGULAR`. */
+    releaseChannel?: ReleaseChannel;
+    /** Protect the cluster: Pulumi's `protect` and GKE deletion protection, so that no `up` or
+     * `destroy` deletes or replaces it. Default true; set false (and `up`) before deleting it. */
+    protect?: boolean;
+    /** Enable the Compute Engine and Kubernetes Engine APIs in the project first (they are left
+     * enabled on destroy). Default true. */
+    enableApis?: boolean;
+    /** Machine type of the node pool for the gateway's helpers (BBR, the EPPs, istiod, cluster
+     * add-ons). Default `e2-standard-4`. */
+    systemMachineType?: string;
+    /** Nodes of that pool in each of the cluster's zones (a regional cluster has three). Default 1. */
+    systemNodeCount?: number;
+}
+
+/** The first Istio release whose gateway serves v1 InferencePools. */
+export const MIN_ISTIO_VERSION = { major: 1, minor: 28 } as const;
+
+/** The Istio chart version installed by default. */
+export const DEFAULT_ISTIO_VERSION = "1.28.0";
+
+/** Installing Istio with the stack (provider `istio` only). */
+export interface IstioConfig {
+    /** Install Istio's official `base` and `istiod` charts into `istio-system`, with
+     * `ENABLE_GATEWAY_API_INFERENCE_EXTENSION=true` in istiod's environment. Default false: Istio
+     * is already installed. */
+    install?: boolean;
+    /** Istio chart version, 1.28.0 or later, without a `v`. Default `1.28.0`. */
+    version?: string;
 }
 
 /** The GPUs each replica of a model needs. */
@@ -143,7 +206,8 @@ export interface NetworkPolicyConfig {
     enabled?: boolean;
     /** CIDR ranges the gateway's proxies connect from, for providers whose proxies run outside
      * the cluster: for `gke`, the region's proxy-only subnet (`gcloud compute networks subnets
-     * list --filter=purpose=REGIONAL_MANAGED_PROXY`); required for `gke` and `other`. */
+     * list --filter=purpose=REGIONAL_MANAGED_PROXY`); required for `gke` and `other`, unless
+     * `cluster.create` makes the subnet, whose range is then the default. */
     gatewaySourceRanges?: string[];
 }
 
@@ -155,6 +219,8 @@ export interface ServingConfig {
     namespace?: string;
     /** Gateway provider. */
     provider?: ProviderConfig;
+    /** Installing Istio with the stack. */
+    istio?: IstioConfig;
     /** Name of the Gateway. Default `inference-gateway`. */
     gatewayName?: string;
     /** How the Gateway is exposed: internal or external, HTTP or HTTPS. */
@@ -181,14 +247,6 @@ export interface ServingConfig {
  * the rest for downloading and loading weights of an 8B model at a few hundred MB/s. */
 export const DEFAULT_READY_TIMEOUT_MINUTES = 40;
 
-const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d|[12]\d|3[0-2])$/;
-const cidr = z
-    .string()
-    .refine((value) => {
-        const match = CIDR.exec(value);
-        return match !== null && match.slice(1, 5).every((octet) => Number(octet) <= 255);
-    }, "must be an IPv4 CIDR range such as 10.129.0.0/23");
-
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const dnsLabel = (max: number) =>
     z
@@ -204,6 +262,41 @@ const chartSchema = z.strictObject({
     values: z.record(z.string(), z.unknown()).optional(),
     rawValues: z.record(z.string(), z.unknown()).optional(),
 });
+
+const cidrSchema = (example: string) =>
+    z
+        .string()
+        .refine((cidr) => parseCidr(cidr) !== undefined, `must be an IPv4 range such as ${example}`)
+        .refine((cidr) => {
+            const range = parseCidr(cidr);
+            return range === undefined || canonicalCidr(range) === cidr;
+        }, "must have no host bits set (the address must be the first of its range)");
+
+const clusterCreateSchema = z.strictObject({
+    networkName: dnsLabel(63).optional(),
+    subnetName: dnsLabel(63).optional(),
+    nodesCidr: cidrSchema("10.0.0.0/20").default("10.0.0.0/20"),
+    podsCidr: cidrSchema("10.4.0.0/14").default("10.4.0.0/14"),
+    servicesCidr: cidrSchema("10.8.0.0/20").default("10.8.0.0/20"),
+    proxyOnlyCidr: cidrSchema("10.129.0.0/23")
+        .refine((cidr) => (parseCidr(cidr)?.prefix ?? 0) <= 26, "must be a /26 or larger range, e.g. 10.129.0.0/23")
+        .default("10.129.0.0/23"),
+    releaseChannel: z.enum(RELEASE_CHANNELS).default("REGULAR"),
+    protect: z.boolean().default(true),
+    enableApis: z.boolean().default(true),
+    systemMachineType: z.string().regex(/^[a-z0-9]+-[a-z0-9-]+$/, "must be a machine type such as e2-standard-4").default("e2-standard-4"),
+    systemNodeCount: z.number().int().min(1).max(100).default(1),
+});
+
+const istioVersionSchema = z
+    .string()
+    .regex(/^\d+\.\d+\.\d+$/, `must be an Istio version such as ${DEFAULT_ISTIO_VERSION} (no 'v')`)
+    .refine((version) => {
+        const match = /^(\d+)\.(\d+)\./.exec(version);
+        if (match === null) return true; // reported by the pattern above
+        const [major, minor] = [Number(match[1]), Number(match[2])];
+        return major > MIN_ISTIO_VERSION.major || (major === MIN_ISTIO_VERSION.major && minor >= MIN_ISTIO_VERSION.minor);
+    }, `must be ${MIN_ISTIO_VERSION.major}.${MIN_ISTIO_VERSION.minor}.0 or later: older Istio does not serve v1 InferencePools`);
 
 /** The schema of one node pool's settings. */
 export const nodePoolSchema = z
@@ -263,6 +356,7 @@ export const servingConfigSchema = z.strictObject({
             .regex(/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/, "must be a Google Cloud project ID (6-30 lower-case letters, digits, '-')"),
         location: z.string().regex(/^[a-z]+-[a-z]+\d(-[a-z])?$/, "must be a region or zone such as us-central1"),
         name: dnsLabel(40),
+        create: clusterCreateSchema.optional(),
     }),
     namespace: dnsLabel(63).default("default"),
     provider: z
@@ -271,6 +365,12 @@ export const servingConfigSchema = z.strictObject({
             gatewayClassName: dnsLabel(253).optional(),
         })
         .default({ name: "gke" }),
+    istio: z
+        .strictObject({
+            install: z.boolean().default(false),
+            version: istioVersionSchema.default(DEFAULT_ISTIO_VERSION),
+        })
+        .default({ install: false, version: DEFAULT_ISTIO_VERSION }),
     gatewayName: dnsLabel(63).default("inference-gateway"),
     gateway: z
         .strictObject({
@@ -290,7 +390,7 @@ export const servingConfigSchema = z.strictObject({
     networkPolicy: z
         .strictObject({
             enabled: z.boolean().default(true),
-            gatewaySourceRanges: z.array(cidr).min(1).optional(),
+            gatewaySourceRanges: z.array(cidrSchema("10.129.0.0/23")).min(1).optional(),
         })
         .default({ enabled: true }),
     nodeServiceAccountEmail: z

@@ -6,8 +6,11 @@
  * collide, a chart value Helm would ignore. All problems are reported together.
  */
 import { INFERENCE_CHARTS, bodyBasedRoutingValues, chartValues, inferencePoolValues } from "./chartValues";
+import { planFromZero } from "./clusterPlan";
 import { ConfigError, ConfigProblem, parseOrThrow } from "./configErrors";
 import { GATEWAY_PROVIDERS, GatewayProviderProfile } from "./gatewayProviders";
+import type { GkeClusterArgs } from "./gkeCluster";
+import type { IstioInstallationArgs } from "./istioInstallation";
 import {
     ACCELERATOR_TYPES,
     AcceleratorType,
@@ -219,6 +222,10 @@ export interface ServingPlan {
     models: PlannedModel[];
     /** Cost of all node pools at their smallest and largest size. */
     cost: { min: CostEstimate; max: CostEstimate };
+    /** The cluster to create, when `cluster.create` is set. */
+    createCluster?: GkeClusterArgs;
+    /** The Istio installation, when `istio.install` is set. */
+    istio?: IstioInstallationArgs;
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
@@ -520,7 +527,7 @@ function planNodePool(
 /** The configured node service account, or a dedicated one to create. */
 function planNodeServiceAccount(config: ParsedServingConfig): PlannedNodeServiceAccount {
     if (config.nodeServiceAccountEmail !== undefined) return { email: config.nodeServiceAccountEmail };
-    const id = nodeServiceAccountId(config.cluster, config.namespace);
+    const id = nodeServiceAccountId("gpu", config.cluster, config.namespace);
     return { email: `${id}@${config.cluster.project}.iam.gserviceaccount.com`, createAccountId: id };
 }
 
@@ -531,7 +538,8 @@ function planNetworkPolicy(
 ): { policy?: PlannedNetworkPolicy; problems: ConfigProblem[] } {
     const settings = config.networkPolicy;
     if (!settings.enabled) return { problems: [] };
-    const configured = settings.gatewaySourceRanges ?? [];
+    const created = config.cluster.create;
+    const configured = settings.gatewaySourceRanges ?? (created === undefined ? [] : [created.proxyOnlyCidr]);
     if (provider.proxySource === "gateway-pods") {
         return {
             problems: [],
@@ -660,6 +668,8 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
         bodyBasedRoutingValues(provider.bodyBasedRoutingChartProvider, config.gatewayName),
     );
     problems.push(...bbr.problems);
+    const fromZero = planFromZero(config);
+    problems.push(...fromZero.problems);
 
     if (problems.length > 0 || gatewayClassName === undefined) throw new ConfigError(problems);
     return {
@@ -691,5 +701,7 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
             min: addCosts(nodePools.map((p) => p.cost.min)),
             max: addCosts(nodePools.map((p) => p.cost.max)),
         },
+        createCluster: fromZero.cluster,
+        istio: fromZero.istio,
     };
 }

@@ -128,6 +128,11 @@ const mocks: pulumi.runtime.Mocks = {
         if (args.type === "kubernetes:gateway.networking.k8s.io/v1:Gateway") {
             state["status"] = { addresses: [{ type: "IPAddress", value: MOCK_GATEWAY_ADDRESS }] };
         }
+        if (args.type === "gcp:container/cluster:Cluster") {
+            // Named after the resource, so a kubeconfig built from it shows where it came from.
+            state["endpoint"] = `${args.name}.endpoint.invalid`;
+            state["masterAuth"] = { clusterCaCertificate: "bW9jay1jcmVhdGVkLWNh" };
+        }
         return { id: `${args.name}-id`, state };
     },
     call(args) {

@@ -7,11 +7,13 @@ import { stringify as toYaml } from "yaml";
 import type { CostEstimate, NodePoolSummary, ServedModel } from "../components";
 import { ProgramRun, RecordedResource, redactSecrets } from "./mockRuntime";
 
-/** One resource as written to `resources.json`: the recorded fields, with the provider as a
- * URN and secrets replaced by "[secret]". */
-export type RenderedResource = RecordedResource;
+/** One resource as written to `resources.json`: the recorded fields but the options, with the
+ * provider as a URN and secrets replaced by "[secret]". */
+export type RenderedResource = Omit<RecordedResource, "protect" | "dependencies">;
 
 const HELM_CHART = "kubernetes:helm.sh/v4:Chart";
+/** Istio's charts are installed as Helm releases (see components/istioInstallation.ts). */
+const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
 
 /** True for a Kubernetes object the program creates itself (not a chart, file or provider). */
 export function isKubernetesObject(resource: { type: string; custom: boolean }): boolean {
@@ -45,12 +47,20 @@ export function manifestFileName(manifest: Record<string, unknown>): string {
 }
 
 function helmFile(resource: RenderedResource): { file: string; content: string } {
-    const inputs = resource.inputs as { chart: string; version: string; name: string; namespace: string; values?: object };
+    const inputs = resource.inputs as {
+        chart: string;
+        version: string;
+        name: string;
+        namespace: string;
+        values?: object;
+        repositoryOpts?: { repo?: string };
+    };
+    const repo = inputs.repositoryOpts?.repo;
     const header = [
         `# Helm release ${inputs.name} in namespace ${inputs.namespace}`,
-        `# chart: ${inputs.chart}`,
+        `# chart: ${inputs.chart}${repo === undefined ? "" : ` from ${repo}`}`,
         `# version: ${inputs.version}`,
-        `# helm template ${inputs.name} ${inputs.chart} --version ${inputs.version} --namespace ${inputs.namespace} -f ${fileSafe(inputs.name)}.yaml`,
+        `# helm template ${inputs.name} ${inputs.chart}${repo === undefined ? "" : ` --repo ${repo}`} --version ${inputs.version} --namespace ${inputs.namespace} -f ${fileSafe(inputs.name)}.yaml`,
     ].join("\n");
     return { file: `helm/${fileSafe(inputs.name)}.yaml`, content: `${header}\n${toYaml(inputs.values ?? {}, { sortMapEntries: true })}` };
 }
@@ -64,7 +74,7 @@ export function renderFiles(run: ProgramRun): Map<string, string> {
     for (const resource of resources) {
         if (isKubernetesObject(resource)) {
             files.set(`manifests/${manifestFileName(resource.inputs)}`, toYaml(resource.inputs, { sortMapEntries: true }));
-        } else if (resource.type === HELM_CHART) {
+        } else if (resource.type === HELM_CHART || resource.type === HELM_RELEASE) {
             const { file, content } = helmFile(resource);
             files.set(file, content);
         }

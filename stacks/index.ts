@@ -1,30 +1,54 @@
 /**
- * The stack program: reads the config, connects to the existing GKE cluster and serves the
- * models. `pulumi up` runs this file; so do the offline render and the tests, under mocks.
+ * The stack program: reads the config, connects to the existing GKE cluster (or creates one when
+ * `cluster.create` is set) and serves the models. `pulumi up` runs this file; so do the offline
+ * render and the tests, under mocks.
  */
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { MultiModelInference, curlCommands, gkeKubeconfig } from "../components";
+import { GkeCluster, IstioInstallation, MultiModelInference, curlCommands, gkeKubeconfig, planServing, waitingFor } from "../components";
 import { readStackConfig } from "./config";
 
 const { serving, hfToken } = readStackConfig();
+const { createCluster, istio: istioArgs } = planServing(serving);
 
-const cluster = gcp.container.getClusterOutput({
-    project: serving.cluster.project,
-    location: serving.cluster.location,
-    name: serving.cluster.name,
-});
-const kubernetes = new k8s.Provider("gke", {
-    kubeconfig: pulumi.secret(
-        pulumi
-            .all([cluster.endpoint, cluster.masterAuths])
-            .apply(([endpoint, auths]) => gkeKubeconfig(serving.cluster.name, endpoint, auths[0].clusterCaCertificate)),
-    ),
-    enableServerSideApply: true,
-});
+const created = createCluster === undefined ? undefined : new GkeCluster("cluster", createCluster);
+const kubernetes = created
+    ? new k8s.Provider("cluster", { kubeconfig: created.kubeconfig, enableServerSideApply: true })
+    : existingClusterProvider();
 
-const inference = new MultiModelInference("inference", { ...serving, hfToken }, { providers: { kubernetes } });
+function existingClusterProvider(): k8s.Provider {
+    const cluster = gcp.container.getClusterOutput({
+        project: serving.cluster.project,
+        location: serving.cluster.location,
+        name: serving.cluster.name,
+    });
+    return new k8s.Provider("gke", {
+        kubeconfig: pulumi.secret(
+            pulumi
+                .all([cluster.endpoint, cluster.masterAuths])
+                .apply(([endpoint, auths]) => gkeKubeconfig(serving.cluster.name, endpoint, auths[0].clusterCaCertificate)),
+        ),
+        enableServerSideApply: true,
+    });
+}
+
+const istio = istioArgs === undefined ? undefined : new IstioInstallation("istio", istioArgs, { providers: { kubernetes } });
+
+const inference = new MultiModelInference(
+    "inference",
+    {
+        ...serving,
+        hfToken,
+        createdCluster: created && { project: created.clusterProject, location: created.clusterLocation, name: created.clusterName },
+    },
+    {
+        providers: { kubernetes },
+        // A new project's APIs and the cluster come first (the GPU nodes' account needs the IAM API).
+        dependsOn: created,
+        transformations: istio ? [waitingFor(istio.istiod)] : undefined,
+    },
+);
 
 /** The Gateway's address. */
 export const gatewayAddress = inference.gatewayAddress;
