@@ -38,6 +38,7 @@ export function nodePoolSpec(args: GpuNodePoolArgs): gcp.container.NodePoolArgs 
             diskSizeGb: args.diskSizeGb,
             diskType: "pd-balanced",
             labels: args.labels,
+            gcfsConfig: { enabled: args.imageStreaming },
             guestAccelerators: [
                 {
                     type: args.accelerator,

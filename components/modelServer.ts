@@ -1,7 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { loraPodParts, loraVllmArgs } from "./loraAdapters";
 import type { PlannedModel } from "./servingPlan";
 import { VLLM_PORT } from "./servingPlan";
+import { modelLocation, weightCachePodParts } from "./weightCache";
 
 /** The Secret and key that hold the Hugging Face token, as the upstream manifests expect. */
 export const HF_TOKEN_SECRET = { name: "hf-token", key: "token" } as const;
@@ -39,7 +41,7 @@ const DTYPE_FLAGS: Record<PlannedModel["precision"], string[]> = {
 export function vllmArgs(model: PlannedModel): string[] {
     return [
         "--model",
-        model.huggingFaceId,
+        modelLocation(model),
         "--served-model-name",
         model.name,
         "--port",
@@ -47,6 +49,7 @@ export function vllmArgs(model: PlannedModel): string[] {
         "--tensor-parallel-size",
         String(model.gpu.count),
         ...DTYPE_FLAGS[model.precision],
+        ...loraVllmArgs(model),
         ...model.vllmArgs,
     ];
 }
@@ -61,6 +64,9 @@ export function vllmDeployment(args: ModelServerArgs): k8s.types.input.apps.v1.D
         failureThreshold,
         timeoutSeconds: 5,
     });
+    const lora = loraPodParts(model);
+    const cache = weightCachePodParts(model);
+    const annotations = Object.keys(cache.annotations).length > 0 ? { annotations: cache.annotations } : {};
     return {
         apiVersion: "apps/v1",
         kind: "Deployment",
@@ -71,12 +77,14 @@ export function vllmDeployment(args: ModelServerArgs): k8s.types.input.apps.v1.D
             // GPUs are scarce: replace pods one at a time instead of surging onto GPUs that may not exist.
             strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } },
             template: {
-                metadata: { labels: model.podLabels },
+                metadata: { labels: model.podLabels, ...annotations },
                 spec: {
+                    ...(cache.serviceAccountName === undefined ? {} : { serviceAccountName: cache.serviceAccountName }),
                     terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
                     enableServiceLinks: false,
                     nodeSelector: { "cloud.google.com/gke-accelerator": model.gpu.type },
                     tolerations: [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }],
+                    ...(lora.initContainers.length === 0 ? {} : { initContainers: lora.initContainers }),
                     containers: [
                         {
                             name: "vllm",
@@ -89,6 +97,7 @@ export function vllmDeployment(args: ModelServerArgs): k8s.types.input.apps.v1.D
                                     name: "HF_TOKEN",
                                     valueFrom: { secretKeyRef: { name: HF_TOKEN_SECRET.name, key: HF_TOKEN_SECRET.key } },
                                 },
+                                ...lora.env,
                             ],
                             resources: {
                                 requests: { cpu: "2", memory: "12Gi", "nvidia.com/gpu": gpus },
@@ -98,17 +107,15 @@ export function vllmDeployment(args: ModelServerArgs): k8s.types.input.apps.v1.D
                             readinessProbe: probe(5, 1),
                             livenessProbe: probe(10, 5),
                             lifecycle: { preStop: { exec: { command: ["sleep", String(PRE_STOP_SLEEP_SECONDS)] } } },
-                            volumeMounts: [
-                                { name: "shm", mountPath: "/dev/shm" },
-                                { name: "hf-cache", mountPath: "/root/.cache/huggingface" },
-                            ],
+                            volumeMounts: [{ name: "shm", mountPath: "/dev/shm" }, ...cache.volumeMounts],
                         },
                     ],
                     volumes: [
                         // Tensor-parallel workers exchange data through shared memory; the
                         // container default of 64 MiB is far too small.
                         { name: "shm", emptyDir: { medium: "Memory", sizeLimit: `${2 * model.gpu.count}Gi` } },
-                        { name: "hf-cache", emptyDir: {} },
+                        ...cache.volumes,
+                        ...lora.volumes,
                     ],
                 },
             },

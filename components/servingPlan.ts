@@ -18,6 +18,8 @@ import {
     smallestMachineType,
 } from "./gpuCatalog";
 import { KNOWN_MODEL_PARAMETERS } from "./knownModels";
+import { PlannedAdapter, PlannedLora, checkAdapterNames, planLora } from "./loraPlan";
+import { PlannedWeightCache, planWeightCache } from "./weightCachePlan";
 import { ModelObjectNames, deriveModelKey, modelObjectNames, nodePoolName } from "./names";
 import {
     BYTES_PER_PARAMETER,
@@ -45,6 +47,11 @@ const RESERVED_VLLM_FLAGS: Record<string, string> = {
     "--tensor-parallel-size": "set models[].gpu.count",
     "-tp": "set models[].gpu.count",
     "--host": "the server must listen on all addresses",
+    "--enable-lora": "set models[].adapters or models[].lora",
+    "--max-loras": "set models[].lora.maxLoras",
+    "--max-lora-rank": "set models[].lora.maxLoraRank",
+    "--max-cpu-loras": "set models[].lora.maxCpuLoras",
+    "--lora-modules": "list adapters under models[].adapters; they are loaded at runtime",
 };
 
 /** The estimated GPU memory of one model replica. */
@@ -87,6 +94,12 @@ export interface PlannedModel {
     memory: MemoryEstimate;
     /** Values of the model's inferencepool release. */
     poolValues: Record<string, unknown>;
+    /** LoRA adapters, retired ones included. */
+    adapters: PlannedAdapter[];
+    /** vLLM's LoRA limits; undefined when LoRA is off. */
+    lora?: PlannedLora;
+    /** Where the pods keep the weights. */
+    weightCache: PlannedWeightCache;
 }
 
 /** Hourly and monthly USD cost of a number of nodes. */
@@ -129,6 +142,8 @@ export interface PlannedNodePool {
     diskSizeGb: number;
     /** Extra node labels. */
     labels: Record<string, string>;
+    /** GKE image streaming. */
+    imageStreaming: boolean;
     /** Nodes needed to run every replica scheduled on the pool. */
     nodesNeeded: number;
     /** Cost at the smallest and largest size of the pool. */
@@ -452,6 +467,7 @@ function planNodePool(
             driverVersion: settings.driverVersion,
             diskSizeGb: settings.diskSizeGb,
             labels: settings.labels,
+            imageStreaming: settings.imageStreaming,
             nodesNeeded: needed,
             cost: {
                 min: costOf(accelerator, machine.gpus, fixedNodes ?? settings.autoscaling?.minNodes ?? needed),
@@ -484,6 +500,7 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
         huggingFaceId: model.huggingFaceId ?? model.name,
     }));
     problems.push(...checkNames(drafts));
+    problems.push(...checkAdapterNames(config.models));
     drafts.forEach((d) => problems.push(...checkVllmArgs(d.config, d.index)));
 
     const nodePools: PlannedNodePool[] = [];
@@ -522,7 +539,9 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
         );
         // Chart values are the same shape for every model: report their problems once.
         if (draft.index === 0) problems.push(...pool.problems);
-        if (memory.memory === undefined) continue;
+        const cache = planWeightCache(draft.config, draft.index, draft.huggingFaceId, names, memory.memory?.weightsGb);
+        problems.push(...cache.problems);
+        if (memory.memory === undefined || cache.cache === undefined) continue;
         models.push({
             name: draft.config.name,
             huggingFaceId: draft.huggingFaceId,
@@ -542,6 +561,8 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
             nodePool: nodePoolName(draft.config.gpu.type),
             memory: memory.memory,
             poolValues: pool.values,
+            ...planLora(draft.config),
+            weightCache: cache.cache,
         });
     }
 

@@ -22,6 +22,8 @@ const kubernetes = new k8s.Provider("gke", {
             .apply(([endpoint, auths]) => gkeKubeconfig(serving.cluster.name, endpoint, auths[0].clusterCaCertificate)),
     ),
     enableServerSideApply: true,
+    // Adapter ConfigMaps are updated in place, so adding an adapter restarts no pod.
+    enableConfigMapMutable: true,
 });
 
 const inference = new MultiModelInference("inference", { ...serving, hfToken }, { providers: { kubernetes } });

@@ -6,13 +6,16 @@
 import { HTTPRoute, Gateway } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1";
 import { DestinationRule } from "@kubernetes-models/istio/networking.istio.io/v1beta1";
 import { Deployment } from "kubernetes-models/apps/v1";
-import { Secret } from "kubernetes-models/v1";
+import { ConfigMap, PersistentVolumeClaim, Secret, ServiceAccount } from "kubernetes-models/v1";
 
 type Model = new (data: never) => { validate(): void };
 
 const MODELS: Record<string, Model> = {
     "apps/v1/Deployment": Deployment as unknown as Model,
     "v1/Secret": Secret as unknown as Model,
+    "v1/ConfigMap": ConfigMap as unknown as Model,
+    "v1/PersistentVolumeClaim": PersistentVolumeClaim as unknown as Model,
+    "v1/ServiceAccount": ServiceAccount as unknown as Model,
     "gateway.networking.k8s.io/v1/Gateway": Gateway as unknown as Model,
     "gateway.networking.k8s.io/v1/HTTPRoute": HTTPRoute as unknown as Model,
     "networking.istio.io/v1beta1/DestinationRule": DestinationRule as unknown as Model,
