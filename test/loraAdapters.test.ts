@@ -13,18 +13,12 @@ import {
     httpRoute,
     loraSyncerConfig,
     loraVllmArgs,
-    planServing,
-    vllmDeployment,
 } from "../components";
 import { RecordedResource, runProgram } from "../plan/mockRuntime";
 import { isKubernetesObject } from "../plan/renderFiles";
 import { validateKubernetesObject } from "./helpers/kubernetesSchemas";
+import { LLAMA, deploymentOf, plannedLlama as llama } from "./helpers/plannedModels";
 import { ONE_ADAPTER_EACH, stackConfigWith } from "./helpers/stackConfigs";
-
-const cluster = { project: "my-gcp-project", location: "us-central1-a", name: "inference-cluster" };
-const LLAMA = "meta-llama/Llama-3.1-8B-Instruct";
-const llama = (extra: Partial<ServingConfig["models"][number]>) => planServing({ cluster, models: [{ name: LLAMA, ...extra }] }).models[0];
-const deploymentOf = (model: ReturnType<typeof llama>) => vllmDeployment({ model, namespace: "ns", image: "vllm/vllm-openai:v0.11.0" }) as any;
 
 test("syncer config: active adapters to ensureExist, retired ones to ensureNotExist, vLLM's port and served base name", () => {
     const model = llama({
