@@ -23,19 +23,22 @@ export function adapterConfigMapName(model: PlannedModel): string {
 
 /**
  * The syncer's desired state: active adapters under `ensureExist`, retired ones under
- * `ensureNotExist` (the syncer only unloads what is listed there).
+ * `ensureNotExist` (the syncer only unloads what is listed there). An empty list is left out:
+ * the syncer treats a missing list as empty, and its schema check drops the whole file when it
+ * fails, so the file carries nothing it does not need.
  */
 export function loraSyncerConfig(model: PlannedModel) {
-    const entries = (retired: boolean) => ({
-        models: model.adapters.filter((a) => a.retired === retired).map((a) => ({ id: a.name, source: a.source })),
-    });
+    const list = (key: string, retired: boolean) => {
+        const models = model.adapters.filter((a) => a.retired === retired).map((a) => ({ id: a.name, source: a.source }));
+        return models.length === 0 ? {} : { [key]: { models } };
+    };
     return {
         vLLMLoRAConfig: {
             name: adapterConfigMapName(model),
             port: VLLM_PORT,
             defaultBaseModel: model.name,
-            ensureExist: entries(false),
-            ensureNotExist: entries(true),
+            ...list("ensureExist", false),
+            ...list("ensureNotExist", true),
         },
     };
 }

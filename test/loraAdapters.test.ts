@@ -37,6 +37,11 @@ test("syncer config: active adapters to ensureExist, retired ones to ensureNotEx
             ensureNotExist: { models: [{ id: "food-review-old", source: "org/food-v0" }] },
         },
     });
+    assert.deepEqual(loraSyncerConfig(llama({ lora: {} })).vLLMLoRAConfig, {
+        name: "vllm-llama-3-1-8b-instruct-adapters",
+        port: 8000,
+        defaultBaseModel: LLAMA,
+    }, "empty lists are left out");
     const configMap = adapterConfigMap(model, "ns");
     assert.doesNotThrow(() => validateKubernetesObject(configMap));
     assert.equal(configMap.immutable, false);

@@ -37,7 +37,7 @@ function adaptersLoadedBy(resources: RecordedResource[], deployment: Deployment)
     const configMap = resources.find((r) => r.type === "kubernetes:core/v1:ConfigMap" && (r.inputs["metadata"] as { name: string }).name === configMapName);
     assert.ok(configMap, `no ConfigMap ${String(configMapName)} for the syncer`);
     const file = (configMap.inputs["data"] as Record<string, string>)[configFile.slice(configFile.lastIndexOf("/") + 1)];
-    return (JSON.parse(file) as { vLLMLoRAConfig: { ensureExist: { models: { id: string }[] } } }).vLLMLoRAConfig.ensureExist.models.map((m) => m.id);
+    return ((JSON.parse(file) as { vLLMLoRAConfig: { ensureExist?: { models: { id: string }[] } } }).vLLMLoRAConfig.ensureExist?.models ?? []).map((m) => m.id);
 }
 
 /** What BBR does: the header from the body's `model`, none when the body has no model. */
