@@ -15,7 +15,7 @@ import {
     loraVllmArgs,
 } from "../components";
 import { RecordedResource, runProgram } from "../plan/mockRuntime";
-import { isKubernetesObject } from "../plan/renderFiles";
+import { isKubernetesObject, renderFiles } from "../plan/renderFiles";
 import { validateKubernetesObject } from "./helpers/kubernetesSchemas";
 import { LLAMA, deploymentOf, plannedLlama as llama } from "./helpers/plannedModels";
 import { ONE_ADAPTER_EACH, stackConfigWith } from "./helpers/stackConfigs";
@@ -143,10 +143,19 @@ test("under mocks: one adapter on each base model; a changed adapter list change
             adapters: [{ ...ONE_ADAPTER_EACH[i][0], retired: true }, { name: `new-${i}`, source: "example-org/new-adapter" }],
         })),
     );
-    const inputs = (run: typeof before, type: string) => byType(run.resources, type).map((r) => JSON.stringify(r.inputs));
-    assert.deepEqual(inputs(after, "kubernetes:apps/v1:Deployment"), inputs(before, "kubernetes:apps/v1:Deployment"), "no Deployment changes");
-    assert.notDeepEqual(inputs(after, "kubernetes:core/v1:ConfigMap"), inputs(before, "kubernetes:core/v1:ConfigMap"));
-    assert.notDeepEqual(inputs(after, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute"), inputs(before, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute"));
-    const names = (run: typeof before) => run.resources.map((r) => `${r.type} ${r.name}`).sort();
-    assert.deepEqual(names(after), names(before), "the same resources, none added or removed");
+    // Compare the offline renders, file by file, as a reviewer's plan-diff would.
+    const [beforeFiles, afterFiles] = [renderFiles(before), renderFiles(after)];
+    assert.deepEqual([...afterFiles.keys()], [...beforeFiles.keys()], "the same files: nothing added or removed");
+    const changed = [...beforeFiles.keys()].filter((file) => file !== "resources.json" && beforeFiles.get(file) !== afterFiles.get(file));
+    assert.deepEqual(changed.sort(), [
+        "manifests/configmap_default_vllm-llama-3-1-8b-instruct-adapters.yaml",
+        "manifests/configmap_default_vllm-phi-4-mini-instruct-adapters.yaml",
+        "manifests/httproute_default_llama-3-1-8b-instruct.yaml",
+        "manifests/httproute_default_phi-4-mini-instruct.yaml",
+        "summary.txt",
+    ]);
+    assert.ok([...beforeFiles.keys()].filter((f) => f.startsWith("manifests/deployment_")).length === 2, "both Deployments rendered, unchanged");
+    const others = (run: typeof before) =>
+        run.resources.filter((r) => !/:(ConfigMap|HTTPRoute)$/.test(r.type)).map((r) => `${r.type} ${r.name} ${JSON.stringify(r.inputs)}`);
+    assert.deepEqual(others(after), others(before), "node pool, charts, claims and the rest are untouched too");
 });
