@@ -56,6 +56,7 @@ function nodeConfig(args: GpuNodePoolArgs): gcp.types.input.container.NodePoolNo
         diskSizeGb: args.diskSizeGb,
         diskType: "pd-balanced",
         labels: args.labels,
+        gcfsConfig: { enabled: args.imageStreaming },
         guestAccelerators: [
             {
                 type: args.accelerator,

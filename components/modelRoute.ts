@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "./childOptions";
+import { ROUTE_MATCHES_PER_RULE } from "./loraPlan";
 
 /** The header the Body-Based Router sets from the request body's `model`. */
 export const MODEL_NAME_HEADER = "X-Gateway-Model-Name";
@@ -30,30 +31,34 @@ export interface ModelRouteArgs {
     gatewayName: string;
     /** The client-facing model name the route matches exactly. */
     modelName: string;
+    /** Adapter names served by the same pods, matched exactly too (at most 127; see
+     * `MAX_ROUTED_NAMES`). */
+    adapterNames?: string[];
     /** The InferencePool that serves the model. */
     poolName: string;
 }
 
-/** The HTTPRoute that sends requests whose `model` is `modelName` to the model's InferencePool. */
+/** The HTTPRoute that sends requests whose `model` is `modelName` or one of its adapters to the
+ * model's InferencePool; names beyond the schema's matches per rule go to further identical rules. */
 export function httpRoute(args: ModelRouteArgs) {
+    const names = [args.modelName, ...(args.adapterNames ?? [])];
+    const ruleNames = Array.from({ length: Math.ceil(names.length / ROUTE_MATCHES_PER_RULE) }, (_, i) =>
+        names.slice(i * ROUTE_MATCHES_PER_RULE, (i + 1) * ROUTE_MATCHES_PER_RULE),
+    );
     return {
         apiVersion: "gateway.networking.k8s.io/v1",
         kind: "HTTPRoute",
         metadata: { name: args.routeName, namespace: args.namespace, annotations: { "pulumi.com/waitFor": routeWaitFor() } },
         spec: {
             parentRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: args.gatewayName }],
-            rules: [
-                {
-                    matches: [
-                        {
-                            path: { type: "PathPrefix", value: "/" },
-                            headers: [{ type: "Exact", name: MODEL_NAME_HEADER, value: args.modelName }],
-                        },
-                    ],
-                    backendRefs: [{ group: "inference.networking.k8s.io", kind: "InferencePool", name: args.poolName }],
-                    timeouts: { request: REQUEST_TIMEOUT },
-                },
-            ],
+            rules: ruleNames.map((group) => ({
+                matches: group.map((value) => ({
+                    path: { type: "PathPrefix", value: "/" },
+                    headers: [{ type: "Exact", name: MODEL_NAME_HEADER, value }],
+                })),
+                backendRefs: [{ group: "inference.networking.k8s.io", kind: "InferencePool", name: args.poolName }],
+                timeouts: { request: REQUEST_TIMEOUT },
+            })),
         },
     };
 }

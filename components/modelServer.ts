@@ -1,9 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "./childOptions";
+import { loraPodParts, loraVllmArgs } from "./loraAdapters";
 import { modelNetworkPolicy, podDisruptionBudget } from "./modelServerPolicies";
 import type { PlannedModel, PlannedNetworkPolicy } from "./servingPlan";
 import { VLLM_PORT } from "./servingPlan";
+import { modelLocation, weightCachePodParts } from "./weightCache";
 
 /** The Secret and key that hold the Hugging Face token, as the upstream manifests expect. */
 export const HF_TOKEN_SECRET = { name: "hf-token", key: "token" } as const;
@@ -46,7 +48,7 @@ const DTYPE_FLAGS: Record<PlannedModel["precision"], string[]> = {
 export function vllmArgs(model: PlannedModel): string[] {
     return [
         "--model",
-        model.huggingFaceId,
+        modelLocation(model),
         "--served-model-name",
         model.name,
         "--port",
@@ -54,6 +56,7 @@ export function vllmArgs(model: PlannedModel): string[] {
         "--tensor-parallel-size",
         String(model.gpu.count),
         ...DTYPE_FLAGS[model.precision],
+        ...loraVllmArgs(model),
         ...model.vllmArgs,
     ];
 }
@@ -68,6 +71,9 @@ export function vllmDeployment(args: ModelServerArgs): k8s.types.input.apps.v1.D
         failureThreshold,
         timeoutSeconds: 5,
     });
+    const lora = loraPodParts(model);
+    const cache = weightCachePodParts(model);
+    const annotations = Object.keys(cache.annotations).length > 0 ? { annotations: cache.annotations } : {};
     return {
         apiVersion: "apps/v1",
         kind: "Deployment",
@@ -82,8 +88,9 @@ export function vllmDeployment(args: ModelServerArgs): k8s.types.input.apps.v1.D
                 rollingUpdate: model.canSurge ? { maxSurge: 1, maxUnavailable: 0 } : { maxSurge: 0, maxUnavailable: 1 },
             },
             template: {
-                metadata: { labels: model.podLabels },
+                metadata: { labels: model.podLabels, ...annotations },
                 spec: {
+                    ...(cache.serviceAccountName === undefined ? {} : { serviceAccountName: cache.serviceAccountName }),
                     terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
                     enableServiceLinks: false,
                     // vLLM never calls the Kubernetes API.
@@ -91,6 +98,7 @@ export function vllmDeployment(args: ModelServerArgs): k8s.types.input.apps.v1.D
                     securityContext: { seccompProfile: { type: "RuntimeDefault" } },
                     nodeSelector: { "cloud.google.com/gke-accelerator": model.gpu.type },
                     tolerations: [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }],
+                    ...(lora.initContainers.length === 0 ? {} : { initContainers: lora.initContainers }),
                     containers: [
                         {
                             name: "vllm",
@@ -105,6 +113,7 @@ export function vllmDeployment(args: ModelServerArgs): k8s.types.input.apps.v1.D
                                 },
                                 // Nothing phones home from a locked-down pod.
                                 { name: "VLLM_NO_USAGE_STATS", value: "1" },
+                                ...lora.env,
                             ],
                             securityContext: {
                                 allowPrivilegeEscalation: false,
@@ -123,7 +132,7 @@ export function vllmDeployment(args: ModelServerArgs): k8s.types.input.apps.v1.D
                             volumeMounts: [
                                 { name: "shm", mountPath: "/dev/shm" },
                                 ...Object.entries(SCRATCH_PATHS).map(([subPath, mountPath]) => ({ name: "scratch", mountPath, subPath })),
-                                { name: "hf-cache", mountPath: "/root/.cache/huggingface" },
+                                ...cache.volumeMounts,
                             ],
                         },
                     ],
@@ -132,7 +141,8 @@ export function vllmDeployment(args: ModelServerArgs): k8s.types.input.apps.v1.D
                         // container default of 64 MiB is far too small.
                         { name: "shm", emptyDir: { medium: "Memory", sizeLimit: `${2 * model.gpu.count}Gi` } },
                         { name: "scratch", emptyDir: {} },
-                        { name: "hf-cache", emptyDir: {} },
+                        ...cache.volumes,
+                        ...lora.volumes,
                     ],
                 },
             },

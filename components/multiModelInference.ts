@@ -4,11 +4,14 @@ import { BodyBasedRouter } from "./bodyBasedRouter";
 import { GpuNodePool, NodePoolCluster, gkeNodePoolName } from "./gpuNodePool";
 import { InferenceGateway } from "./inferenceGateway";
 import { InferencePool } from "./inferencePool";
+import { LoraAdapters } from "./loraAdapters";
+import { routedNames } from "./loraPlan";
 import { HF_TOKEN_SECRET, ModelServer } from "./modelServer";
 import { ModelRoute } from "./modelRoute";
 import { NodeServiceAccount } from "./nodeServiceAccount";
 import type { ServingConfig } from "./servingConfig";
 import { CostEstimate, ServingPlan, planServing } from "./servingPlan";
+import { WeightCache } from "./weightCache";
 
 /** Arguments of {@link MultiModelInference}: what to serve, and the Hugging Face token. */
 export interface MultiModelInferenceArgs extends ServingConfig {
@@ -35,6 +38,10 @@ export interface ServedModel {
     route: string;
     /** GKE node pool the pods run on. */
     nodePool: string;
+    /** Adapter names the pods serve and the route matches. */
+    adapters: string[];
+    /** Weight cache type. */
+    weightCache: string;
 }
 
 /** What operators need to know about one GPU node pool. */
@@ -133,10 +140,17 @@ export class MultiModelInference extends pulumi.ComponentResource {
 
         for (const model of plan.models) {
             const nodePool = nodePools.get(model.nodePool);
+            const podInputs: pulumi.Resource[] = [hfTokenSecret, ...(nodePool ? [nodePool] : [])];
+            if (model.lora !== undefined) {
+                podInputs.push(new LoraAdapters(`${name}-${model.key}`, { model, namespace: plan.namespace }, child));
+            }
+            if (model.weightCache.type !== "none") {
+                podInputs.push(new WeightCache(`${name}-${model.key}`, { model, namespace: plan.namespace, cluster: plan.cluster }, child));
+            }
             new ModelServer(
                 `${name}-${model.key}`,
                 { model, namespace: plan.namespace, image: plan.vllmImage, networkPolicy: plan.networkPolicy },
-                { parent: this, dependsOn: [hfTokenSecret, ...(nodePool ? [nodePool] : [])] },
+                { parent: this, dependsOn: podInputs },
             );
             const pool = new InferencePool(
                 `${name}-${model.key}`,
@@ -157,6 +171,7 @@ export class MultiModelInference extends pulumi.ComponentResource {
                     namespace: plan.namespace,
                     gatewayName: plan.gatewayName,
                     modelName: model.name,
+                    adapterNames: routedNames(model.name, model.adapters).slice(1),
                     poolName: model.names.pool,
                 },
                 { parent: this, dependsOn: [gateway, pool] },
@@ -172,6 +187,8 @@ export class MultiModelInference extends pulumi.ComponentResource {
             pool: m.names.pool,
             route: m.names.route,
             nodePool: gkeNames.get(m.nodePool) ?? m.nodePool,
+            adapters: routedNames(m.name, m.adapters).slice(1),
+            weightCache: m.weightCache.type,
         }));
         this.nodePools = plan.nodePools.map((pool) => ({
             name: gkeNames.get(pool.key) ?? pool.key,

@@ -109,6 +109,68 @@ export interface ModelGpuConfig {
     count?: number;
 }
 
+/** A LoRA adapter served on top of a base model. */
+export interface LoraAdapterConfig {
+    /** The name clients send as `model`; vLLM serves the adapter under it and the base model's
+     * route matches it. Unique across every model and adapter name. */
+    name: string;
+    /** Where vLLM loads the adapter from: a Hugging Face repository such as
+     * `Kawon/llama3.1-food-finetune_v14_r8`, or an absolute path inside the pod. */
+    source: string;
+    /** Unload the adapter from running pods and stop routing to it, keeping its name reserved.
+     * An adapter deleted from the list instead stays loaded (but unreachable) until each pod
+     * restarts. Default false. */
+    retired?: boolean;
+}
+
+/** vLLM's LoRA limits; setting this block enables LoRA even with no adapters listed, so that
+ * adding the first adapter later does not restart the pods. */
+export interface LoraConfig {
+    /** Adapters in one batch on the GPU (`--max-loras`). Default 2. */
+    maxLoras?: number;
+    /** Highest adapter rank served (`--max-lora-rank`): 1, 8, 16, 32, 64, 128, 256, 320 or 512.
+     * Default 16. */
+    maxLoraRank?: number;
+    /** Adapters kept in CPU memory (`--max-cpu-loras`), at least `maxLoras`. Default: vLLM's,
+     * which is `maxLoras`. */
+    maxCpuLoras?: number;
+}
+
+/** Kinds of weight cache; see {@link WeightCacheConfig}. */
+export const WEIGHT_CACHE_TYPES = ["volume", "bucket", "none"] as const;
+/** A kind of weight cache. */
+export type WeightCacheType = (typeof WEIGHT_CACHE_TYPES)[number];
+
+/** Access modes of the weight cache volume. */
+export const CACHE_ACCESS_MODES = ["ReadWriteOnce", "ReadWriteMany"] as const;
+/** An access mode of the weight cache volume. */
+export type CacheAccessMode = (typeof CACHE_ACCESS_MODES)[number];
+
+/** Where a model's pods keep the weights between restarts. */
+export interface WeightCacheConfig {
+    /** `volume` (default): a PersistentVolumeClaim holding the Hugging Face cache, so a restarted
+     * pod loads from disk instead of downloading; `bucket`: the weights are read from a Cloud
+     * Storage bucket mounted read-only with the Cloud Storage FUSE CSI driver (pre-load it, see
+     * the README); `none`: an emptyDir, downloaded again by every new pod. */
+    type?: WeightCacheType;
+    /** `volume` only: StorageClass of the claim. Default `standard-rwo` (Persistent Disk) for
+     * `ReadWriteOnce`, `standard-rwx` (Filestore, needs the Filestore CSI driver) for
+     * `ReadWriteMany`. */
+    storageClassName?: string;
+    /** `volume` only: size of the claim in GiB; at least 1.2 × the model's weights. Default:
+     * that, or 100 for `ReadWriteOnce` and 1024 (the Filestore minimum) for `ReadWriteMany` when
+     * larger. */
+    sizeGb?: number;
+    /** `volume` only: `ReadWriteOnce` (one node) or `ReadWriteMany` (shared by pods on several
+     * nodes). Default `ReadWriteOnce` for one replica, `ReadWriteMany` for more. */
+    accessMode?: CacheAccessMode;
+    /** `bucket` only, required: the Cloud Storage bucket holding the weights (name, no `gs://`). */
+    bucket?: string;
+    /** `bucket` only: folder in the bucket holding the model's files (`config.json`,
+     * `*.safetensors`, tokenizer). Default: the Hugging Face model ID. */
+    path?: string;
+}
+
 /** One model served behind the gateway. */
 export interface ModelConfig {
     /** The name clients send as `model`; vLLM serves the model under exactly this name and the
@@ -137,6 +199,13 @@ export interface ModelConfig {
      * the image pull, and the weights download and load. It is also the pod's startup-probe
      * allowance, so a slow first start is not killed. Default 40. */
     readyTimeoutMinutes?: number;
+    /** LoRA adapters served on this model's pods; adding or removing one changes a ConfigMap
+     * and the route, not the pods. */
+    adapters?: LoraAdapterConfig[];
+    /** vLLM's LoRA limits. LoRA is on when this is set or `adapters` is not empty. */
+    lora?: LoraConfig;
+    /** Where the weights are kept between pod restarts. Default: a persistent volume. */
+    weightCache?: WeightCacheConfig;
 }
 
 /** The GPU node pool of one accelerator type. Unset fields are derived from the models on it. */
@@ -165,6 +234,9 @@ export interface NodePoolConfig {
     /** Protect the pool from deletion: `pulumi destroy`, and any change that replaces the pool,
      * fail until it is unset. Default false. */
     protect?: boolean;
+    /** GKE image streaming, so the large vLLM image starts before it is fully pulled; it only
+     * applies to images in Artifact Registry (mirror the vLLM image there). Default true. */
+    imageStreaming?: boolean;
 }
 
 /** A Helm chart's version and values beyond the ones the program sets. */
@@ -320,15 +392,60 @@ export const nodePoolSchema = z
         diskSizeGb: z.number().int().min(100).max(65536).default(200),
         labels: z.record(z.string(), z.string()).default({}),
         protect: z.boolean().default(false),
+        imageStreaming: z.boolean().default(true),
     })
     .refine((p) => p.nodeCount === undefined || p.autoscaling === undefined, "set nodeCount or autoscaling, not both");
 
-const modelSchema = z.strictObject({
-    name: z
+/** Model and adapter names: what clients send as `model`. */
+const servedName = z
+    .string()
+    .min(1)
+    .max(256)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]*$/, "must start with a letter or digit and contain only letters, digits and . _ : / -");
+
+/** vLLM's accepted `--max-lora-rank` values. */
+export const LORA_RANKS = [1, 8, 16, 32, 64, 128, 256, 320, 512] as const;
+
+const adapterSchema = z.strictObject({
+    name: servedName,
+    source: z
         .string()
-        .min(1)
-        .max(256)
-        .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]*$/, "must start with a letter or digit and contain only letters, digits and . _ : / -"),
+        .regex(
+            /^([A-Za-z0-9][\w.-]*\/[\w.-]+|\/[\w./-]+)$/,
+            "must be a Hugging Face repository such as org/adapter or an absolute path in the pod",
+        ),
+    retired: z.boolean().default(false),
+});
+
+/** The schema of {@link LoraConfig}. */
+export const loraSchema = z
+    .strictObject({
+        maxLoras: z.number().int().min(1).max(64).default(2),
+        maxLoraRank: z
+            .number()
+            .refine((rank) => (LORA_RANKS as readonly number[]).includes(rank), `must be one of ${LORA_RANKS.join(", ")}`)
+            .default(16),
+        maxCpuLoras: z.number().int().min(1).max(1024).optional(),
+    })
+    .refine((l) => l.maxCpuLoras === undefined || l.maxCpuLoras >= l.maxLoras, "maxCpuLoras must be at least maxLoras");
+
+const weightCacheSchema = z.strictObject({
+    type: z.enum(WEIGHT_CACHE_TYPES).default("volume"),
+    storageClassName: dnsLabel(63).optional(),
+    sizeGb: z.number().int().min(10).max(65536).optional(),
+    accessMode: z.enum(CACHE_ACCESS_MODES).optional(),
+    bucket: z
+        .string()
+        .regex(/^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/, "must be a Cloud Storage bucket name (no gs://)")
+        .optional(),
+    path: z
+        .string()
+        .regex(/^[\w.-]+(\/[\w.-]+)*$/, "must be a folder in the bucket such as meta-llama/Llama-3.1-8B-Instruct, without leading or trailing /")
+        .optional(),
+});
+
+const modelSchema = z.strictObject({
+    name: servedName,
     huggingFaceId: z
         .string()
         .regex(/^[A-Za-z0-9][\w.-]*\/[\w.-]+$/, "must be a Hugging Face model ID such as meta-llama/Llama-3.1-8B-Instruct")
@@ -346,6 +463,9 @@ const modelSchema = z.strictObject({
     precision: z.enum(Object.keys(BYTES_PER_PARAMETER) as [Precision, ...Precision[]]).default("bfloat16"),
     kvCacheReserveGb: z.number().min(0).max(1000).default(2),
     readyTimeoutMinutes: z.number().int().min(5).max(24 * 60).default(DEFAULT_READY_TIMEOUT_MINUTES),
+    adapters: z.array(adapterSchema).default([]),
+    lora: loraSchema.optional(),
+    weightCache: weightCacheSchema.default({ type: "volume" }),
 });
 
 /** The schema of {@link ServingConfig}; parsing fills in every default. */

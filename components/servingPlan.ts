@@ -21,6 +21,8 @@ import {
     smallestMachineType,
 } from "./gpuCatalog";
 import { KNOWN_MODEL_PARAMETERS } from "./knownModels";
+import { PlannedAdapter, PlannedLora, checkAdapterNames, planLora } from "./loraPlan";
+import { PlannedWeightCache, planWeightCache } from "./weightCachePlan";
 import { ModelObjectNames, deriveModelKey, modelObjectNames, nodePoolName, nodeServiceAccountId } from "./names";
 import {
     BYTES_PER_PARAMETER,
@@ -52,6 +54,11 @@ const RESERVED_VLLM_FLAGS: Record<string, string> = {
     "--tensor-parallel-size": "set models[].gpu.count",
     "-tp": "set models[].gpu.count",
     "--host": "the server must listen on all addresses",
+    "--enable-lora": "set models[].adapters or models[].lora",
+    "--max-loras": "set models[].lora.maxLoras",
+    "--max-lora-rank": "set models[].lora.maxLoraRank",
+    "--max-cpu-loras": "set models[].lora.maxCpuLoras",
+    "--lora-modules": "list adapters under models[].adapters; they are loaded at runtime",
 };
 
 /** The estimated GPU memory of one model replica. */
@@ -99,6 +106,12 @@ export interface PlannedModel {
     /** True when its pool has room for one replica more than all it runs, so a rollout can
      * start a new pod before stopping an old one; otherwise pods are replaced one at a time. */
     canSurge: boolean;
+    /** LoRA adapters, retired ones included. */
+    adapters: PlannedAdapter[];
+    /** vLLM's LoRA limits; undefined when LoRA is off. */
+    lora?: PlannedLora;
+    /** Where the pods keep the weights. */
+    weightCache: PlannedWeightCache;
 }
 
 /** Hourly and monthly USD cost of a number of nodes. */
@@ -146,6 +159,8 @@ export interface PlannedNodePool {
     protect: boolean;
     /** Email of the nodes' Google service account. */
     serviceAccountEmail: string;
+    /** GKE image streaming. */
+    imageStreaming: boolean;
     /** Nodes needed to run every replica scheduled on the pool. */
     nodesNeeded: number;
     /** Cost at the smallest and largest size of the pool. */
@@ -515,6 +530,7 @@ function planNodePool(
             labels: settings.labels,
             protect: settings.protect,
             serviceAccountEmail,
+            imageStreaming: settings.imageStreaming,
             nodesNeeded: needed,
             cost: {
                 min: costOf(accelerator, machine.gpus, fixedNodes ?? settings.autoscaling?.minNodes ?? needed),
@@ -596,6 +612,7 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
         huggingFaceId: model.huggingFaceId ?? model.name,
     }));
     problems.push(...checkNames(drafts));
+    problems.push(...checkAdapterNames(config.models));
     drafts.forEach((d) => problems.push(...checkVllmArgs(d.config, d.index)));
 
     const nodePools: PlannedNodePool[] = [];
@@ -637,7 +654,9 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
         );
         // Chart values are the same shape for every model: report their problems once.
         if (draft.index === 0) problems.push(...pool.problems);
-        if (memory.memory === undefined) continue;
+        const cache = planWeightCache(draft.config, draft.index, draft.huggingFaceId, names, memory.memory?.weightsGb);
+        problems.push(...cache.problems);
+        if (memory.memory === undefined || cache.cache === undefined) continue;
         models.push({
             name: draft.config.name,
             huggingFaceId: draft.huggingFaceId,
@@ -659,6 +678,8 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
             poolValues: pool.values,
             readyTimeoutMinutes: draft.config.readyTimeoutMinutes,
             canSurge: canSurge.has(draft.index),
+            ...planLora(draft.config),
+            weightCache: cache.cache,
         });
     }
 

@@ -98,8 +98,18 @@ export function renderSummary(outputs: Record<string, unknown>): string {
     const pools = outputs["nodePools"] as NodePoolSummary[];
     const total = outputs["estimatedGpuCost"] as { min: CostEstimate; max: CostEstimate };
     const modelRows = [
-        ["MODEL", "HUGGING FACE ID", "GPU", "REPLICAS", "POOL", "ROUTE", "NODE POOL"],
-        ...models.map((m) => [m.name, m.huggingFaceId, `${m.gpu.count} x ${m.gpu.type}`, String(m.replicas), m.pool, m.route, m.nodePool]),
+        ["MODEL", "HUGGING FACE ID", "GPU", "REPLICAS", "POOL", "ROUTE", "NODE POOL", "WEIGHT CACHE", "ADAPTERS"],
+        ...models.map((m) => [
+            m.name,
+            m.huggingFaceId,
+            `${m.gpu.count} x ${m.gpu.type}`,
+            String(m.replicas),
+            m.pool,
+            m.route,
+            m.nodePool,
+            m.weightCache,
+            m.adapters.join(",") || "-",
+        ]),
     ];
     const poolRows = [
         ["NODE POOL", "MACHINE", "GPUS/NODE", "NODES", "ZONES", "ON-DEMAND/H", "SPOT/H", "ON-DEMAND/MONTH", "SPOT/MONTH"],

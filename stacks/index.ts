@@ -12,9 +12,15 @@ import { readStackConfig } from "./config";
 const { serving, hfToken } = readStackConfig();
 const { createCluster, istio: istioArgs } = planServing(serving);
 
+const PROVIDER_SETTINGS = {
+    enableServerSideApply: true,
+    // Adapter ConfigMaps are updated in place, so adding an adapter restarts no pod.
+    enableConfigMapMutable: true,
+};
+
 const created = createCluster === undefined ? undefined : new GkeCluster("cluster", createCluster);
 const kubernetes = created
-    ? new k8s.Provider("cluster", { kubeconfig: created.kubeconfig, enableServerSideApply: true })
+    ? new k8s.Provider("cluster", { kubeconfig: created.kubeconfig, ...PROVIDER_SETTINGS })
     : existingClusterProvider();
 
 function existingClusterProvider(): k8s.Provider {
@@ -29,7 +35,7 @@ function existingClusterProvider(): k8s.Provider {
                 .all([cluster.endpoint, cluster.masterAuths])
                 .apply(([endpoint, auths]) => gkeKubeconfig(serving.cluster.name, endpoint, auths[0].clusterCaCertificate)),
         ),
-        enableServerSideApply: true,
+        ...PROVIDER_SETTINGS,
     });
 }
 

@@ -17,10 +17,10 @@ import {
     vllmArgs,
     vllmDeployment,
 } from "../components";
+import { NETWORK_POLICY } from "./helpers/plannedModels";
 
 const cluster = { project: "my-gcp-project", location: "us-central1-a", name: "inference-cluster" };
-/** What every GKE config needs besides its models. */
-const base = { cluster, networkPolicy: { gatewaySourceRanges: ["10.129.0.0/23"] } };
+const base = { cluster, networkPolicy: NETWORK_POLICY };
 const plan = (config: Partial<ServingConfig>) => planServing({ ...base, models: [{ name: "meta-llama/Llama-3.1-8B-Instruct" }], ...config });
 
 test("deriveModelKey: stable DNS labels from model names", () => {

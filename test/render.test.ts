@@ -45,7 +45,7 @@ for (const stack of ["gke", "istio"]) {
             assert.ok(run.stdout.includes(text), `summary lacks ${text}:\n${run.stdout}`);
         }
         const files = filesUnder(out);
-        const expectedManifests = stack === "istio" ? 10 : 8;
+        const expectedManifests = stack === "istio" ? 12 : 10;
         assert.equal(files.filter((f) => f.startsWith("manifests/")).length, expectedManifests, files.join("\n"));
         assert.deepEqual(files.filter((f) => f.startsWith("helm/")), ["helm/body-based-router.yaml", "helm/llama-3-1-8b-instruct.yaml", "helm/phi-4-mini-instruct.yaml"]);
         for (const file of files) assert.ok(!fs.readFileSync(path.join(out, file), "utf8").includes(MOCK_SECRET_VALUE), `${file} holds the secret`);
@@ -81,9 +81,9 @@ test("plan-diff: a third model adds its own resources and changes only the node 
     assert.equal(npm("render", "--", "--stack", "gke", "--config-file", withThirdModel(), "--out", after3).status, 0);
     const diff = npm("plan-diff", "--", before, after3);
     assert.equal(diff.status, 0, diff.stderr);
-    assert.match(diff.stdout, /\*\*7 to add, 1 to change, 0 to remove, 27 unchanged\.\*\*/);
+    assert.match(diff.stdout, /\*\*9 to add, 1 to change, 0 to remove, 31 unchanged\.\*\*/);
     const added = diff.stdout.split("#### Added")[1].split("####")[0];
-    assert.equal(added.trim().split("\n").length, 7);
+    assert.equal(added.trim().split("\n").length, 9);
     assert.ok(added.trim().split("\n").every((line) => line.includes("inference-qwen2-5-7b-instruct")), added);
     const changed = diff.stdout.split("#### Changed")[1];
     assert.match(changed, /gcp:container\/nodePool:NodePool` \*\*inference-gpu-nvidia-l4-pool\*\*/);

@@ -40,6 +40,8 @@ function expectedResources(destinationRules: boolean): string[] {
         `multi-model-inference:index:ModelServer inference-${key}`,
         `kubernetes:apps/v1:Deployment inference-${key}-deployment`,
         `kubernetes:networking.k8s.io/v1:NetworkPolicy inference-${key}-network-policy`,
+        `multi-model-inference:index:WeightCache inference-${key}`,
+        `kubernetes:core/v1:PersistentVolumeClaim inference-${key}-hf-cache`,
         `multi-model-inference:index:InferencePool inference-${key}`,
         `kubernetes:helm.sh/v4:Chart inference-${key}-chart`,
         ...(destinationRules ? [`kubernetes:networking.istio.io/v1beta1:DestinationRule inference-${key}-epp-tls`] : []),

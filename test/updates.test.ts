@@ -21,10 +21,12 @@ after(() => fs.rmSync(work, { recursive: true, force: true }));
 const P = "multi-model-inference:";
 const stackFile = () => parseYaml(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.gke.yaml"), "utf8")) as { config: Config };
 
-/** The gke stack with an autoscaling pool, so replica changes leave the pool alone. */
+/** The gke stack with an autoscaling pool, so replica changes leave the pool alone, and Phi's
+ * weight cache on a volume several replicas can share. */
 function baseConfig(): Config {
     const { config } = stackFile();
     config[`${P}nodePools`]["nvidia-l4"].autoscaling = { minNodes: 2, maxNodes: 6 };
+    config[`${P}models`][1].weightCache = { accessMode: "ReadWriteMany" };
     return config;
 }
 
@@ -61,8 +63,10 @@ test("adding a model adds only that model's resources", async () => {
         "inference-qwen2-5-7b-instruct",
         "inference-qwen2-5-7b-instruct",
         "inference-qwen2-5-7b-instruct",
+        "inference-qwen2-5-7b-instruct",
         "inference-qwen2-5-7b-instruct-chart",
         "inference-qwen2-5-7b-instruct-deployment",
+        "inference-qwen2-5-7b-instruct-hf-cache",
         "inference-qwen2-5-7b-instruct-httproute",
         "inference-qwen2-5-7b-instruct-network-policy",
     ]);

@@ -8,7 +8,7 @@ import { DestinationRule } from "@kubernetes-models/istio/networking.istio.io/v1
 import { Deployment } from "kubernetes-models/apps/v1";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
-import { Secret } from "kubernetes-models/v1";
+import { ConfigMap, PersistentVolumeClaim, Secret, ServiceAccount } from "kubernetes-models/v1";
 
 type Model = new (data: never) => { validate(): void };
 
@@ -17,6 +17,9 @@ const MODELS: Record<string, Model> = {
     "v1/Secret": Secret as unknown as Model,
     "networking.k8s.io/v1/NetworkPolicy": NetworkPolicy as unknown as Model,
     "policy/v1/PodDisruptionBudget": PodDisruptionBudget as unknown as Model,
+    "v1/ConfigMap": ConfigMap as unknown as Model,
+    "v1/PersistentVolumeClaim": PersistentVolumeClaim as unknown as Model,
+    "v1/ServiceAccount": ServiceAccount as unknown as Model,
     "gateway.networking.k8s.io/v1/Gateway": Gateway as unknown as Model,
     "gateway.networking.k8s.io/v1/HTTPRoute": HTTPRoute as unknown as Model,
     "networking.istio.io/v1beta1/DestinationRule": DestinationRule as unknown as Model,

@@ -1,0 +1,95 @@
+/**
+ * The weight cache in the plan: a claim for the Hugging Face cache, a bucket mounted read-only,
+ * or nothing. Pure; problems name their config key.
+ */
+import type { ConfigProblem } from "./configErrors";
+import type { ModelObjectNames } from "./names";
+import type { CacheAccessMode, ParsedModelConfig, WeightCacheType } from "./servingConfig";
+
+/** Filestore's smallest instance (Basic HDD, the `standard-rwx` class) is 1 TiB. */
+const FILESTORE_MINIMUM_GB = 1024;
+/** Cache size per GB of weights, by default and at least. */
+const WEIGHTS_HEADROOM = 1.2;
+
+/** Default StorageClass per access mode: GKE's Persistent Disk and Filestore classes. */
+export const DEFAULT_CACHE_STORAGE_CLASS: Record<CacheAccessMode, string> = {
+    ReadWriteOnce: "standard-rwo",
+    ReadWriteMany: "standard-rwx",
+};
+
+/** A model's weight cache, resolved. */
+export interface PlannedWeightCache {
+    /** Which kind. */
+    type: WeightCacheType;
+    /** For `volume`: the PersistentVolumeClaim holding the Hugging Face cache. */
+    claim?: { name: string; storageClassName: string; sizeGb: number; accessMode: CacheAccessMode };
+    /** For `bucket`: the bucket, the folder of the model in it, and the Kubernetes
+     * ServiceAccount the pods read it as. */
+    bucket?: { name: string; path: string; serviceAccountName: string };
+}
+
+const VOLUME_FIELDS = ["storageClassName", "sizeGb", "accessMode"] as const;
+const BUCKET_FIELDS = ["bucket", "path"] as const;
+
+/** Resolves and checks a model's weight cache; `weightsGb` is the estimated size of the
+ * weights, which a claim must hold. */
+export function planWeightCache(
+    model: ParsedModelConfig,
+    index: number,
+    huggingFaceId: string,
+    names: ModelObjectNames,
+    weightsGb: number | undefined,
+): { cache?: PlannedWeightCache; problems: ConfigProblem[] } {
+    const config = model.weightCache;
+    const base = `models[${index}].weightCache`;
+    const problems: ConfigProblem[] = [];
+    const misplaced = (fields: readonly string[], belongsTo: WeightCacheType) => {
+        for (const field of fields.filter((f) => config[f as keyof typeof config] !== undefined)) {
+            problems.push({ path: `${base}.${field}`, message: `applies to type ${belongsTo} only; this model's type is ${config.type}` });
+        }
+    };
+    if (config.type !== "volume") misplaced(VOLUME_FIELDS, "volume");
+    if (config.type !== "bucket") misplaced(BUCKET_FIELDS, "bucket");
+
+    if (config.type === "bucket") {
+        if (config.bucket === undefined) {
+            problems.push({ path: `${base}.bucket`, message: "is required for type bucket: the Cloud Storage bucket holding the weights" });
+            return { problems };
+        }
+        const cache: PlannedWeightCache = {
+            type: "bucket",
+            bucket: { name: config.bucket, path: config.path ?? huggingFaceId, serviceAccountName: names.deployment },
+        };
+        return problems.length > 0 ? { problems } : { cache, problems };
+    }
+    if (config.type === "none") return problems.length > 0 ? { problems } : { cache: { type: "none" }, problems };
+
+    // A Persistent Disk attaches read-write to one node only: replicas on other nodes could not
+    // start; several replicas share a Filestore (ReadWriteMany) volume instead. The default does
+    // not follow the replica count: a claim's access mode cannot change, so scaling would
+    // replace the claim (and its cache) rather than just add pods.
+    const accessMode = config.accessMode ?? "ReadWriteOnce";
+    if (accessMode === "ReadWriteOnce" && model.replicas > 1) {
+        problems.push({
+            path: `${base}.accessMode`,
+            message:
+                `got ReadWriteOnce with replicas ${model.replicas}: a ReadWriteOnce disk attaches to one node, so replicas on other ` +
+                `nodes could not mount it; use ReadWriteMany (Filestore, storageClassName standard-rwx), type bucket, or replicas 1`,
+        });
+    }
+    const storageClassName = config.storageClassName ?? DEFAULT_CACHE_STORAGE_CLASS[accessMode];
+    // Room for the weights plus the tokenizer, adapters and a second revision during an upgrade.
+    const needed = Math.ceil((weightsGb ?? 0) * WEIGHTS_HEADROOM);
+    const sizeGb = config.sizeGb ?? Math.max(accessMode === "ReadWriteMany" ? FILESTORE_MINIMUM_GB : 100, needed);
+    if (sizeGb < needed) {
+        problems.push({
+            path: `${base}.sizeGb`,
+            message: `got ${sizeGb}; the weights of ${huggingFaceId} take about ${weightsGb} GB: give at least ${needed}`,
+        });
+    }
+    if (problems.length > 0) return { problems };
+    return {
+        cache: { type: "volume", claim: { name: `${names.deployment}-hf-cache`, storageClassName, sizeGb, accessMode } },
+        problems,
+    };
+}

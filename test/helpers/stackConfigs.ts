@@ -1,0 +1,26 @@
+/** Variants of a stack file for mocked runs: the same config with its models changed. */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parse as parseYaml, stringify as toYaml } from "yaml";
+import { REPO_ROOT } from "../../plan/mockRuntime";
+
+const MODELS_KEY = "multi-model-inference:models";
+const work = fs.mkdtempSync(path.join(os.tmpdir(), "stack-configs-"));
+process.on("exit", () => fs.rmSync(work, { recursive: true, force: true }));
+
+/** Writes `Pulumi.<stack>.yaml` with each model passed through `change` (given its index) and
+ * returns the file's path. */
+export function stackConfigWith(stack: string, variant: string, change: (model: Record<string, unknown>, index: number) => Record<string, unknown>): string {
+    const document = parseYaml(fs.readFileSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
+    document.config[MODELS_KEY] = (document.config[MODELS_KEY] as Record<string, unknown>[]).map(change);
+    const file = path.join(work, `${stack}-${variant}.yaml`);
+    fs.writeFileSync(file, toYaml(document));
+    return file;
+}
+
+/** One adapter per model of the upstream guide, as clients would name them. */
+export const ONE_ADAPTER_EACH = [
+    [{ name: "food-review", source: "Kawon/llama3.1-food-finetune_v14_r8" }],
+    [{ name: "phi-support", source: "example-org/phi-4-mini-support-lora" }],
+];
