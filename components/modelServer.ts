@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { vllmPodAutoscaler } from "./podAutoscaler";
 import type { PlannedModel } from "./servingPlan";
 import { VLLM_PORT } from "./servingPlan";
 
@@ -66,7 +67,8 @@ export function vllmDeployment(args: ModelServerArgs): k8s.types.input.apps.v1.D
         kind: "Deployment",
         metadata: { name: model.names.deployment, namespace: args.namespace, labels: model.podLabels },
         spec: {
-            replicas: model.replicas,
+            // With autoscaling the HPA owns the count: a replicas here would be reset on every `up`.
+            replicas: model.autoscaling === undefined ? model.replicas : undefined,
             selector: { matchLabels: model.matchLabels },
             // GPUs are scarce: replace pods one at a time instead of surging onto GPUs that may not exist.
             strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } },
@@ -116,7 +118,8 @@ export function vllmDeployment(args: ModelServerArgs): k8s.types.input.apps.v1.D
     };
 }
 
-/** One vLLM model server: a Deployment whose pods only this model's pool selects. */
+/** One vLLM model server: a Deployment whose pods only this model's pool selects, and its
+ * HorizontalPodAutoscaler when the model autoscales. */
 export class ModelServer extends pulumi.ComponentResource {
     /** The vLLM Deployment. */
     public readonly deployment: k8s.apps.v1.Deployment;
@@ -128,6 +131,14 @@ export class ModelServer extends pulumi.ComponentResource {
         const spec = vllmDeployment(args);
         this.deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, { metadata: spec.metadata, spec: spec.spec }, { parent: this });
         this.deploymentName = this.deployment.metadata.name;
+        const autoscaler = vllmPodAutoscaler(args.model, args.namespace);
+        if (autoscaler !== undefined) {
+            new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+                `${name}-hpa`,
+                { metadata: autoscaler.metadata, spec: autoscaler.spec },
+                { parent: this, dependsOn: [this.deployment] },
+            );
+        }
         this.registerOutputs({ deploymentName: this.deploymentName });
     }
 }

@@ -22,6 +22,9 @@ export const MOCK_SECRET_VALUE = "mock-secret-value-that-must-never-appear-in-pl
 /** The address the mocked GKE Gateway controller gives the Gateway. */
 export const MOCK_GATEWAY_ADDRESS = "<gateway-address>";
 
+/** The project number the mocked Resource Manager gives every project. */
+export const MOCK_PROJECT_NUMBER = "123456789012";
+
 /** Stands in for a secret value in anything written or printed. */
 export const SECRET_PLACEHOLDER = "[secret]";
 
@@ -122,6 +125,9 @@ const mocks: pulumi.runtime.Mocks = {
                 endpoint: "cluster-endpoint.invalid",
                 masterAuths: [{ clusterCaCertificate: "bW9jay1jYQ==" }],
             };
+        }
+        if (args.token === "gcp:organizations/getProject:getProject") {
+            return { ...args.inputs, number: MOCK_PROJECT_NUMBER };
         }
         throw new Error(`unexpected invoke ${args.token}: mock it in plan/mockRuntime.ts or remove the lookup`);
     },

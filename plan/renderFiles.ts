@@ -1,7 +1,7 @@
 /**
  * Turns a recorded program run into the files of an offline render: `resources.json`, one
  * manifest per Kubernetes object the program creates directly, one values file per Helm release,
- * and a readable summary. Pure: the CLI in render.ts writes what this returns.
+ * each Cloud Monitoring dashboard's JSON, and a readable summary. Pure: the CLI in render.ts writes what this returns.
  */
 import { stringify as toYaml } from "yaml";
 import type { CostEstimate, NodePoolSummary, ServedModel } from "../components";
@@ -12,6 +12,7 @@ import { ProgramRun, RecordedResource, redactSecrets } from "./mockRuntime";
 export type RenderedResource = RecordedResource;
 
 const HELM_CHART = "kubernetes:helm.sh/v4:Chart";
+const DASHBOARD = "gcp:monitoring/dashboard:Dashboard";
 
 /** True for a Kubernetes object the program creates itself (not a chart, file or provider). */
 export function isKubernetesObject(resource: { type: string; custom: boolean }): boolean {
@@ -66,6 +67,10 @@ export function renderFiles(run: ProgramRun): Map<string, string> {
         } else if (resource.type === HELM_CHART) {
             const { file, content } = helmFile(resource);
             files.set(file, content);
+        } else if (resource.type === DASHBOARD) {
+            // Pretty-printed so that a plan-diff reviewer can read the charts' queries.
+            const json = JSON.parse(String(resource.inputs["dashboardJson"])) as unknown;
+            files.set(`dashboards/${fileSafe(resource.name)}.json`, `${JSON.stringify(json, null, 2)}\n`);
         }
     }
     files.set("summary.txt", renderSummary(run.outputs));
@@ -81,6 +86,14 @@ const range = (min: number, max: number, show: (n: number) => string = String) =
     min === max ? show(min) : `${show(min)}-${show(max)}`;
 const costRange = (min: number, max: number) => range(min, max, (n) => `$${n.toFixed(2)}`);
 
+/** A model's pods: the fixed count, or the autoscaling range with its signal and target. */
+function replicasCell(model: ServedModel): string {
+    const scaling = model.autoscaling;
+    return scaling === undefined
+        ? String(model.replicas)
+        : `${range(scaling.minReplicas, scaling.maxReplicas)} on ${scaling.metric} ${scaling.target}`;
+}
+
 /** The readable summary of a run, from the stack's outputs. */
 export function renderSummary(outputs: Record<string, unknown>): string {
     const models = outputs["models"] as ServedModel[];
@@ -88,7 +101,7 @@ export function renderSummary(outputs: Record<string, unknown>): string {
     const total = outputs["estimatedGpuCost"] as { min: CostEstimate; max: CostEstimate };
     const modelRows = [
         ["MODEL", "HUGGING FACE ID", "GPU", "REPLICAS", "POOL", "ROUTE", "NODE POOL"],
-        ...models.map((m) => [m.name, m.huggingFaceId, `${m.gpu.count} x ${m.gpu.type}`, String(m.replicas), m.pool, m.route, m.nodePool]),
+        ...models.map((m) => [m.name, m.huggingFaceId, `${m.gpu.count} x ${m.gpu.type}`, replicasCell(m), m.pool, m.route, m.nodePool]),
     ];
     const poolRows = [
         ["NODE POOL", "MACHINE", "GPUS/NODE", "NODES", "ZONES", "ON-DEMAND/H", "SPOT/H", "ON-DEMAND/MONTH", "SPOT/MONTH"],
@@ -108,6 +121,7 @@ export function renderSummary(outputs: Record<string, unknown>): string {
     const gpus = models.reduce((n, m) => n + m.replicas * m.gpu.count, 0);
     return [
         `Gateway: http://${String(outputs["gatewayAddress"])}`,
+        `Dashboard: ${String(outputs["dashboardUrl"])}`,
         "",
         table(modelRows),
         "",

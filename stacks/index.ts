@@ -32,6 +32,9 @@ export const gatewayAddress = inference.gatewayAddress;
 export const models = inference.gatewayAddress.apply((address) =>
     inference.models.map((model) => ({ ...model, try: curlCommands(address ?? "<gateway-address>", model.name) })),
 );
+/** The Cloud Monitoring dashboard with per-model request rate, latency, queue, KV cache, GPU
+ * utilisation and pods. */
+export const dashboardUrl = inference.dashboardUrl;
 /** The GPU node pools, with their estimated cost at their smallest and largest size. */
 export const nodePools = inference.nodePools;
 /** Estimated GPU cost in USD of all pools at their smallest and largest size (list prices, GPUs

@@ -29,6 +29,8 @@ function expectedResources(destinationRules: boolean): string[] {
         ...(destinationRules ? [`kubernetes:networking.istio.io/v1beta1:DestinationRule inference-${key}-epp-tls`] : []),
         `multi-model-inference:index:ModelRoute inference-${key}`,
         `kubernetes:gateway.networking.k8s.io/v1:HTTPRoute inference-${key}-httproute`,
+        `kubernetes:monitoring.googleapis.com/v1:PodMonitoring inference-metrics-vllm-${key}`,
+        `kubernetes:monitoring.googleapis.com/v1:PodMonitoring inference-metrics-${key}-epp`,
     ]);
     return [
         "pulumi:providers:kubernetes gke",
@@ -41,6 +43,16 @@ function expectedResources(destinationRules: boolean): string[] {
         "kubernetes:gateway.networking.k8s.io/v1:Gateway inference-gateway-gateway",
         "multi-model-inference:index:BodyBasedRouter inference-bbr",
         "kubernetes:helm.sh/v4:Chart inference-bbr-chart",
+        "multi-model-inference:index:MetricsCollection inference-metrics",
+        "kubernetes:core/v1:ServiceAccount inference-metrics-reader",
+        "kubernetes:core/v1:Secret inference-metrics-reader-token",
+        "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole inference-metrics-reader-role",
+        "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding inference-metrics-reader-binding",
+        "kubernetes:rbac.authorization.k8s.io/v1:Role inference-metrics-token-read-role",
+        "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding inference-metrics-token-read-binding",
+        "kubernetes:monitoring.googleapis.com/v1:PodMonitoring inference-metrics-body-based-router",
+        "multi-model-inference:index:ServingDashboard inference-dashboard",
+        "gcp:monitoring/dashboard:Dashboard inference-dashboard-dashboard",
         ...perModel,
     ].sort();
 }
