@@ -287,6 +287,22 @@ function checkReplicas(model: ParsedModelConfig, index: number): ConfigProblem[]
     ];
 }
 
+/** The inferencepool chart's own GKE monitoring would scrape every EPP a second time. */
+function checkChartMonitoring(chart: ParsedServingConfig["charts"]["inferencePool"]): ConfigProblem[] {
+    return (["values", "rawValues"] as const).flatMap((key) => {
+        const extension = chart[key]?.["inferenceExtension"] as { monitoring?: { gke?: { enabled?: unknown } } } | undefined;
+        if (extension?.monitoring?.gke?.enabled !== true) return [];
+        return [
+            {
+                path: `charts.inferencePool.${key}.inferenceExtension.monitoring.gke.enabled`,
+                message:
+                    "got true; the program already scrapes each Endpoint Picker with its own PodMonitoring, and the chart's " +
+                    "ClusterPodMonitoring would collect every EPP series twice. Remove it.",
+            },
+        ];
+    });
+}
+
 function plannedAutoscaling(autoscaling: ParsedModelConfig["autoscaling"]): PlannedAutoscaling | undefined {
     if (autoscaling === undefined) return undefined;
     return { ...autoscaling, target: autoscaling.target ?? DEFAULT_AUTOSCALING_TARGETS[autoscaling.metric] };
@@ -531,6 +547,7 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
     }));
     problems.push(...checkNames(drafts));
     drafts.forEach((d) => problems.push(...checkReplicas(d.config, d.index)));
+    problems.push(...checkChartMonitoring(config.charts.inferencePool));
     drafts.forEach((d) => problems.push(...checkVllmArgs(d.config, d.index)));
 
     const nodePools: PlannedNodePool[] = [];

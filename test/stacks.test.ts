@@ -167,6 +167,27 @@ for (const expected of STACKS) {
             }
         });
 
+        await t.test("Managed Prometheus scrapes every model server, EPP and the BBR; the dashboard URL is an output", () => {
+            const endpoint = (name: string) => {
+                const monitoring = find(run, "kubernetes:monitoring.googleapis.com/v1:PodMonitoring", `inference-metrics-${name}`).inputs as any;
+                return { selector: monitoring.spec.selector.matchLabels, ...monitoring.spec.endpoints[0] };
+            };
+            const bearer = { type: "Bearer", credentials: { secret: { name: "inference-metrics-reader-token", key: "token" } } };
+            for (const model of MODELS) {
+                assert.deepEqual(endpoint(`vllm-${model.key}`), { selector: { app: `vllm-${model.key}` }, port: 8000, path: "/metrics", scheme: "http", interval: "15s" });
+                assert.deepEqual(endpoint(`${model.key}-epp`), {
+                    selector: { inferencepool: `${model.key}-epp` }, port: "metrics", path: "/metrics", scheme: "http", interval: "15s", authorization: bearer,
+                });
+            }
+            assert.deepEqual(endpoint("body-based-router"), {
+                selector: { app: "body-based-router" }, port: 9090, path: "/metrics", scheme: "http", interval: "15s", authorization: bearer,
+            });
+            assert.equal(
+                run.outputs["dashboardUrl"],
+                "https://console.cloud.google.com/monitoring/dashboards/builder/inference-dashboard-dashboard-id?project=my-gcp-project",
+            );
+        });
+
         await t.test("every Kubernetes object validates against its published schema", () => {
             const objects = run.resources.filter(isKubernetesObject);
             assert.ok(objects.length >= 6);
