@@ -26,8 +26,9 @@ export interface ScrapeTarget {
     name: string;
     /** Labels that select exactly these pods. */
     matchLabels: Record<string, string>;
-    /** Container port, by number or name. */
-    port: number | string;
+    /** Container port number. (By number for every target: the BBR chart names no metrics port,
+     * and one form keeps the series' labels alike.) */
+    port: number;
     /** Whether `/metrics` needs the metrics reader's bearer token. */
     authenticated: boolean;
 }

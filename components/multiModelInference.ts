@@ -118,9 +118,9 @@ export class MultiModelInference extends pulumi.ComponentResource {
                     ...plan.models.flatMap((m) => [
                         { name: m.names.deployment, matchLabels: m.matchLabels, port: VLLM_PORT, authenticated: false },
                         // The inferencepool chart labels its EPP pods `inferencepool: <release>-epp`.
-                        { name: m.names.endpointPicker, matchLabels: { inferencepool: m.names.endpointPicker }, port: "metrics", authenticated: true },
+                        { name: m.names.endpointPicker, matchLabels: { inferencepool: m.names.endpointPicker }, port: EXTENSION_METRICS_PORT, authenticated: true },
                     ]),
-                    // The BBR chart labels its pods `app: <bbr.name>`; its container declares no metrics port name.
+                    // The BBR chart labels its pods `app: <bbr.name>`.
                     { name: BODY_BASED_ROUTER_RELEASE, matchLabels: { app: BODY_BASED_ROUTER_RELEASE }, port: EXTENSION_METRICS_PORT, authenticated: true },
                 ],
             },

@@ -40,12 +40,12 @@ after(() => fs.rmSync(work, { recursive: true, force: true }));
 
 test("PodMonitoring: the program's manifests validate; the schema refuses what the CRD refuses", () => {
     const vllm = podMonitoringManifest({ name: "vllm-x", matchLabels: { app: "vllm-x" }, port: 8000, authenticated: false }, "default", "15s");
-    const epp = podMonitoringManifest({ name: "x-epp", matchLabels: { inferencepool: "x-epp" }, port: "metrics", authenticated: true }, "default", "30s");
+    const epp = podMonitoringManifest({ name: "x-epp", matchLabels: { inferencepool: "x-epp" }, port: 9090, authenticated: true }, "default", "30s");
     validatePodMonitoring(vllm);
     validatePodMonitoring(epp);
     assert.deepEqual(vllm.spec.endpoints, [{ port: 8000, path: "/metrics", scheme: "http", interval: "15s" }]);
     assert.deepEqual(epp.spec.endpoints[0], {
-        port: "metrics",
+        port: 9090,
         path: "/metrics",
         scheme: "http",
         interval: "30s",

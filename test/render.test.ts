@@ -59,7 +59,7 @@ for (const stack of ["gke", "istio"]) {
         const resources = JSON.parse(fs.readFileSync(path.join(out, "resources.json"), "utf8")) as RenderedResource[];
         assert.deepEqual(resources.map((r) => r.urn), resources.map((r) => r.urn).sort());
         for (const r of resources) assert.deepEqual(Object.keys(r), ["urn", "type", "name", "parent", "custom", "provider", "inputs"]);
-        const secret = resources.find((r) => r.type === "kubernetes:core/v1:Secret");
+        const secret = resources.find((r) => r.type === "kubernetes:core/v1:Secret" && r.name === "inference-hf-token");
         assert.deepEqual(secret?.inputs["stringData"], { token: "[secret]" });
         const values = parseYaml(fs.readFileSync(path.join(out, "helm/llama-3-1-8b-instruct.yaml"), "utf8"));
         assert.deepEqual(values.inferencePool.modelServers.matchLabels, { app: "vllm-llama-3-1-8b-instruct" });
@@ -87,14 +87,15 @@ test("plan-diff: a third model adds its own resources and changes only the node 
     assert.match(diff.stdout, /\*\*8 to add, 2 to change, 0 to remove, 34 unchanged\.\*\*/);
     const added = diff.stdout.split("#### Added")[1].split("####")[0];
     assert.equal(added.trim().split("\n").length, 8);
-    assert.ok(added.trim().split("\n").every((line) => line.includes("inference-qwen2-5-7b-instruct")), added);
+    assert.ok(added.trim().split("\n").every((line) => line.includes("qwen2-5-7b-instruct")), added);
     const changed = diff.stdout.split("#### Changed")[1];
     assert.match(changed, /gcp:container\/nodePool:NodePool` \*\*inference-gpu-nvidia-l4-pool\*\*/);
     assert.match(changed, /gcp:monitoring\/dashboard:Dashboard` \*\*inference-dashboard-dashboard\*\*/);
     assert.deepEqual(
-        changed.split("\n").filter((l) => l.startsWith("  | `")).map((l) => l.split(" | ")[0]),
-        ["  | `nodeCount`", "  | `dashboardJson`"],
+        changed.split("\n").filter((l) => l.startsWith("  | `")).map((l) => l.split("`")[1]),
+        ["nodeCount", "dashboardJson"],
     );
+    assert.ok(changed.includes("  | `nodeCount` | `2` | `3` |"), changed);
     const same = npm("plan-diff", "--", before, before);
     assert.equal(same.status, 0);
     assert.match(same.stdout, /No changes\./);

@@ -176,7 +176,7 @@ for (const expected of STACKS) {
             for (const model of MODELS) {
                 assert.deepEqual(endpoint(`vllm-${model.key}`), { selector: { app: `vllm-${model.key}` }, port: 8000, path: "/metrics", scheme: "http", interval: "15s" });
                 assert.deepEqual(endpoint(`${model.key}-epp`), {
-                    selector: { inferencepool: `${model.key}-epp` }, port: "metrics", path: "/metrics", scheme: "http", interval: "15s", authorization: bearer,
+                    selector: { inferencepool: `${model.key}-epp` }, port: 9090, path: "/metrics", scheme: "http", interval: "15s", authorization: bearer,
                 });
             }
             assert.deepEqual(endpoint("body-based-router"), {
