@@ -91,7 +91,7 @@ function replicasCell(model: ServedModel): string {
     const scaling = model.autoscaling;
     return scaling === undefined
         ? String(model.replicas)
-        : `${range(scaling.minReplicas, scaling.maxReplicas)} on ${scaling.metric} ${scaling.target}`;
+        : `${range(scaling.minReplicas, scaling.maxReplicas)} (${scaling.metric} ${scaling.target}/pod)`;
 }
 
 /** The readable summary of a run, from the stack's outputs. */
