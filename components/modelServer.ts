@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "./childOptions";
 import { loraPodParts, loraVllmArgs } from "./loraAdapters";
 import { modelNetworkPolicy, podDisruptionBudget } from "./modelServerPolicies";
+import { vllmPodAutoscaler } from "./podAutoscaler";
 import type { PlannedModel, PlannedNetworkPolicy } from "./servingPlan";
 import { VLLM_PORT } from "./servingPlan";
 import { modelLocation, weightCachePodParts } from "./weightCache";
@@ -79,7 +80,8 @@ export function vllmDeployment(args: ModelServerArgs): k8s.types.input.apps.v1.D
         kind: "Deployment",
         metadata: { name: model.names.deployment, namespace: args.namespace, labels: model.podLabels },
         spec: {
-            replicas: model.replicas,
+            // With autoscaling the HPA owns the count: a replicas here would be reset on every `up`.
+            replicas: model.autoscaling === undefined ? model.replicas : undefined,
             selector: { matchLabels: model.matchLabels },
             // GPUs are scarce: start a new pod first only where the pool has a GPU for it;
             // otherwise replace pods one at a time rather than wait for a GPU that never comes.
@@ -152,8 +154,9 @@ export function vllmDeployment(args: ModelServerArgs): k8s.types.input.apps.v1.D
 
 /**
  * One vLLM model server: a Deployment whose pods only this model's pool selects, with a
- * PodDisruptionBudget when it has several replicas and a NetworkPolicy unless disabled.
- * `pulumi up` waits for the Deployment's pods to be ready, up to the model's ready timeout.
+ * PodDisruptionBudget when it can have several replicas, its HorizontalPodAutoscaler when it
+ * autoscales, and a NetworkPolicy unless disabled. `pulumi up` waits for the Deployment's pods
+ * to be ready, up to the model's ready timeout.
  */
 export class ModelServer extends pulumi.ComponentResource {
     /** The vLLM Deployment. */
@@ -171,6 +174,7 @@ export class ModelServer extends pulumi.ComponentResource {
             { metadata: spec.metadata, spec: spec.spec },
             { ...childOptions(this, opts), customTimeouts: { create: timeout, update: timeout } },
         );
+        // An autoscaled model gets one when it starts with several pods (minReplicas).
         if (model.replicas > 1) {
             new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, podDisruptionBudget(model, namespace), childOptions(this, opts));
         }
@@ -179,6 +183,14 @@ export class ModelServer extends pulumi.ComponentResource {
                 `${name}-network-policy`,
                 modelNetworkPolicy(model, namespace, args.networkPolicy),
                 childOptions(this, opts),
+            );
+        }
+        const autoscaler = vllmPodAutoscaler(model, namespace);
+        if (autoscaler !== undefined) {
+            new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+                `${name}-hpa`,
+                { metadata: autoscaler.metadata, spec: autoscaler.spec },
+                { parent: this, dependsOn: [this.deployment] },
             );
         }
         this.deploymentName = this.deployment.metadata.name;

@@ -1,16 +1,19 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { BodyBasedRouter } from "./bodyBasedRouter";
+import { BODY_BASED_ROUTER_RELEASE, BodyBasedRouter } from "./bodyBasedRouter";
 import { GpuNodePool, NodePoolCluster, gkeNodePoolName } from "./gpuNodePool";
 import { InferenceGateway } from "./inferenceGateway";
 import { InferencePool } from "./inferencePool";
 import { LoraAdapters } from "./loraAdapters";
 import { routedNames } from "./loraPlan";
+import { MetricsAdapter } from "./metricsAdapter";
+import { EXTENSION_METRICS_PORT, MetricsCollection } from "./metricsCollection";
 import { HF_TOKEN_SECRET, ModelServer } from "./modelServer";
 import { ModelRoute } from "./modelRoute";
 import { NodeServiceAccount } from "./nodeServiceAccount";
 import type { ServingConfig } from "./servingConfig";
-import { CostEstimate, ServingPlan, planServing } from "./servingPlan";
+import { ServingDashboard } from "./servingDashboard";
+import { CostEstimate, PlannedAutoscaling, ServingPlan, VLLM_PORT, planServing } from "./servingPlan";
 import { WeightCache } from "./weightCache";
 
 /** Arguments of {@link MultiModelInference}: what to serve, and the Hugging Face token. */
@@ -30,8 +33,10 @@ export interface ServedModel {
     huggingFaceId: string;
     /** Accelerator and GPUs per replica. */
     gpu: { type: string; count: number };
-    /** vLLM pods. */
+    /** vLLM pods; with autoscaling, the count it starts with. */
     replicas: number;
+    /** The autoscaling range, signal and target, when the model autoscales. */
+    autoscaling?: PlannedAutoscaling;
     /** InferencePool name. */
     pool: string;
     /** HTTPRoute name. */
@@ -79,6 +84,8 @@ export class MultiModelInference extends pulumi.ComponentResource {
     public readonly models: ServedModel[];
     /** The GPU node pools. */
     public readonly nodePools: NodePoolSummary[];
+    /** The Cloud Monitoring dashboard's console address. */
+    public readonly dashboardUrl: pulumi.Output<string>;
 
     constructor(name: string, args: MultiModelInferenceArgs, opts?: pulumi.ComponentResourceOptions) {
         const { hfToken, createdCluster, ...config } = args;
@@ -129,6 +136,37 @@ export class MultiModelInference extends pulumi.ComponentResource {
                 hostname: plan.gateway.hostname,
                 tlsSecretName: plan.gateway.tlsSecretName,
                 inferenceCrdsVersion: plan.installInferenceCrds ? plan.inferencePoolChart.version : undefined,
+            },
+            child,
+        );
+        new MetricsCollection(
+            `${name}-metrics`,
+            {
+                namespace: plan.namespace,
+                interval: plan.monitoring.scrapeInterval,
+                targets: [
+                    ...plan.models.flatMap((m) => [
+                        { name: m.names.deployment, matchLabels: m.matchLabels, port: VLLM_PORT, authenticated: false },
+                        // The inferencepool chart labels its EPP pods `inferencepool: <release>-epp`.
+                        { name: m.names.endpointPicker, matchLabels: { inferencepool: m.names.endpointPicker }, port: EXTENSION_METRICS_PORT, authenticated: true },
+                    ]),
+                    // The BBR chart labels its pods `app: <bbr.name>`.
+                    { name: BODY_BASED_ROUTER_RELEASE, matchLabels: { app: BODY_BASED_ROUTER_RELEASE }, port: EXTENSION_METRICS_PORT, authenticated: true },
+                ],
+            },
+            child,
+        );
+        if (plan.monitoring.installMetricsAdapter) {
+            new MetricsAdapter(`${name}-metrics-adapter`, { project: plan.cluster.project }, child);
+        }
+        const dashboard = new ServingDashboard(
+            `${name}-dashboard`,
+            {
+                displayName: `LLM serving: ${plan.cluster.name}/${plan.namespace}`,
+                project: plan.cluster.project,
+                clusterName: plan.cluster.name,
+                namespace: plan.namespace,
+                models: plan.models.map((m) => ({ name: m.name, job: m.names.deployment, deployment: m.names.deployment })),
             },
             child,
         );
@@ -184,6 +222,7 @@ export class MultiModelInference extends pulumi.ComponentResource {
             huggingFaceId: m.huggingFaceId,
             gpu: m.gpu,
             replicas: m.replicas,
+            autoscaling: m.autoscaling,
             pool: m.names.pool,
             route: m.names.route,
             nodePool: gkeNames.get(m.nodePool) ?? m.nodePool,
@@ -200,6 +239,12 @@ export class MultiModelInference extends pulumi.ComponentResource {
             spot: pool.spot,
             estimatedCost: pool.cost,
         }));
-        this.registerOutputs({ gatewayAddress: this.gatewayAddress, models: this.models, nodePools: this.nodePools });
+        this.dashboardUrl = dashboard.url;
+        this.registerOutputs({
+            gatewayAddress: this.gatewayAddress,
+            models: this.models,
+            nodePools: this.nodePools,
+            dashboardUrl: this.dashboardUrl,
+        });
     }
 }

@@ -162,13 +162,56 @@ export interface WeightCacheConfig {
      * larger. */
     sizeGb?: number;
     /** `volume` only: `ReadWriteOnce` (one node) or `ReadWriteMany` (shared by pods on several
-     * nodes). Default `ReadWriteOnce` for one replica, `ReadWriteMany` for more. */
+     * nodes). Default `ReadWriteOnce`; several replicas need `ReadWriteMany`. */
     accessMode?: CacheAccessMode;
     /** `bucket` only, required: the Cloud Storage bucket holding the weights (name, no `gs://`). */
     bucket?: string;
     /** `bucket` only: folder in the bucket holding the model's files (`config.json`,
      * `*.safetensors`, tokenizer). Default: the Hugging Face model ID. */
     path?: string;
+}
+
+/** The vLLM signal a model scales on. */
+export type AutoscalingMetric =
+    /** `vllm:num_requests_waiting`: requests queued in a pod because its batch is full. */
+    | "queueDepth"
+    /** `vllm:kv_cache_usage_perc`: the share of a pod's KV cache in use (0 to 1). */
+    | "kvCache";
+
+/** Metric names for config and messages. */
+export const AUTOSCALING_METRICS = ["queueDepth", "kvCache"] as const satisfies readonly AutoscalingMetric[];
+
+/** Per-pod targets used when config gives none: a few queued requests per pod (the batch is full
+ * and latency is starting to grow), or a KV cache 80 % full (vLLM starts preempting near 100 %). */
+export const DEFAULT_AUTOSCALING_TARGETS: Record<AutoscalingMetric, number> = { queueDepth: 3, kvCache: 0.8 };
+
+/** How one model's pods scale with its load. */
+export interface ModelAutoscalingConfig {
+    /** Fewest pods, and the count the model starts with. Default 1. */
+    minReplicas?: number;
+    /** Most pods; the GPU node pool must be able to hold every model at its maximum. */
+    maxReplicas: number;
+    /** The per-pod signal: `queueDepth` (waiting requests) or `kvCache` (KV-cache use). Default
+     * `queueDepth`. */
+    metric?: AutoscalingMetric;
+    /** Per-pod average the autoscaler keeps the metric at: waiting requests for `queueDepth`
+     * (default 3), a fraction between 0 and 1 for `kvCache` (default 0.8). */
+    target?: number;
+    /** Seconds the metric must stay low before pods are removed. Default 600: GPU pods take
+     * minutes to start, so removing one on a short lull and adding it back costs more than
+     * keeping it. */
+    scaleDownStabilizationSeconds?: number;
+}
+
+/** Metrics collection and the autoscaling backend. */
+export interface MonitoringConfig {
+    /** Install the Custom Metrics Stackdriver Adapter (and grant its Kubernetes service account
+     * `roles/monitoring.viewer` through Workload Identity), which autoscaling reads metrics
+     * through. Default false: leave it false when the cluster already runs the adapter. */
+    installMetricsAdapter?: boolean;
+    /** How often Managed Prometheus scrapes the model servers, EPPs and BBR, as a Prometheus
+     * duration. Default `15s`. */
+    scrapeInterval?: string;
 }
 
 /** One model served behind the gateway. */
@@ -184,8 +227,12 @@ export interface ModelConfig {
     key?: string;
     /** GPUs per replica. */
     gpu?: ModelGpuConfig;
-    /** Number of vLLM pods. Default 1. */
+    /** Number of vLLM pods. Default 1. Not with `autoscaling`, whose `minReplicas` is the count
+     * the model starts with. */
     replicas?: number;
+    /** Scale the model's pods with its own load (a HorizontalPodAutoscaler on a vLLM metric read
+     * through the Custom Metrics Stackdriver Adapter). Off unless set. */
+    autoscaling?: ModelAutoscalingConfig;
     /** Extra arguments for `vllm serve`, e.g. `--max-model-len=8192`. */
     vllmArgs?: string[];
     /** Parameter count in billions, for the memory estimate of models not in the known-model
@@ -313,6 +360,8 @@ export interface ServingConfig {
     nodePools?: Partial<Record<AcceleratorType, NodePoolConfig>>;
     /** The models, at least one. */
     models: ModelConfig[];
+    /** Metrics collection and the autoscaling backend. */
+    monitoring?: MonitoringConfig;
 }
 
 /** Minutes to wait for a model's pods: about 10 for a GPU node to join, 5 for the image, and
@@ -457,7 +506,22 @@ const modelSchema = z.strictObject({
             count: z.number().int().min(1).max(16).default(1),
         })
         .default({ type: "nvidia-l4", count: 1 }),
-    replicas: z.number().int().min(1).max(1000).default(1),
+    // Defaulted in the plan: it must be possible to tell a replicas given next to autoscaling.
+    replicas: z.number().int().min(1).max(1000).optional(),
+    autoscaling: z
+        .strictObject({
+            minReplicas: z.number().int().min(1).max(1000).default(1),
+            maxReplicas: z.number().int().min(1).max(1000),
+            metric: z.enum(AUTOSCALING_METRICS).default("queueDepth"),
+            target: z.number().positive().max(1000).optional(),
+            scaleDownStabilizationSeconds: z.number().int().min(0).max(3600).default(600),
+        })
+        .refine((a) => a.minReplicas <= a.maxReplicas, "minReplicas must not exceed maxReplicas")
+        .refine((a) => a.metric !== "kvCache" || a.target === undefined || a.target <= 1, {
+            message: "target for metric kvCache is a fraction of the KV cache: more than 0, at most 1",
+            path: ["target"],
+        })
+        .optional(),
     vllmArgs: z.array(z.string().min(1)).default([]),
     parameters: z.number().positive().max(10000).optional(),
     precision: z.enum(Object.keys(BYTES_PER_PARAMETER) as [Precision, ...Precision[]]).default("bfloat16"),
@@ -534,6 +598,15 @@ export const servingConfigSchema = z.strictObject({
         }),
     nodePools: z.partialRecord(z.enum(ACCELERATOR_TYPES), nodePoolSchema).default({}),
     models: z.array(modelSchema).min(1, "must list at least one model"),
+    monitoring: z
+        .strictObject({
+            installMetricsAdapter: z.boolean().default(false),
+            scrapeInterval: z
+                .string()
+                .regex(/^[1-9]\d*(s|m)$/, "must be a Prometheus duration in seconds or minutes, e.g. 15s or 1m")
+                .default("15s"),
+        })
+        .default({ installMetricsAdapter: false, scrapeInterval: "15s" }),
 }) satisfies z.ZodType<unknown, ServingConfig>; // keeps the documented interfaces and the schema in step
 
 /** {@link ServingConfig} with every default filled in. */

@@ -25,7 +25,9 @@ import { PlannedAdapter, PlannedLora, checkAdapterNames, planLora } from "./lora
 import { PlannedWeightCache, planWeightCache } from "./weightCachePlan";
 import { ModelObjectNames, deriveModelKey, modelObjectNames, nodePoolName, nodeServiceAccountId } from "./names";
 import {
+    AutoscalingMetric,
     BYTES_PER_PARAMETER,
+    DEFAULT_AUTOSCALING_TARGETS,
     ClusterConfig,
     ParsedModelConfig,
     ParsedNodePoolConfig,
@@ -85,8 +87,10 @@ export interface PlannedModel {
     names: ModelObjectNames;
     /** Accelerator type and GPUs per replica. */
     gpu: { type: AcceleratorType; count: number };
-    /** vLLM pods. */
+    /** vLLM pods; with autoscaling, the count it starts with (`minReplicas`). */
     replicas: number;
+    /** How the model scales, when it does; its HorizontalPodAutoscaler then owns the count. */
+    autoscaling?: PlannedAutoscaling;
     /** Extra `vllm serve` arguments from config. */
     vllmArgs: string[];
     /** Weight precision. */
@@ -112,6 +116,20 @@ export interface PlannedModel {
     lora?: PlannedLora;
     /** Where the pods keep the weights. */
     weightCache: PlannedWeightCache;
+}
+
+/** One model's autoscaling, resolved. */
+export interface PlannedAutoscaling {
+    /** Fewest pods. */
+    minReplicas: number;
+    /** Most pods; the node pool holds them. */
+    maxReplicas: number;
+    /** The per-pod signal. */
+    metric: AutoscalingMetric;
+    /** Per-pod average the autoscaler keeps the metric at. */
+    target: number;
+    /** Seconds the metric must stay low before pods are removed. */
+    scaleDownStabilizationSeconds: number;
 }
 
 /** Hourly and monthly USD cost of a number of nodes. */
@@ -235,6 +253,8 @@ export interface ServingPlan {
     nodePools: PlannedNodePool[];
     /** Models, in config order. */
     models: PlannedModel[];
+    /** Metrics collection and the autoscaling backend. */
+    monitoring: ParsedServingConfig["monitoring"];
     /** Cost of all node pools at their smallest and largest size. */
     cost: { min: CostEstimate; max: CostEstimate };
     /** The cluster to create, when `cluster.create` is set. */
@@ -327,6 +347,39 @@ export function proposeFittingGpus(requiredGb: number, current: AcceleratorType)
         : `use ${describe(sameType)}, or the cheapest fitting choice ${describe(cheapest)}`;
 }
 
+function checkReplicas(model: ParsedModelConfig, index: number): ConfigProblem[] {
+    if (model.replicas === undefined || model.autoscaling === undefined) return [];
+    return [
+        {
+            path: `models[${index}].replicas`,
+            message:
+                `got ${model.replicas}; with autoscaling the HorizontalPodAutoscaler owns the pod count: remove replicas ` +
+                `and set autoscaling.minReplicas (the count the model starts with) instead`,
+        },
+    ];
+}
+
+/** The inferencepool chart's own GKE monitoring would scrape every EPP a second time. */
+function checkChartMonitoring(chart: ParsedServingConfig["charts"]["inferencePool"]): ConfigProblem[] {
+    return (["values", "rawValues"] as const).flatMap((key) => {
+        const extension = chart[key]?.["inferenceExtension"] as { monitoring?: { gke?: { enabled?: unknown } } } | undefined;
+        if (extension?.monitoring?.gke?.enabled !== true) return [];
+        return [
+            {
+                path: `charts.inferencePool.${key}.inferenceExtension.monitoring.gke.enabled`,
+                message:
+                    "got true; the program already scrapes each Endpoint Picker with its own PodMonitoring, and the chart's " +
+                    "ClusterPodMonitoring would collect every EPP series twice. Remove it.",
+            },
+        ];
+    });
+}
+
+function plannedAutoscaling(autoscaling: ParsedModelConfig["autoscaling"]): PlannedAutoscaling | undefined {
+    if (autoscaling === undefined) return undefined;
+    return { ...autoscaling, target: autoscaling.target ?? DEFAULT_AUTOSCALING_TARGETS[autoscaling.metric] };
+}
+
 function checkVllmArgs(model: ParsedModelConfig, index: number): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
     model.vllmArgs.forEach((arg, argIndex) => {
@@ -347,6 +400,8 @@ interface ModelDraft {
     index: number;
     key: string;
     huggingFaceId: string;
+    /** Pods at the model's largest: what its node pool must hold. */
+    maxReplicas: number;
 }
 
 function checkNames(drafts: ModelDraft[]): ConfigProblem[] {
@@ -487,9 +542,15 @@ function planNodePool(
 
     const zones = settings.zones ?? [];
     const zoneCount = Math.max(zones.length, 1);
-    const podGpus = models.flatMap((m) => Array<number>(m.config.replicas).fill(m.config.gpu.count));
+    const podGpus = models.flatMap((m) => Array<number>(m.maxReplicas).fill(m.config.gpu.count));
     const needed = nodesNeeded(podGpus, machine.gpus);
-    const replicaList = models.map((m) => `models[${m.index}] ${m.config.replicas} × ${m.config.gpu.count} GPU`).join(", ");
+    const replicaList = models
+        .map((m) =>
+            m.config.autoscaling === undefined
+                ? `models[${m.index}] ${m.maxReplicas} × ${m.config.gpu.count} GPU`
+                : `models[${m.index}] up to ${m.maxReplicas} (autoscaling.maxReplicas) × ${m.config.gpu.count} GPU`,
+        )
+        .join(", ");
     if (settings.autoscaling !== undefined && settings.autoscaling.maxNodes < needed) {
         problems.push({
             path: `${base}.autoscaling.maxNodes`,
@@ -503,7 +564,7 @@ function planNodePool(
                 path: `${base}.nodeCount`,
                 message:
                     `got ${nodeCountPerZone} per zone × ${zoneCount} zone(s); the replicas scheduled on it (${replicaList}) ` +
-                    `need ${needed} node(s) of ${machine.name}. Raise nodeCount or lower replicas.`,
+                    `need ${needed} node(s) of ${machine.name}. Raise nodeCount or lower replicas or autoscaling.maxReplicas.`,
             });
         }
     }
@@ -610,9 +671,12 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
         index,
         key: model.key ?? deriveModelKey(model.name),
         huggingFaceId: model.huggingFaceId ?? model.name,
+        maxReplicas: model.autoscaling?.maxReplicas ?? model.replicas ?? 1,
     }));
     problems.push(...checkNames(drafts));
     problems.push(...checkAdapterNames(config.models));
+    drafts.forEach((d) => problems.push(...checkReplicas(d.config, d.index)));
+    problems.push(...checkChartMonitoring(config.charts.inferencePool));
     drafts.forEach((d) => problems.push(...checkVllmArgs(d.config, d.index)));
 
     const nodePools: PlannedNodePool[] = [];
@@ -654,7 +718,7 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
         );
         // Chart values are the same shape for every model: report their problems once.
         if (draft.index === 0) problems.push(...pool.problems);
-        const cache = planWeightCache(draft.config, draft.index, draft.huggingFaceId, names, memory.memory?.weightsGb);
+        const cache = planWeightCache(draft.config, draft.index, draft.huggingFaceId, names, memory.memory?.weightsGb, draft.maxReplicas);
         problems.push(...cache.problems);
         if (memory.memory === undefined || cache.cache === undefined) continue;
         models.push({
@@ -663,7 +727,8 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
             key: draft.key,
             names,
             gpu: draft.config.gpu,
-            replicas: draft.config.replicas,
+            replicas: draft.config.autoscaling?.minReplicas ?? draft.config.replicas ?? 1,
+            autoscaling: plannedAutoscaling(draft.config.autoscaling),
             vllmArgs: draft.config.vllmArgs,
             precision: draft.config.precision,
             podLabels: {
@@ -718,6 +783,7 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
         },
         nodePools,
         models,
+        monitoring: config.monitoring,
         cost: {
             min: addCosts(nodePools.map((p) => p.cost.min)),
             max: addCosts(nodePools.map((p) => p.cost.max)),

@@ -1,6 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { workloadIdentityPrincipal } from "./workloadIdentity";
 import type { PlannedModel } from "./servingPlan";
 import type { ClusterConfig } from "./servingConfig";
 
@@ -43,15 +44,6 @@ export const GCS_FUSE_POD_ANNOTATIONS: Record<string, string> = {
     "gke-gcsfuse/memory-limit": "0",
     "gke-gcsfuse/ephemeral-storage-limit": "0",
 };
-
-/** The Workload Identity Federation for GKE principal of a Kubernetes ServiceAccount, as IAM
- * policies name it; no Google service account is involved. */
-export function workloadIdentityPrincipal(projectNumber: string, projectId: string, namespace: string, serviceAccount: string): string {
-    return (
-        `principal://iam.googleapis.com/projects/${projectNumber}/locations/global/workloadIdentityPools/` +
-        `${projectId}.svc.id.goog/subject/ns/${namespace}/sa/${serviceAccount}`
-    );
-}
 
 /** Where vLLM loads the model from: the Hugging Face ID, or the model's folder in the mounted
  * bucket. */

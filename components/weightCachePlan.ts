@@ -32,13 +32,14 @@ const VOLUME_FIELDS = ["storageClassName", "sizeGb", "accessMode"] as const;
 const BUCKET_FIELDS = ["bucket", "path"] as const;
 
 /** Resolves and checks a model's weight cache; `weightsGb` is the estimated size of the
- * weights, which a claim must hold. */
+ * weights, which a claim must hold; `maxReplicas` the most pods that share it. */
 export function planWeightCache(
     model: ParsedModelConfig,
     index: number,
     huggingFaceId: string,
     names: ModelObjectNames,
     weightsGb: number | undefined,
+    maxReplicas: number,
 ): { cache?: PlannedWeightCache; problems: ConfigProblem[] } {
     const config = model.weightCache;
     const base = `models[${index}].weightCache`;
@@ -69,12 +70,12 @@ export function planWeightCache(
     // not follow the replica count: a claim's access mode cannot change, so scaling would
     // replace the claim (and its cache) rather than just add pods.
     const accessMode = config.accessMode ?? "ReadWriteOnce";
-    if (accessMode === "ReadWriteOnce" && model.replicas > 1) {
+    if (accessMode === "ReadWriteOnce" && maxReplicas > 1) {
         problems.push({
             path: `${base}.accessMode`,
             message:
-                `got ReadWriteOnce with replicas ${model.replicas}: a ReadWriteOnce disk attaches to one node, so replicas on other ` +
-                `nodes could not mount it; use ReadWriteMany (Filestore, storageClassName standard-rwx), type bucket, or replicas 1`,
+                `got ReadWriteOnce with up to ${maxReplicas} replicas: a ReadWriteOnce disk attaches to one node, so replicas on ` +
+                `other nodes could not mount it; use ReadWriteMany (Filestore, storageClassName standard-rwx), type bucket, or one replica`,
         });
     }
     const storageClassName = config.storageClassName ?? DEFAULT_CACHE_STORAGE_CLASS[accessMode];

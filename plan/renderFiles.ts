@@ -1,7 +1,7 @@
 /**
  * Turns a recorded program run into the files of an offline render: `resources.json`, one
  * manifest per Kubernetes object the program creates directly, one values file per Helm release,
- * and a readable summary. Pure: the CLI in render.ts writes what this returns.
+ * each Cloud Monitoring dashboard's JSON, and a readable summary. Pure: the CLI in render.ts writes what this returns.
  */
 import { stringify as toYaml } from "yaml";
 import type { CostEstimate, NodePoolSummary, ServedModel } from "../components";
@@ -14,6 +14,7 @@ export type RenderedResource = Omit<RecordedResource, "protect" | "dependencies"
 const HELM_CHART = "kubernetes:helm.sh/v4:Chart";
 /** Istio's charts are installed as Helm releases (see components/istioInstallation.ts). */
 const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
+const DASHBOARD = "gcp:monitoring/dashboard:Dashboard";
 
 /** True for a Kubernetes object the program creates itself (not a chart, file or provider). */
 export function isKubernetesObject(resource: { type: string; custom: boolean }): boolean {
@@ -77,6 +78,10 @@ export function renderFiles(run: ProgramRun): Map<string, string> {
         } else if (resource.type === HELM_CHART || resource.type === HELM_RELEASE) {
             const { file, content } = helmFile(resource);
             files.set(file, content);
+        } else if (resource.type === DASHBOARD) {
+            // Pretty-printed so that a plan-diff reviewer can read the charts' queries.
+            const json = JSON.parse(String(resource.inputs["dashboardJson"])) as unknown;
+            files.set(`dashboards/${fileSafe(resource.name)}.json`, `${JSON.stringify(json, null, 2)}\n`);
         }
     }
     files.set("summary.txt", renderSummary(run.outputs));
@@ -92,6 +97,14 @@ const range = (min: number, max: number, show: (n: number) => string = String) =
     min === max ? show(min) : `${show(min)}-${show(max)}`;
 const costRange = (min: number, max: number) => range(min, max, (n) => `$${n.toFixed(2)}`);
 
+/** A model's pods: the fixed count, or the autoscaling range with its signal and target. */
+function replicasCell(model: ServedModel): string {
+    const scaling = model.autoscaling;
+    return scaling === undefined
+        ? String(model.replicas)
+        : `${range(scaling.minReplicas, scaling.maxReplicas)} (${scaling.metric} ${scaling.target}/pod)`;
+}
+
 /** The readable summary of a run, from the stack's outputs. */
 export function renderSummary(outputs: Record<string, unknown>): string {
     const models = outputs["models"] as ServedModel[];
@@ -103,7 +116,7 @@ export function renderSummary(outputs: Record<string, unknown>): string {
             m.name,
             m.huggingFaceId,
             `${m.gpu.count} x ${m.gpu.type}`,
-            String(m.replicas),
+            replicasCell(m),
             m.pool,
             m.route,
             m.nodePool,
@@ -129,6 +142,7 @@ export function renderSummary(outputs: Record<string, unknown>): string {
     const gpus = models.reduce((n, m) => n + m.replicas * m.gpu.count, 0);
     return [
         `Gateway: http://${String(outputs["gatewayAddress"])}`,
+        `Dashboard: ${String(outputs["dashboardUrl"])}`,
         "",
         table(modelRows),
         "",

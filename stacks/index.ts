@@ -64,6 +64,9 @@ export const models = inference.gatewayAddress.apply((address) => {
     const endpoint = { address: address ?? "<gateway-address>", hostname, tls: tlsSecretName !== undefined };
     return inference.models.map((model) => ({ ...model, try: curlCommands(endpoint, model.name) }));
 });
+/** The Cloud Monitoring dashboard with per-model request rate, latency, queue, KV cache, GPU
+ * utilisation and pods. */
+export const dashboardUrl = inference.dashboardUrl;
 /** The GPU node pools, with their estimated cost at their smallest and largest size. */
 export const nodePools = inference.nodePools;
 /** Estimated GPU cost in USD of all pools at their smallest and largest size (list prices, GPUs

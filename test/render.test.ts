@@ -45,9 +45,12 @@ for (const stack of ["gke", "istio"]) {
             assert.ok(run.stdout.includes(text), `summary lacks ${text}:\n${run.stdout}`);
         }
         const files = filesUnder(out);
-        const expectedManifests = stack === "istio" ? 12 : 10;
+        // 10 serving objects (+2 Istio DestinationRules), 5 PodMonitorings and 6 metrics-reader objects.
+        const expectedManifests = stack === "istio" ? 23 : 21;
         assert.equal(files.filter((f) => f.startsWith("manifests/")).length, expectedManifests, files.join("\n"));
         assert.deepEqual(files.filter((f) => f.startsWith("helm/")), ["helm/body-based-router.yaml", "helm/llama-3-1-8b-instruct.yaml", "helm/phi-4-mini-instruct.yaml"]);
+        assert.deepEqual(files.filter((f) => f.startsWith("dashboards/")), ["dashboards/inference-dashboard-dashboard.json"]);
+        assert.match(run.stdout, /Dashboard: https:\/\/console\.cloud\.google\.com\/monitoring\/dashboards\/builder\/\S+\?project=my-gcp-project/);
         for (const file of files) assert.ok(!fs.readFileSync(path.join(out, file), "utf8").includes(MOCK_SECRET_VALUE), `${file} holds the secret`);
         for (const file of files.filter((f) => f.startsWith("manifests/"))) {
             const manifest = parseYaml(fs.readFileSync(path.join(out, file), "utf8")) as Record<string, unknown>;
@@ -56,7 +59,7 @@ for (const stack of ["gke", "istio"]) {
         const resources = JSON.parse(fs.readFileSync(path.join(out, "resources.json"), "utf8")) as RenderedResource[];
         assert.deepEqual(resources.map((r) => r.urn), resources.map((r) => r.urn).sort());
         for (const r of resources) assert.deepEqual(Object.keys(r), ["urn", "type", "name", "parent", "custom", "provider", "inputs", "options"]);
-        const secret = resources.find((r) => r.type === "kubernetes:core/v1:Secret");
+        const secret = resources.find((r) => r.type === "kubernetes:core/v1:Secret" && r.name === "inference-hf-token");
         assert.deepEqual(secret?.inputs["stringData"], { token: "[secret]" });
         const values = parseYaml(fs.readFileSync(path.join(out, "helm/llama-3-1-8b-instruct.yaml"), "utf8"));
         assert.deepEqual(values.inferencePool.modelServers.matchLabels, { app: "vllm-llama-3-1-8b-instruct" });
@@ -74,20 +77,25 @@ test("a broken config exits non-zero, names the key and writes nothing", () => {
     assert.deepEqual(fs.readdirSync(work).filter((f) => f.startsWith("broken-out")), []);
 });
 
-test("plan-diff: a third model adds its own resources and changes only the node pool size", () => {
+test("plan-diff: a third model adds its own resources and changes only the node pool size and the dashboard", () => {
     const before = path.join(work, "gke-before");
     const after3 = path.join(work, "gke-three");
     assert.equal(npm("render", "--", "--stack", "gke", "--out", before).status, 0);
     assert.equal(npm("render", "--", "--stack", "gke", "--config-file", withThirdModel(), "--out", after3).status, 0);
     const diff = npm("plan-diff", "--", before, after3);
     assert.equal(diff.status, 0, diff.stderr);
-    assert.match(diff.stdout, /\*\*9 to add, 1 to change, 0 to remove, 31 unchanged\.\*\*/);
+    assert.match(diff.stdout, /\*\*11 to add, 2 to change, 0 to remove, 44 unchanged\.\*\*/);
     const added = diff.stdout.split("#### Added")[1].split("####")[0];
-    assert.equal(added.trim().split("\n").length, 9);
-    assert.ok(added.trim().split("\n").every((line) => line.includes("inference-qwen2-5-7b-instruct")), added);
+    assert.equal(added.trim().split("\n").length, 11);
+    assert.ok(added.trim().split("\n").every((line) => line.includes("qwen2-5-7b-instruct")), added);
     const changed = diff.stdout.split("#### Changed")[1];
     assert.match(changed, /gcp:container\/nodePool:NodePool` \*\*inference-gpu-nvidia-l4-pool\*\*/);
-    assert.deepEqual(changed.split("\n").filter((l) => l.startsWith("  | `")), ["  | `nodeCount` | `2` | `3` |"]);
+    assert.match(changed, /gcp:monitoring\/dashboard:Dashboard` \*\*inference-dashboard-dashboard\*\*/);
+    assert.deepEqual(
+        changed.split("\n").filter((l) => l.startsWith("  | `")).map((l) => l.split("`")[1]),
+        ["nodeCount", "dashboardJson"],
+    );
+    assert.ok(changed.includes("  | `nodeCount` | `2` | `3` |"), changed);
     const same = npm("plan-diff", "--", before, before);
     assert.equal(same.status, 0);
     assert.match(same.stdout, /No changes\./);

@@ -47,6 +47,8 @@ function expectedResources(destinationRules: boolean): string[] {
         ...(destinationRules ? [`kubernetes:networking.istio.io/v1beta1:DestinationRule inference-${key}-epp-tls`] : []),
         `multi-model-inference:index:ModelRoute inference-${key}`,
         `kubernetes:gateway.networking.k8s.io/v1:HTTPRoute inference-${key}-httproute`,
+        `kubernetes:monitoring.googleapis.com/v1:PodMonitoring inference-metrics-vllm-${key}`,
+        `kubernetes:monitoring.googleapis.com/v1:PodMonitoring inference-metrics-${key}-epp`,
     ]);
     return [
         "pulumi:providers:kubernetes gke",
@@ -63,6 +65,16 @@ function expectedResources(destinationRules: boolean): string[] {
         "kubernetes:gateway.networking.k8s.io/v1:Gateway inference-gateway-gateway",
         "multi-model-inference:index:BodyBasedRouter inference-bbr",
         "kubernetes:helm.sh/v4:Chart inference-bbr-chart",
+        "multi-model-inference:index:MetricsCollection inference-metrics",
+        "kubernetes:core/v1:ServiceAccount inference-metrics-reader",
+        "kubernetes:core/v1:Secret inference-metrics-reader-token",
+        "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole inference-metrics-reader-role",
+        "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding inference-metrics-reader-binding",
+        "kubernetes:rbac.authorization.k8s.io/v1:Role inference-metrics-token-read-role",
+        "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding inference-metrics-token-read-binding",
+        "kubernetes:monitoring.googleapis.com/v1:PodMonitoring inference-metrics-body-based-router",
+        "multi-model-inference:index:ServingDashboard inference-dashboard",
+        "gcp:monitoring/dashboard:Dashboard inference-dashboard-dashboard",
         ...perModel,
     ].sort();
 }
@@ -244,6 +256,27 @@ for (const expected of STACKS) {
                 assert.equal(rule.spec.host, `${model.key}-epp.default.svc.cluster.local`);
                 assert.deepEqual(rule.spec.trafficPolicy.tls, { mode: "SIMPLE", insecureSkipVerify: true });
             }
+        });
+
+        await t.test("Managed Prometheus scrapes every model server, EPP and the BBR; the dashboard URL is an output", () => {
+            const endpoint = (name: string) => {
+                const monitoring = find(run, "kubernetes:monitoring.googleapis.com/v1:PodMonitoring", `inference-metrics-${name}`).inputs as any;
+                return { selector: monitoring.spec.selector.matchLabels, ...monitoring.spec.endpoints[0] };
+            };
+            const bearer = { type: "Bearer", credentials: { secret: { name: "inference-metrics-reader-token", key: "token" } } };
+            for (const model of MODELS) {
+                assert.deepEqual(endpoint(`vllm-${model.key}`), { selector: { app: `vllm-${model.key}` }, port: 8000, path: "/metrics", scheme: "http", interval: "15s" });
+                assert.deepEqual(endpoint(`${model.key}-epp`), {
+                    selector: { inferencepool: `${model.key}-epp` }, port: 9090, path: "/metrics", scheme: "http", interval: "15s", authorization: bearer,
+                });
+            }
+            assert.deepEqual(endpoint("body-based-router"), {
+                selector: { app: "body-based-router" }, port: 9090, path: "/metrics", scheme: "http", interval: "15s", authorization: bearer,
+            });
+            assert.equal(
+                run.outputs["dashboardUrl"],
+                "https://console.cloud.google.com/monitoring/dashboards/builder/inference-dashboard-dashboard-id?project=my-gcp-project",
+            );
         });
 
         await t.test("every Kubernetes object validates against its published schema", () => {

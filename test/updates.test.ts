@@ -60,6 +60,8 @@ test("reordering models changes nothing", async () => {
 test("adding a model adds only that model's resources", async () => {
     const diff = await diffWith((c) => c[`${P}models`].push({ name: "Qwen/Qwen2.5-7B-Instruct" }));
     assert.deepEqual(names(diff.added), [
+        "inference-metrics-qwen2-5-7b-instruct-epp",
+        "inference-metrics-vllm-qwen2-5-7b-instruct",
         "inference-qwen2-5-7b-instruct",
         "inference-qwen2-5-7b-instruct",
         "inference-qwen2-5-7b-instruct",
@@ -70,14 +72,17 @@ test("adding a model adds only that model's resources", async () => {
         "inference-qwen2-5-7b-instruct-httproute",
         "inference-qwen2-5-7b-instruct-network-policy",
     ]);
-    assert.deepEqual([diff.removed, diff.changed], [[], []]);
+    assert.deepEqual(diff.removed, []);
+    // The dashboard gains the model's charts.
+    assert.deepEqual(changedFields(diff), { "inference-dashboard-dashboard": ["dashboardJson"] });
 });
 
 test("removing a model removes only that model's resources", async () => {
     const diff = await diffWith((c) => c[`${P}models`].shift());
     assert.ok(diff.removed.length > 0);
-    assert.ok(diff.removed.every((r) => r.name.startsWith("inference-llama-3-1-8b-instruct")), names(diff.removed).join());
-    assert.deepEqual([diff.added, diff.changed], [[], []]);
+    assert.ok(diff.removed.every((r) => r.name.includes("llama-3-1-8b-instruct")), names(diff.removed).join());
+    assert.deepEqual(diff.added, []);
+    assert.deepEqual(changedFields(diff), { "inference-dashboard-dashboard": ["dashboardJson"] });
 });
 
 test("more replicas of one model update its Deployment in place and add its PodDisruptionBudget", async () => {

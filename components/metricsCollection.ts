@@ -1,0 +1,168 @@
+/**
+ * Metrics collection with Google Cloud Managed Service for Prometheus: a PodMonitoring for each
+ * model's vLLM pods, each Endpoint Picker and the Body-Based Router, whatever the gateway
+ * provider. GKE runs managed collection by default (Autopilot, and Standard from 1.27), so a
+ * PodMonitoring is all a target needs.
+ *
+ * The EPP and BBR serve `/metrics` on 9090 behind Kubernetes authentication and authorization,
+ * so their scrapes carry the token of a service account allowed to GET `/metrics`, kept in a
+ * service-account-token Secret that the managed collector may read. (The inferencepool chart at
+ * v1.0.0 renders its own ClusterPodMonitoring only with `inferenceExtension.monitoring.gke.enabled`,
+ * which the program leaves off, so nothing is scraped twice.)
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+/** The port the EPP and BBR serve metrics on (their `--metrics-port` default at v1.0.0). */
+export const EXTENSION_METRICS_PORT = 9090;
+
+/** The namespaces of the managed collector's service account `collector`: `gmp-system` on
+ * Standard clusters, `gke-gmp-system` on Autopilot. Both are bound; only one exists. */
+export const MANAGED_COLLECTOR_NAMESPACES = ["gmp-system", "gke-gmp-system"] as const;
+
+/** One set of pods to scrape. */
+export interface ScrapeTarget {
+    /** PodMonitoring name; Managed Prometheus also uses it as the series' `job` label. */
+    name: string;
+    /** Labels that select exactly these pods. */
+    matchLabels: Record<string, string>;
+    /** Container port number. (By number for every target: the BBR chart names no metrics port,
+     * and one form keeps the series' labels alike.) */
+    port: number;
+    /** Whether `/metrics` needs the metrics reader's bearer token. */
+    authenticated: boolean;
+}
+
+/** Arguments of {@link MetricsCollection}. */
+export interface MetricsCollectionArgs {
+    /** Namespace of the targets, their PodMonitorings and the metrics reader. */
+    namespace: string;
+    /** Scrape interval, a Prometheus duration such as `15s`. */
+    interval: string;
+    /** The pods to scrape. */
+    targets: ScrapeTarget[];
+}
+
+/** The names of the metrics reader's objects in `namespace`; cluster-scoped ones carry the
+ * namespace so that two deployments in one cluster do not collide. */
+export function metricsReaderNames(namespace: string) {
+    return {
+        serviceAccount: "inference-metrics-reader",
+        tokenSecret: "inference-metrics-reader-token",
+        clusterRole: `${namespace}-inference-metrics-reader`,
+        secretRole: "inference-metrics-reader-token-read",
+    };
+}
+
+/** A PodMonitoring (monitoring.googleapis.com/v1) scraping `/metrics` of one target. */
+export function podMonitoringManifest(target: ScrapeTarget, namespace: string, interval: string) {
+    const names = metricsReaderNames(namespace);
+    return {
+        apiVersion: "monitoring.googleapis.com/v1",
+        kind: "PodMonitoring",
+        metadata: { name: target.name, namespace },
+        spec: {
+            selector: { matchLabels: { ...target.matchLabels } },
+            endpoints: [
+                {
+                    port: target.port,
+                    path: "/metrics",
+                    scheme: "http",
+                    interval,
+                    ...(target.authenticated
+                        ? { authorization: { type: "Bearer", credentials: { secret: { name: names.tokenSecret, key: "token" } } } }
+                        : {}),
+                },
+            ],
+        },
+    };
+}
+
+/**
+ * The metrics reader: a service account allowed to GET `/metrics`, its long-lived token in a
+ * Secret (Kubernetes fills it in; no token value passes through Pulumi), and the right of the
+ * managed collector to read that one Secret.
+ */
+export function metricsReaderManifests(namespace: string) {
+    const names = metricsReaderNames(namespace);
+    const serviceAccount = { kind: "ServiceAccount", name: names.serviceAccount, namespace };
+    return {
+        serviceAccount: { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: names.serviceAccount, namespace } },
+        tokenSecret: {
+            apiVersion: "v1",
+            kind: "Secret",
+            metadata: {
+                name: names.tokenSecret,
+                namespace,
+                annotations: { "kubernetes.io/service-account.name": names.serviceAccount },
+            },
+            type: "kubernetes.io/service-account-token",
+        },
+        clusterRole: {
+            apiVersion: "rbac.authorization.k8s.io/v1",
+            kind: "ClusterRole",
+            metadata: { name: names.clusterRole },
+            rules: [{ nonResourceURLs: ["/metrics"], verbs: ["get"] }],
+        },
+        clusterRoleBinding: {
+            apiVersion: "rbac.authorization.k8s.io/v1",
+            kind: "ClusterRoleBinding",
+            metadata: { name: names.clusterRole },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: names.clusterRole },
+            subjects: [serviceAccount],
+        },
+        secretRole: {
+            apiVersion: "rbac.authorization.k8s.io/v1",
+            kind: "Role",
+            metadata: { name: names.secretRole, namespace },
+            rules: [{ apiGroups: [""], resources: ["secrets"], resourceNames: [names.tokenSecret], verbs: ["get", "list", "watch"] }],
+        },
+        secretRoleBinding: {
+            apiVersion: "rbac.authorization.k8s.io/v1",
+            kind: "RoleBinding",
+            metadata: { name: names.secretRole, namespace },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: names.secretRole },
+            subjects: MANAGED_COLLECTOR_NAMESPACES.map((ns) => ({ kind: "ServiceAccount", name: "collector", namespace: ns })),
+        },
+    };
+}
+
+/** Managed Prometheus collection of every serving pod, and the reader the EPP and BBR scrapes
+ * authenticate as. */
+export class MetricsCollection extends pulumi.ComponentResource {
+    /** PodMonitoring names, which are also the `job` label of the collected series. */
+    public readonly jobs: string[];
+
+    constructor(name: string, args: MetricsCollectionArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("multi-model-inference:index:MetricsCollection", name, {}, opts);
+        const child = { parent: this };
+        const reader = metricsReaderManifests(args.namespace);
+        const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-reader`, { metadata: reader.serviceAccount.metadata }, child);
+        const tokenSecret = new k8s.core.v1.Secret(
+            `${name}-reader-token`,
+            { metadata: reader.tokenSecret.metadata, type: reader.tokenSecret.type },
+            { parent: this, dependsOn: [serviceAccount] },
+        );
+        new k8s.rbac.v1.ClusterRole(`${name}-reader-role`, { metadata: reader.clusterRole.metadata, rules: reader.clusterRole.rules }, child);
+        new k8s.rbac.v1.ClusterRoleBinding(
+            `${name}-reader-binding`,
+            { metadata: reader.clusterRoleBinding.metadata, roleRef: reader.clusterRoleBinding.roleRef, subjects: reader.clusterRoleBinding.subjects },
+            child,
+        );
+        new k8s.rbac.v1.Role(`${name}-token-read-role`, { metadata: reader.secretRole.metadata, rules: reader.secretRole.rules }, child);
+        new k8s.rbac.v1.RoleBinding(
+            `${name}-token-read-binding`,
+            { metadata: reader.secretRoleBinding.metadata, roleRef: reader.secretRoleBinding.roleRef, subjects: reader.secretRoleBinding.subjects },
+            child,
+        );
+        for (const target of args.targets) {
+            new k8s.apiextensions.CustomResource(
+                `${name}-${target.name}`,
+                podMonitoringManifest(target, args.namespace, args.interval),
+                { parent: this, dependsOn: target.authenticated ? [tokenSecret] : [] },
+            );
+        }
+        this.jobs = args.targets.map((t) => t.name);
+        this.registerOutputs({ jobs: this.jobs });
+    }
+}

@@ -1,0 +1,236 @@
+/**
+ * Metrics collection, autoscaling and the dashboard: the pure builders against their schemas
+ * (PodMonitoring against ours, written from the Managed Prometheus CRD; the HPA against the
+ * published autoscaling/v2 schema), the dashboard against the list of exported metrics, the
+ * capacity check at maxReplicas, and, through the whole program under mocks, that turning
+ * autoscaling on for one model adds exactly its HPA.
+ */
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import test, { after } from "node:test";
+import { parse as parseYaml, stringify as toYaml } from "yaml";
+import {
+    ConfigError,
+    GKE_CONTAINER_METRICS,
+    METRICS_ADAPTER_MANIFEST_URL,
+    ServingConfig,
+    VLLM_EXPORTED_METRICS,
+    metricsReaderManifests,
+    planServing,
+    podMonitoringManifest,
+    seriesNames,
+    servingDashboardJson,
+    toQuantity,
+    vllmDeployment,
+    vllmPodAutoscaler,
+} from "../components";
+import { MOCK_PROJECT_NUMBER, ProgramRun, REPO_ROOT, RecordedResource, runProgram } from "../plan/mockRuntime";
+import { validateKubernetesObject } from "./helpers/kubernetesSchemas";
+import { NETWORK_POLICY } from "./helpers/plannedModels";
+import { validatePodMonitoring } from "./helpers/podMonitoringSchema";
+
+const cluster = { project: "my-gcp-project", location: "us-central1-a", name: "inference-cluster" };
+const LLAMA = "meta-llama/Llama-3.1-8B-Instruct";
+const PHI = "microsoft/Phi-4-mini-instruct";
+/** Autoscaled models share a weight cache between pods. */
+const SHARED_CACHE = { accessMode: "ReadWriteMany" } as const;
+const plan = (config: Partial<ServingConfig>) => planServing({ cluster, networkPolicy: NETWORK_POLICY, models: [{ name: LLAMA }], ...config });
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), "monitoring-test-"));
+after(() => fs.rmSync(work, { recursive: true, force: true }));
+
+test("PodMonitoring: the program's manifests validate; the schema refuses what the CRD refuses", () => {
+    const vllm = podMonitoringManifest({ name: "vllm-x", matchLabels: { app: "vllm-x" }, port: 8000, authenticated: false }, "default", "15s");
+    const epp = podMonitoringManifest({ name: "x-epp", matchLabels: { inferencepool: "x-epp" }, port: 9090, authenticated: true }, "default", "30s");
+    validatePodMonitoring(vllm);
+    validatePodMonitoring(epp);
+    assert.deepEqual(vllm.spec.endpoints, [{ port: 8000, path: "/metrics", scheme: "http", interval: "15s" }]);
+    assert.deepEqual(epp.spec.endpoints[0], {
+        port: 9090,
+        path: "/metrics",
+        scheme: "http",
+        interval: "30s",
+        authorization: { type: "Bearer", credentials: { secret: { name: "inference-metrics-reader-token", key: "token" } } },
+    });
+    const broken: [string, (m: any) => void, RegExp][] = [
+        ["no interval", (m) => delete m.spec.endpoints[0].interval, /interval: is required/],
+        ["no selector", (m) => delete m.spec.selector, /selector: is required/],
+        ["no endpoints", (m) => (m.spec.endpoints = []), /fewer than 1 items/],
+        ["misspelt field", (m) => (m.spec.endpoints[0].intervall = "15s"), /intervall: unknown field/],
+        ["scheme not http(s)", (m) => (m.spec.endpoints[0].scheme = "tcp"), /not one of "http", "https"/],
+        ["interval not a duration", (m) => (m.spec.endpoints[0].interval = "15 seconds"), /does not match/],
+        ["port 0", (m) => (m.spec.endpoints[0].port = 0), /none of the allowed forms/],
+        ["namespace on a secret", (m) => (m.spec.endpoints[0].authorization.credentials.secret.namespace = "other"), /namespace: unknown field/],
+        ["two auth methods", (m) => (m.spec.endpoints[0].basicAuth = { username: "u" }), /at most one of authorization, basicAuth/],
+        ["Basic authorization", (m) => (m.spec.endpoints[0].authorization.type = "Basic"), /not allowed/],
+        ["wrong kind", (m) => (m.kind = "PodMonitor"), /must be "PodMonitoring"/],
+    ];
+    for (const [what, breakIt, message] of broken) {
+        const manifest = structuredClone(epp) as any;
+        breakIt(manifest);
+        assert.throws(() => validatePodMonitoring(manifest), message, what);
+    }
+});
+
+test("metrics reader objects validate against the published core and RBAC schemas", () => {
+    const objects = Object.values(metricsReaderManifests("serving"));
+    for (const object of objects) validateKubernetesObject(object as Record<string, unknown>);
+    const binding = metricsReaderManifests("serving").secretRoleBinding;
+    assert.deepEqual(binding.subjects.map((s) => s.namespace), ["gmp-system", "gke-gmp-system"]);
+});
+
+test("HPA: per-pod vLLM gauge through the adapter, damped behaviour, valid autoscaling/v2", () => {
+    const queue = plan({ models: [{ name: LLAMA, autoscaling: { minReplicas: 1, maxReplicas: 2 }, weightCache: SHARED_CACHE }] }).models[0];
+    const hpa = vllmPodAutoscaler(queue, "default") as any;
+    validateKubernetesObject(hpa);
+    assert.deepEqual(hpa.spec.scaleTargetRef, { apiVersion: "apps/v1", kind: "Deployment", name: "vllm-llama-3-1-8b-instruct" });
+    assert.deepEqual([hpa.spec.minReplicas, hpa.spec.maxReplicas], [1, 2]);
+    assert.deepEqual(hpa.spec.metrics, [
+        {
+            type: "Pods",
+            pods: {
+                metric: { name: "prometheus.googleapis.com|vllm:num_requests_waiting|gauge" },
+                target: { type: "AverageValue", averageValue: "3" },
+            },
+        },
+    ]);
+    assert.equal(hpa.spec.behavior.scaleDown.stabilizationWindowSeconds, 600);
+    assert.deepEqual(hpa.spec.behavior.scaleDown.policies, [{ type: "Pods", value: 1, periodSeconds: 300 }]);
+    assert.ok(hpa.spec.behavior.scaleUp.stabilizationWindowSeconds > 0);
+
+    const kv = plan({ models: [{ name: LLAMA, autoscaling: { maxReplicas: 2, metric: "kvCache", target: 0.75, scaleDownStabilizationSeconds: 900 }, weightCache: SHARED_CACHE }] }).models[0];
+    const kvHpa = vllmPodAutoscaler(kv, "default") as any;
+    validateKubernetesObject(kvHpa);
+    assert.equal(kvHpa.spec.metrics[0].pods.metric.name, "prometheus.googleapis.com|vllm:kv_cache_usage_perc|gauge");
+    assert.equal(kvHpa.spec.metrics[0].pods.target.averageValue, "750m");
+    assert.equal(kvHpa.spec.behavior.scaleDown.stabilizationWindowSeconds, 900);
+    assert.deepEqual([toQuantity(0.8), toQuantity(3), toQuantity(0.125)], ["800m", "3", "125m"]);
+
+    // The HPA owns the count of an autoscaled Deployment; a fixed model keeps its replicas and has no HPA.
+    const replicasOf = (model: typeof queue) =>
+        (vllmDeployment({ model, namespace: "default", image: "vllm/vllm-openai:v0.11.0" }).spec as { replicas?: number }).replicas;
+    assert.equal(replicasOf(queue), undefined);
+    const fixed = plan({ models: [{ name: LLAMA, replicas: 2, weightCache: SHARED_CACHE }] }).models[0];
+    assert.equal(replicasOf(fixed), 2);
+    assert.equal(vllmPodAutoscaler(fixed, "default"), undefined);
+});
+
+test("capacity: node pools must hold every model at its autoscaling maximum", () => {
+    const autoscaled = { name: LLAMA, autoscaling: { minReplicas: 1, maxReplicas: 3 }, weightCache: SHARED_CACHE };
+    // A derived fixed pool is sized for the maxima; the summary shows the starting count.
+    const derived = plan({ models: [autoscaled, { name: PHI }] });
+    assert.equal(derived.nodePools[0].nodeCountPerZone, 4);
+    assert.equal(derived.models[0].replicas, 1);
+    assert.deepEqual(derived.models[0].autoscaling, { minReplicas: 1, maxReplicas: 3, metric: "queueDepth", target: 3, scaleDownStabilizationSeconds: 600 });
+    assert.throws(
+        () => plan({ models: [autoscaled, { name: PHI }], nodePools: { "nvidia-l4": { autoscaling: { minNodes: 1, maxNodes: 3 } } } }),
+        (error: unknown) =>
+            error instanceof ConfigError &&
+            error.problems.length === 1 &&
+            error.problems[0].path === "nodePools.nvidia-l4.autoscaling.maxNodes" &&
+            /models\[0\] up to 3 \(autoscaling\.maxReplicas\) × 1 GPU, models\[1\] 1 × 1 GPU\) need 4 node/.test(error.problems[0].message),
+    );
+    const fits = plan({ models: [autoscaled, { name: PHI }], nodePools: { "nvidia-l4": { autoscaling: { minNodes: 1, maxNodes: 4 } } } });
+    assert.equal(fits.nodePools[0].nodesNeeded, 4);
+});
+
+test("dashboard: one group per model, every query names a metric the pods export, filtered to that model", () => {
+    // In name order, as the groups are.
+    const models = [
+        { name: LLAMA, job: "vllm-llama", deployment: "vllm-llama" },
+        { name: PHI, job: "vllm-phi", deployment: "vllm-phi" },
+        { name: "x/llama-2", job: "vllm-llama-2", deployment: "vllm-llama-2" },
+    ];
+    const json = servingDashboardJson({ displayName: "d", clusterName: "c", namespace: "ns", models });
+    assert.equal(servingDashboardJson({ displayName: "d", clusterName: "c", namespace: "ns", models: [...models].reverse() }), json, "config order does not matter");
+    const dashboard = JSON.parse(json);
+    const tiles = dashboard.mosaicLayout.tiles as any[];
+    assert.equal(dashboard.mosaicLayout.columns, 48);
+    const groups = tiles.filter((t) => t.widget.collapsibleGroup !== undefined);
+    assert.deepEqual(groups.map((g) => g.widget.title), models.map((m) => m.name));
+    const exported = new Set([...VLLM_EXPORTED_METRICS, ...GKE_CONTAINER_METRICS].flatMap(seriesNames));
+    for (const [i, group] of groups.entries()) {
+        const charts = tiles.filter((t) => t.widget.xyChart !== undefined && t.yPos >= group.yPos && t.yPos < group.yPos + group.height);
+        assert.deepEqual(
+            charts.map((c) => c.widget.title),
+            ["Request rate", "Time to first token", "Time per output token", "Waiting and running requests", "KV-cache use", "GPU utilisation", "Serving pods"],
+        );
+        for (const chart of charts) {
+            assert.ok(chart.xPos + chart.width <= 48 && chart.yPos + chart.height <= group.yPos + group.height, chart.widget.title);
+            for (const dataSet of chart.widget.xyChart.dataSets) {
+                const query: string = dataSet.timeSeriesQuery.prometheusQuery;
+                const names = query.match(/\b[a-z_]+:[a-z_]+\b/g) ?? [];
+                assert.ok(names.length > 0, query);
+                for (const name of names) assert.ok(exported.has(name), `${chart.widget.title}: ${name} is not exported`);
+                const own = query.includes(`job="${models[i].job}"`) || query.includes(`pod_name=~"${models[i].deployment}-`);
+                assert.ok(own && query.includes('"ns"') && query.includes('"c"'), query);
+            }
+        }
+    }
+    // The GPU chart's pod pattern does not reach into a model whose key extends this one's.
+    const gpuQuery = tiles.find((t) => t.widget.title === "GPU utilisation").widget.xyChart.dataSets[0].timeSeriesQuery.prometheusQuery as string;
+    const pattern = new RegExp(`^${gpuQuery.match(/pod_name=~"([^"]+)"/)![1]}$`);
+    assert.ok(pattern.test("vllm-llama-7d9f8b6c5d-abcde"));
+    assert.ok(!pattern.test("vllm-llama-2-7d9f8b6c5d-abcde"));
+});
+
+/** The gke stack file with a node pool that can grow to 4 nodes and Phi's weight cache shared
+ * by its pods, changed by `edit`. */
+function gkeConfig(file: string, edit: (config: Record<string, any>) => void): string {
+    const stack = parseYaml(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.gke.yaml"), "utf8")) as { config: Record<string, any> };
+    stack.config["multi-model-inference:nodePools"] = { "nvidia-l4": { zones: ["us-central1-a"], autoscaling: { minNodes: 2, maxNodes: 4 } } };
+    stack.config["multi-model-inference:models"][1].weightCache = SHARED_CACHE;
+    edit(stack.config);
+    const out = path.join(work, file);
+    fs.writeFileSync(out, toYaml(stack));
+    return out;
+}
+
+const byUrn = (run: ProgramRun) => new Map(run.resources.map((r) => [r.urn, r]));
+
+test("turning autoscaling on for one model adds exactly its HPA; only its Deployment stops setting replicas", async () => {
+    const before = await runProgram("gke", gkeConfig("before.yaml", () => undefined));
+    const after = await runProgram(
+        "gke",
+        gkeConfig("after.yaml", (config) => {
+            config["multi-model-inference:models"][1].autoscaling = { minReplicas: 1, maxReplicas: 2, metric: "kvCache" };
+            delete config["multi-model-inference:models"][1].replicas;
+        }),
+    );
+    const old = byUrn(before);
+    const added = after.resources.filter((r) => !old.has(r.urn));
+    assert.deepEqual(added.map((r) => `${r.type} ${r.name}`), ["kubernetes:autoscaling/v2:HorizontalPodAutoscaler inference-phi-4-mini-instruct-hpa"]);
+    assert.deepEqual(before.resources.filter((r) => !byUrn(after).has(r.urn)), []);
+    const changed = after.resources.filter((r) => old.has(r.urn) && JSON.stringify(r.inputs) !== JSON.stringify(old.get(r.urn)!.inputs));
+    assert.deepEqual(changed.map((r) => r.name), ["inference-phi-4-mini-instruct-deployment"]);
+    const deployment = (r: RecordedResource) => r.inputs as { spec: Record<string, unknown> };
+    const { replicas, ...rest } = deployment(old.get(changed[0].urn)!).spec;
+    assert.equal(replicas, 1);
+    assert.deepEqual(deployment(changed[0]).spec, rest);
+    const hpa = added[0];
+    validateKubernetesObject(hpa.inputs);
+    assert.match(hpa.urn, /ModelServer\$kubernetes:autoscaling\/v2:HorizontalPodAutoscaler::/);
+    assert.deepEqual((hpa.inputs as any).spec.scaleTargetRef.name, "vllm-phi-4-mini-instruct");
+    const summary = (after.outputs["models"] as { autoscaling?: unknown }[])[1].autoscaling;
+    assert.deepEqual(summary, { minReplicas: 1, maxReplicas: 2, metric: "kvCache", target: 0.8, scaleDownStabilizationSeconds: 600 });
+});
+
+test("monitoring.installMetricsAdapter: the pinned adapter manifest and monitoring.viewer for its service account", async () => {
+    const run = await runProgram("gke", gkeConfig("adapter.yaml", (config) => (config["multi-model-inference:monitoring"] = { installMetricsAdapter: true })));
+    // Resources under the MetricsAdapter component (the GPU nodes' own role bindings are elsewhere).
+    const of = (type: string) => run.resources.filter((r) => r.type === type && r.urn.includes("MetricsAdapter$"));
+    const [manifest] = of("kubernetes:yaml/v2:ConfigFile").filter((r) => r.name === "inference-metrics-adapter-manifest");
+    assert.equal(manifest.inputs["file"], METRICS_ADAPTER_MANIFEST_URL);
+    assert.match(METRICS_ADAPTER_MANIFEST_URL, /k8s-stackdriver\/[0-9a-f]{40}\/custom-metrics-stackdriver-adapter\//);
+    assert.deepEqual(of("gcp:projects/iAMMember:IAMMember").map((r) => r.inputs), [
+        {
+            project: "my-gcp-project",
+            role: "roles/monitoring.viewer",
+            member:
+                `principal://iam.googleapis.com/projects/${MOCK_PROJECT_NUMBER}/locations/global/workloadIdentityPools/` +
+                "my-gcp-project.svc.id.goog/subject/ns/custom-metrics/sa/custom-metrics-stackdriver-adapter",
+        },
+    ]);
+});
