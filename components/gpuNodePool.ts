@@ -1,4 +1,4 @@
-import * as gcp from "@pulumi/gcp";
+import * as container from "@pulumi/gcp/container";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlannedNodePool } from "./servingPlan";
 import type { ClusterConfig } from "./servingConfig";
@@ -15,7 +15,7 @@ export interface GpuNodePoolArgs extends Omit<PlannedNodePool, "cost" | "nodesNe
  * it is not declared. Accelerators, driver version and taints replace the whole pool when
  * changed.
  */
-export function nodePoolSpec(args: GpuNodePoolArgs): gcp.container.NodePoolArgs {
+export function nodePoolSpec(args: GpuNodePoolArgs): container.NodePoolArgs {
     return {
         project: args.cluster.project,
         location: args.cluster.location,
@@ -56,13 +56,13 @@ export function nodePoolSpec(args: GpuNodePoolArgs): gcp.container.NodePoolArgs 
 /** A GPU node pool on an existing GKE cluster, for the model servers of one accelerator type. */
 export class GpuNodePool extends pulumi.ComponentResource {
     /** The GKE node pool. */
-    public readonly nodePool: gcp.container.NodePool;
+    public readonly nodePool: container.NodePool;
     /** The node pool's name in GKE. */
     public readonly poolName: pulumi.Output<string>;
 
     constructor(name: string, args: GpuNodePoolArgs, opts?: pulumi.ComponentResourceOptions) {
         super("multi-model-inference:index:GpuNodePool", name, {}, opts);
-        this.nodePool = new gcp.container.NodePool(`${name}-pool`, nodePoolSpec(args), { parent: this });
+        this.nodePool = new container.NodePool(`${name}-pool`, nodePoolSpec(args), { parent: this });
         this.poolName = this.nodePool.name;
         this.registerOutputs({ poolName: this.poolName });
     }

@@ -47,12 +47,14 @@ export function httpRoute(args: ModelRouteArgs) {
 
 /** One model's HTTPRoute. */
 export class ModelRoute extends pulumi.ComponentResource {
-    /** The HTTPRoute. */
-    public readonly route: k8s.apiextensions.CustomResource;
+    /** The HTTPRoute's name. (A generic CustomResource has no type token the cross-language
+     * schema could reference, so the name is the output.) */
+    public readonly routeName: pulumi.Output<string>;
 
     constructor(name: string, args: ModelRouteArgs, opts?: pulumi.ComponentResourceOptions) {
         super("multi-model-inference:index:ModelRoute", name, {}, opts);
-        this.route = new k8s.apiextensions.CustomResource(`${name}-httproute`, httpRoute(args), { parent: this });
-        this.registerOutputs({});
+        const route = new k8s.apiextensions.CustomResource(`${name}-httproute`, httpRoute(args), { parent: this });
+        this.routeName = route.metadata.name;
+        this.registerOutputs({ routeName: this.routeName });
     }
 }

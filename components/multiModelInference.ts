@@ -7,7 +7,7 @@ import { InferencePool } from "./inferencePool";
 import { HF_TOKEN_SECRET, ModelServer } from "./modelServer";
 import { ModelRoute } from "./modelRoute";
 import type { ServingConfig } from "./servingConfig";
-import { CostEstimate, ServingPlan, planServing } from "./servingPlan";
+import { CostRange, PlannedGpu, planServing } from "./servingPlan";
 
 /** Arguments of {@link MultiModelInference}: what to serve, and the Hugging Face token. */
 export interface MultiModelInferenceArgs extends ServingConfig {
@@ -22,7 +22,7 @@ export interface ServedModel {
     /** Hugging Face model ID. */
     huggingFaceId: string;
     /** Accelerator and GPUs per replica. */
-    gpu: { type: string; count: number };
+    gpu: PlannedGpu;
     /** vLLM pods. */
     replicas: number;
     /** InferencePool name. */
@@ -45,12 +45,22 @@ export interface NodePoolSummary {
     gpusPerNode: number;
     /** Zones of the nodes; empty means the cluster's own zone. */
     zones: string[];
-    /** A fixed node count, or the autoscaling range, across zones. */
-    nodes: { fixed: number } | { minNodes: number; maxNodes: number };
+    /** Nodes across zones: the autoscaling range, or a fixed count as equal bounds. */
+    nodes: NodeCountRange;
+    /** Whether the pool autoscales between `nodes.minNodes` and `nodes.maxNodes`. */
+    autoscaling: boolean;
     /** Spot VMs. */
     spot: boolean;
     /** Estimated GPU cost at the pool's smallest and largest size. */
-    estimatedCost: { min: CostEstimate; max: CostEstimate };
+    estimatedCost: CostRange;
+}
+
+/** A node pool's size range across its zones. */
+export interface NodeCountRange {
+    /** Fewest nodes. */
+    minNodes: number;
+    /** Most nodes. */
+    maxNodes: number;
 }
 
 /**
@@ -60,21 +70,21 @@ export interface NodePoolSummary {
  * Pass the Kubernetes provider of the cluster in `opts.providers`.
  */
 export class MultiModelInference extends pulumi.ComponentResource {
-    /** The checked plan everything was built from. */
-    public readonly plan: ServingPlan;
     /** The Gateway's address. */
     public readonly gatewayAddress: pulumi.Output<string | undefined>;
-    /** The served models. */
-    public readonly models: ServedModel[];
-    /** The GPU node pools. */
-    public readonly nodePools: NodePoolSummary[];
+    /** The served models: what clients send as `model`, and the objects that serve each. */
+    public readonly models: pulumi.Output<ServedModel[]>;
+    /** The GPU node pools, with their size and estimated cost. */
+    public readonly nodePools: pulumi.Output<NodePoolSummary[]>;
+    /** Estimated GPU cost in USD of all node pools at their smallest and largest size (list
+     * prices, GPUs only). */
+    public readonly estimatedGpuCost: pulumi.Output<CostRange>;
 
     constructor(name: string, args: MultiModelInferenceArgs, opts?: pulumi.ComponentResourceOptions) {
         const { hfToken, ...config } = args;
         // Planned before super(): a bad config throws before any resource is registered.
         const plan = planServing(config);
         super("multi-model-inference:index:MultiModelInference", name, {}, opts);
-        this.plan = plan;
         const child = { parent: this };
 
         const nodePools = new Map(
@@ -141,7 +151,8 @@ export class MultiModelInference extends pulumi.ComponentResource {
         }
 
         this.gatewayAddress = gateway.address;
-        this.models = plan.models.map((m) => ({
+        this.models = pulumi.output(
+            plan.models.map((m) => ({
             name: m.name,
             huggingFaceId: m.huggingFaceId,
             gpu: m.gpu,
@@ -149,17 +160,27 @@ export class MultiModelInference extends pulumi.ComponentResource {
             pool: m.names.pool,
             route: m.names.route,
             nodePool: m.nodePool,
-        }));
-        this.nodePools = plan.nodePools.map((pool) => ({
+            })),
+        );
+        this.nodePools = pulumi.output(
+            plan.nodePools.map((pool) => ({
             name: pool.name,
             accelerator: pool.accelerator,
             machineType: pool.machineType,
             gpusPerNode: pool.gpusPerNode,
             zones: pool.zones,
-            nodes: pool.autoscaling ?? { fixed: pool.cost.min.nodes },
+            nodes: pool.autoscaling ?? { minNodes: pool.cost.min.nodes, maxNodes: pool.cost.max.nodes },
+            autoscaling: pool.autoscaling !== undefined,
             spot: pool.spot,
             estimatedCost: pool.cost,
-        }));
-        this.registerOutputs({ gatewayAddress: this.gatewayAddress, models: this.models, nodePools: this.nodePools });
+            })),
+        );
+        this.estimatedGpuCost = pulumi.output(plan.cost);
+        this.registerOutputs({
+            gatewayAddress: this.gatewayAddress,
+            models: this.models,
+            nodePools: this.nodePools,
+            estimatedGpuCost: this.estimatedGpuCost,
+        });
     }
 }

@@ -15,7 +15,27 @@ export const DEFAULT_INFERENCE_EXTENSION_VERSION = "v1.0.0";
 /** The vLLM OpenAI-compatible server image; pinned, never `latest`. */
 export const DEFAULT_VLLM_IMAGE = "vllm/vllm-openai:v0.11.0";
 
-/** Weight precisions the capacity estimate knows, with bytes per parameter. */
+/** Weight precisions the capacity estimate knows. A const object so the cross-language schema
+ * gets an enum. */
+export const Precision = {
+    /** 16-bit brain floating point, vLLM's usual choice. */
+    bfloat16: "bfloat16",
+    /** 16-bit floating point. */
+    float16: "float16",
+    /** 32-bit floating point. */
+    float32: "float32",
+    /** 8-bit floating point, quantized by vLLM at load time. */
+    fp8: "fp8",
+    /** A pre-quantized 8-bit checkpoint. */
+    int8: "int8",
+    /** A pre-quantized 4-bit checkpoint (AWQ, GPTQ). */
+    int4: "int4",
+} as const;
+
+/** A weight precision. */
+export type Precision = (typeof Precision)[keyof typeof Precision];
+
+/** Bytes per parameter of each precision, for the memory estimate. */
 export const BYTES_PER_PARAMETER = {
     bfloat16: 2,
     float16: 2,
@@ -23,10 +43,23 @@ export const BYTES_PER_PARAMETER = {
     fp8: 1,
     int8: 1,
     int4: 0.5,
+} as const satisfies Record<Precision, number>;
+
+/** The GPU driver GKE installs on a node pool. A const object so the cross-language schema gets
+ * an enum. */
+export const GpuDriverVersion = {
+    /** The default driver of the node's GKE version. */
+    Default: "DEFAULT",
+    /** The latest driver available for the node's GKE version. */
+    Latest: "LATEST",
 } as const;
 
-/** A weight precision. */
-export type Precision = keyof typeof BYTES_PER_PARAMETER;
+/** A GPU driver version setting. */
+export type GpuDriverVersion = (typeof GpuDriverVersion)[keyof typeof GpuDriverVersion];
+
+/** Helm chart values: a JSON object. `any` rather than `unknown` so that the cross-language
+ * schema can type the values as `Any`. */
+export type ChartValues = Record<string, any>;
 
 /** The existing GKE cluster the deployment goes into. */
 export interface ClusterConfig {
@@ -72,6 +105,14 @@ export interface ModelConfig {
     kvCacheReserveGb?: number;
 }
 
+/** A node pool's autoscaling range, in nodes across all its zones. */
+export interface NodeAutoscalingConfig {
+    /** Fewest nodes; 0 lets the pool scale to zero when no model needs it. */
+    minNodes: number;
+    /** Most nodes. */
+    maxNodes: number;
+}
+
 /** The GPU node pool of one accelerator type. Unset fields are derived from the models on it. */
 export interface NodePoolConfig {
     /** Compute Engine machine type; must carry this accelerator. Default: the smallest machine
@@ -85,12 +126,12 @@ export interface NodePoolConfig {
      * with `autoscaling`. */
     nodeCount?: number;
     /** Node autoscaling range, in nodes across all zones, instead of a fixed count. */
-    autoscaling?: { minNodes: number; maxNodes: number };
+    autoscaling?: NodeAutoscalingConfig;
     /** Use Spot VMs (cheaper, can be preempted). Default false. */
     spot?: boolean;
     /** GPU driver GKE installs: `DEFAULT` or `LATEST`. Default `LATEST`. Changing it replaces
      * the pool. */
-    driverVersion?: "DEFAULT" | "LATEST";
+    driverVersion?: GpuDriverVersion;
     /** Boot disk size in GB; the vLLM image is large. Default 200. */
     diskSizeGb?: number;
     /** Extra Kubernetes labels for the nodes. */
@@ -103,10 +144,18 @@ export interface ChartConfig {
     version?: string;
     /** Extra values, merged over the program's and checked against the chart's values schema at
      * that version. */
-    values?: Record<string, unknown>;
+    values?: ChartValues;
     /** Extra values merged over everything without any check; the only way to use a chart
      * version we have no values schema for. */
-    rawValues?: Record<string, unknown>;
+    rawValues?: ChartValues;
+}
+
+/** The versions and values of the two inference extension charts. */
+export interface ChartsConfig {
+    /** The inferencepool chart (one release per model: InferencePool and Endpoint Picker). */
+    inferencePool?: ChartConfig;
+    /** The body-based-routing chart (the Body-Based Router). */
+    bodyBasedRouting?: ChartConfig;
 }
 
 /** The gateway provider and its class. */
@@ -133,9 +182,11 @@ export interface ServingConfig {
     /** vLLM image. Default `vllm/vllm-openai:v0.11.0`. */
     vllmImage?: string;
     /** Chart versions and values. */
-    charts?: { inferencePool?: ChartConfig; bodyBasedRouting?: ChartConfig };
-    /** Node pool settings per accelerator type; one pool is created for each type the models use. */
-    nodePools?: Partial<Record<AcceleratorType, NodePoolConfig>>;
+    charts?: ChartsConfig;
+    /** Node pool settings keyed by accelerator type (e.g. `nvidia-l4`); one pool is created for
+     * each type the models use. A plain string-keyed map so that every Pulumi language can pass
+     * it; the keys are checked against the accelerator types. */
+    nodePools?: Record<string, NodePoolConfig>;
     /** The models, at least one. */
     models: ModelConfig[];
 }
@@ -174,7 +225,7 @@ export const nodePoolSchema = z
             .refine((a) => a.minNodes <= a.maxNodes, "minNodes must not exceed maxNodes")
             .optional(),
         spot: z.boolean().default(false),
-        driverVersion: z.enum(["DEFAULT", "LATEST"]).default("LATEST"),
+        driverVersion: z.enum(GpuDriverVersion).default("LATEST"),
         diskSizeGb: z.number().int().min(100).max(65536).default(200),
         labels: z.record(z.string(), z.string()).default({}),
     })
@@ -200,7 +251,7 @@ const modelSchema = z.strictObject({
     replicas: z.number().int().min(1).max(1000).default(1),
     vllmArgs: z.array(z.string().min(1)).default([]),
     parameters: z.number().positive().max(10000).optional(),
-    precision: z.enum(Object.keys(BYTES_PER_PARAMETER) as [Precision, ...Precision[]]).default("bfloat16"),
+    precision: z.enum(Precision).default("bfloat16"),
     kvCacheReserveGb: z.number().min(0).max(1000).default(2),
 });
 

@@ -21,7 +21,10 @@ import { KNOWN_MODEL_PARAMETERS } from "./knownModels";
 import { ModelObjectNames, deriveModelKey, modelObjectNames, nodePoolName } from "./names";
 import {
     BYTES_PER_PARAMETER,
+    ChartValues,
     ClusterConfig,
+    GpuDriverVersion,
+    NodeAutoscalingConfig,
     ParsedModelConfig,
     ParsedNodePoolConfig,
     ParsedServingConfig,
@@ -70,7 +73,7 @@ export interface PlannedModel {
     /** Names of the model's Kubernetes objects. */
     names: ModelObjectNames;
     /** Accelerator type and GPUs per replica. */
-    gpu: { type: AcceleratorType; count: number };
+    gpu: PlannedGpu;
     /** vLLM pods. */
     replicas: number;
     /** Extra `vllm serve` arguments from config. */
@@ -86,7 +89,15 @@ export interface PlannedModel {
     /** GPU memory estimate. */
     memory: MemoryEstimate;
     /** Values of the model's inferencepool release. */
-    poolValues: Record<string, unknown>;
+    poolValues: ChartValues;
+}
+
+/** The GPUs of one model replica, resolved. */
+export interface PlannedGpu {
+    /** Accelerator type. */
+    type: AcceleratorType;
+    /** GPUs per replica, all on one node. */
+    count: number;
 }
 
 /** Hourly and monthly USD cost of a number of nodes. */
@@ -120,11 +131,11 @@ export interface PlannedNodePool {
     /** Fixed node count per zone, when not autoscaling. */
     nodeCountPerZone?: number;
     /** Autoscaling range across zones. */
-    autoscaling?: { minNodes: number; maxNodes: number };
+    autoscaling?: NodeAutoscalingConfig;
     /** Spot VMs. */
     spot: boolean;
     /** GPU driver version GKE installs. */
-    driverVersion: "DEFAULT" | "LATEST";
+    driverVersion: GpuDriverVersion;
     /** Boot disk size in GB. */
     diskSizeGb: number;
     /** Extra node labels. */
@@ -132,7 +143,15 @@ export interface PlannedNodePool {
     /** Nodes needed to run every replica scheduled on the pool. */
     nodesNeeded: number;
     /** Cost at the smallest and largest size of the pool. */
-    cost: { min: CostEstimate; max: CostEstimate };
+    cost: CostRange;
+}
+
+/** Cost at the smallest and largest size. */
+export interface CostRange {
+    /** At the smallest size. */
+    min: CostEstimate;
+    /** At the largest size. */
+    max: CostEstimate;
 }
 
 /** A chart release's reference. */
@@ -141,6 +160,12 @@ export interface PlannedChart {
     chart: string;
     /** Chart version. */
     version: string;
+}
+
+/** A chart release's reference and its checked values. */
+export interface PlannedChartRelease extends PlannedChart {
+    /** Values of the release. */
+    values: ChartValues;
 }
 
 /** Everything the components need, resolved and checked. */
@@ -162,13 +187,13 @@ export interface ServingPlan {
     /** The inferencepool chart. */
     inferencePoolChart: PlannedChart;
     /** The body-based-routing chart, with its values. */
-    bodyBasedRoutingChart: PlannedChart & { values: Record<string, unknown> };
+    bodyBasedRoutingChart: PlannedChartRelease;
     /** Node pools, one per accelerator type in use. */
     nodePools: PlannedNodePool[];
     /** Models, in config order. */
     models: PlannedModel[];
     /** Cost of all node pools at their smallest and largest size. */
-    cost: { min: CostEstimate; max: CostEstimate };
+    cost: CostRange;
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;

@@ -29,11 +29,13 @@ const inference = new MultiModelInference("inference", { ...serving, hfToken }, 
 /** The Gateway's address. */
 export const gatewayAddress = inference.gatewayAddress;
 /** Per model: its pool, route, node pool, and requests to try. */
-export const models = inference.gatewayAddress.apply((address) =>
-    inference.models.map((model) => ({ ...model, try: curlCommands(address ?? "<gateway-address>", model.name) })),
-);
+export const models = pulumi
+    .all([inference.gatewayAddress, inference.models])
+    .apply(([address, served]) =>
+        served.map((model) => ({ ...model, try: curlCommands(address ?? "<gateway-address>", model.name) })),
+    );
 /** The GPU node pools, with their estimated cost at their smallest and largest size. */
 export const nodePools = inference.nodePools;
 /** Estimated GPU cost in USD of all pools at their smallest and largest size (list prices, GPUs
  * only; see components/gpuCatalog.ts for the source and date). */
-export const estimatedGpuCost = inference.plan.cost;
+export const estimatedGpuCost = inference.estimatedGpuCost;
