@@ -1,10 +1,10 @@
 import * as container from "@pulumi/gcp/container";
 import * as pulumi from "@pulumi/pulumi";
-import type { PlannedNodePool } from "./servingPlan";
+import type { NodePoolSpec } from "./servingPlan";
 import type { ClusterConfig } from "./servingConfig";
 
 /** Arguments of {@link GpuNodePool}: a resolved node pool (see `planServing`) and its cluster. */
-export interface GpuNodePoolArgs extends Omit<PlannedNodePool, "cost" | "nodesNeeded"> {
+export interface GpuNodePoolArgs extends NodePoolSpec {
     /** The existing GKE cluster the pool joins. */
     cluster: ClusterConfig;
 }

@@ -116,8 +116,8 @@ export interface CostEstimate {
     spotMonthly: number;
 }
 
-/** One GPU node pool, resolved. */
-export interface PlannedNodePool {
+/** The settings of one GPU node pool, resolved: what the GKE node pool is made from. */
+export interface NodePoolSpec {
     /** GKE node pool name. */
     name: string;
     /** Accelerator type. */
@@ -140,6 +140,10 @@ export interface PlannedNodePool {
     diskSizeGb: number;
     /** Extra node labels. */
     labels: Record<string, string>;
+}
+
+/** One GPU node pool, resolved, with its size and cost. */
+export interface PlannedNodePool extends NodePoolSpec {
     /** Nodes needed to run every replica scheduled on the pool. */
     nodesNeeded: number;
     /** Cost at the smallest and largest size of the pool. */
