@@ -126,6 +126,9 @@ test("the package does not reach into the stack program or the offline tools", (
 test("package.json: a versioned, publishable package whose entry points are the built index", () => {
     assert.match(packageJson.version, /^\d+\.\d+\.\d+(-[\w.]+)?$/);
     assert.equal(packageJson.private, undefined);
+    // No `main`: the plugin host requires the directory and must land on index.ts (the source,
+    // as a git clone has no dist/); Node and TypeScript consumers follow `exports` and `types`.
+    assert.equal(packageJson.main, undefined);
     assert.deepEqual(packageJson.exports["."], { types: "./dist/index.d.ts", default: "./dist/index.js" });
     assert.equal(packageJson.types, "./dist/index.d.ts");
     assert.deepEqual(packageJson.files, ["dist/", "CHANGELOG.md"]);

@@ -55,9 +55,13 @@ export function pluginName(packageJsonName: string): string {
     return packageJsonName.replace(/^@[^/]+\//, "").replace(/[^-a-zA-Z0-9_]/g, "-");
 }
 
-/** The ComponentResource classes the plugin entry point exports, as the language host finds them. */
+/**
+ * The ComponentResource classes the plugin exports, found as the language host finds them: it
+ * requires the package directory (no `main`, so Node picks `index.ts` through the TypeScript
+ * loader) and scans the exports.
+ */
 export function exportedComponents(): ReturnType<typeof getPulumiComponents> {
-    return getPulumiComponents(require(path.join(PACKAGE_ROOT, "index.ts")));
+    return getPulumiComponents(require(PACKAGE_ROOT));
 }
 
 /** Infers the package schema from the source, as the component provider answers GetSchema. */
