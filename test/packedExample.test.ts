@@ -82,6 +82,20 @@ test("the installed package is the tarball, resolved through its exports map", (
     assert.ok(!fs.existsSync(path.join(installed, "stacks")) && !fs.existsSync(path.join(installed, "components")));
 });
 
+test("importing the package by name gives every component, its args type and planServing", () => {
+    const project = path.join(work, "example");
+    const script = `console.log(JSON.stringify(Object.keys(require("${packageJson.name}"))))`;
+    const exported = JSON.parse(exec(process.execPath, ["-e", script], project)) as string[];
+    const components = ["MultiModelInference", "GpuNodePool", "ModelServer", "InferencePool", "BodyBasedRouter", "InferenceGateway", "ModelRoute"];
+    for (const name of [...components, "planServing", "servingConfigSchema"]) assert.ok(exported.includes(name), `${name} not exported`);
+    const declarations = fs
+        .readdirSync(path.join(project, "node_modules", packageJson.name, "dist", "components"))
+        .filter((f) => f.endsWith(".d.ts"))
+        .map((f) => fs.readFileSync(path.join(project, "node_modules", packageJson.name, "dist", "components", f), "utf8"))
+        .join("\n");
+    for (const name of components) assert.match(declarations, new RegExp(`export interface ${name}Args\\b`), `${name}Args`);
+});
+
 test("the example serves three models: one server, pool, chart and route each", () => {
     const names = ["llama-3-1-8b-instruct", "phi-4-mini-instruct", "qwen2-5-14b-instruct"].map((key) => `inference-${key}`);
     for (const type of ["ModelServer", "InferencePool", "ModelRoute"]) {
