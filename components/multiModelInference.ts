@@ -153,26 +153,26 @@ export class MultiModelInference extends pulumi.ComponentResource {
         this.gatewayAddress = gateway.address;
         this.models = pulumi.output(
             plan.models.map((m) => ({
-            name: m.name,
-            huggingFaceId: m.huggingFaceId,
-            gpu: m.gpu,
-            replicas: m.replicas,
-            pool: m.names.pool,
-            route: m.names.route,
-            nodePool: m.nodePool,
+                name: m.name,
+                huggingFaceId: m.huggingFaceId,
+                gpu: m.gpu,
+                replicas: m.replicas,
+                pool: m.names.pool,
+                route: m.names.route,
+                nodePool: m.nodePool,
             })),
         );
         this.nodePools = pulumi.output(
             plan.nodePools.map((pool) => ({
-            name: pool.name,
-            accelerator: pool.accelerator,
-            machineType: pool.machineType,
-            gpusPerNode: pool.gpusPerNode,
-            zones: pool.zones,
-            nodes: pool.autoscaling ?? { minNodes: pool.cost.min.nodes, maxNodes: pool.cost.max.nodes },
-            autoscaling: pool.autoscaling !== undefined,
-            spot: pool.spot,
-            estimatedCost: pool.cost,
+                name: pool.name,
+                accelerator: pool.accelerator,
+                machineType: pool.machineType,
+                gpusPerNode: pool.gpusPerNode,
+                zones: pool.zones,
+                nodes: pool.autoscaling ?? { minNodes: pool.cost.min.nodes, maxNodes: pool.cost.max.nodes },
+                autoscaling: pool.autoscaling !== undefined,
+                spot: pool.spot,
+                estimatedCost: pool.cost,
             })),
         );
         this.estimatedGpuCost = pulumi.output(plan.cost);
