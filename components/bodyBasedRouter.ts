@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "./childOptions";
-import type { PlannedChart } from "./servingPlan";
+import type { PlannedChartRelease } from "./servingPlan";
 
 /** The release name, which the chart also uses for its Deployment and Service. */
 export const BODY_BASED_ROUTER_RELEASE = "body-based-router";
@@ -11,7 +11,7 @@ export interface BodyBasedRouterArgs {
     /** The Gateway's namespace: BBR must run there. */
     namespace: string;
     /** The body-based-routing chart, version and checked values (provider, gateway name). */
-    chart: PlannedChart & { values: Record<string, unknown> };
+    chart: PlannedChartRelease;
 }
 
 /** The Body-Based Router: copies the request body's `model` into `X-Gateway-Model-Name`. */

@@ -5,15 +5,32 @@
  */
 
 /** How the gateway's proxies reach each Endpoint Picker, which serves gRPC over TLS with a
- * self-signed certificate on port 9002. */
-export type EndpointPickerTls =
+ * self-signed certificate on port 9002. A const object so the cross-language schema gets an enum. */
+export const EndpointPickerTls = {
     /** The inferencepool chart renders what the provider needs (GKE's policies). */
-    | "chart"
+    Chart: "chart",
     /** The chart renders nothing for this provider: we create an Istio DestinationRule per pool
      * that originates TLS to the EPP without verifying its self-signed certificate. */
-    | "istio-destination-rule"
+    IstioDestinationRule: "istio-destination-rule",
     /** Nothing is created; the platform team configures the provider itself. */
-    | "none";
+    None: "none",
+} as const;
+
+/** How the gateway reaches each Endpoint Picker over TLS (see the const of the same name). */
+export type EndpointPickerTls = (typeof EndpointPickerTls)[keyof typeof EndpointPickerTls];
+
+/** The gateway providers we know, by config name. */
+export const GatewayProviderName = {
+    /** GKE Gateway controller. */
+    Gke: "gke",
+    /** Istio 1.28 or later. */
+    Istio: "istio",
+    /** Any other Gateway API implementation that supports InferencePool backends. */
+    Other: "other",
+} as const;
+
+/** A provider name we know. */
+export type GatewayProviderName = (typeof GatewayProviderName)[keyof typeof GatewayProviderName];
 
 /** Where the gateway's proxies connect to model servers from, for the NetworkPolicies. */
 export type GatewayProxySource =
@@ -84,10 +101,7 @@ export const GATEWAY_PROVIDERS = {
         proxySource: "source-ranges",
         fixedSourceRanges: [],
     },
-} as const satisfies Record<string, GatewayProviderProfile>;
-
-/** A provider name we know. */
-export type GatewayProviderName = keyof typeof GATEWAY_PROVIDERS;
+} as const satisfies Record<GatewayProviderName, GatewayProviderProfile>;
 
 /** The names of the providers we know, for schemas and messages. */
 export const GATEWAY_PROVIDER_NAMES = Object.keys(GATEWAY_PROVIDERS) as [GatewayProviderName, ...GatewayProviderName[]];

@@ -58,6 +58,24 @@ const g2 = (size: number, gpus: number): GpuMachineType => ({
     memoryGb: size * 4,
 });
 
+/**
+ * The accelerator types we support, as GKE names them. A const object rather than a bare union so
+ * that the cross-language schema gets an enum with these member names.
+ */
+export const AcceleratorType = {
+    /** NVIDIA L4, 24 GB, on G2 machines. */
+    NvidiaL4: "nvidia-l4",
+    /** NVIDIA A100, 40 GB, on A2 high-GPU and mega-GPU machines. */
+    NvidiaTeslaA100: "nvidia-tesla-a100",
+    /** NVIDIA A100, 80 GB, on A2 ultra-GPU machines. */
+    NvidiaA100_80gb: "nvidia-a100-80gb",
+    /** NVIDIA H100, 80 GB, on A3 high-GPU machines. */
+    NvidiaH100_80gb: "nvidia-h100-80gb",
+} as const;
+
+/** An accelerator type in the catalog. */
+export type AcceleratorType = (typeof AcceleratorType)[keyof typeof AcceleratorType];
+
 /** The catalog, keyed by accelerator type. */
 export const GPU_CATALOG = {
     "nvidia-l4": {
@@ -108,10 +126,7 @@ export const GPU_CATALOG = {
         onDemandUsdPerGpuHour: 9.8,
         spotUsdPerGpuHour: 3.9,
     },
-} as const satisfies Record<string, GpuCatalogEntry>;
-
-/** An accelerator type in the catalog. */
-export type AcceleratorType = keyof typeof GPU_CATALOG;
+} as const satisfies Record<AcceleratorType, GpuCatalogEntry>;
 
 /** Every accelerator type in the catalog, for schemas and messages. */
 export const ACCELERATOR_TYPES = Object.keys(GPU_CATALOG) as [AcceleratorType, ...AcceleratorType[]];

@@ -1,8 +1,8 @@
-import * as gcp from "@pulumi/gcp";
+import * as container from "@pulumi/gcp/container";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "./childOptions";
 import { shortHash } from "./names";
-import type { PlannedNodePool } from "./servingPlan";
+import type { NodePoolSpec } from "./servingPlan";
 
 /** The cluster a node pool joins: from config for an existing cluster, or the outputs of the
  * cluster this stack creates, so that the pool waits for it. */
@@ -16,7 +16,7 @@ export interface NodePoolCluster {
 }
 
 /** Arguments of {@link GpuNodePool}: a resolved node pool (see `planServing`) and its cluster. */
-export interface GpuNodePoolArgs extends Omit<PlannedNodePool, "cost" | "nodesNeeded"> {
+export interface GpuNodePoolArgs extends NodePoolSpec {
     /** The GKE cluster the pool joins. */
     cluster: NodePoolCluster;
 }
@@ -49,7 +49,7 @@ export function hardenedNodeConfig<T extends pulumi.Input<string>>(serviceAccoun
 }
 
 /** The node config of the pool, before it is named. */
-function nodeConfig(args: GpuNodePoolArgs): gcp.types.input.container.NodePoolNodeConfig {
+function nodeConfig(args: GpuNodePoolArgs): container.NodePoolArgs["nodeConfig"] {
     return {
         machineType: args.machineType,
         spot: args.spot,
@@ -85,7 +85,7 @@ export function gkeNodePoolName(args: GpuNodePoolArgs): string {
  * labels them `cloud.google.com/gke-accelerator` itself; declaring that taint again fails, so
  * it is not declared.
  */
-export function nodePoolSpec(args: GpuNodePoolArgs): gcp.container.NodePoolArgs {
+export function nodePoolSpec(args: GpuNodePoolArgs): container.NodePoolArgs {
     return {
         project: args.cluster.project,
         location: args.cluster.location,
@@ -109,13 +109,13 @@ export function nodePoolSpec(args: GpuNodePoolArgs): gcp.container.NodePoolArgs 
 /** A GPU node pool on a GKE cluster, for the model servers of one accelerator type. */
 export class GpuNodePool extends pulumi.ComponentResource {
     /** The GKE node pool. */
-    public readonly nodePool: gcp.container.NodePool;
+    public readonly nodePool: container.NodePool;
     /** The node pool's name in GKE. */
     public readonly poolName: pulumi.Output<string>;
 
     constructor(name: string, args: GpuNodePoolArgs, opts?: pulumi.ComponentResourceOptions) {
         super("multi-model-inference:index:GpuNodePool", name, {}, opts);
-        this.nodePool = new gcp.container.NodePool(`${name}-pool`, nodePoolSpec(args), { ...childOptions(this, opts), protect: args.protect });
+        this.nodePool = new container.NodePool(`${name}-pool`, nodePoolSpec(args), { ...childOptions(this, opts), protect: args.protect });
         this.poolName = this.nodePool.name;
         this.registerOutputs({ poolName: this.poolName });
     }

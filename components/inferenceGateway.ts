@@ -62,8 +62,9 @@ interface GatewayStatus {
 
 /** The inference Gateway, and the InferencePool CRDs when the cluster lacks them. */
 export class InferenceGateway extends pulumi.ComponentResource {
-    /** The Gateway. */
-    public readonly gateway: k8s.apiextensions.CustomResource;
+    /** The Gateway's name. (A generic CustomResource has no type token the cross-language
+     * schema could reference, so the name is the output.) */
+    public readonly gatewayName: pulumi.Output<string>;
     /** The applied CRDs, when applied. */
     public readonly crds?: k8s.yaml.v2.ConfigFile;
     /** The address the provider gave the Gateway. */
@@ -75,13 +76,14 @@ export class InferenceGateway extends pulumi.ComponentResource {
             this.crds = new k8s.yaml.v2.ConfigFile(`${name}-inference-crds`, { file: inferenceCrdsUrl(args.inferenceCrdsVersion) }, childOptions(this, opts));
         }
         // `status` is declared (and left unset) so that Pulumi reads it back as an output.
-        this.gateway = new k8s.apiextensions.CustomResource(
+        const gateway = new k8s.apiextensions.CustomResource(
             `${name}-gateway`,
             { ...gatewayManifest(args), status: undefined },
             { ...childOptions(this, opts), customTimeouts: { create: "20m", update: "20m" } },
         );
-        const status = (this.gateway as unknown as { status: pulumi.Output<GatewayStatus | undefined> }).status;
+        this.gatewayName = gateway.metadata.name;
+        const status = (gateway as unknown as { status: pulumi.Output<GatewayStatus | undefined> }).status;
         this.address = status.apply((s) => s?.addresses?.[0]?.value);
-        this.registerOutputs({ address: this.address });
+        this.registerOutputs({ gatewayName: this.gatewayName, address: this.address });
     }
 }

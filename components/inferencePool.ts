@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "./childOptions";
 import type { EndpointPickerTls } from "./gatewayProviders";
+import type { ChartValues } from "./servingConfig";
 import type { PlannedChart } from "./servingPlan";
 
 /** The port the inferencepool chart's Endpoint Picker serves gRPC on, with a self-signed cert. */
@@ -16,7 +17,7 @@ export interface InferencePoolArgs {
     /** The inferencepool chart and version. */
     chart: PlannedChart;
     /** Checked chart values (see `chartValues`), selecting exactly one model's pods. */
-    values: Record<string, unknown>;
+    values: ChartValues;
     /** What the gateway needs to reach the EPP over TLS beyond what the chart renders. */
     endpointPickerTls: EndpointPickerTls;
 }
@@ -44,14 +45,14 @@ export class InferencePool extends pulumi.ComponentResource {
     /** The inferencepool chart release. */
     public readonly chart: k8s.helm.v4.Chart;
     /** The InferencePool's name. */
-    public readonly poolName: string;
+    public readonly poolName: pulumi.Output<string>;
     /** The Endpoint Picker Service's name. */
-    public readonly endpointPickerService: string;
+    public readonly endpointPickerService: pulumi.Output<string>;
 
     constructor(name: string, args: InferencePoolArgs, opts?: pulumi.ComponentResourceOptions) {
         super("multi-model-inference:index:InferencePool", name, {}, opts);
-        this.poolName = args.releaseName;
-        this.endpointPickerService = `${args.releaseName}-epp`;
+        this.poolName = pulumi.output(args.releaseName);
+        this.endpointPickerService = pulumi.output(`${args.releaseName}-epp`);
         this.chart = new k8s.helm.v4.Chart(
             `${name}-chart`,
             {

@@ -65,16 +65,18 @@ export function httpRoute(args: ModelRouteArgs) {
 
 /** One model's HTTPRoute. */
 export class ModelRoute extends pulumi.ComponentResource {
-    /** The HTTPRoute. */
-    public readonly route: k8s.apiextensions.CustomResource;
+    /** The HTTPRoute's name. (A generic CustomResource has no type token the cross-language
+     * schema could reference, so the name is the output.) */
+    public readonly routeName: pulumi.Output<string>;
 
     constructor(name: string, args: ModelRouteArgs, opts?: pulumi.ComponentResourceOptions) {
         super("multi-model-inference:index:ModelRoute", name, {}, opts);
         // The GKE controller can take minutes to program the load balancer for a new route.
-        this.route = new k8s.apiextensions.CustomResource(`${name}-httproute`, httpRoute(args), {
+        const route = new k8s.apiextensions.CustomResource(`${name}-httproute`, httpRoute(args), {
             ...childOptions(this, opts),
             customTimeouts: { create: "20m", update: "20m" },
         });
-        this.registerOutputs({});
+        this.routeName = route.metadata.name;
+        this.registerOutputs({ routeName: this.routeName });
     }
 }

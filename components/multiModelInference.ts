@@ -13,7 +13,7 @@ import { ModelRoute } from "./modelRoute";
 import { NodeServiceAccount } from "./nodeServiceAccount";
 import type { ServingConfig } from "./servingConfig";
 import { ServingDashboard } from "./servingDashboard";
-import { CostEstimate, PlannedAutoscaling, ServingPlan, VLLM_PORT, planServing } from "./servingPlan";
+import { CostRange, PlannedAutoscaling, PlannedGpu, VLLM_PORT, planServing } from "./servingPlan";
 import { WeightCache } from "./weightCache";
 
 /** Arguments of {@link MultiModelInference}: what to serve, and the Hugging Face token. */
@@ -32,7 +32,7 @@ export interface ServedModel {
     /** Hugging Face model ID. */
     huggingFaceId: string;
     /** Accelerator and GPUs per replica. */
-    gpu: { type: string; count: number };
+    gpu: PlannedGpu;
     /** vLLM pods; with autoscaling, the count it starts with. */
     replicas: number;
     /** The autoscaling range, signal and target, when the model autoscales. */
@@ -61,12 +61,22 @@ export interface NodePoolSummary {
     gpusPerNode: number;
     /** Zones of the nodes; empty means the cluster's own zone. */
     zones: string[];
-    /** A fixed node count, or the autoscaling range, across zones. */
-    nodes: { fixed: number } | { minNodes: number; maxNodes: number };
+    /** Nodes across zones: the autoscaling range, or a fixed count as equal bounds. */
+    nodes: NodeCountRange;
+    /** Whether the pool autoscales between `nodes.minNodes` and `nodes.maxNodes`. */
+    autoscaling: boolean;
     /** Spot VMs. */
     spot: boolean;
     /** Estimated GPU cost at the pool's smallest and largest size. */
-    estimatedCost: { min: CostEstimate; max: CostEstimate };
+    estimatedCost: CostRange;
+}
+
+/** A node pool's size range across its zones. */
+export interface NodeCountRange {
+    /** Fewest nodes. */
+    minNodes: number;
+    /** Most nodes. */
+    maxNodes: number;
 }
 
 /**
@@ -76,14 +86,15 @@ export interface NodePoolSummary {
  * Pass the Kubernetes provider of the cluster in `opts.providers`.
  */
 export class MultiModelInference extends pulumi.ComponentResource {
-    /** The checked plan everything was built from. */
-    public readonly plan: ServingPlan;
     /** The Gateway's address. */
     public readonly gatewayAddress: pulumi.Output<string | undefined>;
-    /** The served models. */
-    public readonly models: ServedModel[];
-    /** The GPU node pools. */
-    public readonly nodePools: NodePoolSummary[];
+    /** The served models: what clients send as `model`, and the objects that serve each. */
+    public readonly models: pulumi.Output<ServedModel[]>;
+    /** The GPU node pools, with their size and estimated cost. */
+    public readonly nodePools: pulumi.Output<NodePoolSummary[]>;
+    /** Estimated GPU cost in USD of all node pools at their smallest and largest size (list
+     * prices, GPUs only). */
+    public readonly estimatedGpuCost: pulumi.Output<CostRange>;
     /** The Cloud Monitoring dashboard's console address. */
     public readonly dashboardUrl: pulumi.Output<string>;
 
@@ -92,7 +103,6 @@ export class MultiModelInference extends pulumi.ComponentResource {
         // Planned before super(): a bad config throws before any resource is registered.
         const plan = planServing(config);
         super("multi-model-inference:index:MultiModelInference", name, {}, opts);
-        this.plan = plan;
         const child = { parent: this };
 
         const nodeAccount = plan.nodeServiceAccount.createAccountId;
@@ -217,34 +227,41 @@ export class MultiModelInference extends pulumi.ComponentResource {
         }
 
         this.gatewayAddress = gateway.address;
-        this.models = plan.models.map((m) => ({
-            name: m.name,
-            huggingFaceId: m.huggingFaceId,
-            gpu: m.gpu,
-            replicas: m.replicas,
-            autoscaling: m.autoscaling,
-            pool: m.names.pool,
-            route: m.names.route,
-            nodePool: gkeNames.get(m.nodePool) ?? m.nodePool,
-            adapters: routedNames(m.name, m.adapters).slice(1),
-            weightCache: m.weightCache.type,
-        }));
-        this.nodePools = plan.nodePools.map((pool) => ({
-            name: gkeNames.get(pool.key) ?? pool.key,
-            accelerator: pool.accelerator,
-            machineType: pool.machineType,
-            gpusPerNode: pool.gpusPerNode,
-            zones: pool.zones,
-            nodes: pool.autoscaling ?? { fixed: pool.cost.min.nodes },
-            spot: pool.spot,
-            estimatedCost: pool.cost,
-        }));
+        this.models = pulumi.output(
+            plan.models.map((m) => ({
+                name: m.name,
+                huggingFaceId: m.huggingFaceId,
+                gpu: m.gpu,
+                replicas: m.replicas,
+                autoscaling: m.autoscaling,
+                pool: m.names.pool,
+                route: m.names.route,
+                nodePool: gkeNames.get(m.nodePool) ?? m.nodePool,
+                adapters: routedNames(m.name, m.adapters).slice(1),
+                weightCache: m.weightCache.type,
+            })),
+        );
+        this.nodePools = pulumi.output(
+            plan.nodePools.map((pool) => ({
+                name: gkeNames.get(pool.key) ?? pool.key,
+                accelerator: pool.accelerator,
+                machineType: pool.machineType,
+                gpusPerNode: pool.gpusPerNode,
+                zones: pool.zones,
+                nodes: pool.autoscaling ?? { minNodes: pool.cost.min.nodes, maxNodes: pool.cost.max.nodes },
+                autoscaling: pool.autoscaling !== undefined,
+                spot: pool.spot,
+                estimatedCost: pool.cost,
+            })),
+        );
+        this.estimatedGpuCost = pulumi.output(plan.cost);
         this.dashboardUrl = dashboard.url;
         this.registerOutputs({
             gatewayAddress: this.gatewayAddress,
             models: this.models,
             nodePools: this.nodePools,
             dashboardUrl: this.dashboardUrl,
+            estimatedGpuCost: this.estimatedGpuCost,
         });
     }
 }

@@ -16,7 +16,27 @@ export const DEFAULT_INFERENCE_EXTENSION_VERSION = "v1.0.0";
 /** The vLLM OpenAI-compatible server image; pinned, never `latest`. */
 export const DEFAULT_VLLM_IMAGE = "vllm/vllm-openai:v0.11.0";
 
-/** Weight precisions the capacity estimate knows, with bytes per parameter. */
+/** Weight precisions the capacity estimate knows. A const object so the cross-language schema
+ * gets an enum. */
+export const Precision = {
+    /** 16-bit brain floating point, vLLM's usual choice. */
+    bfloat16: "bfloat16",
+    /** 16-bit floating point. */
+    float16: "float16",
+    /** 32-bit floating point. */
+    float32: "float32",
+    /** 8-bit floating point, quantized by vLLM at load time. */
+    fp8: "fp8",
+    /** A pre-quantized 8-bit checkpoint. */
+    int8: "int8",
+    /** A pre-quantized 4-bit checkpoint (AWQ, GPTQ). */
+    int4: "int4",
+} as const;
+
+/** A weight precision. */
+export type Precision = (typeof Precision)[keyof typeof Precision];
+
+/** Bytes per parameter of each precision, for the memory estimate. */
 export const BYTES_PER_PARAMETER = {
     bfloat16: 2,
     float16: 2,
@@ -24,10 +44,23 @@ export const BYTES_PER_PARAMETER = {
     fp8: 1,
     int8: 1,
     int4: 0.5,
+} as const satisfies Record<Precision, number>;
+
+/** The GPU driver GKE installs on a node pool. A const object so the cross-language schema gets
+ * an enum. */
+export const GpuDriverVersion = {
+    /** The default driver of the node's GKE version. */
+    Default: "DEFAULT",
+    /** The latest driver available for the node's GKE version. */
+    Latest: "LATEST",
 } as const;
 
-/** A weight precision. */
-export type Precision = keyof typeof BYTES_PER_PARAMETER;
+/** A GPU driver version setting. */
+export type GpuDriverVersion = (typeof GpuDriverVersion)[keyof typeof GpuDriverVersion];
+
+/** Helm chart values: a JSON object. `any` rather than `unknown` so that the cross-language
+ * schema can type the values as `Any`. */
+export type ChartValues = Record<string, any>;
 
 /** The GKE cluster the deployment goes into: an existing one, or one this stack creates. */
 export interface ClusterConfig {
@@ -42,11 +75,23 @@ export interface ClusterConfig {
     create?: ClusterCreateConfig;
 }
 
-/** GKE release channels. */
-export const RELEASE_CHANNELS = ["RAPID", "REGULAR", "STABLE", "EXTENDED"] as const;
+/** GKE release channels. A const object so the cross-language schema gets an enum. */
+export const ReleaseChannel = {
+    /** Newest versions first. */
+    Rapid: "RAPID",
+    /** A balance of features and stability; GKE's default. */
+    Regular: "REGULAR",
+    /** Versions proven on the other channels. */
+    Stable: "STABLE",
+    /** Stable versions with extended support. */
+    Extended: "EXTENDED",
+} as const;
 
 /** A GKE release channel. */
-export type ReleaseChannel = (typeof RELEASE_CHANNELS)[number];
+export type ReleaseChannel = (typeof ReleaseChannel)[keyof typeof ReleaseChannel];
+
+/** Every release channel, for schemas and messages. */
+export const RELEASE_CHANNELS = Object.values(ReleaseChannel) as [ReleaseChannel, ...ReleaseChannel[]];
 
 /**
  * A VPC-native GKE Standard cluster made from zero: a custom-mode VPC network, a subnet with
@@ -136,15 +181,33 @@ export interface LoraConfig {
     maxCpuLoras?: number;
 }
 
-/** Kinds of weight cache; see {@link WeightCacheConfig}. */
-export const WEIGHT_CACHE_TYPES = ["volume", "bucket", "none"] as const;
+/** Kinds of weight cache; see {@link WeightCacheConfig}. A const object so the cross-language
+ * schema gets an enum. */
+export const WeightCacheType = {
+    /** A PersistentVolumeClaim holding the Hugging Face cache. */
+    Volume: "volume",
+    /** A Cloud Storage bucket of weights, mounted read-only. */
+    Bucket: "bucket",
+    /** An emptyDir: every new pod downloads again. */
+    None: "none",
+} as const;
 /** A kind of weight cache. */
-export type WeightCacheType = (typeof WEIGHT_CACHE_TYPES)[number];
+export type WeightCacheType = (typeof WeightCacheType)[keyof typeof WeightCacheType];
+/** Every kind of weight cache, for schemas and messages. */
+export const WEIGHT_CACHE_TYPES = Object.values(WeightCacheType) as [WeightCacheType, ...WeightCacheType[]];
 
-/** Access modes of the weight cache volume. */
-export const CACHE_ACCESS_MODES = ["ReadWriteOnce", "ReadWriteMany"] as const;
+/** Access modes of the weight cache volume. A const object so the cross-language schema gets an
+ * enum. */
+export const CacheAccessMode = {
+    /** Mounted read-write by pods on one node (Persistent Disk). */
+    ReadWriteOnce: "ReadWriteOnce",
+    /** Mounted read-write by pods on many nodes (Filestore). */
+    ReadWriteMany: "ReadWriteMany",
+} as const;
 /** An access mode of the weight cache volume. */
-export type CacheAccessMode = (typeof CACHE_ACCESS_MODES)[number];
+export type CacheAccessMode = (typeof CacheAccessMode)[keyof typeof CacheAccessMode];
+/** Every access mode, for schemas and messages. */
+export const CACHE_ACCESS_MODES = Object.values(CacheAccessMode) as [CacheAccessMode, ...CacheAccessMode[]];
 
 /** Where a model's pods keep the weights between restarts. */
 export interface WeightCacheConfig {
@@ -171,15 +234,19 @@ export interface WeightCacheConfig {
     path?: string;
 }
 
-/** The vLLM signal a model scales on. */
-export type AutoscalingMetric =
+/** The vLLM signals a model can scale on. A const object so the cross-language schema gets an
+ * enum. */
+export const AutoscalingMetric = {
     /** `vllm:num_requests_waiting`: requests queued in a pod because its batch is full. */
-    | "queueDepth"
+    queueDepth: "queueDepth",
     /** `vllm:kv_cache_usage_perc`: the share of a pod's KV cache in use (0 to 1). */
-    | "kvCache";
+    kvCache: "kvCache",
+} as const;
+/** The vLLM signal a model scales on. */
+export type AutoscalingMetric = (typeof AutoscalingMetric)[keyof typeof AutoscalingMetric];
 
 /** Metric names for config and messages. */
-export const AUTOSCALING_METRICS = ["queueDepth", "kvCache"] as const satisfies readonly AutoscalingMetric[];
+export const AUTOSCALING_METRICS = Object.values(AutoscalingMetric) as [AutoscalingMetric, ...AutoscalingMetric[]];
 
 /** Per-pod targets used when config gives none: a few queued requests per pod (the batch is full
  * and latency is starting to grow), or a KV cache 80 % full (vLLM starts preempting near 100 %). */
@@ -255,6 +322,14 @@ export interface ModelConfig {
     weightCache?: WeightCacheConfig;
 }
 
+/** A node pool's autoscaling range, in nodes across all its zones. */
+export interface NodeAutoscalingConfig {
+    /** Fewest nodes; 0 lets the pool scale to zero when no model needs it. */
+    minNodes: number;
+    /** Most nodes. */
+    maxNodes: number;
+}
+
 /** The GPU node pool of one accelerator type. Unset fields are derived from the models on it. */
 export interface NodePoolConfig {
     /** Compute Engine machine type; must carry this accelerator. Default: the smallest machine
@@ -268,12 +343,12 @@ export interface NodePoolConfig {
      * with `autoscaling`. */
     nodeCount?: number;
     /** Node autoscaling range, in nodes across all zones, instead of a fixed count. */
-    autoscaling?: { minNodes: number; maxNodes: number };
+    autoscaling?: NodeAutoscalingConfig;
     /** Use Spot VMs (cheaper, can be preempted). Default false. */
     spot?: boolean;
     /** GPU driver GKE installs: `DEFAULT` or `LATEST`. Default `LATEST`. Changing it replaces
      * the pool. */
-    driverVersion?: "DEFAULT" | "LATEST";
+    driverVersion?: GpuDriverVersion;
     /** Boot disk size in GB; the vLLM image is large. Default 200. */
     diskSizeGb?: number;
     /** Extra Kubernetes labels for the nodes. */
@@ -292,10 +367,18 @@ export interface ChartConfig {
     version?: string;
     /** Extra values, merged over the program's and checked against the chart's values schema at
      * that version. */
-    values?: Record<string, unknown>;
+    values?: ChartValues;
     /** Extra values merged over everything without any check; the only way to use a chart
      * version we have no values schema for. */
-    rawValues?: Record<string, unknown>;
+    rawValues?: ChartValues;
+}
+
+/** The versions and values of the two inference extension charts. */
+export interface ChartsConfig {
+    /** The inferencepool chart (one release per model: InferencePool and Endpoint Picker). */
+    inferencePool?: ChartConfig;
+    /** The body-based-routing chart (the Body-Based Router). */
+    bodyBasedRouting?: ChartConfig;
 }
 
 /** The gateway provider and its class. */
@@ -355,9 +438,11 @@ export interface ServingConfig {
     /** vLLM image. Default `vllm/vllm-openai:v0.11.0`. */
     vllmImage?: string;
     /** Chart versions and values. */
-    charts?: { inferencePool?: ChartConfig; bodyBasedRouting?: ChartConfig };
-    /** Node pool settings per accelerator type; one pool is created for each type the models use. */
-    nodePools?: Partial<Record<AcceleratorType, NodePoolConfig>>;
+    charts?: ChartsConfig;
+    /** Node pool settings keyed by accelerator type (e.g. `nvidia-l4`); one pool is created for
+     * each type the models use. A plain string-keyed map so that every Pulumi language can pass
+     * it; the keys are checked against the accelerator types. */
+    nodePools?: Record<string, NodePoolConfig>;
     /** The models, at least one. */
     models: ModelConfig[];
     /** Metrics collection and the autoscaling backend. */
@@ -437,7 +522,7 @@ export const nodePoolSchema = z
             .refine((a) => a.minNodes <= a.maxNodes, "minNodes must not exceed maxNodes")
             .optional(),
         spot: z.boolean().default(false),
-        driverVersion: z.enum(["DEFAULT", "LATEST"]).default("LATEST"),
+        driverVersion: z.enum(GpuDriverVersion).default("LATEST"),
         diskSizeGb: z.number().int().min(100).max(65536).default(200),
         labels: z.record(z.string(), z.string()).default({}),
         protect: z.boolean().default(false),
@@ -524,7 +609,7 @@ const modelSchema = z.strictObject({
         .optional(),
     vllmArgs: z.array(z.string().min(1)).default([]),
     parameters: z.number().positive().max(10000).optional(),
-    precision: z.enum(Object.keys(BYTES_PER_PARAMETER) as [Precision, ...Precision[]]).default("bfloat16"),
+    precision: z.enum(Precision).default("bfloat16"),
     kvCacheReserveGb: z.number().min(0).max(1000).default(2),
     readyTimeoutMinutes: z.number().int().min(5).max(24 * 60).default(DEFAULT_READY_TIMEOUT_MINUTES),
     adapters: z.array(adapterSchema).default([]),

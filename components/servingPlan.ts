@@ -28,7 +28,10 @@ import {
     AutoscalingMetric,
     BYTES_PER_PARAMETER,
     DEFAULT_AUTOSCALING_TARGETS,
+    ChartValues,
     ClusterConfig,
+    GpuDriverVersion,
+    NodeAutoscalingConfig,
     ParsedModelConfig,
     ParsedNodePoolConfig,
     ParsedServingConfig,
@@ -86,7 +89,7 @@ export interface PlannedModel {
     /** Names of the model's Kubernetes objects. */
     names: ModelObjectNames;
     /** Accelerator type and GPUs per replica. */
-    gpu: { type: AcceleratorType; count: number };
+    gpu: PlannedGpu;
     /** vLLM pods; with autoscaling, the count it starts with (`minReplicas`). */
     replicas: number;
     /** How the model scales, when it does; its HorizontalPodAutoscaler then owns the count. */
@@ -104,7 +107,7 @@ export interface PlannedModel {
     /** GPU memory estimate. */
     memory: MemoryEstimate;
     /** Values of the model's inferencepool release. */
-    poolValues: Record<string, unknown>;
+    poolValues: ChartValues;
     /** Minutes `pulumi up` waits for its pods, and their startup-probe allowance. */
     readyTimeoutMinutes: number;
     /** True when its pool has room for one replica more than all it runs, so a rollout can
@@ -132,6 +135,14 @@ export interface PlannedAutoscaling {
     scaleDownStabilizationSeconds: number;
 }
 
+/** The GPUs of one model replica, resolved. */
+export interface PlannedGpu {
+    /** Accelerator type. */
+    type: AcceleratorType;
+    /** GPUs per replica, all on one node. */
+    count: number;
+}
+
 /** Hourly and monthly USD cost of a number of nodes. */
 export interface CostEstimate {
     /** Nodes counted. */
@@ -148,8 +159,8 @@ export interface CostEstimate {
     spotMonthly: number;
 }
 
-/** One GPU node pool, resolved. */
-export interface PlannedNodePool {
+/** The settings of one GPU node pool, resolved: what the GKE node pool is made from. */
+export interface NodePoolSpec {
     /** Stable key of the pool (`gpu-<accelerator>`), for its Pulumi name; the GKE name adds a
      * hash of the settings that replace the pool (see `gpuNodePool.ts`). */
     key: string;
@@ -164,11 +175,11 @@ export interface PlannedNodePool {
     /** Fixed node count per zone, when not autoscaling. */
     nodeCountPerZone?: number;
     /** Autoscaling range across zones. */
-    autoscaling?: { minNodes: number; maxNodes: number };
+    autoscaling?: NodeAutoscalingConfig;
     /** Spot VMs. */
     spot: boolean;
     /** GPU driver version GKE installs. */
-    driverVersion: "DEFAULT" | "LATEST";
+    driverVersion: GpuDriverVersion;
     /** Boot disk size in GB. */
     diskSizeGb: number;
     /** Extra node labels. */
@@ -179,10 +190,22 @@ export interface PlannedNodePool {
     serviceAccountEmail: string;
     /** GKE image streaming. */
     imageStreaming: boolean;
+}
+
+/** One GPU node pool, resolved, with its size and cost. */
+export interface PlannedNodePool extends NodePoolSpec {
     /** Nodes needed to run every replica scheduled on the pool. */
     nodesNeeded: number;
     /** Cost at the smallest and largest size of the pool. */
-    cost: { min: CostEstimate; max: CostEstimate };
+    cost: CostRange;
+}
+
+/** Cost at the smallest and largest size. */
+export interface CostRange {
+    /** At the smallest size. */
+    min: CostEstimate;
+    /** At the largest size. */
+    max: CostEstimate;
 }
 
 /** A chart release's reference. */
@@ -223,6 +246,12 @@ export interface PlannedNodeServiceAccount {
     createAccountId?: string;
 }
 
+/** A chart release's reference and its checked values. */
+export interface PlannedChartRelease extends PlannedChart {
+    /** Values of the release. */
+    values: ChartValues;
+}
+
 /** Everything the components need, resolved and checked. */
 export interface ServingPlan {
     /** The existing cluster. */
@@ -248,7 +277,7 @@ export interface ServingPlan {
     /** The inferencepool chart. */
     inferencePoolChart: PlannedChart;
     /** The body-based-routing chart, with its values. */
-    bodyBasedRoutingChart: PlannedChart & { values: Record<string, unknown> };
+    bodyBasedRoutingChart: PlannedChartRelease;
     /** Node pools, one per accelerator type in use. */
     nodePools: PlannedNodePool[];
     /** Models, in config order. */
@@ -256,7 +285,7 @@ export interface ServingPlan {
     /** Metrics collection and the autoscaling backend. */
     monitoring: ParsedServingConfig["monitoring"];
     /** Cost of all node pools at their smallest and largest size. */
-    cost: { min: CostEstimate; max: CostEstimate };
+    cost: CostRange;
     /** The cluster to create, when `cluster.create` is set. */
     createCluster?: GkeClusterArgs;
     /** The Istio installation, when `istio.install` is set. */

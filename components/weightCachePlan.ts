@@ -22,10 +22,31 @@ export interface PlannedWeightCache {
     /** Which kind. */
     type: WeightCacheType;
     /** For `volume`: the PersistentVolumeClaim holding the Hugging Face cache. */
-    claim?: { name: string; storageClassName: string; sizeGb: number; accessMode: CacheAccessMode };
-    /** For `bucket`: the bucket, the folder of the model in it, and the Kubernetes
-     * ServiceAccount the pods read it as. */
-    bucket?: { name: string; path: string; serviceAccountName: string };
+    claim?: PlannedCacheClaim;
+    /** For `bucket`: the bucket and how the pods read it. */
+    bucket?: PlannedWeightBucket;
+}
+
+/** The PersistentVolumeClaim of a `volume` weight cache. */
+export interface PlannedCacheClaim {
+    /** Claim name. */
+    name: string;
+    /** StorageClass. */
+    storageClassName: string;
+    /** Size in GiB. */
+    sizeGb: number;
+    /** Access mode. */
+    accessMode: CacheAccessMode;
+}
+
+/** The bucket of a `bucket` weight cache. */
+export interface PlannedWeightBucket {
+    /** Bucket name. */
+    name: string;
+    /** Folder of the model in the bucket. */
+    path: string;
+    /** The Kubernetes ServiceAccount the pods read it as. */
+    serviceAccountName: string;
 }
 
 const VOLUME_FIELDS = ["storageClassName", "sizeGb", "accessMode"] as const;

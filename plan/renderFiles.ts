@@ -4,7 +4,7 @@
  * each Cloud Monitoring dashboard's JSON, and a readable summary. Pure: the CLI in render.ts writes what this returns.
  */
 import { stringify as toYaml } from "yaml";
-import type { CostEstimate, NodePoolSummary, ServedModel } from "../components";
+import type { CostRange, NodePoolSummary, ServedModel } from "../components";
 import { ProgramRun, RecordedResource, redactSecrets } from "./mockRuntime";
 
 /** One resource as written to `resources.json`: the recorded fields but the options, with the
@@ -109,7 +109,7 @@ function replicasCell(model: ServedModel): string {
 export function renderSummary(outputs: Record<string, unknown>): string {
     const models = outputs["models"] as ServedModel[];
     const pools = outputs["nodePools"] as NodePoolSummary[];
-    const total = outputs["estimatedGpuCost"] as { min: CostEstimate; max: CostEstimate };
+    const total = outputs["estimatedGpuCost"] as CostRange;
     const modelRows = [
         ["MODEL", "HUGGING FACE ID", "GPU", "REPLICAS", "POOL", "ROUTE", "NODE POOL", "WEIGHT CACHE", "ADAPTERS"],
         ...models.map((m) => [
@@ -130,7 +130,7 @@ export function renderSummary(outputs: Record<string, unknown>): string {
             p.name + (p.spot ? " (spot)" : ""),
             p.machineType,
             String(p.gpusPerNode),
-            "fixed" in p.nodes ? String(p.nodes.fixed) : range(p.nodes.minNodes, p.nodes.maxNodes),
+            range(p.nodes.minNodes, p.nodes.maxNodes),
             p.zones.join(",") || "cluster's",
             costRange(p.estimatedCost.min.onDemandHourly, p.estimatedCost.max.onDemandHourly),
             costRange(p.estimatedCost.min.spotHourly, p.estimatedCost.max.spotHourly),

@@ -10,7 +10,8 @@ import { GkeCluster, IstioInstallation, MultiModelInference, curlCommands, gkeKu
 import { readStackConfig } from "./config";
 
 const { serving, hfToken } = readStackConfig();
-const { createCluster, istio: istioArgs } = planServing(serving);
+const plan = planServing(serving);
+const { createCluster, istio: istioArgs } = plan;
 
 const PROVIDER_SETTINGS = {
     enableServerSideApply: true,
@@ -59,11 +60,13 @@ const inference = new MultiModelInference(
 /** The Gateway's address. */
 export const gatewayAddress = inference.gatewayAddress;
 /** Per model: its pool, route, node pool, and requests to try. */
-export const models = inference.gatewayAddress.apply((address) => {
-    const { hostname, tlsSecretName } = inference.plan.gateway;
-    const endpoint = { address: address ?? "<gateway-address>", hostname, tls: tlsSecretName !== undefined };
-    return inference.models.map((model) => ({ ...model, try: curlCommands(endpoint, model.name) }));
-});
+export const models = pulumi
+    .all([inference.gatewayAddress, inference.models])
+    .apply(([address, served]) => {
+        const { hostname, tlsSecretName } = plan.gateway;
+        const endpoint = { address: address ?? "<gateway-address>", hostname, tls: tlsSecretName !== undefined };
+        return served.map((model) => ({ ...model, try: curlCommands(endpoint, model.name) }));
+    });
 /** The Cloud Monitoring dashboard with per-model request rate, latency, queue, KV cache, GPU
  * utilisation and pods. */
 export const dashboardUrl = inference.dashboardUrl;
@@ -71,4 +74,4 @@ export const dashboardUrl = inference.dashboardUrl;
 export const nodePools = inference.nodePools;
 /** Estimated GPU cost in USD of all pools at their smallest and largest size (list prices, GPUs
  * only; see components/gpuCatalog.ts for the source and date). */
-export const estimatedGpuCost = inference.plan.cost;
+export const estimatedGpuCost = inference.estimatedGpuCost;
