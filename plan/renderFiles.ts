@@ -141,7 +141,7 @@ export function renderSummary(outputs: Record<string, unknown>): string {
     const replicas = models.reduce((n, m) => n + m.replicas, 0);
     const gpus = models.reduce((n, m) => n + m.replicas * m.gpu.count, 0);
     return [
-        `Gateway: http://${String(outputs["gatewayAddress"])}`,
+        `Gateway: ${String(outputs["gatewayUrl"])}`,
         `Dashboard: ${String(outputs["dashboardUrl"])}`,
         "",
         table(modelRows),

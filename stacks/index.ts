@@ -59,6 +59,11 @@ const inference = new MultiModelInference(
 
 /** The Gateway's address. */
 export const gatewayAddress = inference.gatewayAddress;
+/** Where clients send requests: the hostname when one is configured, else the address. */
+export const gatewayUrl = inference.gatewayAddress.apply((address) => {
+    const { hostname, tlsSecretName } = plan.gateway;
+    return `${tlsSecretName === undefined ? "http" : "https"}://${hostname ?? address ?? "<gateway-address>"}`;
+});
 /** Per model: its pool, route, node pool, and requests to try. */
 export const models = pulumi
     .all([inference.gatewayAddress, inference.models])

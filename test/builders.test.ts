@@ -4,6 +4,11 @@ import test from "node:test";
 import {
     ConfigError,
     ServingConfig,
+    curlCommands,
+    gatewayManifest,
+    gkeNodePoolName,
+    modelNetworkPolicy,
+    podDisruptionBudget,
     chartValues,
     deriveModelKey,
     estimateMemory,
@@ -17,6 +22,7 @@ import {
     vllmArgs,
     vllmDeployment,
 } from "../components";
+import { validateKubernetesObject } from "./helpers/kubernetesSchemas";
 import { NETWORK_POLICY } from "./helpers/plannedModels";
 
 const cluster = { project: "my-gcp-project", location: "us-central1-a", name: "inference-cluster" };
@@ -146,4 +152,74 @@ test("memory estimate and a fitting proposal", () => {
 test("cost: list price per GPU-hour times GPUs, monthly at 730 hours", () => {
     const p = plan({ models: [{ name: "meta-llama/Llama-3.1-8B-Instruct" }, { name: "microsoft/Phi-4-mini-instruct" }] });
     assert.deepEqual(p.cost.min, { nodes: 2, gpus: 2, onDemandHourly: 1.12, onDemandMonthly: 817.6, spotHourly: 0.45, spotMonthly: 325.73 });
+});
+
+test("gateway exposure: internal classes and annotations per provider, HTTPS with a hostname's certificate", () => {
+    const cases = [
+        { provider: "gke" as const, internal: false, className: "gke-l7-regional-external-managed", annotations: {} },
+        { provider: "gke" as const, internal: true, className: "gke-l7-rilb", annotations: {} },
+        { provider: "istio" as const, internal: true, className: "istio", annotations: { "networking.gke.io/load-balancer-type": "Internal" } },
+    ];
+    for (const c of cases) {
+        const p = plan({ provider: { name: c.provider }, gateway: { internal: c.internal } });
+        assert.equal(p.gateway.className, c.className, JSON.stringify(c));
+        assert.deepEqual(p.gateway.annotations, c.annotations);
+    }
+    const https = plan({ gateway: { hostname: "llm.example.com", tlsSecretName: "llm-example-com-tls" } }).gateway;
+    const manifest = gatewayManifest({ gatewayName: "gw", namespace: "ns", gatewayClassName: https.className, ...https });
+    validateKubernetesObject(manifest);
+    assert.deepEqual(manifest.spec.listeners, [
+        {
+            name: "https",
+            protocol: "HTTPS",
+            port: 443,
+            hostname: "llm.example.com",
+            allowedRoutes: { namespaces: { from: "Same" } },
+            tls: { mode: "Terminate", certificateRefs: [{ group: "", kind: "Secret", name: "llm-example-com-tls" }] },
+        },
+    ]);
+    assert.match(
+        curlCommands({ address: "10.0.0.9", hostname: "llm.example.com", tls: true }, "m").completions,
+        /^curl -X POST --resolve llm\.example\.com:443:10\.0\.0\.9 https:\/\/llm\.example\.com\/v1\/completions /,
+    );
+    assert.throws(() => plan({ provider: { name: "other" }, gateway: { internal: true } }), /provider\.gatewayClassName: is required for provider "other" with gateway\.internal/);
+});
+
+test("NetworkPolicy peers follow the provider; providers with outside proxies need their ranges", () => {
+    const [llama] = plan({}).models;
+    const gke = modelNetworkPolicy(llama, "ns", plan({}).networkPolicy!) as any;
+    validateKubernetesObject(gke);
+    assert.deepEqual(gke.spec.ingress[0].from.slice(2), ["35.191.0.0/16", "130.211.0.0/22", "10.129.0.0/23"].map((cidr) => ({ ipBlock: { cidr } })));
+    const istio = plan({ provider: { name: "istio" }, networkPolicy: {} }).networkPolicy!;
+    assert.deepEqual(istio, { sourceRanges: [], gatewayPodLabels: { "gateway.networking.k8s.io/gateway-name": "inference-gateway" } });
+    assert.equal(plan({ networkPolicy: { enabled: false } }).networkPolicy, undefined);
+    assert.throws(() => plan({ networkPolicy: {} }), /networkPolicy\.gatewaySourceRanges: is required for provider "gke"/);
+    assert.throws(() => plan({ provider: { name: "other", gatewayClassName: "x" }, networkPolicy: {} }), /networkPolicy\.gatewaySourceRanges: is required for provider "other"/);
+});
+
+test("rollouts surge only where the pool has a GPU to spare; budgets only for several replicas", () => {
+    const fixed = plan({ models: [{ name: "meta-llama/Llama-3.1-8B-Instruct" }, { name: "microsoft/Phi-4-mini-instruct" }] });
+    assert.deepEqual(fixed.models.map((m) => m.canSurge), [false, false]);
+    const spare = plan({ nodePools: { "nvidia-l4": { autoscaling: { minNodes: 1, maxNodes: 2 } } } });
+    assert.equal(spare.models[0].canSurge, true);
+    assert.deepEqual((vllmDeployment({ model: spare.models[0], namespace: "ns", image: "i:1" }) as any).spec.strategy, {
+        type: "RollingUpdate",
+        rollingUpdate: { maxSurge: 1, maxUnavailable: 0 },
+    });
+    const two = plan({ models: [{ name: "meta-llama/Llama-3.1-8B-Instruct", replicas: 2, weightCache: { accessMode: "ReadWriteMany" } }] }).models[0];
+    const budget = podDisruptionBudget(two, "ns") as any;
+    validateKubernetesObject(budget);
+    assert.deepEqual(budget.spec, { maxUnavailable: 1, selector: { matchLabels: { app: "vllm-llama-3-1-8b-instruct" } } });
+});
+
+test("node pool names: a hash of exactly the fields that replace the pool", () => {
+    const base = { ...plan({}).nodePools[0], cluster };
+    const name = gkeNodePoolName(base);
+    assert.match(name, /^gpu-nvidia-l4-[0-9a-f]{6}$/);
+    for (const inPlace of [{ machineType: "g2-standard-16" }, { diskSizeGb: 300 }, { labels: { team: "a" } }, { zones: ["us-central1-b"] }, { protect: true }]) {
+        assert.equal(gkeNodePoolName({ ...base, ...inPlace }), name, JSON.stringify(inPlace));
+    }
+    for (const replacing of [{ driverVersion: "DEFAULT" as const }, { spot: true }, { gpusPerNode: 2 }, { serviceAccountEmail: "other@p.iam.gserviceaccount.com" }]) {
+        assert.notEqual(gkeNodePoolName({ ...base, ...replacing }), name, JSON.stringify(replacing));
+    }
 });
