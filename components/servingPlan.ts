@@ -771,7 +771,8 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
             memory: memory.memory,
             poolValues: pool.values,
             readyTimeoutMinutes: draft.config.readyTimeoutMinutes,
-            canSurge: canSurge.has(draft.index),
+            // A surge pod on another node could not attach a ReadWriteOnce cache the old pod holds.
+            canSurge: canSurge.has(draft.index) && cache.cache.claim?.accessMode !== "ReadWriteOnce",
             ...planLora(draft.config),
             weightCache: cache.cache,
         });

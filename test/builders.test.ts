@@ -200,7 +200,12 @@ test("NetworkPolicy peers follow the provider; providers with outside proxies ne
 test("rollouts surge only where the pool has a GPU to spare; budgets only for several replicas", () => {
     const fixed = plan({ models: [{ name: "meta-llama/Llama-3.1-8B-Instruct" }, { name: "microsoft/Phi-4-mini-instruct" }] });
     assert.deepEqual(fixed.models.map((m) => m.canSurge), [false, false]);
-    const spare = plan({ nodePools: { "nvidia-l4": { autoscaling: { minNodes: 1, maxNodes: 2 } } } });
+    const spareWithDisk = plan({ nodePools: { "nvidia-l4": { autoscaling: { minNodes: 1, maxNodes: 2 } } } });
+    assert.equal(spareWithDisk.models[0].canSurge, false, "a surge pod could not attach the old pod's ReadWriteOnce disk");
+    const spare = plan({
+        models: [{ name: "meta-llama/Llama-3.1-8B-Instruct", weightCache: { type: "none" } }],
+        nodePools: { "nvidia-l4": { autoscaling: { minNodes: 1, maxNodes: 2 } } },
+    });
     assert.equal(spare.models[0].canSurge, true);
     assert.deepEqual((vllmDeployment({ model: spare.models[0], namespace: "ns", image: "i:1" }) as any).spec.strategy, {
         type: "RollingUpdate",
