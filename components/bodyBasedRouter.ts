@@ -1,10 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "./childOptions";
+import { BODY_BASED_ROUTER_RELEASE } from "./names";
 import type { PlannedChartRelease } from "./servingPlan";
-
-/** The release name, which the chart also uses for its Deployment and Service. */
-export const BODY_BASED_ROUTER_RELEASE = "body-based-router";
 
 /** Arguments of {@link BodyBasedRouter}. */
 export interface BodyBasedRouterArgs {

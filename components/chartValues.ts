@@ -9,6 +9,7 @@
  */
 import { z } from "zod";
 import { ConfigProblem, problemsFromZod } from "./configErrors";
+import { BODY_BASED_ROUTER_RELEASE } from "./names";
 import type { ChartConfig } from "./servingConfig";
 
 const image = z.strictObject({
@@ -116,7 +117,7 @@ export function inferencePoolValues(inputs: InferencePoolValueInputs): Record<st
 
 /** The values the program sets on the body-based-routing release. */
 export function bodyBasedRoutingValues(provider: "gke" | "istio" | "none", gatewayName: string): Record<string, unknown> {
-    return { provider: { name: provider }, inferenceGateway: { name: gatewayName } };
+    return { bbr: { name: BODY_BASED_ROUTER_RELEASE }, provider: { name: provider }, inferenceGateway: { name: gatewayName } };
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

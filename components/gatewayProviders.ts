@@ -40,6 +40,10 @@ export type GatewayProxySource =
     /** Pods the provider deploys for the Gateway, labelled with the Gateway's name. */
     | "gateway-pods";
 
+/** Where Google's load balancer health checks come from
+ * (https://cloud.google.com/load-balancing/docs/firewall-rules). */
+export const GOOGLE_HEALTH_CHECK_RANGES = ["35.191.0.0/16", "130.211.0.0/22"] as const;
+
 /** One gateway provider's description. */
 export interface GatewayProviderProfile {
     /** The provider's name in stack config (`provider.name`). */
@@ -75,7 +79,7 @@ export const GATEWAY_PROVIDERS = {
         internalGateway: { defaultGatewayClassName: "gke-l7-rilb", annotations: {} },
         proxySource: "source-ranges",
         // Google's health-check probers; the proxies themselves use the proxy-only subnet.
-        fixedSourceRanges: ["35.191.0.0/16", "130.211.0.0/22"],
+        fixedSourceRanges: GOOGLE_HEALTH_CHECK_RANGES,
     },
     istio: {
         name: "istio",

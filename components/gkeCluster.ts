@@ -1,6 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "./childOptions";
+import { GOOGLE_HEALTH_CHECK_RANGES } from "./gatewayProviders";
 import { gkeKubeconfig } from "./gkeKubeconfig";
 import { hardenedNodeConfig } from "./gpuNodePool";
 import { nodeServiceAccountId } from "./names";
@@ -50,15 +51,16 @@ export const REQUIRED_APIS = {
     compute: "compute.googleapis.com",
     container: "container.googleapis.com",
     iam: "iam.googleapis.com",
+    // Image streaming, on by default on the GPU pools.
+    containerfilesystem: "containerfilesystem.googleapis.com",
+    // Filestore instances for ReadWriteMany weight caches.
+    file: "file.googleapis.com",
     resourcemanager: "cloudresourcemanager.googleapis.com",
 } as const;
 
 /** Names of the nodes' subnet's secondary ranges, which the cluster's IP allocation refers to. */
 export const SECONDARY_RANGES = { pods: "pods", services: "services" } as const;
 
-/** Where Google's load balancer health checks come from
- * (https://cloud.google.com/load-balancing/docs/firewall-rules). */
-export const HEALTH_CHECK_RANGES = ["35.191.0.0/16", "130.211.0.0/22"];
 
 /** A custom-mode VPC network: subnets only where we create them. */
 export function networkSpec(args: GkeClusterArgs): gcp.compute.NetworkArgs {
@@ -103,7 +105,7 @@ export function gatewayFirewallSpec(args: GkeClusterArgs, network: pulumi.Input<
         name: `${args.networkName}-allow-gateway-proxies`,
         network,
         direction: "INGRESS",
-        sourceRanges: [args.proxyOnlyCidr, ...HEALTH_CHECK_RANGES],
+        sourceRanges: [args.proxyOnlyCidr, ...GOOGLE_HEALTH_CHECK_RANGES],
         destinationRanges: [args.podsCidr],
         allows: [{ protocol: "tcp" }],
     };
@@ -133,7 +135,13 @@ export function clusterSpec(
         releaseChannel: { channel: args.releaseChannel },
         gatewayApiConfig: { channel: "CHANNEL_STANDARD" },
         workloadIdentityConfig: { workloadPool: `${args.project}.svc.id.goog` },
-        addonsConfig: { httpLoadBalancing: { disabled: false } },
+        // The weight-cache options need the Cloud Storage FUSE (bucket) and Filestore
+        // (ReadWriteMany) CSI drivers; both cost nothing until used.
+        addonsConfig: {
+            httpLoadBalancing: { disabled: false },
+            gcsFuseCsiDriverConfig: { enabled: true },
+            gcpFilestoreCsiDriverConfig: { enabled: true },
+        },
         datapathProvider: "ADVANCED_DATAPATH",
         enableShieldedNodes: true,
         removeDefaultNodePool: true,
@@ -212,6 +220,7 @@ export class GkeCluster extends pulumi.ComponentResource {
             {
                 project: args.project,
                 accountId: nodeServiceAccountId("system", args, ""),
+                displayName: "System nodes",
                 description: `System nodes of cluster ${args.name}`,
             },
             { ...child, dependsOn: apis },

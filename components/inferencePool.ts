@@ -2,11 +2,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "./childOptions";
 import type { EndpointPickerTls } from "./gatewayProviders";
+import { endpointPickerName } from "./names";
 import type { ChartValues } from "./servingConfig";
 import type { PlannedChart } from "./servingPlan";
-
-/** The port the inferencepool chart's Endpoint Picker serves gRPC on, with a self-signed cert. */
-export const ENDPOINT_PICKER_PORT = 9002;
 
 /** Arguments of {@link InferencePool}. */
 export interface InferencePoolArgs {
@@ -27,7 +25,7 @@ export interface InferencePoolArgs {
  * certificate is self-signed and so cannot be verified.
  */
 export function endpointPickerDestinationRule(releaseName: string, namespace: string) {
-    const service = `${releaseName}-epp`;
+    const service = endpointPickerName(releaseName);
     return {
         apiVersion: "networking.istio.io/v1beta1",
         kind: "DestinationRule",
@@ -52,7 +50,7 @@ export class InferencePool extends pulumi.ComponentResource {
     constructor(name: string, args: InferencePoolArgs, opts?: pulumi.ComponentResourceOptions) {
         super("multi-model-inference:index:InferencePool", name, {}, opts);
         this.poolName = pulumi.output(args.releaseName);
-        this.endpointPickerService = pulumi.output(`${args.releaseName}-epp`);
+        this.endpointPickerService = pulumi.output(endpointPickerName(args.releaseName));
         this.chart = new k8s.helm.v4.Chart(
             `${name}-chart`,
             {

@@ -56,11 +56,12 @@ export class IstioInstallation extends pulumi.ComponentResource {
         super("multi-model-inference:index:IstioInstallation", name, {}, opts);
         const child = childOptions(this, opts);
         const base = new k8s.helm.v3.Release(`${name}-base`, istioReleaseSpec("istio-base", "base", args.version, {}), child);
-        this.istiod = new k8s.helm.v3.Release(`${name}-istiod`, istioReleaseSpec("istiod", "istiod", args.version, istiodValues()), {
-            parent: this,
-            // istiod's webhooks and its inference-extension support need base's CRDs.
-            dependsOn: [base],
-        });
+        // istiod's webhooks and its inference-extension support need base's CRDs.
+        this.istiod = new k8s.helm.v3.Release(
+            `${name}-istiod`,
+            istioReleaseSpec("istiod", "istiod", args.version, istiodValues()),
+            childOptions(this, opts, base),
+        );
         this.registerOutputs({});
     }
 }

@@ -1,5 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { childOptions } from "./childOptions";
+import { RESTRICTED_CONTAINER_SECURITY_CONTEXT } from "./modelServerPolicies";
 import type { PlannedModel } from "./servingPlan";
 import { VLLM_PORT } from "./servingPlan";
 
@@ -83,6 +85,8 @@ export function loraPodParts(model: PlannedModel) {
                 restartPolicy: "Always",
                 env: [{ name: "DYNAMIC_LORA_ROLLOUT_CONFIG", value: `${SYNCER_CONFIG_DIR}/${SYNCER_CONFIG_KEY}` }],
                 resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+                // It only reads its ConfigMap and calls vLLM on localhost.
+                securityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT,
                 volumeMounts: [{ name: SYNCER_VOLUME, mountPath: SYNCER_CONFIG_DIR, readOnly: true }],
             },
         ],
@@ -109,7 +113,7 @@ export class LoraAdapters extends pulumi.ComponentResource {
         this.configMap = new k8s.core.v1.ConfigMap(
             `${name}-configmap`,
             { metadata: manifest.metadata, immutable: manifest.immutable, data: manifest.data },
-            { parent: this },
+            childOptions(this, opts),
         );
         this.registerOutputs({});
     }

@@ -12,6 +12,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { childOptions } from "./childOptions";
 
 /** The port the EPP and BBR serve metrics on (their `--metrics-port` default at v1.0.0). */
 export const EXTENSION_METRICS_PORT = 9090;
@@ -80,7 +81,7 @@ export function podMonitoringManifest(target: ScrapeTarget, namespace: string, i
 
 /**
  * The metrics reader: a service account allowed to GET `/metrics`, its long-lived token in a
- * Secret (Kubernetes fills it in; no token value passes through Pulumi), and the right of the
+ * Secret (Kubernetes fills it in; the program never sets a token value), and the right of the
  * managed collector to read that one Secret.
  */
 export function metricsReaderManifests(namespace: string) {
@@ -135,13 +136,13 @@ export class MetricsCollection extends pulumi.ComponentResource {
 
     constructor(name: string, args: MetricsCollectionArgs, opts?: pulumi.ComponentResourceOptions) {
         super("multi-model-inference:index:MetricsCollection", name, {}, opts);
-        const child = { parent: this };
+        const child = childOptions(this, opts);
         const reader = metricsReaderManifests(args.namespace);
         const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-reader`, { metadata: reader.serviceAccount.metadata }, child);
         const tokenSecret = new k8s.core.v1.Secret(
             `${name}-reader-token`,
             { metadata: reader.tokenSecret.metadata, type: reader.tokenSecret.type },
-            { parent: this, dependsOn: [serviceAccount] },
+            childOptions(this, opts, serviceAccount),
         );
         new k8s.rbac.v1.ClusterRole(`${name}-reader-role`, { metadata: reader.clusterRole.metadata, rules: reader.clusterRole.rules }, child);
         new k8s.rbac.v1.ClusterRoleBinding(
@@ -159,7 +160,7 @@ export class MetricsCollection extends pulumi.ComponentResource {
             new k8s.apiextensions.CustomResource(
                 `${name}-${target.name}`,
                 podMonitoringManifest(target, args.namespace, args.interval),
-                { parent: this, dependsOn: target.authenticated ? [tokenSecret] : [] },
+                target.authenticated ? childOptions(this, opts, tokenSecret) : child,
             );
         }
         this.jobs = args.targets.map((t) => t.name);

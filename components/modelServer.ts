@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "./childOptions";
 import { loraPodParts, loraVllmArgs } from "./loraAdapters";
-import { modelNetworkPolicy, podDisruptionBudget } from "./modelServerPolicies";
+import { RESTRICTED_CONTAINER_SECURITY_CONTEXT, modelNetworkPolicy, podDisruptionBudget } from "./modelServerPolicies";
 import { vllmPodAutoscaler } from "./podAutoscaler";
 import type { PlannedModel, PlannedNetworkPolicy } from "./servingPlan";
 import { VLLM_PORT } from "./servingPlan";
@@ -117,12 +117,7 @@ export function vllmDeployment(args: ModelServerArgs): k8s.types.input.apps.v1.D
                                 { name: "VLLM_NO_USAGE_STATS", value: "1" },
                                 ...lora.env,
                             ],
-                            securityContext: {
-                                allowPrivilegeEscalation: false,
-                                privileged: false,
-                                capabilities: { drop: ["ALL"] },
-                                readOnlyRootFilesystem: true,
-                            },
+                            securityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT,
                             resources: {
                                 requests: { cpu: "2", memory: "12Gi", "nvidia.com/gpu": gpus },
                                 limits: { "nvidia.com/gpu": gpus },
@@ -190,7 +185,7 @@ export class ModelServer extends pulumi.ComponentResource {
             new k8s.autoscaling.v2.HorizontalPodAutoscaler(
                 `${name}-hpa`,
                 { metadata: autoscaler.metadata, spec: autoscaler.spec },
-                { parent: this, dependsOn: [this.deployment] },
+                childOptions(this, opts, this.deployment),
             );
         }
         this.deploymentName = this.deployment.metadata.name;

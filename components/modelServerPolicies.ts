@@ -4,14 +4,24 @@
  * Endpoint Picker and the metrics collectors reach vLLM, which has no authentication of its own.
  */
 import type * as k8s from "@pulumi/kubernetes";
+import { MANAGED_COLLECTOR_NAMESPACES } from "./metricsCollection";
 import type { PlannedModel, PlannedNetworkPolicy } from "./servingPlan";
 import { VLLM_PORT } from "./servingPlan";
 
-/** The label the inferencepool chart puts on its Endpoint Picker pods, valued `<release>-epp`. */
-export const ENDPOINT_PICKER_POD_LABEL = "inferencepool";
+/** The labels the inferencepool chart puts on a model's Endpoint Picker pods
+ * (`inferencepool: <release>-epp`); its NetworkPolicy peer and its PodMonitoring select them. */
+export function endpointPickerPodLabels(model: PlannedModel): Record<string, string> {
+    return { inferencepool: model.names.endpointPicker };
+}
 
-/** Namespaces of Google Cloud Managed Service for Prometheus collectors (Standard, Autopilot). */
-export const MANAGED_PROMETHEUS_NAMESPACES = ["gmp-system", "gke-gmp-system"] as const;
+/** Every container of a model server pod: no privilege escalation, no capabilities, a read-only
+ * root file system (writable paths are volumes). */
+export const RESTRICTED_CONTAINER_SECURITY_CONTEXT = {
+    allowPrivilegeEscalation: false,
+    privileged: false,
+    capabilities: { drop: ["ALL"] },
+    readOnlyRootFilesystem: true,
+};
 
 /** A budget of one voluntarily disrupted pod at a time, for a model with several replicas. */
 export function podDisruptionBudget(model: PlannedModel, namespace: string): k8s.types.input.policy.v1.PodDisruptionBudget {
@@ -31,10 +41,10 @@ export function modelNetworkPolicy(
     policy: PlannedNetworkPolicy,
 ): k8s.types.input.networking.v1.NetworkPolicy {
     const peers: k8s.types.input.networking.v1.NetworkPolicyPeer[] = [
-        { podSelector: { matchLabels: { [ENDPOINT_PICKER_POD_LABEL]: model.names.endpointPicker } } },
+        { podSelector: { matchLabels: endpointPickerPodLabels(model) } },
         {
             namespaceSelector: {
-                matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: [...MANAGED_PROMETHEUS_NAMESPACES] }],
+                matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: [...MANAGED_COLLECTOR_NAMESPACES] }],
             },
         },
         ...(policy.gatewayPodLabels === undefined ? [] : [{ podSelector: { matchLabels: policy.gatewayPodLabels } }]),

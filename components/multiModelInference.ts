@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { BODY_BASED_ROUTER_RELEASE, BodyBasedRouter } from "./bodyBasedRouter";
+import { childOptions } from "./childOptions";
+import { BodyBasedRouter } from "./bodyBasedRouter";
 import { GpuNodePool, NodePoolCluster, gkeNodePoolName } from "./gpuNodePool";
 import { InferenceGateway } from "./inferenceGateway";
 import { InferencePool } from "./inferencePool";
@@ -10,6 +11,8 @@ import { MetricsAdapter } from "./metricsAdapter";
 import { EXTENSION_METRICS_PORT, MetricsCollection } from "./metricsCollection";
 import { HF_TOKEN_SECRET, ModelServer } from "./modelServer";
 import { ModelRoute } from "./modelRoute";
+import { BODY_BASED_ROUTER_RELEASE } from "./names";
+import { endpointPickerPodLabels } from "./modelServerPolicies";
 import { NodeServiceAccount } from "./nodeServiceAccount";
 import type { ServingConfig } from "./servingConfig";
 import { ServingDashboard } from "./servingDashboard";
@@ -103,7 +106,7 @@ export class MultiModelInference extends pulumi.ComponentResource {
         // Planned before super(): a bad config throws before any resource is registered.
         const plan = planServing(config);
         super("multi-model-inference:index:MultiModelInference", name, {}, opts);
-        const child = { parent: this };
+        const child = childOptions(this, opts);
 
         const nodeAccount = plan.nodeServiceAccount.createAccountId;
         const nodeServiceAccount =
@@ -114,12 +117,13 @@ export class MultiModelInference extends pulumi.ComponentResource {
                       {
                           project: plan.cluster.project,
                           accountId: nodeAccount,
+                          displayName: "GPU nodes",
                           description: `GPU nodes of cluster ${plan.cluster.name}, namespace ${plan.namespace}`,
                       },
                       child,
                   );
         // Nodes log and pull from their first minute: their roles must exist before they do.
-        const nodePoolOpts = { parent: this, dependsOn: nodeServiceAccount === undefined ? [] : [nodeServiceAccount] };
+        const nodePoolOpts = nodeServiceAccount === undefined ? child : childOptions(this, opts, nodeServiceAccount);
         const nodePools = new Map(
             plan.nodePools.map((pool) => [
                 pool.key,
@@ -157,10 +161,9 @@ export class MultiModelInference extends pulumi.ComponentResource {
                 targets: [
                     ...plan.models.flatMap((m) => [
                         { name: m.names.deployment, matchLabels: m.matchLabels, port: VLLM_PORT, authenticated: false },
-                        // The inferencepool chart labels its EPP pods `inferencepool: <release>-epp`.
-                        { name: m.names.endpointPicker, matchLabels: { inferencepool: m.names.endpointPicker }, port: EXTENSION_METRICS_PORT, authenticated: true },
+                        { name: m.names.endpointPicker, matchLabels: endpointPickerPodLabels(m), port: EXTENSION_METRICS_PORT, authenticated: true },
                     ]),
-                    // The BBR chart labels its pods `app: <bbr.name>`.
+                    // The BBR chart labels its pods `app: <bbr.name>`, which the program sets.
                     { name: BODY_BASED_ROUTER_RELEASE, matchLabels: { app: BODY_BASED_ROUTER_RELEASE }, port: EXTENSION_METRICS_PORT, authenticated: true },
                 ],
             },
@@ -183,7 +186,7 @@ export class MultiModelInference extends pulumi.ComponentResource {
         new BodyBasedRouter(
             `${name}-bbr`,
             { namespace: plan.namespace, chart: plan.bodyBasedRoutingChart },
-            { parent: this, dependsOn: [gateway] },
+            childOptions(this, opts, gateway),
         );
 
         for (const model of plan.models) {
@@ -198,7 +201,7 @@ export class MultiModelInference extends pulumi.ComponentResource {
             new ModelServer(
                 `${name}-${model.key}`,
                 { model, namespace: plan.namespace, image: plan.vllmImage, networkPolicy: plan.networkPolicy },
-                { parent: this, dependsOn: podInputs },
+                childOptions(this, opts, ...podInputs),
             );
             const pool = new InferencePool(
                 `${name}-${model.key}`,
@@ -210,7 +213,7 @@ export class MultiModelInference extends pulumi.ComponentResource {
                     endpointPickerTls: plan.provider.endpointPickerTls,
                 },
                 // The CRDs must exist before the chart's InferencePool.
-                { parent: this, dependsOn: [gateway] },
+                childOptions(this, opts, gateway),
             );
             new ModelRoute(
                 `${name}-${model.key}`,
@@ -222,7 +225,7 @@ export class MultiModelInference extends pulumi.ComponentResource {
                     adapterNames: routedNames(model.name, model.adapters).slice(1),
                     poolName: model.names.pool,
                 },
-                { parent: this, dependsOn: [gateway, pool] },
+                childOptions(this, opts, gateway, pool),
             );
         }
 

@@ -13,13 +13,6 @@ import { createHash } from "node:crypto";
  * Helm limits release names to 53 characters. */
 export const MAX_MODEL_KEY_LENGTH = 40;
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
-/** True when `value` is an RFC 1123 DNS label (object names, namespaces, label values). */
-export function isDnsLabel(value: string, maxLength = 63): boolean {
-    return value.length <= maxLength && DNS_LABEL.test(value);
-}
-
 /**
  * Derives the model key from a client-facing model name: the part after the last `/`, lower-cased,
  * with every run of other characters turned into one `-`. For example
@@ -55,6 +48,16 @@ export function nodeServiceAccountId(
     return `${role}-nodes-${shortHash(`${cluster.project}/${cluster.location}/${cluster.name}/${namespace}`, 8)}`;
 }
 
+/** The Body-Based Router's release, and the `bbr.name` the program gives its chart: the chart
+ * names its Deployment, Service and pods' `app` label after `bbr.name`, which the router's
+ * PodMonitoring selects. */
+export const BODY_BASED_ROUTER_RELEASE = "body-based-router";
+
+/** The Endpoint Picker Deployment and Service the inferencepool chart renders for a release. */
+export function endpointPickerName(release: string): string {
+    return `${release}-epp`;
+}
+
 /** The names of every object that serves one model, all derived from its key. */
 export interface ModelObjectNames {
     /** The vLLM Deployment. */
@@ -75,7 +78,7 @@ export function modelObjectNames(key: string): ModelObjectNames {
         deployment: `vllm-${key}`,
         appLabel: `vllm-${key}`,
         pool: key,
-        endpointPicker: `${key}-epp`,
+        endpointPicker: endpointPickerName(key),
         route: key,
     };
 }

@@ -4,10 +4,16 @@ import { childOptions } from "./childOptions";
 
 /**
  * The project roles GKE nodes need and nothing more: `container.defaultNodeServiceAccount`
- * (writing logs and metrics, reading monitoring config, node autoscaling metrics) and reading
- * images from Artifact Registry. Workloads get their own identities through Workload Identity.
+ * (writing logs and metrics, reading monitoring config, node autoscaling metrics), reading images
+ * from Artifact Registry, and using the image-streaming service, which GKE requires of a node
+ * service account other than the default. Workloads get their own identities through Workload
+ * Identity.
  */
-export const NODE_SERVICE_ACCOUNT_ROLES = ["roles/container.defaultNodeServiceAccount", "roles/artifactregistry.reader"] as const;
+export const NODE_SERVICE_ACCOUNT_ROLES = [
+    "roles/container.defaultNodeServiceAccount",
+    "roles/artifactregistry.reader",
+    "roles/serviceusage.serviceUsageConsumer",
+] as const;
 
 /** Arguments of {@link NodeServiceAccount}. */
 export interface NodeServiceAccountArgs {
@@ -15,6 +21,8 @@ export interface NodeServiceAccountArgs {
     project: string;
     /** Account ID, 6-30 characters. */
     accountId: string;
+    /** Short name shown in the console, e.g. `GPU nodes`. */
+    displayName: string;
     /** What the account is for, shown in the console. */
     description: string;
 }
@@ -32,7 +40,7 @@ export class NodeServiceAccount extends pulumi.ComponentResource {
         super("multi-model-inference:index:NodeServiceAccount", name, {}, opts);
         this.account = new gcp.serviceaccount.Account(
             `${name}-account`,
-            { project: args.project, accountId: args.accountId, displayName: "GPU nodes", description: args.description },
+            { project: args.project, accountId: args.accountId, displayName: args.displayName, description: args.description },
             childOptions(this, opts),
         );
         this.roleBindings = NODE_SERVICE_ACCOUNT_ROLES.map(

@@ -120,8 +120,8 @@ export interface ClusterCreateConfig {
     /** Protect the cluster: Pulumi's `protect` and GKE deletion protection, so that no `up` or
      * `destroy` deletes or replaces it. Default true; set false (and `up`) before deleting it. */
     protect?: boolean;
-    /** Enable the Compute Engine and Kubernetes Engine APIs in the project first (they are left
-     * enabled on destroy). Default true. */
+    /** Enable the APIs a new project needs first: Compute Engine, Kubernetes Engine, IAM,
+     * Resource Manager, image streaming and Filestore (left enabled on destroy). Default true. */
     enableApis?: boolean;
     /** Machine type of the node pool for the gateway's helpers (BBR, the EPPs, istiod, cluster
      * add-ons). Default `e2-standard-4`. */

@@ -7,6 +7,7 @@
  */
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { childOptions } from "./childOptions";
 
 /** One model's charts. */
 export interface DashboardModel {
@@ -154,7 +155,7 @@ export class ServingDashboard extends pulumi.ComponentResource {
         const dashboard = new gcp.monitoring.Dashboard(
             `${name}-dashboard`,
             { project: args.project, dashboardJson: servingDashboardJson(args) },
-            { parent: this },
+            childOptions(this, opts),
         );
         this.url = dashboard.id.apply((id) => dashboardUrl(id, args.project));
         this.registerOutputs({ url: this.url });

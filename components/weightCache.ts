@@ -1,6 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { childOptions } from "./childOptions";
 import { workloadIdentityPrincipal } from "./workloadIdentity";
 import type { PlannedModel } from "./servingPlan";
 import type { ClusterConfig } from "./servingConfig";
@@ -151,7 +152,7 @@ export class WeightCache extends pulumi.ComponentResource {
     constructor(name: string, args: WeightCacheArgs, opts?: pulumi.ComponentResourceOptions) {
         super("multi-model-inference:index:WeightCache", name, {}, opts);
         const { model, namespace, cluster } = args;
-        const child = { parent: this };
+        const child = childOptions(this, opts);
         if (model.weightCache.claim !== undefined) {
             const claim = hfCacheClaim(model, namespace);
             this.claim = new k8s.core.v1.PersistentVolumeClaim(`${name}-hf-cache`, { metadata: claim.metadata, spec: claim.spec }, child);

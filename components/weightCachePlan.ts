@@ -3,7 +3,7 @@
  * or nothing. Pure; problems name their config key.
  */
 import type { ConfigProblem } from "./configErrors";
-import type { ModelObjectNames } from "./names";
+import { ModelObjectNames, shortHash } from "./names";
 import type { CacheAccessMode, ParsedModelConfig, WeightCacheType } from "./servingConfig";
 
 /** Filestore's smallest instance (Basic HDD, the `standard-rwx` class) is 1 TiB. */
@@ -111,7 +111,12 @@ export function planWeightCache(
     }
     if (problems.length > 0) return { problems };
     return {
-        cache: { type: "volume", claim: { name: `${names.deployment}-hf-cache`, storageClassName, sizeGb, accessMode } },
+        cache: {
+            type: "volume",
+            // A claim's access mode and class cannot change: a change gets a new claim (by name),
+            // which the pods roll onto, instead of an update the API server refuses.
+            claim: { name: `${names.deployment}-hf-cache-${shortHash(`${accessMode}/${storageClassName}`)}`, storageClassName, sizeGb, accessMode },
+        },
         problems,
     };
 }

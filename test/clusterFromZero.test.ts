@@ -191,6 +191,8 @@ test("Pulumi.gke.yaml with cluster.create: network, subnets, cluster, and everyt
             "cloudresourcemanager.googleapis.com",
             "compute.googleapis.com",
             "container.googleapis.com",
+            "containerfilesystem.googleapis.com",
+            "file.googleapis.com",
             "iam.googleapis.com",
         ]);
         for (const api of apis) assert.equal(api.inputs["disableOnDestroy"], false);
@@ -250,6 +252,12 @@ test("Pulumi.gke.yaml with cluster.create: network, subnets, cluster, and everyt
             assert.ok(pool.options.dependsOn.includes(cluster.urn), `${name} does not depend on the cluster`);
         }
         assert.equal(find(run, NODE_POOL, "cluster-system-pool").inputs["nodeCount"], 1);
+    });
+
+    await t.test("every Google Cloud resource of the serving stack waits for the new cluster (and so its APIs)", () => {
+        const serving = run.resources.filter((r) => r.custom && r.type.startsWith("gcp:") && r.name.startsWith("inference"));
+        assert.ok(serving.length >= 5, serving.map((r) => r.name).join());
+        for (const r of serving) assert.ok(r.options.dependsOn.includes(cluster.urn), `${r.type} ${r.name} does not wait for the cluster`);
     });
 
     await t.test("system and GPU nodes run as their own dedicated accounts; NetworkPolicies admit the new proxy-only subnet", () => {

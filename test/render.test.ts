@@ -84,7 +84,7 @@ test("plan-diff: a third model adds its own resources and changes only the node 
     assert.equal(npm("render", "--", "--stack", "gke", "--config-file", withThirdModel(), "--out", after3).status, 0);
     const diff = npm("plan-diff", "--", before, after3);
     assert.equal(diff.status, 0, diff.stderr);
-    assert.match(diff.stdout, /\*\*11 to add, 2 to change, 0 to remove, 44 unchanged\.\*\*/);
+    assert.match(diff.stdout, /\*\*11 to add, 2 to change, 0 to remove, 45 unchanged\.\*\*/);
     const added = diff.stdout.split("#### Added")[1].split("####")[0];
     assert.equal(added.trim().split("\n").length, 11);
     assert.ok(added.trim().split("\n").every((line) => line.includes("qwen2-5-7b-instruct")), added);

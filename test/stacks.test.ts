@@ -57,6 +57,7 @@ function expectedResources(destinationRules: boolean): string[] {
         "gcp:serviceaccount/account:Account inference-gpu-nodes-account",
         "gcp:projects/iAMMember:IAMMember inference-gpu-nodes-container-defaultNodeServiceAccount",
         "gcp:projects/iAMMember:IAMMember inference-gpu-nodes-artifactregistry-reader",
+        "gcp:projects/iAMMember:IAMMember inference-gpu-nodes-serviceusage-serviceUsageConsumer",
         "multi-model-inference:index:GpuNodePool inference-gpu-nvidia-l4",
         "gcp:container/nodePool:NodePool inference-gpu-nvidia-l4-pool",
         "kubernetes:core/v1:Secret inference-hf-token",
@@ -125,7 +126,11 @@ for (const expected of STACKS) {
             assert.equal(bbr.chart, INFERENCE_CHARTS.bodyBasedRouting.chart);
             assert.equal(bbr.version, "v1.0.0");
             assert.equal(bbr.namespace, "default");
-            assert.deepEqual(bbr.values, { provider: { name: expected.bbrProvider }, inferenceGateway: { name: "inference-gateway" } });
+            assert.deepEqual(bbr.values, {
+                bbr: { name: "body-based-router" },
+                provider: { name: expected.bbrProvider },
+                inferenceGateway: { name: "inference-gateway" },
+            });
             for (const model of MODELS) {
                 const pool = find(run, "kubernetes:helm.sh/v4:Chart", `inference-${model.key}-chart`).inputs as any;
                 assert.equal(pool.chart, INFERENCE_CHARTS.inferencePool.chart);
@@ -189,7 +194,11 @@ for (const expected of STACKS) {
             assert.match(account.accountId, /^gpu-nodes-[0-9a-f]{8}$/);
             const email = `${account.accountId}@my-gcp-project.iam.gserviceaccount.com`;
             const bindings = run.resources.filter((r) => r.type === "gcp:projects/iAMMember:IAMMember").map((r) => r.inputs as any);
-            assert.deepEqual(bindings.map((b) => b.role).sort(), ["roles/artifactregistry.reader", "roles/container.defaultNodeServiceAccount"]);
+            assert.deepEqual(bindings.map((b) => b.role).sort(), [
+                "roles/artifactregistry.reader",
+                "roles/container.defaultNodeServiceAccount",
+                "roles/serviceusage.serviceUsageConsumer",
+            ]);
             for (const binding of bindings) assert.equal(binding.member, `serviceAccount:${email}`);
             const pool = find(run, "gcp:container/nodePool:NodePool", "inference-gpu-nvidia-l4-pool");
             const config = (pool.inputs as any).nodeConfig;
@@ -198,7 +207,7 @@ for (const expected of STACKS) {
             assert.deepEqual(config.shieldedInstanceConfig, { enableSecureBoot: true, enableIntegrityMonitoring: true });
             assert.deepEqual(config.metadata, { "disable-legacy-endpoints": "true" });
             const identity = run.resources.filter((r) => /^gcp:(serviceaccount|projects)\//.test(r.type)).map((r) => r.urn);
-            assert.equal(identity.length, 3);
+            assert.equal(identity.length, 4);
             for (const urn of identity) assert.ok(pool.options.dependsOn.includes(urn), `the pool waits for ${urn}`);
             assert.equal(pool.options.protect, false);
         });

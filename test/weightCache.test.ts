@@ -31,12 +31,15 @@ test("volume cache: a claim for the Hugging Face cache; access mode and class fr
     ];
     for (const { extra, claim } of cases) {
         const model = planned(extra);
-        assert.deepEqual(model.weightCache.claim, { name: `vllm-${model.key}-hf-cache`, ...claim }, JSON.stringify(extra));
+        const { name: claimName, ...settings } = model.weightCache.claim!;
+        assert.deepEqual(settings, claim, JSON.stringify(extra));
+        // Named for what cannot change on a claim: a new mode or class is a new claim.
+        assert.match(claimName, new RegExp(`^vllm-${model.key}-hf-cache-[0-9a-f]{6}$`));
         const manifest = hfCacheClaim(model, "ns");
         assert.doesNotThrow(() => validateKubernetesObject(manifest));
         assert.deepEqual(manifest.spec.accessModes, [(claim as { accessMode: string }).accessMode]);
         const pod = podOf(model);
-        assert.deepEqual(pod.spec.volumes.find((v: any) => v.name === "hf-cache"), { name: "hf-cache", persistentVolumeClaim: { claimName: `vllm-${model.key}-hf-cache` } });
+        assert.deepEqual(pod.spec.volumes.find((v: any) => v.name === "hf-cache"), { name: "hf-cache", persistentVolumeClaim: { claimName } });
         assert.deepEqual(pod.spec.containers[0].volumeMounts.find((m: any) => m.name === "hf-cache"), { name: "hf-cache", mountPath: "/root/.cache/huggingface" });
         assert.equal(pod.spec.containers[0].args[1], model.huggingFaceId, "vLLM downloads into the cache once");
         assert.equal(pod.spec.serviceAccountName, undefined);

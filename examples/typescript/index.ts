@@ -25,6 +25,8 @@ const kubernetes = new k8s.Provider("gke", {
             .apply(([endpoint, auths]) => gkeKubeconfig(cluster.name, endpoint, auths[0].clusterCaCertificate)),
     ),
     enableServerSideApply: true,
+    // Adapter ConfigMaps are updated in place, so adding a LoRA adapter restarts no pod.
+    enableConfigMapMutable: true,
 });
 
 const serving: MultiModelInferenceArgs = {
