@@ -15,11 +15,15 @@ export interface GatewayEndpoint {
     tls: boolean;
 }
 
+/** Where clients send requests: the hostname when the listener has one, else the address. */
+export function gatewayUrl(endpoint: GatewayEndpoint): string {
+    return `${endpoint.tls ? "https" : "http"}://${endpoint.hostname ?? endpoint.address}`;
+}
+
 /** The start of a `curl` command that reaches the gateway, before DNS points the hostname at it. */
 function curlTo(endpoint: GatewayEndpoint, path: string): string {
-    if (endpoint.hostname === undefined) return `curl -X POST ${endpoint.tls ? "https" : "http"}://${endpoint.address}${path}`;
-    const port = endpoint.tls ? 443 : 80;
-    return `curl -X POST --resolve ${endpoint.hostname}:${port}:${endpoint.address} ${endpoint.tls ? "https" : "http"}://${endpoint.hostname}${path}`;
+    const resolve = endpoint.hostname === undefined ? "" : `--resolve ${endpoint.hostname}:${endpoint.tls ? 443 : 80}:${endpoint.address} `;
+    return `curl -X POST ${resolve}${gatewayUrl(endpoint)}${path}`;
 }
 
 /** `curl` commands for `/v1/chat/completions` and `/v1/completions` of `modelName` through the

@@ -10,7 +10,7 @@ import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "./childOptions";
-import { workloadIdentityPrincipal } from "./workloadIdentity";
+import { workloadIdentityMember } from "./workloadIdentity";
 
 /** The adapter's manifest for the new resource model, pinned to a commit of
  * GoogleCloudPlatform/k8s-stackdriver so that `up` never applies an unreviewed change. */
@@ -36,10 +36,8 @@ export class MetricsAdapter extends pulumi.ComponentResource {
 
     constructor(name: string, args: MetricsAdapterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("multi-model-inference:index:MetricsAdapter", name, {}, opts);
-        const project = gcp.organizations.getProjectOutput({ projectId: args.project }, childOptions(this, opts));
-        this.principal = project.number.apply((number) =>
-            workloadIdentityPrincipal(number, args.project, METRICS_ADAPTER_SERVICE_ACCOUNT.namespace, METRICS_ADAPTER_SERVICE_ACCOUNT.name),
-        );
+        const { namespace, name: serviceAccount } = METRICS_ADAPTER_SERVICE_ACCOUNT;
+        this.principal = workloadIdentityMember(args.project, namespace, serviceAccount, childOptions(this, opts));
         new gcp.projects.IAMMember(`${name}-monitoring-viewer`, { project: args.project, role: METRICS_ADAPTER_ROLE, member: this.principal }, childOptions(this, opts));
         new k8s.yaml.v2.ConfigFile(`${name}-manifest`, { file: METRICS_ADAPTER_MANIFEST_URL }, childOptions(this, opts));
         this.registerOutputs({ principal: this.principal });

@@ -90,9 +90,6 @@ export const ReleaseChannel = {
 /** A GKE release channel. */
 export type ReleaseChannel = (typeof ReleaseChannel)[keyof typeof ReleaseChannel];
 
-/** Every release channel, for schemas and messages. */
-export const RELEASE_CHANNELS = Object.values(ReleaseChannel) as [ReleaseChannel, ...ReleaseChannel[]];
-
 /**
  * A VPC-native GKE Standard cluster made from zero: a custom-mode VPC network, a subnet with
  * secondary ranges for pods and services, the proxy-only subnet the regional Envoy-based gateway
@@ -193,8 +190,6 @@ export const WeightCacheType = {
 } as const;
 /** A kind of weight cache. */
 export type WeightCacheType = (typeof WeightCacheType)[keyof typeof WeightCacheType];
-/** Every kind of weight cache, for schemas and messages. */
-export const WEIGHT_CACHE_TYPES = Object.values(WeightCacheType) as [WeightCacheType, ...WeightCacheType[]];
 
 /** Access modes of the weight cache volume. A const object so the cross-language schema gets an
  * enum. */
@@ -206,8 +201,6 @@ export const CacheAccessMode = {
 } as const;
 /** An access mode of the weight cache volume. */
 export type CacheAccessMode = (typeof CacheAccessMode)[keyof typeof CacheAccessMode];
-/** Every access mode, for schemas and messages. */
-export const CACHE_ACCESS_MODES = Object.values(CacheAccessMode) as [CacheAccessMode, ...CacheAccessMode[]];
 
 /** Where a model's pods keep the weights between restarts. */
 export interface WeightCacheConfig {
@@ -244,9 +237,6 @@ export const AutoscalingMetric = {
 } as const;
 /** The vLLM signal a model scales on. */
 export type AutoscalingMetric = (typeof AutoscalingMetric)[keyof typeof AutoscalingMetric];
-
-/** Metric names for config and messages. */
-export const AUTOSCALING_METRICS = Object.values(AutoscalingMetric) as [AutoscalingMetric, ...AutoscalingMetric[]];
 
 /** Per-pod targets used when config gives none: a few queued requests per pod (the batch is full
  * and latency is starting to grow), or a KV cache 80 % full (vLLM starts preempting near 100 %). */
@@ -487,7 +477,7 @@ const clusterCreateSchema = z.strictObject({
     proxyOnlyCidr: cidrSchema("10.129.0.0/23")
         .refine((cidr) => (parseCidr(cidr)?.prefix ?? 0) <= 26, "must be a /26 or larger range, e.g. 10.129.0.0/23")
         .default("10.129.0.0/23"),
-    releaseChannel: z.enum(RELEASE_CHANNELS).default("REGULAR"),
+    releaseChannel: z.enum(ReleaseChannel).default("REGULAR"),
     protect: z.boolean().default(true),
     enableApis: z.boolean().default(true),
     systemMachineType: z.string().regex(/^[a-z0-9]+-[a-z0-9-]+$/, "must be a machine type such as e2-standard-4").default("e2-standard-4"),
@@ -564,10 +554,10 @@ export const loraSchema = z
     .refine((l) => l.maxCpuLoras === undefined || l.maxCpuLoras >= l.maxLoras, "maxCpuLoras must be at least maxLoras");
 
 const weightCacheSchema = z.strictObject({
-    type: z.enum(WEIGHT_CACHE_TYPES).default("volume"),
+    type: z.enum(WeightCacheType).default("volume"),
     storageClassName: dnsLabel(63).optional(),
     sizeGb: z.number().int().min(10).max(65536).optional(),
-    accessMode: z.enum(CACHE_ACCESS_MODES).optional(),
+    accessMode: z.enum(CacheAccessMode).optional(),
     bucket: z
         .string()
         .regex(/^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/, "must be a Cloud Storage bucket name (no gs://)")
@@ -597,7 +587,7 @@ const modelSchema = z.strictObject({
         .strictObject({
             minReplicas: z.number().int().min(1).max(1000).default(1),
             maxReplicas: z.number().int().min(1).max(1000),
-            metric: z.enum(AUTOSCALING_METRICS).default("queueDepth"),
+            metric: z.enum(AutoscalingMetric).default("queueDepth"),
             target: z.number().positive().max(1000).optional(),
             scaleDownStabilizationSeconds: z.number().int().min(0).max(3600).default(600),
         })

@@ -2,7 +2,7 @@ import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "./childOptions";
-import { workloadIdentityPrincipal } from "./workloadIdentity";
+import { workloadIdentityMember } from "./workloadIdentity";
 import type { PlannedModel } from "./servingPlan";
 import type { ClusterConfig } from "./servingConfig";
 
@@ -165,15 +165,12 @@ export class WeightCache extends pulumi.ComponentResource {
                 { metadata: account.metadata, automountServiceAccountToken: account.automountServiceAccountToken },
                 child,
             );
-            const project = gcp.organizations.getProjectOutput({ projectId: cluster.project }, child);
             this.bucketReader = new gcp.storage.BucketIAMMember(
                 `${name}-bucket-reader`,
                 {
                     bucket: bucket.name,
                     role: BUCKET_READER_ROLE,
-                    member: project.number.apply((number) =>
-                        workloadIdentityPrincipal(number, cluster.project, namespace, bucket.serviceAccountName),
-                    ),
+                    member: workloadIdentityMember(cluster.project, namespace, bucket.serviceAccountName, child),
                 },
                 child,
             );

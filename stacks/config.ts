@@ -5,12 +5,14 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
-import { ConfigError, ConfigProblem, ServingConfig, planServing } from "../components";
+import { ConfigError, ConfigProblem, ServingConfig, ServingPlan, planServing } from "../components";
 
 /** The stack's settings. */
 export interface StackConfig {
     /** What to serve and where. */
     serving: ServingConfig;
+    /** The checked plan of `serving`. */
+    plan: ServingPlan;
     /** The Hugging Face token, a secret. */
     hfToken: pulumi.Output<string>;
 }
@@ -32,13 +34,13 @@ export function decodeConfigValue(value: string): unknown {
 
 /**
  * Checks the project's config entries (`<project>:<key>` → string) and returns the serving
- * config; `secretKeys` are the keys Pulumi holds as secrets.
+ * config with its plan; `secretKeys` are the keys Pulumi holds as secrets.
  */
 export function parseStackConfig(
     project: string,
     entries: Record<string, string>,
     secretKeys: readonly string[],
-): ServingConfig {
+): { serving: ServingConfig; plan: ServingPlan } {
     const prefix = `${project}:`;
     const serving: Record<string, unknown> = {};
     for (const [fullKey, value] of Object.entries(entries)) {
@@ -53,8 +55,9 @@ export function parseStackConfig(
     } else if (!secretKeys.includes(tokenKey)) {
         problems.push({ path: HF_TOKEN_KEY, message: `is stored in plain text; ${SET_TOKEN}` });
     }
+    let plan: ServingPlan | undefined;
     try {
-        planServing(serving);
+        plan = planServing(serving);
     } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
         // A problem under a key held as a secret must not echo its value.
@@ -67,8 +70,8 @@ export function parseStackConfig(
             ),
         );
     }
-    if (problems.length > 0) throw new ConfigError(problems, `stack configuration of ${project}`);
-    return serving as unknown as ServingConfig;
+    if (problems.length > 0 || plan === undefined) throw new ConfigError(problems, `stack configuration of ${project}`);
+    return { serving: serving as unknown as ServingConfig, plan };
 }
 
 /** Reads and checks this stack's config. */
@@ -77,6 +80,6 @@ export function readStackConfig(): StackConfig {
     const { isConfigSecret } = runtimeConfig as unknown as { isConfigSecret(key: string): boolean };
     const entries = pulumi.runtime.allConfig();
     const secretKeys = Object.keys(entries).filter((key) => isConfigSecret(key));
-    const serving = parseStackConfig(pulumi.getProject(), entries, secretKeys);
-    return { serving, hfToken: new pulumi.Config().requireSecret(HF_TOKEN_KEY) };
+    const { serving, plan } = parseStackConfig(pulumi.getProject(), entries, secretKeys);
+    return { serving, plan, hfToken: new pulumi.Config().requireSecret(HF_TOKEN_KEY) };
 }

@@ -6,11 +6,10 @@
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { GkeCluster, IstioInstallation, MultiModelInference, curlCommands, gkeKubeconfig, planServing, waitingFor } from "../components";
+import { GkeCluster, IstioInstallation, MultiModelInference, curlCommands, gatewayUrl as gatewayUrlOf, gkeKubeconfig, waitingFor } from "../components";
 import { readStackConfig } from "./config";
 
-const { serving, hfToken } = readStackConfig();
-const plan = planServing(serving);
+const { serving, plan, hfToken } = readStackConfig();
 const { createCluster, istio: istioArgs } = plan;
 
 const PROVIDER_SETTINGS = {
@@ -59,19 +58,17 @@ const inference = new MultiModelInference(
 
 /** The Gateway's address. */
 export const gatewayAddress = inference.gatewayAddress;
+const endpoint = inference.gatewayAddress.apply((address) => ({
+    address: address ?? "<gateway-address>",
+    hostname: plan.gateway.hostname,
+    tls: plan.gateway.tlsSecretName !== undefined,
+}));
 /** Where clients send requests: the hostname when one is configured, else the address. */
-export const gatewayUrl = inference.gatewayAddress.apply((address) => {
-    const { hostname, tlsSecretName } = plan.gateway;
-    return `${tlsSecretName === undefined ? "http" : "https"}://${hostname ?? address ?? "<gateway-address>"}`;
-});
+export const gatewayUrl = endpoint.apply(gatewayUrlOf);
 /** Per model: its pool, route, node pool, and requests to try. */
 export const models = pulumi
-    .all([inference.gatewayAddress, inference.models])
-    .apply(([address, served]) => {
-        const { hostname, tlsSecretName } = plan.gateway;
-        const endpoint = { address: address ?? "<gateway-address>", hostname, tls: tlsSecretName !== undefined };
-        return served.map((model) => ({ ...model, try: curlCommands(endpoint, model.name) }));
-    });
+    .all([endpoint, inference.models])
+    .apply(([reached, served]) => served.map((model) => ({ ...model, try: curlCommands(reached, model.name) })));
 /** The Cloud Monitoring dashboard with per-model request rate, latency, queue, KV cache, GPU
  * utilisation and pods. */
 export const dashboardUrl = inference.dashboardUrl;

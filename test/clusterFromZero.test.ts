@@ -5,11 +5,9 @@
  * new cluster through a provider built from its outputs.
  */
 import assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import test, { after } from "node:test";
-import { parse as parseYaml, stringify as toYaml } from "yaml";
+import test from "node:test";
+import { parse as parseYaml } from "yaml";
 import {
     ConfigError,
     GkeClusterArgs,
@@ -27,9 +25,8 @@ import {
 import { ProgramRun, REPO_ROOT, RecordedResource, isSecretValue, runProgram } from "../plan/mockRuntime";
 import { isKubernetesObject, renderFiles } from "../plan/renderFiles";
 import { validateKubernetesObject } from "./helpers/kubernetesSchemas";
+import { configKey, stackVariant } from "./helpers/stackConfigs";
 
-const work = fs.mkdtempSync(path.join(os.tmpdir(), "cluster-from-zero-"));
-after(() => fs.rmSync(work, { recursive: true, force: true }));
 
 const CLUSTER = { project: "my-gcp-project", location: "us-central1", name: "inference-cluster" };
 const MODELS = [{ name: "meta-llama/Llama-3.1-8B-Instruct" }];
@@ -141,16 +138,7 @@ test("istiodValues: the inference extension in istiod's environment", () => {
     assert.deepEqual(istiodValues(), { pilot: { env: { ENABLE_GATEWAY_API_INFERENCE_EXTENSION: "true" } } });
 });
 
-/** A stack file with some config keys changed. */
-function variant(stack: string, file: string, change: (config: Record<string, any>) => void): string {
-    const document = parseYaml(fs.readFileSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, any> };
-    change(document.config);
-    const target = path.join(work, file);
-    fs.writeFileSync(target, toYaml(document));
-    return target;
-}
-
-const key = (name: string) => `multi-model-inference:${name}`;
+const key = configKey;
 
 function find(run: ProgramRun, type: string, name: string): RecordedResource {
     const found = run.resources.find((r) => r.type === type && r.name === name);
@@ -169,7 +157,7 @@ test("Pulumi.gke.yaml with cluster.create: network, subnets, cluster, and everyt
     const defaultRun = await runProgram("gke", path.join(REPO_ROOT, "Pulumi.gke.yaml"));
     const run = await runProgram(
         "gke",
-        variant("gke", "gke-from-zero.yaml", (config) => {
+        stackVariant("gke", "gke-from-zero", (config) => {
             config[key("cluster")].create = {};
             // The created proxy-only subnet is the NetworkPolicies' default source.
             delete config[key("networkPolicy")];
@@ -301,7 +289,7 @@ test("Pulumi.gke.yaml with cluster.create: network, subnets, cluster, and everyt
 test("cluster.create with its settings: ranges, channel, no protection, no API enablement", async () => {
     const run = await runProgram(
         "gke",
-        variant("gke", "gke-from-zero-custom.yaml", (config) => {
+        stackVariant("gke", "gke-from-zero-custom", (config) => {
             config[key("cluster")] = {
                 ...config[key("cluster")],
                 location: "us-central1-a",
@@ -336,7 +324,7 @@ test("cluster.create with its settings: ranges, channel, no protection, no API e
 test("Pulumi.istio.yaml with cluster.create and istio.install: Istio's charts first, then the serving stack", async (t) => {
     const run = await runProgram(
         "istio",
-        variant("istio", "istio-from-zero.yaml", (config) => {
+        stackVariant("istio", "istio-from-zero", (config) => {
             config[key("cluster")].create = {};
             config[key("istio")] = { install: true, version: "1.28.0" };
         }),
@@ -385,7 +373,7 @@ test("Pulumi.istio.yaml with cluster.create and istio.install: Istio's charts fi
 test("istio.install on an existing cluster: the charts go through the looked-up cluster's provider", async () => {
     const run = await runProgram(
         "istio",
-        variant("istio", "istio-install.yaml", (config) => {
+        stackVariant("istio", "istio-install", (config) => {
             config[key("istio")] = { install: true };
         }),
     );

@@ -6,11 +6,7 @@
  * autoscaling on for one model adds exactly its HPA.
  */
 import assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import test, { after } from "node:test";
-import { parse as parseYaml, stringify as toYaml } from "yaml";
+import test from "node:test";
 import {
     ConfigError,
     GKE_CONTAINER_METRICS,
@@ -26,10 +22,11 @@ import {
     vllmDeployment,
     vllmPodAutoscaler,
 } from "../components";
-import { MOCK_PROJECT_NUMBER, ProgramRun, REPO_ROOT, RecordedResource, runProgram } from "../plan/mockRuntime";
+import { MOCK_PROJECT_NUMBER, ProgramRun, RecordedResource, runProgram } from "../plan/mockRuntime";
 import { validateKubernetesObject } from "./helpers/kubernetesSchemas";
 import { NETWORK_POLICY } from "./helpers/plannedModels";
 import { validatePodMonitoring } from "./helpers/podMonitoringSchema";
+import { StackConfig, configKey, stackVariant } from "./helpers/stackConfigs";
 
 const cluster = { project: "my-gcp-project", location: "us-central1-a", name: "inference-cluster" };
 const LLAMA = "meta-llama/Llama-3.1-8B-Instruct";
@@ -38,8 +35,6 @@ const PHI = "microsoft/Phi-4-mini-instruct";
 const SHARED_CACHE = { accessMode: "ReadWriteMany" } as const;
 const plan = (config: Partial<ServingConfig>) => planServing({ cluster, networkPolicy: NETWORK_POLICY, models: [{ name: LLAMA }], ...config });
 
-const work = fs.mkdtempSync(path.join(os.tmpdir(), "monitoring-test-"));
-after(() => fs.rmSync(work, { recursive: true, force: true }));
 
 test("PodMonitoring: the program's manifests validate; the schema refuses what the CRD refuses", () => {
     const vllm = podMonitoringManifest({ name: "vllm-x", matchLabels: { app: "vllm-x" }, port: 8000, authenticated: false }, "default", "15s");
@@ -178,23 +173,21 @@ test("dashboard: one group per model, every query names a metric the pods export
 
 /** The gke stack file with a node pool that can grow to 4 nodes and Phi's weight cache shared
  * by its pods, changed by `edit`. */
-function gkeConfig(file: string, edit: (config: Record<string, any>) => void): string {
-    const stack = parseYaml(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.gke.yaml"), "utf8")) as { config: Record<string, any> };
-    stack.config["multi-model-inference:nodePools"] = { "nvidia-l4": { zones: ["us-central1-a"], autoscaling: { minNodes: 2, maxNodes: 4 } } };
-    stack.config["multi-model-inference:models"][1].weightCache = SHARED_CACHE;
-    edit(stack.config);
-    const out = path.join(work, file);
-    fs.writeFileSync(out, toYaml(stack));
-    return out;
+function gkeConfig(variant: string, edit: (config: StackConfig) => void): string {
+    return stackVariant("gke", variant, (config) => {
+        config[configKey("nodePools")] = { "nvidia-l4": { zones: ["us-central1-a"], autoscaling: { minNodes: 2, maxNodes: 4 } } };
+        config[configKey("models")][1].weightCache = SHARED_CACHE;
+        edit(config);
+    });
 }
 
 const byUrn = (run: ProgramRun) => new Map(run.resources.map((r) => [r.urn, r]));
 
 test("turning autoscaling on for one model adds exactly its HPA; only its Deployment stops setting replicas", async () => {
-    const before = await runProgram("gke", gkeConfig("before.yaml", () => undefined));
+    const before = await runProgram("gke", gkeConfig("before", () => undefined));
     const after = await runProgram(
         "gke",
-        gkeConfig("after.yaml", (config) => {
+        gkeConfig("after", (config) => {
             config["multi-model-inference:models"][1].autoscaling = { minReplicas: 1, maxReplicas: 2, metric: "kvCache" };
             delete config["multi-model-inference:models"][1].replicas;
         }),
@@ -218,7 +211,7 @@ test("turning autoscaling on for one model adds exactly its HPA; only its Deploy
 });
 
 test("monitoring.installMetricsAdapter: the pinned adapter manifest and monitoring.viewer for its service account", async () => {
-    const run = await runProgram("gke", gkeConfig("adapter.yaml", (config) => (config["multi-model-inference:monitoring"] = { installMetricsAdapter: true })));
+    const run = await runProgram("gke", gkeConfig("adapter", (config) => (config["multi-model-inference:monitoring"] = { installMetricsAdapter: true })));
     // Resources under the MetricsAdapter component (the GPU nodes' own role bindings are elsewhere).
     const of = (type: string) => run.resources.filter((r) => r.type === type && r.urn.includes("MetricsAdapter$"));
     const [manifest] = of("kubernetes:yaml/v2:ConfigFile").filter((r) => r.name === "inference-metrics-adapter-manifest");

@@ -9,10 +9,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import test, { after } from "node:test";
-import { parse as parseYaml, stringify as toYaml } from "yaml";
+import { parse as parseYaml } from "yaml";
 import { MOCK_SECRET_VALUE, REPO_ROOT } from "../plan/mockRuntime";
 import type { RenderedResource } from "../plan/renderFiles";
 import { validateKubernetesObject } from "./helpers/kubernetesSchemas";
+import { configKey, stackVariant } from "./helpers/stackConfigs";
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "render-test-"));
 after(() => fs.rmSync(work, { recursive: true, force: true }));
@@ -28,12 +29,7 @@ function filesUnder(dir: string): string[] {
 
 /** The gke stack with one more model, as a config file. */
 function withThirdModel(): string {
-    const stack = parseYaml(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.gke.yaml"), "utf8")) as { config: Record<string, unknown> };
-    const models = stack.config["multi-model-inference:models"] as object[];
-    stack.config["multi-model-inference:models"] = [...models, { name: "Qwen/Qwen2.5-7B-Instruct" }];
-    const file = path.join(work, "three-models.yaml");
-    fs.writeFileSync(file, toYaml(stack));
-    return file;
+    return stackVariant("gke", "three-models", (config) => config[configKey("models")].push({ name: "Qwen/Qwen2.5-7B-Instruct" }));
 }
 
 for (const stack of ["gke", "istio"]) {

@@ -4,48 +4,33 @@
  * which resources appear, disappear or change, and which fields change.
  */
 import assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import test, { after, before } from "node:test";
-import { parse as parseYaml, stringify as toYaml } from "yaml";
+import test, { before } from "node:test";
 import { ResourceDiff, diffResources } from "../plan/diffResources";
-import { REPO_ROOT, runProgram } from "../plan/mockRuntime";
+import { runProgram } from "../plan/mockRuntime";
 import { RenderedResource, renderResource } from "../plan/renderFiles";
-
-type Config = Record<string, any>;
-
-const work = fs.mkdtempSync(path.join(os.tmpdir(), "updates-test-"));
-after(() => fs.rmSync(work, { recursive: true, force: true }));
+import { StackConfig, stackVariant } from "./helpers/stackConfigs";
 
 const P = "multi-model-inference:";
-const stackFile = () => parseYaml(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.gke.yaml"), "utf8")) as { config: Config };
-
-/** The gke stack with an autoscaling pool, so replica changes leave the pool alone, and Phi's
- * weight cache on a volume several replicas can share. */
-function baseConfig(): Config {
-    const { config } = stackFile();
-    config[`${P}nodePools`]["nvidia-l4"].autoscaling = { minNodes: 2, maxNodes: 6 };
-    config[`${P}models`][1].weightCache = { accessMode: "ReadWriteMany" };
-    return config;
-}
 
 let runs = 0;
-async function render(config: Config): Promise<RenderedResource[]> {
-    const file = path.join(work, `variant-${runs++}.yaml`);
-    fs.writeFileSync(file, toYaml({ config }));
+/** The gke stack with an autoscaling pool, so replica changes leave the pool alone, and Phi's
+ * weight cache on a volume several replicas can share; then `change`. */
+async function render(change: (config: StackConfig) => void): Promise<RenderedResource[]> {
+    const file = stackVariant("gke", `update-${runs++}`, (config) => {
+        config[`${P}nodePools`]["nvidia-l4"].autoscaling = { minNodes: 2, maxNodes: 6 };
+        config[`${P}models`][1].weightCache = { accessMode: "ReadWriteMany" };
+        change(config);
+    });
     return (await runProgram("gke", file)).resources.map(renderResource);
 }
 
 let base: RenderedResource[];
 before(async () => {
-    base = await render(baseConfig());
+    base = await render(() => undefined);
 });
 
-async function diffWith(change: (config: Config) => void): Promise<ResourceDiff> {
-    const config = baseConfig();
-    change(config);
-    return diffResources(base, await render(config));
+async function diffWith(change: (config: StackConfig) => void): Promise<ResourceDiff> {
+    return diffResources(base, await render(change));
 }
 
 const names = (resources: { name: string }[]) => resources.map((r) => r.name).sort();
