@@ -1,8 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "./childOptions";
-import { BODY_BASED_ROUTER_RELEASE } from "./names";
-import type { PlannedChartRelease } from "./servingPlan";
+import { BODY_BASED_ROUTER_RELEASE } from "./plan/names";
+import type { PlannedChartRelease } from "./plan/chartValues";
 
 /** Arguments of {@link BodyBasedRouter}. */
 export interface BodyBasedRouterArgs {

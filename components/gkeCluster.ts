@@ -1,49 +1,11 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "./childOptions";
-import { GOOGLE_HEALTH_CHECK_RANGES } from "./gatewayProviders";
-import { gkeKubeconfig } from "./gkeKubeconfig";
+import { GOOGLE_HEALTH_CHECK_RANGES } from "./plan/gatewayProviders";
 import { hardenedNodeConfig } from "./gpuNodePool";
-import { nodeServiceAccountId } from "./names";
+import { nodeServiceAccountId } from "./plan/names";
 import { NodeServiceAccount } from "./nodeServiceAccount";
-import type { ReleaseChannel } from "./servingConfig";
-
-/** Arguments of {@link GkeCluster}: `cluster` and `cluster.create` of the config, resolved (see
- * `planFromZero`). */
-export interface GkeClusterArgs {
-    /** Google Cloud project ID. */
-    project: string;
-    /** The cluster's region or zone. */
-    location: string;
-    /** The region of `location`, where the subnets are. */
-    region: string;
-    /** The cluster's name. */
-    name: string;
-    /** VPC network name. */
-    networkName: string;
-    /** The nodes' subnet name. */
-    subnetName: string;
-    /** The proxy-only subnet's name. */
-    proxyOnlySubnetName: string;
-    /** The nodes' primary range. */
-    nodesCidr: string;
-    /** The pods' secondary range. */
-    podsCidr: string;
-    /** The Services' secondary range. */
-    servicesCidr: string;
-    /** The proxy-only subnet's range. */
-    proxyOnlyCidr: string;
-    /** GKE release channel. */
-    releaseChannel: ReleaseChannel;
-    /** Pulumi `protect` and GKE deletion protection on the cluster. */
-    protect: boolean;
-    /** Enable the Compute Engine and Kubernetes Engine APIs first. */
-    enableApis: boolean;
-    /** Machine type of the system node pool. */
-    systemMachineType: string;
-    /** System nodes in each of the cluster's zones. */
-    systemNodeCount: number;
-}
+import type { GkeClusterArgs } from "./plan/clusterPlan";
 
 /** The APIs a new project needs before the network, the cluster and the nodes' service
  * accounts and role bindings can be created. */
@@ -171,6 +133,30 @@ export function systemNodePoolSpec(
             ...hardenedNodeConfig(serviceAccountEmail),
         },
     };
+}
+
+export function gkeKubeconfig(clusterName: string, endpoint: string, caCertificate: string): string {
+    const context = `gke_${clusterName}`;
+    return JSON.stringify({
+        apiVersion: "v1",
+        kind: "Config",
+        clusters: [{ name: context, cluster: { server: `https://${endpoint}`, "certificate-authority-data": caCertificate } }],
+        contexts: [{ name: context, context: { cluster: context, user: context } }],
+        "current-context": context,
+        users: [
+            {
+                name: context,
+                user: {
+                    exec: {
+                        apiVersion: "client.authentication.k8s.io/v1beta1",
+                        command: "gke-gcloud-auth-plugin",
+                        installHint: "Install gke-gcloud-auth-plugin: gcloud components install gke-gcloud-auth-plugin",
+                        provideClusterInfo: true,
+                    },
+                },
+            },
+        ],
+    });
 }
 
 /**

@@ -1,8 +1,8 @@
 import * as container from "@pulumi/gcp/container";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "./childOptions";
-import { shortHash } from "./names";
-import type { NodePoolSpec } from "./servingPlan";
+import { shortHash } from "./plan/names";
+import type { NodePoolSpec } from "./plan/nodePoolPlan";
 
 /** The cluster a node pool joins: from config for an existing cluster, or the outputs of the
  * cluster this stack creates, so that the pool waits for it. */

@@ -1,10 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "./childOptions";
-import type { EndpointPickerTls } from "./gatewayProviders";
-import { endpointPickerName } from "./names";
-import type { ChartValues } from "./servingConfig";
-import type { PlannedChart } from "./servingPlan";
+import type { EndpointPickerTls } from "./plan/gatewayProviders";
+import { endpointPickerName } from "./plan/names";
+import type { ChartValues } from "./config/servingConfig";
+import type { PlannedChart } from "./plan/chartValues";
 
 /** Arguments of {@link InferencePool}. */
 export interface InferencePoolArgs {

@@ -1,12 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "./childOptions";
-
-/** Arguments of {@link IstioInstallation}. */
-export interface IstioInstallationArgs {
-    /** Istio chart version, 1.28.0 or later (no `v`). */
-    version: string;
-}
+import type { IstioInstallationArgs } from "./plan/clusterPlan";
 
 /** Istio's official Helm repository. */
 export const ISTIO_CHART_REPOSITORY = "https://istio-release.storage.googleapis.com/charts";

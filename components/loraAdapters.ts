@@ -2,8 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "./childOptions";
 import { RESTRICTED_CONTAINER_SECURITY_CONTEXT } from "./modelServerPolicies";
-import type { PlannedModel } from "./servingPlan";
-import { VLLM_PORT } from "./servingPlan";
+import type { PlannedModel } from "./plan/modelPlan";
+import { VLLM_PORT } from "./plan/modelPlan";
 
 /**
  * The upstream adapter syncer (gateway-api-inference-extension `tools/dynamic-lora-sidecar`):

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "./childOptions";
-import { ROUTE_MATCHES_PER_RULE } from "./loraPlan";
+import { ROUTE_MATCHES_PER_RULE } from "./plan/loraPlan";
 
 /** The header the Body-Based Router sets from the request body's `model`. */
 export const MODEL_NAME_HEADER = "X-Gateway-Model-Name";

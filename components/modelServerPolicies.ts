@@ -5,8 +5,9 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import { MANAGED_COLLECTOR_NAMESPACES } from "./metricsCollection";
-import type { PlannedModel, PlannedNetworkPolicy } from "./servingPlan";
-import { VLLM_PORT } from "./servingPlan";
+import type { PlannedNetworkPolicy } from "./plan/gatewayPlan";
+import type { PlannedModel } from "./plan/modelPlan";
+import { VLLM_PORT } from "./plan/modelPlan";
 
 /** The labels the inferencepool chart puts on a model's Endpoint Picker pods
  * (`inferencepool: <release>-epp`); its NetworkPolicy peer and its PodMonitoring select them. */

@@ -6,17 +6,19 @@ import { GpuNodePool, NodePoolCluster, gkeNodePoolName } from "./gpuNodePool";
 import { InferenceGateway } from "./inferenceGateway";
 import { InferencePool } from "./inferencePool";
 import { LoraAdapters } from "./loraAdapters";
-import { routedNames } from "./loraPlan";
+import { routedNames } from "./plan/loraPlan";
 import { MetricsAdapter } from "./metricsAdapter";
 import { EXTENSION_METRICS_PORT, MetricsCollection } from "./metricsCollection";
 import { HF_TOKEN_SECRET, ModelServer } from "./modelServer";
 import { ModelRoute } from "./modelRoute";
-import { BODY_BASED_ROUTER_RELEASE } from "./names";
+import { BODY_BASED_ROUTER_RELEASE } from "./plan/names";
 import { endpointPickerPodLabels } from "./modelServerPolicies";
 import { NodeServiceAccount } from "./nodeServiceAccount";
-import type { ServingConfig } from "./servingConfig";
+import type { ServingConfig } from "./config/servingConfig";
 import { ServingDashboard } from "./servingDashboard";
-import { CostRange, PlannedAutoscaling, PlannedGpu, VLLM_PORT, planServing } from "./servingPlan";
+import { CostRange } from "./plan/capacity";
+import { PlannedAutoscaling, PlannedGpu, VLLM_PORT } from "./plan/modelPlan";
+import { planServing } from "./plan/servingPlan";
 import { WeightCache } from "./weightCache";
 
 /** Arguments of {@link MultiModelInference}: what to serve, and the Hugging Face token. */

@@ -3,8 +3,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "./childOptions";
 import { workloadIdentityMember } from "./workloadIdentity";
-import type { PlannedModel } from "./servingPlan";
-import type { ClusterConfig } from "./servingConfig";
+import type { PlannedModel } from "./plan/modelPlan";
+import type { ClusterConfig } from "./config/servingConfig";
 
 /** Where vLLM (through huggingface_hub) keeps downloaded weights in the pod. */
 export const HF_CACHE_PATH = "/root/.cache/huggingface";

@@ -22,8 +22,8 @@ import {
     rangesOverlap,
     regionOf,
 } from "../components";
-import { ProgramRun, REPO_ROOT, RecordedResource, isSecretValue, runProgram } from "../plan/mockRuntime";
-import { isKubernetesObject, renderFiles } from "../plan/renderFiles";
+import { ProgramRun, REPO_ROOT, RecordedResource, isSecretValue, runProgram } from "../tools/mockRuntime";
+import { isKubernetesObject, renderFiles } from "../tools/renderFiles";
 import { validateKubernetesObject } from "./helpers/kubernetesSchemas";
 import { configKey, stackVariant } from "./helpers/stackConfigs";
 
@@ -266,7 +266,7 @@ test("Pulumi.gke.yaml with cluster.create: network, subnets, cluster, and everyt
         assert.ok(provider.options.dependsOn.includes(find(run, NODE_POOL, "cluster-system-pool").urn), "waits for the system nodes");
         assert.ok(isSecretValue(provider.inputs["kubeconfig"]));
         const kubeconfig = JSON.parse((provider.inputs["kubeconfig"] as { value: string }).value);
-        // The mocked cluster's endpoint and CA (see plan/mockRuntime.ts), not the lookup's.
+        // The mocked cluster's endpoint and CA (see tools/mockRuntime.ts), not the lookup's.
         assert.equal(kubeconfig.clusters[0].cluster.server, "https://cluster-gke.endpoint.invalid");
         assert.equal(kubeconfig.clusters[0].cluster["certificate-authority-data"], "bW9jay1jcmVhdGVkLWNh");
         assert.equal(kubeconfig.users[0].user.exec.command, "gke-gcloud-auth-plugin");

@@ -11,7 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
 
-import { MOCK_SECRET_VALUE, ProgramRunError, REPO_ROOT, runProgram } from "../plan/mockRuntime";
+import { MOCK_SECRET_VALUE, ProgramRunError, REPO_ROOT, runProgram } from "../tools/mockRuntime";
 
 /** One corpus file. */
 interface InvalidConfigCase {

@@ -14,8 +14,8 @@ import {
     loraSyncerConfig,
     loraVllmArgs,
 } from "../components";
-import { RecordedResource, runProgram } from "../plan/mockRuntime";
-import { isKubernetesObject, renderFiles } from "../plan/renderFiles";
+import { RecordedResource, runProgram } from "../tools/mockRuntime";
+import { isKubernetesObject, renderFiles } from "../tools/renderFiles";
 import { validateKubernetesObject } from "./helpers/kubernetesSchemas";
 import { LLAMA, deploymentOf, plannedLlama as llama } from "./helpers/plannedModels";
 import { ONE_ADAPTER_EACH, stackConfigWith } from "./helpers/stackConfigs";

@@ -22,7 +22,7 @@ import {
     vllmDeployment,
     vllmPodAutoscaler,
 } from "../components";
-import { MOCK_PROJECT_NUMBER, ProgramRun, RecordedResource, runProgram } from "../plan/mockRuntime";
+import { MOCK_PROJECT_NUMBER, ProgramRun, RecordedResource, runProgram } from "../tools/mockRuntime";
 import { validateKubernetesObject } from "./helpers/kubernetesSchemas";
 import { NETWORK_POLICY } from "./helpers/plannedModels";
 import { validatePodMonitoring } from "./helpers/podMonitoringSchema";

@@ -71,7 +71,7 @@ test("the tarball holds the built package and nothing of the stack program, tool
     for (const file of ["package.json", "CHANGELOG.md", "dist/index.js", "dist/index.d.ts", "dist/components/multiModelInference.d.ts"]) {
         assert.ok(packedFiles.includes(file), `${file} missing from the tarball`);
     }
-    for (const file of packedFiles) assert.match(file, /^(package\.json|CHANGELOG\.md|README\.md|LICENSE|dist\/(index|components\/\w+)\.(js|d\.ts))$/);
+    for (const file of packedFiles) assert.match(file, /^(package\.json|CHANGELOG\.md|README\.md|LICENSE|dist\/(index|components\/((config|plan)\/)?\w+)\.(js|d\.ts))$/);
     assert.equal(path.basename(tarball), `${packageJson.name}-${packageJson.version}.tgz`);
 });
 

@@ -10,8 +10,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import test, { after } from "node:test";
 import { parse as parseYaml } from "yaml";
-import { MOCK_SECRET_VALUE, REPO_ROOT } from "../plan/mockRuntime";
-import type { RenderedResource } from "../plan/renderFiles";
+import { MOCK_SECRET_VALUE, REPO_ROOT } from "../tools/mockRuntime";
+import type { RenderedResource } from "../tools/renderFiles";
 import { validateKubernetesObject } from "./helpers/kubernetesSchemas";
 import { configKey, stackVariant } from "./helpers/stackConfigs";
 

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import * as path from "node:path";
 import test from "node:test";
 import { MODEL_NAME_HEADER } from "../components";
-import { REPO_ROOT, RecordedResource, runProgram } from "../plan/mockRuntime";
+import { REPO_ROOT, RecordedResource, runProgram } from "../tools/mockRuntime";
 import { ONE_ADAPTER_EACH, stackConfigWith } from "./helpers/stackConfigs";
 
 interface Route { spec: { rules: { matches: { headers?: { type: string; name: string; value: string }[] }[]; backendRefs: { group: string; kind: string; name: string }[] }[] } }

@@ -6,8 +6,8 @@ import assert from "node:assert/strict";
 import * as path from "node:path";
 import test from "node:test";
 import { INFERENCE_CHARTS } from "../components";
-import { MOCK_SECRET_VALUE, ProgramRun, REPO_ROOT, RecordedResource, isSecretValue, runProgram } from "../plan/mockRuntime";
-import { isKubernetesObject } from "../plan/renderFiles";
+import { MOCK_SECRET_VALUE, ProgramRun, REPO_ROOT, RecordedResource, isSecretValue, runProgram } from "../tools/mockRuntime";
+import { isKubernetesObject } from "../tools/renderFiles";
 import { validateKubernetesObject } from "./helpers/kubernetesSchemas";
 
 const MODELS = [

@@ -5,9 +5,9 @@
  */
 import assert from "node:assert/strict";
 import test, { before } from "node:test";
-import { ResourceDiff, diffResources } from "../plan/diffResources";
-import { runProgram } from "../plan/mockRuntime";
-import { RenderedResource, renderResource } from "../plan/renderFiles";
+import { ResourceDiff, diffResources } from "../tools/diffResources";
+import { runProgram } from "../tools/mockRuntime";
+import { RenderedResource, renderResource } from "../tools/renderFiles";
 import { StackConfig, stackVariant } from "./helpers/stackConfigs";
 
 const P = "multi-model-inference:";

@@ -14,7 +14,7 @@ import {
     planServing,
     workloadIdentityPrincipal,
 } from "../components";
-import { MOCK_PROJECT_NUMBER, runProgram } from "../plan/mockRuntime";
+import { MOCK_PROJECT_NUMBER, runProgram } from "../tools/mockRuntime";
 import { validateKubernetesObject } from "./helpers/kubernetesSchemas";
 import { LLAMA, NETWORK_POLICY, deploymentOf, plannedLlama as planned } from "./helpers/plannedModels";
 import { stackConfigWith } from "./helpers/stackConfigs";

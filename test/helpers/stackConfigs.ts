@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
-import { REPO_ROOT } from "../../plan/mockRuntime";
+import { REPO_ROOT } from "../../tools/mockRuntime";
 
 /** A stack file's config, keyed as in the file (`multi-model-inference:<key>`). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -2,9 +2,10 @@
  * The weight cache in the plan: a claim for the Hugging Face cache, a bucket mounted read-only,
  * or nothing. Pure; problems name their config key.
  */
-import type { ConfigProblem } from "./configErrors";
+import type { ConfigProblem } from "../config/configErrors";
 import { ModelObjectNames, shortHash } from "./names";
-import type { CacheAccessMode, ParsedModelConfig, WeightCacheType } from "./servingConfig";
+import type { ParsedModelConfig } from "../config/configSchema";
+import type { CacheAccessMode, WeightCacheType } from "../config/modelConfig";
 
 /** Filestore's smallest instance (Basic HDD, the `standard-rwx` class) is 1 TiB. */
 const FILESTORE_MINIMUM_GB = 1024;

@@ -149,7 +149,7 @@ const mocks: pulumi.runtime.Mocks = {
         if (args.token === "gcp:organizations/getProject:getProject") {
             return { ...args.inputs, number: MOCK_PROJECT_NUMBER };
         }
-        throw new Error(`unexpected invoke ${args.token}: mock it in plan/mockRuntime.ts or remove the lookup`);
+        throw new Error(`unexpected invoke ${args.token}: mock it in tools/mockRuntime.ts or remove the lookup`);
     },
 };
 

@@ -8,9 +8,11 @@
  * (kubernetes-sigs/gateway-api-inference-extension, `config/charts/<chart>/`).
  */
 import { z } from "zod";
-import { ConfigProblem, problemsFromZod } from "./configErrors";
+import { ConfigProblem, problemsFromZod } from "../config/configErrors";
+import type { ParsedServingConfig } from "../config/configSchema";
+import type { ChartConfig, ChartValues } from "../config/servingConfig";
+import type { GatewayProviderProfile } from "./gatewayProviders";
 import { BODY_BASED_ROUTER_RELEASE } from "./names";
-import type { ChartConfig } from "./servingConfig";
 
 const image = z.strictObject({
     name: z.string(),
@@ -189,4 +191,50 @@ export function chartValues(
         message: `${p.message} (chart ${key} ${config.version})`,
     }));
     return { values, problems };
+}
+
+/** A chart release's reference. */
+export interface PlannedChart {
+    /** OCI chart reference. */
+    chart: string;
+    /** Chart version. */
+    version: string;
+}
+
+/** A chart release's reference and its checked values. */
+export interface PlannedChartRelease extends PlannedChart {
+    /** Values of the release. */
+    values: ChartValues;
+}
+
+/** The inferencepool chart's own GKE monitoring would scrape every EPP a second time. */
+export function checkChartMonitoring(chart: ParsedServingConfig["charts"]["inferencePool"]): ConfigProblem[] {
+    return (["values", "rawValues"] as const).flatMap((key) => {
+        const extension = chart[key]?.["inferenceExtension"] as { monitoring?: { gke?: { enabled?: unknown } } } | undefined;
+        if (extension?.monitoring?.gke?.enabled !== true) return [];
+        return [
+            {
+                path: `charts.inferencePool.${key}.inferenceExtension.monitoring.gke.enabled`,
+                message:
+                    "got true; the program already scrapes each Endpoint Picker with its own PodMonitoring, and the chart's " +
+                    "ClusterPodMonitoring would collect every EPP series twice. Remove it.",
+            },
+        ];
+    });
+}
+
+/** The body-based-routing release: its chart, version and checked values. */
+export function planBodyBasedRouting(
+    config: ParsedServingConfig,
+    provider: GatewayProviderProfile,
+): { release: PlannedChartRelease; problems: ConfigProblem[] } {
+    const bbr = chartValues(
+        "bodyBasedRouting",
+        config.charts.bodyBasedRouting,
+        bodyBasedRoutingValues(provider.bodyBasedRoutingChartProvider, config.gatewayName),
+    );
+    return {
+        release: { chart: INFERENCE_CHARTS.bodyBasedRouting.chart, version: config.charts.bodyBasedRouting.version, values: bbr.values },
+        problems: bbr.problems,
+    };
 }

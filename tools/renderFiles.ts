@@ -153,7 +153,7 @@ export function renderSummary(outputs: Record<string, unknown>): string {
         `Estimated GPU cost: ${costRange(total.min.onDemandHourly, total.max.onDemandHourly)}/h on demand ` +
             `(${costRange(total.min.onDemandMonthly, total.max.onDemandMonthly)}/month), ` +
             `${costRange(total.min.spotHourly, total.max.spotHourly)}/h spot (${costRange(total.min.spotMonthly, total.max.spotMonthly)}/month).`,
-        "Prices: GPU list prices only (no VM, disk or load balancer), us-central1; see components/gpuCatalog.ts.",
+        "Prices: GPU list prices only (no VM, disk or load balancer), us-central1; see components/plan/gpuCatalog.ts.",
         "",
     ].join("\n");
 }

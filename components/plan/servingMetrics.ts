@@ -6,7 +6,7 @@
  * with PromQL by their Prometheus names. The dashboard and the autoscaler only use names listed
  * here, and a test holds them to it.
  */
-import type { AutoscalingMetric } from "./servingConfig";
+import type { AutoscalingMetric } from "../config/modelConfig";
 
 /** A Prometheus metric type. */
 export type PrometheusMetricType = "gauge" | "counter" | "histogram";

@@ -3,11 +3,53 @@
  * `IstioInstallation`, with the checks that span several keys: IP ranges that overlap, and an
  * Istio installation for a stack that does not use Istio.
  */
-import { parseCidr, rangesOverlap } from "./cidr";
-import type { ConfigProblem } from "./configErrors";
-import type { GkeClusterArgs } from "./gkeCluster";
-import type { IstioInstallationArgs } from "./istioInstallation";
-import type { ParsedServingConfig } from "./servingConfig";
+import { parseCidr, rangesOverlap } from "../config/cidr";
+import type { ConfigProblem } from "../config/configErrors";
+import type { ParsedServingConfig } from "../config/configSchema";
+import type { ReleaseChannel } from "../config/servingConfig";
+
+/** Arguments of {@link GkeCluster}: `cluster` and `cluster.create` of the config, resolved (see
+ * `planFromZero`). */
+export interface GkeClusterArgs {
+    /** Google Cloud project ID. */
+    project: string;
+    /** The cluster's region or zone. */
+    location: string;
+    /** The region of `location`, where the subnets are. */
+    region: string;
+    /** The cluster's name. */
+    name: string;
+    /** VPC network name. */
+    networkName: string;
+    /** The nodes' subnet name. */
+    subnetName: string;
+    /** The proxy-only subnet's name. */
+    proxyOnlySubnetName: string;
+    /** The nodes' primary range. */
+    nodesCidr: string;
+    /** The pods' secondary range. */
+    podsCidr: string;
+    /** The Services' secondary range. */
+    servicesCidr: string;
+    /** The proxy-only subnet's range. */
+    proxyOnlyCidr: string;
+    /** GKE release channel. */
+    releaseChannel: ReleaseChannel;
+    /** Pulumi `protect` and GKE deletion protection on the cluster. */
+    protect: boolean;
+    /** Enable the Compute Engine and Kubernetes Engine APIs first. */
+    enableApis: boolean;
+    /** Machine type of the system node pool. */
+    systemMachineType: string;
+    /** System nodes in each of the cluster's zones. */
+    systemNodeCount: number;
+}
+
+/** Arguments of {@link IstioInstallation}. */
+export interface IstioInstallationArgs {
+    /** Istio chart version, 1.28.0 or later (no `v`). */
+    version: string;
+}
 
 /** The region of a location: `us-central1` for `us-central1-a` and for `us-central1`. */
 export function regionOf(location: string): string {

@@ -2,8 +2,8 @@
  * LoRA adapters in the plan: which names each model's route matches, which adapters its pods
  * load or unload, and vLLM's LoRA limits. Pure; problems name their config key.
  */
-import type { ConfigProblem } from "./configErrors";
-import { ParsedModelConfig, loraSchema } from "./servingConfig";
+import type { ConfigProblem } from "../config/configErrors";
+import { ParsedModelConfig, loraSchema } from "../config/configSchema";
 
 /** Gateway API v1.0's HTTPRoute schema allows 8 matches per rule and 16 rules per route; later
  * versions allow more per rule but at most 128 matches per route, so 128 names fit both. */

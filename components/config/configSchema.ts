@@ -1,0 +1,259 @@
+/**
+ * The zod schema of the stack config ({@link ServingConfig}): strict, so unknown keys are errors,
+ * and it fills in every default.
+ */
+import { z } from "zod";
+import { ACCELERATOR_TYPES } from "../plan/gpuCatalog";
+import { GATEWAY_PROVIDER_NAMES } from "../plan/gatewayProviders";
+import { MAX_MODEL_KEY_LENGTH } from "../plan/names";
+import { canonicalCidr, parseCidr } from "./cidr";
+import { AutoscalingMetric, CacheAccessMode, DEFAULT_READY_TIMEOUT_MINUTES, Precision, WeightCacheType } from "./modelConfig";
+import { DEFAULT_INFERENCE_EXTENSION_VERSION, DEFAULT_ISTIO_VERSION, DEFAULT_VLLM_IMAGE, GpuDriverVersion, MIN_ISTIO_VERSION, ReleaseChannel, ServingConfig } from "./servingConfig";
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const dnsLabel = (max: number) =>
+    z
+        .string()
+        .max(max, `must be at most ${max} characters`)
+        .regex(DNS_LABEL, "must be a DNS label: lower-case letters, digits and '-', starting and ending alphanumeric");
+
+const chartSchema = z.strictObject({
+    version: z
+        .string()
+        .regex(/^v\d+\.\d+\.\d+(-[\w.]+)?$/, "must be a chart version with its 'v', e.g. v1.0.0")
+        .default(DEFAULT_INFERENCE_EXTENSION_VERSION),
+    values: z.record(z.string(), z.unknown()).optional(),
+    rawValues: z.record(z.string(), z.unknown()).optional(),
+});
+
+const cidrSchema = (example: string) =>
+    z
+        .string()
+        .refine((cidr) => parseCidr(cidr) !== undefined, `must be an IPv4 range such as ${example}`)
+        .refine((cidr) => {
+            const range = parseCidr(cidr);
+            return range === undefined || canonicalCidr(range) === cidr;
+        }, "must have no host bits set (the address must be the first of its range)");
+
+const clusterCreateSchema = z.strictObject({
+    networkName: dnsLabel(63).optional(),
+    subnetName: dnsLabel(63).optional(),
+    nodesCidr: cidrSchema("10.0.0.0/20").default("10.0.0.0/20"),
+    podsCidr: cidrSchema("10.4.0.0/14").default("10.4.0.0/14"),
+    servicesCidr: cidrSchema("10.8.0.0/20").default("10.8.0.0/20"),
+    proxyOnlyCidr: cidrSchema("10.129.0.0/23")
+        .refine((cidr) => (parseCidr(cidr)?.prefix ?? 0) <= 26, "must be a /26 or larger range, e.g. 10.129.0.0/23")
+        .default("10.129.0.0/23"),
+    releaseChannel: z.enum(ReleaseChannel).default("REGULAR"),
+    protect: z.boolean().default(true),
+    enableApis: z.boolean().default(true),
+    systemMachineType: z.string().regex(/^[a-z0-9]+-[a-z0-9-]+$/, "must be a machine type such as e2-standard-4").default("e2-standard-4"),
+    systemNodeCount: z.number().int().min(1).max(100).default(1),
+});
+
+const istioVersionSchema = z
+    .string()
+    .regex(/^\d+\.\d+\.\d+$/, `must be an Istio version such as ${DEFAULT_ISTIO_VERSION} (no 'v')`)
+    .refine((version) => {
+        const match = /^(\d+)\.(\d+)\./.exec(version);
+        if (match === null) return true; // reported by the pattern above
+        const [major, minor] = [Number(match[1]), Number(match[2])];
+        return major > MIN_ISTIO_VERSION.major || (major === MIN_ISTIO_VERSION.major && minor >= MIN_ISTIO_VERSION.minor);
+    }, `must be ${MIN_ISTIO_VERSION.major}.${MIN_ISTIO_VERSION.minor}.0 or later: older Istio does not serve v1 InferencePools`);
+
+/** The schema of one node pool's settings. */
+export const nodePoolSchema = z
+    .strictObject({
+        machineType: z.string().min(1).optional(),
+        zones: z
+            .array(z.string().regex(/^[a-z]+-[a-z]+\d-[a-z]$/, "must be a zone such as us-central1-a"))
+            .min(1)
+            .refine((zones) => new Set(zones).size === zones.length, "must not list a zone twice")
+            .optional(),
+        nodeCount: z.number().int().min(1).max(1000).optional(),
+        autoscaling: z
+            .strictObject({
+                minNodes: z.number().int().min(0).max(1000),
+                maxNodes: z.number().int().min(1).max(1000),
+            })
+            .refine((a) => a.minNodes <= a.maxNodes, "minNodes must not exceed maxNodes")
+            .optional(),
+        spot: z.boolean().default(false),
+        driverVersion: z.enum(GpuDriverVersion).default("LATEST"),
+        diskSizeGb: z.number().int().min(100).max(65536).default(200),
+        labels: z.record(z.string(), z.string()).default({}),
+        protect: z.boolean().default(false),
+        imageStreaming: z.boolean().default(true),
+    })
+    .refine((p) => p.nodeCount === undefined || p.autoscaling === undefined, "set nodeCount or autoscaling, not both");
+
+/** Model and adapter names: what clients send as `model`. */
+const servedName = z
+    .string()
+    .min(1)
+    .max(256)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]*$/, "must start with a letter or digit and contain only letters, digits and . _ : / -");
+
+/** vLLM's accepted `--max-lora-rank` values. */
+export const LORA_RANKS = [1, 8, 16, 32, 64, 128, 256, 320, 512] as const;
+
+const adapterSchema = z.strictObject({
+    name: servedName,
+    source: z
+        .string()
+        .regex(
+            /^([A-Za-z0-9][\w.-]*\/[\w.-]+|\/[\w./-]+)$/,
+            "must be a Hugging Face repository such as org/adapter or an absolute path in the pod",
+        ),
+    retired: z.boolean().default(false),
+});
+
+/** The schema of {@link LoraConfig}. */
+export const loraSchema = z
+    .strictObject({
+        maxLoras: z.number().int().min(1).max(64).default(2),
+        maxLoraRank: z
+            .number()
+            .refine((rank) => (LORA_RANKS as readonly number[]).includes(rank), `must be one of ${LORA_RANKS.join(", ")}`)
+            .default(16),
+        maxCpuLoras: z.number().int().min(1).max(1024).optional(),
+    })
+    .refine((l) => l.maxCpuLoras === undefined || l.maxCpuLoras >= l.maxLoras, "maxCpuLoras must be at least maxLoras");
+
+const weightCacheSchema = z.strictObject({
+    type: z.enum(WeightCacheType).default("volume"),
+    storageClassName: dnsLabel(63).optional(),
+    sizeGb: z.number().int().min(10).max(65536).optional(),
+    accessMode: z.enum(CacheAccessMode).optional(),
+    bucket: z
+        .string()
+        .regex(/^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/, "must be a Cloud Storage bucket name (no gs://)")
+        .optional(),
+    path: z
+        .string()
+        .regex(/^[\w.-]+(\/[\w.-]+)*$/, "must be a folder in the bucket such as meta-llama/Llama-3.1-8B-Instruct, without leading or trailing /")
+        .optional(),
+});
+
+const modelSchema = z.strictObject({
+    name: servedName,
+    huggingFaceId: z
+        .string()
+        .regex(/^[A-Za-z0-9][\w.-]*\/[\w.-]+$/, "must be a Hugging Face model ID such as meta-llama/Llama-3.1-8B-Instruct")
+        .optional(),
+    key: dnsLabel(MAX_MODEL_KEY_LENGTH).optional(),
+    gpu: z
+        .strictObject({
+            type: z.enum(ACCELERATOR_TYPES).default("nvidia-l4"),
+            count: z.number().int().min(1).max(16).default(1),
+        })
+        .default({ type: "nvidia-l4", count: 1 }),
+    // Defaulted in the plan: it must be possible to tell a replicas given next to autoscaling.
+    replicas: z.number().int().min(1).max(1000).optional(),
+    autoscaling: z
+        .strictObject({
+            minReplicas: z.number().int().min(1).max(1000).default(1),
+            maxReplicas: z.number().int().min(1).max(1000),
+            metric: z.enum(AutoscalingMetric).default("queueDepth"),
+            target: z.number().positive().max(1000).optional(),
+            scaleDownStabilizationSeconds: z.number().int().min(0).max(3600).default(600),
+        })
+        .refine((a) => a.minReplicas <= a.maxReplicas, "minReplicas must not exceed maxReplicas")
+        .refine((a) => a.metric !== "kvCache" || a.target === undefined || a.target <= 1, {
+            message: "target for metric kvCache is a fraction of the KV cache: more than 0, at most 1",
+            path: ["target"],
+        })
+        .optional(),
+    vllmArgs: z.array(z.string().min(1)).default([]),
+    parameters: z.number().positive().max(10000).optional(),
+    precision: z.enum(Precision).default("bfloat16"),
+    kvCacheReserveGb: z.number().min(0).max(1000).default(2),
+    readyTimeoutMinutes: z.number().int().min(5).max(24 * 60).default(DEFAULT_READY_TIMEOUT_MINUTES),
+    adapters: z.array(adapterSchema).default([]),
+    lora: loraSchema.optional(),
+    weightCache: weightCacheSchema.default({ type: "volume" }),
+});
+
+/** The schema of {@link ServingConfig}; parsing fills in every default. */
+export const servingConfigSchema = z.strictObject({
+    cluster: z.strictObject({
+        project: z
+            .string()
+            .regex(/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/, "must be a Google Cloud project ID (6-30 lower-case letters, digits, '-')"),
+        location: z.string().regex(/^[a-z]+-[a-z]+\d(-[a-z])?$/, "must be a region or zone such as us-central1"),
+        name: dnsLabel(40),
+        create: clusterCreateSchema.optional(),
+    }),
+    namespace: dnsLabel(63).default("default"),
+    provider: z
+        .strictObject({
+            name: z.enum(GATEWAY_PROVIDER_NAMES).default("gke"),
+            gatewayClassName: dnsLabel(253).optional(),
+        })
+        .default({ name: "gke" }),
+    istio: z
+        .strictObject({
+            install: z.boolean().default(false),
+            version: istioVersionSchema.default(DEFAULT_ISTIO_VERSION),
+        })
+        .default({ install: false, version: DEFAULT_ISTIO_VERSION }),
+    gatewayName: dnsLabel(63).default("inference-gateway"),
+    gateway: z
+        .strictObject({
+            internal: z.boolean().default(false),
+            hostname: z
+                .string()
+                .max(253)
+                .regex(/^(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a lower-case DNS name such as llm.example.com")
+                .optional(),
+            tlsSecretName: dnsLabel(253).optional(),
+        })
+        .refine((g) => g.tlsSecretName === undefined || g.hostname !== undefined, {
+            message: "tlsSecretName needs hostname: the certificate is for a hostname",
+            path: ["tlsSecretName"],
+        })
+        .default({ internal: false }),
+    networkPolicy: z
+        .strictObject({
+            enabled: z.boolean().default(true),
+            gatewaySourceRanges: z.array(cidrSchema("10.129.0.0/23")).min(1).optional(),
+        })
+        .default({ enabled: true }),
+    nodeServiceAccountEmail: z
+        .string()
+        .regex(/^[a-z][-a-z0-9]{4,28}[a-z0-9]@[-a-z0-9.]+\.iam\.gserviceaccount\.com$/, "must be a service account email such as gpu-nodes@my-project.iam.gserviceaccount.com")
+        .optional(),
+    installInferenceCrds: z.boolean().default(true),
+    vllmImage: z
+        .string()
+        .regex(/^[\w./-]+(:[\w.-]+|@sha256:[a-f0-9]{64})$/, "must be an image with a tag or digest")
+        .refine((image) => !image.endsWith(":latest"), "must be pinned to a version, not latest")
+        .default(DEFAULT_VLLM_IMAGE),
+    charts: z
+        .strictObject({
+            inferencePool: chartSchema.default({ version: DEFAULT_INFERENCE_EXTENSION_VERSION }),
+            bodyBasedRouting: chartSchema.default({ version: DEFAULT_INFERENCE_EXTENSION_VERSION }),
+        })
+        .default({
+            inferencePool: { version: DEFAULT_INFERENCE_EXTENSION_VERSION },
+            bodyBasedRouting: { version: DEFAULT_INFERENCE_EXTENSION_VERSION },
+        }),
+    nodePools: z.partialRecord(z.enum(ACCELERATOR_TYPES), nodePoolSchema).default({}),
+    models: z.array(modelSchema).min(1, "must list at least one model"),
+    monitoring: z
+        .strictObject({
+            installMetricsAdapter: z.boolean().default(false),
+            scrapeInterval: z
+                .string()
+                .regex(/^[1-9]\d*(s|m)$/, "must be a Prometheus duration in seconds or minutes, e.g. 15s or 1m")
+                .default("15s"),
+        })
+        .default({ installMetricsAdapter: false, scrapeInterval: "15s" }),
+}) satisfies z.ZodType<unknown, ServingConfig>; // keeps the documented interfaces and the schema in step
+
+/** {@link ServingConfig} with every default filled in. */
+export type ParsedServingConfig = z.output<typeof servingConfigSchema>;
+/** One model with its defaults. */
+export type ParsedModelConfig = ParsedServingConfig["models"][number];
+/** One node pool's settings with their defaults. */
+export type ParsedNodePoolConfig = z.output<typeof nodePoolSchema>;

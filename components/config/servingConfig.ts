@@ -1,0 +1,251 @@
+/**
+ * What a deployment serves, as plain data: the shape of the stack config and of the top-level
+ * component's args. The zod schema in `configSchema.ts` enforces it (strict: unknown keys are
+ * errors, so typos are caught) and fills in the defaults, which reproduce the upstream "serve
+ * multiple generative AI models" guide.
+ */
+import type { GatewayProviderName } from "../plan/gatewayProviders";
+import type { ModelConfig } from "./modelConfig";
+
+
+/** The inference extension release whose charts and CRDs are used by default. */
+export const DEFAULT_INFERENCE_EXTENSION_VERSION = "v1.0.0";
+
+/** The vLLM OpenAI-compatible server image; pinned, never `latest`. */
+export const DEFAULT_VLLM_IMAGE = "vllm/vllm-openai:v0.11.0";
+
+/** The GPU driver GKE installs on a node pool. A const object so the cross-language schema gets
+ * an enum. */
+export const GpuDriverVersion = {
+    /** The default driver of the node's GKE version. */
+    Default: "DEFAULT",
+    /** The latest driver available for the node's GKE version. */
+    Latest: "LATEST",
+} as const;
+
+/** A GPU driver version setting. */
+export type GpuDriverVersion = (typeof GpuDriverVersion)[keyof typeof GpuDriverVersion];
+
+/** Helm chart values: a JSON object. `any` rather than `unknown` so that the cross-language
+ * schema can type the values as `Any`. */
+export type ChartValues = Record<string, any>;
+
+/** The GKE cluster the deployment goes into: an existing one, or one this stack creates. */
+export interface ClusterConfig {
+    /** Google Cloud project ID that owns the cluster. */
+    project: string;
+    /** The cluster's region or zone, e.g. `us-central1`. */
+    location: string;
+    /** The cluster's name. */
+    name: string;
+    /** Create the cluster, its network and the proxy-only subnet in this stack. Absent: the
+     * cluster exists and is only looked up. */
+    create?: ClusterCreateConfig;
+}
+
+/** GKE release channels. A const object so the cross-language schema gets an enum. */
+export const ReleaseChannel = {
+    /** Newest versions first. */
+    Rapid: "RAPID",
+    /** A balance of features and stability; GKE's default. */
+    Regular: "REGULAR",
+    /** Versions proven on the other channels. */
+    Stable: "STABLE",
+    /** Stable versions with extended support. */
+    Extended: "EXTENDED",
+} as const;
+
+/** A GKE release channel. */
+export type ReleaseChannel = (typeof ReleaseChannel)[keyof typeof ReleaseChannel];
+
+/**
+ * A VPC-native GKE Standard cluster made from zero: a custom-mode VPC network, a subnet with
+ * secondary ranges for pods and services, the proxy-only subnet the regional Envoy-based gateway
+ * classes need, the cluster (Gateway API, Workload Identity, Dataplane V2, shielded nodes) and a
+ * small node pool for everything that is not a model server. The IP ranges must not overlap each
+ * other or other subnets of the network; changing any of them replaces the subnet and the cluster.
+ */
+export interface ClusterCreateConfig {
+    /** Name of the VPC network. Default `<cluster.name>-network`. */
+    networkName?: string;
+    /** Name of the nodes' subnet in the cluster's region. Default `<cluster.name>-nodes`. */
+    subnetName?: string;
+    /** Primary range of the nodes' subnet. Default `10.0.0.0/20`. */
+    nodesCidr?: string;
+    /** Secondary range for pod IPs. Default `10.4.0.0/14`. */
+    podsCidr?: string;
+    /** Secondary range for Service IPs. Default `10.8.0.0/20`. */
+    servicesCidr?: string;
+    /** Range of the proxy-only subnet (`REGIONAL_MANAGED_PROXY`, `ACTIVE`) in the cluster's
+     * region, used by the proxies of `gke-l7-regional-external-managed` and `gke-l7-rilb`; /26 or
+     * larger. Default `10.129.0.0/23`. A region holds one active proxy-only subnet per network. */
+    proxyOnlyCidr?: string;
+    /** GKE release channel: `RAPID`, `REGULAR`, `STABLE` or `EXTENDED`. Default `REGULAR`. */
+    releaseChannel?: ReleaseChannel;
+    /** Protect the cluster: Pulumi's `protect` and GKE deletion protection, so that no `up` or
+     * `destroy` deletes or replaces it. Default true; set false (and `up`) before deleting it. */
+    protect?: boolean;
+    /** Enable the APIs a new project needs first: Compute Engine, Kubernetes Engine, IAM,
+     * Resource Manager, image streaming and Filestore (left enabled on destroy). Default true. */
+    enableApis?: boolean;
+    /** Machine type of the node pool for the gateway's helpers (BBR, the EPPs, istiod, cluster
+     * add-ons). Default `e2-standard-4`. */
+    systemMachineType?: string;
+    /** Nodes of that pool in each of the cluster's zones (a regional cluster has three). Default 1. */
+    systemNodeCount?: number;
+}
+
+/** The first Istio release whose gateway serves v1 InferencePools. */
+export const MIN_ISTIO_VERSION = { major: 1, minor: 28 } as const;
+
+/** The Istio chart version installed by default. */
+export const DEFAULT_ISTIO_VERSION = "1.28.0";
+
+/** Installing Istio with the stack (provider `istio` only). */
+export interface IstioConfig {
+    /** Install Istio's official `base` and `istiod` charts into `istio-system`, with
+     * `ENABLE_GATEWAY_API_INFERENCE_EXTENSION=true` in istiod's environment. Default false: Istio
+     * is already installed. */
+    install?: boolean;
+    /** Istio chart version, 1.28.0 or later, without a `v`. Default `1.28.0`. */
+    version?: string;
+}
+
+/** Metrics collection and the autoscaling backend. */
+export interface MonitoringConfig {
+    /** Install the Custom Metrics Stackdriver Adapter (and grant its Kubernetes service account
+     * `roles/monitoring.viewer` through Workload Identity), which autoscaling reads metrics
+     * through. Default false: leave it false when the cluster already runs the adapter. */
+    installMetricsAdapter?: boolean;
+    /** How often Managed Prometheus scrapes the model servers, EPPs and BBR, as a Prometheus
+     * duration. Default `15s`. */
+    scrapeInterval?: string;
+}
+
+
+/** A node pool's autoscaling range, in nodes across all its zones. */
+export interface NodeAutoscalingConfig {
+    /** Fewest nodes; 0 lets the pool scale to zero when no model needs it. */
+    minNodes: number;
+    /** Most nodes. */
+    maxNodes: number;
+}
+
+/** The GPU node pool of one accelerator type. Unset fields are derived from the models on it. */
+export interface NodePoolConfig {
+    /** Compute Engine machine type; must carry this accelerator. Default: the smallest machine
+     * type with enough GPUs for the largest model on the pool. */
+    machineType?: string;
+    /** Zones for the nodes. Required when `cluster.location` is a region (GKE would otherwise put
+     * `nodeCount` nodes in every zone of the region); defaults to the cluster's zone otherwise.
+     * Pick zones that offer this accelerator. */
+    zones?: string[];
+    /** Fixed number of nodes in each zone. Default: enough for every replica on the pool. Not
+     * with `autoscaling`. */
+    nodeCount?: number;
+    /** Node autoscaling range, in nodes across all zones, instead of a fixed count. */
+    autoscaling?: NodeAutoscalingConfig;
+    /** Use Spot VMs (cheaper, can be preempted). Default false. */
+    spot?: boolean;
+    /** GPU driver GKE installs: `DEFAULT` or `LATEST`. Default `LATEST`. Changing it replaces
+     * the pool. */
+    driverVersion?: GpuDriverVersion;
+    /** Boot disk size in GB; the vLLM image is large. Default 200. */
+    diskSizeGb?: number;
+    /** Extra Kubernetes labels for the nodes. */
+    labels?: Record<string, string>;
+    /** Protect the pool from deletion: `pulumi destroy`, and any change that replaces the pool,
+     * fail until it is unset. Default false. */
+    protect?: boolean;
+    /** GKE image streaming, so the large vLLM image starts before it is fully pulled; it only
+     * applies to images in Artifact Registry (mirror the vLLM image there). Default true. */
+    imageStreaming?: boolean;
+}
+
+/** A Helm chart's version and values beyond the ones the program sets. */
+export interface ChartConfig {
+    /** Chart version, with the `v`. Default `v1.0.0`. */
+    version?: string;
+    /** Extra values, merged over the program's and checked against the chart's values schema at
+     * that version. */
+    values?: ChartValues;
+    /** Extra values merged over everything without any check; the only way to use a chart
+     * version we have no values schema for. */
+    rawValues?: ChartValues;
+}
+
+/** The versions and values of the two inference extension charts. */
+export interface ChartsConfig {
+    /** The inferencepool chart (one release per model: InferencePool and Endpoint Picker). */
+    inferencePool?: ChartConfig;
+    /** The body-based-routing chart (the Body-Based Router). */
+    bodyBasedRouting?: ChartConfig;
+}
+
+/** The gateway provider and its class. */
+export interface ProviderConfig {
+    /** `gke`, `istio` or `other`. Default `gke`. */
+    name?: GatewayProviderName;
+    /** GatewayClass of the Gateway. Default: the provider's (required for `other`). */
+    gatewayClassName?: string;
+}
+
+/** How the Gateway is exposed. */
+export interface GatewayConfig {
+    /** An internal load balancer reachable only from the VPC, instead of an internet-facing one.
+     * Default false. */
+    internal?: boolean;
+    /** The hostname clients use; the listener accepts only requests for it. Default: any. */
+    hostname?: string;
+    /** A Kubernetes Secret of type `kubernetes.io/tls` in the Gateway's namespace holding the
+     * certificate for `hostname`; the listener then serves HTTPS on 443 instead of HTTP on 80. */
+    tlsSecretName?: string;
+}
+
+/** Which peers may reach the model servers' port. */
+export interface NetworkPolicyConfig {
+    /** Create one NetworkPolicy per model that admits only the gateway's proxies, the model's
+     * Endpoint Picker and the Managed Prometheus collectors to the vLLM port. Default true. */
+    enabled?: boolean;
+    /** CIDR ranges the gateway's proxies connect from, for providers whose proxies run outside
+     * the cluster: for `gke`, the region's proxy-only subnet (`gcloud compute networks subnets
+     * list --filter=purpose=REGIONAL_MANAGED_PROXY`); required for `gke` and `other`, unless
+     * `cluster.create` makes the subnet, whose range is then the default. */
+    gatewaySourceRanges?: string[];
+}
+
+/** Everything a deployment serves. */
+export interface ServingConfig {
+    /** The existing GKE cluster. */
+    cluster: ClusterConfig;
+    /** Namespace of the Gateway, BBR, pools and model servers. Default `default`. */
+    namespace?: string;
+    /** Gateway provider. */
+    provider?: ProviderConfig;
+    /** Installing Istio with the stack. */
+    istio?: IstioConfig;
+    /** Name of the Gateway. Default `inference-gateway`. */
+    gatewayName?: string;
+    /** How the Gateway is exposed: internal or external, HTTP or HTTPS. */
+    gateway?: GatewayConfig;
+    /** NetworkPolicies in front of the model servers. */
+    networkPolicy?: NetworkPolicyConfig;
+    /** Email of an existing Google service account for the GPU nodes. Default: a dedicated
+     * account is created with only the roles nodes need (logging, monitoring, image pulls). */
+    nodeServiceAccountEmail?: string;
+    /** Apply the InferencePool CRDs of `charts.inferencePool.version`. Default true; set false
+     * when the cluster has them (GKE 1.34.0-gke.1626000 and later installs them itself). */
+    installInferenceCrds?: boolean;
+    /** vLLM image. Default `vllm/vllm-openai:v0.11.0`. */
+    vllmImage?: string;
+    /** Chart versions and values. */
+    charts?: ChartsConfig;
+    /** Node pool settings keyed by accelerator type (e.g. `nvidia-l4`); one pool is created for
+     * each type the models use. A plain string-keyed map so that every Pulumi language can pass
+     * it; the keys are checked against the accelerator types. */
+    nodePools?: Record<string, NodePoolConfig>;
+    /** The models, at least one. */
+    models: ModelConfig[];
+    /** Metrics collection and the autoscaling backend. */
+    monitoring?: MonitoringConfig;
+}

@@ -1,0 +1,117 @@
+/**
+ * Turns a {@link ServingConfig} into a plan: every name, label, node pool, chart value and cost
+ * the components need, resolved and checked before any resource is registered. The checks catch
+ * what would otherwise surface twenty minutes into `pulumi up`: a model too large for its GPUs,
+ * a machine type that cannot carry the accelerator, more replicas than the pool holds, names that
+ * collide, a chart value Helm would ignore. All problems are reported together.
+ *
+ * Each concern has its own module (models, node pools, gateway, charts, cluster from zero); this
+ * one runs them in order and assembles their results.
+ */
+import { ConfigError, ConfigProblem, parseOrThrow } from "../config/configErrors";
+import { ParsedServingConfig, servingConfigSchema } from "../config/configSchema";
+import type { ClusterConfig, ServingConfig } from "../config/servingConfig";
+import { CostRange, addCosts } from "./capacity";
+import { INFERENCE_CHARTS, PlannedChart, PlannedChartRelease, checkChartMonitoring, planBodyBasedRouting } from "./chartValues";
+import { GkeClusterArgs, IstioInstallationArgs, planFromZero } from "./clusterPlan";
+import { GATEWAY_PROVIDERS, GatewayProviderProfile } from "./gatewayProviders";
+import { PlannedGateway, PlannedNetworkPolicy, planGateway, planNetworkPolicy } from "./gatewayPlan";
+import { checkAdapterNames } from "./loraPlan";
+import { PlannedModel, checkNames, checkReplicas, checkVllmArgs, modelDrafts, planModels } from "./modelPlan";
+import { PlannedNodePool, PlannedNodeServiceAccount, planNodePools, planNodeServiceAccount } from "./nodePoolPlan";
+
+/** Everything the components need, resolved and checked. */
+export interface ServingPlan {
+    /** The existing cluster. */
+    cluster: ClusterConfig;
+    /** Namespace of everything namespaced. */
+    namespace: string;
+    /** The gateway provider's profile. */
+    provider: GatewayProviderProfile;
+    /** The Gateway's class. */
+    gatewayClassName: string;
+    /** The Gateway's name. */
+    gatewayName: string;
+    /** How the Gateway is exposed. */
+    gateway: PlannedGateway;
+    /** The model servers' NetworkPolicies, or undefined when disabled. */
+    networkPolicy?: PlannedNetworkPolicy;
+    /** The GPU nodes' service account. */
+    nodeServiceAccount: PlannedNodeServiceAccount;
+    /** Whether to apply the InferencePool CRDs. */
+    installInferenceCrds: boolean;
+    /** vLLM image. */
+    vllmImage: string;
+    /** The inferencepool chart. */
+    inferencePoolChart: PlannedChart;
+    /** The body-based-routing chart, with its values. */
+    bodyBasedRoutingChart: PlannedChartRelease;
+    /** Node pools, one per accelerator type in use. */
+    nodePools: PlannedNodePool[];
+    /** Models, in config order. */
+    models: PlannedModel[];
+    /** Metrics collection and the autoscaling backend. */
+    monitoring: ParsedServingConfig["monitoring"];
+    /** Cost of all node pools at their smallest and largest size. */
+    cost: CostRange;
+    /** The cluster to create, when `cluster.create` is set. */
+    createCluster?: GkeClusterArgs;
+    /** The Istio installation, when `istio.install` is set. */
+    istio?: IstioInstallationArgs;
+}
+
+/**
+ * Checks a config and resolves it into a plan, or throws a {@link ConfigError} listing every
+ * problem. Pure: registers nothing, so a bad config leaves nothing half-made.
+ */
+export function planServing(input: ServingConfig | unknown): ServingPlan {
+    const config: ParsedServingConfig = parseOrThrow(servingConfigSchema, input);
+    const problems: ConfigProblem[] = [];
+    const provider: GatewayProviderProfile = GATEWAY_PROVIDERS[config.provider.name];
+    const gateway = planGateway(config, provider);
+    problems.push(...gateway.problems);
+    const networkPolicy = planNetworkPolicy(config, provider);
+    problems.push(...networkPolicy.problems);
+    const nodeServiceAccount = planNodeServiceAccount(config);
+
+    const drafts = modelDrafts(config);
+    problems.push(...checkNames(drafts));
+    problems.push(...checkAdapterNames(config.models));
+    drafts.forEach((d) => problems.push(...checkReplicas(d.config, d.index)));
+    problems.push(...checkChartMonitoring(config.charts.inferencePool));
+    drafts.forEach((d) => problems.push(...checkVllmArgs(d.config, d.index)));
+
+    const nodePools = planNodePools(config, drafts, nodeServiceAccount.email);
+    problems.push(...nodePools.problems);
+    const models = planModels(config, provider, drafts, nodePools.canSurge);
+    problems.push(...models.problems);
+    const bbr = planBodyBasedRouting(config, provider);
+    problems.push(...bbr.problems);
+    const fromZero = planFromZero(config);
+    problems.push(...fromZero.problems);
+
+    if (problems.length > 0 || gateway.gateway === undefined) throw new ConfigError(problems);
+    return {
+        cluster: config.cluster,
+        namespace: config.namespace,
+        provider,
+        gatewayClassName: gateway.gateway.className,
+        gatewayName: config.gatewayName,
+        gateway: gateway.gateway,
+        networkPolicy: networkPolicy.policy,
+        nodeServiceAccount,
+        installInferenceCrds: config.installInferenceCrds,
+        vllmImage: config.vllmImage,
+        inferencePoolChart: { chart: INFERENCE_CHARTS.inferencePool.chart, version: config.charts.inferencePool.version },
+        bodyBasedRoutingChart: bbr.release,
+        nodePools: nodePools.pools,
+        models: models.models,
+        monitoring: config.monitoring,
+        cost: {
+            min: addCosts(nodePools.pools.map((p) => p.cost.min)),
+            max: addCosts(nodePools.pools.map((p) => p.cost.max)),
+        },
+        createCluster: fromZero.cluster,
+        istio: fromZero.istio,
+    };
+}

@@ -1,0 +1,92 @@
+/**
+ * The tree says how the program works: no module imports itself back through others (an import
+ * cycle hides which module is the foundation), config and plan never import components, and no
+ * module of code grows past the size a reader takes in at once. The graph is read from the
+ * sources with the TypeScript compiler's own pre-processor, type-only imports included.
+ */
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import test from "node:test";
+import * as ts from "typescript";
+
+const ROOT = path.resolve(__dirname, "..");
+const SOURCE_DIRS = ["components", "stacks", "tools"];
+/** Lines a module of code may have. */
+const MAX_MODULE_LINES = 400;
+
+function sourceFiles(dir: string): string[] {
+    return fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
+        const relative = path.join(dir, entry.name);
+        if (entry.isDirectory()) return sourceFiles(relative);
+        return entry.name.endsWith(".ts") ? [relative] : [];
+    });
+}
+
+/** Each module's relative imports of project modules, as repository-relative paths. */
+function importGraph(files: string[]): Map<string, string[]> {
+    const known = new Set(files);
+    const resolve = (from: string, specifier: string): string | undefined => {
+        const base = path.normalize(path.join(path.dirname(from), specifier));
+        return [`${base}.ts`, path.join(base, "index.ts")].find((candidate) => known.has(candidate));
+    };
+    return new Map(
+        files.map((file) => {
+            const info = ts.preProcessFile(fs.readFileSync(path.join(ROOT, file), "utf8"), true, true);
+            const imports = info.importedFiles
+                .map((f) => f.fileName)
+                .filter((name) => name.startsWith("."))
+                .map((name) => resolve(file, name))
+                .filter((target): target is string => target !== undefined);
+            return [file, imports];
+        }),
+    );
+}
+
+/** Every cycle in the graph, each as the list of modules it passes through. */
+function cycles(graph: Map<string, string[]>): string[][] {
+    const found: string[][] = [];
+    const state = new Map<string, "open" | "done">();
+    const stack: string[] = [];
+    const visit = (node: string) => {
+        state.set(node, "open");
+        stack.push(node);
+        for (const next of graph.get(node) ?? []) {
+            if (state.get(next) === "open") found.push([...stack.slice(stack.indexOf(next)), next]);
+            else if (state.get(next) === undefined) visit(next);
+        }
+        stack.pop();
+        state.set(node, "done");
+    };
+    for (const node of graph.keys()) if (state.get(node) === undefined) visit(node);
+    return found;
+}
+
+const files = [...SOURCE_DIRS.flatMap(sourceFiles), "index.ts"];
+const graph = importGraph(files);
+
+test("the cycle finder finds a cycle it is given and none in a tree", () => {
+    assert.deepEqual(cycles(new Map([["a", ["b"]], ["b", ["c"]], ["c", ["a"]]])), [["a", "b", "c", "a"]]);
+    assert.deepEqual(cycles(new Map([["a", ["b", "c"]], ["b", ["c"]], ["c", []]])), []);
+});
+
+test("no module imports itself back through others", () => {
+    assert.ok(graph.get(path.join("components", "index.ts"))?.length, "the import graph is empty: the reader is broken");
+    assert.deepEqual(cycles(graph).map((cycle) => cycle.join(" -> ")), []);
+});
+
+test("the config and the plan import neither components nor tools", () => {
+    for (const [file, imports] of graph) {
+        const layer = file.split(path.sep).slice(0, 2).join("/");
+        if (layer !== "components/config" && layer !== "components/plan") continue;
+        const outward = imports.filter((target) => !target.startsWith(path.join("components", "config")) && !target.startsWith(path.join("components", "plan")));
+        assert.deepEqual(outward, [], `${file} reaches out of the config and plan`);
+    }
+});
+
+test(`no module of code is over ${MAX_MODULE_LINES} lines`, () => {
+    for (const file of files) {
+        const lines = fs.readFileSync(path.join(ROOT, file), "utf8").split("\n").length;
+        assert.ok(lines <= MAX_MODULE_LINES, `${file} has ${lines} lines`);
+    }
+});
