@@ -1,0 +1,184 @@
+/**
+ * `node --require ts-node/register/transpile-only tools/chartValuesRead.ts <git-dir> <tag> <chart-dir>`
+ * prints, as JSON, every `.Values` path the chart's templates read at that tag: the data a values
+ * schema is checked against (components/plan/charts/). It reads the templates with `git show`
+ * from a local clone or mirror and evaluates nothing: a small walk over the template actions that
+ * follows how `with` and `range` rebind the dot. A construct it does not know stops it with the
+ * file and action, so a person reads that part by hand instead of trusting a guess.
+ */
+import { execFileSync } from "node:child_process";
+
+/** How a template reads a path. */
+export type ReadKind =
+    /** Printed or compared as one value. */
+    | "value"
+    /** Only tested: `if`, `with`, `hasKey`, `empty`. */
+    | "test"
+    /** Passed on whole (`toYaml`): anything below it reaches the manifest as given. */
+    | "subtree"
+    /** Iterated with `range`; its items' fields are listed as `<path>[].<field>`. */
+    | "list"
+    /** Iterated with `range $key, $value :=`: every key and value is read. */
+    | "map";
+
+/** One `.Values` path and how and where the templates read it. */
+export interface ReadPath {
+    /** Dotted path; `[]` stands for any item of a list. */
+    path: string;
+    /** Ways it is read, sorted. */
+    read: ReadKind[];
+    /** Template files that read it, relative to the chart. */
+    files: string[];
+}
+
+/** What the dot is inside a block: the chart's root context, or a values path. */
+type Dot = { root: true } | { root: false; path: string };
+
+interface Block {
+    /** The dot inside the block. */
+    dot: Dot;
+}
+
+const ROOT_OBJECTS = new Set(["Release", "Chart", "Capabilities", "Template", "Files"]);
+const ACTION = /\{\{-?\s*([\s\S]*?)\s*-?\}\}/g;
+/** `.Values.a.b` or `$.Values.a.b`. */
+const VALUES_REF = /\$?\.Values((?:\.[A-Za-z_][\w]*)*)/g;
+/** A field of the dot, `.a.b`, not preceded by a name character (so not `$x.a` or `.Values.a`). */
+const DOT_FIELD = /(?<![\w$.)\]])\.([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)/g;
+/** The dot itself as an argument. */
+const BARE_DOT = /(?<![\w$.)\]])\.(?![\w.])/;
+
+class Recorder {
+    private readonly paths = new Map<string, { read: Set<ReadKind>; files: Set<string> }>();
+
+    add(path: string, kind: ReadKind, file: string): void {
+        const entry = this.paths.get(path) ?? { read: new Set<ReadKind>(), files: new Set<string>() };
+        entry.read.add(kind);
+        entry.files.add(file);
+        this.paths.set(path, entry);
+    }
+
+    result(): ReadPath[] {
+        return [...this.paths.entries()]
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+            .map(([path, entry]) => ({ path, read: [...entry.read].sort(), files: [...entry.files].sort() }));
+    }
+}
+
+/** The values paths one action's pipeline refers to, with the dot `dot`. String literals are
+ * left out: a `fail` message naming a path reads nothing. */
+function referencedPaths(action: string, dot: Dot, where: string): string[] {
+    const code = action.replace(/"(?:[^"\\]|\\.)*"/g, '""');
+    const found: string[] = [];
+    for (const match of code.matchAll(VALUES_REF)) if (match[1] !== "") found.push(match[1].slice(1));
+    const withoutValues = code.replace(VALUES_REF, "");
+    for (const match of withoutValues.matchAll(DOT_FIELD)) {
+        const field = match[1];
+        if (ROOT_OBJECTS.has(field.split(".")[0])) continue;
+        if (dot.root) throw new Error(`${where}: .${field} on the chart's root context is not a values path I know how to read`);
+        found.push(`${dot.path}.${field}`);
+    }
+    if (BARE_DOT.test(withoutValues) && !dot.root) found.push(dot.path);
+    return found;
+}
+
+/** Every `.Values` path the templates read. `files` maps a template's chart-relative path to its
+ * text. Throws on a construct it cannot follow. */
+export function valuesReadByTemplates(files: ReadonlyMap<string, string>): ReadPath[] {
+    const recorder = new Recorder();
+    for (const [file, text] of files) {
+        const blocks: Block[] = [{ dot: { root: true } }];
+        for (const match of text.matchAll(ACTION)) {
+            const action = match[1].trim();
+            const line = text.slice(0, match.index).split("\n").length;
+            const where = `${file}:${line} {{ ${action} }}`;
+            const dot = blocks[blocks.length - 1].dot;
+            const keyword = /^(\/\*|define|if|else if|else|with|range|end|include|template|block)\b/.exec(action)?.[1];
+            const record = (kind: ReadKind, pipeline: string) => {
+                const paths = referencedPaths(pipeline, dot, where);
+                for (const path of paths) recorder.add(path, /\btoYaml\b|\btoJson\b/.test(pipeline) ? "subtree" : kind, file);
+                return paths;
+            };
+            switch (keyword) {
+                case "/*":
+                    break;
+                case "define":
+                    // Helpers are called with the root context here (`include "x" .` at the top level).
+                    blocks.push({ dot: { root: true } });
+                    break;
+                case "if":
+                case "else if": {
+                    if (keyword === "if") blocks.push({ dot });
+                    const hasKey = /hasKey\s+\$?\.Values((?:\.\w+)*)\s+"(\w+)"/.exec(action);
+                    if (hasKey) recorder.add(`${hasKey[1].slice(1)}.${hasKey[2]}`, "test", file);
+                    record("test", action.replace(/^(else )?if\s+/, ""));
+                    break;
+                }
+                case "else":
+                    break;
+                case "with": {
+                    const paths = record("test", action.slice("with".length));
+                    if (paths.length !== 1) throw new Error(`${where}: with over ${paths.length} paths`);
+                    blocks.push({ dot: { root: false, path: paths[0] } });
+                    break;
+                }
+                case "range": {
+                    const keyValue = /^range\s+\$\w+\s*,\s*\$\w+\s*:=\s*(.+)$/.exec(action);
+                    const paths = referencedPaths(keyValue ? keyValue[1] : action.slice("range".length), dot, where);
+                    if (paths.length !== 1) throw new Error(`${where}: range over ${paths.length} paths`);
+                    recorder.add(paths[0], keyValue ? "map" : "list", file);
+                    // Inside `range $k, $v :=` the templates use $k and $v; the dot is the item either way.
+                    blocks.push({ dot: { root: false, path: keyValue ? `${paths[0]}.*` : `${paths[0]}[]` } });
+                    break;
+                }
+                case "end":
+                    blocks.pop();
+                    if (blocks.length === 0) throw new Error(`${where}: end without a block`);
+                    break;
+                case "include":
+                case "template":
+                    if (!/^(include|template)\s+"[^"]+"\s+(\.|\$)(\s*\|.*)?$/.test(action)) throw new Error(`${where}: include with another context`);
+                    break;
+                case "block":
+                    throw new Error(`${where}: block is not supported`);
+                default: {
+                    // A variable set from a values path would hide where the value is read.
+                    const assignment = /^\$\w+\s*:?=\s*([\s\S]*)$/.exec(action);
+                    if (assignment && referencedPaths(assignment[1], dot, where).length > 0) throw new Error(`${where}: a variable holds a values path`);
+                    record("value", action);
+                }
+            }
+        }
+        if (blocks.length !== 1) throw new Error(`${file}: ${blocks.length - 1} block(s) not closed`);
+    }
+    return recorder.result();
+}
+
+/** The chart's template files at `tag`, read from the git directory `gitDir`. */
+export function templatesAt(gitDir: string, tag: string, chartDir: string): Map<string, string> {
+    const git = (...args: string[]) => execFileSync("git", ["--git-dir", gitDir, ...args], { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
+    const names = git("ls-tree", "-r", "--name-only", tag, `${chartDir}/templates/`).split("\n").filter((f) => /\.(yaml|tpl)$/.test(f));
+    return new Map(names.map((name) => [name.slice(chartDir.length + 1), git("show", `${tag}:${name}`)]));
+}
+
+/** The commit a tag points to. */
+export function commitOf(gitDir: string, tag: string): string {
+    return execFileSync("git", ["--git-dir", gitDir, "rev-parse", `${tag}^{commit}`], { encoding: "utf8" }).trim();
+}
+
+if (require.main === module) {
+    const [gitDir, tag, chartDir] = process.argv.slice(2);
+    if (chartDir === undefined) {
+        console.error("usage: chartValuesRead.ts <git-dir> <tag> <chart-dir>, e.g. .../repo v1.0.0 config/charts/inferencepool");
+        process.exit(2);
+    }
+    const document = {
+        repository: "kubernetes-sigs/gateway-api-inference-extension",
+        tag,
+        commit: commitOf(gitDir, tag),
+        chart: chartDir,
+        extractedBy: "tools/chartValuesRead.ts",
+        paths: valuesReadByTemplates(templatesAt(gitDir, tag, chartDir)),
+    };
+    process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+}
