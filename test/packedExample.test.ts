@@ -1,7 +1,8 @@
 /**
  * The real consumer path: `npm pack` the package, install the tarball into a temporary copy of
- * examples/typescript, type-check the example with its own tsc and run it under Pulumi's mock
- * runtime with its own @pulumi/pulumi. Nothing here imports the package's source.
+ * examples/typescript pinned to another @pulumi/pulumi minor than ours, type-check the example
+ * with its own tsc and run it under Pulumi's mock runtime with its own @pulumi/pulumi. Nothing
+ * here imports the package's source.
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -14,6 +15,9 @@ const ROOT = path.resolve(__dirname, "..");
 const EXAMPLE = path.join(ROOT, "examples", "typescript");
 const RUNNER = path.join(__dirname, "helpers", "mockedProgramRunner.js");
 const packageJson = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
+/** The consumer's SDK: another minor than the 3.248.0 our lockfile holds, still for Node 20
+ * (`engines.node ">=20"` on npm). With our ranges npm must give the package this very copy. */
+const CONSUMER_SDK = "3.247.0";
 
 interface Recorded {
     type: string;
@@ -26,6 +30,10 @@ let work: string;
 let tarball: string;
 let packedFiles: string[];
 let run: { resources: Recorded[]; outputs: Record<string, any> };
+/** `npm ls @pulumi/pulumi --all` in the consumer: one line per package that depends on it. */
+let sdkTree: string;
+/** `npm ls @pulumi/pulumi --all --parseable`: the directory of each copy. */
+let sdkCopies: string[];
 
 const exec = (command: string, args: string[], cwd: string) =>
     execFileSync(command, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024 });
@@ -39,11 +47,16 @@ before(async () => {
 
     const project = path.join(work, "example");
     fs.cpSync(EXAMPLE, project, { recursive: true, filter: (src) => !/[/\\](node_modules|bin)$/.test(src) });
+    const consumer = JSON.parse(fs.readFileSync(path.join(project, "package.json"), "utf8"));
+    consumer.dependencies["@pulumi/pulumi"] = CONSUMER_SDK;
+    fs.writeFileSync(path.join(project, "package.json"), JSON.stringify(consumer, null, 2));
     // Start from hard links of the repository's dependencies (the same pinned versions, nothing
     // to download or unpack); npm then installs the tarball, checking its dependencies against
     // that tree, and prunes what the example does not need.
     exec("cp", ["-al", path.join(ROOT, "node_modules"), path.join(project, "node_modules")], project);
     exec("npm", ["install", "--prefer-offline", "--ignore-scripts", "--no-audit", "--no-fund", tarball], project);
+    sdkTree = exec("npm", ["ls", "@pulumi/pulumi", "--all"], project);
+    sdkCopies = exec("npm", ["ls", "@pulumi/pulumi", "--all", "--parseable"], project).trim().split("\n");
     exec(process.execPath, [path.join(project, "node_modules", "typescript", "bin", "tsc"), "-p", project], project);
 
     fs.copyFileSync(RUNNER, path.join(project, "runner.js"));
@@ -71,8 +84,24 @@ test("the tarball holds the built package and nothing of the stack program, tool
     for (const file of ["package.json", "CHANGELOG.md", "dist/index.js", "dist/index.d.ts", "dist/components/multiModelInference.d.ts"]) {
         assert.ok(packedFiles.includes(file), `${file} missing from the tarball`);
     }
-    for (const file of packedFiles) assert.match(file, /^(package\.json|CHANGELOG\.md|README\.md|LICENSE|dist\/(index|components\/((config|plan)\/)?\w+)\.(js|d\.ts))$/);
+    for (const file of packedFiles) assert.match(file, /^(package\.json|CHANGELOG\.md|README\.md|LICENSE|dist\/(index|components\/((config|plan|plan\/charts)\/)?[\w.]+)\.(js|d\.ts))$/);
     assert.equal(path.basename(tarball), `${packageJson.name}-${packageJson.version}.tgz`);
+});
+
+test("the package declares ranges, so a consumer on another SDK minor keeps one @pulumi/pulumi", () => {
+    for (const dependency of ["@pulumi/pulumi", "@pulumi/kubernetes", "@pulumi/gcp"]) {
+        assert.match(packageJson.dependencies[dependency], /^\^\d+\.\d+\.\d+$/, `${dependency} is a caret range`);
+    }
+    // The consumer's own, and the package's, @pulumi/kubernetes' and @pulumi/gcp's: one version, deduped.
+    const uses = sdkTree.split("\n").filter((line) => line.includes("@pulumi/pulumi@"));
+    assert.equal(uses.length, 4, sdkTree);
+    assert.deepEqual([...new Set(uses.map((line) => /@pulumi\/pulumi@(\S+)/.exec(line)?.[1]))], [CONSUMER_SDK], sdkTree);
+    assert.equal(uses.filter((line) => !line.endsWith(" deduped")).length, 1, sdkTree);
+    assert.equal(sdkCopies.length, 1, sdkCopies.join("\n"));
+    // What Node loads from inside the package is the consumer's copy.
+    const project = path.join(work, "example");
+    const fromPackage = require.resolve("@pulumi/pulumi", { paths: [path.join(project, "node_modules", packageJson.name)] });
+    assert.equal(fromPackage, require.resolve("@pulumi/pulumi", { paths: [project] }));
 });
 
 test("the installed package is the tarball, resolved through its exports map", () => {
