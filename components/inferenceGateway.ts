@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "./childOptions";
+import { inferenceCrdsUrl } from "./plan/releaseLines";
 
 /** Arguments of {@link InferenceGateway}. */
 export interface InferenceGatewayArgs {
@@ -20,11 +21,6 @@ export interface InferenceGatewayArgs {
     /** Inference extension release whose InferencePool CRDs to apply, e.g. `v1.0.0`; undefined
      * when the cluster already has them. */
     inferenceCrdsVersion?: string;
-}
-
-/** The InferencePool CRDs published with an inference extension release. */
-export function inferenceCrdsUrl(version: string): string {
-    return `https://github.com/kubernetes-sigs/gateway-api-inference-extension/releases/download/${version}/manifests.yaml`;
 }
 
 /** The Gateway's one listener: HTTPS with the TLS Secret when there is one, else HTTP. */

@@ -1,20 +1,24 @@
 /**
  * Metrics collection with Google Cloud Managed Service for Prometheus: a PodMonitoring for each
- * model's vLLM pods, each Endpoint Picker and the Body-Based Router, whatever the gateway
- * provider. GKE runs managed collection by default (Autopilot, and Standard from 1.27), so a
+ * target the plan gives it (every model's vLLM pods, and each Endpoint Picker that nothing else
+ * scrapes). GKE runs managed collection by default (Autopilot, and Standard from 1.27), so a
  * PodMonitoring is all a target needs.
  *
  * The EPP and BBR serve `/metrics` on 9090 behind Kubernetes authentication and authorization,
- * so their scrapes carry the token of a service account allowed to GET `/metrics`, kept in a
- * service-account-token Secret that the managed collector may read. (The inferencepool chart at
- * v1.0.0 renders its own ClusterPodMonitoring only with `inferenceExtension.monitoring.gke.enabled`,
- * which the program leaves off, so nothing is scraped twice.)
+ * so a scrape carries the token of a service account allowed to GET `/metrics`, kept in a
+ * service-account-token Secret that the managed collector may read. With provider `gke` the
+ * inferencepool chart at v1.0.0 always renders its own ClusterPodMonitoring for the EPP
+ * (templates/gke.yaml); the plan then points it at this Secret and adds no PodMonitoring of
+ * its own, so each EPP is scraped once. BBR at v1.0.0 runs as the namespace's `default`
+ * account, which may not review tokens, so it is not scraped (see the README).
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "./childOptions";
+import { metricsReaderNames } from "./plan/names";
 
-/** The port the EPP and BBR serve metrics on (their `--metrics-port` default at v1.0.0). */
+/** The port the EPP and BBR serve metrics on (their `--metrics-port` default at v1.0.0:
+ * cmd/epp/runner/runner.go, cmd/bbr/main.go). */
 export const EXTENSION_METRICS_PORT = 9090;
 
 /** The namespaces of the managed collector's service account `collector`: `gmp-system` on
@@ -42,17 +46,6 @@ export interface MetricsCollectionArgs {
     interval: string;
     /** The pods to scrape. */
     targets: ScrapeTarget[];
-}
-
-/** The names of the metrics reader's objects in `namespace`; cluster-scoped ones carry the
- * namespace so that two deployments in one cluster do not collide. */
-export function metricsReaderNames(namespace: string) {
-    return {
-        serviceAccount: "inference-metrics-reader",
-        tokenSecret: "inference-metrics-reader-token",
-        clusterRole: `${namespace}-inference-metrics-reader`,
-        secretRole: "inference-metrics-reader-token-read",
-    };
 }
 
 /** A PodMonitoring (monitoring.googleapis.com/v1) scraping `/metrics` of one target. */

@@ -6,9 +6,6 @@ import { ROUTE_MATCHES_PER_RULE } from "./plan/loraPlan";
 /** The header the Body-Based Router sets from the request body's `model`. */
 export const MODEL_NAME_HEADER = "X-Gateway-Model-Name";
 
-/** Long generations take minutes; the gateway's default timeout would cut them off. */
-export const REQUEST_TIMEOUT = "300s";
-
 /** The route conditions `pulumi up` waits for: the Gateway accepted the route, and its backend
  * (the InferencePool) resolved. Only then can traffic flow. */
 export const ROUTE_READY_CONDITIONS = ["Accepted", "ResolvedRefs"] as const;
@@ -36,6 +33,9 @@ export interface ModelRouteArgs {
     adapterNames?: string[];
     /** The InferencePool that serves the model. */
     poolName: string;
+    /** The request timeout each rule carries, e.g. `300s`; none when undefined (GKE refuses a
+     * route with timeouts and takes its timeout from the pool's GCPBackendPolicy). */
+    requestTimeout?: string;
 }
 
 /** The HTTPRoute that sends requests whose `model` is `modelName` or one of its adapters to the
@@ -57,7 +57,7 @@ export function httpRoute(args: ModelRouteArgs) {
                     headers: [{ type: "Exact", name: MODEL_NAME_HEADER, value }],
                 })),
                 backendRefs: [{ group: "inference.networking.k8s.io", kind: "InferencePool", name: args.poolName }],
-                timeouts: { request: REQUEST_TIMEOUT },
+                ...(args.requestTimeout === undefined ? {} : { timeouts: { request: args.requestTimeout } }),
             })),
         },
     };

@@ -17,6 +17,7 @@ import { NodeServiceAccount } from "./nodeServiceAccount";
 import type { ServingConfig } from "./config/servingConfig";
 import { ServingDashboard } from "./servingDashboard";
 import { CostRange } from "./plan/capacity";
+import type { ParameterSource } from "./plan/knownModels";
 import { PlannedAutoscaling, PlannedGpu, VLLM_PORT } from "./plan/modelPlan";
 import { planServing } from "./plan/servingPlan";
 import { WeightCache } from "./weightCache";
@@ -36,6 +37,10 @@ export interface ServedModel {
     name: string;
     /** Hugging Face model ID. */
     huggingFaceId: string;
+    /** Parameter count in billions, for the memory estimate. */
+    parameters: number;
+    /** Where the parameter count came from: the known-model table, the ID, or config. */
+    parametersSource: ParameterSource;
     /** Accelerator and GPUs per replica. */
     gpu: PlannedGpu;
     /** vLLM pods; with autoscaling, the count it starts with. */
@@ -163,10 +168,14 @@ export class MultiModelInference extends pulumi.ComponentResource {
                 targets: [
                     ...plan.models.flatMap((m) => [
                         { name: m.names.deployment, matchLabels: m.matchLabels, port: VLLM_PORT, authenticated: false },
-                        { name: m.names.endpointPicker, matchLabels: endpointPickerPodLabels(m), port: EXTENSION_METRICS_PORT, authenticated: true },
+                        ...(plan.metricsScrapes.endpointPickers
+                            ? [{ name: m.names.endpointPicker, matchLabels: endpointPickerPodLabels(m), port: EXTENSION_METRICS_PORT, authenticated: true }]
+                            : []),
                     ]),
                     // The BBR chart labels its pods `app: <bbr.name>`, which the program sets.
-                    { name: BODY_BASED_ROUTER_RELEASE, matchLabels: { app: BODY_BASED_ROUTER_RELEASE }, port: EXTENSION_METRICS_PORT, authenticated: true },
+                    ...(plan.metricsScrapes.bodyBasedRouter
+                        ? [{ name: BODY_BASED_ROUTER_RELEASE, matchLabels: { app: BODY_BASED_ROUTER_RELEASE }, port: EXTENSION_METRICS_PORT, authenticated: true }]
+                        : []),
                 ],
             },
             child,
@@ -226,6 +235,7 @@ export class MultiModelInference extends pulumi.ComponentResource {
                     modelName: model.name,
                     adapterNames: routedNames(model.name, model.adapters).slice(1),
                     poolName: model.names.pool,
+                    requestTimeout: plan.provider.routeRequestTimeout,
                 },
                 childOptions(this, opts, gateway, pool),
             );
@@ -236,6 +246,8 @@ export class MultiModelInference extends pulumi.ComponentResource {
             plan.models.map((m) => ({
                 name: m.name,
                 huggingFaceId: m.huggingFaceId,
+                parameters: m.parameters.billions,
+                parametersSource: m.parameters.source,
                 gpu: m.gpu,
                 replicas: m.replicas,
                 autoscaling: m.autoscaling,

@@ -13,7 +13,6 @@ import {
     deriveModelKey,
     estimateMemory,
     httpRoute,
-    inferencePoolValues,
     mergeValues,
     nodePoolSpec,
     nodesNeeded,
@@ -41,19 +40,23 @@ test("deriveModelKey: stable DNS labels from model names", () => {
     for (const [name, key] of cases) assert.equal(deriveModelKey(name), key, name);
 });
 
-test("inferencePoolValues and chartValues: program values pass the v1.0.0 schema; typos and unknown versions fail", () => {
-    const values = inferencePoolValues({ matchLabels: { app: "vllm-x" }, targetPort: 8000, provider: "gke" });
-    assert.deepEqual(values, {
-        inferencePool: { modelServers: { matchLabels: { app: "vllm-x" } }, targetPortNumber: 8000 },
-        provider: { name: "gke" },
-    });
+test("chartValues: program values pass the v1.0.0 schema; typos, unread keys and unknown versions fail", () => {
+    const values = planServing({ ...base, models: [{ name: "meta-llama/Llama-3.1-8B-Instruct" }] }).models[0].poolValues;
     const cases: { config: Parameters<typeof chartValues>[1]; problem?: RegExp; replicas?: number }[] = [
         { config: { version: "v1.0.0" } },
         { config: { version: "v1.0.0", values: { inferenceExtension: { replicas: 2 } } }, replicas: 2 },
         { config: { version: "v1.0.0", values: { inferenceExtension: { replicsa: 2 } } }, problem: /charts\.inferencePool\.values\.inferenceExtension\.replicsa: unknown key; allowed keys here: replicas,/ },
         { config: { version: "v1.0.0", values: { provider: { name: "istio" } } }, problem: /values\.provider\.name: is set by the program/ },
-        { config: { version: "v1.0.0", values: { inferenceExtension: { monitoring: { gke: { enabled: "yes" } } } } }, problem: /gke\.enabled: got "yes"; expected boolean/ },
         { config: { version: "v1.0.0", values: { inferenceExtension: { flags: { v: 1 } } } }, problem: /inferenceExtension\.flags: got \{"v":1\}; expected array/ },
+        // Keys that appear at v1.0.1, which no v1.0.0 template reads.
+        { config: { version: "v1.0.0", values: { inferenceExtension: { monitoring: { gke: { enabled: true } } } } }, problem: /inferenceExtension\.monitoring: unknown key/ },
+        { config: { version: "v1.0.0", values: { inferenceExtension: { tolerations: [] } } }, problem: /inferenceExtension\.tolerations: unknown key/ },
+        // Keys v1.0.0 reads: an env entry from a Secret, the EPP Service's metrics port.
+        { config: { version: "v1.0.0", values: { inferenceExtension: { env: [{ name: "X", valueFrom: { secretKeyRef: { name: "s", key: "k" } } }], metricsPort: 9091 } } } },
+        { config: { version: "v1.0.0", values: { inferenceExtension: { env: [{ name: "X", value: "1", valueFrom: { fieldRef: {} } }] } } }, problem: /env\[0\]: .*set value or valueFrom, not both/ },
+        // Read only by the v1alpha2 branch of templates/inferencepool.yaml, which a v1 pool never takes.
+        { config: { version: "v1.0.0", values: { inferenceExtension: { failureMode: "FailOpen" } } }, problem: /inferenceExtension\.failureMode: is read only for a v1alpha2 pool/ },
+        { config: { version: "v1.0.0", values: { inferencePool: { apiVersion: "inference.networking.x-k8s.io/v1alpha2" } } }, problem: /inferencePool\.apiVersion: got "inference\.networking\.x-k8s\.io\/v1alpha2"; allowed: inference\.networking\.k8s\.io\/v1/ },
         { config: { version: "v9.9.9" }, problem: /no values schema for this chart version \(known: v1\.0\.0\).*rawValues/ },
         { config: { version: "v9.9.9", rawValues: { anything: true } } },
     ];
@@ -101,16 +104,16 @@ test("vllmDeployment: GPUs, shared memory and scheduling follow the model", () =
     }
 });
 
-test("httpRoute: exact header match on the model name, InferencePool backend, 300s timeout", () => {
+test("httpRoute: exact header match on the model name, InferencePool backend, the timeout it is given", () => {
     const cases = [
-        { modelName: "meta-llama/Llama-3.1-8B-Instruct", poolName: "llama-3-1-8b-instruct" },
-        { modelName: "food-review", poolName: "food" },
+        { modelName: "meta-llama/Llama-3.1-8B-Instruct", poolName: "llama-3-1-8b-instruct", requestTimeout: "300s" },
+        { modelName: "food-review", poolName: "food", requestTimeout: undefined },
     ];
     for (const c of cases) {
         const route = httpRoute({ routeName: c.poolName, namespace: "ns", gatewayName: "gw", ...c });
         assert.deepEqual(route.spec.rules[0].matches[0].headers, [{ type: "Exact", name: "X-Gateway-Model-Name", value: c.modelName }]);
         assert.deepEqual(route.spec.rules[0].backendRefs, [{ group: "inference.networking.k8s.io", kind: "InferencePool", name: c.poolName }]);
-        assert.equal(route.spec.rules[0].timeouts.request, "300s");
+        assert.deepEqual(route.spec.rules[0].timeouts, c.requestTimeout === undefined ? undefined : { request: c.requestTimeout });
         assert.equal(route.spec.parentRefs[0].name, "gw");
     }
 });

@@ -83,7 +83,7 @@ test("planServing: cluster.create and istio resolved with their defaults, or abs
     });
 
     const istio = planServing({ cluster: CLUSTER, models: MODELS, nodePools: NODE_POOLS, networkPolicy: NETWORK_POLICY, provider: { name: "istio" }, istio: { install: true } });
-    assert.deepEqual(istio.istio, { version: "1.28.0" });
+    assert.deepEqual(istio.istio, { version: "1.30.5" });
     assert.equal(regionOf("europe-west4"), "europe-west4");
 });
 
@@ -166,11 +166,15 @@ test("Pulumi.gke.yaml with cluster.create: network, subnets, cluster, and everyt
     const cluster = find(run, CLUSTER_TYPE, "cluster-gke");
     const network = find(run, NETWORK, "cluster-network");
 
-    await t.test("the serving resources are those of the existing-cluster stack", () => {
+    await t.test("the serving resources are those of the existing-cluster stack, but for the CRDs GKE installs itself", () => {
         // Everything the GkeCluster component makes is named after it, "cluster-...".
         const serving = (r: ProgramRun) =>
             r.resources.filter((x) => !x.name.startsWith("cluster") && x.type !== PROVIDER).map((x) => `${x.type} ${x.name}`).sort();
-        assert.deepEqual(serving(run), serving(defaultRun));
+        // A new cluster on the REGULAR channel runs GKE 1.35 or later, which installs the
+        // InferencePool CRD itself from 1.34.0-gke.1626000 (components/plan/clusterPlan.ts).
+        const crds = "kubernetes:yaml/v2:ConfigFile inference-gateway-inference-crds";
+        assert.ok(serving(defaultRun).includes(crds), "an existing cluster gets the release's CRDs");
+        assert.deepEqual(serving(run), serving(defaultRun).filter((r) => r !== crds));
     });
 
     await t.test("the APIs, then a custom-mode network", () => {
@@ -326,7 +330,7 @@ test("Pulumi.istio.yaml with cluster.create and istio.install: Istio's charts fi
         "istio",
         stackVariant("istio", "istio-from-zero", (config) => {
             config[key("cluster")].create = {};
-            config[key("istio")] = { install: true, version: "1.28.0" };
+            config[key("istio")] = { install: true, version: "1.28.5" };
         }),
     );
     const base = find(run, RELEASE, "istio-base");
@@ -336,7 +340,7 @@ test("Pulumi.istio.yaml with cluster.create and istio.install: Istio's charts fi
         for (const [release, chart, name] of [[base, "base", "istio-base"], [istiod, "istiod", "istiod"]] as const) {
             assert.equal(release.inputs["chart"], chart);
             assert.equal(release.inputs["name"], name);
-            assert.equal(release.inputs["version"], "1.28.0");
+            assert.equal(release.inputs["version"], "1.28.5");
             assert.equal(release.inputs["namespace"], "istio-system");
             assert.equal(release.inputs["createNamespace"], true);
             assert.deepEqual(release.inputs["repositoryOpts"], { repo: ISTIO_CHART_REPOSITORY });
@@ -348,7 +352,7 @@ test("Pulumi.istio.yaml with cluster.create and istio.install: Istio's charts fi
 
     await t.test("the offline render writes the Istio releases' values with their helm template command", () => {
         const istiodFile = renderFiles(run).get("helm/istiod.yaml") ?? "";
-        assert.ok(istiodFile.includes(`# helm template istiod istiod --repo ${ISTIO_CHART_REPOSITORY} --version 1.28.0 --namespace istio-system`), istiodFile);
+        assert.ok(istiodFile.includes(`# helm template istiod istiod --repo ${ISTIO_CHART_REPOSITORY} --version 1.28.5 --namespace istio-system`), istiodFile);
         assert.deepEqual(parseYaml(istiodFile), istiodValues());
     });
 
@@ -380,7 +384,7 @@ test("istio.install on an existing cluster: the charts go through the looked-up 
     assert.equal(run.resources.filter((r) => r.urn.includes("GkeCluster")).length, 0);
     for (const name of ["istio-base", "istio-istiod"]) {
         const release = find(run, RELEASE, name);
-        assert.equal(release.inputs["version"], "1.28.0");
+        assert.equal(release.inputs["version"], "1.30.5");
         assert.match(release.provider ?? "", /::pulumi:providers:kubernetes::gke::/);
     }
     assert.equal(find(run, NODE_POOL, "inference-gpu-nvidia-l4-pool").inputs["cluster"], "inference-cluster");

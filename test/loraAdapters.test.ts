@@ -94,10 +94,10 @@ test("httpRoute: the model and its adapters, 8 matches per rule, valid against t
         { adapters: Array.from({ length: MAX_ROUTED_NAMES - 1 }, (_, i) => `adapter-${i}`), rules: Array(16).fill(8) },
     ];
     for (const { adapters, rules } of cases) {
-        const route = httpRoute({ routeName: "llama", namespace: "ns", gatewayName: "gw", modelName: LLAMA, adapterNames: adapters, poolName: "llama" });
+        const route = httpRoute({ routeName: "llama", namespace: "ns", gatewayName: "gw", modelName: LLAMA, adapterNames: adapters, poolName: "llama", requestTimeout: "300s" });
         assert.deepEqual(route.spec.rules.map((r) => r.matches.length), rules);
         assert.deepEqual(route.spec.rules.flatMap((r) => r.matches.map((m) => m.headers[0].value)), [LLAMA, ...adapters]);
-        assert.ok(route.spec.rules.every((r) => r.backendRefs[0].name === "llama" && r.timeouts.request === "300s"));
+        assert.ok(route.spec.rules.every((r) => r.backendRefs[0].name === "llama" && r.timeouts?.request === "300s"));
         assert.doesNotThrow(() => validateKubernetesObject(route), `${adapters.length} adapters`);
     }
 });

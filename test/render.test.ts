@@ -27,9 +27,9 @@ function filesUnder(dir: string): string[] {
     return fs.readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => fs.statSync(path.join(dir, f)).isFile()).sort();
 }
 
-/** The gke stack with one more model, as a config file. */
+/** The gke stack with one more model, given by name only (no `parameters`), as a config file. */
 function withThirdModel(): string {
-    return stackVariant("gke", "three-models", (config) => config[configKey("models")].push({ name: "Qwen/Qwen2.5-7B-Instruct" }));
+    return stackVariant("gke", "three-models", (config) => config[configKey("models")].push({ name: "Qwen/Qwen2.5-1.5B-Instruct" }));
 }
 
 for (const stack of ["gke", "istio"]) {
@@ -37,12 +37,13 @@ for (const stack of ["gke", "istio"]) {
         const out = path.join(work, stack);
         const run = npm("render", "--", "--stack", stack, "--out", out);
         assert.equal(run.status, 0, run.stderr);
-        for (const text of ["meta-llama/Llama-3.1-8B-Instruct", "microsoft/Phi-4-mini-instruct", "1 x nvidia-l4", "gpu-nvidia-l4", "Totals: 2 models", "Estimated GPU cost: $1.12/h on demand"]) {
+        for (const text of ["meta-llama/Llama-3.1-8B-Instruct", "microsoft/Phi-4-mini-instruct", "8.03B (table)", "1 x nvidia-l4", "gpu-nvidia-l4", "Totals: 2 models", "Estimated GPU cost: $1.12/h on demand"]) {
             assert.ok(run.stdout.includes(text), `summary lacks ${text}:\n${run.stdout}`);
         }
         const files = filesUnder(out);
-        // 10 serving objects (+2 Istio DestinationRules), 5 PodMonitorings and 6 metrics-reader objects.
-        const expectedManifests = stack === "istio" ? 23 : 21;
+        // 10 serving objects (+2 Istio DestinationRules), a PodMonitoring per model server (and per
+        // EPP on Istio, where the chart renders no monitor) and 6 metrics-reader objects.
+        const expectedManifests = stack === "istio" ? 22 : 18;
         assert.equal(files.filter((f) => f.startsWith("manifests/")).length, expectedManifests, files.join("\n"));
         assert.deepEqual(files.filter((f) => f.startsWith("helm/")), ["helm/body-based-router.yaml", "helm/llama-3-1-8b-instruct.yaml", "helm/phi-4-mini-instruct.yaml"]);
         assert.deepEqual(files.filter((f) => f.startsWith("dashboards/")), ["dashboards/inference-dashboard-dashboard.json"]);
@@ -77,13 +78,15 @@ test("plan-diff: a third model adds its own resources and changes only the node 
     const before = path.join(work, "gke-before");
     const after3 = path.join(work, "gke-three");
     assert.equal(npm("render", "--", "--stack", "gke", "--out", before).status, 0);
-    assert.equal(npm("render", "--", "--stack", "gke", "--config-file", withThirdModel(), "--out", after3).status, 0);
+    const third = npm("render", "--", "--stack", "gke", "--config-file", withThirdModel(), "--out", after3);
+    assert.equal(third.status, 0, third.stderr);
+    assert.match(third.stdout, /Qwen\/Qwen2\.5-1\.5B-Instruct\s+1\.54B \(table\)/);
     const diff = npm("plan-diff", "--", before, after3);
     assert.equal(diff.status, 0, diff.stderr);
-    assert.match(diff.stdout, /\*\*11 to add, 2 to change, 0 to remove, 45 unchanged\.\*\*/);
+    assert.match(diff.stdout, /\*\*10 to add, 2 to change, 0 to remove, 42 unchanged\.\*\*/);
     const added = diff.stdout.split("#### Added")[1].split("####")[0];
-    assert.equal(added.trim().split("\n").length, 11);
-    assert.ok(added.trim().split("\n").every((line) => line.includes("qwen2-5-7b-instruct")), added);
+    assert.equal(added.trim().split("\n").length, 10);
+    assert.ok(added.trim().split("\n").every((line) => line.includes("qwen2-5-1-5b-instruct")), added);
     const changed = diff.stdout.split("#### Changed")[1];
     assert.match(changed, /gcp:container\/nodePool:NodePool` \*\*inference-gpu-nvidia-l4-pool\*\*/);
     assert.match(changed, /gcp:monitoring\/dashboard:Dashboard` \*\*inference-dashboard-dashboard\*\*/);

@@ -9,6 +9,7 @@ import { INFERENCE_CHARTS } from "../components";
 import { MOCK_SECRET_VALUE, ProgramRun, REPO_ROOT, RecordedResource, isSecretValue, runProgram } from "../tools/mockRuntime";
 import { isKubernetesObject } from "../tools/renderFiles";
 import { validateKubernetesObject } from "./helpers/kubernetesSchemas";
+import { configKey, stackVariant } from "./helpers/stackConfigs";
 
 const MODELS = [
     { key: "llama-3-1-8b-instruct", name: "meta-llama/Llama-3.1-8B-Instruct", extraArgs: [] as string[] },
@@ -22,6 +23,12 @@ const STACKS = [
         bbrProvider: "gke",
         poolProvider: "gke",
         destinationRules: false,
+        // GKE rejects a route with timeouts (Accepted=False, UnsupportedValue: GKE "GatewayClass
+        // capabilities", kserve/kserve#5311); the chart's GCPBackendPolicy carries `timeoutSec: 300`
+        // (config/charts/inferencepool/templates/gke.yaml at v1.0.0).
+        routeTimeouts: undefined,
+        // templates/gke.yaml at v1.0.0 always renders a ClusterPodMonitoring for the EPP.
+        programScrapesEpps: false,
         // Google's health checkers, then the proxy-only subnet from the stack file.
         gatewayPeers: ["35.191.0.0/16", "130.211.0.0/22", "10.129.0.0/23"].map((cidr) => ({ ipBlock: { cidr } })),
     },
@@ -31,11 +38,16 @@ const STACKS = [
         bbrProvider: "istio",
         poolProvider: "none",
         destinationRules: true,
+        // Istio implements route timeouts; upstream's Istio route at v1.0.0 sets 300s
+        // (config/manifests/gateway/istio/httproute.yaml).
+        routeTimeouts: { request: "300s" },
+        // The inferencepool chart renders no monitor for provider none.
+        programScrapesEpps: true,
         gatewayPeers: [{ podSelector: { matchLabels: { "gateway.networking.k8s.io/gateway-name": "inference-gateway" } } }],
     },
 ];
 
-function expectedResources(destinationRules: boolean): string[] {
+function expectedResources({ destinationRules, programScrapesEpps }: { destinationRules: boolean; programScrapesEpps: boolean }): string[] {
     const perModel = MODELS.flatMap(({ key }) => [
         `multi-model-inference:index:ModelServer inference-${key}`,
         `kubernetes:apps/v1:Deployment inference-${key}-deployment`,
@@ -48,7 +60,7 @@ function expectedResources(destinationRules: boolean): string[] {
         `multi-model-inference:index:ModelRoute inference-${key}`,
         `kubernetes:gateway.networking.k8s.io/v1:HTTPRoute inference-${key}-httproute`,
         `kubernetes:monitoring.googleapis.com/v1:PodMonitoring inference-metrics-vllm-${key}`,
-        `kubernetes:monitoring.googleapis.com/v1:PodMonitoring inference-metrics-${key}-epp`,
+        ...(programScrapesEpps ? [`kubernetes:monitoring.googleapis.com/v1:PodMonitoring inference-metrics-${key}-epp`] : []),
     ]);
     return [
         "pulumi:providers:kubernetes gke",
@@ -73,7 +85,6 @@ function expectedResources(destinationRules: boolean): string[] {
         "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding inference-metrics-reader-binding",
         "kubernetes:rbac.authorization.k8s.io/v1:Role inference-metrics-token-read-role",
         "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding inference-metrics-token-read-binding",
-        "kubernetes:monitoring.googleapis.com/v1:PodMonitoring inference-metrics-body-based-router",
         "multi-model-inference:index:ServingDashboard inference-dashboard",
         "gcp:monitoring/dashboard:Dashboard inference-dashboard-dashboard",
         ...perModel,
@@ -100,7 +111,7 @@ for (const expected of STACKS) {
         const run = await runProgram(expected.stack, path.join(REPO_ROOT, `Pulumi.${expected.stack}.yaml`));
 
         await t.test("creates exactly the expected resources", () => {
-            assert.deepEqual(run.resources.map((r) => `${r.type} ${r.name}`).sort(), expectedResources(expected.destinationRules));
+            assert.deepEqual(run.resources.map((r) => `${r.type} ${r.name}`).sort(), expectedResources(expected));
         });
 
         await t.test("every Kubernetes resource uses the cluster's provider", () => {
@@ -121,7 +132,7 @@ for (const expected of STACKS) {
             ]);
         });
 
-        await t.test("charts at v1.0.0 with the provider and per-model selectors", () => {
+        await t.test("charts at v1.0.0 with the provider, per-model selectors and what each template reads", () => {
             const bbr = find(run, "kubernetes:helm.sh/v4:Chart", "inference-bbr-chart").inputs as any;
             assert.equal(bbr.chart, INFERENCE_CHARTS.bodyBasedRouting.chart);
             assert.equal(bbr.version, "v1.0.0");
@@ -135,12 +146,21 @@ for (const expected of STACKS) {
                 const pool = find(run, "kubernetes:helm.sh/v4:Chart", `inference-${model.key}-chart`).inputs as any;
                 assert.equal(pool.chart, INFERENCE_CHARTS.inferencePool.chart);
                 assert.equal(pool.version, "v1.0.0");
+                // Namespace default: the release is the model's key, as before.
                 assert.equal(pool.name, model.key);
-                assert.deepEqual(pool.values, {
-                    inferencePool: { modelServers: { matchLabels: { app: `vllm-${model.key}` } }, targetPortNumber: 8000 },
-                    provider: { name: expected.poolProvider },
-                });
-                // Every value set exists in the chart at v1.0.0.
+                assert.deepEqual(pool.values.inferencePool.modelServers, { matchLabels: { app: `vllm-${model.key}` } });
+                assert.deepEqual(pool.values.provider, { name: expected.poolProvider });
+                // A v1 pool's ports: `range .Values.inferencePool.targetPorts` (templates/inferencepool.yaml).
+                assert.deepEqual(pool.values.inferencePool.targetPorts, [{ number: 8000 }]);
+                if (expected.poolProvider === "gke") {
+                    // The HealthCheckPolicy's port, and the Secret of the chart's EPP monitor
+                    // (templates/gke.yaml): the program's metrics reader token in its namespace.
+                    assert.equal(pool.values.inferencePool.targetPortNumber, 8000);
+                    assert.deepEqual(pool.values.gke, { monitoringSecret: { name: "inference-metrics-reader-token", namespace: "default" } });
+                } else {
+                    assert.deepEqual(Object.keys(pool.values).sort(), ["inferencePool", "provider"]);
+                    assert.deepEqual(Object.keys(pool.values.inferencePool).sort(), ["modelServers", "targetPorts"]);
+                }
                 INFERENCE_CHARTS.inferencePool.valuesSchemas["v1.0.0"].parse(pool.values);
             }
             INFERENCE_CHARTS.bodyBasedRouting.valuesSchemas["v1.0.0"].parse(bbr.values);
@@ -255,7 +275,7 @@ for (const expected of STACKS) {
                     { path: { type: "PathPrefix", value: "/" }, headers: [{ type: "Exact", name: "X-Gateway-Model-Name", value: model.name }] },
                 ]);
                 assert.deepEqual(rule.backendRefs, [{ group: "inference.networking.k8s.io", kind: "InferencePool", name: model.key }]);
-                assert.deepEqual(rule.timeouts, { request: "300s" });
+                assert.deepEqual(rule.timeouts, expected.routeTimeouts);
             }
         });
 
@@ -267,7 +287,7 @@ for (const expected of STACKS) {
             }
         });
 
-        await t.test("Managed Prometheus scrapes every model server, EPP and the BBR; the dashboard URL is an output", () => {
+        await t.test("Managed Prometheus scrapes every model server and, unless the chart does, each EPP; the dashboard URL is an output", () => {
             const endpoint = (name: string) => {
                 const monitoring = find(run, "kubernetes:monitoring.googleapis.com/v1:PodMonitoring", `inference-metrics-${name}`).inputs as any;
                 return { selector: monitoring.spec.selector.matchLabels, ...monitoring.spec.endpoints[0] };
@@ -275,13 +295,15 @@ for (const expected of STACKS) {
             const bearer = { type: "Bearer", credentials: { secret: { name: "inference-metrics-reader-token", key: "token" } } };
             for (const model of MODELS) {
                 assert.deepEqual(endpoint(`vllm-${model.key}`), { selector: { app: `vllm-${model.key}` }, port: 8000, path: "/metrics", scheme: "http", interval: "15s" });
-                assert.deepEqual(endpoint(`${model.key}-epp`), {
-                    selector: { inferencepool: `${model.key}-epp` }, port: 9090, path: "/metrics", scheme: "http", interval: "15s", authorization: bearer,
-                });
+                if (expected.programScrapesEpps) {
+                    assert.deepEqual(endpoint(`${model.key}-epp`), {
+                        selector: { inferencepool: `${model.key}-epp` }, port: 9090, path: "/metrics", scheme: "http", interval: "15s", authorization: bearer,
+                    });
+                }
             }
-            assert.deepEqual(endpoint("body-based-router"), {
-                selector: { app: "body-based-router" }, port: 9090, path: "/metrics", scheme: "http", interval: "15s", authorization: bearer,
-            });
+            // BBR runs as the namespace's default account at v1.0.0, which cannot review the
+            // scrape's token: no monitor that cannot succeed.
+            assert.equal(run.resources.filter((r) => r.name === "inference-metrics-body-based-router").length, 0);
             assert.equal(
                 run.outputs["dashboardUrl"],
                 "https://console.cloud.google.com/monitoring/dashboards/builder/inference-dashboard-dashboard-id?project=my-gcp-project",
@@ -319,3 +341,30 @@ for (const expected of STACKS) {
         });
     });
 }
+
+test("in another namespace, every reference to a pool and its EPP follows the cluster-unique release name", async () => {
+    // The chart names its cluster-scoped ClusterRole and ClusterRoleBinding `<release>-epp`
+    // (config/charts/inferencepool/templates/rbac.yaml at v1.0.0), so two namespaces serving one
+    // model must not share a release name.
+    const run = await runProgram("istio", stackVariant("istio", "team-a", (config) => (config[configKey("namespace")] = "team-a")));
+    for (const model of MODELS) {
+        const release = `team-a-${model.key}`;
+        const inputs = (type: string, name: string) => find(run, type, name).inputs as any;
+        const chart = inputs("kubernetes:helm.sh/v4:Chart", `inference-${model.key}-chart`);
+        assert.deepEqual([chart.name, chart.namespace], [release, "team-a"]);
+        const route = inputs("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", `inference-${model.key}-httproute`);
+        assert.equal(route.spec.rules[0].backendRefs[0].name, release);
+        const policy = inputs("kubernetes:networking.k8s.io/v1:NetworkPolicy", `inference-${model.key}-network-policy`);
+        assert.deepEqual(policy.spec.ingress[0].from[0], { podSelector: { matchLabels: { inferencepool: `${release}-epp` } } });
+        const rule = inputs("kubernetes:networking.istio.io/v1beta1:DestinationRule", `inference-${model.key}-epp-tls`);
+        assert.equal(rule.spec.host, `${release}-epp.team-a.svc.cluster.local`);
+        const monitoring = inputs("kubernetes:monitoring.googleapis.com/v1:PodMonitoring", `inference-metrics-${release}-epp`);
+        assert.deepEqual(monitoring.spec.selector.matchLabels, { inferencepool: `${release}-epp` });
+        // Namespaced objects keep their names.
+        assert.equal(inputs("kubernetes:apps/v1:Deployment", `inference-${model.key}-deployment`).metadata.name, `vllm-${model.key}`);
+    }
+    // Our own cluster-scoped objects carry the namespace too.
+    const clusterScoped = run.resources.filter((r) => /:(ClusterRole|ClusterRoleBinding)$/.test(r.type));
+    assert.ok(clusterScoped.length > 0);
+    for (const r of clusterScoped) assert.match((r.inputs as any).metadata.name, /^team-a-/, r.name);
+});

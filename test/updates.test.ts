@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import test, { before } from "node:test";
 import { ResourceDiff, diffResources } from "../tools/diffResources";
-import { runProgram } from "../tools/mockRuntime";
+import { ProgramRun, runProgram } from "../tools/mockRuntime";
 import { RenderedResource, renderResource } from "../tools/renderFiles";
 import { StackConfig, stackVariant } from "./helpers/stackConfigs";
 
@@ -15,13 +15,17 @@ const P = "multi-model-inference:";
 let runs = 0;
 /** The gke stack with an autoscaling pool, so replica changes leave the pool alone, and Phi's
  * weight cache on a volume several replicas can share; then `change`. */
-async function render(change: (config: StackConfig) => void): Promise<RenderedResource[]> {
+async function run(change: (config: StackConfig) => void): Promise<ProgramRun> {
     const file = stackVariant("gke", `update-${runs++}`, (config) => {
         config[`${P}nodePools`]["nvidia-l4"].autoscaling = { minNodes: 2, maxNodes: 6 };
         config[`${P}models`][1].weightCache = { accessMode: "ReadWriteMany" };
         change(config);
     });
-    return (await runProgram("gke", file)).resources.map(renderResource);
+    return runProgram("gke", file);
+}
+
+async function render(change: (config: StackConfig) => void): Promise<RenderedResource[]> {
+    return (await run(change)).resources.map(renderResource);
 }
 
 let base: RenderedResource[];
@@ -42,24 +46,29 @@ test("reordering models changes nothing", async () => {
     assert.deepEqual([diff.added, diff.removed, diff.changed], [[], [], []]);
 });
 
-test("adding a model adds only that model's resources", async () => {
-    const diff = await diffWith((c) => c[`${P}models`].push({ name: "Qwen/Qwen2.5-7B-Instruct" }));
+test("adding a model adds only that model's resources; one whose ID names its size needs no parameters", async () => {
+    // Not in the known-model table: its size comes from the ID's "3B".
+    const model = "Qwen/Qwen2.5-3B-Instruct";
+    const after = await run((c) => c[`${P}models`].push({ name: model }));
+    const diff = diffResources(base, after.resources.map(renderResource));
+    // No EPP PodMonitoring: on GKE the chart's own ClusterPodMonitoring scrapes the EPP.
     assert.deepEqual(names(diff.added), [
-        "inference-metrics-qwen2-5-7b-instruct-epp",
-        "inference-metrics-vllm-qwen2-5-7b-instruct",
-        "inference-qwen2-5-7b-instruct",
-        "inference-qwen2-5-7b-instruct",
-        "inference-qwen2-5-7b-instruct",
-        "inference-qwen2-5-7b-instruct",
-        "inference-qwen2-5-7b-instruct-chart",
-        "inference-qwen2-5-7b-instruct-deployment",
-        "inference-qwen2-5-7b-instruct-hf-cache",
-        "inference-qwen2-5-7b-instruct-httproute",
-        "inference-qwen2-5-7b-instruct-network-policy",
+        "inference-metrics-vllm-qwen2-5-3b-instruct",
+        "inference-qwen2-5-3b-instruct",
+        "inference-qwen2-5-3b-instruct",
+        "inference-qwen2-5-3b-instruct",
+        "inference-qwen2-5-3b-instruct",
+        "inference-qwen2-5-3b-instruct-chart",
+        "inference-qwen2-5-3b-instruct-deployment",
+        "inference-qwen2-5-3b-instruct-hf-cache",
+        "inference-qwen2-5-3b-instruct-httproute",
+        "inference-qwen2-5-3b-instruct-network-policy",
     ]);
     assert.deepEqual(diff.removed, []);
     // The dashboard gains the model's charts.
     assert.deepEqual(changedFields(diff), { "inference-dashboard-dashboard": ["dashboardJson"] });
+    const served = (after.outputs["models"] as { huggingFaceId: string; parameters: number; parametersSource: string }[]).find((m) => m.huggingFaceId === model);
+    assert.deepEqual([served?.parameters, served?.parametersSource], [3, "id"]);
 });
 
 test("removing a model removes only that model's resources", async () => {

@@ -64,13 +64,18 @@ export function exportedComponents(): ReturnType<typeof getPulumiComponents> {
     return getPulumiComponents(require(PACKAGE_ROOT));
 }
 
-/** Infers the package schema from the source, as the component provider answers GetSchema. */
-export async function inferPackageSchema(): Promise<PackageSchema> {
+/** The component provider `pulumi package add` runs for this package: it answers GetSchema and
+ * constructs the components for other languages. */
+export function componentProvider(): ComponentProvider {
     const packageJson = JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, "package.json"), "utf8")) as { name: string };
-    const provider = new ComponentProvider({
+    return new ComponentProvider({
         name: pluginName(packageJson.name),
         dirname: PACKAGE_ROOT,
         components: exportedComponents(),
     });
-    return JSON.parse(await provider.getSchema()) as PackageSchema;
+}
+
+/** Infers the package schema from the source, as the component provider answers GetSchema. */
+export async function inferPackageSchema(): Promise<PackageSchema> {
+    return JSON.parse(await componentProvider().getSchema()) as PackageSchema;
 }

@@ -111,10 +111,12 @@ export function renderSummary(outputs: Record<string, unknown>): string {
     const pools = outputs["nodePools"] as NodePoolSummary[];
     const total = outputs["estimatedGpuCost"] as CostRange;
     const modelRows = [
-        ["MODEL", "HUGGING FACE ID", "GPU", "REPLICAS", "POOL", "ROUTE", "NODE POOL", "WEIGHT CACHE", "ADAPTERS"],
+        ["MODEL", "HUGGING FACE ID", "PARAMETERS", "GPU", "REPLICAS", "POOL", "ROUTE", "NODE POOL", "WEIGHT CACHE", "ADAPTERS"],
         ...models.map((m) => [
             m.name,
             m.huggingFaceId,
+            // Where the memory estimate's count came from: the known-model table, the ID or config.
+            `${m.parameters}B (${m.parametersSource})`,
             `${m.gpu.count} x ${m.gpu.type}`,
             replicasCell(m),
             m.pool,

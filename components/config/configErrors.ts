@@ -131,6 +131,30 @@ export function problemsFromZod(
     return problems;
 }
 
+/**
+ * A problem for every Pulumi Output in `input` (a config given as a component's args). Through
+ * `pulumi package add`, an input that depends on another resource reaches the component as an
+ * Output, whose value is not known while the program runs; the plan needs every value before it
+ * registers anything, so such an input must be a plain value.
+ */
+export function outputProblems(input: unknown, path: readonly PropertyKey[] = []): ConfigProblem[] {
+    if (pulumi.Output.isInstance(input)) {
+        return [
+            {
+                path: formatPath(path),
+                message:
+                    "is a Pulumi Output (it depends on another resource, or is a secret), but the plan needs its value before it " +
+                    "registers anything: pass a plain value. (A cluster created in the same program goes in createdCluster, which takes outputs.)",
+            },
+        ];
+    }
+    if (Array.isArray(input)) return input.flatMap((item, i) => outputProblems(item, [...path, i]));
+    if (typeof input === "object" && input !== null) {
+        return Object.entries(input).flatMap(([key, value]) => outputProblems(value, [...path, key]));
+    }
+    return [];
+}
+
 /** Parses `input` with `schema`, or throws a {@link ConfigError} listing every problem. */
 export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, subject?: string): z.output<S> {
     const result = schema.safeParse(input);

@@ -55,11 +55,13 @@ const istioVersionSchema = z
     .string()
     .regex(/^\d+\.\d+\.\d+$/, `must be an Istio version such as ${DEFAULT_ISTIO_VERSION} (no 'v')`)
     .refine((version) => {
-        const match = /^(\d+)\.(\d+)\./.exec(version);
+        const match = /^(\d+)\.(\d+)\.(\d+)$/.exec(version);
         if (match === null) return true; // reported by the pattern above
-        const [major, minor] = [Number(match[1]), Number(match[2])];
-        return major > MIN_ISTIO_VERSION.major || (major === MIN_ISTIO_VERSION.major && minor >= MIN_ISTIO_VERSION.minor);
-    }, `must be ${MIN_ISTIO_VERSION.major}.${MIN_ISTIO_VERSION.minor}.0 or later: older Istio does not serve v1 InferencePools`);
+        const given = match.slice(1).map(Number);
+        const minimum = [MIN_ISTIO_VERSION.major, MIN_ISTIO_VERSION.minor, MIN_ISTIO_VERSION.patch];
+        const first = given.findIndex((n, i) => n !== minimum[i]);
+        return first === -1 || given[first] > minimum[first];
+    }, `must be ${MIN_ISTIO_VERSION.major}.${MIN_ISTIO_VERSION.minor}.${MIN_ISTIO_VERSION.patch} or later: before 1.28 Istio serves no v1 InferencePools, and 1.28.0 to 1.28.4 give only the first of several HTTPRoutes on a Gateway its Endpoint Picker, so every other model would be balanced without one (istio/istio#58392, fixed in 1.28.5 and 1.29.0)`);
 
 /** The schema of one node pool's settings. */
 export const nodePoolSchema = z
@@ -223,7 +225,7 @@ export const servingConfigSchema = z.strictObject({
         .string()
         .regex(/^[a-z][-a-z0-9]{4,28}[a-z0-9]@[-a-z0-9.]+\.iam\.gserviceaccount\.com$/, "must be a service account email such as gpu-nodes@my-project.iam.gserviceaccount.com")
         .optional(),
-    installInferenceCrds: z.boolean().default(true),
+    installInferenceCrds: z.boolean().optional(),
     vllmImage: z
         .string()
         .regex(/^[\w./-]+(:[\w.-]+|@sha256:[a-f0-9]{64})$/, "must be an image with a tag or digest")

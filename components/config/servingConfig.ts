@@ -95,11 +95,16 @@ export interface ClusterCreateConfig {
     systemNodeCount?: number;
 }
 
-/** The first Istio release whose gateway serves v1 InferencePools. */
-export const MIN_ISTIO_VERSION = { major: 1, minor: 28 } as const;
+/** The first Istio release that serves several InferencePools on one Gateway: 1.28 is the first
+ * to serve v1 InferencePools, and 1.28.0 to 1.28.4 keep the Endpoint Picker settings of only the
+ * first of several HTTPRoutes on a Gateway, so every other model is balanced without its EPP
+ * (istio/istio#58392, fixed by #58393 in 1.29.0 and its backport #59303 in 1.28.5). */
+export const MIN_ISTIO_VERSION = { major: 1, minor: 28, patch: 5 } as const;
 
-/** The Istio chart version installed by default. */
-export const DEFAULT_ISTIO_VERSION = "1.28.0";
+/** The Istio chart version installed by default: the newest 1.30 patch release with an
+ * announcement (https://istio.io/latest/zh/news/releases/1.30.x/announcing-1.30.5/, read
+ * 2026-12-01). */
+export const DEFAULT_ISTIO_VERSION = "1.30.5";
 
 /** Installing Istio with the stack (provider `istio` only). */
 export interface IstioConfig {
@@ -107,7 +112,8 @@ export interface IstioConfig {
      * `ENABLE_GATEWAY_API_INFERENCE_EXTENSION=true` in istiod's environment. Default false: Istio
      * is already installed. */
     install?: boolean;
-    /** Istio chart version, 1.28.0 or later, without a `v`. Default `1.28.0`. */
+    /** Istio chart version, 1.28.5 or later (earlier ones give only the first model its Endpoint
+     * Picker), without a `v`. Default `1.30.5`. */
     version?: string;
 }
 
@@ -233,8 +239,10 @@ export interface ServingConfig {
     /** Email of an existing Google service account for the GPU nodes. Default: a dedicated
      * account is created with only the roles nodes need (logging, monitoring, image pulls). */
     nodeServiceAccountEmail?: string;
-    /** Apply the InferencePool CRDs of `charts.inferencePool.version`. Default true; set false
-     * when the cluster has them (GKE 1.34.0-gke.1626000 and later installs them itself). */
+    /** Apply the InferencePool CRDs of `charts.inferencePool.version`. Default: true for an
+     * existing cluster, false for a created one (every release channel gives a new cluster a GKE
+     * version that installs them itself). Set false on an existing cluster that runs GKE
+     * 1.34.0-gke.1626000 or later, so that GKE's own copy is not replaced. */
     installInferenceCrds?: boolean;
     /** vLLM image. Default `vllm/vllm-openai:v0.11.0`. */
     vllmImage?: string;

@@ -1,79 +1,20 @@
 /**
- * The two inference extension charts, with a values schema per chart version. Helm silently
- * ignores a key the chart does not read, so every value we set, and every extra value config
- * adds, is checked against the schema of that chart at that version; a version without a schema
- * is refused unless config passes `rawValues`, which skip the check knowingly.
- *
- * The schemas are written from each chart's `values.yaml` and templates at the tag
- * (kubernetes-sigs/gateway-api-inference-extension, `config/charts/<chart>/`).
+ * The two inference extension charts and the values of their releases. Helm silently ignores a
+ * key the chart does not read, so every value we set, and every extra value config adds, is
+ * checked against the values schema of that chart at that version, which accepts exactly the
+ * paths its templates read (see `releaseLines.ts`); a version we have not read is refused unless
+ * config passes `rawValues`, which skip the check knowingly.
  */
-import { z } from "zod";
+import type { z } from "zod";
 import { ConfigProblem, problemsFromZod } from "../config/configErrors";
 import type { ParsedServingConfig } from "../config/configSchema";
 import type { ChartConfig, ChartValues } from "../config/servingConfig";
+import type { ChartLine, InferencePoolLine, PoolProviderObjects } from "./charts/releaseLine";
 import type { GatewayProviderProfile } from "./gatewayProviders";
 import { BODY_BASED_ROUTER_RELEASE } from "./names";
+import { KNOWN_RELEASE_VERSIONS, RELEASE_LINES, releaseLine } from "./releaseLines";
 
-const image = z.strictObject({
-    name: z.string(),
-    hub: z.string(),
-    tag: z.string(),
-    pullPolicy: z.enum(["Always", "IfNotPresent", "Never"]),
-});
-
-const inferencePoolValuesV1_0_0 = z.strictObject({
-    inferenceExtension: z
-        .strictObject({
-            replicas: z.number().int().min(1),
-            image: image.partial(),
-            extProcPort: z.number().int(),
-            env: z.array(z.strictObject({ name: z.string(), value: z.string() })),
-            pluginsConfigFile: z.string(),
-            pluginsCustomConfig: z.record(z.string(), z.string()),
-            extraContainerPorts: z.array(z.record(z.string(), z.unknown())),
-            extraServicePorts: z.array(z.record(z.string(), z.unknown())),
-            // A list of {name, value} at v1.0.0; it became a map in later versions.
-            flags: z.array(z.strictObject({ name: z.string(), value: z.union([z.string(), z.number(), z.boolean()]) })),
-            affinity: z.record(z.string(), z.unknown()),
-            tolerations: z.array(z.record(z.string(), z.unknown())),
-            enableLeaderElection: z.boolean(),
-            monitoring: z
-                .strictObject({
-                    interval: z.string(),
-                    secret: z.strictObject({ name: z.string() }),
-                    prometheus: z.strictObject({ enabled: z.boolean() }),
-                    gke: z.strictObject({ enabled: z.boolean(), autopilot: z.boolean() }).partial(),
-                })
-                .partial(),
-        })
-        .partial(),
-    inferencePool: z
-        .strictObject({
-            targetPortNumber: z.number().int().min(1).max(65535),
-            modelServerType: z.enum(["vllm", "triton-tensorrt-llm"]),
-            apiVersion: z.enum(["inference.networking.k8s.io/v1", "inference.networking.x-k8s.io/v1alpha2"]),
-            modelServers: z.strictObject({ matchLabels: z.record(z.string(), z.string()) }),
-        })
-        .partial(),
-    // At v1.0.0 this chart renders provider objects for GKE only.
-    provider: z.strictObject({ name: z.enum(["none", "gke"]) }).partial(),
-}).partial();
-
-const bodyBasedRoutingValuesV1_0_0 = z.strictObject({
-    bbr: z
-        .strictObject({
-            name: z.string(),
-            replicas: z.number().int().min(1),
-            image: image.partial(),
-            port: z.number().int(),
-            healthCheckPort: z.number().int(),
-        })
-        .partial(),
-    provider: z.strictObject({ name: z.enum(["none", "gke", "istio"]) }).partial(),
-    inferenceGateway: z.strictObject({ name: z.string() }).partial(),
-}).partial();
-
-/** A chart the program installs, with the values schemas of the versions we know. */
+/** A chart the program installs, with the values schemas of the versions we have read. */
 export interface ChartDescription {
     /** OCI chart reference. */
     chart: string;
@@ -81,15 +22,18 @@ export interface ChartDescription {
     valuesSchemas: Record<string, z.ZodType>;
 }
 
+const schemasOf = (key: "inferencePool" | "bodyBasedRouting") =>
+    Object.fromEntries(Object.values(RELEASE_LINES).map((line) => [line.version, line[key].valuesSchema]));
+
 /** The charts, by their key under `charts` in config. */
 export const INFERENCE_CHARTS = {
     inferencePool: {
         chart: "oci://registry.k8s.io/gateway-api-inference-extension/charts/inferencepool",
-        valuesSchemas: { "v1.0.0": inferencePoolValuesV1_0_0 },
+        valuesSchemas: schemasOf("inferencePool"),
     },
     bodyBasedRouting: {
         chart: "oci://registry.k8s.io/gateway-api-inference-extension/charts/body-based-routing",
-        valuesSchemas: { "v1.0.0": bodyBasedRoutingValuesV1_0_0 },
+        valuesSchemas: schemasOf("bodyBasedRouting"),
     },
 } as const satisfies Record<string, ChartDescription>;
 
@@ -104,17 +48,42 @@ export interface InferencePoolValueInputs {
     targetPort: number;
     /** The chart's `provider.name`. */
     provider: "gke" | "none";
+    /** The Secret whose token a monitor the chart renders itself scrapes with. */
+    metricsTokenSecret: { name: string; namespace: string };
 }
 
-/** The values the program sets on an inferencepool release. */
-export function inferencePoolValues(inputs: InferencePoolValueInputs): Record<string, unknown> {
-    return {
-        inferencePool: {
-            modelServers: { matchLabels: { ...inputs.matchLabels } },
-            targetPortNumber: inputs.targetPort,
-        },
+/** Sets `value` at the dotted `path` of `values`, making the maps on the way. */
+function setPath(values: Record<string, unknown>, path: string, value: unknown): void {
+    const keys = path.split(".");
+    let current = values;
+    for (const key of keys.slice(0, -1)) {
+        if (!isPlainObject(current[key])) current[key] = {};
+        current = current[key] as Record<string, unknown>;
+    }
+    current[keys[keys.length - 1]] = value;
+}
+
+/**
+ * The values the program sets on an inferencepool release of chart line `line`: the pods it
+ * selects, the port a v1 pool targets, the provider, and what the objects the chart renders for
+ * that provider read (the health check's port, the token of its EPP monitor).
+ */
+export function inferencePoolValues(line: InferencePoolLine, inputs: InferencePoolValueInputs): Record<string, unknown> {
+    // templates/inferencepool.yaml and templates/_validations.tpl: `inferencePool.modelServers.matchLabels`
+    // is required; templates/gke.yaml tests `provider.name` (same paths at every version we read).
+    const values: Record<string, unknown> = {
+        inferencePool: { modelServers: { matchLabels: { ...inputs.matchLabels } } },
         provider: { name: inputs.provider },
     };
+    setPath(values, line.targetPortsPath, [{ number: inputs.targetPort }]);
+    const objects = line.providers[inputs.provider] ?? {};
+    if (objects.healthCheckPortPath !== undefined) setPath(values, objects.healthCheckPortPath, inputs.targetPort);
+    const monitor = objects.endpointPickerMonitor;
+    if (monitor !== undefined) {
+        setPath(values, monitor.secretNamePath, inputs.metricsTokenSecret.name);
+        setPath(values, monitor.secretNamespacePath, inputs.metricsTokenSecret.namespace);
+    }
+    return values;
 }
 
 /** The values the program sets on the body-based-routing release. */
@@ -165,11 +134,10 @@ export function chartValues(
         message: "is set by the program (selectors, ports, provider and gateway must agree end to end); set it through the stack config instead",
     }));
     if (overridden.length > 0) return { values: programValues, problems: overridden };
-    const schemas: Record<string, z.ZodType> = INFERENCE_CHARTS[key].valuesSchemas;
-    const schema = schemas[config.version];
+    const line = releaseLine(config.version)?.[key];
     const checked = mergeValues(programValues, config.values ?? {});
     const values = mergeValues(checked, config.rawValues ?? {});
-    if (schema === undefined) {
+    if (line === undefined) {
         if (config.rawValues !== undefined) return { values, problems: [] };
         return {
             values,
@@ -178,19 +146,55 @@ export function chartValues(
                     path: `charts.${key}.version`,
                     message:
                         `got ${JSON.stringify(config.version)}; there is no values schema for this chart version ` +
-                        `(known: ${Object.keys(schemas).join(", ")}). Use a known version, or pass ` +
+                        `(known: ${KNOWN_RELEASE_VERSIONS.join(", ")}). Use a known version, or pass ` +
                         `charts.${key}.rawValues to set values without checks at your own risk.`,
                 },
             ],
         };
     }
-    const result = schema.safeParse(checked);
-    if (result.success) return { values, problems: [] };
-    const problems = problemsFromZod(schema, checked, result.error.issues).map((p) => ({
-        path: `charts.${key}.values.${p.path}`,
-        message: `${p.message} (chart ${key} ${config.version})`,
-    }));
-    return { values, problems };
+    const provider = String((programValues["provider"] as { name?: unknown } | undefined)?.name ?? "none");
+    const unreachable = Object.entries(unreadPaths(line, provider))
+        .filter(([path]) => hasPath(checked, path))
+        .map(([path, reason]) => ({ path: `charts.${key}.values.${path}`, message: `${reason} (chart ${key} ${config.version})` }));
+    const result = line.valuesSchema.safeParse(checked);
+    const invalid = result.success
+        ? []
+        : problemsFromZod(line.valuesSchema, checked, result.error.issues).map((p) => ({
+              path: `charts.${key}.values.${p.path}`,
+              message: `${p.message} (chart ${key} ${config.version})`,
+          }));
+    return { values, problems: [...unreachable, ...invalid] };
+}
+
+/** The values paths of `provider`'s objects in an inferencepool chart line. */
+function providerPaths(objects: PoolProviderObjects): string[] {
+    const monitor = objects.endpointPickerMonitor;
+    return [objects.healthCheckPortPath, monitor?.secretNamePath, monitor?.secretNamespacePath].filter((p): p is string => p !== undefined);
+}
+
+/** Paths a chart line's templates read that Helm would ignore for the chart provider `provider`
+ * (`provider.name`), with the reason: those read only in a branch the program never takes, and
+ * those read only by the objects the chart renders for another provider. */
+export function unreadPaths(line: ChartLine | InferencePoolLine, provider: string): Record<string, string> {
+    const unread = { ...line.unreachablePaths };
+    if (!("providers" in line)) return unread;
+    const own = new Set(providerPaths(line.providers[provider] ?? {}));
+    for (const [other, objects] of Object.entries(line.providers)) {
+        for (const path of providerPaths(objects).filter((p) => !own.has(p))) {
+            unread[path] = `is read only by what the chart renders for provider.name ${other}; this stack gives the chart provider.name ${provider}, so Helm would ignore it`;
+        }
+    }
+    return unread;
+}
+
+/** True when the dotted `path` holds a value in `values`. */
+function hasPath(values: Record<string, unknown>, path: string): boolean {
+    let current: unknown = values;
+    for (const key of path.split(".")) {
+        if (!isPlainObject(current) || !(key in current)) return false;
+        current = current[key];
+    }
+    return true;
 }
 
 /** A chart release's reference. */
@@ -205,22 +209,6 @@ export interface PlannedChart {
 export interface PlannedChartRelease extends PlannedChart {
     /** Values of the release. */
     values: ChartValues;
-}
-
-/** The inferencepool chart's own GKE monitoring would scrape every EPP a second time. */
-export function checkChartMonitoring(chart: ParsedServingConfig["charts"]["inferencePool"]): ConfigProblem[] {
-    return (["values", "rawValues"] as const).flatMap((key) => {
-        const extension = chart[key]?.["inferenceExtension"] as { monitoring?: { gke?: { enabled?: unknown } } } | undefined;
-        if (extension?.monitoring?.gke?.enabled !== true) return [];
-        return [
-            {
-                path: `charts.inferencePool.${key}.inferenceExtension.monitoring.gke.enabled`,
-                message:
-                    "got true; the program already scrapes each Endpoint Picker with its own PodMonitoring, and the chart's " +
-                    "ClusterPodMonitoring would collect every EPP series twice. Remove it.",
-            },
-        ];
-    });
 }
 
 /** The body-based-routing release: its chart, version and checked values. */

@@ -47,8 +47,45 @@ export interface GkeClusterArgs {
 
 /** Arguments of {@link IstioInstallation}. */
 export interface IstioInstallationArgs {
-    /** Istio chart version, 1.28.0 or later (no `v`). */
+    /** Istio chart version, 1.28.5 or later (no `v`). */
     version: string;
+}
+
+/** The first GKE version that installs the GA InferencePool CRD itself: "GKE automatically
+ * installs all GA CRDs for Gateway API and Gateway API Inference Extension on GKE versions
+ * 1.34.0-gke.1626000 or later" (https://llm-d.ai/docs/dev/resources/gateway/install-crds, pointing
+ * to https://cloud.google.com/kubernetes-engine/docs/how-to/deploy-gke-inference-gateway).
+ * Applying a release's `manifests.yaml` over it would replace GKE's copy. */
+export const GKE_INSTALLS_INFERENCE_CRDS_FROM = "1.34.0-gke.1626000";
+
+/** The version GKE gives a new cluster on each release channel (the channel's default for
+ * cluster creation; `GkeCluster` pins none), from the "Current versions" table of the GKE release
+ * notes (https://docs.cloud.google.com/kubernetes-engine/docs/release-notes, an undated copy read
+ * on 2026-12-01, current as Rapid offers 1.37) and, for EXTENDED, the channel feed's entry of
+ * 2026-07-24 (https://docs.cloud.google.com/feeds/gke-extended-channel-release-notes.xml: "Version
+ * 1.35.6-gke.1127000 is now the default version for cluster creation in the Extended channel"; the
+ * table shows a later 1.35.7-gke.1222000). Defaults only move forward. */
+export const CHANNEL_DEFAULT_VERSIONS: Readonly<Record<ReleaseChannel, string>> = {
+    RAPID: "1.36.4-gke.1082000",
+    REGULAR: "1.35.7-gke.1222000",
+    STABLE: "1.35.6-gke.1250000",
+    EXTENDED: "1.35.6-gke.1127000",
+};
+
+/** Compares GKE versions such as `1.35.7-gke.1222000`: major, minor, patch, then the GKE build. */
+export function gkeVersionAtLeast(version: string, minimum: string): boolean {
+    const parts = (v: string) => (/^(\d+)\.(\d+)\.(\d+)-gke\.(\d+)$/.exec(v) ?? []).slice(1).map(Number);
+    const [a, b] = [parts(version), parts(minimum)];
+    if (a.length !== 4 || b.length !== 4) throw new Error(`not a GKE version: ${a.length === 4 ? minimum : version}`);
+    const first = a.findIndex((n, i) => n !== b[i]);
+    return first === -1 || a[first] > b[first];
+}
+
+/** Whether to apply the release's InferencePool CRDs when config does not say: not on a cluster
+ * this stack creates, whose channel's version installs them itself; yes on an existing cluster,
+ * whose version the program does not know. */
+export function defaultInstallInferenceCrds(create: ParsedServingConfig["cluster"]["create"]): boolean {
+    return create === undefined || !gkeVersionAtLeast(CHANNEL_DEFAULT_VERSIONS[create.releaseChannel], GKE_INSTALLS_INFERENCE_CRDS_FROM);
 }
 
 /** The region of a location: `us-central1` for `us-central1-a` and for `us-central1`. */

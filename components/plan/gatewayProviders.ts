@@ -23,7 +23,7 @@ export type EndpointPickerTls = (typeof EndpointPickerTls)[keyof typeof Endpoint
 export const GatewayProviderName = {
     /** GKE Gateway controller. */
     Gke: "gke",
-    /** Istio 1.28 or later. */
+    /** Istio 1.28.5 or later. */
     Istio: "istio",
     /** Any other Gateway API implementation that supports InferencePool backends. */
     Other: "other",
@@ -43,6 +43,15 @@ export type GatewayProxySource =
 /** Where Google's load balancer health checks come from
  * (https://cloud.google.com/load-balancing/docs/firewall-rules). */
 export const GOOGLE_HEALTH_CHECK_RANGES = ["35.191.0.0/16", "130.211.0.0/22"] as const;
+
+/** How long one request may take: long generations take minutes, and a gateway's default would
+ * cut them off (Envoy's route timeout: "If not specified, the default is 15s", route.v3
+ * RouteAction.timeout; GKE's backend service: 30 s, GoogleCloudPlatform/gke-gateway-api
+ * apis/networking/v1/gcpbackendpolicy_types.go). The same 300 s as the inferencepool
+ * chart's `GCPBackendPolicy` for GKE (`timeoutSec: 300`, templates/gke.yaml at v1.0.0) and the
+ * upstream routes for Istio, kgateway and agentgateway (`timeouts.request: 300s`,
+ * config/manifests/gateway/<provider>/httproute.yaml at v1.0.0). */
+export const REQUEST_TIMEOUT = "300s";
 
 /** One gateway provider's description. */
 export interface GatewayProviderProfile {
@@ -65,6 +74,9 @@ export interface GatewayProviderProfile {
     proxySource: GatewayProxySource;
     /** Ranges its proxies or health checks always use, beside `networkPolicy.gatewaySourceRanges`. */
     fixedSourceRanges: readonly string[];
+    /** The request timeout its HTTPRoutes carry (`spec.rules[].timeouts.request`); undefined
+     * where the provider refuses a route that sets one. */
+    routeRequestTimeout?: string;
 }
 
 /** The providers we know, by config name. */
@@ -80,10 +92,15 @@ export const GATEWAY_PROVIDERS = {
         proxySource: "source-ranges",
         // Google's health-check probers; the proxies themselves use the proxy-only subnet.
         fixedSourceRanges: GOOGLE_HEALTH_CHECK_RANGES,
+        // No route timeouts: GKE's controller does not implement them and rejects the route
+        // (Accepted=False, UnsupportedValue; GKE "GatewayClass capabilities", kserve/kserve#5311;
+        // HTTPRouteRequestTimeout is unsupported in GKE's conformance reports). The chart's
+        // GCPBackendPolicy carries the 300 s instead (see the inferencepool release line).
+        routeRequestTimeout: undefined,
     },
     istio: {
         name: "istio",
-        description: "Istio 1.28 or later with ENABLE_GATEWAY_API_INFERENCE_EXTENSION=true",
+        description: "Istio 1.28.5 or later with ENABLE_GATEWAY_API_INFERENCE_EXTENSION=true",
         defaultGatewayClassName: "istio",
         bodyBasedRoutingChartProvider: "istio",
         inferencePoolChartProvider: "none",
@@ -92,6 +109,9 @@ export const GATEWAY_PROVIDERS = {
         internalGateway: { defaultGatewayClassName: "istio", annotations: { "networking.gke.io/load-balancer-type": "Internal" } },
         proxySource: "gateway-pods",
         fixedSourceRanges: [],
+        // Istio implements route timeouts (istio/istio#47017; HTTPRouteRequestTimeout supported in
+        // its 1.28 and 1.30 conformance reports).
+        routeRequestTimeout: REQUEST_TIMEOUT,
     },
     other: {
         name: "other",
@@ -104,6 +124,9 @@ export const GATEWAY_PROVIDERS = {
         internalGateway: { annotations: {} },
         proxySource: "source-ranges",
         fixedSourceRanges: [],
+        // As upstream's routes for kgateway and agentgateway at v1.0.0. Request timeouts are an
+        // extended Gateway API feature: an implementation without it may refuse the route.
+        routeRequestTimeout: REQUEST_TIMEOUT,
     },
 } as const satisfies Record<GatewayProviderName, GatewayProviderProfile>;
 

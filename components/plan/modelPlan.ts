@@ -10,9 +10,10 @@ import { MemoryEstimate, estimateMemory, proposeFittingGpus } from "./capacity";
 import { chartValues, inferencePoolValues } from "./chartValues";
 import type { GatewayProviderProfile } from "./gatewayProviders";
 import type { AcceleratorType } from "./gpuCatalog";
-import { KNOWN_MODEL_PARAMETERS } from "./knownModels";
+import { ParameterSource, modelParameters } from "./knownModels";
 import { PlannedAdapter, PlannedLora, planLora } from "./loraPlan";
-import { ModelObjectNames, deriveModelKey, modelObjectNames, nodePoolName } from "./names";
+import { ModelObjectNames, deriveModelKey, metricsReaderNames, modelObjectNames, nodePoolName } from "./names";
+import { describingLine } from "./releaseLines";
 import { PlannedWeightCache, planWeightCache } from "./weightCachePlan";
 
 /** The port vLLM serves on; the pool's target port and the probes use the same constant. */
@@ -59,6 +60,8 @@ export interface PlannedModel {
     matchLabels: Record<string, string>;
     /** Name of the node pool its pods run on. */
     nodePool: string;
+    /** Parameter count, in billions, and where it came from. */
+    parameters: PlannedParameters;
     /** GPU memory estimate. */
     memory: MemoryEstimate;
     /** Values of the model's inferencepool release. */
@@ -74,6 +77,14 @@ export interface PlannedModel {
     lora?: PlannedLora;
     /** Where the pods keep the weights. */
     weightCache: PlannedWeightCache;
+}
+
+/** A model's parameter count. */
+export interface PlannedParameters {
+    /** Billions of parameters (the total, for a mixture of experts). */
+    billions: number;
+    /** Where the count came from: the known-model table, the Hugging Face ID, or config. */
+    source: ParameterSource;
 }
 
 /** One model's autoscaling, resolved. */
@@ -178,31 +189,37 @@ export function checkNames(drafts: ModelDraft[]): ConfigProblem[] {
     return problems;
 }
 
-/** The model's memory estimate, or the problem that it does not fit its GPUs. */
-export function planModelMemory(draft: ModelDraft): { memory?: MemoryEstimate; problems: ConfigProblem[] } {
+/** Where a parameter count came from, in a message. */
+const PARAMETER_SOURCES: Record<ParameterSource, string> = { table: "the known-model table", id: "its ID", config: "parameters" };
+
+/** The model's parameter count and memory estimate, or the problem that it has no count or does
+ * not fit its GPUs. */
+export function planModelMemory(draft: ModelDraft): { parameters?: PlannedParameters; memory?: MemoryEstimate; problems: ConfigProblem[] } {
     const { config, index } = draft;
-    const parameters = config.parameters ?? KNOWN_MODEL_PARAMETERS[draft.huggingFaceId];
+    const parameters = modelParameters(draft.huggingFaceId, config.parameters);
     if (parameters === undefined) {
         return {
             problems: [
                 {
                     path: `models[${index}].parameters`,
                     message:
-                        `is required: ${draft.huggingFaceId} is not in the known-model table ` +
-                        `(${Object.keys(KNOWN_MODEL_PARAMETERS).join(", ")}); give its parameter count in billions`,
+                        `is required: ${draft.huggingFaceId} names no size (such as 7B or 1.5B) and is not in the known-model table ` +
+                        `(components/plan/knownModels.ts); give its parameter count in billions (the total, for a mixture of experts)`,
                 },
             ],
         };
     }
-    const memory = estimateMemory(parameters, config.precision, config.kvCacheReserveGb, config.gpu.type, config.gpu.count);
-    if (memory.requiredGb <= memory.usableGb) return { memory, problems: [] };
+    const memory = estimateMemory(parameters.billions, config.precision, config.kvCacheReserveGb, config.gpu.type, config.gpu.count);
+    if (memory.requiredGb <= memory.usableGb) return { parameters, memory, problems: [] };
     return {
+        parameters,
         memory,
         problems: [
             {
                 path: `models[${index}].gpu`,
                 message:
                     `${draft.huggingFaceId} needs about ${memory.requiredGb} GB (${memory.weightsGb} GB of ${config.precision} weights ` +
+                    `for ${parameters.billions}B parameters, from ${PARAMETER_SOURCES[parameters.source]}, ` +
                     `+ ${config.kvCacheReserveGb} GB KV-cache reserve) but ${config.gpu.count} × ${config.gpu.type} gives vLLM ` +
                     `${memory.usableGb} GB; ${proposeFittingGpus(memory.requiredGb, config.gpu.type)}`,
             },
@@ -231,21 +248,23 @@ export function planModels(
 ): { models: PlannedModel[]; problems: ConfigProblem[] } {
     const models: PlannedModel[] = [];
     const problems: ConfigProblem[] = [];
+    const line = describingLine(config.charts.inferencePool.version).inferencePool;
+    const metricsTokenSecret = { name: metricsReaderNames(config.namespace).tokenSecret, namespace: config.namespace };
     for (const draft of drafts) {
         const memory = planModelMemory(draft);
         problems.push(...memory.problems);
-        const names = modelObjectNames(draft.key);
+        const names = modelObjectNames(draft.key, config.namespace);
         const matchLabels = { app: names.appLabel };
         const pool = chartValues(
             "inferencePool",
             config.charts.inferencePool,
-            inferencePoolValues({ matchLabels, targetPort: VLLM_PORT, provider: provider.inferencePoolChartProvider }),
+            inferencePoolValues(line, { matchLabels, targetPort: VLLM_PORT, provider: provider.inferencePoolChartProvider, metricsTokenSecret }),
         );
         // Chart values are the same shape for every model: report their problems once.
         if (draft.index === 0) problems.push(...pool.problems);
         const cache = planWeightCache(draft.config, draft.index, draft.huggingFaceId, names, memory.memory?.weightsGb, draft.maxReplicas);
         problems.push(...cache.problems);
-        if (memory.memory === undefined || cache.cache === undefined) continue;
+        if (memory.memory === undefined || memory.parameters === undefined || cache.cache === undefined) continue;
         models.push({
             name: draft.config.name,
             huggingFaceId: draft.huggingFaceId,
@@ -264,6 +283,7 @@ export function planModels(
             },
             matchLabels,
             nodePool: nodePoolName(draft.config.gpu.type),
+            parameters: memory.parameters,
             memory: memory.memory,
             poolValues: pool.values,
             readyTimeoutMinutes: draft.config.readyTimeoutMinutes,

@@ -9,8 +9,9 @@
 
 import { createHash } from "node:crypto";
 
-/** Longest model key: the inferencepool release is `<key>`, its EPP Service `<key>-epp` and
- * Helm limits release names to 53 characters. */
+/** Longest model key, and longest inferencepool release name: the chart cuts the release name
+ * to 40 characters in its Endpoint Picker's name `<release>-epp` (templates/_helpers.tpl at
+ * v1.0.0), so a longer one could give two pools one EPP. (Helm itself allows 53.) */
 export const MAX_MODEL_KEY_LENGTH = 40;
 
 /**
@@ -53,12 +54,30 @@ export function nodeServiceAccountId(
  * PodMonitoring selects. */
 export const BODY_BASED_ROUTER_RELEASE = "body-based-router";
 
-/** The Endpoint Picker Deployment and Service the inferencepool chart renders for a release. */
+/** The Endpoint Picker the inferencepool chart renders for a release: its Deployment, Service,
+ * ServiceAccount and the cluster-scoped ClusterRole and ClusterRoleBinding are all named so
+ * (templates/_helpers.tpl, templates/rbac.yaml at v1.0.0). */
 export function endpointPickerName(release: string): string {
     return `${release}-epp`;
 }
 
-/** The names of every object that serves one model, all derived from its key. */
+/**
+ * The inferencepool release of a model, which names its InferencePool and, through the EPP's
+ * name, a ClusterRole and ClusterRoleBinding: unique per cluster, not only per namespace. In
+ * namespace `default` it is the model's key, as it always was, so existing stacks keep their
+ * pools; elsewhere `<namespace>-<key>`, or when that is longer than
+ * {@link MAX_MODEL_KEY_LENGTH}, its start and a hash of namespace and key.
+ */
+export function poolReleaseName(namespace: string, key: string): string {
+    if (namespace === "default") return key;
+    const prefixed = `${namespace}-${key}`;
+    if (prefixed.length <= MAX_MODEL_KEY_LENGTH) return prefixed;
+    const hash = shortHash(`${namespace}/${key}`);
+    return `${prefixed.slice(0, MAX_MODEL_KEY_LENGTH - hash.length - 1).replace(/-+$/, "")}-${hash}`;
+}
+
+/** The names of every object that serves one model, derived from its key (and, for the pool,
+ * its namespace). */
 export interface ModelObjectNames {
     /** The vLLM Deployment. */
     deployment: string;
@@ -72,13 +91,26 @@ export interface ModelObjectNames {
     route: string;
 }
 
-/** Names every object of the model with key `key`. */
-export function modelObjectNames(key: string): ModelObjectNames {
+/** Names every object of the model with key `key` in `namespace`. */
+export function modelObjectNames(key: string, namespace: string): ModelObjectNames {
+    const pool = poolReleaseName(namespace, key);
     return {
         deployment: `vllm-${key}`,
         appLabel: `vllm-${key}`,
-        pool: key,
-        endpointPicker: endpointPickerName(key),
+        pool,
+        endpointPicker: endpointPickerName(pool),
         route: key,
+    };
+}
+
+/** The names of the metrics reader's objects in `namespace`: the account whose token scrapes
+ * the EPPs, its token Secret and roles; cluster-scoped ones carry the namespace so that two
+ * deployments in one cluster do not collide. */
+export function metricsReaderNames(namespace: string) {
+    return {
+        serviceAccount: "inference-metrics-reader",
+        tokenSecret: "inference-metrics-reader-token",
+        clusterRole: `${namespace}-inference-metrics-reader`,
+        secretRole: "inference-metrics-reader-token-read",
     };
 }

@@ -8,17 +8,18 @@
  * Each concern has its own module (models, node pools, gateway, charts, cluster from zero); this
  * one runs them in order and assembles their results.
  */
-import { ConfigError, ConfigProblem, parseOrThrow } from "../config/configErrors";
+import { ConfigError, ConfigProblem, outputProblems, parseOrThrow } from "../config/configErrors";
 import { ParsedServingConfig, servingConfigSchema } from "../config/configSchema";
 import type { ClusterConfig, ServingConfig } from "../config/servingConfig";
 import { CostRange, addCosts } from "./capacity";
-import { INFERENCE_CHARTS, PlannedChart, PlannedChartRelease, checkChartMonitoring, planBodyBasedRouting } from "./chartValues";
-import { GkeClusterArgs, IstioInstallationArgs, planFromZero } from "./clusterPlan";
+import { INFERENCE_CHARTS, PlannedChart, PlannedChartRelease, planBodyBasedRouting } from "./chartValues";
+import { GkeClusterArgs, IstioInstallationArgs, defaultInstallInferenceCrds, planFromZero } from "./clusterPlan";
 import { GATEWAY_PROVIDERS, GatewayProviderProfile } from "./gatewayProviders";
 import { PlannedGateway, PlannedNetworkPolicy, planGateway, planNetworkPolicy } from "./gatewayPlan";
 import { checkAdapterNames } from "./loraPlan";
 import { PlannedModel, checkNames, checkReplicas, checkVllmArgs, modelDrafts, planModels } from "./modelPlan";
 import { PlannedNodePool, PlannedNodeServiceAccount, planNodePools, planNodeServiceAccount } from "./nodePoolPlan";
+import { describingLine } from "./releaseLines";
 
 /** Everything the components need, resolved and checked. */
 export interface ServingPlan {
@@ -40,6 +41,10 @@ export interface ServingPlan {
     nodeServiceAccount: PlannedNodeServiceAccount;
     /** Whether to apply the InferencePool CRDs. */
     installInferenceCrds: boolean;
+    /** What the program's own PodMonitorings scrape besides the model servers: the EPPs unless
+     * the inferencepool chart renders their monitor itself, and BBR only where the chart gives
+     * it the rights its authenticated `/metrics` needs. */
+    metricsScrapes: { endpointPickers: boolean; bodyBasedRouter: boolean };
     /** vLLM image. */
     vllmImage: string;
     /** The inferencepool chart. */
@@ -65,6 +70,8 @@ export interface ServingPlan {
  * problem. Pure: registers nothing, so a bad config leaves nothing half-made.
  */
 export function planServing(input: ServingConfig | unknown): ServingPlan {
+    const outputs = outputProblems(input);
+    if (outputs.length > 0) throw new ConfigError(outputs);
     const config: ParsedServingConfig = parseOrThrow(servingConfigSchema, input);
     const problems: ConfigProblem[] = [];
     const provider: GatewayProviderProfile = GATEWAY_PROVIDERS[config.provider.name];
@@ -78,7 +85,6 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
     problems.push(...checkNames(drafts));
     problems.push(...checkAdapterNames(config.models));
     drafts.forEach((d) => problems.push(...checkReplicas(d.config, d.index)));
-    problems.push(...checkChartMonitoring(config.charts.inferencePool));
     drafts.forEach((d) => problems.push(...checkVllmArgs(d.config, d.index)));
 
     const nodePools = planNodePools(config, drafts, nodeServiceAccount.email);
@@ -91,6 +97,7 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
     problems.push(...fromZero.problems);
 
     if (problems.length > 0 || gateway.gateway === undefined) throw new ConfigError(problems);
+    const poolLine = describingLine(config.charts.inferencePool.version).inferencePool;
     return {
         cluster: config.cluster,
         namespace: config.namespace,
@@ -100,7 +107,11 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
         gateway: gateway.gateway,
         networkPolicy: networkPolicy.policy,
         nodeServiceAccount,
-        installInferenceCrds: config.installInferenceCrds,
+        installInferenceCrds: config.installInferenceCrds ?? defaultInstallInferenceCrds(config.cluster.create),
+        metricsScrapes: {
+            endpointPickers: poolLine.metricsAuthorizedByChart && poolLine.providers[provider.inferencePoolChartProvider]?.endpointPickerMonitor === undefined,
+            bodyBasedRouter: describingLine(config.charts.bodyBasedRouting.version).bodyBasedRouting.metricsAuthorizedByChart,
+        },
         vllmImage: config.vllmImage,
         inferencePoolChart: { chart: INFERENCE_CHARTS.inferencePool.chart, version: config.charts.inferencePool.version },
         bodyBasedRoutingChart: bbr.release,

@@ -42,8 +42,9 @@ const serving: MultiModelInferenceArgs = {
     models: [
         { name: "meta-llama/Llama-3.1-8B-Instruct", gpu: { type: "nvidia-l4" } },
         { name: "microsoft/Phi-4-mini-instruct", vllmArgs: ["--trust-remote-code", "--enable-chunked-prefill"] },
-        // Not in the package's known-model table, so its size is given for the memory check.
-        { name: "Qwen/Qwen2.5-14B-Instruct", gpu: { type: "nvidia-tesla-a100" }, parameters: 14.8 },
+        // Its size comes from the package's known-model table; a model in neither the table nor
+        // with a size in its ID (such as 14B) would need `parameters` for the memory check.
+        { name: "Qwen/Qwen2.5-14B-Instruct", gpu: { type: "nvidia-tesla-a100" } },
     ],
 };
 

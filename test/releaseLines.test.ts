@@ -1,0 +1,223 @@
+/**
+ * The release lines against the charts at their tags: every key a values schema accepts and
+ * every value the program sets is a `.Values` path a template of that chart reads at that tag
+ * (the lists in components/plan/charts/, extracted once with tools/chartValuesRead.ts from
+ * kubernetes-sigs/gateway-api-inference-extension at the commit they name), and what the plan
+ * makes of what those templates render. With INFERENCE_EXTENSION_GIT_DIR set to a clone's git
+ * directory, the lists and the facts read from templates are re-read from the tag itself.
+ */
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import test from "node:test";
+import { z } from "zod";
+import {
+    GATEWAY_PROVIDERS,
+    GatewayProviderName,
+    RELEASE_LINES,
+    ServingConfig,
+    inferencePoolValues,
+    metricsReaderNames,
+    planServing,
+    unreadPaths,
+} from "../components";
+import { ReadPath, commitOf, templatesAt, valuesReadByTemplates } from "../tools/chartValuesRead";
+import { NETWORK_POLICY } from "./helpers/plannedModels";
+
+const CHARTS_DIR = path.resolve(__dirname, "..", "components", "plan", "charts");
+const CHART_KEYS = ["inferencePool", "bodyBasedRouting"] as const;
+
+interface ValuesRead {
+    repository: string;
+    tag: string;
+    commit: string;
+    chart: string;
+    extractedBy: string;
+    paths: ReadPath[];
+}
+
+const valuesRead = (file: string) => JSON.parse(fs.readFileSync(path.join(CHARTS_DIR, file), "utf8")) as ValuesRead;
+
+/** Paths whose whole subtree a template passes on (`toYaml`, or a map it ranges over). */
+const passedWhole = (paths: ReadPath[]) => paths.filter((p) => p.read.includes("subtree") || p.read.includes("map")).map((p) => p.path);
+
+/** The paths of a list that no other path of it extends: what a values file can set. */
+function leaves(paths: Iterable<string>): string[] {
+    const all = [...paths];
+    return all.filter((p) => !all.some((q) => q.startsWith(`${p}.`) || q.startsWith(`${p}[]`))).sort();
+}
+
+/** Every path a zod values schema accepts, stopping where the chart passes a value on whole. */
+function schemaPaths(schema: z.ZodType, whole: string[], at = ""): string[] {
+    let inner: z.ZodType = schema;
+    while (inner instanceof z.ZodOptional || inner instanceof z.ZodDefault) inner = inner.unwrap() as z.ZodType;
+    if (at !== "" && whole.includes(at)) return [at];
+    if (inner instanceof z.ZodObject) {
+        return Object.entries(inner.shape as Record<string, z.ZodType>).flatMap(([key, value]) => schemaPaths(value, whole, at === "" ? key : `${at}.${key}`));
+    }
+    if (inner instanceof z.ZodArray) return schemaPaths(inner.element as z.ZodType, whole, `${at}[]`);
+    return [at];
+}
+
+/** Every path a values object sets, with `[]` for list items, stopping where the chart passes
+ * a value on whole. */
+function valuePaths(value: unknown, whole: string[], at = ""): string[] {
+    if (at !== "" && whole.includes(at)) return [at];
+    if (Array.isArray(value)) return value.flatMap((item) => valuePaths(item, whole, `${at}[]`));
+    if (typeof value === "object" && value !== null) {
+        return Object.entries(value).flatMap(([key, v]) => valuePaths(v, whole, at === "" ? key : `${at}.${key}`));
+    }
+    return [at];
+}
+
+/** The values at a read path such as `inferencePool.targetPorts[].number`. */
+function valuesAt(values: unknown, readPath: string): unknown[] {
+    return readPath.split(".").reduce<unknown[]>((current, segment) => {
+        const list = segment.endsWith("[]");
+        const key = list ? segment.slice(0, -2) : segment;
+        const next = current.map((v) => (v as Record<string, unknown> | undefined)?.[key]).filter((v) => v !== undefined);
+        return list ? next.flatMap((v) => v as unknown[]) : next;
+    }, [values]);
+}
+
+const cluster = { project: "my-gcp-project", location: "us-central1-a", name: "inference-cluster" };
+function planFor(provider: GatewayProviderName, extra: Partial<ServingConfig> = {}) {
+    return planServing({
+        cluster,
+        networkPolicy: NETWORK_POLICY,
+        provider: { name: provider, gatewayClassName: provider === "other" ? "example" : undefined },
+        models: [{ name: "meta-llama/Llama-3.1-8B-Instruct" }],
+        ...extra,
+    });
+}
+
+for (const line of Object.values(RELEASE_LINES)) {
+    test(`${line.version}: the values-read lists were extracted from the tag the line is read at`, () => {
+        for (const key of CHART_KEYS) {
+            const data = valuesRead(line[key].valuesReadFile);
+            assert.deepEqual(
+                [data.repository, data.tag, data.commit, data.chart, data.extractedBy],
+                [line.source.repository, line.source.tag, line.source.commit, line[key].chartDir, "tools/chartValuesRead.ts"],
+            );
+            assert.ok(data.paths.length > 5, `${key}: ${data.paths.length} paths`);
+        }
+    });
+
+    test(`${line.version}: each values schema accepts exactly the paths its chart's templates read`, () => {
+        for (const key of CHART_KEYS) {
+            const { paths } = valuesRead(line[key].valuesReadFile);
+            const whole = passedWhole(paths);
+            assert.deepEqual(leaves(schemaPaths(line[key].valuesSchema, whole)), leaves(paths.map((p) => p.path)), key);
+            for (const unread of Object.keys(line[key].unreachablePaths)) {
+                assert.ok(paths.some((p) => p.path === unread), `${key}: unreachable ${unread} is not read at all`);
+            }
+        }
+    });
+
+    test(`${line.version}: every value the program sets is read by that chart's templates, for every provider`, () => {
+        const read = (key: (typeof CHART_KEYS)[number]) => valuesRead(line[key].valuesReadFile).paths;
+        for (const provider of Object.keys(GATEWAY_PROVIDERS) as GatewayProviderName[]) {
+            const plan = planFor(provider, { charts: { inferencePool: { version: line.version }, bodyBasedRouting: { version: line.version } } });
+            const releases = { inferencePool: plan.models[0].poolValues, bodyBasedRouting: plan.bodyBasedRoutingChart.values };
+            for (const key of CHART_KEYS) {
+                const paths = read(key);
+                const readPaths = new Set(paths.map((p) => p.path));
+                const set = valuePaths(releases[key], passedWhole(paths));
+                for (const p of set) assert.ok(readPaths.has(p), `${provider}: ${key} sets ${p}, which no ${line.version} template reads`);
+                const chartProvider = String((releases[key]["provider"] as { name: string }).name);
+                for (const p of Object.keys(unreadPaths(line[key], chartProvider))) {
+                    assert.ok(!set.includes(p), `${provider}: ${key} sets ${p}, which Helm ignores for provider.name ${chartProvider}`);
+                }
+            }
+        }
+    });
+
+    test(`${line.version}: the pool targets the vLLM port through the key a v1 pool reads, and GKE's health check too`, () => {
+        const { paths } = valuesRead(line.inferencePool.valuesReadFile);
+        const readBy = (p: string) => paths.find((r) => r.path === p)?.files ?? [];
+        // templates/inferencepool.yaml: `range .Values.inferencePool.targetPorts` → `number: {{ .number }}`.
+        const poolPort = `${line.inferencePool.targetPortsPath}[].number`;
+        assert.deepEqual(readBy(poolPort), ["templates/inferencepool.yaml"]);
+        const healthCheckPort = line.inferencePool.providers["gke"].healthCheckPortPath!;
+        assert.ok(readBy(healthCheckPort).includes("templates/gke.yaml"));
+        const metricsTokenSecret = { name: "s", namespace: "ns" };
+        for (const port of [8000, 8123]) {
+            const matchLabels = { app: "vllm-x" };
+            const none = inferencePoolValues(line.inferencePool, { matchLabels, targetPort: port, provider: "none", metricsTokenSecret });
+            assert.deepEqual(valuesAt(none, poolPort), [port]);
+            assert.deepEqual(valuesAt(none, healthCheckPort), [], "only GKE's HealthCheckPolicy reads it");
+            const gke = inferencePoolValues(line.inferencePool, { matchLabels, targetPort: port, provider: "gke", metricsTokenSecret });
+            assert.deepEqual([valuesAt(gke, poolPort), valuesAt(gke, healthCheckPort)], [[port], [port]]);
+        }
+    });
+
+    test(`${line.version}: one working monitor per EPP — the chart's on GKE, with the program's token; the program's elsewhere`, () => {
+        const { paths } = valuesRead(line.inferencePool.valuesReadFile);
+        const gke = planFor("gke", { namespace: "serving" });
+        const monitor = line.inferencePool.providers["gke"].endpointPickerMonitor;
+        assert.ok(monitor, "templates/gke.yaml renders a ClusterPodMonitoring for the EPP");
+        for (const p of [monitor.secretNamePath, monitor.secretNamespacePath]) {
+            assert.deepEqual(paths.find((r) => r.path === p)?.files, ["templates/gke.yaml"]);
+        }
+        const values = gke.models[0].poolValues;
+        // The metrics reader's token Secret, which the managed collector may read (and only it).
+        assert.deepEqual([valuesAt(values, monitor.secretNamePath), valuesAt(values, monitor.secretNamespacePath)], [
+            [metricsReaderNames("serving").tokenSecret],
+            ["serving"],
+        ]);
+        assert.equal(gke.metricsScrapes.endpointPickers, false, "no second PodMonitoring on GKE");
+        assert.equal(planFor("istio").metricsScrapes.endpointPickers, line.inferencePool.metricsAuthorizedByChart);
+        assert.equal(planFor("istio").metricsScrapes.bodyBasedRouter, line.bodyBasedRouting.metricsAuthorizedByChart);
+    });
+}
+
+test("the extraction follows with, range, hasKey and helpers, skips strings, and stops on what it cannot follow", () => {
+    const templates = new Map([
+        [
+            "templates/a.yaml",
+            [
+                '{{- define "x.name" -}}{{ .Release.Name | trunc 40 }}-epp{{- end -}}',
+                '{{- if (hasKey .Values.ext "custom") }}{{ .Values.ext.custom | toYaml }}{{- end }}',
+                "{{- with .Values.ext.env }}env: {{- toYaml . | nindent 8 }}{{- end }}",
+                '{{- range .Values.ext.flags }}- "--{{ .name }}={{ .value }}"{{- end }}',
+                "{{- range $k, $v := .Values.pool.labels }}{{ $k }}: {{ quote $v }}{{- end }}",
+                '{{- if eq (lower .Values.provider.name) "gke" }}{{ fail ".Values.not.read is required" }}{{- end }}',
+                '{{ include "x.name" . }}',
+            ].join("\n"),
+        ],
+    ]);
+    assert.deepEqual(
+        valuesReadByTemplates(templates).map((p) => `${p.path} ${p.read.join(",")}`),
+        [
+            "ext test",
+            "ext.custom subtree,test",
+            "ext.env subtree,test",
+            "ext.flags list",
+            "ext.flags[].name value",
+            "ext.flags[].value value",
+            "pool.labels map",
+            "provider.name test",
+        ],
+    );
+    assert.throws(() => valuesReadByTemplates(new Map([["t.yaml", "{{ $p := .Values.a }}"]])), /a variable holds a values path/);
+    assert.throws(() => valuesReadByTemplates(new Map([["t.yaml", "{{ .name }}"]])), /root context/);
+    assert.throws(() => valuesReadByTemplates(new Map([["t.yaml", "{{ if .Values.a }}"]])), /not closed/);
+});
+
+const gitDir = process.env["INFERENCE_EXTENSION_GIT_DIR"];
+test(
+    "re-read at the tag: the committed lists, and the rights and identities the charts give",
+    { skip: gitDir === undefined ? "set INFERENCE_EXTENSION_GIT_DIR to a clone's git directory to re-read the tags" : false },
+    () => {
+        for (const line of Object.values(RELEASE_LINES)) {
+            assert.equal(commitOf(gitDir!, line.source.tag), line.source.commit);
+            for (const key of CHART_KEYS) {
+                const templates = templatesAt(gitDir!, line.source.tag, line[key].chartDir);
+                assert.deepEqual(valuesReadByTemplates(templates), valuesRead(line[key].valuesReadFile).paths, `${line.version} ${key}`);
+                // The rights an authenticated /metrics needs, granted by the chart to its component.
+                const grantsReviews = [...templates.values()].some((t) => /tokenreviews/.test(t) && /subjectaccessreviews/.test(t));
+                assert.equal(grantsReviews, line[key].metricsAuthorizedByChart, `${line.version} ${key}`);
+            }
+        }
+    },
+);

@@ -1,0 +1,139 @@
+/**
+ * The plan against the platform facts it encodes, each test citing its source: which providers
+ * accept route timeouts, cluster-scoped names the chart derives from a release name, the GKE
+ * versions that install the InferencePool CRD, model sizes from Hugging Face IDs, and the Istio
+ * releases that serve several InferencePools on one Gateway. Pure: no Pulumi runtime.
+ */
+import assert from "node:assert/strict";
+import test from "node:test";
+import {
+    CHANNEL_DEFAULT_VERSIONS,
+    ConfigError,
+    DEFAULT_ISTIO_VERSION,
+    GATEWAY_PROVIDERS,
+    GKE_INSTALLS_INFERENCE_CRDS_FROM,
+    RELEASE_LINES,
+    ReleaseChannel,
+    ServingConfig,
+    defaultInstallInferenceCrds,
+    endpointPickerName,
+    gkeVersionAtLeast,
+    httpRoute,
+    parametersFromId,
+    planServing,
+    poolReleaseName,
+} from "../components";
+import { NETWORK_POLICY } from "./helpers/plannedModels";
+
+const cluster = { project: "my-gcp-project", location: "us-central1-a", name: "inference-cluster" };
+const plan = (config: Partial<ServingConfig>) =>
+    planServing({ cluster, networkPolicy: NETWORK_POLICY, models: [{ name: "meta-llama/Llama-3.1-8B-Instruct" }], ...config });
+const problemsOf = (config: Partial<ServingConfig>): string[] => {
+    try {
+        plan(config);
+    } catch (error) {
+        assert.ok(error instanceof ConfigError, String(error));
+        return error.problems.map((p) => `${p.path}: ${p.message}`);
+    }
+    return [];
+};
+
+test("route timeouts: none on GKE, whose controller rejects them, where the chart's GCPBackendPolicy holds the 300 s; 300 s elsewhere", () => {
+    // GKE "GatewayClass capabilities" and kserve/kserve#5311: a route with spec.rules[].timeouts
+    // is Accepted=False, reason UnsupportedValue; upstream's GKE route at v1.0.0
+    // (config/manifests/gateway/gke/httproute.yaml) sets none.
+    assert.equal(GATEWAY_PROVIDERS.gke.routeRequestTimeout, undefined);
+    for (const line of Object.values(RELEASE_LINES)) {
+        // config/charts/inferencepool/templates/gke.yaml: GCPBackendPolicy `timeoutSec: 300`.
+        assert.equal(line.inferencePool.providers["gke"].backendTimeoutSeconds, 300, line.version);
+    }
+    // Upstream's Istio route at v1.0.0 (config/manifests/gateway/istio/httproute.yaml): `request: 300s`.
+    assert.equal(GATEWAY_PROVIDERS.istio.routeRequestTimeout, "300s");
+    assert.equal(GATEWAY_PROVIDERS.other.routeRequestTimeout, "300s");
+    const route = (provider: "gke" | "istio") =>
+        httpRoute({ routeName: "r", namespace: "ns", gatewayName: "gw", modelName: "m", poolName: "p", requestTimeout: GATEWAY_PROVIDERS[provider].routeRequestTimeout });
+    assert.ok(route("gke").spec.rules.every((rule) => !("timeouts" in rule)));
+    assert.ok(route("istio").spec.rules.every((rule) => rule.timeouts?.request === "300s"));
+});
+
+test("release names are unique per cluster: the chart names a ClusterRole and ClusterRoleBinding `<release>-epp`", () => {
+    // config/charts/inferencepool/templates/rbac.yaml at v1.0.0: both cluster-scoped objects are
+    // named `gateway-api-inference-extension.name`, i.e. `<release | trunc 40>-epp` (_helpers.tpl).
+    const key = "llama-3-1-8b-instruct";
+    assert.equal(poolReleaseName("default", key), key, "namespace default keeps its pools");
+    const names = ["default", "team-a", "team-b", "a-very-long-namespace-name-for-serving-models"].map((ns) => poolReleaseName(ns, key));
+    assert.equal(new Set(names.map(endpointPickerName)).size, names.length, names.join());
+    assert.equal(names[1], "team-a-llama-3-1-8b-instruct");
+    for (const line of Object.values(RELEASE_LINES)) {
+        // The chart cuts the release at this length in the EPP's name: ours are never cut.
+        for (const name of names) assert.ok(name.length <= line.inferencePool.endpointPickerNameLimit, name);
+    }
+    assert.match(names[3], /^a-very-long-namespace-name-for-se-[0-9a-f]{6}$/);
+    // In the plan, everything that refers to the pool or its EPP follows the release name.
+    const model = plan({ namespace: "team-a" }).models[0];
+    assert.deepEqual([model.names.pool, model.names.endpointPicker], ["team-a-llama-3-1-8b-instruct", "team-a-llama-3-1-8b-instruct-epp"]);
+    assert.deepEqual([model.names.deployment, model.names.route], ["vllm-llama-3-1-8b-instruct", key]);
+});
+
+test("CRDs: a cluster this stack creates runs a GKE version that installs them itself; an existing one gets the release's", () => {
+    // GKE 1.34.0-gke.1626000 and later install the GA InferencePool CRD themselves (llm-d's
+    // install-crds page, after GKE's deploy-gke-inference-gateway page).
+    assert.equal(GKE_INSTALLS_INFERENCE_CRDS_FROM, "1.34.0-gke.1626000");
+    assert.ok(gkeVersionAtLeast("1.34.0-gke.1626000", GKE_INSTALLS_INFERENCE_CRDS_FROM));
+    assert.ok(gkeVersionAtLeast("1.34.1-gke.1", GKE_INSTALLS_INFERENCE_CRDS_FROM));
+    assert.ok(!gkeVersionAtLeast("1.34.0-gke.1625999", GKE_INSTALLS_INFERENCE_CRDS_FROM));
+    assert.ok(!gkeVersionAtLeast("1.33.9-gke.9999999", GKE_INSTALLS_INFERENCE_CRDS_FROM));
+    assert.throws(() => gkeVersionAtLeast("1.35", GKE_INSTALLS_INFERENCE_CRDS_FROM), /not a GKE version: 1\.35/);
+    for (const channel of Object.values(ReleaseChannel)) {
+        assert.ok(CHANNEL_DEFAULT_VERSIONS[channel], channel);
+        const create = plan({ cluster: { ...cluster, create: { releaseChannel: channel } } });
+        assert.equal(create.installInferenceCrds, false, channel);
+    }
+    assert.equal(defaultInstallInferenceCrds(undefined), true);
+    assert.equal(plan({}).installInferenceCrds, true, "an existing cluster's version is not known");
+    assert.equal(plan({ installInferenceCrds: false }).installInferenceCrds, false);
+    assert.equal(plan({ cluster: { ...cluster, create: {} }, installInferenceCrds: true }).installInferenceCrds, true, "config decides when it says");
+});
+
+test("parameters from the Hugging Face ID: sizes it names, experts counted conservatively, nothing when it names none", () => {
+    const cases: [string, number | undefined][] = [
+        ["Qwen/Qwen2.5-1.5B-Instruct", 1.5],
+        ["Qwen/Qwen2.5-0.5b-instruct", 0.5],
+        ["acme/llama-70B", 70],
+        ["HuggingFaceTB/SmolLM2-135M-Instruct", 0.135],
+        // 8 experts × 7B counts shared layers 8 times: above Mixtral-8x7B's real 46.7B, so safe.
+        ["acme/Mixtral-8x7B-custom", 56],
+        // The total, not the active "A3B".
+        ["acme/Qwen3-30B-A3B-custom", 30],
+        // An expert count: the size beside it is the active one.
+        ["acme/Llama-4-Scout-17B-16E-custom", undefined],
+        // "E4B" is an effective size; "Phi-4" and "v0.3" are versions.
+        ["google/gemma-3n-E4B-it", undefined],
+        ["microsoft/Phi-4-mini-instruct", undefined],
+        ["acme/Custom-Chat-v0.3", undefined],
+        // A context length beside the size.
+        ["acme/Qwen2.5-7B-Instruct-1M", 7],
+    ];
+    for (const [id, expected] of cases) assert.equal(parametersFromId(id), expected, id);
+    // The issue's example: a third model by name only.
+    const planned = plan({ models: [{ name: "meta-llama/Llama-3.1-8B-Instruct" }, { name: "Qwen/Qwen2.5-3B-Instruct" }, { name: "acme/Custom-9B" }] });
+    assert.deepEqual(planned.models.map((m) => [m.parameters.billions, m.parameters.source]), [[8.03, "table"], [3, "id"], [9, "id"]]);
+    assert.deepEqual(plan({ models: [{ name: "acme/Custom-9B", parameters: 9.4 }] }).models[0].parameters, { billions: 9.4, source: "config" });
+    assert.deepEqual(problemsOf({ models: [{ name: "acme/Custom-Chat" }] }), [
+        "models[0].parameters: is required: acme/Custom-Chat names no size (such as 7B or 1.5B) and is not in the known-model table " +
+            "(components/plan/knownModels.ts); give its parameter count in billions (the total, for a mixture of experts)",
+    ]);
+});
+
+test("Istio: below 1.28.5 is refused with the reason (istio/istio#58392, fixed in 1.28.5 and 1.29.0); the default is newer", () => {
+    const istio = (version: string) => problemsOf({ provider: { name: "istio" }, istio: { install: true, version } });
+    for (const version of ["1.27.3", "1.28.0", "1.28.4"]) {
+        const [problem, ...more] = istio(version);
+        assert.equal(more.length, 0);
+        assert.match(problem, new RegExp(`^istio\\.version: got "${version.replace(/\./g, "\\.")}"; must be 1\\.28\\.5 or later: .*only the first of several HTTPRoutes.*istio/istio#58392`));
+    }
+    for (const version of ["1.28.5", "1.29.0", "1.30.5", "2.0.0"]) assert.deepEqual(istio(version), [], version);
+    const [major, minor, patch] = DEFAULT_ISTIO_VERSION.split(".").map(Number);
+    assert.ok(major > 1 || minor > 28 || (minor === 28 && patch >= 5), DEFAULT_ISTIO_VERSION);
+    assert.equal(plan({ provider: { name: "istio" }, istio: { install: true } }).istio?.version, DEFAULT_ISTIO_VERSION);
+});
