@@ -65,6 +65,17 @@ export interface GatewayProviderProfile {
     proxySource: GatewayProxySource;
     /** Ranges its proxies or health checks always use, beside `networkPolicy.gatewaySourceRanges`. */
     fixedSourceRanges: readonly string[];
+    /** How an HTTPS listener for `gateway.hostname` gets a certificate when config names no TLS
+     * Secret; undefined: it does not, and the listener serves HTTP. */
+    managedCertificate?: ManagedCertificateSupport;
+}
+
+/** A provider's own certificates for a listener, referenced from the listener's `tls.options`. */
+export interface ManagedCertificateSupport {
+    /** What issues them, for docs and messages. */
+    issuer: string;
+    /** The `tls.options` key that names the certificate. */
+    listenerOption: string;
 }
 
 /** The providers we know, by config name. */
@@ -80,6 +91,10 @@ export const GATEWAY_PROVIDERS = {
         proxySource: "source-ranges",
         // Google's health-check probers; the proxies themselves use the proxy-only subnet.
         fixedSourceRanges: GOOGLE_HEALTH_CHECK_RANGES,
+        // The regional classes take regional Certificate Manager certificates by name in the HTTPS
+        // listener's tls.options (certificate maps are global only):
+        // https://cloud.google.com/kubernetes-engine/docs/how-to/secure-gateway
+        managedCertificate: { issuer: "Certificate Manager (Google-managed, DNS authorization)", listenerOption: "networking.gke.io/cert-manager-certs" },
     },
     istio: {
         name: "istio",

@@ -11,6 +11,7 @@
 import { ConfigError, ConfigProblem, parseOrThrow } from "../config/configErrors";
 import { ParsedServingConfig, servingConfigSchema } from "../config/configSchema";
 import type { ClusterConfig, ServingConfig } from "../config/servingConfig";
+import { apiKeysRequired } from "./apiKeysPlan";
 import { CostRange, addCosts } from "./capacity";
 import { INFERENCE_CHARTS, PlannedChart, PlannedChartRelease, checkChartMonitoring, planBodyBasedRouting } from "./chartValues";
 import { GkeClusterArgs, IstioInstallationArgs, planFromZero } from "./clusterPlan";
@@ -36,6 +37,8 @@ export interface ServingPlan {
     gateway: PlannedGateway;
     /** The model servers' NetworkPolicies, or undefined when disabled. */
     networkPolicy?: PlannedNetworkPolicy;
+    /** True when every request to the model servers and `/v1/models` needs an API key. */
+    apiKeysRequired: boolean;
     /** The GPU nodes' service account. */
     nodeServiceAccount: PlannedNodeServiceAccount;
     /** Whether to apply the InferencePool CRDs. */
@@ -99,6 +102,7 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
         gatewayName: config.gatewayName,
         gateway: gateway.gateway,
         networkPolicy: networkPolicy.policy,
+        apiKeysRequired: apiKeysRequired(config),
         nodeServiceAccount,
         installInferenceCrds: config.installInferenceCrds,
         vllmImage: config.vllmImage,
