@@ -18,6 +18,8 @@ export const REQUIRED_APIS = {
     // Filestore instances for ReadWriteMany weight caches.
     file: "file.googleapis.com",
     resourcemanager: "cloudresourcemanager.googleapis.com",
+    // Google-managed certificates for gateway.hostname.
+    certificatemanager: "certificatemanager.googleapis.com",
 } as const;
 
 /** Names of the nodes' subnet's secondary ranges, which the cluster's IP allocation refers to. */

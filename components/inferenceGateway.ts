@@ -1,7 +1,19 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "./childOptions";
+import { gatewayParentRef } from "./modelRoute";
 import { inferenceCrdsUrl } from "./plan/releaseLines";
+
+/** The listener names: plain HTTP on 80, HTTPS on 443. */
+export const GATEWAY_LISTENERS = { http: "http", https: "https" } as const;
+
+/** A certificate the provider manages, named in the HTTPS listener's `tls.options`. */
+export interface ListenerCertificate {
+    /** The `tls.options` key, e.g. `networking.gke.io/cert-manager-certs`. */
+    option: string;
+    /** The certificate's name. */
+    name: pulumi.Input<string>;
+}
 
 /** Arguments of {@link InferenceGateway}. */
 export interface InferenceGatewayArgs {
@@ -15,30 +27,38 @@ export interface InferenceGatewayArgs {
     annotations?: Record<string, string>;
     /** The hostname the listener accepts; any when undefined. */
     hostname?: string;
-    /** A `kubernetes.io/tls` Secret in the namespace; the listener serves HTTPS on 443 with it,
-     * or HTTP on 80 when undefined. */
+    /** A `kubernetes.io/tls` Secret in the namespace; the Gateway serves HTTPS on 443 with it and
+     * redirects HTTP on 80 to HTTPS. */
     tlsSecretName?: string;
+    /** A provider-managed certificate for HTTPS instead of a Secret (GKE: a Certificate Manager
+     * certificate). With neither, the Gateway serves HTTP on 80 only. */
+    certificate?: ListenerCertificate;
     /** Inference extension release whose InferencePool CRDs to apply, e.g. `v1.0.0`; undefined
      * when the cluster already has them. */
     inferenceCrdsVersion?: string;
 }
 
-/** The Gateway's one listener: HTTPS with the TLS Secret when there is one, else HTTP. */
-function listener(args: InferenceGatewayArgs) {
-    const common = { ...(args.hostname === undefined ? {} : { hostname: args.hostname }), allowedRoutes: { namespaces: { from: "Same" } } };
-    return args.tlsSecretName === undefined
-        ? { name: "http", protocol: "HTTP", port: 80, ...common }
-        : {
-              name: "https",
-              protocol: "HTTPS",
-              port: 443,
-              ...common,
-              tls: { mode: "Terminate", certificateRefs: [{ group: "", kind: "Secret", name: args.tlsSecretName }] },
-          };
+/** True when the Gateway serves HTTPS. */
+export function servesHttps(args: Pick<InferenceGatewayArgs, "tlsSecretName" | "certificate">): boolean {
+    return args.tlsSecretName !== undefined || args.certificate !== undefined;
 }
 
-/** The Gateway with one listener. `pulumi up` waits until the provider has given it an address,
- * so the address output is real when `up` ends. */
+/** The listeners: HTTP on 80, and HTTPS on 443 with the Secret or the managed certificate. */
+function listeners(args: InferenceGatewayArgs) {
+    const common = { ...(args.hostname === undefined ? {} : { hostname: args.hostname }), allowedRoutes: { namespaces: { from: "Same" } } };
+    const http = { name: GATEWAY_LISTENERS.http, protocol: "HTTP", port: 80, ...common };
+    const certificate = args.certificate;
+    const tls =
+        args.tlsSecretName !== undefined
+            ? { mode: "Terminate", certificateRefs: [{ group: "", kind: "Secret", name: args.tlsSecretName }] }
+            : certificate !== undefined
+              ? { mode: "Terminate", options: { [certificate.option]: certificate.name } }
+              : undefined;
+    return tls === undefined ? [http] : [http, { name: GATEWAY_LISTENERS.https, protocol: "HTTPS", port: 443, ...common, tls }];
+}
+
+/** The Gateway: HTTP, or HTTP and HTTPS. `pulumi up` waits until the provider has given it an
+ * address, so the address output is real when `up` ends. */
 export function gatewayManifest(args: InferenceGatewayArgs) {
     return {
         apiVersion: "gateway.networking.k8s.io/v1",
@@ -48,7 +68,23 @@ export function gatewayManifest(args: InferenceGatewayArgs) {
             namespace: args.namespace,
             annotations: { ...args.annotations, "pulumi.com/waitFor": "jsonpath={.status.addresses[0].value}" },
         },
-        spec: { gatewayClassName: args.gatewayClassName, listeners: [listener(args)] },
+        spec: { gatewayClassName: args.gatewayClassName, listeners: listeners(args) },
+    };
+}
+
+/** The HTTPRoute on the HTTP listener that answers every request with a 301 to the same URL over
+ * HTTPS (`RequestRedirect` with `scheme: https`; GKE supports 301 and 302 only: its conformance
+ * reports list `HTTPRouteSchemeRedirect` as supported, 303/307/308 as not). The other routes attach
+ * to the HTTPS listener only, so nothing is served in plain text. */
+export function httpsRedirectRoute(args: Pick<InferenceGatewayArgs, "gatewayName" | "namespace">) {
+    return {
+        apiVersion: "gateway.networking.k8s.io/v1",
+        kind: "HTTPRoute",
+        metadata: { name: `${args.gatewayName}-https-redirect`, namespace: args.namespace },
+        spec: {
+            parentRefs: [gatewayParentRef(args.gatewayName, GATEWAY_LISTENERS.http)],
+            rules: [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] }],
+        },
     };
 }
 
@@ -56,7 +92,8 @@ interface GatewayStatus {
     addresses?: { type?: string; value: string }[];
 }
 
-/** The inference Gateway, and the InferencePool CRDs when the cluster lacks them. */
+/** The inference Gateway (with the route that redirects HTTP to HTTPS when it serves HTTPS), and
+ * the InferencePool CRDs when the cluster lacks them. */
 export class InferenceGateway extends pulumi.ComponentResource {
     /** The Gateway's name. (A generic CustomResource has no type token the cross-language
      * schema could reference, so the name is the output.) */
@@ -77,6 +114,9 @@ export class InferenceGateway extends pulumi.ComponentResource {
             { ...gatewayManifest(args), status: undefined },
             { ...childOptions(this, opts), customTimeouts: { create: "20m", update: "20m" } },
         );
+        if (servesHttps(args)) {
+            new k8s.apiextensions.CustomResource(`${name}-https-redirect`, httpsRedirectRoute(args), childOptions(this, opts, gateway));
+        }
         this.gatewayName = gateway.metadata.name;
         const status = (gateway as unknown as { status: pulumi.Output<GatewayStatus | undefined> }).status;
         this.address = status.apply((s) => s?.addresses?.[0]?.value);

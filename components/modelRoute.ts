@@ -6,6 +6,22 @@ import { ROUTE_MATCHES_PER_RULE } from "./plan/loraPlan";
 /** The header the Body-Based Router sets from the request body's `model`. */
 export const MODEL_NAME_HEADER = "X-Gateway-Model-Name";
 
+/** The paths the model routes match: vLLM checks API keys only on paths that start with `/v1`
+ * (vllm-project/vllm v0.11.0 `api_server.py` `AuthenticationMiddleware`), and serves generation
+ * on others too (`/invocations`); so the gateway sends nothing else to vLLM. */
+export const MODEL_PATH_PREFIX = "/v1";
+
+/** The `parentRefs` entry of a route on the Gateway: on the named listener only, when given (the
+ * HTTPS one, so that HTTP on 80 only redirects), else on every listener. */
+export function gatewayParentRef(gatewayName: string, listenerName?: string) {
+    return {
+        group: "gateway.networking.k8s.io",
+        kind: "Gateway",
+        name: gatewayName,
+        ...(listenerName === undefined ? {} : { sectionName: listenerName }),
+    };
+}
+
 /** The route conditions `pulumi up` waits for: the Gateway accepted the route, and its backend
  * (the InferencePool) resolved. Only then can traffic flow. */
 export const ROUTE_READY_CONDITIONS = ["Accepted", "ResolvedRefs"] as const;
@@ -26,6 +42,8 @@ export interface ModelRouteArgs {
     namespace: string;
     /** The Gateway the route attaches to. */
     gatewayName: string;
+    /** The Gateway's listener the route attaches to; every listener when undefined. */
+    listenerName?: string;
     /** The client-facing model name the route matches exactly. */
     modelName: string;
     /** Adapter names served by the same pods, matched exactly too (at most 127; see
@@ -38,8 +56,8 @@ export interface ModelRouteArgs {
     requestTimeout?: string;
 }
 
-/** The HTTPRoute that sends requests whose `model` is `modelName` or one of its adapters to the
- * model's InferencePool; names beyond the schema's matches per rule go to further identical rules. */
+/** The HTTPRoute that sends requests under `/v1` whose `model` is `modelName` or one of its
+ * adapters to the model's InferencePool; names beyond the schema's matches per rule go to further identical rules. */
 export function httpRoute(args: ModelRouteArgs) {
     const names = [args.modelName, ...(args.adapterNames ?? [])];
     const ruleNames = Array.from({ length: Math.ceil(names.length / ROUTE_MATCHES_PER_RULE) }, (_, i) =>
@@ -50,10 +68,10 @@ export function httpRoute(args: ModelRouteArgs) {
         kind: "HTTPRoute",
         metadata: { name: args.routeName, namespace: args.namespace, annotations: { "pulumi.com/waitFor": routeWaitFor() } },
         spec: {
-            parentRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: args.gatewayName }],
+            parentRefs: [gatewayParentRef(args.gatewayName, args.listenerName)],
             rules: ruleNames.map((group) => ({
                 matches: group.map((value) => ({
-                    path: { type: "PathPrefix", value: "/" },
+                    path: { type: "PathPrefix", value: MODEL_PATH_PREFIX },
                     headers: [{ type: "Exact", name: MODEL_NAME_HEADER, value }],
                 })),
                 backendRefs: [{ group: "inference.networking.k8s.io", kind: "InferencePool", name: args.poolName }],

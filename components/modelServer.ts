@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "./childOptions";
 import { loraPodParts, loraVllmArgs } from "./loraAdapters";
 import { RESTRICTED_CONTAINER_SECURITY_CONTEXT, modelNetworkPolicy, podDisruptionBudget } from "./modelServerPolicies";
+import { API_KEYS_SECRET } from "./plan/apiKeysPlan";
 import type { PlannedNetworkPolicy } from "./plan/gatewayPlan";
 import type { PlannedModel } from "./plan/modelPlan";
 import { VLLM_PORT } from "./plan/modelPlan";
@@ -24,6 +25,23 @@ const STARTUP_PERIOD_SECONDS = 10;
  * temporary files and compile caches there. */
 const SCRATCH_PATHS = { tmp: "/tmp", cache: "/root/.cache", config: "/root/.config", triton: "/root/.triton" } as const;
 
+/** Where vLLM reads its API keys: a `--config` file from the `api-keys` Secret, so no key is in
+ * the pod spec or the process's arguments. vLLM (v0.11.0 `vllm/utils/__init__.py`
+ * `FlexibleArgumentParser.load_config_file`) turns a YAML list into `--api-key k1 k2`; the file
+ * must end in `.yaml`, and only one `--config` is allowed. */
+const API_KEYS_FILE = { dir: "/etc/vllm/api-keys", file: "api-keys.yaml" } as const;
+
+/** The pod-template annotation that changes with the set of API keys: vLLM reads its keys only
+ * at start, so a rotation rolls the model servers. */
+export const API_KEYS_VERSION_ANNOTATION = "multi-model-inference/api-keys-version";
+
+/** How a model server requires API keys. */
+export interface ModelServerApiKeys {
+    /** Changes whenever the keys do (see {@link API_KEYS_VERSION_ANNOTATION}); the keys come from
+     * the `api-keys` Secret in the namespace. */
+    version: pulumi.Input<string>;
+}
+
 /** Arguments of {@link ModelServer}. */
 export interface ModelServerArgs {
     /** The resolved model (see `planServing`). */
@@ -34,6 +52,8 @@ export interface ModelServerArgs {
     image: string;
     /** Peers the model's NetworkPolicy admits; no policy when undefined. */
     networkPolicy?: PlannedNetworkPolicy;
+    /** Require an API key on vLLM's `/v1` paths; none when undefined. */
+    apiKeys?: ModelServerApiKeys;
 }
 
 const DTYPE_FLAGS: Record<PlannedModel["precision"], string[]> = {
@@ -46,9 +66,10 @@ const DTYPE_FLAGS: Record<PlannedModel["precision"], string[]> = {
     int4: [],
 };
 
-/** The `vllm serve` arguments of a model. */
-export function vllmArgs(model: PlannedModel): string[] {
+/** The `vllm serve` arguments of a model; with `apiKeys`, the config file holding the keys. */
+export function vllmArgs(model: PlannedModel, apiKeys = false): string[] {
     return [
+        ...(apiKeys ? ["--config", `${API_KEYS_FILE.dir}/${API_KEYS_FILE.file}`] : []),
         "--model",
         modelLocation(model),
         "--served-model-name",
@@ -73,9 +94,11 @@ export function vllmDeployment(args: ModelServerArgs): k8s.types.input.apps.v1.D
         failureThreshold,
         timeoutSeconds: 5,
     });
-    const lora = loraPodParts(model);
+    const keys = args.apiKeys !== undefined;
+    const lora = loraPodParts(model, keys);
     const cache = weightCachePodParts(model);
-    const annotations = Object.keys(cache.annotations).length > 0 ? { annotations: cache.annotations } : {};
+    const podAnnotations = { ...cache.annotations, ...(args.apiKeys === undefined ? {} : { [API_KEYS_VERSION_ANNOTATION]: args.apiKeys.version }) };
+    const annotations = Object.keys(podAnnotations).length > 0 ? { annotations: podAnnotations } : {};
     return {
         apiVersion: "apps/v1",
         kind: "Deployment",
@@ -107,7 +130,7 @@ export function vllmDeployment(args: ModelServerArgs): k8s.types.input.apps.v1.D
                             name: "vllm",
                             image: args.image,
                             command: ["python3", "-m", "vllm.entrypoints.openai.api_server"],
-                            args: vllmArgs(model),
+                            args: vllmArgs(model, keys),
                             ports: [{ name: "http", containerPort: VLLM_PORT, protocol: "TCP" }],
                             env: [
                                 {
@@ -131,6 +154,7 @@ export function vllmDeployment(args: ModelServerArgs): k8s.types.input.apps.v1.D
                                 { name: "shm", mountPath: "/dev/shm" },
                                 ...Object.entries(SCRATCH_PATHS).map(([subPath, mountPath]) => ({ name: "scratch", mountPath, subPath })),
                                 ...cache.volumeMounts,
+                                ...(keys ? [{ name: "api-keys", mountPath: API_KEYS_FILE.dir, readOnly: true }] : []),
                             ],
                         },
                     ],
@@ -141,6 +165,9 @@ export function vllmDeployment(args: ModelServerArgs): k8s.types.input.apps.v1.D
                         { name: "scratch", emptyDir: {} },
                         ...cache.volumes,
                         ...lora.volumes,
+                        ...(keys
+                            ? [{ name: "api-keys", secret: { secretName: API_KEYS_SECRET.name, items: [{ key: API_KEYS_SECRET.vllmConfig, path: API_KEYS_FILE.file }] } }]
+                            : []),
                     ],
                 },
             },

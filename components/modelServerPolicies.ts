@@ -1,7 +1,7 @@
 /**
  * The objects that guard a model server's pods: a PodDisruptionBudget, so that node drains and
  * pool rolls keep a replica serving, and a NetworkPolicy, so that only the gateway, the model's
- * Endpoint Picker and the metrics collectors reach vLLM, which has no authentication of its own.
+ * Endpoint Picker and the metrics collectors reach vLLM, whose API key check covers only `/v1`.
  */
 import type * as k8s from "@pulumi/kubernetes";
 import { MANAGED_COLLECTOR_NAMESPACES } from "./metricsCollection";
@@ -34,6 +34,15 @@ export function podDisruptionBudget(model: PlannedModel, namespace: string): k8s
     };
 }
 
+/** The gateway's proxies and health checks as NetworkPolicy peers: its pods, when the provider
+ * runs them in the namespace, and its source ranges. */
+export function gatewayPeers(policy: PlannedNetworkPolicy): k8s.types.input.networking.v1.NetworkPolicyPeer[] {
+    return [
+        ...(policy.gatewayPodLabels === undefined ? [] : [{ podSelector: { matchLabels: policy.gatewayPodLabels } }]),
+        ...policy.sourceRanges.map((cidr) => ({ ipBlock: { cidr } })),
+    ];
+}
+
 /** Admits to the vLLM port only the gateway's proxies, the model's own Endpoint Picker (which
  * also scrapes vLLM's metrics) and Managed Prometheus; everything else is denied. */
 export function modelNetworkPolicy(
@@ -48,8 +57,7 @@ export function modelNetworkPolicy(
                 matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: [...MANAGED_COLLECTOR_NAMESPACES] }],
             },
         },
-        ...(policy.gatewayPodLabels === undefined ? [] : [{ podSelector: { matchLabels: policy.gatewayPodLabels } }]),
-        ...policy.sourceRanges.map((cidr) => ({ ipBlock: { cidr } })),
+        ...gatewayPeers(policy),
     ];
     return {
         apiVersion: "networking.k8s.io/v1",

@@ -4,8 +4,13 @@ import { childOptions } from "./childOptions";
 import { BodyBasedRouter } from "./bodyBasedRouter";
 import { GpuNodePool, NodePoolCluster, gkeNodePoolName } from "./gpuNodePool";
 import { InferenceGateway } from "./inferenceGateway";
+import { ConfigError } from "./config/configErrors";
+import { API_KEYS_SECRET, ApiKeysAdvice, apiKeyProblems, apiKeysSecretData, apiKeysVersion, checkApiKeysGiven } from "./plan/apiKeysPlan";
+import { GATEWAY_LISTENERS } from "./inferenceGateway";
 import { InferencePool } from "./inferencePool";
 import { LoraAdapters } from "./loraAdapters";
+import { DnsRecord, ManagedCertificate } from "./managedCertificate";
+import { ModelCatalog } from "./modelCatalog";
 import { routedNames } from "./plan/loraPlan";
 import { MetricsAdapter } from "./metricsAdapter";
 import { EXTENSION_METRICS_PORT, MetricsCollection } from "./metricsCollection";
@@ -14,7 +19,7 @@ import { ModelRoute } from "./modelRoute";
 import { BODY_BASED_ROUTER_RELEASE } from "./plan/names";
 import { endpointPickerPodLabels } from "./modelServerPolicies";
 import { NodeServiceAccount } from "./nodeServiceAccount";
-import type { ServingConfig } from "./config/servingConfig";
+import type { ApiKeysConfig, ServingConfig } from "./config/servingConfig";
 import { ServingDashboard } from "./servingDashboard";
 import { CostRange } from "./plan/capacity";
 import type { ParameterSource } from "./plan/knownModels";
@@ -22,10 +27,22 @@ import { PlannedAutoscaling, PlannedGpu, VLLM_PORT } from "./plan/modelPlan";
 import { planServing } from "./plan/servingPlan";
 import { WeightCache } from "./weightCache";
 
-/** Arguments of {@link MultiModelInference}: what to serve, and the Hugging Face token. */
+/** Whether clients need an API key, and the keys. */
+export interface ApiKeysArgs extends ApiKeysConfig {
+    /** The keys clients may send as `Authorization: Bearer <key>`: one or more (rotate by adding
+     * the new key, moving clients, then removing the old one), each 32 to 512 characters of
+     * letters, digits and `-._~+/` (trailing `=` allowed); keep them a Pulumi secret. A change
+     * rolls the model servers, which read their keys at start. */
+    keys?: pulumi.Input<string[]>;
+}
+
+/** Arguments of {@link MultiModelInference}: what to serve, the Hugging Face token and the API
+ * keys. */
 export interface MultiModelInferenceArgs extends ServingConfig {
     /** Hugging Face token for gated models; keep it a Pulumi secret. */
     hfToken: pulumi.Input<string>;
+    /** API keys. Required for an external gateway unless `required` is false. */
+    apiKeys?: ApiKeysArgs;
     /** The cluster this stack created (`cluster.create`), as outputs of its resource: the GPU
      * node pools join it and wait for it. Default: `cluster`, an existing cluster. */
     createdCluster?: NodePoolCluster;
@@ -89,10 +106,19 @@ export interface NodeCountRange {
     maxNodes: number;
 }
 
+/** How a caller of the component gives API keys or opts out, for its messages. */
+const COMPONENT_API_KEYS_ADVICE: ApiKeysAdvice = {
+    path: "apiKeys.keys",
+    set: "pass apiKeys.keys, a secret list of keys (e.g. new pulumi.Config().requireSecretObject<string[]>(\"apiKeys\"))",
+    optOut: "set apiKeys.required to false",
+};
+
 /**
  * Serves several models behind one Gateway: a GPU node pool per accelerator type, the
- * Body-Based Router, and per model a vLLM Deployment, an InferencePool with its Endpoint Picker
- * and an HTTPRoute matching the model's name. Serving one more model is one more list entry.
+ * Body-Based Router, per model a vLLM Deployment, an InferencePool with its Endpoint Picker and
+ * an HTTPRoute matching the model's name, and OpenAI's `GET /v1/models` for all of them. With
+ * API keys, every model server and the model list require one; with `gateway.hostname` on GKE,
+ * a Google-managed certificate serves HTTPS. Serving one more model is one more list entry.
  * Pass the Kubernetes provider of the cluster in `opts.providers`.
  */
 export class MultiModelInference extends pulumi.ComponentResource {
@@ -107,13 +133,48 @@ export class MultiModelInference extends pulumi.ComponentResource {
     public readonly estimatedGpuCost: pulumi.Output<CostRange>;
     /** The Cloud Monitoring dashboard's console address. */
     public readonly dashboardUrl: pulumi.Output<string>;
+    /** Whether every request needs an API key. */
+    public readonly apiKeysRequired: pulumi.Output<boolean>;
+    /** With a Google-managed certificate: the CNAME record to create in the hostname's DNS zone,
+     * after which the certificate is issued. */
+    public readonly certificateDnsRecord: pulumi.Output<DnsRecord | undefined>;
 
     constructor(name: string, args: MultiModelInferenceArgs, opts?: pulumi.ComponentResourceOptions) {
-        const { hfToken, createdCluster, ...config } = args;
-        // Planned before super(): a bad config throws before any resource is registered.
-        const plan = planServing(config);
+        const { hfToken, createdCluster, apiKeys, ...config } = args;
+        const keys = apiKeys?.keys;
+        // Planned before super(): a bad config throws before any resource is registered. Keys
+        // given mean keys required unless config says otherwise (which is then reported).
+        const required = apiKeys?.required ?? (keys === undefined ? undefined : true);
+        const plan = planServing({ ...config, ...(required === undefined ? {} : { apiKeys: { required } }) });
+        const keyProblems = checkApiKeysGiven(plan.apiKeysRequired, keys !== undefined, config.gateway?.internal === true, COMPONENT_API_KEYS_ADVICE);
+        if (keyProblems.length > 0) throw new ConfigError(keyProblems);
         super("multi-model-inference:index:MultiModelInference", name, {}, opts);
         const child = childOptions(this, opts);
+        const checkedKeys =
+            keys === undefined
+                ? undefined
+                : pulumi.secret(
+                      pulumi.output(keys).apply((list) => {
+                          const problems = apiKeyProblems(list, COMPONENT_API_KEYS_ADVICE.path);
+                          if (problems.length > 0) throw new ConfigError(problems);
+                          return list;
+                      }),
+                  );
+        const apiKeysSecret =
+            checkedKeys === undefined
+                ? undefined
+                : new k8s.core.v1.Secret(
+                      `${name}-api-keys`,
+                      {
+                          metadata: { name: API_KEYS_SECRET.name, namespace: plan.namespace },
+                          type: "Opaque",
+                          stringData: checkedKeys.apply(apiKeysSecretData),
+                      },
+                      child,
+                  );
+        // The version is a short digest of the keys' digests: it reveals no key (they are long and
+        // random), and as a plain value it leaves the rest of the pod spec readable in diffs.
+        const apiKeysServerArgs = checkedKeys === undefined ? undefined : { version: pulumi.unsecret(checkedKeys.apply(apiKeysVersion)) };
 
         const nodeAccount = plan.nodeServiceAccount.createAccountId;
         const nodeServiceAccount =
@@ -147,6 +208,10 @@ export class MultiModelInference extends pulumi.ComponentResource {
             },
             child,
         );
+        const certificate =
+            plan.gateway.managedCertificate === undefined
+                ? undefined
+                : new ManagedCertificate(`${name}-certificate`, { certificate: plan.gateway.managedCertificate }, child);
         const gateway = new InferenceGateway(
             `${name}-gateway`,
             {
@@ -156,9 +221,27 @@ export class MultiModelInference extends pulumi.ComponentResource {
                 annotations: plan.gateway.annotations,
                 hostname: plan.gateway.hostname,
                 tlsSecretName: plan.gateway.tlsSecretName,
+                certificate:
+                    certificate === undefined || plan.gateway.managedCertificate === undefined
+                        ? undefined
+                        : { option: plan.gateway.managedCertificate.listenerOption, name: certificate.certificateName },
                 inferenceCrdsVersion: plan.installInferenceCrds ? plan.inferencePoolChart.version : undefined,
             },
             child,
+        );
+        // Served on HTTPS only when there is HTTPS: HTTP on 80 then only redirects.
+        const listenerName = plan.gateway.https ? GATEWAY_LISTENERS.https : undefined;
+        new ModelCatalog(
+            `${name}-models`,
+            {
+                models: plan.models,
+                namespace: plan.namespace,
+                gatewayName: plan.gatewayName,
+                listenerName,
+                apiKeysRequired: plan.apiKeysRequired,
+                networkPolicy: plan.networkPolicy,
+            },
+            childOptions(this, opts, gateway, ...(apiKeysSecret ? [apiKeysSecret] : [])),
         );
         new MetricsCollection(
             `${name}-metrics`,
@@ -202,16 +285,18 @@ export class MultiModelInference extends pulumi.ComponentResource {
 
         for (const model of plan.models) {
             const nodePool = nodePools.get(model.nodePool);
-            const podInputs: pulumi.Resource[] = [hfTokenSecret, ...(nodePool ? [nodePool] : [])];
+            const podInputs: pulumi.Resource[] = [hfTokenSecret, ...(nodePool ? [nodePool] : []), ...(apiKeysSecret ? [apiKeysSecret] : [])];
             if (model.lora !== undefined) {
-                podInputs.push(new LoraAdapters(`${name}-${model.key}`, { model, namespace: plan.namespace }, child));
+                podInputs.push(
+                    new LoraAdapters(`${name}-${model.key}`, { model, namespace: plan.namespace, apiKeysRequired: plan.apiKeysRequired }, child),
+                );
             }
             if (model.weightCache.type !== "none") {
                 podInputs.push(new WeightCache(`${name}-${model.key}`, { model, namespace: plan.namespace, cluster: plan.cluster }, child));
             }
             new ModelServer(
                 `${name}-${model.key}`,
-                { model, namespace: plan.namespace, image: plan.vllmImage, networkPolicy: plan.networkPolicy },
+                { model, namespace: plan.namespace, image: plan.vllmImage, networkPolicy: plan.networkPolicy, apiKeys: apiKeysServerArgs },
                 childOptions(this, opts, ...podInputs),
             );
             const pool = new InferencePool(
@@ -232,6 +317,7 @@ export class MultiModelInference extends pulumi.ComponentResource {
                     routeName: model.names.route,
                     namespace: plan.namespace,
                     gatewayName: plan.gatewayName,
+                    listenerName,
                     modelName: model.name,
                     adapterNames: routedNames(model.name, model.adapters).slice(1),
                     poolName: model.names.pool,
@@ -273,7 +359,11 @@ export class MultiModelInference extends pulumi.ComponentResource {
         );
         this.estimatedGpuCost = pulumi.output(plan.cost);
         this.dashboardUrl = dashboard.url;
+        this.apiKeysRequired = pulumi.output(plan.apiKeysRequired);
+        this.certificateDnsRecord = certificate === undefined ? pulumi.output(undefined) : certificate.dnsRecord;
         this.registerOutputs({
+            apiKeysRequired: this.apiKeysRequired,
+            certificateDnsRecord: this.certificateDnsRecord,
             gatewayAddress: this.gatewayAddress,
             models: this.models,
             nodePools: this.nodePools,

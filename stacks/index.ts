@@ -6,10 +6,19 @@
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { GkeCluster, IstioInstallation, MultiModelInference, curlCommands, gatewayUrl as gatewayUrlOf, gkeKubeconfig, waitingFor } from "../components";
+import {
+    GkeCluster,
+    IstioInstallation,
+    MultiModelInference,
+    curlCommands,
+    curlListModels,
+    gatewayUrl as gatewayUrlOf,
+    gkeKubeconfig,
+    waitingFor,
+} from "../components";
 import { readStackConfig } from "./config";
 
-const { serving, plan, hfToken } = readStackConfig();
+const { serving, plan, hfToken, apiKeys } = readStackConfig();
 const { createCluster, istio: istioArgs } = plan;
 
 const PROVIDER_SETTINGS = {
@@ -46,6 +55,7 @@ const inference = new MultiModelInference(
     {
         ...serving,
         hfToken,
+        apiKeys,
         createdCluster: created && { project: created.clusterProject, location: created.clusterLocation, name: created.clusterName },
     },
     {
@@ -61,7 +71,8 @@ export const gatewayAddress = inference.gatewayAddress;
 const endpoint = inference.gatewayAddress.apply((address) => ({
     address: address ?? "<gateway-address>",
     hostname: plan.gateway.hostname,
-    tls: plan.gateway.tlsSecretName !== undefined,
+    tls: plan.gateway.https,
+    apiKey: plan.apiKeysRequired,
 }));
 /** Where clients send requests: the hostname when one is configured, else the address. */
 export const gatewayUrl = endpoint.apply(gatewayUrlOf);
@@ -69,6 +80,13 @@ export const gatewayUrl = endpoint.apply(gatewayUrlOf);
 export const models = pulumi
     .all([endpoint, inference.models])
     .apply(([reached, served]) => served.map((model) => ({ ...model, try: curlCommands(reached, model.name) })));
+/** OpenAI's model list at the gateway: every model and adapter name it routes. */
+export const listModels = endpoint.apply(curlListModels);
+/** Whether every request needs `Authorization: Bearer <api-key>` (the stack's `apiKeys`). */
+export const apiKeysRequired = inference.apiKeysRequired;
+/** With `gateway.hostname` on GKE and no `tlsSecretName`: the CNAME record to create in the
+ * hostname's DNS zone, after which Certificate Manager issues the certificate. */
+export const certificateDnsRecord = inference.certificateDnsRecord;
 /** The Cloud Monitoring dashboard with per-model request rate, latency, queue, KV cache, GPU
  * utilisation and pods. */
 export const dashboardUrl = inference.dashboardUrl;

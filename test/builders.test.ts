@@ -6,6 +6,7 @@ import {
     ServingConfig,
     curlCommands,
     gatewayManifest,
+    httpsRedirectRoute,
     gkeNodePoolName,
     modelNetworkPolicy,
     podDisruptionBudget,
@@ -171,7 +172,9 @@ test("gateway exposure: internal classes and annotations per provider, HTTPS wit
     const https = plan({ gateway: { hostname: "llm.example.com", tlsSecretName: "llm-example-com-tls" } }).gateway;
     const manifest = gatewayManifest({ gatewayName: "gw", namespace: "ns", gatewayClassName: https.className, ...https });
     validateKubernetesObject(manifest);
+    const http = { name: "http", protocol: "HTTP", port: 80, hostname: "llm.example.com", allowedRoutes: { namespaces: { from: "Same" } } };
     assert.deepEqual(manifest.spec.listeners, [
+        http,
         {
             name: "https",
             protocol: "HTTPS",
@@ -181,6 +184,32 @@ test("gateway exposure: internal classes and annotations per provider, HTTPS wit
             tls: { mode: "Terminate", certificateRefs: [{ group: "", kind: "Secret", name: "llm-example-com-tls" }] },
         },
     ]);
+    // HTTP only redirects: 301 to the same URL over HTTPS, on the HTTP listener alone.
+    const redirect = httpsRedirectRoute({ gatewayName: "gw", namespace: "ns" });
+    validateKubernetesObject(redirect);
+    assert.deepEqual(redirect.spec.parentRefs, [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "gw", sectionName: "http" }]);
+    assert.deepEqual(redirect.spec.rules, [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] }]);
+
+    // A hostname alone on GKE: a regional Google-managed certificate in the cluster's region.
+    const managed = plan({ cluster: { ...base.cluster, location: "europe-west4-b" }, gateway: { hostname: "*.llm.example.com" } }).gateway;
+    assert.equal(managed.https, true);
+    assert.equal(managed.tlsSecretName, undefined);
+    assert.deepEqual({ ...managed.managedCertificate, name: undefined }, {
+        name: undefined,
+        hostname: "*.llm.example.com",
+        domain: "llm.example.com",
+        project: "my-gcp-project",
+        location: "europe-west4",
+        listenerOption: "networking.gke.io/cert-manager-certs",
+    });
+    assert.match(managed.managedCertificate?.name ?? "", /^cert-inference-gateway-[0-9a-f]{6}$/);
+    const withCertificate = gatewayManifest({ gatewayName: "gw", namespace: "ns", gatewayClassName: managed.className, hostname: managed.hostname, certificate: { option: "networking.gke.io/cert-manager-certs", name: "c1" } });
+    validateKubernetesObject(withCertificate);
+    assert.deepEqual((withCertificate.spec.listeners[1] as { tls?: unknown }).tls, { mode: "Terminate", options: { "networking.gke.io/cert-manager-certs": "c1" } });
+    // Istio issues no certificate: a hostname alone stays HTTP (bring a Secret, see the README).
+    const istio = plan({ provider: { name: "istio" }, networkPolicy: {}, gateway: { hostname: "llm.example.com" } }).gateway;
+    assert.deepEqual([istio.https, istio.managedCertificate], [false, undefined]);
+
     assert.match(
         curlCommands({ address: "10.0.0.9", hostname: "llm.example.com", tls: true }, "m").completions,
         /^curl -X POST --resolve llm\.example\.com:443:10\.0\.0\.9 https:\/\/llm\.example\.com\/v1\/completions /,

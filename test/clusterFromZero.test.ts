@@ -180,6 +180,7 @@ test("Pulumi.gke.yaml with cluster.create: network, subnets, cluster, and everyt
     await t.test("the APIs, then a custom-mode network", () => {
         const apis = run.resources.filter((r) => r.type === "gcp:projects/service:Service");
         assert.deepEqual(apis.map((r) => r.inputs["service"]).sort(), [
+            "certificatemanager.googleapis.com",
             "cloudresourcemanager.googleapis.com",
             "compute.googleapis.com",
             "container.googleapis.com",

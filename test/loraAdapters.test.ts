@@ -112,7 +112,7 @@ test("more adapters than one route can match is a config error; retired ones do 
     );
 });
 
-interface Route { spec: { rules: { matches: { headers: { value: string }[] }[]; backendRefs: { name: string }[] }[] } }
+interface Route { spec: { rules: { matches: { headers: { value: string }[] }[]; backendRefs: { kind: string; name: string }[] }[] } }
 
 function byType(resources: RecordedResource[], type: string) {
     return resources.filter((r) => r.type === type);
@@ -120,7 +120,9 @@ function byType(resources: RecordedResource[], type: string) {
 
 test("under mocks: one adapter on each base model; a changed adapter list changes ConfigMaps and routes only", async () => {
     const before = await runProgram("gke", stackConfigWith("gke", "one-adapter", (m, i) => ({ ...m, adapters: ONE_ADAPTER_EACH[i] })));
-    const routes = byType(before.resources, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute").map((r) => r.inputs as unknown as Route);
+    const routes = byType(before.resources, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute")
+        .map((r) => r.inputs as unknown as Route)
+        .filter((r) => r.spec.rules[0].backendRefs[0].kind === "InferencePool");
     assert.deepEqual(
         routes.map((r) => [r.spec.rules[0].backendRefs[0].name, r.spec.rules[0].matches.map((m) => m.headers[0].value)]),
         [
@@ -128,7 +130,8 @@ test("under mocks: one adapter on each base model; a changed adapter list change
             ["phi-4-mini-instruct", ["microsoft/Phi-4-mini-instruct", "phi-support"]],
         ],
     );
-    assert.equal(byType(before.resources, "kubernetes:core/v1:ConfigMap").length, 2);
+    // Each model's adapters, and the model list.
+    assert.equal(byType(before.resources, "kubernetes:core/v1:ConfigMap").length, 3);
     for (const object of before.resources.filter(isKubernetesObject)) {
         if (object.type === "kubernetes:core/v1:Secret") continue;
         assert.doesNotThrow(() => validateKubernetesObject(object.inputs), `${object.type} ${object.name}`);
@@ -148,13 +151,14 @@ test("under mocks: one adapter on each base model; a changed adapter list change
     assert.deepEqual([...afterFiles.keys()], [...beforeFiles.keys()], "the same files: nothing added or removed");
     const changed = [...beforeFiles.keys()].filter((file) => file !== "resources.json" && beforeFiles.get(file) !== afterFiles.get(file));
     assert.deepEqual(changed.sort(), [
+        "manifests/configmap_default_openai-models.yaml",
         "manifests/configmap_default_vllm-llama-3-1-8b-instruct-adapters.yaml",
         "manifests/configmap_default_vllm-phi-4-mini-instruct-adapters.yaml",
         "manifests/httproute_default_llama-3-1-8b-instruct.yaml",
         "manifests/httproute_default_phi-4-mini-instruct.yaml",
         "summary.txt",
     ]);
-    assert.ok([...beforeFiles.keys()].filter((f) => f.startsWith("manifests/deployment_")).length === 2, "both Deployments rendered, unchanged");
+    assert.ok([...beforeFiles.keys()].filter((f) => f.startsWith("manifests/deployment_default_vllm-")).length === 2, "both model server Deployments rendered, unchanged");
     const others = (run: typeof before) =>
         run.resources.filter((r) => !/:(ConfigMap|HTTPRoute)$/.test(r.type)).map((r) => `${r.type} ${r.name} ${JSON.stringify(r.inputs)}`);
     assert.deepEqual(others(after), others(before), "node pool, charts, claims and the rest are untouched too");

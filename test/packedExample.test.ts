@@ -18,6 +18,7 @@ const packageJson = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), 
 /** The consumer's SDK: another minor than the 3.248.0 our lockfile holds, still for Node 20
  * (`engines.node ">=20"` on npm). With our ranges npm must give the package this very copy. */
 const CONSUMER_SDK = "3.247.0";
+const EXAMPLE_API_KEY = "example-api-key-0123456789abcdef0123456789abcdef";
 
 interface Recorded {
     type: string;
@@ -67,8 +68,9 @@ before(async () => {
             "multi-model-inference-example:project": "my-gcp-project",
             "multi-model-inference-example:clusterName": "inference-cluster",
             "multi-model-inference-example:hfToken": "hf_example_token",
+            "multi-model-inference-example:apiKeys": JSON.stringify([EXAMPLE_API_KEY]),
         },
-        secretKeys: ["multi-model-inference-example:hfToken"],
+        secretKeys: ["multi-model-inference-example:hfToken", "multi-model-inference-example:apiKeys"],
     };
     fs.writeFileSync(path.join(work, "config.json"), JSON.stringify(config));
     run = JSON.parse(exec(process.execPath, ["runner.js", "bin/index.js", path.join(work, "config.json")], project));
@@ -131,11 +133,14 @@ test("the example serves three models: one server, pool, chart and route each", 
         assert.deepEqual(ofType(`multi-model-inference:index:${type}`).map((r) => r.name).sort(), names, type);
     }
     assert.deepEqual(ofType("kubernetes:apps/v1:Deployment").map((r) => r.inputs.metadata.name).sort(), [
+        "openai-models",
         "vllm-llama-3-1-8b-instruct",
         "vllm-phi-4-mini-instruct",
         "vllm-qwen2-5-14b-instruct",
     ]);
-    const routes = ofType("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute");
+    // One route per model, and the model list's.
+    const routes = ofType("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute").filter((r) => r.inputs.metadata.name !== "openai-models");
+    assert.equal(ofType("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute").length, 4);
     assert.deepEqual(
         routes.map((r) => r.inputs.spec.rules[0].matches[0].headers[0].value).sort(),
         ["Qwen/Qwen2.5-14B-Instruct", "meta-llama/Llama-3.1-8B-Instruct", "microsoft/Phi-4-mini-instruct"],
@@ -160,11 +165,15 @@ test("two GPU node pools, and the third model's pods land on the A100 pool", () 
     assert.equal(ofType("multi-model-inference:index:GpuNodePool").length, 2);
 });
 
-test("the token reaches the cluster only as the hf-token Secret, and the outputs describe the models", () => {
+test("the token and the API keys reach the cluster only as their Secrets, and the outputs describe the models", () => {
     // Besides the metrics reader's service-account token, which Kubernetes fills in.
     const secrets = ofType("kubernetes:core/v1:Secret").filter((s) => s.inputs.type !== "kubernetes.io/service-account-token");
-    assert.deepEqual(secrets.map((s) => s.inputs.metadata.name), ["hf-token"]);
+    assert.deepEqual(secrets.map((s) => s.inputs.metadata.name).sort(), ["api-keys", "hf-token"]);
+    const elsewhere = run.resources.filter((r) => r.type !== "kubernetes:core/v1:Secret");
+    assert.equal(JSON.stringify(elsewhere).includes(EXAMPLE_API_KEY), false);
     assert.equal(JSON.stringify(run.outputs).includes("hf_example_token"), false);
+    assert.equal(JSON.stringify(run.outputs).includes(EXAMPLE_API_KEY), false);
+    assert.equal(run.outputs.apiKeysRequired, true);
     assert.deepEqual(
         run.outputs.models.map((m: { name: string; nodePool: string }) => [m.name, m.nodePool.replace(/-[0-9a-f]{6}$/, "")]),
         [

@@ -41,9 +41,10 @@ for (const stack of ["gke", "istio"]) {
             assert.ok(run.stdout.includes(text), `summary lacks ${text}:\n${run.stdout}`);
         }
         const files = filesUnder(out);
-        // 10 serving objects (+2 Istio DestinationRules), a PodMonitoring per model server (and per
-        // EPP on Istio, where the chart renders no monitor) and 6 metrics-reader objects.
-        const expectedManifests = stack === "istio" ? 22 : 18;
+        // 11 serving objects (+2 Istio DestinationRules), 6 of the model list, a PodMonitoring per
+        // model server (and per EPP on Istio, where the chart renders no monitor) and 6
+        // metrics-reader objects.
+        const expectedManifests = stack === "istio" ? 29 : 25;
         assert.equal(files.filter((f) => f.startsWith("manifests/")).length, expectedManifests, files.join("\n"));
         assert.deepEqual(files.filter((f) => f.startsWith("helm/")), ["helm/body-based-router.yaml", "helm/llama-3-1-8b-instruct.yaml", "helm/phi-4-mini-instruct.yaml"]);
         assert.deepEqual(files.filter((f) => f.startsWith("dashboards/")), ["dashboards/inference-dashboard-dashboard.json"]);
@@ -58,6 +59,9 @@ for (const stack of ["gke", "istio"]) {
         for (const r of resources) assert.deepEqual(Object.keys(r), ["urn", "type", "name", "parent", "custom", "provider", "inputs", "options"]);
         const secret = resources.find((r) => r.type === "kubernetes:core/v1:Secret" && r.name === "inference-hf-token");
         assert.deepEqual(secret?.inputs["stringData"], { token: "[secret]" });
+        const keys = resources.find((r) => r.type === "kubernetes:core/v1:Secret" && r.name === "inference-api-keys");
+        assert.deepEqual(keys?.inputs["stringData"], { "lora-syncer": "[secret]", sha256: "[secret]", "vllm-api-keys.yaml": "[secret]" });
+        assert.ok(run.stdout.includes("curl -X GET http://<gateway-address>/v1/models -H 'Authorization: Bearer <api-key>'"), run.stdout);
         const values = parseYaml(fs.readFileSync(path.join(out, "helm/llama-3-1-8b-instruct.yaml"), "utf8"));
         assert.deepEqual(values.inferencePool.modelServers.matchLabels, { app: "vllm-llama-3-1-8b-instruct" });
     });
@@ -74,7 +78,7 @@ test("a broken config exits non-zero, names the key and writes nothing", () => {
     assert.deepEqual(fs.readdirSync(work).filter((f) => f.startsWith("broken-out")), []);
 });
 
-test("plan-diff: a third model adds its own resources and changes only the node pool size and the dashboard", () => {
+test("plan-diff: a third model adds its own resources and changes only the node pool size, the dashboard and the model list", () => {
     const before = path.join(work, "gke-before");
     const after3 = path.join(work, "gke-three");
     assert.equal(npm("render", "--", "--stack", "gke", "--out", before).status, 0);
@@ -83,16 +87,18 @@ test("plan-diff: a third model adds its own resources and changes only the node 
     assert.match(third.stdout, /Qwen\/Qwen2\.5-1\.5B-Instruct\s+1\.54B \(table\)/);
     const diff = npm("plan-diff", "--", before, after3);
     assert.equal(diff.status, 0, diff.stderr);
-    assert.match(diff.stdout, /\*\*10 to add, 2 to change, 0 to remove, 42 unchanged\.\*\*/);
+    assert.match(diff.stdout, /\*\*10 to add, 3 to change, 0 to remove, 49 unchanged\.\*\*/);
     const added = diff.stdout.split("#### Added")[1].split("####")[0];
     assert.equal(added.trim().split("\n").length, 10);
     assert.ok(added.trim().split("\n").every((line) => line.includes("qwen2-5-1-5b-instruct")), added);
     const changed = diff.stdout.split("#### Changed")[1];
     assert.match(changed, /gcp:container\/nodePool:NodePool` \*\*inference-gpu-nvidia-l4-pool\*\*/);
     assert.match(changed, /gcp:monitoring\/dashboard:Dashboard` \*\*inference-dashboard-dashboard\*\*/);
+    // The model list gains the name, in place.
+    assert.match(changed, /kubernetes:core\/v1:ConfigMap` \*\*inference-models-configmap\*\*/);
     assert.deepEqual(
         changed.split("\n").filter((l) => l.startsWith("  | `")).map((l) => l.split("`")[1]),
-        ["nodeCount", "dashboardJson"],
+        ["nodeCount", 'data["models.json"]', "dashboardJson"],
     );
     assert.ok(changed.includes("  | `nodeCount` | `2` | `3` |"), changed);
     const same = npm("plan-diff", "--", before, before);

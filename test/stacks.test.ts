@@ -1,8 +1,10 @@
 /**
  * Each stack file through the whole program under Pulumi's mock runtime: the complete set of
- * resources, their key inputs, schema validation of every Kubernetes object, and the HF token.
+ * resources, their key inputs, schema validation of every Kubernetes object, and the secrets
+ * (HF token, API keys).
  */
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import * as path from "node:path";
 import test from "node:test";
 import { INFERENCE_CHARTS } from "../components";
@@ -73,6 +75,14 @@ function expectedResources({ destinationRules, programScrapesEpps }: { destinati
         "multi-model-inference:index:GpuNodePool inference-gpu-nvidia-l4",
         "gcp:container/nodePool:NodePool inference-gpu-nvidia-l4-pool",
         "kubernetes:core/v1:Secret inference-hf-token",
+        "kubernetes:core/v1:Secret inference-api-keys",
+        "multi-model-inference:index:ModelCatalog inference-models",
+        "kubernetes:core/v1:ConfigMap inference-models-configmap",
+        "kubernetes:apps/v1:Deployment inference-models-deployment",
+        "kubernetes:core/v1:Service inference-models-service",
+        "kubernetes:policy/v1:PodDisruptionBudget inference-models-pdb",
+        "kubernetes:networking.k8s.io/v1:NetworkPolicy inference-models-network-policy",
+        "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute inference-models-httproute",
         "multi-model-inference:index:InferenceGateway inference-gateway",
         "kubernetes:yaml/v2:ConfigFile inference-gateway-inference-crds",
         "kubernetes:gateway.networking.k8s.io/v1:Gateway inference-gateway-gateway",
@@ -173,6 +183,7 @@ for (const expected of STACKS) {
                 const container = pod.containers[0];
                 assert.equal(container.image, "vllm/vllm-openai:v0.11.0");
                 assert.deepEqual(container.args, [
+                    "--config", "/etc/vllm/api-keys/api-keys.yaml",
                     "--model", model.name, "--served-model-name", model.name, "--port", "8000",
                     "--tensor-parallel-size", "1", "--dtype", "bfloat16", ...model.extraArgs,
                 ]);
@@ -244,7 +255,8 @@ for (const expected of STACKS) {
                     readOnlyRootFilesystem: true,
                 });
                 const writable = pod.containers[0].volumeMounts.map((m: any) => m.mountPath).sort();
-                assert.deepEqual(writable, ["/dev/shm", "/root/.cache", "/root/.cache/huggingface", "/root/.config", "/root/.triton", "/tmp"]);
+                assert.deepEqual(writable, ["/dev/shm", "/etc/vllm/api-keys", "/root/.cache", "/root/.cache/huggingface", "/root/.config", "/root/.triton", "/tmp"]);
+                assert.equal(pod.containers[0].volumeMounts.find((m: any) => m.mountPath === "/etc/vllm/api-keys").readOnly, true);
             }
         });
 
@@ -272,7 +284,7 @@ for (const expected of STACKS) {
                 const rule = route.spec.rules[0];
                 assert.deepEqual(route.spec.parentRefs, [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "inference-gateway" }]);
                 assert.deepEqual(rule.matches, [
-                    { path: { type: "PathPrefix", value: "/" }, headers: [{ type: "Exact", name: "X-Gateway-Model-Name", value: model.name }] },
+                    { path: { type: "PathPrefix", value: "/v1" }, headers: [{ type: "Exact", name: "X-Gateway-Model-Name", value: model.name }] },
                 ]);
                 assert.deepEqual(rule.backendRefs, [{ group: "inference.networking.k8s.io", kind: "InferencePool", name: model.key }]);
                 assert.deepEqual(rule.timeouts, expected.routeTimeouts);
@@ -320,7 +332,47 @@ for (const expected of STACKS) {
             }
         });
 
-        await t.test("the HF token is a secret wherever it flows and never plain text", () => {
+        await t.test("API keys: a secret in the api-keys Secret, vLLM reads them from a file, the model servers roll when they change", () => {
+            const secret = find(run, "kubernetes:core/v1:Secret", "inference-api-keys").inputs as any;
+            assert.equal(secret.metadata.name, "api-keys");
+            assert.ok(isSecretValue(secret.stringData));
+            const data = (secret.stringData as { value: Record<string, string> }).value;
+            assert.deepEqual(JSON.parse(data["vllm-api-keys.yaml"]), { "api-key": [MOCK_SECRET_VALUE] });
+            assert.deepEqual(data["sha256"].trim().split("\n"), [createHash("sha256").update(MOCK_SECRET_VALUE).digest("hex")]);
+            for (const model of MODELS) {
+                const pod = (find(run, "kubernetes:apps/v1:Deployment", `inference-${model.key}-deployment`).inputs as any).spec.template;
+                const volume = pod.spec.volumes.find((v: any) => v.name === "api-keys");
+                assert.deepEqual(volume.secret, { secretName: "api-keys", items: [{ key: "vllm-api-keys.yaml", path: "api-keys.yaml" }] });
+                assert.match(pod.metadata.annotations["multi-model-inference/api-keys-version"], /^[0-9a-f]{16}$/);
+                assert.ok(!JSON.stringify(pod).includes(MOCK_SECRET_VALUE));
+            }
+        });
+
+        await t.test("the model list: a pinned, hardened nginx reading a ConfigMap, on its own route", () => {
+            const deployment = find(run, "kubernetes:apps/v1:Deployment", "inference-models-deployment").inputs as any;
+            const pod = deployment.spec.template.spec;
+            const [nginx] = pod.containers;
+            assert.match(nginx.image, /^nginxinc\/nginx-unprivileged:1\.30\.4-alpine@sha256:[0-9a-f]{64}$/);
+            assert.equal(pod.automountServiceAccountToken, false);
+            assert.deepEqual(pod.securityContext, { runAsNonRoot: true, runAsUser: 101, runAsGroup: 101, seccompProfile: { type: "RuntimeDefault" } });
+            assert.deepEqual(nginx.securityContext, { allowPrivilegeEscalation: false, privileged: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true });
+            assert.ok(nginx.resources.requests.cpu && nginx.resources.limits.memory);
+            assert.deepEqual(pod.volumes.find((v: any) => v.name === "keys").secret, { secretName: "api-keys", items: [{ key: "sha256", path: "sha256" }] });
+            const configMap = find(run, "kubernetes:core/v1:ConfigMap", "inference-models-configmap").inputs as any;
+            assert.match(configMap.data["nginx.conf"], /set \$api_key_digests "\/etc\/openai-models\/keys\/sha256";/);
+            assert.deepEqual(JSON.parse(configMap.data["models.json"]), {
+                object: "list",
+                data: MODELS.map((m) => ({ id: m.name, object: "model", created: 0, owned_by: "vllm" })),
+            });
+            const policy = find(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "inference-models-network-policy").inputs as any;
+            assert.deepEqual(policy.spec.ingress, [{ from: expected.gatewayPeers, ports: [{ protocol: "TCP", port: 8080 }] }]);
+            const route = find(run, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", "inference-models-httproute").inputs as any;
+            assert.deepEqual(route.spec.rules, [
+                { matches: [{ path: { type: "PathPrefix", value: "/v1/models" } }], backendRefs: [{ group: "", kind: "Service", name: "openai-models", port: 80 }] },
+            ]);
+        });
+
+        await t.test("the HF token and the API keys are secrets wherever they flow and never plain text", () => {
             const secret = find(run, "kubernetes:core/v1:Secret", "inference-hf-token").inputs;
             assert.ok(isSecretValue(secret["stringData"]));
             assert.deepEqual((secret["stringData"] as { value: unknown }).value, { token: MOCK_SECRET_VALUE });
@@ -330,13 +382,17 @@ for (const expected of STACKS) {
             assert.ok(!JSON.stringify(run.outputs).includes(MOCK_SECRET_VALUE));
         });
 
-        await t.test("outputs: gateway address and curl commands per model", () => {
+        await t.test("outputs: gateway address and curl commands per model, each with the key's placeholder", () => {
             assert.equal(run.outputs["gatewayAddress"], "<gateway-address>");
+            assert.equal(run.outputs["apiKeysRequired"], true);
+            assert.equal(run.outputs["listModels"], "curl -X GET http://<gateway-address>/v1/models -H 'Authorization: Bearer <api-key>'");
+            assert.equal(run.outputs["certificateDnsRecord"], undefined);
             const models = run.outputs["models"] as { name: string; try: { chatCompletions: string; completions: string } }[];
             assert.deepEqual(models.map((m) => m.name), MODELS.map((m) => m.name));
             for (const model of models) {
                 assert.match(model.try.chatCompletions, /^curl -X POST http:\/\/<gateway-address>\/v1\/chat\/completions /);
                 assert.ok(model.try.completions.includes(`"model":"${model.name}"`));
+                for (const command of [model.try.chatCompletions, model.try.completions]) assert.ok(command.includes("-H 'Authorization: Bearer <api-key>'"));
             }
         });
     });

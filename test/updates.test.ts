@@ -65,8 +65,8 @@ test("adding a model adds only that model's resources; one whose ID names its si
         "inference-qwen2-5-3b-instruct-network-policy",
     ]);
     assert.deepEqual(diff.removed, []);
-    // The dashboard gains the model's charts.
-    assert.deepEqual(changedFields(diff), { "inference-dashboard-dashboard": ["dashboardJson"] });
+    // The dashboard gains the model's charts, and the model list its name: in place, no restart.
+    assert.deepEqual(changedFields(diff), { "inference-dashboard-dashboard": ["dashboardJson"], "inference-models-configmap": ['data["models.json"]'] });
     const served = (after.outputs["models"] as { huggingFaceId: string; parameters: number; parametersSource: string }[]).find((m) => m.huggingFaceId === model);
     assert.deepEqual([served?.parameters, served?.parametersSource], [3, "id"]);
 });
@@ -76,7 +76,7 @@ test("removing a model removes only that model's resources", async () => {
     assert.ok(diff.removed.length > 0);
     assert.ok(diff.removed.every((r) => r.name.includes("llama-3-1-8b-instruct")), names(diff.removed).join());
     assert.deepEqual(diff.added, []);
-    assert.deepEqual(changedFields(diff), { "inference-dashboard-dashboard": ["dashboardJson"] });
+    assert.deepEqual(changedFields(diff), { "inference-dashboard-dashboard": ["dashboardJson"], "inference-models-configmap": ['data["models.json"]'] });
 });
 
 test("more replicas of one model update its Deployment in place and add its PodDisruptionBudget", async () => {
@@ -88,7 +88,7 @@ test("more replicas of one model update its Deployment in place and add its PodD
 
 test("new vLLM args for one model update only its Deployment's container args", async () => {
     const diff = await diffWith((c) => c[`${P}models`][0].vllmArgs = ["--max-model-len=8192"]);
-    assert.deepEqual(changedFields(diff), { "inference-llama-3-1-8b-instruct-deployment": ["spec.template.spec.containers[0].args[10]"] });
+    assert.deepEqual(changedFields(diff), { "inference-llama-3-1-8b-instruct-deployment": ["spec.template.spec.containers[0].args[12]"] });
     assert.deepEqual([diff.added, diff.removed], [[], []]);
 });
 

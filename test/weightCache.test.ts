@@ -113,7 +113,8 @@ test("under mocks: a bucket model gets a ServiceAccount and read access to exact
     }
     const llama = objects("kubernetes:apps/v1:Deployment").find((r) => r.name === "inference-llama-3-1-8b-instruct-deployment")?.inputs as any;
     assert.equal(llama.spec.template.spec.serviceAccountName, "vllm-llama-3-1-8b-instruct");
-    assert.equal(llama.spec.template.spec.containers[0].args[1], "/models/meta-llama/Llama-3.1-8B-Instruct");
+    const args = llama.spec.template.spec.containers[0].args as string[];
+    assert.equal(args[args.indexOf("--model") + 1], "/models/meta-llama/Llama-3.1-8B-Instruct");
     const pool = objects("gcp:container/nodePool:NodePool")[0].inputs as any;
     assert.deepEqual(pool.nodeConfig.gcfsConfig, { enabled: true });
 });

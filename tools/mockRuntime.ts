@@ -96,16 +96,17 @@ export function projectName(): string {
 
 /**
  * Loads a stack config file as Pulumi passes config to a program: strings, with objects
- * JSON-encoded; `secure:` values become {@link MOCK_SECRET_VALUE} and are listed as secret.
+ * JSON-encoded; `secure:` values become {@link MOCK_SECRET_VALUE} (or what `secretValues` gives
+ * for that key: a test's stand-in for the decrypted value) and are listed as secret.
  */
-export function loadStackConfig(file: string): { config: Record<string, string>; secretKeys: string[] } {
+export function loadStackConfig(file: string, secretValues: Record<string, string> = {}): { config: Record<string, string>; secretKeys: string[] } {
     const document = (parseYaml(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
     const config: Record<string, string> = {};
     const secretKeys: string[] = [];
     for (const [key, value] of Object.entries(document.config ?? {})) {
         const isSecure = typeof value === "object" && value !== null && "secure" in value;
         if (isSecure) secretKeys.push(key);
-        config[key] = isSecure ? MOCK_SECRET_VALUE : typeof value === "string" ? value : JSON.stringify(value);
+        config[key] = isSecure ? (secretValues[key] ?? MOCK_SECRET_VALUE) : typeof value === "string" ? value : JSON.stringify(value);
     }
     return { config, secretKeys };
 }
@@ -130,6 +131,11 @@ const mocks: pulumi.runtime.Mocks = {
         }
         if (args.type === "kubernetes:gateway.networking.k8s.io/v1:Gateway") {
             state["status"] = { addresses: [{ type: "IPAddress", value: MOCK_GATEWAY_ADDRESS }] };
+        }
+        if (args.type === "gcp:certificatemanager/dnsAuthorization:DnsAuthorization") {
+            // What Certificate Manager answers for a PER_PROJECT_RECORD authorization.
+            const domain = String(args.inputs["domain"]);
+            state["dnsResourceRecords"] = [{ name: `_acme-challenge_mock.${domain}.`, type: "CNAME", data: `mock.${domain}.authorize.certificatemanager.goog.` }];
         }
         if (args.type === "gcp:container/cluster:Cluster") {
             // Named after the resource, so a kubeconfig built from it shows where it came from.
@@ -212,12 +218,13 @@ function unloadStackProgram(): void {
 }
 
 /**
- * Runs the stack program with the config of `configFile`. Runs are sequential: Pulumi's runtime
+ * Runs the stack program with the config of `configFile` (see {@link loadStackConfig} for
+ * `secretValues`). Runs are sequential: Pulumi's runtime
  * state is global, so await one before starting the next.
  */
-export async function runProgram(stack: string, configFile: string): Promise<ProgramRun> {
+export async function runProgram(stack: string, configFile: string, secretValues?: Record<string, string>): Promise<ProgramRun> {
     const project = projectName();
-    const { config, secretKeys } = loadStackConfig(configFile);
+    const { config, secretKeys } = loadStackConfig(configFile, secretValues);
     const monitor = new RecordingMonitor(mocks);
     settings.setMockOptions(monitor, project, stack, false);
     // What `pulumi.runtime.setMocks` enables after installing its own monitor (SDK 3.248).

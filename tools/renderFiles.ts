@@ -142,8 +142,12 @@ export function renderSummary(outputs: Record<string, unknown>): string {
     ];
     const replicas = models.reduce((n, m) => n + m.replicas, 0);
     const gpus = models.reduce((n, m) => n + m.replicas * m.gpu.count, 0);
+    const record = outputs["certificateDnsRecord"] as { name: string; type: string; data: string } | undefined;
     return [
         `Gateway: ${String(outputs["gatewayUrl"])}`,
+        `API keys: ${outputs["apiKeysRequired"] === true ? "required (clients send Authorization: Bearer <api-key>)" : "not required"}`,
+        `Models: ${String(outputs["listModels"])}`,
+        ...(record === undefined ? [] : [`Certificate: create DNS record ${record.name} ${record.type} ${record.data}`]),
         `Dashboard: ${String(outputs["dashboardUrl"])}`,
         "",
         table(modelRows),

@@ -215,6 +215,13 @@ export const servingConfigSchema = z.strictObject({
             path: ["tlsSecretName"],
         })
         .default({ internal: false }),
+    apiKeys: z
+        .strictObject({ required: z.boolean().optional() })
+        .refine((a) => a.required !== undefined, {
+            message: "must say whether keys are required: {required: false} to serve without keys (the keys themselves are a secret)",
+            path: ["required"],
+        })
+        .optional(),
     networkPolicy: z
         .strictObject({
             enabled: z.boolean().default(true),

@@ -204,8 +204,23 @@ export interface GatewayConfig {
     /** The hostname clients use; the listener accepts only requests for it. Default: any. */
     hostname?: string;
     /** A Kubernetes Secret of type `kubernetes.io/tls` in the Gateway's namespace holding the
-     * certificate for `hostname`; the listener then serves HTTPS on 443 instead of HTTP on 80. */
+     * certificate for `hostname`; the Gateway then serves HTTPS on 443 and redirects HTTP on 80
+     * to it. Without it, a `hostname` on provider `gke` gets a Google-managed certificate
+     * (Certificate Manager, DNS authorization) instead; other providers serve HTTP on 80. */
     tlsSecretName?: string;
+}
+
+/**
+ * Whether clients must send an API key (`Authorization: Bearer <key>`, as OpenAI clients do) to
+ * reach the model servers and `GET /v1/models`. The keys themselves are a secret and are never
+ * part of this plain config: the stack reads them from its `apiKeys` secret, and
+ * {@link MultiModelInference} takes them as `apiKeys.keys`.
+ */
+export interface ApiKeysConfig {
+    /** `true`: every request needs a key; `false`: anyone who reaches the gateway may call it.
+     * Default: `true` for an external gateway (or whenever keys are given), `false` for an
+     * internal one. */
+    required?: boolean;
 }
 
 /** Which peers may reach the model servers' port. */
@@ -234,6 +249,8 @@ export interface ServingConfig {
     gatewayName?: string;
     /** How the Gateway is exposed: internal or external, HTTP or HTTPS. */
     gateway?: GatewayConfig;
+    /** Whether clients need an API key. */
+    apiKeys?: ApiKeysConfig;
     /** NetworkPolicies in front of the model servers. */
     networkPolicy?: NetworkPolicyConfig;
     /** Email of an existing Google service account for the GPU nodes. Default: a dedicated

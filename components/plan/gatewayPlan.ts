@@ -4,7 +4,9 @@
  */
 import type { ConfigProblem } from "../config/configErrors";
 import type { ParsedServingConfig } from "../config/configSchema";
+import { regionOf } from "./clusterPlan";
 import type { GatewayProviderProfile } from "./gatewayProviders";
+import { shortHash } from "./names";
 
 /** The label Gateway API implementations that deploy proxies put on them, with the Gateway's
  * name (Istio among them). */
@@ -20,8 +22,33 @@ export interface PlannedGateway {
     annotations: Record<string, string>;
     /** The hostname the listener accepts, if restricted. */
     hostname?: string;
-    /** The TLS Secret of an HTTPS listener; an HTTP listener when undefined. */
+    /** The TLS Secret of the HTTPS listener. */
     tlsSecretName?: string;
+    /** The provider's certificate for the HTTPS listener, when no TLS Secret is named. */
+    managedCertificate?: PlannedManagedCertificate;
+    /** True when the Gateway serves HTTPS on 443 (and redirects HTTP on 80 to it). */
+    https: boolean;
+}
+
+/** A Google-managed Certificate Manager certificate for the Gateway's hostname, with the DNS
+ * authorization that proves the domain (regional certificates cannot use load balancer
+ * authorization: https://cloud.google.com/certificate-manager/docs/certificates). */
+export interface PlannedManagedCertificate {
+    /** Name of the certificate and of its DNS authorization. It ends in a hash of the hostname:
+     * a certificate's domains cannot change in place, so a new hostname gets a new certificate,
+     * created before the old one is deleted. */
+    name: string;
+    /** The hostname the certificate is for. */
+    hostname: string;
+    /** The domain the DNS authorization proves: the hostname without a leading `*.` (one
+     * authorization covers a domain and its wildcard). */
+    domain: string;
+    /** Project of the certificate: the cluster's. */
+    project: string;
+    /** Region of the certificate: the cluster's, as the regional gateway classes require. */
+    location: string;
+    /** The listener's `tls.options` key that names it. */
+    listenerOption: string;
 }
 
 /** Who may reach the model servers' port besides each model's own Endpoint Picker. */
@@ -87,14 +114,28 @@ export function planGateway(
             ],
         };
     }
+    const { hostname, tlsSecretName } = config.gateway;
+    const managedCertificate =
+        hostname === undefined || tlsSecretName !== undefined || provider.managedCertificate === undefined
+            ? undefined
+            : {
+                  name: `cert-${config.gatewayName.slice(0, 50)}-${shortHash(hostname)}`,
+                  hostname,
+                  domain: hostname.replace(/^\*\./, ""),
+                  project: config.cluster.project,
+                  location: regionOf(config.cluster.location),
+                  listenerOption: provider.managedCertificate.listenerOption,
+              };
     return {
         problems: [],
         gateway: {
             name: config.gatewayName,
             className,
             annotations: config.gateway.internal ? provider.internalGateway.annotations : {},
-            hostname: config.gateway.hostname,
-            tlsSecretName: config.gateway.tlsSecretName,
+            hostname,
+            tlsSecretName,
+            managedCertificate,
+            https: tlsSecretName !== undefined || managedCertificate !== undefined,
         },
     };
 }

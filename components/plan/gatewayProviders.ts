@@ -77,6 +77,17 @@ export interface GatewayProviderProfile {
     /** The request timeout its HTTPRoutes carry (`spec.rules[].timeouts.request`); undefined
      * where the provider refuses a route that sets one. */
     routeRequestTimeout?: string;
+    /** How an HTTPS listener for `gateway.hostname` gets a certificate when config names no TLS
+     * Secret; undefined: it does not, and the listener serves HTTP. */
+    managedCertificate?: ManagedCertificateSupport;
+}
+
+/** A provider's own certificates for a listener, referenced from the listener's `tls.options`. */
+export interface ManagedCertificateSupport {
+    /** What issues them, for docs and messages. */
+    issuer: string;
+    /** The `tls.options` key that names the certificate. */
+    listenerOption: string;
 }
 
 /** The providers we know, by config name. */
@@ -97,6 +108,10 @@ export const GATEWAY_PROVIDERS = {
         // HTTPRouteRequestTimeout is unsupported in GKE's conformance reports). The chart's
         // GCPBackendPolicy carries the 300 s instead (see the inferencepool release line).
         routeRequestTimeout: undefined,
+        // The regional classes take regional Certificate Manager certificates by name in the HTTPS
+        // listener's tls.options (certificate maps are global only):
+        // https://cloud.google.com/kubernetes-engine/docs/how-to/secure-gateway
+        managedCertificate: { issuer: "Certificate Manager (Google-managed, DNS authorization)", listenerOption: "networking.gke.io/cert-manager-certs" },
     },
     istio: {
         name: "istio",

@@ -32,6 +32,9 @@ const RESERVED_VLLM_FLAGS: Record<string, string> = {
     "--max-lora-rank": "set models[].lora.maxLoraRank",
     "--max-cpu-loras": "set models[].lora.maxCpuLoras",
     "--lora-modules": "list adapters under models[].adapters; they are loaded at runtime",
+    "--api-key": "set the stack's apiKeys secret (MultiModelInference apiKeys.keys)",
+    // vLLM takes one --config file, and the program passes the API keys in it.
+    "--config": "pass vLLM flags in vllmArgs",
 };
 
 /** One model, resolved. */
@@ -132,9 +135,11 @@ export function checkVllmArgs(model: ParsedModelConfig, index: number): ConfigPr
         const flag = arg.split(/[=\s]/)[0];
         const why = RESERVED_VLLM_FLAGS[flag];
         if (why !== undefined) {
+            // An API key given as an argument is a secret in plain text: name it, never show it.
+            const given = flag === "--api-key" ? "got --api-key (its value not shown)" : `got ${JSON.stringify(arg)}`;
             problems.push({
                 path: `models[${index}].vllmArgs[${argIndex}]`,
-                message: `got ${JSON.stringify(arg)}; the program sets ${flag} itself: ${why}`,
+                message: `${given}; the program sets ${flag} itself: ${why}`,
             });
         }
     });

@@ -11,6 +11,7 @@
 import { ConfigError, ConfigProblem, outputProblems, parseOrThrow } from "../config/configErrors";
 import { ParsedServingConfig, servingConfigSchema } from "../config/configSchema";
 import type { ClusterConfig, ServingConfig } from "../config/servingConfig";
+import { apiKeysRequired } from "./apiKeysPlan";
 import { CostRange, addCosts } from "./capacity";
 import { INFERENCE_CHARTS, PlannedChart, PlannedChartRelease, planBodyBasedRouting } from "./chartValues";
 import { GkeClusterArgs, IstioInstallationArgs, defaultInstallInferenceCrds, planFromZero } from "./clusterPlan";
@@ -37,6 +38,8 @@ export interface ServingPlan {
     gateway: PlannedGateway;
     /** The model servers' NetworkPolicies, or undefined when disabled. */
     networkPolicy?: PlannedNetworkPolicy;
+    /** True when every request to the model servers and `/v1/models` needs an API key. */
+    apiKeysRequired: boolean;
     /** The GPU nodes' service account. */
     nodeServiceAccount: PlannedNodeServiceAccount;
     /** Whether to apply the InferencePool CRDs. */
@@ -106,6 +109,7 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
         gatewayName: config.gatewayName,
         gateway: gateway.gateway,
         networkPolicy: networkPolicy.policy,
+        apiKeysRequired: apiKeysRequired(config),
         nodeServiceAccount,
         installInferenceCrds: config.installInferenceCrds ?? defaultInstallInferenceCrds(config.cluster.create),
         metricsScrapes: {

@@ -32,6 +32,8 @@ const kubernetes = new k8s.Provider("gke", {
 const serving: MultiModelInferenceArgs = {
     cluster,
     hfToken: config.requireSecret("hfToken"),
+    // The gateway is external: clients must send one of these keys (a secret JSON list).
+    apiKeys: { keys: config.requireSecretObject<string[]>("apiKeys") },
     // The model servers admit the gateway's proxies: GKE's come from the region's proxy-only subnet.
     networkPolicy: { gatewaySourceRanges: [config.get("proxyOnlySubnetCidr") ?? "10.129.0.0/23"] },
     // A regional cluster: say which zones offer each GPU.
@@ -54,3 +56,4 @@ export const gatewayAddress = inference.gatewayAddress;
 export const models = inference.models;
 export const nodePools = inference.nodePools;
 export const estimatedGpuCost = inference.estimatedGpuCost;
+export const apiKeysRequired = inference.apiKeysRequired;

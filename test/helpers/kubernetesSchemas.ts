@@ -11,7 +11,7 @@ import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
 import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1";
-import { ConfigMap, PersistentVolumeClaim, Secret, ServiceAccount } from "kubernetes-models/v1";
+import { ConfigMap, PersistentVolumeClaim, Secret, Service, ServiceAccount } from "kubernetes-models/v1";
 import { validatePodMonitoring } from "./podMonitoringSchema";
 
 type Model = new (data: never) => { validate(): void };
@@ -29,6 +29,7 @@ const MODELS: Record<string, Model> = {
     "v1/ConfigMap": ConfigMap as unknown as Model,
     "v1/PersistentVolumeClaim": PersistentVolumeClaim as unknown as Model,
     "v1/ServiceAccount": ServiceAccount as unknown as Model,
+    "v1/Service": Service as unknown as Model,
     "autoscaling/v2/HorizontalPodAutoscaler": HorizontalPodAutoscaler as unknown as Model,
     "rbac.authorization.k8s.io/v1/ClusterRole": ClusterRole as unknown as Model,
     "rbac.authorization.k8s.io/v1/ClusterRoleBinding": ClusterRoleBinding as unknown as Model,

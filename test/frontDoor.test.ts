@@ -1,0 +1,219 @@
+/**
+ * The front door OpenAI clients expect: the model list's handler run against its files, the API
+ * key rules and where the keys go, the LoRA syncer's key under Python, and a stack that opts out
+ * of keys. Routing by Gateway API's precedence is in routing.test.ts.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import test, { after } from "node:test";
+import { pathToFileURL } from "node:url";
+import {
+    API_KEYS_SECRET,
+    ConfigError,
+    SYNCER_AUTH_MODULE,
+    apiKeyProblems,
+    apiKeysRequired,
+    apiKeysSecretData,
+    apiKeysVersion,
+    catalogConfigMap,
+    catalogDeployment,
+    catalogModels,
+    checkApiKeysGiven,
+    loraPodParts,
+    parseApiKeys,
+    planServing,
+    vllmDeployment,
+} from "../components";
+import { runProgram } from "../tools/mockRuntime";
+import { validateKubernetesObject } from "./helpers/kubernetesSchemas";
+import { LLAMA, NETWORK_POLICY, plannedLlama } from "./helpers/plannedModels";
+import { configKey, stackVariant } from "./helpers/stackConfigs";
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), "front-door-"));
+after(() => fs.rmSync(work, { recursive: true, force: true }));
+
+const KEY_A = "a".repeat(32) + "-first-key";
+const KEY_B = "second_key.0123456789abcdef0123456789~+/==";
+
+/** A request as njs hands it to the handler, and what the handler answered. */
+class FakeRequest {
+    status?: number;
+    body?: string;
+    readonly headersOut: Record<string, string> = {};
+    constructor(
+        readonly method: string,
+        readonly uri: string,
+        readonly headersIn: Record<string, string>,
+        readonly variables: Record<string, string>,
+    ) {}
+    return(status: number, body: string): void {
+        this.status = status;
+        this.body = body;
+    }
+}
+
+type Handler = { serve(r: FakeRequest): void };
+
+/** Node's own `import()`: this file compiles to CommonJS, where TypeScript would turn `import()`
+ * into `require()`, which cannot load an ES module. */
+const importModule = new Function("specifier", "return import(specifier)") as (specifier: string) => Promise<unknown>;
+
+/** Writes the responder's files as the pod mounts them and loads the handler (an ES module in
+ * the subset njs and Node share). */
+async function responder(keys: string[] | undefined): Promise<{ handler: Handler; variables: Record<string, string>; dir: string }> {
+    const dir = fs.mkdtempSync(path.join(work, "catalog-"));
+    const models = [plannedLlama({ adapters: [{ name: "food-review", source: "org/food" }, { name: "old", source: "org/old", retired: true }] })];
+    const data = catalogConfigMap({ models, namespace: "ns", gatewayName: "gw", apiKeysRequired: keys !== undefined }).data;
+    for (const [file, text] of Object.entries(data)) fs.writeFileSync(path.join(dir, file), text);
+    if (keys !== undefined) fs.writeFileSync(path.join(dir, "sha256"), apiKeysSecretData(keys)[API_KEYS_SECRET.digests]);
+    fs.renameSync(path.join(dir, "catalog.js"), path.join(dir, "catalog.mjs"));
+    const handler = ((await importModule(pathToFileURL(path.join(dir, "catalog.mjs")).href)) as { default: Handler }).default;
+    return { handler, dir, variables: { model_list: path.join(dir, "models.json"), api_key_digests: keys === undefined ? "" : path.join(dir, "sha256") } };
+}
+
+function call(handler: Handler, variables: Record<string, string>, method: string, uri: string, authorization?: string) {
+    const request = new FakeRequest(method, uri, authorization === undefined ? {} : { Authorization: authorization }, variables);
+    handler.serve(request);
+    assert.equal(request.headersOut["Content-Type"], "application/json");
+    return { status: request.status, json: JSON.parse(request.body ?? "null") as any };
+}
+
+test("the model list handler: OpenAI's list, retrieve by decoded id, 404, 401 and 405 shapes", async () => {
+    const { handler, variables, dir } = await responder([KEY_A, KEY_B]);
+    const ok = `Bearer ${KEY_B}`;
+    const list = call(handler, variables, "GET", "/v1/models", ok);
+    assert.equal(list.status, 200);
+    assert.deepEqual(list.json, {
+        object: "list",
+        data: [
+            { id: "food-review", object: "model", created: 0, owned_by: "vllm", parent: LLAMA },
+            { id: LLAMA, object: "model", created: 0, owned_by: "vllm" },
+        ],
+    });
+    // nginx hands njs the decoded URI: `%2F` from current SDKs arrives as `/`.
+    assert.deepEqual(call(handler, variables, "GET", `/v1/models/${LLAMA}`, `bearer ${KEY_A}`), { status: 200, json: list.json.data[1] });
+    assert.deepEqual(call(handler, variables, "GET", "/v1/models/food-review", ok).json.parent, LLAMA);
+    const missing = call(handler, variables, "GET", "/v1/models/old", ok);
+    assert.equal(missing.status, 404);
+    assert.deepEqual(missing.json, {
+        error: { message: "The model `old` does not exist or you do not have access to it.", type: "invalid_request_error", param: null, code: "model_not_found" },
+    });
+    for (const authorization of [undefined, `Bearer ${KEY_A}x`, `Basic ${KEY_A}`, `Bearer  ${KEY_A}`, KEY_A]) {
+        const denied = call(handler, variables, "GET", "/v1/models", authorization);
+        assert.equal(denied.status, 401, String(authorization));
+        assert.equal(denied.json.error.code, "invalid_api_key");
+    }
+    assert.equal(call(handler, variables, "POST", "/v1/models", ok).status, 405);
+    assert.equal(call(handler, variables, "GET", "/v1/modelsX", ok).status, 404);
+
+    // The files are read on every request: a new list and a rotated key apply without a restart.
+    fs.writeFileSync(path.join(dir, "models.json"), JSON.stringify({ object: "list", data: [{ id: "org/new", object: "model", created: 0, owned_by: "vllm" }] }));
+    fs.writeFileSync(path.join(dir, "sha256"), apiKeysSecretData([KEY_B])[API_KEYS_SECRET.digests]);
+    assert.equal(call(handler, variables, "GET", "/v1/models", `Bearer ${KEY_A}`).status, 401, "a removed key stops working");
+    assert.equal(call(handler, variables, "GET", "/v1/models/org/new", ok).status, 200, "a new model is listed");
+});
+
+test("the model list handler without keys answers anyone", async () => {
+    const { handler, variables } = await responder(undefined);
+    assert.equal(call(handler, variables, "GET", "/v1/models").status, 200);
+    assert.match(catalogConfigMap({ models: [], namespace: "ns", gatewayName: "gw", apiKeysRequired: false }).data["nginx.conf"], /set \$api_key_digests "";/);
+});
+
+test("the responder's Deployment validates, mounts the digests only with keys, and rolls only when nginx's own files change", () => {
+    const args = (models: ReturnType<typeof plannedLlama>[], apiKeysRequired: boolean) => ({ models, namespace: "ns", gatewayName: "gw", apiKeysRequired });
+    const [llama] = [plannedLlama({})];
+    const withKeys = catalogDeployment(args([llama], true)) as any;
+    validateKubernetesObject(withKeys);
+    validateKubernetesObject(catalogConfigMap(args([llama], true)));
+    assert.deepEqual(withKeys.spec.template.spec.containers[0].volumeMounts.map((m: any) => m.mountPath), ["/etc/openai-models/config", "/etc/openai-models/keys", "/tmp"]);
+    const withoutKeys = catalogDeployment(args([llama], false)) as any;
+    assert.deepEqual(withoutKeys.spec.template.spec.volumes.map((v: any) => v.name), ["config", "tmp"]);
+    const annotation = (d: any) => d.spec.template.metadata.annotations["multi-model-inference/server-config"];
+    const moreModels = catalogDeployment(args([llama, plannedLlama({ adapters: [{ name: "x", source: "o/x" }] })], true));
+    assert.equal(annotation(moreModels), annotation(withKeys), "a new model changes the list only, not the pods");
+    assert.notEqual(annotation(withoutKeys), annotation(withKeys));
+    assert.deepEqual(catalogModels([plannedLlama({ adapters: [{ name: "z", source: "o/z" }, { name: "b", source: "o/b" }] })]).map((m) => m.id), ["b", LLAMA, "z"]);
+});
+
+test("API keys: one key or a JSON list; problems name positions, never values", () => {
+    assert.deepEqual(parseApiKeys(KEY_A), [KEY_A]);
+    assert.deepEqual(parseApiKeys(JSON.stringify([KEY_A, KEY_B])), [KEY_A, KEY_B]);
+    assert.equal(parseApiKeys("[not json"), undefined);
+    assert.deepEqual(apiKeyProblems([KEY_A, KEY_B], "apiKeys"), []);
+    const bad = ["short", 42, "has a space in it" + "x".repeat(32), KEY_A, KEY_A];
+    const problems = apiKeyProblems(bad, "apiKeys");
+    assert.deepEqual(problems.map((p) => p.path), ["apiKeys[0]", "apiKeys[1]", "apiKeys[2]", "apiKeys[4]"]);
+    for (const problem of [...problems, ...apiKeyProblems([], "k"), ...apiKeyProblems(undefined, "k")]) {
+        assert.match(problem.message, /not shown: it is a secret/);
+        for (const value of bad) assert.ok(!problem.message.includes(String(value)) || String(value).length < 3, problem.message);
+    }
+    assert.equal(apiKeysRequired({ gateway: { internal: false } }), true);
+    assert.equal(apiKeysRequired({ gateway: { internal: true } }), false);
+    assert.equal(apiKeysRequired({ apiKeys: { required: false }, gateway: { internal: false } }), false);
+    const advice = { path: "apiKeys", set: "SET", optOut: "OPT-OUT" };
+    assert.match(checkApiKeysGiven(true, false, false, advice)[0].message, /is required: the gateway is external.*SET.*OPT-OUT/);
+    assert.match(checkApiKeysGiven(false, true, true, advice)[0].message, /required is false/);
+    assert.deepEqual(checkApiKeysGiven(true, true, false, advice), []);
+    assert.equal(apiKeysVersion([KEY_A, KEY_B]), apiKeysVersion([KEY_B, KEY_A]), "order does not roll the model servers");
+    assert.notEqual(apiKeysVersion([KEY_A]), apiKeysVersion([KEY_A, KEY_B]));
+    assert.ok(!apiKeysVersion([KEY_A]).includes(createHash("sha256").update(KEY_A).digest("hex")));
+});
+
+test("the plan: keys are required by default for an external gateway only; an apiKeys object must say required", () => {
+    const serving = { cluster: { project: "my-gcp-project", location: "us-central1-a", name: "c" }, networkPolicy: NETWORK_POLICY, models: [{ name: LLAMA }] };
+    assert.equal(planServing(serving).apiKeysRequired, true);
+    assert.equal(planServing({ ...serving, gateway: { internal: true } }).apiKeysRequired, false);
+    assert.throws(() => planServing({ ...serving, apiKeys: {} }), (e: unknown) => e instanceof ConfigError && /apiKeys\.required: .*must say whether keys are required/.test(e.message));
+});
+
+test("vLLM reads the keys from a Secret file; the pod spec names no key", () => {
+    const model = plannedLlama({ adapters: [{ name: "food-review", source: "org/food" }] });
+    const deployment = vllmDeployment({ model, namespace: "ns", image: "vllm/vllm-openai:v0.11.0", apiKeys: { version: "v1" } }) as any;
+    validateKubernetesObject(deployment);
+    const pod = deployment.spec.template;
+    assert.deepEqual(pod.spec.containers[0].args.slice(0, 2), ["--config", "/etc/vllm/api-keys/api-keys.yaml"]);
+    assert.equal(pod.metadata.annotations["multi-model-inference/api-keys-version"], "v1");
+    assert.deepEqual(JSON.parse(apiKeysSecretData([KEY_A, KEY_B])[API_KEYS_SECRET.vllmConfig]), { "api-key": [KEY_A, KEY_B] });
+    // The syncer sends the first key, read from the Secret, through the module on its PYTHONPATH.
+    const [syncer] = loraPodParts(model, true).initContainers;
+    assert.deepEqual(syncer.env.slice(1), [
+        { name: "PYTHONPATH", value: "/opt/lora-syncer-auth" },
+        { name: "VLLM_API_KEY", valueFrom: { secretKeyRef: { name: "api-keys", key: "lora-syncer" } } },
+    ]);
+    assert.equal(apiKeysSecretData([KEY_A, KEY_B])[API_KEYS_SECRET.syncerKey], KEY_A);
+});
+
+test("the LoRA syncer's sitecustomize adds the key to every requests session (run under Python)", { skip: spawnSync("python3", ["--version"]).status !== 0 && "no python3 here" }, () => {
+    // A stand-in for the `requests` package: the module the syncer's calls go through.
+    const site = path.join(work, "python");
+    fs.mkdirSync(path.join(site, "requests"), { recursive: true });
+    fs.writeFileSync(path.join(site, "requests", "__init__.py"), "from . import sessions\n");
+    fs.writeFileSync(path.join(site, "requests", "sessions.py"), "class Session:\n    def __init__(self):\n        self.headers = {'User-Agent': 'x'}\n");
+    const auth = path.join(work, "auth");
+    fs.mkdirSync(auth, { recursive: true });
+    fs.writeFileSync(path.join(auth, "sitecustomize.py"), SYNCER_AUTH_MODULE);
+    const result = spawnSync("python3", ["-c", "import requests.sessions, json; print(json.dumps(requests.sessions.Session().headers))"], {
+        encoding: "utf8",
+        env: { ...process.env, PYTHONPATH: `${auth}:${site}`, VLLM_API_KEY: KEY_A },
+    });
+    assert.equal(result.status, 0, result.stderr);
+    assert.deepEqual(JSON.parse(result.stdout), { "User-Agent": "x", Authorization: `Bearer ${KEY_A}` });
+});
+
+test("a stack that opts out of keys: no Secret, no key flags, commands without the header", async () => {
+    const file = stackVariant("gke", "no-api-keys", (config) => {
+        config[configKey("apiKeys")] = { required: false };
+    });
+    const run = await runProgram("gke", file);
+    assert.equal(run.resources.some((r) => r.name === "inference-api-keys"), false);
+    for (const deployment of run.resources.filter((r) => r.type === "kubernetes:apps/v1:Deployment")) {
+        assert.ok(!JSON.stringify(deployment.inputs).includes("api-keys"), deployment.name);
+    }
+    assert.equal(run.outputs["apiKeysRequired"], false);
+    assert.equal(run.outputs["listModels"], "curl -X GET http://<gateway-address>/v1/models");
+    assert.ok(!JSON.stringify(run.outputs["models"]).includes("Authorization"));
+});
