@@ -33,4 +33,5 @@ function main(args: string[]): number {
     }
 }
 
-process.exit(main(process.argv.slice(2)));
+// The exit code is set, not forced: process.exit() would cut output still in a pipe's buffer.
+process.exitCode = main(process.argv.slice(2));
