@@ -9,6 +9,7 @@ import { INFERENCE_CHARTS } from "../components";
 import { MOCK_SECRET_VALUE, ProgramRun, REPO_ROOT, RecordedResource, isSecretValue, runProgram } from "../tools/mockRuntime";
 import { isKubernetesObject } from "../tools/renderFiles";
 import { validateKubernetesObject } from "./helpers/kubernetesSchemas";
+import { curlArgv } from "./helpers/stubCurl";
 
 const MODELS = [
     { key: "llama-3-1-8b-instruct", name: "meta-llama/Llama-3.1-8B-Instruct", extraArgs: [] as string[] },
@@ -313,8 +314,11 @@ for (const expected of STACKS) {
             const models = run.outputs["models"] as { name: string; try: { chatCompletions: string; completions: string } }[];
             assert.deepEqual(models.map((m) => m.name), MODELS.map((m) => m.name));
             for (const model of models) {
-                assert.match(model.try.chatCompletions, /^curl -X POST http:\/\/<gateway-address>\/v1\/chat\/completions /);
-                assert.ok(model.try.completions.includes(`"model":"${model.name}"`));
+                // What bash hands curl when the command is pasted.
+                const argv = curlArgv("bash", model.try.chatCompletions);
+                assert.deepEqual(argv.slice(0, 6), ["-X", "POST", "http://<gateway-address>/v1/chat/completions", "-H", "Content-Type: application/json", "-d"]);
+                assert.equal(JSON.parse(argv[6]).model, model.name);
+                assert.equal(JSON.parse(curlArgv("bash", model.try.completions)[6]).model, model.name);
             }
         });
     });

@@ -1,6 +1,6 @@
 /** Ready-to-paste requests for a served model, as the upstream guide sends them. */
 
-/** A shell-quoted single-quoted string. */
+/** `text` as one single-quoted shell word: safe in bash and zsh whatever it holds. */
 function shellQuote(text: string): string {
     return `'${text.replace(/'/g, `'\\''`)}'`;
 }
@@ -20,14 +20,23 @@ export function gatewayUrl(endpoint: GatewayEndpoint): string {
     return `${endpoint.tls ? "https" : "http"}://${endpoint.hostname ?? endpoint.address}`;
 }
 
-/** The start of a `curl` command that reaches the gateway, before DNS points the hostname at it. */
+/** A host a request can name: a wildcard hostname (`*.example.com`) accepts any one label in
+ * place of the `*`, so requests use `llm.example.com`. */
+function requestHost(hostname: string): string {
+    return hostname.replace(/^\*\./, "llm.");
+}
+
+/** The start of a `curl` command that reaches the gateway, before DNS points the hostname at it;
+ * every argument quoted. */
 function curlTo(endpoint: GatewayEndpoint, path: string): string {
-    const resolve = endpoint.hostname === undefined ? "" : `--resolve ${endpoint.hostname}:${endpoint.tls ? 443 : 80}:${endpoint.address} `;
-    return `curl -X POST ${resolve}${gatewayUrl(endpoint)}${path}`;
+    const host = endpoint.hostname === undefined ? undefined : requestHost(endpoint.hostname);
+    const url = gatewayUrl({ ...endpoint, hostname: host });
+    const resolve = host === undefined ? [] : ["--resolve", shellQuote(`${host}:${endpoint.tls ? 443 : 80}:${endpoint.address}`)];
+    return ["curl", "-X", "POST", ...resolve, shellQuote(`${url}${path}`)].join(" ");
 }
 
 /** `curl` commands for `/v1/chat/completions` and `/v1/completions` of `modelName` through the
- * gateway. */
+ * gateway, safe to paste into bash or zsh. */
 export function curlCommands(endpoint: GatewayEndpoint, modelName: string): { chatCompletions: string; completions: string } {
     const post = (path: string, body: object) =>
         `${curlTo(endpoint, path)} -H 'Content-Type: application/json' -d ${shellQuote(JSON.stringify(body))}`;
