@@ -51,12 +51,10 @@ test("npm run render refuses an existing directory it did not make and leaves it
 
 test("render refuses stack names that are paths", async () => {
     // From the checkout with no --out, `..` would have named the checkout's parent.
-    for (const stack of ["..", "a/b"]) {
-        const run = npm("render", "--", "--stack", stack);
-        assert.equal(run.status, 2, `--stack ${JSON.stringify(stack)}: ${run.stderr}`);
-        assert.match(run.stderr, /is not a stack name/);
-    }
-    for (const stack of [".", "../gke", "", "x".repeat(101)]) {
+    const run = npm("render", "--", "--stack", "..");
+    assert.equal(run.status, 2, run.stderr);
+    assert.match(run.stderr, /--stack "\.\." is not a stack name/);
+    for (const stack of [".", "a/b", "../gke", "", "x".repeat(101)]) {
         await assert.rejects(render({ stack, out: path.join(work, "never") }), /is not a stack name/);
     }
 });
@@ -118,17 +116,17 @@ test("a stack file that is a directory, not YAML or repeats a key: one line, no 
         if (content === undefined) fs.mkdirSync(file);
         else fs.writeFileSync(file, content);
         const out = path.join(work, `${name}-out`);
-        // Two through the CLI (what a user sees), the others through the same function in-process.
-        const stderr = name === "a-directory" || name === "repeated.yaml"
+        // One through the CLI (what a user sees), the others through the same function in-process.
+        const run = name === "repeated.yaml"
             ? npm("render", "--", "--stack", "gke", "--config-file", file, "--out", out)
             : await render({ stack: "gke", configFile: file, out }).then(
                   () => assert.fail("rendered"),
                   (error: Error) => ({ status: error instanceof StackFileError ? 2 : 1, stderr: `${error.message}\n` }),
               );
-        assert.equal(stderr.status, 2, stderr.stderr);
-        assert.equal(stderr.stderr.trim().split("\n").length, 1, stderr.stderr);
-        assert.match(stderr.stderr.trim(), message);
-        assert.ok(!stderr.stderr.includes(secretish) && !stderr.stderr.includes("    at "), stderr.stderr);
+        assert.equal(run.status, 2, run.stderr);
+        assert.equal(run.stderr.trim().split("\n").length, 1, run.stderr);
+        assert.match(run.stderr.trim(), message);
+        assert.ok(!run.stderr.includes(secretish) && !run.stderr.includes("    at "), run.stderr);
         assert.equal(fs.existsSync(out), false);
     }
 });

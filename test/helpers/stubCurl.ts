@@ -1,5 +1,5 @@
 /** Runs printed `curl` commands in a real shell with `curl` replaced by a function that prints
- * its arguments, one per line (NUL-free): what the shell would pass to curl. */
+ * its arguments, each ended by a NUL: exactly what the shell would pass to curl. */
 import { spawnSync } from "node:child_process";
 
 /** The argv a shell gives `curl` for `command`, or throws with the shell's error. */
