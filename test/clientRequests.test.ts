@@ -5,10 +5,10 @@
  * a glob.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import test from "node:test";
-import { GatewayEndpoint, curlCommands } from "../components";
-import { curlArgv, hasShell } from "./helpers/stubCurl";
+// The module itself, not the package index: it needs none of the SDKs.
+import { GatewayEndpoint, curlCommands } from "../components/plan/clientRequests";
+import { curlArgvs, hasShell } from "./helpers/stubCurl";
 
 /** Names with every character a model or adapter name may hold (letters, digits, . _ : / -), and
  * a quote, which no name may hold but the quoting must survive. */
@@ -30,17 +30,23 @@ for (const shell of shells) {
             t.skip(`${shell} is not installed`);
             return;
         }
-        for (const { endpoint, url, resolve } of ENDPOINTS) {
-            for (const name of NAMES) {
+        const cases = ENDPOINTS.flatMap(({ endpoint, url, resolve }) =>
+            NAMES.flatMap((name) => {
                 const commands = curlCommands(endpoint, name);
-                for (const [command, path] of [[commands.chatCompletions, "/v1/chat/completions"], [commands.completions, "/v1/completions"]] as const) {
-                    assert.equal(spawnSync(shell, ["-n", "-c", command]).status, 0, `${shell} -n refuses: ${command}`);
-                    const argv = curlArgv(shell, command);
-                    const body = argv.pop() as string;
-                    assert.deepEqual(argv, ["-X", "POST", ...(resolve === undefined ? [] : ["--resolve", resolve]), `${url}${path}`, "-H", "Content-Type: application/json", "-d"], command);
-                    assert.equal(JSON.parse(body).model, name);
-                }
-            }
-        }
+                return [
+                    { command: commands.chatCompletions, url: `${url}/v1/chat/completions`, resolve, name },
+                    { command: commands.completions, url: `${url}/v1/completions`, resolve, name },
+                ];
+            }),
+        );
+        // Parsed (-n) and run in one shell each: every command as it would be pasted.
+        const argvs = curlArgvs(shell, cases.map((c) => c.command));
+        assert.equal(argvs.length, cases.length);
+        cases.forEach(({ command, url, resolve, name }, i) => {
+            const argv = [...argvs[i]];
+            const body = argv.pop() as string;
+            assert.deepEqual(argv, ["-X", "POST", ...(resolve === undefined ? [] : ["--resolve", resolve]), url, "-H", "Content-Type: application/json", "-d"], command);
+            assert.equal(JSON.parse(body).model, name);
+        });
     });
 }
