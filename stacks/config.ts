@@ -75,6 +75,10 @@ function readApiKeys(value: string | undefined, secret: boolean): { keys?: strin
         ],
     };
 }
+/** Keys that reach JavaScript's object machinery instead of naming a field. */
+const PROTOTYPE_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+/** Edits that turn a namespace into the project's and still count as a typo of it. */
+const NAMESPACE_TYPO_DISTANCE = 3;
 
 /** Config values arrive as strings; objects, lists and booleans are JSON-encoded. */
 export function decodeConfigValue(value: string): unknown {
@@ -99,12 +103,27 @@ export function parseStackConfig(
 ): { serving: ServingConfig; plan: ServingPlan; apiKeys: { required: boolean; keys?: string[] } } {
     const prefix = `${project}:`;
     const serving: Record<string, unknown> = {};
-    for (const [fullKey, value] of Object.entries(entries)) {
-        if (!fullKey.startsWith(prefix)) continue;
-        const key = fullKey.slice(prefix.length);
-        if (!(SECRET_CONFIG_KEYS as readonly string[]).includes(key)) serving[key] = decodeConfigValue(value);
-    }
     const problems: ConfigProblem[] = [];
+    for (const [fullKey, value] of Object.entries(entries)) {
+        if (!fullKey.startsWith(prefix)) {
+            problems.push(...foreignKeyProblems(project, fullKey));
+            continue;
+        }
+        const key = fullKey.slice(prefix.length);
+        if ((SECRET_CONFIG_KEYS as readonly string[]).includes(key)) continue;
+        const prototypeKeys = PROTOTYPE_KEYS.has(key) ? [key] : [];
+        const decoded = withoutPrototypeKeys(key, decodeConfigValue(value), prototypeKeys);
+        problems.push(...prototypeKeys.map((path) => ({ path, message: "is not allowed: a JavaScript prototype key, never a config field" })));
+        if (secretKeys.includes(fullKey)) {
+            problems.push({
+                path: key,
+                message:
+                    `is stored as a secret, but only ${SECRET_CONFIG_KEYS.join(" and ")} are: the program writes ${key} into object names, ` +
+                    `labels and the render in plain text. Set it without --secret (pulumi config set ${key} ...)`,
+            });
+        }
+        if (!PROTOTYPE_KEYS.has(key)) serving[key] = decoded;
+    }
     const apiKeysKey = `${prefix}${API_KEYS_KEY}`;
     const apiKeys = readApiKeys(entries[apiKeysKey], secretKeys.includes(apiKeysKey));
     problems.push(...apiKeys.problems);
@@ -136,6 +155,48 @@ export function parseStackConfig(
     }
     if (problems.length > 0 || plan === undefined) throw new ConfigError(problems, `stack configuration of ${project}`);
     return { serving: serving as unknown as ServingConfig, plan, apiKeys: { required, keys: apiKeys.keys } };
+}
+
+/** `value` (the value of key `path`) without its prototype keys, whose paths go to `found`; the
+ * rest is still checked. */
+function withoutPrototypeKeys(path: string, value: unknown, found: string[]): unknown {
+    if (Array.isArray(value)) return value.map((item, i) => withoutPrototypeKeys(`${path}[${i}]`, item, found));
+    if (typeof value !== "object" || value === null) return value;
+    const kept: [string, unknown][] = [];
+    for (const [key, item] of Object.entries(value)) {
+        if (PROTOTYPE_KEYS.has(key)) found.push(`${path}.${key}`);
+        else kept.push([key, withoutPrototypeKeys(`${path}.${key}`, item, found)]);
+    }
+    return Object.fromEntries(kept);
+}
+
+/** A key of another namespace is another package's (`gcp:project`) and none of ours, unless the
+ * namespace is a typo of the project's: then the setting would be silently ignored. */
+function foreignKeyProblems(project: string, fullKey: string): ConfigProblem[] {
+    const separator = fullKey.indexOf(":");
+    const namespace = fullKey.slice(0, Math.max(separator, 0));
+    const normalise = (name: string) => name.toLowerCase().replace(/_/g, "-");
+    if (editDistance(normalise(namespace), normalise(project)) > NAMESPACE_TYPO_DISTANCE) return [];
+    const intended = `${project}:${fullKey.slice(separator + 1)}`;
+    return [
+        {
+            path: fullKey,
+            message: `is in namespace ${JSON.stringify(namespace)}, not this project's ${JSON.stringify(project)}, so the program would ignore it; did you mean ${intended}?`,
+        },
+    ];
+}
+
+/** Levenshtein distance: insertions, deletions and substitutions that turn `a` into `b`. */
+function editDistance(a: string, b: string): number {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+        previous = current;
+    }
+    return previous[b.length];
 }
 
 /** Reads and checks this stack's config. */

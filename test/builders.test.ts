@@ -4,7 +4,6 @@ import test from "node:test";
 import {
     ConfigError,
     ServingConfig,
-    curlCommands,
     gatewayManifest,
     httpsRedirectRoute,
     gkeNodePoolName,
@@ -210,10 +209,6 @@ test("gateway exposure: internal classes and annotations per provider, HTTPS wit
     const istio = plan({ provider: { name: "istio" }, networkPolicy: {}, gateway: { hostname: "llm.example.com" } }).gateway;
     assert.deepEqual([istio.https, istio.managedCertificate], [false, undefined]);
 
-    assert.match(
-        curlCommands({ address: "10.0.0.9", hostname: "llm.example.com", tls: true }, "m").completions,
-        /^curl -X POST --resolve llm\.example\.com:443:10\.0\.0\.9 https:\/\/llm\.example\.com\/v1\/completions /,
-    );
     assert.throws(() => plan({ provider: { name: "other" }, gateway: { internal: true } }), /provider\.gatewayClassName: is required for provider "other" with gateway\.internal/);
 });
 

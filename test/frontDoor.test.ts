@@ -214,6 +214,6 @@ test("a stack that opts out of keys: no Secret, no key flags, commands without t
         assert.ok(!JSON.stringify(deployment.inputs).includes("api-keys"), deployment.name);
     }
     assert.equal(run.outputs["apiKeysRequired"], false);
-    assert.equal(run.outputs["listModels"], "curl -X GET http://<gateway-address>/v1/models");
+    assert.equal(run.outputs["listModels"], "curl -X GET 'http://<gateway-address>/v1/models'");
     assert.ok(!JSON.stringify(run.outputs["models"]).includes("Authorization"));
 });

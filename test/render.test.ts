@@ -61,7 +61,7 @@ for (const stack of ["gke", "istio"]) {
         assert.deepEqual(secret?.inputs["stringData"], { token: "[secret]" });
         const keys = resources.find((r) => r.type === "kubernetes:core/v1:Secret" && r.name === "inference-api-keys");
         assert.deepEqual(keys?.inputs["stringData"], { "lora-syncer": "[secret]", sha256: "[secret]", "vllm-api-keys.yaml": "[secret]" });
-        assert.ok(run.stdout.includes("curl -X GET http://<gateway-address>/v1/models -H 'Authorization: Bearer <api-key>'"), run.stdout);
+        assert.ok(run.stdout.includes("curl -X GET 'http://<gateway-address>/v1/models' -H 'Authorization: Bearer <api-key>'"), run.stdout);
         const values = parseYaml(fs.readFileSync(path.join(out, "helm/llama-3-1-8b-instruct.yaml"), "utf8"));
         assert.deepEqual(values.inferencePool.modelServers.matchLabels, { app: "vllm-llama-3-1-8b-instruct" });
     });

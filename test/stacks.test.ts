@@ -12,6 +12,7 @@ import { MOCK_SECRET_VALUE, ProgramRun, REPO_ROOT, RecordedResource, isSecretVal
 import { isKubernetesObject } from "../tools/renderFiles";
 import { validateKubernetesObject } from "./helpers/kubernetesSchemas";
 import { configKey, stackVariant } from "./helpers/stackConfigs";
+import { curlArgv } from "./helpers/stubCurl";
 
 const MODELS = [
     { key: "llama-3-1-8b-instruct", name: "meta-llama/Llama-3.1-8B-Instruct", extraArgs: [] as string[] },
@@ -385,14 +386,20 @@ for (const expected of STACKS) {
         await t.test("outputs: gateway address and curl commands per model, each with the key's placeholder", () => {
             assert.equal(run.outputs["gatewayAddress"], "<gateway-address>");
             assert.equal(run.outputs["apiKeysRequired"], true);
-            assert.equal(run.outputs["listModels"], "curl -X GET http://<gateway-address>/v1/models -H 'Authorization: Bearer <api-key>'");
+            assert.equal(run.outputs["listModels"], "curl -X GET 'http://<gateway-address>/v1/models' -H 'Authorization: Bearer <api-key>'");
             assert.equal(run.outputs["certificateDnsRecord"], undefined);
             const models = run.outputs["models"] as { name: string; try: { chatCompletions: string; completions: string } }[];
             assert.deepEqual(models.map((m) => m.name), MODELS.map((m) => m.name));
             for (const model of models) {
-                assert.match(model.try.chatCompletions, /^curl -X POST http:\/\/<gateway-address>\/v1\/chat\/completions /);
-                assert.ok(model.try.completions.includes(`"model":"${model.name}"`));
-                for (const command of [model.try.chatCompletions, model.try.completions]) assert.ok(command.includes("-H 'Authorization: Bearer <api-key>'"));
+                // What bash hands curl when the command is pasted: the key as a placeholder, never the key.
+                for (const command of [model.try.chatCompletions, model.try.completions]) {
+                    const argv = curlArgv("bash", command);
+                    const [flag, method, url, ...rest] = argv;
+                    assert.deepEqual([flag, method], ["-X", "POST"]);
+                    assert.match(url, /^http:\/\/<gateway-address>\/v1\/(chat\/)?completions$/);
+                    assert.deepEqual(rest.slice(0, 5), ["-H", "Authorization: Bearer <api-key>", "-H", "Content-Type: application/json", "-d"]);
+                    assert.equal(JSON.parse(rest[5]).model, model.name);
+                }
             }
         });
     });

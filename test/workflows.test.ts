@@ -1,16 +1,34 @@
-// Checks the GitHub Actions workflows offline: each file is a valid workflow, and every stack
-// file in the repository is previewed, deployed and plan-diffed. Adding a Pulumi.<stack>.yaml
-// without extending the workflows must fail here rather than silently skip that stack in CI.
+// Checks the GitHub Actions workflows offline: each file is a valid workflow, every third-party
+// action is pinned to the commit of its current release, every stack file in the repository is
+// previewed and deployed, and the pull-request jobs get only what they need. Adding a
+// Pulumi.<stack>.yaml without extending the workflows must fail here rather than silently skip
+// that stack in CI. (test/planDiffWorkflow.test.ts runs the plan-diff job itself.)
 import test from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse } from "yaml";
+import { isScalar, parse, parseDocument, visit } from "yaml";
 
 const repoRoot = path.resolve(__dirname, "..");
 const workflowsDir = path.join(repoRoot, ".github", "workflows");
 const validatorCli = path.join(repoRoot, "node_modules", "@action-validator", "cli", "cli.mjs");
+
+/**
+ * The release each action is pinned to: the newest tag of its repository and the commit it names
+ * (`git rev-parse <tag>^{commit}` in a fetched copy of each repository, 2026-12-01); every one of
+ * them runs on Node 24 (`runs.using: node24` in its action.yml at that tag).
+ */
+const ACTION_RELEASES: Record<string, { tag: string; commit: string }> = {
+  "actions/checkout": { tag: "v7.0.1", commit: "3d3c42e5aac5ba805825da76410c181273ba90b1" },
+  "actions/setup-node": { tag: "v7.0.0", commit: "820762786026740c76f36085b0efc47a31fe5020" },
+  "actions/upload-artifact": { tag: "v7.0.0", commit: "bbbca2ddaa5d8feaa63e36b76fdaad77386f024f" },
+  "actions/download-artifact": { tag: "v8.0.1", commit: "3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c" },
+  "actions/github-script": { tag: "v8.0.0", commit: "ed597411d8f924073f98dfc5c65a23a2325f34cd" },
+  "google-github-actions/auth": { tag: "v3.0.0", commit: "7c6bc770dae815cd3e89ee6cdf493a5fab2cc093" },
+  "google-github-actions/setup-gcloud": { tag: "v3.0.1", commit: "aa5489c8933f4cc7a4f7d45035b3b1440c9c10db" },
+  "pulumi/actions": { tag: "v7.0.0", commit: "8e5e406f4007fca908480587cb9893c07090f58d" },
+};
 
 /** The parts of a workflow file these tests read; everything else is left untyped. */
 interface Step {
@@ -126,19 +144,33 @@ test("action-validator accepts every workflow file", () => {
   }
 });
 
-test("every workflow sets explicit permissions and pins actions to a major version", () => {
+test("every workflow sets explicit permissions and pins each action to its release's commit", () => {
+  let pinned = 0;
   for (const file of workflowFiles()) {
-    const workflow = loadWorkflow(file);
     // Without a top-level `permissions`, the token gets the repository's (possibly broad) default.
-    assert.ok(workflow.permissions !== undefined, `${file}: no top-level permissions`);
-    for (const [jobId, job] of Object.entries(workflow.jobs)) {
-      for (const step of job.steps ?? []) {
-        if (step.uses === undefined) continue;
-        assert.match(step.uses, /^[\w.-]+\/[\w./-]+@v\d+$/, `${file} ${jobId}: ${step.uses} is not pinned to @vN`);
-      }
-    }
+    assert.ok(loadWorkflow(file).permissions !== undefined, `${file}: no top-level permissions`);
+    // A tag can be moved to other code; a commit cannot. The comment says which release it is.
+    visit(parseDocument(fs.readFileSync(path.join(workflowsDir, file), "utf8")), {
+      Pair(_, pair) {
+        if (!isScalar(pair.key) || pair.key.value !== "uses" || !isScalar(pair.value)) return;
+        const [action, ref] = String(pair.value.value).split("@");
+        const release = ACTION_RELEASES[action];
+        assert.ok(release !== undefined, `${file}: ${action} is not a known action; add its release to ACTION_RELEASES`);
+        assert.equal(ref, release.commit, `${file}: ${action} must be pinned to ${release.commit} (${release.tag})`);
+        assert.equal(pair.value.comment?.trim(), release.tag, `${file}: ${action}@${ref} needs the comment # ${release.tag}`);
+        pinned++;
+      },
+    });
   }
+  assert.ok(pinned > 0, "no action found");
 });
+
+/** Every string in a parsed workflow, for checks on expressions wherever they appear. */
+function strings(value: unknown): string[] {
+  if (typeof value === "string") return [value];
+  if (typeof value !== "object" || value === null) return [];
+  return Object.values(value).flatMap(strings);
+}
 
 test("ci runs npm ci and npm test on pushes and pull requests", () => {
   const workflow = loadWorkflow("ci.yml");
@@ -148,10 +180,21 @@ test("ci runs npm ci and npm test on pushes and pull requests", () => {
   assert.ok(runs.includes("npm test"), "ci does not run npm test");
 });
 
-test("preview covers every stack, only with credentials", () => {
+/** The service account a job authenticates to Google Cloud as. */
+function serviceAccountOf(job: Job): string | undefined {
+  return job.steps?.find((step) => step.uses?.startsWith("google-github-actions/auth@"))?.with?.service_account as string | undefined;
+}
+
+test("preview covers every stack, only with credentials, as its own identity in its own environment", () => {
   const runs = pulumiRuns("preview.yml", "preview");
   assert.deepEqual([...new Set(runs.map((run) => run.stack))].sort(), stackNames());
+  const deployAccounts = new Set(Object.values(loadWorkflow("deploy.yml").jobs).map(serviceAccountOf));
   for (const run of runs) {
+    // It runs the branch's code: never as the deploy identity, and in an environment of its own.
+    const account = serviceAccountOf(run.job);
+    assert.equal(account, "${{ vars.GCP_PREVIEW_SERVICE_ACCOUNT }}");
+    assert.ok(!deployAccounts.has(account), "preview authenticates as the deploy identity");
+    assert.equal(run.environment, "preview");
     // Fork PRs get no secrets or OIDC token: the job must not start for them.
     assert.match(run.job.if ?? "", /github\.event\.pull_request\.head\.repo\.full_name == github\.repository/);
     assert.match(run.job.if ?? "", /vars\.PULUMI_BACKEND_URL != ''/);
@@ -182,25 +225,13 @@ test("deploy runs pulumi up for every stack, one environment per stack, one stac
   }
 });
 
-test("plan-diff discovers stacks from the stack files and needs no secrets", () => {
-  const text = fs.readFileSync(path.join(workflowsDir, "plan-diff.yml"), "utf8");
+test("plan-diff runs on pull requests with a read-only token and no secrets", () => {
   const workflow = loadWorkflow("plan-diff.yml");
   assert.deepEqual(Object.keys(workflow.on), ["pull_request"]);
   // It runs PR code, so a fork must not be able to reach anything worth stealing.
   assert.deepEqual(workflow.permissions, { contents: "read" });
-  assert.ok(!text.includes("secrets."), "plan-diff must not use secrets");
-
-  const steps = Object.values(workflow.jobs).flatMap((job) => job.steps ?? []);
-  const script = steps.find((step) => step.run?.includes("npm run render"))?.run ?? "";
-  // Globbing the stack files is what covers every stack, including ones added later.
-  assert.ok(script.includes("head/Pulumi.*.yaml"), "plan-diff does not glob the head's Pulumi.*.yaml files");
-  assert.match(script, /npm run render -- --stack "\$stack" --out/);
-  // --silent keeps npm's "> script" banner out of the Markdown.
-  assert.match(script, /npm run --silent plan-diff -- /);
-  assert.ok(
-    steps.some((step) => step.uses?.startsWith("actions/upload-artifact@")),
-    "plan-diff must hand the Markdown over as an artifact",
-  );
+  for (const job of Object.values(workflow.jobs)) assert.equal(job.permissions, undefined, "a job widens the token");
+  assert.ok(!strings(workflow).some((s) => /\$\{\{[^}]*\bsecrets\./.test(s)), "plan-diff must not use secrets");
 });
 
 test("plan-diff-comment posts the artifact without running PR code", () => {

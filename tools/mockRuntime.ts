@@ -12,9 +12,9 @@ import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import * as sdkSettings from "@pulumi/pulumi/runtime/settings";
 import * as sdkState from "@pulumi/pulumi/runtime/state";
 import { parse as parseYaml } from "yaml";
+import { REPO_ROOT, readStackFile } from "./stackFile";
 
-/** The repository root, where `Pulumi.yaml` and the stack files are. */
-export const REPO_ROOT = path.resolve(__dirname, "..");
+export { REPO_ROOT };
 
 /** What a mocked `secure:` config value is replaced with. Tests search every output for it. */
 export const MOCK_SECRET_VALUE = "mock-secret-value-that-must-never-appear-in-plain-text";
@@ -94,19 +94,36 @@ export function projectName(): string {
     return project.name;
 }
 
+/** True for a `secure:` value of a stack file. */
+const isSecure = (value: unknown) => typeof value === "object" && value !== null && !Array.isArray(value) && "secure" in value;
+
+/** `value` with every `secure:` value in it replaced by {@link MOCK_SECRET_VALUE}. */
+function mockSecrets(value: unknown): unknown {
+    if (isSecure(value)) return MOCK_SECRET_VALUE;
+    if (Array.isArray(value)) return value.map(mockSecrets);
+    if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mockSecrets(v)]));
+    return value;
+}
+
+/** True when `value` holds a `secure:` value anywhere. */
+function holdsSecret(value: unknown): boolean {
+    if (isSecure(value)) return true;
+    return typeof value === "object" && value !== null && Object.values(value).some(holdsSecret);
+}
+
 /**
  * Loads a stack config file as Pulumi passes config to a program: strings, with objects
  * JSON-encoded; `secure:` values become {@link MOCK_SECRET_VALUE} (or what `secretValues` gives
- * for that key: a test's stand-in for the decrypted value) and are listed as secret.
+ * for that key: a test's stand-in for the decrypted value), and a key holding one, at the top or
+ * nested (`pulumi config set --secret --path`), is listed as secret, as Pulumi holds it.
  */
 export function loadStackConfig(file: string, secretValues: Record<string, string> = {}): { config: Record<string, string>; secretKeys: string[] } {
-    const document = (parseYaml(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
     const config: Record<string, string> = {};
     const secretKeys: string[] = [];
-    for (const [key, value] of Object.entries(document.config ?? {})) {
-        const isSecure = typeof value === "object" && value !== null && "secure" in value;
-        if (isSecure) secretKeys.push(key);
-        config[key] = isSecure ? (secretValues[key] ?? MOCK_SECRET_VALUE) : typeof value === "string" ? value : JSON.stringify(value);
+    for (const [key, value] of Object.entries(readStackFile(file))) {
+        if (holdsSecret(value)) secretKeys.push(key);
+        const mocked = isSecure(value) ? (secretValues[key] ?? MOCK_SECRET_VALUE) : mockSecrets(value);
+        config[key] = typeof mocked === "string" ? mocked : JSON.stringify(mocked);
     }
     return { config, secretKeys };
 }

@@ -1,14 +1,17 @@
 /**
  * `npm run plan-diff -- <old-dir> <new-dir>`: prints, in Markdown, what changes between two
- * renders. Exits 0 whether or not anything changed; non-zero only on bad input.
+ * renders; an empty directory stands for a stack that does not exist on that side. Exits 0
+ * whether or not anything changed; non-zero only on bad input.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { diffMarkdown, diffResources } from "./diffResources";
 import type { RenderedResource } from "./renderFiles";
 
+/** The resources of a render; an empty directory is an empty plan (a stack one side lacks). */
 function readRender(dir: string): RenderedResource[] {
     const file = path.join(dir, "resources.json");
+    if (fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory() && fs.readdirSync(dir).length === 0) return [];
     if (!fs.existsSync(file)) throw new Error(`${dir} is not a render: ${file} does not exist (run npm run render first)`);
     const resources: unknown = JSON.parse(fs.readFileSync(file, "utf8"));
     if (!Array.isArray(resources) || resources.some((r) => typeof (r as RenderedResource).urn !== "string")) {
@@ -33,4 +36,5 @@ function main(args: string[]): number {
     }
 }
 
-process.exit(main(process.argv.slice(2)));
+// The exit code is set, not forced: process.exit() would cut output still in a pipe's buffer.
+process.exitCode = main(process.argv.slice(2));

@@ -23,9 +23,10 @@ export class ConfigError extends pulumi.RunError {
     readonly problems: ConfigProblem[];
 
     constructor(problems: ConfigProblem[], subject = "configuration") {
-        const lines = problems.map((p) => `  - ${p.path === "" ? "(top level)" : p.path}: ${p.message}`);
+        const shown = problems.map((p) => ({ path: redactTokens(p.path), message: redactTokens(p.message) }));
+        const lines = shown.map((p) => `  - ${p.path === "" ? "(top level)" : p.path}: ${p.message}`);
         super(`Invalid ${subject} (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${lines.join("\n")}`);
-        this.problems = problems;
+        this.problems = shown;
     }
 }
 
@@ -38,10 +39,20 @@ export function formatPath(path: readonly PropertyKey[]): string {
         .join("");
 }
 
-/** Shows a value in a message, shortened; secrets must never reach this function. */
+/** What a Hugging Face access token looks like (`hf_` and letters and digits); one pasted into
+ * another key is a secret in plain text all the same. */
+const HF_TOKEN_SHAPE = /hf_[A-Za-z0-9]{20,}/g;
+
+/** `text` with anything shaped like a Hugging Face token replaced, so that no message echoes one. */
+function redactTokens(text: string): string {
+    return text.replace(HF_TOKEN_SHAPE, "hf_[redacted]");
+}
+
+/** Shows a value in a message, shortened, with token-shaped parts redacted; values of keys held as
+ * secrets must never reach this function. */
 export function describeValue(value: unknown): string {
     if (value === undefined) return "nothing";
-    const text = JSON.stringify(value) ?? String(value);
+    const text = redactTokens(JSON.stringify(value) ?? String(value));
     return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 

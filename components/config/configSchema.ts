@@ -5,10 +5,12 @@
 import { z } from "zod";
 import { ACCELERATOR_TYPES } from "../plan/gpuCatalog";
 import { GATEWAY_PROVIDER_NAMES } from "../plan/gatewayProviders";
+import { HUGGING_FACE_ID_RULE, isHuggingFaceModelId } from "../plan/huggingFaceIds";
 import { MAX_MODEL_KEY_LENGTH } from "../plan/names";
 import { canonicalCidr, parseCidr } from "./cidr";
 import { AutoscalingMetric, CacheAccessMode, DEFAULT_READY_TIMEOUT_MINUTES, Precision, WeightCacheType } from "./modelConfig";
 import { DEFAULT_INFERENCE_EXTENSION_VERSION, DEFAULT_ISTIO_VERSION, DEFAULT_VLLM_IMAGE, GpuDriverVersion, MIN_ISTIO_VERSION, ReleaseChannel, ServingConfig } from "./servingConfig";
+import { MAX_NODES_PER_POOL_ZONE, imageProblem, isSystemNamespace, nodeLabelProblem } from "./valueRules";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const dnsLabel = (max: number) =>
@@ -72,7 +74,7 @@ export const nodePoolSchema = z
             .min(1)
             .refine((zones) => new Set(zones).size === zones.length, "must not list a zone twice")
             .optional(),
-        nodeCount: z.number().int().min(1).max(1000).optional(),
+        nodeCount: z.number().int().min(1).max(MAX_NODES_PER_POOL_ZONE).optional(),
         autoscaling: z
             .strictObject({
                 minNodes: z.number().int().min(0).max(1000),
@@ -83,7 +85,15 @@ export const nodePoolSchema = z
         spot: z.boolean().default(false),
         driverVersion: z.enum(GpuDriverVersion).default("LATEST"),
         diskSizeGb: z.number().int().min(100).max(65536).default(200),
-        labels: z.record(z.string(), z.string()).default({}),
+        labels: z
+            .record(z.string(), z.string())
+            .superRefine((labels, ctx) => {
+                for (const [key, value] of Object.entries(labels)) {
+                    const problem = nodeLabelProblem(key, value);
+                    if (problem !== undefined) ctx.addIssue({ code: "custom", path: [key], message: problem });
+                }
+            })
+            .default({}),
         protect: z.boolean().default(false),
         imageStreaming: z.boolean().default(true),
     })
@@ -134,15 +144,13 @@ const weightCacheSchema = z.strictObject({
     path: z
         .string()
         .regex(/^[\w.-]+(\/[\w.-]+)*$/, "must be a folder in the bucket such as meta-llama/Llama-3.1-8B-Instruct, without leading or trailing /")
+        .refine((path) => !path.split("/").some((part) => part === "." || part === ".."), "must not have . or .. parts: it names a folder inside the bucket")
         .optional(),
 });
 
 const modelSchema = z.strictObject({
     name: servedName,
-    huggingFaceId: z
-        .string()
-        .regex(/^[A-Za-z0-9][\w.-]*\/[\w.-]+$/, "must be a Hugging Face model ID such as meta-llama/Llama-3.1-8B-Instruct")
-        .optional(),
+    huggingFaceId: z.string().refine(isHuggingFaceModelId, `must be ${HUGGING_FACE_ID_RULE}`).optional(),
     key: dnsLabel(MAX_MODEL_KEY_LENGTH).optional(),
     gpu: z
         .strictObject({
@@ -157,7 +165,8 @@ const modelSchema = z.strictObject({
             minReplicas: z.number().int().min(1).max(1000).default(1),
             maxReplicas: z.number().int().min(1).max(1000),
             metric: z.enum(AutoscalingMetric).default("queueDepth"),
-            target: z.number().positive().max(1000).optional(),
+            // The HorizontalPodAutoscaler reads its target as a quantity in thousandths: less rounds to 0.
+            target: z.number().min(0.001, "must be at least 0.001: the autoscaler's target is a quantity in thousandths, and less rounds to 0").max(1000).optional(),
             scaleDownStabilizationSeconds: z.number().int().min(0).max(3600).default(600),
         })
         .refine((a) => a.minReplicas <= a.maxReplicas, "minReplicas must not exceed maxReplicas")
@@ -186,7 +195,9 @@ export const servingConfigSchema = z.strictObject({
         name: dnsLabel(40),
         create: clusterCreateSchema.optional(),
     }),
-    namespace: dnsLabel(63).default("default"),
+    namespace: dnsLabel(63)
+        .refine((namespace) => !isSystemNamespace(namespace), "is a system namespace (kube-*, istio-system, gmp-system, gmp-public, gke-gmp-system, gke-managed-*): serve the models from a namespace of their own")
+        .default("default"),
     provider: z
         .strictObject({
             name: z.enum(GATEWAY_PROVIDER_NAMES).default("gke"),
@@ -225,7 +236,12 @@ export const servingConfigSchema = z.strictObject({
     networkPolicy: z
         .strictObject({
             enabled: z.boolean().default(true),
-            gatewaySourceRanges: z.array(cidrSchema("10.129.0.0/23")).min(1).optional(),
+            // The proxies' ranges are subnets (proxy-only subnet, health checkers): a VPC subnet is at
+            // most a /8, so a wider range cannot be theirs and only opens the model servers wider.
+            gatewaySourceRanges: z
+                .array(cidrSchema("10.129.0.0/23").refine((cidr) => (parseCidr(cidr)?.prefix ?? 8) >= 8, "must be a /8 or narrower: it admits traffic to the model servers, and a wider range (0.0.0.0/0 is the whole internet) cannot be the gateway's proxies"))
+                .min(1)
+                .optional(),
         })
         .default({ enabled: true }),
     nodeServiceAccountEmail: z
@@ -235,8 +251,10 @@ export const servingConfigSchema = z.strictObject({
     installInferenceCrds: z.boolean().optional(),
     vllmImage: z
         .string()
-        .regex(/^[\w./-]+(:[\w.-]+|@sha256:[a-f0-9]{64})$/, "must be an image with a tag or digest")
-        .refine((image) => !image.endsWith(":latest"), "must be pinned to a version, not latest")
+        .superRefine((image, ctx) => {
+            const problem = imageProblem(image);
+            if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+        })
         .default(DEFAULT_VLLM_IMAGE),
     charts: z
         .strictObject({

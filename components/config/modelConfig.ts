@@ -142,7 +142,7 @@ export interface ModelAutoscalingConfig {
     /** The per-pod signal: `queueDepth` (waiting requests) or `kvCache` (KV-cache use). Default
      * `queueDepth`. */
     metric?: AutoscalingMetric;
-    /** Per-pod average the autoscaler keeps the metric at: waiting requests for `queueDepth`
+    /** Per-pod average the autoscaler keeps the metric at, at least 0.001: waiting requests for `queueDepth`
      * (default 3), a fraction between 0 and 1 for `kvCache` (default 0.8). */
     target?: number;
     /** Seconds the metric must stay low before pods are removed. Default 600: GPU pods take
@@ -156,7 +156,7 @@ export interface ModelConfig {
     /** The name clients send as `model`; vLLM serves the model under exactly this name and the
      * route matches it on `X-Gateway-Model-Name`. */
     name: string;
-    /** Hugging Face model ID vLLM loads. Default: `name`. */
+    /** Hugging Face model ID vLLM loads, `org/name`. Default: `name`, which must then be one. */
     huggingFaceId?: string;
     /** Stable key for the model's Kubernetes names and Pulumi URNs (a DNS label of at most 40
      * characters). Default: derived from `name`, e.g. `llama-3-1-8b-instruct`. Set it to keep
@@ -170,7 +170,9 @@ export interface ModelConfig {
     /** Scale the model's pods with its own load (a HorizontalPodAutoscaler on a vLLM metric read
      * through the Custom Metrics Stackdriver Adapter). Off unless set. */
     autoscaling?: ModelAutoscalingConfig;
-    /** Extra arguments for `vllm serve`, e.g. `--max-model-len=8192`. */
+    /** Extra arguments for `vllm serve`, one per element, e.g. `--max-model-len=8192`. Flags the
+     * program sets (model, name, port, tensor parallelism, LoRA) or that carry a secret are
+     * refused in every spelling vLLM reads (underscores, `=`, abbreviations). */
     vllmArgs?: string[];
     /** Parameter count in billions, for the memory estimate of models not in the known-model
      * table. */

@@ -158,7 +158,8 @@ export interface NodePoolConfig {
     driverVersion?: GpuDriverVersion;
     /** Boot disk size in GB; the vLLM image is large. Default 200. */
     diskSizeGb?: number;
-    /** Extra Kubernetes labels for the nodes. */
+    /** Extra Kubernetes labels for the nodes; not under `kubernetes.io/`, `k8s.io/` or
+     * `cloud.google.com/gke-`, which Kubernetes and GKE set. */
     labels?: Record<string, string>;
     /** Protect the pool from deletion: `pulumi destroy`, and any change that replaces the pool,
      * fail until it is unset. Default false. */
@@ -231,7 +232,7 @@ export interface NetworkPolicyConfig {
     /** CIDR ranges the gateway's proxies connect from, for providers whose proxies run outside
      * the cluster: for `gke`, the region's proxy-only subnet (`gcloud compute networks subnets
      * list --filter=purpose=REGIONAL_MANAGED_PROXY`); required for `gke` and `other`, unless
-     * `cluster.create` makes the subnet, whose range is then the default. */
+     * `cluster.create` makes the subnet, whose range is then the default. Each a /8 or narrower. */
     gatewaySourceRanges?: string[];
 }
 
@@ -239,7 +240,8 @@ export interface NetworkPolicyConfig {
 export interface ServingConfig {
     /** The existing GKE cluster. */
     cluster: ClusterConfig;
-    /** Namespace of the Gateway, BBR, pools and model servers. Default `default`. */
+    /** Namespace of the Gateway, BBR, pools and model servers; not a system namespace
+     * (`kube-*`, `istio-system`, ...). Default `default`. */
     namespace?: string;
     /** Gateway provider. */
     provider?: ProviderConfig;
@@ -261,7 +263,8 @@ export interface ServingConfig {
      * version that installs them itself). Set false on an existing cluster that runs GKE
      * 1.34.0-gke.1626000 or later, so that GKE's own copy is not replaced. */
     installInferenceCrds?: boolean;
-    /** vLLM image. Default `vllm/vllm-openai:v0.11.0`. */
+    /** vLLM image, pinned by a tag or digest (a moving tag such as `latest` or `nightly` only with
+     * its digest). Default `vllm/vllm-openai:v0.11.0`. */
     vllmImage?: string;
     /** Chart versions and values. */
     charts?: ChartsConfig;

@@ -1,6 +1,6 @@
 /** Ready-to-paste requests for a served model, as the upstream guide sends them. */
 
-/** A shell-quoted single-quoted string. */
+/** `text` as one single-quoted shell word: safe in bash and zsh whatever it holds. */
 function shellQuote(text: string): string {
     return `'${text.replace(/'/g, `'\\''`)}'`;
 }
@@ -25,12 +25,20 @@ export function gatewayUrl(endpoint: GatewayEndpoint): string {
     return `${endpoint.tls ? "https" : "http"}://${endpoint.hostname ?? endpoint.address}`;
 }
 
+/** A host a request can name: a wildcard hostname (`*.example.com`) accepts any one label in
+ * place of the `*`, so requests use `llm.example.com`. */
+function requestHost(hostname: string): string {
+    return hostname.replace(/^\*\./, "llm.");
+}
+
 /** The start of a `curl` command that reaches the gateway, before DNS points the hostname at it,
- * with the key's header when one is needed. */
+ * with the key's header when one is needed; every argument quoted. */
 function curlTo(endpoint: GatewayEndpoint, method: "GET" | "POST", path: string): string {
-    const resolve = endpoint.hostname === undefined ? "" : `--resolve ${endpoint.hostname}:${endpoint.tls ? 443 : 80}:${endpoint.address} `;
-    const key = endpoint.apiKey === true ? ` -H ${shellQuote(`Authorization: Bearer ${API_KEY_PLACEHOLDER}`)}` : "";
-    return `curl -X ${method} ${resolve}${gatewayUrl(endpoint)}${path}${key}`;
+    const host = endpoint.hostname === undefined ? undefined : requestHost(endpoint.hostname);
+    const url = gatewayUrl({ ...endpoint, hostname: host });
+    const resolve = host === undefined ? [] : ["--resolve", shellQuote(`${host}:${endpoint.tls ? 443 : 80}:${endpoint.address}`)];
+    const key = endpoint.apiKey === true ? ["-H", shellQuote(`Authorization: Bearer ${API_KEY_PLACEHOLDER}`)] : [];
+    return ["curl", "-X", method, ...resolve, shellQuote(`${url}${path}`), ...key].join(" ");
 }
 
 /** `curl` for OpenAI's model list at the gateway. */
@@ -39,7 +47,7 @@ export function curlListModels(endpoint: GatewayEndpoint): string {
 }
 
 /** `curl` commands for `/v1/chat/completions` and `/v1/completions` of `modelName` through the
- * gateway. */
+ * gateway, safe to paste into bash or zsh. */
 export function curlCommands(endpoint: GatewayEndpoint, modelName: string): { chatCompletions: string; completions: string } {
     const post = (path: string, body: object) =>
         `${curlTo(endpoint, "POST", path)} -H 'Content-Type: application/json' -d ${shellQuote(JSON.stringify(body))}`;

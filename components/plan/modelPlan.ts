@@ -19,24 +19,6 @@ import { PlannedWeightCache, planWeightCache } from "./weightCachePlan";
 /** The port vLLM serves on; the pool's target port and the probes use the same constant. */
 export const VLLM_PORT = 8000;
 
-/** Flags the program sets itself; config setting them too would contradict the plan. */
-const RESERVED_VLLM_FLAGS: Record<string, string> = {
-    "--model": "set models[].huggingFaceId",
-    "--served-model-name": "set models[].name",
-    "--port": `vLLM must listen on ${VLLM_PORT}, the pool's target port`,
-    "--tensor-parallel-size": "set models[].gpu.count",
-    "-tp": "set models[].gpu.count",
-    "--host": "the server must listen on all addresses",
-    "--enable-lora": "set models[].adapters or models[].lora",
-    "--max-loras": "set models[].lora.maxLoras",
-    "--max-lora-rank": "set models[].lora.maxLoraRank",
-    "--max-cpu-loras": "set models[].lora.maxCpuLoras",
-    "--lora-modules": "list adapters under models[].adapters; they are loaded at runtime",
-    "--api-key": "set the stack's apiKeys secret (MultiModelInference apiKeys.keys)",
-    // vLLM takes one --config file, and the program passes the API keys in it.
-    "--config": "pass vLLM flags in vllmArgs",
-};
-
 /** One model, resolved. */
 export interface PlannedModel {
     /** Client-facing name. */
@@ -127,23 +109,6 @@ export function checkReplicas(model: ParsedModelConfig, index: number): ConfigPr
 export function plannedAutoscaling(autoscaling: ParsedModelConfig["autoscaling"]): PlannedAutoscaling | undefined {
     if (autoscaling === undefined) return undefined;
     return { ...autoscaling, target: autoscaling.target ?? DEFAULT_AUTOSCALING_TARGETS[autoscaling.metric] };
-}
-
-export function checkVllmArgs(model: ParsedModelConfig, index: number): ConfigProblem[] {
-    const problems: ConfigProblem[] = [];
-    model.vllmArgs.forEach((arg, argIndex) => {
-        const flag = arg.split(/[=\s]/)[0];
-        const why = RESERVED_VLLM_FLAGS[flag];
-        if (why !== undefined) {
-            // An API key given as an argument is a secret in plain text: name it, never show it.
-            const given = flag === "--api-key" ? "got --api-key (its value not shown)" : `got ${JSON.stringify(arg)}`;
-            problems.push({
-                path: `models[${index}].vllmArgs[${argIndex}]`,
-                message: `${given}; the program sets ${flag} itself: ${why}`,
-            });
-        }
-    });
-    return problems;
 }
 
 /** A model of the config before it is resolved: its config, position, key and largest size. */

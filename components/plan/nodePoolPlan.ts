@@ -6,6 +6,7 @@
 import type { ConfigProblem } from "../config/configErrors";
 import { ParsedNodePoolConfig, ParsedServingConfig, nodePoolSchema } from "../config/configSchema";
 import type { ClusterConfig, GpuDriverVersion, NodeAutoscalingConfig } from "../config/servingConfig";
+import { MAX_NODES_PER_POOL_ZONE } from "../config/valueRules";
 import { CostRange, costOf, nodesNeeded } from "./capacity";
 import { ACCELERATOR_TYPES, AcceleratorType, GPU_CATALOG, GpuMachineType, smallestMachineType } from "./gpuCatalog";
 import type { ModelDraft } from "./modelPlan";
@@ -120,11 +121,14 @@ export function planNodePool(
                 `nodes in every zone. List the zones that offer ${accelerator}, e.g. [${cluster.location}-a]`,
         });
     }
-    const outside = (settings.zones ?? []).filter((zone) => !zone.startsWith(`${cluster.location}-`) && zone !== cluster.location);
-    for (const zone of outside) {
+    // A pool's zones may be any in the cluster's region, a zonal cluster's too (a multi-zonal
+    // cluster): "Nodes must be in the region of their regional cluster or in the same region as
+    // their cluster's zone for zonal clusters" (@pulumi/gcp container.NodePool nodeLocations).
+    const region = regional ? cluster.location : cluster.location.replace(/-[a-z]$/, "");
+    for (const zone of (settings.zones ?? []).filter((z) => !z.startsWith(`${region}-`))) {
         problems.push({
             path: `${base}.zones`,
-            message: `got ${JSON.stringify(zone)}, which is not in the cluster's location ${cluster.location}`,
+            message: `got ${JSON.stringify(zone)}, which is not in the cluster's region ${region}`,
         });
     }
     if (problems.length > 0 || machine === undefined) return { canSurge: new Set(), problems };
@@ -148,7 +152,15 @@ export function planNodePool(
     }
     const nodeCountPerZone = settings.autoscaling === undefined ? settings.nodeCount ?? Math.ceil(needed / zoneCount) : undefined;
     if (nodeCountPerZone !== undefined) {
-        if (nodeCountPerZone * zoneCount < needed) {
+        if (nodeCountPerZone > MAX_NODES_PER_POOL_ZONE) {
+            problems.push({
+                path: `${base}.nodeCount`,
+                message:
+                    `the replicas scheduled on it (${replicaList}) need ${needed} node(s) of ${machine.name}, ${nodeCountPerZone} per ` +
+                    `zone in ${zoneCount} zone(s): GKE allows at most ${MAX_NODES_PER_POOL_ZONE} nodes per node pool per zone. ` +
+                    "Add zones, pick a machine type with more GPUs, or lower replicas",
+            });
+        } else if (nodeCountPerZone * zoneCount < needed) {
             problems.push({
                 path: `${base}.nodeCount`,
                 message:

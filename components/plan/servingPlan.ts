@@ -17,10 +17,12 @@ import { INFERENCE_CHARTS, PlannedChart, PlannedChartRelease, planBodyBasedRouti
 import { GkeClusterArgs, IstioInstallationArgs, defaultInstallInferenceCrds, planFromZero } from "./clusterPlan";
 import { GATEWAY_PROVIDERS, GatewayProviderProfile } from "./gatewayProviders";
 import { PlannedGateway, PlannedNetworkPolicy, planGateway, planNetworkPolicy } from "./gatewayPlan";
+import { checkDefaultHuggingFaceIds } from "./huggingFaceIds";
 import { checkAdapterNames } from "./loraPlan";
-import { PlannedModel, checkNames, checkReplicas, checkVllmArgs, modelDrafts, planModels } from "./modelPlan";
+import { PlannedModel, checkNames, checkReplicas, modelDrafts, planModels } from "./modelPlan";
 import { PlannedNodePool, PlannedNodeServiceAccount, planNodePools, planNodeServiceAccount } from "./nodePoolPlan";
 import { describingLine } from "./releaseLines";
+import { checkTensorParallelSize, checkVllmArgs } from "./vllmArgs";
 
 /** Everything the components need, resolved and checked. */
 export interface ServingPlan {
@@ -88,7 +90,8 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
     problems.push(...checkNames(drafts));
     problems.push(...checkAdapterNames(config.models));
     drafts.forEach((d) => problems.push(...checkReplicas(d.config, d.index)));
-    drafts.forEach((d) => problems.push(...checkVllmArgs(d.config, d.index)));
+    problems.push(...checkDefaultHuggingFaceIds(drafts));
+    drafts.forEach((d) => problems.push(...checkVllmArgs(d), ...checkTensorParallelSize(d)));
 
     const nodePools = planNodePools(config, drafts, nodeServiceAccount.email);
     problems.push(...nodePools.problems);

@@ -12,6 +12,12 @@ const FILESTORE_MINIMUM_GB = 1024;
 /** Cache size per GB of weights, by default and at least. */
 const WEIGHTS_HEADROOM = 1.2;
 
+/** The StorageClasses GKE installs for Persistent Disk (pd-standard, pd-balanced, pd-ssd;
+ * cloud.google.com/kubernetes-engine/docs/concepts/persistent-volumes). A Persistent Disk attaches
+ * read-write to one node only: provisioning one for ReadWriteMany fails ("invalid AccessModes
+ * [ReadWriteMany]: only AccessModes [ReadWriteOnce ReadOnlyMany] are supported"). */
+const PERSISTENT_DISK_CLASSES = ["standard", "standard-rwo", "premium-rwo"];
+
 /** Default StorageClass per access mode: GKE's Persistent Disk and Filestore classes. */
 export const DEFAULT_CACHE_STORAGE_CLASS: Record<CacheAccessMode, string> = {
     ReadWriteOnce: "standard-rwo",
@@ -101,6 +107,14 @@ export function planWeightCache(
         });
     }
     const storageClassName = config.storageClassName ?? DEFAULT_CACHE_STORAGE_CLASS[accessMode];
+    if (accessMode === "ReadWriteMany" && PERSISTENT_DISK_CLASSES.includes(storageClassName)) {
+        problems.push({
+            path: `${base}.storageClassName`,
+            message:
+                `got ${storageClassName}, a Persistent Disk class, with accessMode ReadWriteMany: a Persistent Disk attaches to one ` +
+                "node and cannot be provisioned ReadWriteMany; use a Filestore class such as standard-rwx, or ReadWriteOnce with one replica",
+        });
+    }
     // Room for the weights plus the tokenizer, adapters and a second revision during an upgrade.
     const needed = Math.ceil((weightsGb ?? 0) * WEIGHTS_HEADROOM);
     const sizeGb = config.sizeGb ?? Math.max(accessMode === "ReadWriteMany" ? FILESTORE_MINIMUM_GB : 100, needed);
