@@ -9,10 +9,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, test } from "node:test";
+import { REPO_ROOT as ROOT } from "../tools/repoRoot";
 
-const ROOT = path.resolve(__dirname, "..");
 const EXAMPLE = path.join(ROOT, "examples", "typescript");
-const RUNNER = path.join(__dirname, "helpers", "mockedProgramRunner.js");
+const RUNNER = path.join(ROOT, "test", "helpers", "mockedProgramRunner.js");
 const packageJson = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
 
 interface Recorded {

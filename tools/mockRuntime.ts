@@ -12,9 +12,9 @@ import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import * as sdkSettings from "@pulumi/pulumi/runtime/settings";
 import * as sdkState from "@pulumi/pulumi/runtime/state";
 import { parse as parseYaml } from "yaml";
+import { CODE_ROOT, REPO_ROOT } from "./repoRoot";
 
-/** The repository root, where `Pulumi.yaml` and the stack files are. */
-export const REPO_ROOT = path.resolve(__dirname, "..");
+export { REPO_ROOT };
 
 /** What a mocked `secure:` config value is replaced with. Tests search every output for it. */
 export const MOCK_SECRET_VALUE = "mock-secret-value-that-must-never-appear-in-plain-text";
@@ -207,7 +207,7 @@ export class ProgramRunError extends Error {
 
 /** Forgets the loaded stack program so that the next import runs it again. */
 function unloadStackProgram(): void {
-    const stacks = path.join(REPO_ROOT, "stacks") + path.sep;
+    const stacks = path.join(CODE_ROOT, "stacks") + path.sep;
     for (const id of Object.keys(require.cache)) if (id.startsWith(stacks)) delete require.cache[id];
 }
 
@@ -234,7 +234,9 @@ export async function runProgram(stack: string, configFile: string): Promise<Pro
     unloadStackProgram();
     let program: Record<string, unknown>;
     try {
-        program = (await import(path.join(REPO_ROOT, "stacks", "index"))) as Record<string, unknown>;
+        // `require`, not `import()`: a CommonJS load that `unloadStackProgram` can undo, and
+        // that resolves `stacks/index` to `.ts` source or compiled `.js` alike, under any loader.
+        program = require(path.join(CODE_ROOT, "stacks", "index")) as Record<string, unknown>;
     } catch (error) {
         await settings.waitForRPCs();
         throw new ProgramRunError(error, monitor.recorded);

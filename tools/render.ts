@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ProgramRunError, REPO_ROOT, runProgram } from "./mockRuntime";
 import { renderFiles } from "./renderFiles";
+import { printError } from "./typeScriptStack";
 
 /** Writes `files` to `out` all at once: into a fresh sibling directory first, then renamed, so
  * a failed render never leaves a half-written directory. */
@@ -64,7 +65,7 @@ async function main(): Promise<number> {
 main().then(
     (code) => process.exit(code),
     (error: unknown) => {
-        console.error(error);
+        printError(error);
         process.exit(1);
     },
 );

@@ -1,0 +1,32 @@
+/**
+ * A user sees TypeScript positions in an error's stack although every script runs compiled code
+ * from build/: the render CLI, failing for real, prints frames of tools/render.ts.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import test, { after } from "node:test";
+import { CODE_ROOT, REPO_ROOT } from "../tools/repoRoot";
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), "stack-test-"));
+after(() => fs.rmSync(work, { recursive: true, force: true }));
+
+test("an unexpected render error points at the TypeScript line that failed", () => {
+    // The output directory would be under a regular file: writing it fails with ENOTDIR.
+    const file = path.join(work, "a-file");
+    fs.writeFileSync(file, "");
+    const run = spawnSync(process.execPath, [path.join(CODE_ROOT, "tools", "render.js"), "--stack", "gke", "--out", path.join(file, "out")], {
+        cwd: REPO_ROOT,
+        encoding: "utf8",
+    });
+    assert.equal(run.status, 1, run.stderr);
+    assert.match(run.stderr, /ENOTDIR/);
+    const frame = /at writeAtomically \((.+):(\d+):(\d+)\)/.exec(run.stderr);
+    assert.ok(frame, run.stderr);
+    assert.equal(frame[1], path.join(REPO_ROOT, "tools", "render.ts"));
+    const line = fs.readFileSync(frame[1], "utf8").split("\n")[Number(frame[2]) - 1];
+    assert.match(line, /fs\.(rmSync|mkdirSync|writeFileSync|renameSync)\(/);
+    assert.ok(!run.stderr.includes(`${path.sep}build${path.sep}`), run.stderr);
+});
