@@ -1,6 +1,7 @@
 /**
  * A user sees TypeScript positions in an error's stack although every script runs compiled code
- * from build/: the render CLI, failing for real, prints frames of tools/render.ts.
+ * from build/: the render CLI, failing for real, prints frames of tools/render.ts, and npm test's
+ * reporter shows a failing test at its TypeScript line.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -29,4 +30,20 @@ test("an unexpected render error points at the TypeScript line that failed", () 
     const line = fs.readFileSync(frame[1], "utf8").split("\n")[Number(frame[2]) - 1];
     assert.match(line, /fs\.(rmSync|mkdirSync|writeFileSync|renameSync)\(/);
     assert.ok(!run.stderr.includes(`${path.sep}build${path.sep}`), run.stderr);
+});
+
+test("npm test's reporter shows a failure at the test's TypeScript line", () => {
+    const reporter = path.join(CODE_ROOT, "test", "helpers", "typeScriptReporter.js");
+    const failing = path.join(CODE_ROOT, "test", "helpers", "failingTest.js");
+    // Without the variable that tells a test file it runs under a parent runner.
+    const { NODE_TEST_CONTEXT: _parentRunner, ...env } = process.env;
+    const run = spawnSync(process.execPath, ["--test", `--test-reporter=${reporter}`, failing], { cwd: REPO_ROOT, encoding: "utf8", env });
+    // 1: a test failed; a reporter that throws ends the run with another code.
+    assert.equal(run.status, 1, `${run.stdout}${run.stderr}`);
+    const source = path.join(REPO_ROOT, "test", "helpers", "failingTest.ts");
+    const after = run.stdout.split(`${source}:`)[1];
+    assert.ok(after !== undefined, run.stdout);
+    const line = fs.readFileSync(source, "utf8").split("\n")[Number(after.split(":")[0]) - 1];
+    assert.match(line, /assert\.equal\(1 \+ 1, 3\)/);
+    assert.ok(!run.stdout.includes(failing), run.stdout);
 });

@@ -14,7 +14,11 @@ interface TestEvent {
 
 function mapStack(error: unknown): void {
     if (!(error instanceof Error)) return;
-    if (error.stack !== undefined) error.stack = withTypeScriptPositions(error.stack);
+    // Redefined, not assigned: Node 24 hands reporters errors whose stack is read-only.
+    const stack = Object.getOwnPropertyDescriptor(error, "stack");
+    if (typeof stack?.value === "string" && stack.configurable === true) {
+        Object.defineProperty(error, "stack", { ...stack, value: withTypeScriptPositions(stack.value) });
+    }
     mapStack(error.cause);
 }
 
