@@ -1,4 +1,6 @@
-import * as gcp from "@pulumi/gcp";
+import * as compute from "@pulumi/gcp/compute";
+import * as container from "@pulumi/gcp/container";
+import * as projects from "@pulumi/gcp/projects";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "./childOptions";
 import { GOOGLE_HEALTH_CHECK_RANGES } from "./plan/gatewayProviders";
@@ -27,12 +29,12 @@ export const SECONDARY_RANGES = { pods: "pods", services: "services" } as const;
 
 
 /** A custom-mode VPC network: subnets only where we create them. */
-export function networkSpec(args: GkeClusterArgs): gcp.compute.NetworkArgs {
+export function networkSpec(args: GkeClusterArgs): compute.NetworkArgs {
     return { project: args.project, name: args.networkName, autoCreateSubnetworks: false, routingMode: "REGIONAL" };
 }
 
 /** The nodes' subnet, with the secondary ranges that make the cluster VPC-native. */
-export function nodesSubnetSpec(args: GkeClusterArgs, network: pulumi.Input<string>): gcp.compute.SubnetworkArgs {
+export function nodesSubnetSpec(args: GkeClusterArgs, network: pulumi.Input<string>): compute.SubnetworkArgs {
     return {
         project: args.project,
         region: args.region,
@@ -49,7 +51,7 @@ export function nodesSubnetSpec(args: GkeClusterArgs, network: pulumi.Input<stri
 
 /** The proxy-only subnet of the cluster's region, from which the regional Envoy-based load
  * balancers (`gke-l7-regional-external-managed`, `gke-l7-rilb`) reach the pods. */
-export function proxyOnlySubnetSpec(args: GkeClusterArgs, network: pulumi.Input<string>): gcp.compute.SubnetworkArgs {
+export function proxyOnlySubnetSpec(args: GkeClusterArgs, network: pulumi.Input<string>): compute.SubnetworkArgs {
     return {
         project: args.project,
         region: args.region,
@@ -63,7 +65,7 @@ export function proxyOnlySubnetSpec(args: GkeClusterArgs, network: pulumi.Input<
 
 /** Lets the load balancer's proxies and health checks reach pods: a custom-mode network denies
  * all ingress by default. */
-export function gatewayFirewallSpec(args: GkeClusterArgs, network: pulumi.Input<string>): gcp.compute.FirewallArgs {
+export function gatewayFirewallSpec(args: GkeClusterArgs, network: pulumi.Input<string>): compute.FirewallArgs {
     return {
         project: args.project,
         name: `${args.networkName}-allow-gateway-proxies`,
@@ -84,7 +86,7 @@ export function gatewayFirewallSpec(args: GkeClusterArgs, network: pulumi.Input<
 export function clusterSpec(
     args: GkeClusterArgs,
     refs: { network: pulumi.Input<string>; subnetwork: pulumi.Input<string> },
-): gcp.container.ClusterArgs {
+): container.ClusterArgs {
     return {
         project: args.project,
         location: args.location,
@@ -120,7 +122,7 @@ export function systemNodePoolSpec(
     args: GkeClusterArgs,
     cluster: pulumi.Input<string>,
     serviceAccountEmail: pulumi.Input<string>,
-): gcp.container.NodePoolArgs {
+): container.NodePoolArgs {
     return {
         project: args.project,
         location: args.location,
@@ -169,9 +171,9 @@ export function gkeKubeconfig(clusterName: string, endpoint: string, caCertifica
  */
 export class GkeCluster extends pulumi.ComponentResource {
     /** The GKE cluster. */
-    public readonly cluster: gcp.container.Cluster;
+    public readonly cluster: container.Cluster;
     /** The node pool for the non-GPU workloads. */
-    public readonly systemNodePool: gcp.container.NodePool;
+    public readonly systemNodePool: container.NodePool;
     /** The cluster's name, known once the cluster exists: node pools take it to join and wait. */
     public readonly clusterName: pulumi.Output<string>;
     /** The cluster's location, from the cluster. */
@@ -190,14 +192,14 @@ export class GkeCluster extends pulumi.ComponentResource {
             ? Object.entries(REQUIRED_APIS).map(
                   ([role, service]) =>
                       // Left enabled on destroy: other resources in the project may use them.
-                      new gcp.projects.Service(`${name}-${role}-api`, { project: args.project, service, disableOnDestroy: false }, child),
+                      new projects.Service(`${name}-${role}-api`, { project: args.project, service, disableOnDestroy: false }, child),
               )
             : [];
-        const network = new gcp.compute.Network(`${name}-network`, networkSpec(args), { ...child, dependsOn: apis });
-        const subnet = new gcp.compute.Subnetwork(`${name}-nodes-subnet`, nodesSubnetSpec(args, network.id), child);
-        const proxyOnlySubnet = new gcp.compute.Subnetwork(`${name}-proxy-only-subnet`, proxyOnlySubnetSpec(args, network.id), child);
-        new gcp.compute.Firewall(`${name}-gateway-firewall`, gatewayFirewallSpec(args, network.id), child);
-        this.cluster = new gcp.container.Cluster(
+        const network = new compute.Network(`${name}-network`, networkSpec(args), { ...child, dependsOn: apis });
+        const subnet = new compute.Subnetwork(`${name}-nodes-subnet`, nodesSubnetSpec(args, network.id), child);
+        const proxyOnlySubnet = new compute.Subnetwork(`${name}-proxy-only-subnet`, proxyOnlySubnetSpec(args, network.id), child);
+        new compute.Firewall(`${name}-gateway-firewall`, gatewayFirewallSpec(args, network.id), child);
+        this.cluster = new container.Cluster(
             `${name}-gke`,
             clusterSpec(args, { network: network.id, subnetwork: subnet.id }),
             // The gateway's load balancer needs the proxy-only subnet before the first Gateway.
@@ -213,7 +215,7 @@ export class GkeCluster extends pulumi.ComponentResource {
             },
             { ...child, dependsOn: apis },
         );
-        this.systemNodePool = new gcp.container.NodePool(
+        this.systemNodePool = new container.NodePool(
             `${name}-system-pool`,
             systemNodePoolSpec(args, this.cluster.name, systemNodes.email),
             { ...child, dependsOn: [systemNodes] },

@@ -1,4 +1,4 @@
-import * as gcp from "@pulumi/gcp";
+import * as certificatemanager from "@pulumi/gcp/certificatemanager";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "./childOptions";
 import type { PlannedManagedCertificate } from "./plan/gatewayPlan";
@@ -21,7 +21,7 @@ export interface DnsRecord {
 
 /** The DNS authorization of a regional Google-managed certificate (`@pulumi/gcp` 9.37.0
  * `certificatemanager.DnsAuthorization`; the regional kind defaults to `PER_PROJECT_RECORD`). */
-export function dnsAuthorizationArgs(certificate: PlannedManagedCertificate): gcp.certificatemanager.DnsAuthorizationArgs {
+export function dnsAuthorizationArgs(certificate: PlannedManagedCertificate): certificatemanager.DnsAuthorizationArgs {
     return {
         project: certificate.project,
         location: certificate.location,
@@ -37,7 +37,7 @@ export function dnsAuthorizationArgs(certificate: PlannedManagedCertificate): gc
 export function certificateArgs(
     certificate: PlannedManagedCertificate,
     dnsAuthorizationId: pulumi.Input<string>,
-): gcp.certificatemanager.CertificateArgs {
+): certificatemanager.CertificateArgs {
     return {
         project: certificate.project,
         location: certificate.location,
@@ -61,12 +61,12 @@ export class ManagedCertificate extends pulumi.ComponentResource {
 
     constructor(name: string, args: ManagedCertificateArgs, opts?: pulumi.ComponentResourceOptions) {
         super("multi-model-inference:index:ManagedCertificate", name, {}, opts);
-        const authorization = new gcp.certificatemanager.DnsAuthorization(
+        const authorization = new certificatemanager.DnsAuthorization(
             `${name}-dns-authorization`,
             dnsAuthorizationArgs(args.certificate),
             childOptions(this, opts),
         );
-        const certificate = new gcp.certificatemanager.Certificate(
+        const certificate = new certificatemanager.Certificate(
             `${name}-certificate`,
             certificateArgs(args.certificate, authorization.id),
             childOptions(this, opts),

@@ -6,7 +6,7 @@
  * through Workload Identity Federation for GKE (no Google service account), as the GKE guide
  * "Configure autoscaling for LLM workloads on GPUs" does.
  */
-import * as gcp from "@pulumi/gcp";
+import * as projects from "@pulumi/gcp/projects";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "./childOptions";
@@ -38,7 +38,7 @@ export class MetricsAdapter extends pulumi.ComponentResource {
         super("multi-model-inference:index:MetricsAdapter", name, {}, opts);
         const { namespace, name: serviceAccount } = METRICS_ADAPTER_SERVICE_ACCOUNT;
         this.principal = workloadIdentityMember(args.project, namespace, serviceAccount, childOptions(this, opts));
-        new gcp.projects.IAMMember(`${name}-monitoring-viewer`, { project: args.project, role: METRICS_ADAPTER_ROLE, member: this.principal }, childOptions(this, opts));
+        new projects.IAMMember(`${name}-monitoring-viewer`, { project: args.project, role: METRICS_ADAPTER_ROLE, member: this.principal }, childOptions(this, opts));
         new k8s.yaml.v2.ConfigFile(`${name}-manifest`, { file: METRICS_ADAPTER_MANIFEST_URL }, childOptions(this, opts));
         this.registerOutputs({ principal: this.principal });
     }

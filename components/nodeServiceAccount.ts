@@ -1,4 +1,5 @@
-import * as gcp from "@pulumi/gcp";
+import * as projects from "@pulumi/gcp/projects";
+import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "./childOptions";
 
@@ -30,22 +31,22 @@ export interface NodeServiceAccountArgs {
 /** A dedicated Google service account for GPU nodes, with only the roles nodes need. */
 export class NodeServiceAccount extends pulumi.ComponentResource {
     /** The service account. */
-    public readonly account: gcp.serviceaccount.Account;
+    public readonly account: serviceaccount.Account;
     /** The project role bindings; nodes should start only after they exist. */
-    public readonly roleBindings: gcp.projects.IAMMember[];
+    public readonly roleBindings: projects.IAMMember[];
     /** The account's email. */
     public readonly email: pulumi.Output<string>;
 
     constructor(name: string, args: NodeServiceAccountArgs, opts?: pulumi.ComponentResourceOptions) {
         super("multi-model-inference:index:NodeServiceAccount", name, {}, opts);
-        this.account = new gcp.serviceaccount.Account(
+        this.account = new serviceaccount.Account(
             `${name}-account`,
             { project: args.project, accountId: args.accountId, displayName: args.displayName, description: args.description },
             childOptions(this, opts),
         );
         this.roleBindings = NODE_SERVICE_ACCOUNT_ROLES.map(
             (role) =>
-                new gcp.projects.IAMMember(
+                new projects.IAMMember(
                     `${name}-${role.split("/")[1].replace(/\./g, "-")}`,
                     { project: args.project, role, member: pulumi.interpolate`serviceAccount:${this.account.email}` },
                     childOptions(this, opts),

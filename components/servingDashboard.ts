@@ -5,7 +5,7 @@
  * `servingMetrics.ts`), filtered to the model's PodMonitoring job, so one model's load never
  * shows up in another's charts.
  */
-import * as gcp from "@pulumi/gcp";
+import * as monitoring from "@pulumi/gcp/monitoring";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "./childOptions";
 
@@ -152,7 +152,7 @@ export class ServingDashboard extends pulumi.ComponentResource {
 
     constructor(name: string, args: ServingDashboardArgs, opts?: pulumi.ComponentResourceOptions) {
         super("multi-model-inference:index:ServingDashboard", name, {}, opts);
-        const dashboard = new gcp.monitoring.Dashboard(
+        const dashboard = new monitoring.Dashboard(
             `${name}-dashboard`,
             { project: args.project, dashboardJson: servingDashboardJson(args) },
             childOptions(this, opts),

@@ -1,4 +1,4 @@
-import * as gcp from "@pulumi/gcp";
+import * as storage from "@pulumi/gcp/storage";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "./childOptions";
@@ -147,7 +147,7 @@ export class WeightCache extends pulumi.ComponentResource {
     /** The pods' ServiceAccount, for a `bucket` cache. */
     public readonly serviceAccount?: k8s.core.v1.ServiceAccount;
     /** The bucket grant, for a `bucket` cache. */
-    public readonly bucketReader?: gcp.storage.BucketIAMMember;
+    public readonly bucketReader?: storage.BucketIAMMember;
 
     constructor(name: string, args: WeightCacheArgs, opts?: pulumi.ComponentResourceOptions) {
         super("multi-model-inference:index:WeightCache", name, {}, opts);
@@ -165,7 +165,7 @@ export class WeightCache extends pulumi.ComponentResource {
                 { metadata: account.metadata, automountServiceAccountToken: account.automountServiceAccountToken },
                 child,
             );
-            this.bucketReader = new gcp.storage.BucketIAMMember(
+            this.bucketReader = new storage.BucketIAMMember(
                 `${name}-bucket-reader`,
                 {
                     bucket: bucket.name,

@@ -3,7 +3,7 @@
  * `cluster.create` is set) and serves the models. `pulumi up` runs this file; so do the offline
  * render and the tests, under mocks.
  */
-import * as gcp from "@pulumi/gcp";
+import * as container from "@pulumi/gcp/container";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
@@ -33,7 +33,7 @@ const kubernetes = created
     : existingClusterProvider();
 
 function existingClusterProvider(): k8s.Provider {
-    const cluster = gcp.container.getClusterOutput({
+    const cluster = container.getClusterOutput({
         project: serving.cluster.project,
         location: serving.cluster.location,
         name: serving.cluster.name,

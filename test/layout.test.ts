@@ -2,15 +2,17 @@
  * The tree says how the program works: no module imports itself back through others (an import
  * cycle hides which module is the foundation), config and plan never import components, and no
  * module of code grows past the size a reader takes in at once. The graph is read from the
- * sources with the TypeScript compiler's own pre-processor, type-only imports included.
+ * sources with the TypeScript compiler's own pre-processor, type-only imports included. Two rules
+ * keep the loop fast: code that runs compiled from build/ finds files through REPO_ROOT, and no
+ * module pulls in the types of every Google Cloud service.
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import test from "node:test";
 import * as ts from "typescript";
+import { REPO_ROOT as ROOT } from "../tools/repoRoot";
 
-const ROOT = path.resolve(__dirname, "..");
 const SOURCE_DIRS = ["components", "stacks", "tools"];
 /** Lines a module of code may have. */
 const MAX_MODULE_LINES = 400;
@@ -64,6 +66,7 @@ function cycles(graph: Map<string, string[]>): string[][] {
 
 const files = [...SOURCE_DIRS.flatMap(sourceFiles), "index.ts"];
 const graph = importGraph(files);
+const withTests = [...files, ...sourceFiles("test")];
 
 test("the cycle finder finds a cycle it is given and none in a tree", () => {
     assert.deepEqual(cycles(new Map([["a", ["b"]], ["b", ["c"]], ["c", ["a"]]])), [["a", "b", "c", "a"]]);
@@ -89,4 +92,28 @@ test(`no module of code is over ${MAX_MODULE_LINES} lines`, () => {
         const lines = fs.readFileSync(path.join(ROOT, file), "utf8").split("\n").length;
         assert.ok(lines <= MAX_MODULE_LINES, `${file} has ${lines} lines`);
     }
+});
+
+/** True when the module's code (not its comments or strings) names `identifier`. */
+function usesIdentifier(file: string, identifier: string): boolean {
+    const visit = (node: ts.Node): boolean => (ts.isIdentifier(node) && node.text === identifier) || ts.forEachChild(node, visit) === true;
+    return visit(ts.createSourceFile(file, fs.readFileSync(path.join(ROOT, file), "utf8"), ts.ScriptTarget.Latest));
+}
+
+test("the identifier finder sees code and skips comments and strings", () => {
+    assert.equal(usesIdentifier(path.join("tools", "repoRoot.ts"), "__dirname"), true);
+    assert.equal(usesIdentifier(path.join("test", "layout.test.ts"), "__dirname"), false);
+});
+
+test("files are found from REPO_ROOT, not __dirname, which is under build/ when compiled", () => {
+    const locator = path.join("tools", "repoRoot.ts");
+    const users = withTests.filter((file) => file !== locator && usesIdentifier(file, "__dirname"));
+    assert.deepEqual(users, [], `use REPO_ROOT or CODE_ROOT from ${locator}`);
+});
+
+test("no module imports @pulumi/gcp's index, which adds every service's types to each type check", () => {
+    const importers = withTests.filter((file) =>
+        ts.preProcessFile(fs.readFileSync(path.join(ROOT, file), "utf8"), true, true).importedFiles.some((f) => f.fileName === "@pulumi/gcp"),
+    );
+    assert.deepEqual(importers, [], 'import the service, e.g. `import * as container from "@pulumi/gcp/container"`');
 });

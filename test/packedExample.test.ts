@@ -10,10 +10,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, test } from "node:test";
+import { REPO_ROOT as ROOT } from "../tools/repoRoot";
 
-const ROOT = path.resolve(__dirname, "..");
 const EXAMPLE = path.join(ROOT, "examples", "typescript");
-const RUNNER = path.join(__dirname, "helpers", "mockedProgramRunner.js");
+const RUNNER = path.join(ROOT, "test", "helpers", "mockedProgramRunner.js");
 const packageJson = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
 /** The consumer's SDK: another minor than the 3.248.0 our lockfile holds, still for Node 20
  * (`engines.node ">=20"` on npm). With our ranges npm must give the package this very copy. */

@@ -22,9 +22,10 @@ import {
     unreadPaths,
 } from "../components";
 import { ReadPath, commitOf, templatesAt, valuesReadByTemplates } from "../tools/chartValuesRead";
+import { REPO_ROOT } from "../tools/repoRoot";
 import { NETWORK_POLICY } from "./helpers/plannedModels";
 
-const CHARTS_DIR = path.resolve(__dirname, "..", "components", "plan", "charts");
+const CHARTS_DIR = path.join(REPO_ROOT, "components", "plan", "charts");
 const CHART_KEYS = ["inferencePool", "bodyBasedRouting"] as const;
 
 interface ValuesRead {

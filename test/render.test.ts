@@ -1,7 +1,8 @@
 /**
- * The offline render and plan-diff, end to end through their npm scripts: files written, every
- * manifest valid against its published schema, nothing secret, nothing half-written on a bad
- * config, and a third model showing up as exactly its own resources.
+ * The offline render and plan-diff, end to end (through their npm scripts, or their compiled CLIs
+ * where npm would add only time): files written, every manifest valid against its published
+ * schema, nothing secret, nothing half-written on a bad config, and a third model showing up as
+ * exactly its own resources.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -10,7 +11,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import test, { after } from "node:test";
 import { parse as parseYaml } from "yaml";
-import { MOCK_SECRET_VALUE, REPO_ROOT } from "../tools/mockRuntime";
+import { MOCK_SECRET_VALUE } from "../tools/mockRuntime";
+import { CODE_ROOT, REPO_ROOT } from "../tools/repoRoot";
 import type { RenderedResource } from "../tools/renderFiles";
 import { validateKubernetesObject } from "./helpers/kubernetesSchemas";
 import { configKey, stackVariant } from "./helpers/stackConfigs";
@@ -18,9 +20,16 @@ import { configKey, stackVariant } from "./helpers/stackConfigs";
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "render-test-"));
 after(() => fs.rmSync(work, { recursive: true, force: true }));
 
-function npm(...args: string[]) {
-    const result = spawnSync("npm", ["run", "--silent", ...args], { cwd: REPO_ROOT, encoding: "utf8" });
-    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+type Run = { status: number | null; stdout: string; stderr: string };
+
+/** An npm script, as a user runs it. */
+function npm(...args: string[]): Run {
+    return spawnSync("npm", ["run", "--silent", ...args], { cwd: REPO_ROOT, encoding: "utf8" });
+}
+
+/** A compiled CLI, as its npm script runs it once compiled, without npm's half second. */
+function cli(tool: "render" | "planDiff", ...args: string[]): Run {
+    return spawnSync(process.execPath, [path.join(CODE_ROOT, "tools", `${tool}.js`), ...args], { cwd: REPO_ROOT, encoding: "utf8" });
 }
 
 function filesUnder(dir: string): string[] {
@@ -71,7 +80,7 @@ test("a broken config exits non-zero, names the key and writes nothing", () => {
     const broken = path.join(work, "broken.yaml");
     fs.writeFileSync(broken, fs.readFileSync(path.join(REPO_ROOT, "Pulumi.gke.yaml"), "utf8").replace("type: nvidia-l4, count: 1 }\n      replicas: 1\n    - name: microsoft", "type: nvidia-l5, count: 1 }\n      replicas: 1\n    - name: microsoft"));
     const out = path.join(work, "broken-out");
-    const run = npm("render", "--", "--stack", "gke", "--config-file", broken, "--out", out);
+    const run = cli("render", "--stack", "gke", "--config-file", broken, "--out", out);
     assert.notEqual(run.status, 0);
     assert.match(run.stderr, /models\[0\]\.gpu\.type: got "nvidia-l5"; allowed: nvidia-l4/);
     assert.equal(fs.existsSync(out), false);
@@ -81,8 +90,8 @@ test("a broken config exits non-zero, names the key and writes nothing", () => {
 test("plan-diff: a third model adds its own resources and changes only the node pool size, the dashboard and the model list", () => {
     const before = path.join(work, "gke-before");
     const after3 = path.join(work, "gke-three");
-    assert.equal(npm("render", "--", "--stack", "gke", "--out", before).status, 0);
-    const third = npm("render", "--", "--stack", "gke", "--config-file", withThirdModel(), "--out", after3);
+    assert.equal(cli("render", "--stack", "gke", "--out", before).status, 0);
+    const third = cli("render", "--stack", "gke", "--config-file", withThirdModel(), "--out", after3);
     assert.equal(third.status, 0, third.stderr);
     assert.match(third.stdout, /Qwen\/Qwen2\.5-1\.5B-Instruct\s+1\.54B \(table\)/);
     const diff = npm("plan-diff", "--", before, after3);
@@ -101,8 +110,8 @@ test("plan-diff: a third model adds its own resources and changes only the node 
         ["nodeCount", 'data["models.json"]', "dashboardJson"],
     );
     assert.ok(changed.includes("  | `nodeCount` | `2` | `3` |"), changed);
-    const same = npm("plan-diff", "--", before, before);
+    const same = cli("planDiff", before, before);
     assert.equal(same.status, 0);
     assert.match(same.stdout, /No changes\./);
-    assert.notEqual(npm("plan-diff", "--", before, path.join(work, "missing")).status, 0);
+    assert.notEqual(cli("planDiff", before, path.join(work, "missing")).status, 0);
 });

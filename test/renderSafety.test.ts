@@ -59,7 +59,7 @@ test("render refuses stack names that are paths", async () => {
     }
 });
 
-test("render refuses the checkout, the working directory, their parents, files and links", async () => {
+test("render refuses the checkout, the working directory, their parents, files, paths under files and links", async () => {
     const file = path.join(directoryWith("holds-a-file", { "f.txt": "x" }), "f.txt");
     const link = path.join(work, "link");
     fs.symlinkSync(path.join(work, "holds-a-file"), link);
@@ -70,6 +70,7 @@ test("render refuses the checkout, the working directory, their parents, files a
         [".", /it is the checkout|it is the working directory/],
         [file, /it is a file/],
         [link, /it is a symbolic link/],
+        [path.join(file, "out"), /f\.txt is a file, so nothing can be written under it/],
     ];
     for (const [out, why] of cases) {
         await assert.rejects(render({ stack: "gke", out }), (error: unknown) => error instanceof RenderRefused && why.test(error.message));

@@ -9,8 +9,8 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { isScalar, parse, parseDocument, visit } from "yaml";
+import { REPO_ROOT as repoRoot } from "../tools/repoRoot";
 
-const repoRoot = path.resolve(__dirname, "..");
 const workflowsDir = path.join(repoRoot, ".github", "workflows");
 const validatorCli = path.join(repoRoot, "node_modules", "@action-validator", "cli", "cli.mjs");
 

@@ -3,6 +3,7 @@
 import { performance } from "node:perf_hooks";
 import { runProgram } from "./mockRuntime";
 import { renderFiles } from "./renderFiles";
+import { printError } from "./typeScriptStack";
 
 async function main(configFile: string): Promise<void> {
     const start = performance.now();
@@ -14,6 +15,6 @@ async function main(configFile: string): Promise<void> {
 }
 
 main(process.argv[2]).catch((error: unknown) => {
-    console.error(error);
+    printError(error);
     process.exit(1);
 });

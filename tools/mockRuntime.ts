@@ -12,7 +12,8 @@ import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import * as sdkSettings from "@pulumi/pulumi/runtime/settings";
 import * as sdkState from "@pulumi/pulumi/runtime/state";
 import { parse as parseYaml } from "yaml";
-import { REPO_ROOT, readStackFile } from "./stackFile";
+import { CODE_ROOT, REPO_ROOT } from "./repoRoot";
+import { readStackFile } from "./stackFile";
 
 export { REPO_ROOT };
 
@@ -230,7 +231,7 @@ export class ProgramRunError extends Error {
 
 /** Forgets the loaded stack program so that the next import runs it again. */
 function unloadStackProgram(): void {
-    const stacks = path.join(REPO_ROOT, "stacks") + path.sep;
+    const stacks = path.join(CODE_ROOT, "stacks") + path.sep;
     for (const id of Object.keys(require.cache)) if (id.startsWith(stacks)) delete require.cache[id];
 }
 
@@ -258,7 +259,9 @@ export async function runProgram(stack: string, configFile: string, secretValues
     unloadStackProgram();
     let program: Record<string, unknown>;
     try {
-        program = (await import(path.join(REPO_ROOT, "stacks", "index"))) as Record<string, unknown>;
+        // `require`, not `import()`: a CommonJS load that `unloadStackProgram` can undo, and
+        // that resolves `stacks/index` to `.ts` source or compiled `.js` alike, under any loader.
+        program = require(path.join(CODE_ROOT, "stacks", "index")) as Record<string, unknown>;
     } catch (error) {
         await settings.waitForRPCs();
         throw new ProgramRunError(error, monitor.recorded);

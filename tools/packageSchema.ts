@@ -7,9 +7,11 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ComponentProvider, getPulumiComponents } from "@pulumi/pulumi/provider/experimental/provider";
+import * as tsNode from "ts-node";
+import { REPO_ROOT } from "./repoRoot";
 
 /** The repository root, which is also the plugin's directory. */
-export const PACKAGE_ROOT = path.resolve(__dirname, "..");
+export const PACKAGE_ROOT = REPO_ROOT;
 
 /** A property of a resource or type in a Pulumi package schema. */
 export interface SchemaProperty {
@@ -55,12 +57,16 @@ export function pluginName(packageJsonName: string): string {
     return packageJsonName.replace(/^@[^/]+\//, "").replace(/[^-a-zA-Z0-9_]/g, "-");
 }
 
+let typeScriptLoader: tsNode.Service | undefined;
+
 /**
  * The ComponentResource classes the plugin exports, found as the language host finds them: it
- * requires the package directory (no `main`, so Node picks `index.ts` through the TypeScript
- * loader) and scans the exports.
+ * registers ts-node (SDK 3.248, cmd/run-plugin/run.js; here without its type check, which
+ * `npm test` runs once), requires the package directory (no `main`, so Node picks `index.ts`
+ * through that loader) and scans the exports.
  */
 export function exportedComponents(): ReturnType<typeof getPulumiComponents> {
+    typeScriptLoader ??= tsNode.register({ transpileOnly: true, project: path.join(PACKAGE_ROOT, "tsconfig.json") });
     return getPulumiComponents(require(PACKAGE_ROOT));
 }
 

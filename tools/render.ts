@@ -8,7 +8,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { REPO_ROOT, StackFileError, readStackFile } from "./stackFile";
+import { REPO_ROOT } from "./repoRoot";
+import { StackFileError, readStackFile } from "./stackFile";
+import { printError } from "./typeScriptStack";
 
 /** The file a render writes into its output directory: which tool made it, and every file. */
 export const RENDER_MARKER = ".multi-model-inference-render";
@@ -59,7 +61,7 @@ function readMarker(dir: string): Marker | undefined {
 
 /**
  * Refuses an output directory the render may not replace: the checkout, the working directory or
- * a directory holding either; a file or symbolic link; a directory that is not empty and was not
+ * a directory holding either; a file or symbolic link, or a path under a file; a directory that is not empty and was not
  * made by a render, or that holds anything the render did not write. A missing or empty directory
  * is fine: replacing it loses nothing.
  */
@@ -67,6 +69,12 @@ export function checkOutputDirectory(out: string): void {
     const refuse = (why: string) =>
         new RenderRefused(`render: will not write to ${out}: ${why}. Choose a new directory (or one a previous render wrote).`);
     const real = (p: string) => fs.realpathSync.native(p);
+    const underFile = path
+        .dirname(out)
+        .split(path.sep)
+        .map((_, i, parts) => parts.slice(0, i + 1).join(path.sep) || path.sep)
+        .find((ancestor) => fs.statSync(ancestor, { throwIfNoEntry: false })?.isFile() === true);
+    if (underFile !== undefined) throw refuse(`${underFile} is a file, so nothing can be written under it`);
     const existing = fs.lstatSync(out, { throwIfNoEntry: false });
     const target = existing === undefined ? out : real(out);
     for (const kept of [REPO_ROOT, process.cwd()].map(real)) {
@@ -152,9 +160,10 @@ export async function render(options: {
     const out = path.resolve(options.out ?? path.join("out", options.stack));
     checkOutputDirectory(out);
     readStackFile(configFile);
-    // Loaded only now: a refused render does not wait for the SDKs.
-    const { runProgram } = await import("./mockRuntime");
-    const { renderFiles } = await import("./renderFiles");
+    // Loaded only now, and with require (the compiled CommonJS has no resolver for import() of a
+    // path without extension): a refused render does not wait for the SDKs.
+    const { runProgram } = require("./mockRuntime") as typeof import("./mockRuntime");
+    const { renderFiles } = require("./renderFiles") as typeof import("./renderFiles");
     const files = renderFiles(await runProgram(options.stack, configFile, options.secretValues));
     writeAtomically(out, files);
     return { files, configFile, out };
@@ -184,7 +193,7 @@ async function main(args: string[]): Promise<number> {
             console.error(error.message);
             return 2;
         }
-        const { ProgramRunError } = await import("./mockRuntime");
+        const { ProgramRunError } = require("./mockRuntime") as typeof import("./mockRuntime");
         if (!(error instanceof ProgramRunError)) throw error;
         console.error(error.message);
         return 1;
@@ -198,7 +207,7 @@ if (require.main === module) {
             process.exitCode = code;
         },
         (error: unknown) => {
-            console.error(error);
+            printError(error);
             process.exitCode = 1;
         },
     );

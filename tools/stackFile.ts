@@ -5,11 +5,7 @@
  * line's text: a stack file holds secrets.
  */
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { LineCounter, isScalar, parseDocument, visit } from "yaml";
-
-/** The repository root, where `Pulumi.yaml` and the stack files are. */
-export const REPO_ROOT = path.resolve(__dirname, "..");
 
 /** A stack config file that is missing, not a file, not YAML or not a stack file. */
 export class StackFileError extends Error {}

@@ -1,0 +1,16 @@
+/**
+ * The type check of the whole project (program, tools and tests), run by the TypeScript compiler
+ * itself. It is a test so that the runner schedules it beside the others on the second core:
+ * every other file runs the code esbuild compiled without checking it.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import test from "node:test";
+import { REPO_ROOT } from "../tools/repoRoot";
+
+test("tsc --noEmit -p . finds no type error", () => {
+    const tsc = path.join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc");
+    const result = spawnSync(process.execPath, [tsc, "--noEmit", "-p", REPO_ROOT], { cwd: REPO_ROOT, encoding: "utf8" });
+    assert.equal(result.status, 0, `${result.stdout}${result.stderr}`);
+});
