@@ -248,11 +248,12 @@ export class MultiModelInference extends pulumi.ComponentResource {
             {
                 namespace: plan.namespace,
                 interval: plan.monitoring.scrapeInterval,
+                reader: plan.metricsScrapes.reader,
                 targets: [
                     ...plan.models.flatMap((m) => [
                         { name: m.names.deployment, matchLabels: m.matchLabels, port: VLLM_PORT, authenticated: false },
                         ...(plan.metricsScrapes.endpointPickers
-                            ? [{ name: m.names.endpointPicker, matchLabels: endpointPickerPodLabels(m), port: EXTENSION_METRICS_PORT, authenticated: true }]
+                            ? [{ name: m.names.endpointPicker, matchLabels: endpointPickerPodLabels(m), port: EXTENSION_METRICS_PORT, authenticated: plan.metricsScrapes.endpointPickersAuthenticated }]
                             : []),
                     ]),
                     // The BBR chart labels its pods `app: <bbr.name>`, which the program sets.
@@ -306,7 +307,7 @@ export class MultiModelInference extends pulumi.ComponentResource {
                     namespace: plan.namespace,
                     chart: plan.inferencePoolChart,
                     values: model.poolValues,
-                    endpointPickerTls: plan.provider.endpointPickerTls,
+                    endpointPickerTls: plan.endpointPickerTls,
                 },
                 // The CRDs must exist before the chart's InferencePool.
                 childOptions(this, opts, gateway),
@@ -322,6 +323,7 @@ export class MultiModelInference extends pulumi.ComponentResource {
                     adapterNames: routedNames(model.name, model.adapters).slice(1),
                     poolName: model.names.pool,
                     requestTimeout: plan.provider.routeRequestTimeout,
+                    baseModelRouting: plan.baseModelRouting,
                 },
                 childOptions(this, opts, gateway, pool),
             );

@@ -8,7 +8,7 @@ import { GATEWAY_PROVIDER_NAMES } from "../plan/gatewayProviders";
 import { MAX_MODEL_KEY_LENGTH } from "../plan/names";
 import { canonicalCidr, parseCidr } from "./cidr";
 import { AutoscalingMetric, CacheAccessMode, DEFAULT_READY_TIMEOUT_MINUTES, Precision, WeightCacheType } from "./modelConfig";
-import { DEFAULT_INFERENCE_EXTENSION_VERSION, DEFAULT_ISTIO_VERSION, DEFAULT_VLLM_IMAGE, GpuDriverVersion, MIN_ISTIO_VERSION, ReleaseChannel, ServingConfig } from "./servingConfig";
+import { DEFAULT_INFERENCE_EXTENSION_VERSION, DEFAULT_ISTIO_VERSION, GpuDriverVersion, MIN_ISTIO_VERSION, ReleaseChannel, ServingConfig } from "./servingConfig";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const dnsLabel = (max: number) =>
@@ -237,7 +237,7 @@ export const servingConfigSchema = z.strictObject({
         .string()
         .regex(/^[\w./-]+(:[\w.-]+|@sha256:[a-f0-9]{64})$/, "must be an image with a tag or digest")
         .refine((image) => !image.endsWith(":latest"), "must be pinned to a version, not latest")
-        .default(DEFAULT_VLLM_IMAGE),
+        .optional(),
     charts: z
         .strictObject({
             inferencePool: chartSchema.default({ version: DEFAULT_INFERENCE_EXTENSION_VERSION }),

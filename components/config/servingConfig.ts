@@ -11,9 +11,6 @@ import type { ModelConfig } from "./modelConfig";
 /** The inference extension release whose charts and CRDs are used by default. */
 export const DEFAULT_INFERENCE_EXTENSION_VERSION = "v1.0.0";
 
-/** The vLLM OpenAI-compatible server image; pinned, never `latest`. */
-export const DEFAULT_VLLM_IMAGE = "vllm/vllm-openai:v0.11.0";
-
 /** The GPU driver GKE installs on a node pool. A const object so the cross-language schema gets
  * an enum. */
 export const GpuDriverVersion = {
@@ -170,7 +167,8 @@ export interface NodePoolConfig {
 
 /** A Helm chart's version and values beyond the ones the program sets. */
 export interface ChartConfig {
-    /** Chart version, with the `v`. Default `v1.0.0`. */
+    /** Chart version, with the `v`: `v1.0.0`, `v1.0.2` or `v1.5.0` (the lines whose values we
+     * have read; any other only with `rawValues`). Default `v1.0.0`. */
     version?: string;
     /** Extra values, merged over the program's and checked against the chart's values schema at
      * that version. */
@@ -261,7 +259,8 @@ export interface ServingConfig {
      * version that installs them itself). Set false on an existing cluster that runs GKE
      * 1.34.0-gke.1626000 or later, so that GKE's own copy is not replaced. */
     installInferenceCrds?: boolean;
-    /** vLLM image. Default `vllm/vllm-openai:v0.11.0`. */
+    /** vLLM image, pinned; the inferencepool chart's release line picks the default. Default
+     * `vllm/vllm-openai:v0.11.0` on the v1.0 line, `vllm/vllm-openai:v0.20.2` on v1.5.0. */
     vllmImage?: string;
     /** Chart versions and values. */
     charts?: ChartsConfig;
