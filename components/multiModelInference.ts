@@ -22,6 +22,7 @@ import { NodeServiceAccount } from "./nodeServiceAccount";
 import type { ApiKeysConfig, ServingConfig } from "./config/servingConfig";
 import { ServingDashboard } from "./servingDashboard";
 import { CostRange } from "./plan/capacity";
+import type { EndpointPickerCost } from "./plan/systemCapacity";
 import type { ParameterSource } from "./plan/knownModels";
 import { PlannedAutoscaling, PlannedGpu, VLLM_PORT } from "./plan/modelPlan";
 import { planServing } from "./plan/servingPlan";
@@ -131,6 +132,9 @@ export class MultiModelInference extends pulumi.ComponentResource {
     /** Estimated GPU cost in USD of all node pools at their smallest and largest size (list
      * prices, GPUs only). */
     public readonly estimatedGpuCost: pulumi.Output<CostRange>;
+    /** What the Endpoint Pickers request on the cluster's non-GPU nodes and its estimated cost
+     * (list prices), where their chart line requests anything (from v1.5.0). */
+    public readonly estimatedEndpointPickerCost: pulumi.Output<EndpointPickerCost | undefined>;
     /** The Cloud Monitoring dashboard's console address. */
     public readonly dashboardUrl: pulumi.Output<string>;
     /** Whether every request needs an API key. */
@@ -360,6 +364,7 @@ export class MultiModelInference extends pulumi.ComponentResource {
             })),
         );
         this.estimatedGpuCost = pulumi.output(plan.cost);
+        this.estimatedEndpointPickerCost = pulumi.output(plan.endpointPickerCost);
         this.dashboardUrl = dashboard.url;
         this.apiKeysRequired = pulumi.output(plan.apiKeysRequired);
         this.certificateDnsRecord = certificate === undefined ? pulumi.output(undefined) : certificate.dnsRecord;
@@ -371,6 +376,7 @@ export class MultiModelInference extends pulumi.ComponentResource {
             nodePools: this.nodePools,
             dashboardUrl: this.dashboardUrl,
             estimatedGpuCost: this.estimatedGpuCost,
+            estimatedEndpointPickerCost: this.estimatedEndpointPickerCost,
         });
     }
 }

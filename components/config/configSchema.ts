@@ -47,8 +47,9 @@ const clusterCreateSchema = z.strictObject({
     releaseChannel: z.enum(ReleaseChannel).default("REGULAR"),
     protect: z.boolean().default(true),
     enableApis: z.boolean().default(true),
-    systemMachineType: z.string().regex(/^[a-z0-9]+-[a-z0-9-]+$/, "must be a machine type such as e2-standard-4").default("e2-standard-4"),
-    systemNodeCount: z.number().int().min(1).max(100).default(1),
+    // Derived in the plan from what the pool must hold when unset.
+    systemMachineType: z.string().regex(/^[a-z0-9]+-[a-z0-9-]+$/, "must be a machine type such as e2-standard-4").optional(),
+    systemNodeCount: z.number().int().min(1).max(100).optional(),
 });
 
 const istioVersionSchema = z

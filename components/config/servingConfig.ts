@@ -85,10 +85,14 @@ export interface ClusterCreateConfig {
     /** Enable the APIs a new project needs first: Compute Engine, Kubernetes Engine, IAM,
      * Resource Manager, image streaming and Filestore (left enabled on destroy). Default true. */
     enableApis?: boolean;
-    /** Machine type of the node pool for the gateway's helpers (BBR, the EPPs, istiod, cluster
-     * add-ons). Default `e2-standard-4`. */
+    /** Machine type of the node pool for the gateway's helpers (the EPPs, BBR, the model list,
+     * istiod, GKE's add-ons): an `e2-standard-*` or `n2-standard-*` type, whose allocatable CPU and
+     * memory the plan checks against what the pool must hold. Default: `e2-standard-4`, or the
+     * smallest larger E2 type that holds one Endpoint Picker (4 vCPU and 8 GiB each from v1.5.0). */
     systemMachineType?: string;
-    /** Nodes of that pool in each of the cluster's zones (a regional cluster has three). Default 1. */
+    /** Nodes of that pool in each of the cluster's zones (a regional cluster has three). Default:
+     * enough for one Endpoint Picker per model and everything else the pool runs (1 on the v1.0
+     * line); a smaller count is refused. */
     systemNodeCount?: number;
 }
 

@@ -22,6 +22,8 @@ import { checkAdapterNames, checkResolverBase } from "./loraPlan";
 import { PlannedModel, checkNames, checkReplicas, checkVllmArgs, modelDrafts, planModels } from "./modelPlan";
 import { PlannedNodePool, PlannedNodeServiceAccount, planNodePools, planNodeServiceAccount } from "./nodePoolPlan";
 import { describingLine } from "./releaseLines";
+import type { EndpointPickerCost } from "./systemCapacity";
+import { endpointPickerPods, planSystemPool, plannedEndpointPickerCost, systemPods } from "./systemPoolPlan";
 import { VLLM_RELEASES } from "./vllmReleases";
 
 /** Everything the components need, resolved and checked. */
@@ -70,6 +72,8 @@ export interface ServingPlan {
     monitoring: ParsedServingConfig["monitoring"];
     /** Cost of all node pools at their smallest and largest size. */
     cost: CostRange;
+    /** What the Endpoint Pickers request and cost, where their chart line requests anything. */
+    endpointPickerCost?: EndpointPickerCost;
     /** The cluster to create, when `cluster.create` is set. */
     createCluster?: GkeClusterArgs;
     /** The Istio installation, when `istio.install` is set. */
@@ -107,7 +111,11 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
     problems.push(...models.problems);
     const bbr = planBodyBasedRouting(config, provider);
     problems.push(...bbr.problems);
-    const fromZero = planFromZero(config);
+    const endpointPickers = endpointPickerPods(poolRelease.inferencePool, models.models);
+    const create = config.cluster.create;
+    const system = create === undefined ? { problems: [] } : planSystemPool(create, config.cluster.location, systemPods(config, endpointPickers));
+    problems.push(...system.problems);
+    const fromZero = planFromZero(config, system.pool);
     problems.push(...fromZero.problems);
 
     if (problems.length > 0 || gateway.gateway === undefined) throw new ConfigError(problems);
@@ -144,6 +152,7 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
             min: addCosts(nodePools.pools.map((p) => p.cost.min)),
             max: addCosts(nodePools.pools.map((p) => p.cost.max)),
         },
+        endpointPickerCost: plannedEndpointPickerCost(endpointPickers, system.pool),
         createCluster: fromZero.cluster,
         istio: fromZero.istio,
     };
