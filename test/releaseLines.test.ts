@@ -7,6 +7,7 @@
  * directory, the lists and the facts read from templates are re-read from the tag itself.
  */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import test from "node:test";
@@ -269,6 +270,29 @@ test(
                         ? line.bodyBasedRouting.metricsAuthorizedByChart
                         : Object.values(line.inferencePool.providers).some((p) => p.endpointPickerMetrics.authenticated === true);
                 if (relied || key === "bodyBasedRouting") assert.equal(grantsReviews, relied, `${line.version} ${key}`);
+            }
+            // What the line says the inferencepool chart renders per provider, in its templates.
+            const pool = [...templatesAt(gitDir!, line.source.tag, line.inferencePool.chartDir).values()];
+            const withAll = (...needles: string[]) => pool.some((t) => needles.every((n) => t.includes(n)));
+            for (const [provider, objects] of Object.entries(line.inferencePool.providers)) {
+                const where = `${line.version} ${provider}`;
+                if (objects.endpointPickerDestinationRule) assert.ok(withAll(`eq .Values.provider.name "${provider}"`, "kind: DestinationRule"), where);
+                const metrics = objects.endpointPickerMetrics;
+                const switches = Object.keys(metrics.values).map((p) => `.Values.${p}`);
+                if (metrics.monitor === "chart") assert.ok(withAll(...switches, "PodMonitoring") || withAll(...switches, "ClusterPodMonitoring"), `${where}: monitor`);
+                if (metrics.authenticated === false) assert.ok(withAll(...switches, "--metrics-endpoint-auth=false"), `${where}: metrics auth off`);
+                if (metrics.tokenSecret !== undefined) assert.ok(withAll(`.Values.${metrics.tokenSecret.namePath}`, "authorization"), `${where}: token`);
+            }
+            const baseModel = line.bodyBasedRouting.baseModelRouting;
+            if (baseModel !== undefined) {
+                const source = (file: string) => execFileSync("git", ["--git-dir", gitDir!, "show", `${line.source.tag}:${file}`], { encoding: "utf8" });
+                const dir = "pkg/bbr/plugins/basemodelextractor";
+                assert.match(source(`${dir}/base_model_to_header.go`), new RegExp(`BaseModelHeader\\s*=\\s*"${baseModel.header}"`));
+                assert.match(source(`${dir}/configmap_reconciler.go`), new RegExp(`bbrManagedLabel\\s*=\\s*"${baseModel.configMapLabelKey}"`));
+                const store = source(`${dir}/adapters_store.go`);
+                assert.match(store, new RegExp(`baseModelKey\\s*=\\s*"${baseModel.baseModelKey}"`));
+                assert.match(store, new RegExp(`adaptersKey\\s*=\\s*"${baseModel.adaptersKey}"`));
+                assert.match(store, /return ""/, "an unknown name gets the empty string");
             }
         }
     },
