@@ -7,38 +7,21 @@
  */
 import { z } from "zod";
 import type { ReleaseLine } from "./releaseLine";
-import { envVar, flagsList, hubImage as image, port } from "./valuesShapes";
+import { endpointPickerCommon, flagsList, hubImage as image, poolSettingsV1_0, port } from "./valuesShapes";
 
 const inferencePoolValues = z
     .strictObject({
         inferenceExtension: z
             .strictObject({
-                replicas: z.number().int().min(1),
+                ...endpointPickerCommon,
                 image,
-                extProcPort: port,
-                // Only the EPP Service's port: the container serves metrics on 9090 whatever this says.
-                metricsPort: port,
-                env: z.array(envVar),
-                pluginsConfigFile: z.string(),
-                pluginsCustomConfig: z.record(z.string(), z.string()),
-                extraContainerPorts: z.array(z.record(z.string(), z.unknown())),
-                extraServicePorts: z.array(z.record(z.string(), z.unknown())),
                 // A list of {name, value}: each becomes `--<name> "<value>"` (templates/epp-deployment.yaml).
                 flags: flagsList,
                 enableLeaderElection: z.boolean(),
                 failureMode: z.enum(["FailOpen", "FailClose"]),
             })
             .partial(),
-        inferencePool: z
-            .strictObject({
-                targetPorts: z.array(z.strictObject({ number: port })).min(1),
-                targetPortNumber: port,
-                modelServerType: z.enum(["vllm", "triton-tensorrt-llm"]),
-                // The program's routes and CRDs are v1; a v1alpha2 pool is in another API group.
-                apiVersion: z.literal("inference.networking.k8s.io/v1"),
-                modelServers: z.strictObject({ matchLabels: z.record(z.string(), z.string()) }),
-            })
-            .partial(),
+        inferencePool: poolSettingsV1_0,
         // templates/gke.yaml renders for `gke` only; any other name renders nothing.
         provider: z.strictObject({ name: z.enum(["none", "gke"]) }).partial(),
         gke: z.strictObject({ monitoringSecret: z.strictObject({ name: z.string(), namespace: z.string() }).partial() }).partial(),

@@ -9,23 +9,14 @@
 import { z } from "zod";
 import { RELEASE_V1_0_0, BODY_BASED_ROUTING_VALUES_V1_0 } from "./v1.0.0";
 import type { ReleaseLine } from "./releaseLine";
-import { destinationRule, envVar, flagsList, gkeProvider, hubImage, passedWholeList, port } from "./valuesShapes";
+import { destinationRule, endpointPickerCommon, flagsList, gkeProvider, hubImage, poolSettingsV1_0 } from "./valuesShapes";
 
 const inferencePoolValues = z
     .strictObject({
         inferenceExtension: z
             .strictObject({
-                // templates/epp-deployment.yaml: replicas > 1 adds --ha-enable-leader-election.
-                replicas: z.number().int().min(1),
+                ...endpointPickerCommon,
                 image: hubImage,
-                extProcPort: port,
-                // Only the EPP Service's port: the container serves metrics on 9090 whatever this says.
-                metricsPort: port,
-                env: z.array(envVar),
-                pluginsConfigFile: z.string(),
-                pluginsCustomConfig: z.record(z.string(), z.string()),
-                extraContainerPorts: passedWholeList,
-                extraServicePorts: passedWholeList,
                 flags: flagsList,
                 failureMode: z.enum(["FailOpen", "FailClose"]),
                 monitoring: z
@@ -38,16 +29,7 @@ const inferencePoolValues = z
                     .partial(),
             })
             .partial(),
-        inferencePool: z
-            .strictObject({
-                targetPorts: z.array(z.strictObject({ number: port })).min(1),
-                targetPortNumber: port,
-                modelServerType: z.enum(["vllm", "triton-tensorrt-llm"]),
-                // The program's routes and CRDs are v1; a v1alpha2 pool is in another API group.
-                apiVersion: z.literal("inference.networking.k8s.io/v1"),
-                modelServers: z.strictObject({ matchLabels: z.record(z.string(), z.string()) }),
-            })
-            .partial(),
+        inferencePool: poolSettingsV1_0,
         // templates/gke.yaml tests `lower provider.name` "gke"; templates/istio.yaml exactly "istio".
         provider: z.strictObject({ name: z.enum(["none", "gke", "istio"]), gke: gkeProvider }).partial(),
         istio: z.strictObject({ destinationRule }).partial(),
@@ -66,35 +48,27 @@ export const RELEASE_V1_0_2: ReleaseLine = {
     crdAsset: "manifests.yaml",
     poolApiVersions: RELEASE_V1_0_0.poolApiVersions,
     inferencePool: {
-        chart: RELEASE_V1_0_0.inferencePool.chart,
-        chartDir: "config/charts/inferencepool",
+        // The same target ports, EPP name limit (templates/_helpers.tpl), flags list and no
+        // resources (templates/epp-deployment.yaml) as at v1.0.0.
+        ...RELEASE_V1_0_0.inferencePool,
         valuesReadFile: "inferencepool@v1.0.2.json",
         valuesSchema: inferencePoolValues,
         unreachablePaths: {
-            "inferenceExtension.failureMode":
-                "is read only for a v1alpha2 pool (templates/inferencepool.yaml at v1.0.2); a v1 pool has no failure mode in this chart version, so Helm would ignore it",
+            ...RELEASE_V1_0_0.inferencePool.unreachablePaths,
             "inferenceExtension.monitoring.prometheus.enabled":
                 "renders a Prometheus Operator ServiceMonitor and a token Secret (templates/epp-servicemonitor.yaml, epp-sa-token-secret.yaml at v1.0.2): a second monitor beside the one the program sets up for each EPP",
         },
-        targetPortsPath: "inferencePool.targetPorts",
-        // templates/_helpers.tpl: `.Release.Name | ... | trunc 40` then `-epp`.
-        endpointPickerNameLimit: 40,
-        flagsShape: "list",
-        // templates/epp-deployment.yaml sets no resources.
-        endpointPickerResources: undefined,
         providers: {
-            // templates/rbac.yaml: ClusterRole `<release>-<namespace>-epp` always lets the EPP create
-            // tokenreviews and subjectaccessreviews.
-            none: { endpointPickerMetrics: { values: {}, monitor: "program", authenticated: true } },
+            // templates/rbac.yaml: ClusterRole `<release>-<namespace>-epp` (renamed from v1.0.0's
+            // `<release>-epp`) still always lets the EPP create tokenreviews and subjectaccessreviews.
+            none: RELEASE_V1_0_0.inferencePool.providers.none,
             gke: {
-                // templates/gke.yaml: HealthCheckPolicy `port: {{ .Values.inferencePool.targetPortNumber }}`.
-                healthCheckPortPath: "inferencePool.targetPortNumber",
-                // templates/gke.yaml: GCPBackendPolicy `timeoutSec: 300`.
-                backendTimeoutSeconds: 300,
-                // templates/gke.yaml: with inferenceExtension.monitoring.gke.enabled, a PodMonitoring
-                // `<release>` every monitoring.interval with the token of the chart's own reader
-                // (ServiceAccount `<release>-metrics-reader-sa`, its token Secret, ClusterRole
+                // templates/gke.yaml: the same HealthCheckPolicy port and GCPBackendPolicy timeout;
+                // with inferenceExtension.monitoring.gke.enabled, a PodMonitoring `<release>` every
+                // monitoring.interval with the token of the chart's own reader (ServiceAccount
+                // `<release>-metrics-reader-sa`, its token Secret, ClusterRole
                 // `<namespace>-<release>-metrics-reader` and the collector's Role and RoleBinding).
+                ...RELEASE_V1_0_0.inferencePool.providers.gke,
                 endpointPickerMetrics: {
                     values: { "inferenceExtension.monitoring.gke.enabled": true },
                     monitor: "chart",

@@ -9,7 +9,7 @@
  */
 import { z } from "zod";
 import type { ReleaseLine } from "./releaseLine";
-import { destinationRule, envVar, flagsMap, gkeProvider, passedWhole, passedWholeList, port, registryImage } from "./valuesShapes";
+import { destinationRule, endpointPickerCommon, flagsMap, gkeProvider, passedWhole, passedWholeList, port, registryImage } from "./valuesShapes";
 
 /** A probe of a prediction server, read field by field (epplib/templates/_latency-predictor.tpl). */
 const predictionProbe = (failureThreshold: boolean) =>
@@ -57,15 +57,8 @@ const inferencePoolValues = z
     .strictObject({
         inferenceExtension: z
             .strictObject({
-                replicas: z.number().int().min(1),
+                ...endpointPickerCommon,
                 image: registryImage,
-                extProcPort: port,
-                metricsPort: port,
-                env: z.array(envVar),
-                pluginsConfigFile: z.string(),
-                pluginsCustomConfig: z.record(z.string(), z.string()),
-                extraContainerPorts: passedWholeList,
-                extraServicePorts: passedWholeList,
                 // A map: each entry `--<key>` then `"<value>"` (epplib/templates/_deployment.yaml).
                 flags: flagsMap,
                 // templates/inferencepool.yaml: `endpointPickerRef.failureMode`, default FailOpen.

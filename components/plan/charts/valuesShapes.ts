@@ -36,6 +36,33 @@ export const envVar = z
     })
     .refine((e) => e.value === undefined || e.valueFrom === undefined, "set value or valueFrom, not both");
 
+/** The EPP's settings every line we have read reads alike under `inferenceExtension`: replicas
+ * (more than one adds leader election from v1.0.1), the Service's ports (the container serves
+ * metrics on 9090 whatever `metricsPort` says), env, the plugins file and extra ports. */
+export const endpointPickerCommon = {
+    replicas: z.number().int().min(1),
+    extProcPort: port,
+    metricsPort: port,
+    env: z.array(envVar),
+    pluginsConfigFile: z.string(),
+    pluginsCustomConfig: z.record(z.string(), z.string()),
+    extraContainerPorts: z.array(z.record(z.string(), z.unknown())),
+    extraServicePorts: z.array(z.record(z.string(), z.unknown())),
+};
+
+/** `inferencePool.*` on the v1.0 line (the same paths at v1.0.0 and v1.0.2): a v1 pool's target
+ * ports, GKE's health-check port, the model server type, the API version (the program's routes
+ * and CRDs are v1: a v1alpha2 pool is in another API group) and the pods it selects. */
+export const poolSettingsV1_0 = z
+    .strictObject({
+        targetPorts: z.array(z.strictObject({ number: port })).min(1),
+        targetPortNumber: port,
+        modelServerType: z.enum(["vllm", "triton-tensorrt-llm"]),
+        apiVersion: z.literal("inference.networking.k8s.io/v1"),
+        modelServers: z.strictObject({ matchLabels: z.record(z.string(), z.string()) }),
+    })
+    .partial();
+
 /** The EPP's flags up to v1.1: a list of `{name, value}`, each `--<name>` then `"<value>"`. */
 export const flagsList = z.array(z.strictObject({ name: z.string(), value: z.union([z.string(), z.number(), z.boolean()]) }));
 
