@@ -282,7 +282,7 @@ export class MultiModelInference extends pulumi.ComponentResource {
             },
             child,
         );
-        new BodyBasedRouter(
+        const bodyBasedRouter = new BodyBasedRouter(
             `${name}-bbr`,
             { namespace: plan.namespace, chart: plan.bodyBasedRoutingChart },
             childOptions(this, opts, gateway),
@@ -329,7 +329,9 @@ export class MultiModelInference extends pulumi.ComponentResource {
                     requestTimeout: plan.provider.routeRequestTimeout,
                     baseModelRouting: plan.baseModelRouting,
                 },
-                childOptions(this, opts, gateway, pool),
+                // A route on the base-model header matches only once BBR sets it: on an upgrade from
+                // the v1.0 line the routes change after BBR has rolled out (it sets both headers).
+                childOptions(this, opts, gateway, pool, ...(plan.baseModelRouting === undefined ? [] : [bodyBasedRouter])),
             );
         }
 

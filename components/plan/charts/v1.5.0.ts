@@ -202,11 +202,14 @@ export const RELEASE_V1_5_0: ReleaseLine = {
         tag: "v1.5.0",
         commit: "df9f8909fe06fe2dfd4a6fc0bd0c01a0acabf849",
     },
-    // Makefile `artifacts`: `v1-manifests.yaml` holds only the v1 InferencePool (from v1.1.0). The
-    // EPP watches InferenceObjective and InferenceModelRewrite only where their CRDs exist
-    // (pkg/epp/server/controller_config.go: discovery), so the program needs no experimental CRD.
-    crdAsset: "v1-manifests.yaml",
-    // config/crd/kustomization.yaml: the x-k8s v1alpha2 InferencePool is removed.
+    // site-src/guides/index.md applies `manifests.yaml` (Makefile `artifacts`; `v1-manifests.yaml`
+    // would hold the v1 pool alone). An upgrade from v1.0.x then updates the CRDs both releases ship
+    // in place and drops only the v1alpha2 InferencePool, which v1.5.0 no longer has; the EPP
+    // watches InferenceObjective and InferenceModelRewrite where their CRDs exist
+    // (pkg/epp/server/controller_config.go: discovery).
+    crdAsset: "manifests.yaml",
+    // config/crd/kustomization.yaml: the v1 InferencePool; no x-k8s v1alpha2 InferencePool any more
+    // (InferenceObjective, InferenceModelRewrite v1alpha2 and InferencePoolImport v1alpha1 besides).
     poolApiVersions: ["inference.networking.k8s.io/v1"],
     inferencePool: {
         // site-src/_includes/epp.md: oci://registry.k8s.io/gateway-api-inference-extension/charts/inferencepool.
