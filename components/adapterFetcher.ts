@@ -105,25 +105,32 @@ def retire(name, done):
 
 
 def sync(done):
+    """One round; returns how many adapters failed (a download, or vLLM not up yet): the next
+    round tries them again, and one failure does not hold up the others."""
     with open(LIST) as file:
         adapters = json.load(file)
-    for name in adapters["retired"]:
-        retire(name, done)
-    for adapter in adapters["active"]:
-        fetch(adapter)
+    steps = [(a["name"], lambda a=a: fetch(a)) for a in adapters["active"]]
+    steps += [(name, lambda name=name: retire(name, done)) for name in adapters["retired"]]
+    failed = 0
+    for name, step in steps:
+        try:
+            step()
+        except Exception as error:
+            failed += 1
+            print("adapter %s: %r" % (name, error), file=sys.stderr, flush=True)
+    return failed
 
 
 def main():
     done = set()
     while True:
         try:
-            sync(done)
-        except Exception as error:  # a download or vLLM not up yet: try again next round
-            print("adapter sync failed: %r" % (error,), file=sys.stderr, flush=True)
-            if "--once" in sys.argv:
-                raise
+            failed = sync(done)
+        except Exception as error:  # the list itself could not be read: try again next round
+            print("adapter list: %r" % (error,), file=sys.stderr, flush=True)
+            failed = 1
         if "--once" in sys.argv:
-            return
+            sys.exit(1 if failed else 0)
         time.sleep(INTERVAL)
 
 

@@ -99,6 +99,10 @@ test("the fetcher fills vLLM's resolver directory, unloads retired adapters, and
         assert.ok(!fs.existsSync(path.join(work, "escaped")), "nothing is written outside the directory");
         assert.deepEqual(fs.readdirSync(path.join(root, ".staging")).filter((f) => f !== "hf-home"), [], "no half-downloaded adapter is left");
         assert.equal(fs.readFileSync(env.DOWNLOADS, "utf8"), "Kawon/llama3.1-food-finetune_v14_r8\n", "downloaded once, in the first round");
+        // With vLLM not up yet, a round still fetches what it can and reports the rest as failed.
+        fs.writeFileSync(env.ADAPTER_LIST, JSON.stringify({ active: [{ name: "late", source: "org/late" }], retired: ["food-review"] }));
+        await assert.rejects(promisify(execFile)("python3", [path.join(work, "fetch_adapters.py"), "--once"], { env: { ...env, VLLM_URL: env.VLLM_URL } }), /Command failed/);
+        assert.ok(fs.existsSync(path.join(root, "late", "adapter_config.json")));
         // Each round (a restarted sidecar) asks vLLM once; a name vLLM does not serve is a 404.
         assert.deepEqual(unloads, [
             { body: { lora_name: "food-review-v0" }, authorization: `Bearer ${KEY}` },

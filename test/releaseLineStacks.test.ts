@@ -12,7 +12,9 @@ import * as path from "node:path";
 import test from "node:test";
 import { parse as parseYaml } from "yaml";
 import { AUTOSCALING_SIGNALS, GATEWAY_PROVIDERS, RELEASE_LINES, VLLM_RELEASES, adapterMetricName, planServing, poolChartProvider, vllmPodAutoscaler } from "../components";
-import { ProgramRun, RecordedResource, runProgram } from "../tools/mockRuntime";
+import { ProgramRun, RecordedResource, isSecretValue, runProgram } from "../tools/mockRuntime";
+import { isKubernetesObject } from "../tools/renderFiles";
+import { validateKubernetesObject } from "./helpers/kubernetesSchemas";
 import { NETWORK_POLICY } from "./helpers/plannedModels";
 import { assertModelList, bodyBasedRouting, poolsReached, reach, servedBy } from "./helpers/requestPath";
 import { configKey, stackVariant } from "./helpers/stackConfigs";
@@ -91,6 +93,11 @@ for (const line of Object.values(RELEASE_LINES)) {
             assert.equal(eppMonitors.length, objectsOfLine.endpointPickerMetrics.monitor === "program" ? 2 : 0);
             for (const monitor of eppMonitors) {
                 assert.equal("authorization" in monitor.spec.endpoints[0], objectsOfLine.endpointPickerMetrics.authenticated === true);
+            }
+            // What the program makes for this line validates against the published schemas.
+            for (const object of resources.filter(isKubernetesObject)) {
+                const inputs = isSecretValue(object.inputs["stringData"]) ? { ...object.inputs, stringData: { token: "x" } } : object.inputs;
+                assert.doesNotThrow(() => validateKubernetesObject(inputs), `${object.type} ${object.name}`);
             }
             // The metrics reader only where a monitor scrapes with its token.
             const usesReader = objectsOfLine.endpointPickerMetrics.tokenSecret !== undefined || eppMonitors.some((m) => "authorization" in m.spec.endpoints[0]);

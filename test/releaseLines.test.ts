@@ -134,6 +134,13 @@ for (const line of Object.values(RELEASE_LINES)) {
         }
     });
 
+    test(`${line.version}: the EPP's flags are read as the line's shape says`, () => {
+        const flags = valuesRead(line.inferencePool.valuesReadFile).paths.find((p) => p.path === "inferenceExtension.flags");
+        assert.deepEqual(flags?.read, [line.inferencePool.flagsShape]);
+        const other = line.inferencePool.flagsShape === "list" ? { v: 2 } : [{ name: "v", value: 2 }];
+        assert.equal(line.inferencePool.valuesSchema.safeParse({ inferenceExtension: { flags: other } }).success, false, "the other shape is refused");
+    });
+
     test(`${line.version}: the pool targets the vLLM port through the key a v1 pool reads, and GKE's health check too`, () => {
         const { paths } = valuesRead(line.inferencePool.valuesReadFile);
         const readBy = (p: string) => paths.find((r) => r.path === p)?.files ?? [];
@@ -283,6 +290,11 @@ test(
                 if (metrics.authenticated === false) assert.ok(withAll(...switches, "--metrics-endpoint-auth=false"), `${where}: metrics auth off`);
                 if (metrics.tokenSecret !== undefined) assert.ok(withAll(`.Values.${metrics.tokenSecret.namePath}`, "authorization"), `${where}: token`);
             }
+            // The InferencePool API versions the CRD asset installs (config/crd/kustomization.yaml:
+            // one base per group; the v1 pool is `inference.networking.k8s.io`).
+            const crds = execFileSync("git", ["--git-dir", gitDir!, "show", `${line.source.tag}:config/crd/kustomization.yaml`], { encoding: "utf8" });
+            const pools = [...crds.matchAll(/bases\/(inference\.networking\.(?:x-)?k8s\.io)_inferencepools\.yaml/g)].map((m) => m[1]);
+            assert.deepEqual(line.poolApiVersions.map((v) => v.split("/")[0]).sort(), pools.sort(), `${line.version} CRDs`);
             const baseModel = line.bodyBasedRouting.baseModelRouting;
             if (baseModel !== undefined) {
                 const source = (file: string) => execFileSync("git", ["--git-dir", gitDir!, "show", `${line.source.tag}:${file}`], { encoding: "utf8" });
