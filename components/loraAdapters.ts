@@ -1,17 +1,15 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { LoraPodInputs, adapterFetcherFiles, resolverPodParts } from "./adapterFetcher";
 import { childOptions } from "./childOptions";
 import { RESTRICTED_CONTAINER_SECURITY_CONTEXT } from "./modelServerPolicies";
 import { API_KEYS_SECRET } from "./plan/apiKeysPlan";
 import type { PlannedModel } from "./plan/modelPlan";
 import { VLLM_PORT } from "./plan/modelPlan";
 
-/**
- * The upstream adapter syncer (gateway-api-inference-extension `tools/dynamic-lora-sidecar`):
- * it watches a mounted ConfigMap and calls vLLM's `/v1/load_lora_adapter` and
- * `/v1/unload_lora_adapter`. Pinned to the v1.0 patch line of the charts in use.
- */
-export const LORA_SYNCER_IMAGE = "registry.k8s.io/gateway-api-inference-extension/lora-syncer:v1.0.2";
+// The upstream adapter syncer of the v1.0 line (gateway-api-inference-extension
+// `tools/dynamic-lora-sidecar`, image in the release line's data) watches a mounted ConfigMap and
+// calls vLLM's `/v1/load_lora_adapter` and `/v1/unload_lora_adapter`.
 
 /** Where the syncer reads its config: the ConfigMap's key, mounted as a whole directory (a
  * `subPath` mount would never see updates). */
@@ -75,8 +73,9 @@ export function loraSyncerConfig(model: PlannedModel) {
     };
 }
 
-/** The ConfigMap the syncer reads. JSON is YAML, so the syncer's YAML parser reads it as is. With
- * API keys it also holds the module that makes the syncer send one. */
+/** The ConfigMap the pods' adapter sidecar reads: for the syncer its config (JSON is YAML, so
+ * its YAML parser reads it as is) and, with API keys, the module that makes it send one; for the
+ * resolver's fetcher its list and script. */
 export function adapterConfigMap(model: PlannedModel, namespace: string, apiKeysRequired = false) {
     return {
         apiVersion: "v1",
@@ -85,10 +84,13 @@ export function adapterConfigMap(model: PlannedModel, namespace: string, apiKeys
         // Updated in place (the provider needs enableConfigMapMutable): a replaced ConfigMap
         // would briefly be missing from the running pods.
         immutable: false,
-        data: {
-            [SYNCER_CONFIG_KEY]: `${JSON.stringify(loraSyncerConfig(model), null, 2)}\n`,
-            ...(apiKeysRequired ? { [SYNCER_AUTH_KEY]: SYNCER_AUTH_MODULE } : {}),
-        },
+        data:
+            model.lora?.loading.kind === "resolver"
+                ? adapterFetcherFiles(model)
+                : {
+                      [SYNCER_CONFIG_KEY]: `${JSON.stringify(loraSyncerConfig(model), null, 2)}\n`,
+                      ...(apiKeysRequired ? { [SYNCER_AUTH_KEY]: SYNCER_AUTH_MODULE } : {}),
+                  },
     };
 }
 
@@ -105,13 +107,16 @@ export function loraVllmArgs(model: PlannedModel): string[] {
     ];
 }
 
-/** What LoRA adds to a model server's pod: the runtime-loading switch, the syncer as a native
- * sidecar (an init container that keeps running) and its ConfigMap volume, and with API keys the
- * key and the module that sends it. Empty when LoRA is off. Nothing here depends on the adapter
- * list. */
-export function loraPodParts(model: PlannedModel, apiKeysRequired = false) {
-    if (model.lora === undefined) return { env: [], initContainers: [], volumes: [] };
-    const auth = apiKeysRequired
+/** What LoRA adds to a model server's pod: on the v1.0 line the runtime-loading switch, the
+ * syncer as a native sidecar (an init container that keeps running) and its ConfigMap volume, and
+ * with API keys the key and the module that sends it; on a line without the syncer, vLLM's
+ * resolver and the fetcher that fills its directory (`resolverPodParts`). Empty when LoRA is off.
+ * Nothing here depends on the adapter list. */
+export function loraPodParts(model: PlannedModel, pod: LoraPodInputs) {
+    const loading = model.lora?.loading;
+    if (loading === undefined) return { env: [], volumeMounts: [], initContainers: [], volumes: [] };
+    if (loading.kind === "resolver") return resolverPodParts(adapterConfigMapName(model), pod);
+    const auth = pod.apiKeysRequired
         ? {
               env: [
                   { name: "PYTHONPATH", value: SYNCER_AUTH_DIR },
@@ -123,10 +128,11 @@ export function loraPodParts(model: PlannedModel, apiKeysRequired = false) {
         : { env: [], mounts: [], volumes: [] };
     return {
         env: [{ name: "VLLM_ALLOW_RUNTIME_LORA_UPDATING", value: "true" }],
+        volumeMounts: [],
         initContainers: [
             {
                 name: "lora-adapter-syncer",
-                image: LORA_SYNCER_IMAGE,
+                image: loading.syncerImage,
                 restartPolicy: "Always",
                 env: [{ name: "DYNAMIC_LORA_ROLLOUT_CONFIG", value: `${SYNCER_CONFIG_DIR}/${SYNCER_CONFIG_KEY}` }, ...auth.env],
                 resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } },

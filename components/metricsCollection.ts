@@ -46,6 +46,9 @@ export interface MetricsCollectionArgs {
     interval: string;
     /** The pods to scrape. */
     targets: ScrapeTarget[];
+    /** Create the metrics reader (its account, token Secret and roles): needed by an
+     * authenticated target, or by a chart's own monitor that scrapes with its token. Default true. */
+    reader?: boolean;
 }
 
 /** A PodMonitoring (monitoring.googleapis.com/v1) scraping `/metrics` of one target. */
@@ -121,6 +124,31 @@ export function metricsReaderManifests(namespace: string) {
     };
 }
 
+/** The metrics reader's objects, children of `component`; returns its token Secret. */
+function metricsReader(name: string, namespace: string, component: pulumi.ComponentResource, opts?: pulumi.ComponentResourceOptions): k8s.core.v1.Secret {
+    const child = childOptions(component, opts);
+    const reader = metricsReaderManifests(namespace);
+    const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-reader`, { metadata: reader.serviceAccount.metadata }, child);
+    const tokenSecret = new k8s.core.v1.Secret(
+        `${name}-reader-token`,
+        { metadata: reader.tokenSecret.metadata, type: reader.tokenSecret.type },
+        childOptions(component, opts, serviceAccount),
+    );
+    new k8s.rbac.v1.ClusterRole(`${name}-reader-role`, { metadata: reader.clusterRole.metadata, rules: reader.clusterRole.rules }, child);
+    new k8s.rbac.v1.ClusterRoleBinding(
+        `${name}-reader-binding`,
+        { metadata: reader.clusterRoleBinding.metadata, roleRef: reader.clusterRoleBinding.roleRef, subjects: reader.clusterRoleBinding.subjects },
+        child,
+    );
+    new k8s.rbac.v1.Role(`${name}-token-read-role`, { metadata: reader.secretRole.metadata, rules: reader.secretRole.rules }, child);
+    new k8s.rbac.v1.RoleBinding(
+        `${name}-token-read-binding`,
+        { metadata: reader.secretRoleBinding.metadata, roleRef: reader.secretRoleBinding.roleRef, subjects: reader.secretRoleBinding.subjects },
+        child,
+    );
+    return tokenSecret;
+}
+
 /** Managed Prometheus collection of every serving pod, and the reader the EPP and BBR scrapes
  * authenticate as. */
 export class MetricsCollection extends pulumi.ComponentResource {
@@ -128,32 +156,17 @@ export class MetricsCollection extends pulumi.ComponentResource {
     public readonly jobs: string[];
 
     constructor(name: string, args: MetricsCollectionArgs, opts?: pulumi.ComponentResourceOptions) {
+        if (args.reader === false && args.targets.some((t) => t.authenticated)) {
+            throw new Error("MetricsCollection: an authenticated target needs the metrics reader (reader: true)");
+        }
         super("multi-model-inference:index:MetricsCollection", name, {}, opts);
         const child = childOptions(this, opts);
-        const reader = metricsReaderManifests(args.namespace);
-        const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-reader`, { metadata: reader.serviceAccount.metadata }, child);
-        const tokenSecret = new k8s.core.v1.Secret(
-            `${name}-reader-token`,
-            { metadata: reader.tokenSecret.metadata, type: reader.tokenSecret.type },
-            childOptions(this, opts, serviceAccount),
-        );
-        new k8s.rbac.v1.ClusterRole(`${name}-reader-role`, { metadata: reader.clusterRole.metadata, rules: reader.clusterRole.rules }, child);
-        new k8s.rbac.v1.ClusterRoleBinding(
-            `${name}-reader-binding`,
-            { metadata: reader.clusterRoleBinding.metadata, roleRef: reader.clusterRoleBinding.roleRef, subjects: reader.clusterRoleBinding.subjects },
-            child,
-        );
-        new k8s.rbac.v1.Role(`${name}-token-read-role`, { metadata: reader.secretRole.metadata, rules: reader.secretRole.rules }, child);
-        new k8s.rbac.v1.RoleBinding(
-            `${name}-token-read-binding`,
-            { metadata: reader.secretRoleBinding.metadata, roleRef: reader.secretRoleBinding.roleRef, subjects: reader.secretRoleBinding.subjects },
-            child,
-        );
+        const tokenSecret = args.reader === false ? undefined : metricsReader(name, args.namespace, this, opts);
         for (const target of args.targets) {
             new k8s.apiextensions.CustomResource(
                 `${name}-${target.name}`,
                 podMonitoringManifest(target, args.namespace, args.interval),
-                target.authenticated ? childOptions(this, opts, tokenSecret) : child,
+                target.authenticated && tokenSecret !== undefined ? childOptions(this, opts, tokenSecret) : child,
             );
         }
         this.jobs = args.targets.map((t) => t.name);

@@ -9,6 +9,7 @@ import { API_KEYS_SECRET } from "./plan/apiKeysPlan";
 import type { PlannedNetworkPolicy } from "./plan/gatewayPlan";
 import { routedNames } from "./plan/loraPlan";
 import type { PlannedModel } from "./plan/modelPlan";
+import { MODEL_CATALOG_POD } from "./plan/systemPoolPlan";
 
 /**
  * The responder's image: nginx, unprivileged (uid 101, port 8080), with the njs module (njs 1.0.0)
@@ -109,7 +110,7 @@ export function catalogDeployment(args: ModelCatalogArgs): k8s.types.input.apps.
         kind: "Deployment",
         metadata: { name: MODEL_CATALOG_NAME, namespace: args.namespace, labels: LABELS },
         spec: {
-            replicas: 2,
+            replicas: MODEL_CATALOG_POD.replicas,
             selector: { matchLabels: MATCH_LABELS },
             strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
             template: {
@@ -127,7 +128,7 @@ export function catalogDeployment(args: ModelCatalogArgs): k8s.types.input.apps.
                             command: ["nginx", "-c", `${CATALOG_PATHS.config}/${CATALOG_FILES.nginxConf}`, "-e", "stderr", "-g", "daemon off;"],
                             ports: [{ name: "http", containerPort: CATALOG_PORT, protocol: "TCP" }],
                             securityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT,
-                            resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } },
+                            resources: MODEL_CATALOG_POD.resources,
                             readinessProbe: { ...probe, failureThreshold: 1 },
                             livenessProbe: { ...probe, failureThreshold: 3 },
                             volumeMounts: [

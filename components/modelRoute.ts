@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "./childOptions";
+import type { BaseModelRouting } from "./plan/charts/releaseLine";
 import { ROUTE_MATCHES_PER_RULE } from "./plan/loraPlan";
 
 /** The header the Body-Based Router sets from the request body's `model`. */
@@ -46,33 +47,44 @@ export interface ModelRouteArgs {
     listenerName?: string;
     /** The client-facing model name the route matches exactly. */
     modelName: string;
-    /** Adapter names served by the same pods, matched exactly too (at most 127; see
-     * `MAX_ROUTED_NAMES`). */
+    /** Adapter names served by the same pods, matched exactly too (at most 127, see
+     * `MAX_ROUTED_NAMES`), or with `baseModelRouting` listed in BBR's ConfigMap (no limit). */
     adapterNames?: string[];
     /** The InferencePool that serves the model. */
     poolName: string;
     /** The request timeout each rule carries, e.g. `300s`; none when undefined (GKE refuses a
      * route with timeouts and takes its timeout from the pool's GCPBackendPolicy). */
     requestTimeout?: string;
+    /** Where BBR maps adapters to their base model (from v1.3.0): the route then matches the
+     * base-model header alone, and a ConfigMap tells BBR the model's adapters. Undefined: the
+     * route matches every name. */
+    baseModelRouting?: BaseModelRouting;
+}
+
+/** The header matches of the route's rules, one list per rule: the base model's name in the
+ * base-model header, or every name in the model header, as many per rule as the schema allows. */
+function headerMatches(args: ModelRouteArgs): { name: string; value: string }[][] {
+    if (args.baseModelRouting !== undefined) return [[{ name: args.baseModelRouting.header, value: args.modelName }]];
+    const names = [args.modelName, ...(args.adapterNames ?? [])];
+    return Array.from({ length: Math.ceil(names.length / ROUTE_MATCHES_PER_RULE) }, (_, i) =>
+        names.slice(i * ROUTE_MATCHES_PER_RULE, (i + 1) * ROUTE_MATCHES_PER_RULE).map((value) => ({ name: MODEL_NAME_HEADER, value })),
+    );
 }
 
 /** The HTTPRoute that sends requests under `/v1` whose `model` is `modelName` or one of its
- * adapters to the model's InferencePool; names beyond the schema's matches per rule go to further identical rules. */
+ * adapters to the model's InferencePool: by the base-model header where BBR sets it, else by each
+ * name, names beyond the schema's matches per rule in further identical rules. */
 export function httpRoute(args: ModelRouteArgs) {
-    const names = [args.modelName, ...(args.adapterNames ?? [])];
-    const ruleNames = Array.from({ length: Math.ceil(names.length / ROUTE_MATCHES_PER_RULE) }, (_, i) =>
-        names.slice(i * ROUTE_MATCHES_PER_RULE, (i + 1) * ROUTE_MATCHES_PER_RULE),
-    );
     return {
         apiVersion: "gateway.networking.k8s.io/v1",
         kind: "HTTPRoute",
         metadata: { name: args.routeName, namespace: args.namespace, annotations: { "pulumi.com/waitFor": routeWaitFor() } },
         spec: {
             parentRefs: [gatewayParentRef(args.gatewayName, args.listenerName)],
-            rules: ruleNames.map((group) => ({
-                matches: group.map((value) => ({
+            rules: headerMatches(args).map((group) => ({
+                matches: group.map((header) => ({
                     path: { type: "PathPrefix", value: MODEL_PATH_PREFIX },
-                    headers: [{ type: "Exact", name: MODEL_NAME_HEADER, value }],
+                    headers: [{ type: "Exact", ...header }],
                 })),
                 backendRefs: [{ group: "inference.networking.k8s.io", kind: "InferencePool", name: args.poolName }],
                 ...(args.requestTimeout === undefined ? {} : { timeouts: { request: args.requestTimeout } }),
@@ -81,7 +93,27 @@ export function httpRoute(args: ModelRouteArgs) {
     };
 }
 
-/** One model's HTTPRoute. */
+/** The ConfigMap from which BBR maps the model's adapters, and the model's own name, to the
+ * model (the format of `BaseModelRouting`: the base model's name, the active adapters as a YAML
+ * list, each quoted so that no name reads as a number). Updated in place when adapters change:
+ * BBR drops a removed adapter on update, but keeps a deleted ConfigMap's names until it restarts
+ * (pkg/bbr/plugins/basemodelextractor/configmap_reconciler.go at v1.5.0 deletes by the name of an
+ * empty object). */
+export function baseModelConfigMap(args: ModelRouteArgs, routing: BaseModelRouting) {
+    const adapters = args.adapterNames ?? [];
+    return {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: `${args.routeName}-base-model`, namespace: args.namespace, labels: { [routing.configMapLabelKey]: routing.configMapLabelValue } },
+        immutable: false,
+        data: {
+            [routing.baseModelKey]: args.modelName,
+            ...(adapters.length === 0 ? {} : { [routing.adaptersKey]: adapters.map((name) => `- ${JSON.stringify(name)}\n`).join("") }),
+        },
+    };
+}
+
+/** One model's HTTPRoute, and where BBR maps adapters to base models, the ConfigMap it reads. */
 export class ModelRoute extends pulumi.ComponentResource {
     /** The HTTPRoute's name. (A generic CustomResource has no type token the cross-language
      * schema could reference, so the name is the output.) */
@@ -89,9 +121,16 @@ export class ModelRoute extends pulumi.ComponentResource {
 
     constructor(name: string, args: ModelRouteArgs, opts?: pulumi.ComponentResourceOptions) {
         super("multi-model-inference:index:ModelRoute", name, {}, opts);
+        // BBR must know the model before the route matches its header: until then it sets "".
+        const baseModel =
+            args.baseModelRouting === undefined ? undefined : baseModelConfigMap(args, args.baseModelRouting);
+        const mapping =
+            baseModel === undefined
+                ? []
+                : [new k8s.core.v1.ConfigMap(`${name}-base-model`, { metadata: baseModel.metadata, immutable: baseModel.immutable, data: baseModel.data }, childOptions(this, opts))];
         // The GKE controller can take minutes to program the load balancer for a new route.
         const route = new k8s.apiextensions.CustomResource(`${name}-httproute`, httpRoute(args), {
-            ...childOptions(this, opts),
+            ...childOptions(this, opts, ...mapping),
             customTimeouts: { create: "20m", update: "20m" },
         });
         this.routeName = route.metadata.name;

@@ -26,9 +26,9 @@ const STARTUP_PERIOD_SECONDS = 10;
 const SCRATCH_PATHS = { tmp: "/tmp", cache: "/root/.cache", config: "/root/.config", triton: "/root/.triton" } as const;
 
 /** Where vLLM reads its API keys: a `--config` file from the `api-keys` Secret, so no key is in
- * the pod spec or the process's arguments. vLLM (v0.11.0 `vllm/utils/__init__.py`
- * `FlexibleArgumentParser.load_config_file`) turns a YAML list into `--api-key k1 k2`; the file
- * must end in `.yaml`, and only one `--config` is allowed. */
+ * the pod spec or the process's arguments. vLLM (`FlexibleArgumentParser.load_config_file`, in
+ * `vllm/utils/__init__.py` at v0.11.0 and `vllm/utils/argparse_utils.py` at v0.20.2) turns a YAML
+ * list into `--api-key k1 k2`; the file must end in `.yaml`, and only one `--config` is allowed. */
 const API_KEYS_FILE = { dir: "/etc/vllm/api-keys", file: "api-keys.yaml" } as const;
 
 /** The pod-template annotation that changes with the set of API keys: vLLM reads its keys only
@@ -95,7 +95,7 @@ export function vllmDeployment(args: ModelServerArgs): k8s.types.input.apps.v1.D
         timeoutSeconds: 5,
     });
     const keys = args.apiKeys !== undefined;
-    const lora = loraPodParts(model, keys);
+    const lora = loraPodParts(model, { image: args.image, hfTokenSecret: HF_TOKEN_SECRET, apiKeysRequired: keys });
     const cache = weightCachePodParts(model);
     const podAnnotations = { ...cache.annotations, ...(args.apiKeys === undefined ? {} : { [API_KEYS_VERSION_ANNOTATION]: args.apiKeys.version }) };
     const annotations = Object.keys(podAnnotations).length > 0 ? { annotations: podAnnotations } : {};
@@ -155,6 +155,7 @@ export function vllmDeployment(args: ModelServerArgs): k8s.types.input.apps.v1.D
                                 ...Object.entries(SCRATCH_PATHS).map(([subPath, mountPath]) => ({ name: "scratch", mountPath, subPath })),
                                 ...cache.volumeMounts,
                                 ...(keys ? [{ name: "api-keys", mountPath: API_KEYS_FILE.dir, readOnly: true }] : []),
+                                ...lora.volumeMounts,
                             ],
                         },
                     ],

@@ -22,6 +22,7 @@ import { NodeServiceAccount } from "./nodeServiceAccount";
 import type { ApiKeysConfig, ServingConfig } from "./config/servingConfig";
 import { ServingDashboard } from "./servingDashboard";
 import { CostRange } from "./plan/capacity";
+import type { EndpointPickerCost } from "./plan/systemCapacity";
 import type { ParameterSource } from "./plan/knownModels";
 import { PlannedAutoscaling, PlannedGpu, VLLM_PORT } from "./plan/modelPlan";
 import { planServing } from "./plan/servingPlan";
@@ -131,6 +132,9 @@ export class MultiModelInference extends pulumi.ComponentResource {
     /** Estimated GPU cost in USD of all node pools at their smallest and largest size (list
      * prices, GPUs only). */
     public readonly estimatedGpuCost: pulumi.Output<CostRange>;
+    /** What the Endpoint Pickers request on the cluster's non-GPU nodes and its estimated cost
+     * (list prices), where their chart line requests anything (from v1.5.0). */
+    public readonly estimatedEndpointPickerCost: pulumi.Output<EndpointPickerCost | undefined>;
     /** The Cloud Monitoring dashboard's console address. */
     public readonly dashboardUrl: pulumi.Output<string>;
     /** Whether every request needs an API key. */
@@ -248,11 +252,12 @@ export class MultiModelInference extends pulumi.ComponentResource {
             {
                 namespace: plan.namespace,
                 interval: plan.monitoring.scrapeInterval,
+                reader: plan.metricsScrapes.reader,
                 targets: [
                     ...plan.models.flatMap((m) => [
                         { name: m.names.deployment, matchLabels: m.matchLabels, port: VLLM_PORT, authenticated: false },
                         ...(plan.metricsScrapes.endpointPickers
-                            ? [{ name: m.names.endpointPicker, matchLabels: endpointPickerPodLabels(m), port: EXTENSION_METRICS_PORT, authenticated: true }]
+                            ? [{ name: m.names.endpointPicker, matchLabels: endpointPickerPodLabels(m), port: EXTENSION_METRICS_PORT, authenticated: plan.metricsScrapes.endpointPickersAuthenticated }]
                             : []),
                     ]),
                     // The BBR chart labels its pods `app: <bbr.name>`, which the program sets.
@@ -277,7 +282,7 @@ export class MultiModelInference extends pulumi.ComponentResource {
             },
             child,
         );
-        new BodyBasedRouter(
+        const bodyBasedRouter = new BodyBasedRouter(
             `${name}-bbr`,
             { namespace: plan.namespace, chart: plan.bodyBasedRoutingChart },
             childOptions(this, opts, gateway),
@@ -306,7 +311,7 @@ export class MultiModelInference extends pulumi.ComponentResource {
                     namespace: plan.namespace,
                     chart: plan.inferencePoolChart,
                     values: model.poolValues,
-                    endpointPickerTls: plan.provider.endpointPickerTls,
+                    endpointPickerTls: plan.endpointPickerTls,
                 },
                 // The CRDs must exist before the chart's InferencePool.
                 childOptions(this, opts, gateway),
@@ -322,8 +327,11 @@ export class MultiModelInference extends pulumi.ComponentResource {
                     adapterNames: routedNames(model.name, model.adapters).slice(1),
                     poolName: model.names.pool,
                     requestTimeout: plan.provider.routeRequestTimeout,
+                    baseModelRouting: plan.baseModelRouting,
                 },
-                childOptions(this, opts, gateway, pool),
+                // A route on the base-model header matches only once BBR sets it: on an upgrade from
+                // the v1.0 line the routes change after BBR has rolled out (it sets both headers).
+                childOptions(this, opts, gateway, pool, ...(plan.baseModelRouting === undefined ? [] : [bodyBasedRouter])),
             );
         }
 
@@ -358,6 +366,7 @@ export class MultiModelInference extends pulumi.ComponentResource {
             })),
         );
         this.estimatedGpuCost = pulumi.output(plan.cost);
+        this.estimatedEndpointPickerCost = pulumi.output(plan.endpointPickerCost);
         this.dashboardUrl = dashboard.url;
         this.apiKeysRequired = pulumi.output(plan.apiKeysRequired);
         this.certificateDnsRecord = certificate === undefined ? pulumi.output(undefined) : certificate.dnsRecord;
@@ -369,6 +378,7 @@ export class MultiModelInference extends pulumi.ComponentResource {
             nodePools: this.nodePools,
             dashboardUrl: this.dashboardUrl,
             estimatedGpuCost: this.estimatedGpuCost,
+            estimatedEndpointPickerCost: this.estimatedEndpointPickerCost,
         });
     }
 }

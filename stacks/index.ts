@@ -95,3 +95,7 @@ export const nodePools = inference.nodePools;
 /** Estimated GPU cost in USD of all pools at their smallest and largest size (list prices, GPUs
  * only; see components/plan/gpuCatalog.ts for the source and date). */
 export const estimatedGpuCost = inference.estimatedGpuCost;
+/** What the Endpoint Pickers request on the non-GPU nodes and cost (from v1.5.0; list prices). */
+export const estimatedEndpointPickerCost = inference.estimatedEndpointPickerCost;
+/** The system pool this stack creates (`cluster.create`), sized for what it must hold. */
+export const systemPool = createCluster && { machineType: createCluster.systemMachineType, nodesPerZone: createCluster.systemNodeCount };

@@ -57,7 +57,7 @@ test("chartValues: program values pass the v1.0.0 schema; typos, unread keys and
         // Read only by the v1alpha2 branch of templates/inferencepool.yaml, which a v1 pool never takes.
         { config: { version: "v1.0.0", values: { inferenceExtension: { failureMode: "FailOpen" } } }, problem: /inferenceExtension\.failureMode: is read only for a v1alpha2 pool/ },
         { config: { version: "v1.0.0", values: { inferencePool: { apiVersion: "inference.networking.x-k8s.io/v1alpha2" } } }, problem: /inferencePool\.apiVersion: got "inference\.networking\.x-k8s\.io\/v1alpha2"; allowed: inference\.networking\.k8s\.io\/v1/ },
-        { config: { version: "v9.9.9" }, problem: /no values schema for this chart version \(known: v1\.0\.0\).*rawValues/ },
+        { config: { version: "v9.9.9" }, problem: /no values schema for this chart version \(known: v1\.0\.0, v1\.0\.2, v1\.5\.0\).*rawValues/ },
         { config: { version: "v9.9.9", rawValues: { anything: true } } },
     ];
     for (const { config, problem, replicas } of cases) {

@@ -23,6 +23,7 @@ import {
     catalogDeployment,
     catalogModels,
     checkApiKeysGiven,
+    HF_TOKEN_SECRET,
     loraPodParts,
     parseApiKeys,
     planServing,
@@ -179,7 +180,7 @@ test("vLLM reads the keys from a Secret file; the pod spec names no key", () => 
     assert.equal(pod.metadata.annotations["multi-model-inference/api-keys-version"], "v1");
     assert.deepEqual(JSON.parse(apiKeysSecretData([KEY_A, KEY_B])[API_KEYS_SECRET.vllmConfig]), { "api-key": [KEY_A, KEY_B] });
     // The syncer sends the first key, read from the Secret, through the module on its PYTHONPATH.
-    const [syncer] = loraPodParts(model, true).initContainers;
+    const [syncer] = loraPodParts(model, { image: "vllm/vllm-openai:v0.11.0", hfTokenSecret: HF_TOKEN_SECRET, apiKeysRequired: true }).initContainers;
     assert.deepEqual(syncer.env.slice(1), [
         { name: "PYTHONPATH", value: "/opt/lora-syncer-auth" },
         { name: "VLLM_API_KEY", valueFrom: { secretKeyRef: { name: "api-keys", key: "lora-syncer" } } },

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import test from "node:test";
 import {
     ConfigError,
-    LORA_SYNCER_IMAGE,
+    RELEASE_LINES,
     MAX_ROUTED_NAMES,
     ServingConfig,
     adapterConfigMap,
@@ -67,7 +67,7 @@ test("vLLM flags and pod: off without adapters or lora, on with either, limits c
             continue;
         }
         const [syncer] = pod.initContainers;
-        assert.equal(syncer.image, LORA_SYNCER_IMAGE);
+        assert.deepEqual(syncer.image, RELEASE_LINES["v1.0.0"].adapterLoading.syncerImage);
         assert.equal(syncer.restartPolicy, "Always", "a native sidecar");
         assert.deepEqual(syncer.volumeMounts, [{ name: "lora-adapters", mountPath: "/config", readOnly: true }]);
         assert.equal(syncer.env[0].value, "/config/configmap.yaml");

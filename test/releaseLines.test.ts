@@ -7,6 +7,7 @@
  * directory, the lists and the facts read from templates are re-read from the tag itself.
  */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import test from "node:test";
@@ -19,6 +20,7 @@ import {
     inferencePoolValues,
     metricsReaderNames,
     planServing,
+    poolChartProvider,
     unreadPaths,
 } from "../components";
 import { ReadPath, commitOf, templatesAt, valuesReadByTemplates } from "../tools/chartValuesRead";
@@ -133,42 +135,67 @@ for (const line of Object.values(RELEASE_LINES)) {
         }
     });
 
+    test(`${line.version}: the EPP's flags are read as the line's shape says`, () => {
+        const flags = valuesRead(line.inferencePool.valuesReadFile).paths.find((p) => p.path === "inferenceExtension.flags");
+        assert.deepEqual(flags?.read, [line.inferencePool.flagsShape]);
+        const other = line.inferencePool.flagsShape === "list" ? { v: 2 } : [{ name: "v", value: 2 }];
+        assert.equal(line.inferencePool.valuesSchema.safeParse({ inferenceExtension: { flags: other } }).success, false, "the other shape is refused");
+    });
+
     test(`${line.version}: the pool targets the vLLM port through the key a v1 pool reads, and GKE's health check too`, () => {
         const { paths } = valuesRead(line.inferencePool.valuesReadFile);
         const readBy = (p: string) => paths.find((r) => r.path === p)?.files ?? [];
         // templates/inferencepool.yaml: `range .Values.inferencePool.targetPorts` → `number: {{ .number }}`.
         const poolPort = `${line.inferencePool.targetPortsPath}[].number`;
-        assert.deepEqual(readBy(poolPort), ["templates/inferencepool.yaml"]);
-        const healthCheckPort = line.inferencePool.providers["gke"].healthCheckPortPath!;
-        assert.ok(readBy(healthCheckPort).includes("templates/gke.yaml"));
-        const metricsTokenSecret = { name: "s", namespace: "ns" };
+        assert.ok(readBy(poolPort).includes("templates/inferencepool.yaml"));
+        const healthCheckPort = line.inferencePool.providers["gke"].healthCheckPortPath;
+        // Where GKE's HealthCheckPolicy has no key of its own, it probes the pool's first target port.
+        assert.ok(readBy(healthCheckPort ?? poolPort).includes("templates/gke.yaml"));
+        const base = { metricsTokenSecret: { name: "s", namespace: "ns" }, scrapeInterval: "15s", matchLabels: { app: "vllm-x" } };
         for (const port of [8000, 8123]) {
-            const matchLabels = { app: "vllm-x" };
-            const none = inferencePoolValues(line.inferencePool, { matchLabels, targetPort: port, provider: "none", metricsTokenSecret });
+            const none = inferencePoolValues(line.inferencePool, { ...base, targetPort: port, provider: "none" });
             assert.deepEqual(valuesAt(none, poolPort), [port]);
+            const gke = inferencePoolValues(line.inferencePool, { ...base, targetPort: port, provider: "gke" });
+            assert.deepEqual(valuesAt(gke, poolPort), [port]);
+            if (healthCheckPort === undefined) continue;
             assert.deepEqual(valuesAt(none, healthCheckPort), [], "only GKE's HealthCheckPolicy reads it");
-            const gke = inferencePoolValues(line.inferencePool, { matchLabels, targetPort: port, provider: "gke", metricsTokenSecret });
-            assert.deepEqual([valuesAt(gke, poolPort), valuesAt(gke, healthCheckPort)], [[port], [port]]);
+            assert.deepEqual(valuesAt(gke, healthCheckPort), [port]);
         }
     });
 
-    test(`${line.version}: one working monitor per EPP — the chart's on GKE, with the program's token; the program's elsewhere`, () => {
+    test(`${line.version}: one working monitor per EPP and one DestinationRule, the chart's where it renders them, else the program's`, () => {
         const { paths } = valuesRead(line.inferencePool.valuesReadFile);
-        const gke = planFor("gke", { namespace: "serving" });
-        const monitor = line.inferencePool.providers["gke"].endpointPickerMonitor;
-        assert.ok(monitor, "templates/gke.yaml renders a ClusterPodMonitoring for the EPP");
-        for (const p of [monitor.secretNamePath, monitor.secretNamespacePath]) {
-            assert.deepEqual(paths.find((r) => r.path === p)?.files, ["templates/gke.yaml"]);
+        const read = new Set(paths.map((p) => p.path));
+        const charts = { charts: { inferencePool: { version: line.version }, bodyBasedRouting: { version: line.version } }, namespace: "serving" };
+        for (const provider of Object.keys(GATEWAY_PROVIDERS) as GatewayProviderName[]) {
+            const plan = planFor(provider, charts);
+            const objects = line.inferencePool.providers[poolChartProvider(line.inferencePool, GATEWAY_PROVIDERS[provider])];
+            const metrics = objects.endpointPickerMetrics;
+            const values = plan.models[0].poolValues;
+            for (const [p, value] of Object.entries(metrics.values)) {
+                assert.ok(read.has(p), `${provider}: ${p} is read by the chart`);
+                assert.deepEqual(valuesAt(values, p), [value], `${provider}: ${p}`);
+            }
+            // The chart's monitor, or the program's PodMonitoring: never both, never neither.
+            assert.equal(plan.metricsScrapes.endpointPickers, metrics.monitor === "program", provider);
+            if (metrics.tokenSecret !== undefined) {
+                // The metrics reader's token Secret, which the managed collector may read (and only it).
+                assert.deepEqual([valuesAt(values, metrics.tokenSecret.namePath), valuesAt(values, metrics.tokenSecret.namespacePath)], [
+                    [metricsReaderNames("serving").tokenSecret],
+                    ["serving"],
+                ]);
+            }
+            if (metrics.intervalPath !== undefined) assert.deepEqual(valuesAt(values, metrics.intervalPath), ["15s"]);
+            // The reader exists exactly when something scrapes with its token.
+            const readerUsed = plan.metricsScrapes.endpointPickersAuthenticated || metrics.tokenSecret !== undefined || plan.metricsScrapes.bodyBasedRouter;
+            assert.equal(plan.metricsScrapes.reader, readerUsed, provider);
+            assert.equal(plan.metricsScrapes.bodyBasedRouter, line.bodyBasedRouting.metricsAuthorizedByChart);
+            // Istio needs a DestinationRule per EPP: the chart's where it renders one.
+            if (provider === "istio") {
+                assert.equal(plan.endpointPickerTls, objects.endpointPickerDestinationRule ? "chart" : "istio-destination-rule");
+                assert.equal(read.has("provider.name"), true);
+            }
         }
-        const values = gke.models[0].poolValues;
-        // The metrics reader's token Secret, which the managed collector may read (and only it).
-        assert.deepEqual([valuesAt(values, monitor.secretNamePath), valuesAt(values, monitor.secretNamespacePath)], [
-            [metricsReaderNames("serving").tokenSecret],
-            ["serving"],
-        ]);
-        assert.equal(gke.metricsScrapes.endpointPickers, false, "no second PodMonitoring on GKE");
-        assert.equal(planFor("istio").metricsScrapes.endpointPickers, line.inferencePool.metricsAuthorizedByChart);
-        assert.equal(planFor("istio").metricsScrapes.bodyBasedRouter, line.bodyBasedRouting.metricsAuthorizedByChart);
     });
 }
 
@@ -200,7 +227,35 @@ test("the extraction follows with, range, hasKey and helpers, skips strings, and
             "provider.name test",
         ],
     );
-    assert.throws(() => valuesReadByTemplates(new Map([["t.yaml", "{{ $p := .Values.a }}"]])), /a variable holds a values path/);
+    // Variables hold paths, read where they are used; `index` with literal keys is a field chain;
+    // `.Values` inside `range` is a field of the item; `range $i := until n` reads n.
+    assert.deepEqual(
+        valuesReadByTemplates(
+            new Map([
+                [
+                    "t.yaml",
+                    [
+                        '{{- $dr := (index .Values "provider" "istio") | default (dict) -}}',
+                        '{{ (index $dr "host") | default "x" }}',
+                        "{{- $port := .Values.pool.port }}{{- if .Values.pool.ports }}{{- $port = (index .Values.pool.ports 0).number }}{{- end }}{{ $port }}",
+                        "{{- range .Values.objectives }}{{ .Values.apiVersion }}{{- end }}",
+                        "{{- range $i := until (int .Values.servers.count) }}{{ $.Values.servers.port }}{{- end }}",
+                    ].join("\n"),
+                ],
+            ]),
+        ).map((p) => `${p.path} ${p.read.join(",")}`),
+        [
+            "objectives list",
+            "objectives[].Values.apiVersion value",
+            "pool.port value",
+            "pool.ports test",
+            "pool.ports[].number value",
+            "provider.istio.host value",
+            "servers.count value",
+            "servers.port value",
+        ],
+    );
+    assert.throws(() => valuesReadByTemplates(new Map([["t.yaml", '{{ $p := printf "%s" .Values.a }}']])), /a variable set from an expression over a values path/);
     assert.throws(() => valuesReadByTemplates(new Map([["t.yaml", "{{ .name }}"]])), /root context/);
     assert.throws(() => valuesReadByTemplates(new Map([["t.yaml", "{{ if .Values.a }}"]])), /not closed/);
 });
@@ -215,9 +270,42 @@ test(
             for (const key of CHART_KEYS) {
                 const templates = templatesAt(gitDir!, line.source.tag, line[key].chartDir);
                 assert.deepEqual(valuesReadByTemplates(templates), valuesRead(line[key].valuesReadFile).paths, `${line.version} ${key}`);
-                // The rights an authenticated /metrics needs, granted by the chart to its component.
+                // The rights an authenticated /metrics needs, granted by the chart to its component:
+                // BBR's are what its line says; the EPP's wherever the program's monitor relies on them.
                 const grantsReviews = [...templates.values()].some((t) => /tokenreviews/.test(t) && /subjectaccessreviews/.test(t));
-                assert.equal(grantsReviews, line[key].metricsAuthorizedByChart, `${line.version} ${key}`);
+                const relied =
+                    key === "bodyBasedRouting"
+                        ? line.bodyBasedRouting.metricsAuthorizedByChart
+                        : Object.values(line.inferencePool.providers).some((p) => p.endpointPickerMetrics.authenticated === true);
+                if (relied || key === "bodyBasedRouting") assert.equal(grantsReviews, relied, `${line.version} ${key}`);
+            }
+            // What the line says the inferencepool chart renders per provider, in its templates.
+            const pool = [...templatesAt(gitDir!, line.source.tag, line.inferencePool.chartDir).values()];
+            const withAll = (...needles: string[]) => pool.some((t) => needles.every((n) => t.includes(n)));
+            for (const [provider, objects] of Object.entries(line.inferencePool.providers)) {
+                const where = `${line.version} ${provider}`;
+                if (objects.endpointPickerDestinationRule) assert.ok(withAll(`eq .Values.provider.name "${provider}"`, "kind: DestinationRule"), where);
+                const metrics = objects.endpointPickerMetrics;
+                const switches = Object.keys(metrics.values).map((p) => `.Values.${p}`);
+                if (metrics.monitor === "chart") assert.ok(withAll(...switches, "PodMonitoring") || withAll(...switches, "ClusterPodMonitoring"), `${where}: monitor`);
+                if (metrics.authenticated === false) assert.ok(withAll(...switches, "--metrics-endpoint-auth=false"), `${where}: metrics auth off`);
+                if (metrics.tokenSecret !== undefined) assert.ok(withAll(`.Values.${metrics.tokenSecret.namePath}`, "authorization"), `${where}: token`);
+            }
+            // The InferencePool API versions the CRD asset installs (config/crd/kustomization.yaml:
+            // one base per group; the v1 pool is `inference.networking.k8s.io`).
+            const crds = execFileSync("git", ["--git-dir", gitDir!, "show", `${line.source.tag}:config/crd/kustomization.yaml`], { encoding: "utf8" });
+            const pools = [...crds.matchAll(/bases\/(inference\.networking\.(?:x-)?k8s\.io)_inferencepools\.yaml/g)].map((m) => m[1]);
+            assert.deepEqual(line.poolApiVersions.map((v) => v.split("/")[0]).sort(), pools.sort(), `${line.version} CRDs`);
+            const baseModel = line.bodyBasedRouting.baseModelRouting;
+            if (baseModel !== undefined) {
+                const source = (file: string) => execFileSync("git", ["--git-dir", gitDir!, "show", `${line.source.tag}:${file}`], { encoding: "utf8" });
+                const dir = "pkg/bbr/plugins/basemodelextractor";
+                assert.match(source(`${dir}/base_model_to_header.go`), new RegExp(`BaseModelHeader\\s*=\\s*"${baseModel.header}"`));
+                assert.match(source(`${dir}/configmap_reconciler.go`), new RegExp(`bbrManagedLabel\\s*=\\s*"${baseModel.configMapLabelKey}"`));
+                const store = source(`${dir}/adapters_store.go`);
+                assert.match(store, new RegExp(`baseModelKey\\s*=\\s*"${baseModel.baseModelKey}"`));
+                assert.match(store, new RegExp(`adaptersKey\\s*=\\s*"${baseModel.adaptersKey}"`));
+                assert.match(store, /return ""/, "an unknown name gets the empty string");
             }
         }
     },

@@ -1,8 +1,9 @@
 /**
  * The plan against the platform facts it encodes, each test citing its source: which providers
  * accept route timeouts, cluster-scoped names the chart derives from a release name, the GKE
- * versions that install the InferencePool CRD, model sizes from Hugging Face IDs, and the Istio
- * releases that serve several InferencePools on one Gateway. Pure: no Pulumi runtime.
+ * versions that install the InferencePool CRD, model sizes from Hugging Face IDs, the Istio
+ * releases that serve several InferencePools on one Gateway, and what a GKE node can allocate to
+ * the Endpoint Pickers. Pure: no Pulumi runtime.
  */
 import assert from "node:assert/strict";
 import test from "node:test";
@@ -15,6 +16,15 @@ import {
     RELEASE_LINES,
     ReleaseChannel,
     ServingConfig,
+    allocatable,
+    cpuQuantity,
+    memoryQuantityGiB,
+    parseOrThrow,
+    reservedCpu,
+    reservedMemoryGiB,
+    servingConfigSchema,
+    systemMachineType,
+    systemPods,
     defaultInstallInferenceCrds,
     endpointPickerName,
     gkeVersionAtLeast,
@@ -137,3 +147,45 @@ test("Istio: below 1.28.5 is refused with the reason (istio/istio#58392, fixed i
     assert.ok(major > 1 || minor > 28 || (minor === 28 && patch >= 5), DEFAULT_ISTIO_VERSION);
     assert.equal(plan({ provider: { name: "istio" }, istio: { install: true } }).istio?.version, DEFAULT_ISTIO_VERSION);
 });
+
+test("system pool: GKE's reservations give an e2-standard-4 node 3.92 vCPU, which cannot hold a v1.5.0 Endpoint Picker", () => {
+    // GKE "Plan GKE Standard node sizes": its example node (e2-standard-4) allocates `cpu: 3920m`.
+    assert.equal(Math.round(allocatable(systemMachineType("e2-standard-4")!).cpu * 1000), 3920);
+    // 25% of the first 4 GiB, 20% of the next 4, 10% of the next 8, plus 100 MiB for eviction.
+    assert.equal(reservedMemoryGiB(16).toFixed(4), (1 + 0.8 + 0.8 + 100 / 1024).toFixed(4));
+    assert.equal(reservedCpu(8).toFixed(4), (0.06 + 0.01 + 0.01 + 4 * 0.0025).toFixed(4));
+    const created = (version: string, location = "us-central1-a", extra: Partial<ServingConfig> = {}) =>
+        plan({
+            cluster: { ...cluster, location, create: {} },
+            charts: { inferencePool: { version }, bodyBasedRouting: { version } },
+            models: [{ name: "meta-llama/Llama-3.1-8B-Instruct" }, { name: "Qwen/Qwen2.5-3B-Instruct" }],
+            ...extra,
+        });
+    // The v1.0 line's EPPs request nothing: the pool stays one e2-standard-4 node, as before.
+    assert.deepEqual(pick(created("v1.0.0").createCluster!), { systemMachineType: "e2-standard-4", systemNodeCount: 1 });
+    assert.equal(created("v1.0.2").endpointPickerCost, undefined);
+    // v1.5.0: 4 vCPU and 8 GiB per EPP (values.yaml); one per e2-standard-8 node beside GKE's pods.
+    const v150 = created("v1.5.0");
+    assert.deepEqual(pick(v150.createCluster!), { systemMachineType: "e2-standard-8", systemNodeCount: 2 });
+    const regional = created("v1.5.0", "us-central1", { nodePools: { "nvidia-l4": { zones: ["us-central1-a"] } } });
+    assert.deepEqual(pick(regional.createCluster!), { systemMachineType: "e2-standard-8", systemNodeCount: 1 }, "three zones");
+    // Priced at E2's per-vCPU and per-GB rates: 2 × (4 × 0.021811 + 8 × 0.002923) USD/h.
+    assert.deepEqual(v150.endpointPickerCost, { endpointPickers: 2, cpu: 8, memoryGiB: 16, pricedAs: "e2-standard-8", onDemandHourly: 0.22, onDemandMonthly: 161.52 });
+    // Smaller requests from config, and EPP replicas, are what is sized.
+    const small = { charts: { bodyBasedRouting: { version: "v1.5.0" }, inferencePool: { version: "v1.5.0", values: { inferenceExtension: { replicas: 2, resources: { requests: { cpu: "500m", memory: "1Gi" } } } } } } };
+    const sized = created("v1.5.0", "us-central1-a", small);
+    assert.deepEqual(pick(sized.createCluster!), { systemMachineType: "e2-standard-4", systemNodeCount: 1 });
+    assert.deepEqual([sized.endpointPickerCost?.endpointPickers, sized.endpointPickerCost?.cpu, sized.endpointPickerCost?.memoryGiB], [4, 2, 4]);
+    // istiod and Istio's proxy count too: 0.5 + 0.1 vCPU more need no second node here.
+    const istio = created("v1.0.0", "us-central1-a", { provider: { name: "istio" }, istio: { install: true } });
+    assert.deepEqual(pick(istio.createCluster!), { systemMachineType: "e2-standard-4", systemNodeCount: 1 });
+    assert.deepEqual(
+        systemPods(parseOrThrow(servingConfigSchema, { cluster, models: [{ name: "m/x-1B" }], provider: { name: "istio" }, istio: { install: true } }), []).map((p) => p.name),
+        ["the model list", "the model list", "istiod", "Istio's gateway proxy", "GKE's cluster-wide pods"],
+    );
+    assert.deepEqual([cpuQuantity("4"), cpuQuantity("250m"), memoryQuantityGiB("8Gi"), memoryQuantityGiB("512Mi"), cpuQuantity("x")], [4, 0.25, 8, 0.5, undefined]);
+});
+
+function pick(args: { systemMachineType: string; systemNodeCount: number }) {
+    return { systemMachineType: args.systemMachineType, systemNodeCount: args.systemNodeCount };
+}

@@ -3,10 +3,14 @@
  * prints, as JSON, every `.Values` path the chart's templates read at that tag: the data a values
  * schema is checked against (components/plan/charts/). It reads the templates with `git show`
  * from a local clone or mirror and evaluates nothing: a small walk over the template actions that
- * follows how `with` and `range` rebind the dot. A construct it does not know stops it with the
- * file and action, so a person reads that part by hand instead of trusting a guess.
+ * follows how `with` and `range` rebind the dot, which values paths variables hold (`$x := .Values.a`,
+ * `index .Values "a" "b"`) and the templates of a library chart the chart depends on (`file://`).
+ * A construct it does not know stops it with the file and action, so a person reads that part by
+ * hand instead of trusting a guess.
  */
 import { execFileSync } from "node:child_process";
+import * as path from "node:path";
+import { parse as parseYaml } from "yaml";
 
 /** How a template reads a path. */
 export type ReadKind =
@@ -31,8 +35,9 @@ export interface ReadPath {
     files: string[];
 }
 
-/** What the dot is inside a block: the chart's root context, or a values path. */
-type Dot = { root: true } | { root: false; path: string };
+/** What the dot is inside a block: the chart's root context, a values path, or something that is
+ * not values (the counter of `range $i := until n`), whose fields are not values paths. */
+type Dot = { root: true } | { root: false; path: string } | { root: false; path: undefined };
 
 interface Block {
     /** The dot inside the block. */
@@ -65,20 +70,54 @@ class Recorder {
     }
 }
 
-/** The values paths one action's pipeline refers to, with the dot `dot`. String literals are
- * left out: a `fail` message naming a path reads nothing. */
-function referencedPaths(action: string, dot: Dot, where: string): string[] {
-    const code = action.replace(/"(?:[^"\\]|\\.)*"/g, '""');
+/** The variables of one template file and the values paths each may hold (a variable set again
+ * with `=` in a branch may hold either value). */
+type Variables = Map<string, string[]>;
+
+/** A variable, with the fields read from it: `$port`, `$dr.host`. Not `$` alone (the root). */
+const VARIABLE_REF = /\$([A-Za-z_]\w*)((?:\.[A-Za-z_]\w*)*)/g;
+/** `index <ref> "key" 0 …`, optionally parenthesised and followed by fields: `(index .Values.a 0).b`. */
+const INDEX_CALL = /\(\s*index\s+\(?(\$?[\w.$]*)\)?((?:\s+(?:"\w+"|\d+))+)\s*\)((?:\.\w+)*)|\bindex\s+\(?(\$?[\w.$]*)\)?((?:\s+(?:"\w+"|\d+))+)/g;
+/** Stands for a list item in a rewritten `index`; becomes `[]` in the path. */
+const ITEM = "__item__";
+
+/** Rewrites `index` calls with literal keys into the field chains they stand for, innermost first. */
+function withoutIndexCalls(code: string): string {
+    const chain = (ref: string, keys: string, fields = "") =>
+        ref + keys.trim().split(/\s+/).map((key) => (key.startsWith('"') ? `.${key.slice(1, -1)}` : `.${ITEM}`)).join("") + fields;
+    const rewritten = code.replace(INDEX_CALL, (_all, ref1?: string, keys1?: string, fields1?: string, ref2?: string, keys2?: string) =>
+        ref1 !== undefined ? chain(ref1, keys1!, fields1) : chain(ref2!, keys2!),
+    );
+    return rewritten === code ? code : withoutIndexCalls(rewritten);
+}
+
+/** The values paths one action's pipeline refers to, with the dot `dot` and the file's
+ * `variables`. String literals are left out: a `fail` message naming a path reads nothing. */
+function referencedPaths(action: string, dot: Dot, where: string, variables: Variables = new Map()): string[] {
+    const code = withoutIndexCalls(action.replace(/"(?:[^"\\]|\\.)*"/g, (literal) => (/^"\w+"$/.test(literal) ? literal : '""')));
     const found: string[] = [];
-    for (const match of code.matchAll(VALUES_REF)) if (match[1] !== "") found.push(match[1].slice(1));
+    const add = (path: string) => found.push(path.split(`.${ITEM}`).join("[]"));
+    for (const match of code.matchAll(VALUES_REF)) {
+        if (match[1] === "") continue;
+        // Inside `with` or `range`, `.Values` is a field of the dot (a template bug, but what Helm
+        // does: inferencepool v1.5.0 templates/inferenceobjectives.yaml); `$.Values` is the root's.
+        const ofDot = !match[0].startsWith("$") && !dot.root;
+        if (ofDot && dot.path === undefined) throw new Error(`${where}: .Values on a dot that is not a values path`);
+        add(ofDot ? `${dot.path}.Values${match[1]}` : match[1].slice(1));
+    }
     const withoutValues = code.replace(VALUES_REF, "");
-    for (const match of withoutValues.matchAll(DOT_FIELD)) {
+    for (const match of withoutValues.matchAll(VARIABLE_REF)) {
+        for (const path of variables.get(match[1]) ?? []) add(`${path}${match[2]}`);
+    }
+    const withoutVariables = withoutValues.replace(VARIABLE_REF, "");
+    for (const match of withoutVariables.matchAll(DOT_FIELD)) {
         const field = match[1];
         if (ROOT_OBJECTS.has(field.split(".")[0])) continue;
         if (dot.root) throw new Error(`${where}: .${field} on the chart's root context is not a values path I know how to read`);
-        found.push(`${dot.path}.${field}`);
+        if (dot.path === undefined) throw new Error(`${where}: .${field} on a dot that is not a values path`);
+        add(`${dot.path}.${field}`);
     }
-    if (BARE_DOT.test(withoutValues) && !dot.root) found.push(dot.path);
+    if (BARE_DOT.test(withoutVariables) && !dot.root && dot.path !== undefined) add(dot.path);
     return found;
 }
 
@@ -88,6 +127,7 @@ export function valuesReadByTemplates(files: ReadonlyMap<string, string>): ReadP
     const recorder = new Recorder();
     for (const [file, text] of files) {
         const blocks: Block[] = [{ dot: { root: true } }];
+        const variables: Variables = new Map();
         for (const match of text.matchAll(ACTION)) {
             const action = match[1].trim();
             const line = text.slice(0, match.index).split("\n").length;
@@ -95,7 +135,7 @@ export function valuesReadByTemplates(files: ReadonlyMap<string, string>): ReadP
             const dot = blocks[blocks.length - 1].dot;
             const keyword = /^(\/\*|define|if|else if|else|with|range|end|include|template|block)\b/.exec(action)?.[1];
             const record = (kind: ReadKind, pipeline: string) => {
-                const paths = referencedPaths(pipeline, dot, where);
+                const paths = referencedPaths(pipeline, dot, where, variables);
                 for (const path of paths) recorder.add(path, /\btoYaml\b|\btoJson\b/.test(pipeline) ? "subtree" : kind, file);
                 return paths;
             };
@@ -123,8 +163,15 @@ export function valuesReadByTemplates(files: ReadonlyMap<string, string>): ReadP
                     break;
                 }
                 case "range": {
+                    const counter = /^range\s+\$\w+\s*:=\s*until\s+(.+)$/.exec(action);
+                    if (counter) {
+                        // `range $i := until n`: n is read as a value; the dot is a number.
+                        record("value", counter[1]);
+                        blocks.push({ dot: { root: false, path: undefined } });
+                        break;
+                    }
                     const keyValue = /^range\s+\$\w+\s*,\s*\$\w+\s*:=\s*(.+)$/.exec(action);
-                    const paths = referencedPaths(keyValue ? keyValue[1] : action.slice("range".length), dot, where);
+                    const paths = referencedPaths(keyValue ? keyValue[1] : action.slice("range".length), dot, where, variables);
                     if (paths.length !== 1) throw new Error(`${where}: range over ${paths.length} paths`);
                     recorder.add(paths[0], keyValue ? "map" : "list", file);
                     // Inside `range $k, $v :=` the templates use $k and $v; the dot is the item either way.
@@ -142,9 +189,19 @@ export function valuesReadByTemplates(files: ReadonlyMap<string, string>): ReadP
                 case "block":
                     throw new Error(`${where}: block is not supported`);
                 default: {
-                    // A variable set from a values path would hide where the value is read.
-                    const assignment = /^\$\w+\s*:?=\s*([\s\S]*)$/.exec(action);
-                    if (assignment && referencedPaths(assignment[1], dot, where).length > 0) throw new Error(`${where}: a variable holds a values path`);
+                    // A variable set from a values path is read where the variable is used: it holds
+                    // the path (`:=`), or one more path it may hold (`=`, set again in a branch).
+                    const assignment = /^\$(\w+)\s*(:?=)\s*([\s\S]*)$/.exec(action);
+                    if (assignment) {
+                        const [, name, operator, pipeline] = assignment;
+                        const paths = referencedPaths(pipeline, dot, where, variables);
+                        if (paths.length > 1) throw new Error(`${where}: a variable set from ${paths.length} paths`);
+                        if (paths.length === 1 && !/^((int|int64|float64|toString)\s+)?\(?\s*\$?[\w.]*\s*\)?\s*(\|\s*default\s+[^|]+)?$/.test(withoutIndexCalls(pipeline))) {
+                            throw new Error(`${where}: a variable set from an expression over a values path`);
+                        }
+                        variables.set(name, [...(operator === "=" ? (variables.get(name) ?? []) : []), ...paths]);
+                        break;
+                    }
                     record("value", action);
                 }
             }
@@ -154,11 +211,21 @@ export function valuesReadByTemplates(files: ReadonlyMap<string, string>): ReadP
     return recorder.result();
 }
 
-/** The chart's template files at `tag`, read from the git directory `gitDir`. */
+/** The chart's template files at `tag`, read from the git directory `gitDir`, and those of every
+ * library chart it depends on by a `file://` repository in `Chart.yaml` (the inferencepool chart's
+ * `epplib` from v1.5.0, whose helpers run with the parent's values), named relative to the chart
+ * (`../epplib/templates/_deployment.yaml`). */
 export function templatesAt(gitDir: string, tag: string, chartDir: string): Map<string, string> {
     const git = (...args: string[]) => execFileSync("git", ["--git-dir", gitDir, ...args], { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
-    const names = git("ls-tree", "-r", "--name-only", tag, `${chartDir}/templates/`).split("\n").filter((f) => /\.(yaml|tpl)$/.test(f));
-    return new Map(names.map((name) => [name.slice(chartDir.length + 1), git("show", `${tag}:${name}`)]));
+    const chart = parseYaml(git("show", `${tag}:${chartDir}/Chart.yaml`)) as { dependencies?: { repository?: string }[] };
+    const local = (chart.dependencies ?? []).flatMap((d) => (d.repository?.startsWith("file://") ? [d.repository.slice("file://".length)] : []));
+    const templates = new Map<string, string>();
+    for (const relative of [".", ...local]) {
+        const dir = path.posix.normalize(`${chartDir}/${relative}`);
+        const names = git("ls-tree", "-r", "--name-only", tag, `${dir}/templates/`).split("\n").filter((f) => /\.(yaml|tpl)$/.test(f));
+        for (const name of names) templates.set(path.posix.relative(chartDir, name), git("show", `${tag}:${name}`));
+    }
+    return templates;
 }
 
 /** The commit a tag points to. */

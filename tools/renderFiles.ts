@@ -4,7 +4,7 @@
  * each Cloud Monitoring dashboard's JSON, and a readable summary. Pure: the CLI in render.ts writes what this returns.
  */
 import { stringify as toYaml } from "yaml";
-import type { CostRange, NodePoolSummary, ServedModel } from "../components";
+import type { CostRange, EndpointPickerCost, NodePoolSummary, ServedModel } from "../components";
 import { ProgramRun, RecordedResource, redactSecrets } from "./mockRuntime";
 
 /** One resource as written to `resources.json`: the recorded fields but the options, with the
@@ -143,6 +143,8 @@ export function renderSummary(outputs: Record<string, unknown>): string {
     const replicas = models.reduce((n, m) => n + m.replicas, 0);
     const gpus = models.reduce((n, m) => n + m.replicas * m.gpu.count, 0);
     const record = outputs["certificateDnsRecord"] as { name: string; type: string; data: string } | undefined;
+    const epps = outputs["estimatedEndpointPickerCost"] as EndpointPickerCost | undefined;
+    const systemPool = outputs["systemPool"] as { machineType: string; nodesPerZone: number } | undefined;
     return [
         `Gateway: ${String(outputs["gatewayUrl"])}`,
         `API keys: ${outputs["apiKeysRequired"] === true ? "required (clients send Authorization: Bearer <api-key>)" : "not required"}`,
@@ -159,7 +161,15 @@ export function renderSummary(outputs: Record<string, unknown>): string {
         `Estimated GPU cost: ${costRange(total.min.onDemandHourly, total.max.onDemandHourly)}/h on demand ` +
             `(${costRange(total.min.onDemandMonthly, total.max.onDemandMonthly)}/month), ` +
             `${costRange(total.min.spotHourly, total.max.spotHourly)}/h spot (${costRange(total.min.spotMonthly, total.max.spotMonthly)}/month).`,
+        ...(epps === undefined
+            ? []
+            : [
+                  `Estimated Endpoint Picker cost: ${epps.endpointPickers} EPPs requesting ${epps.cpu} vCPU and ${epps.memoryGiB} GiB in all: ` +
+                      `$${epps.onDemandHourly.toFixed(2)}/h on demand ($${epps.onDemandMonthly.toFixed(2)}/month) at ${epps.pricedAs} rates.`,
+              ]),
+        ...(systemPool === undefined ? [] : [`System pool: ${systemPool.nodesPerZone} x ${systemPool.machineType} per zone.`]),
         "Prices: GPU list prices only (no VM, disk or load balancer), us-central1; see components/plan/gpuCatalog.ts.",
+        ...(epps === undefined ? [] : ["EPP prices: what they request at the machine family's list rates, us-central1; see components/plan/systemCapacity.ts."]),
         "",
     ].join("\n");
 }

@@ -9,7 +9,7 @@ import { HUGGING_FACE_ID_RULE, isHuggingFaceModelId } from "../plan/huggingFaceI
 import { MAX_MODEL_KEY_LENGTH } from "../plan/names";
 import { canonicalCidr, parseCidr } from "./cidr";
 import { AutoscalingMetric, CacheAccessMode, DEFAULT_READY_TIMEOUT_MINUTES, Precision, WeightCacheType } from "./modelConfig";
-import { DEFAULT_INFERENCE_EXTENSION_VERSION, DEFAULT_ISTIO_VERSION, DEFAULT_VLLM_IMAGE, GpuDriverVersion, MIN_ISTIO_VERSION, ReleaseChannel, ServingConfig } from "./servingConfig";
+import { DEFAULT_INFERENCE_EXTENSION_VERSION, DEFAULT_ISTIO_VERSION, GpuDriverVersion, MIN_ISTIO_VERSION, ReleaseChannel, ServingConfig } from "./servingConfig";
 import { MAX_NODES_PER_POOL_ZONE, imageProblem, isSystemNamespace, nodeLabelProblem } from "./valueRules";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -49,8 +49,9 @@ const clusterCreateSchema = z.strictObject({
     releaseChannel: z.enum(ReleaseChannel).default("REGULAR"),
     protect: z.boolean().default(true),
     enableApis: z.boolean().default(true),
-    systemMachineType: z.string().regex(/^[a-z0-9]+-[a-z0-9-]+$/, "must be a machine type such as e2-standard-4").default("e2-standard-4"),
-    systemNodeCount: z.number().int().min(1).max(100).default(1),
+    // Derived in the plan from what the pool must hold when unset.
+    systemMachineType: z.string().regex(/^[a-z0-9]+-[a-z0-9-]+$/, "must be a machine type such as e2-standard-4").optional(),
+    systemNodeCount: z.number().int().min(1).max(100).optional(),
 });
 
 const istioVersionSchema = z
@@ -255,7 +256,7 @@ export const servingConfigSchema = z.strictObject({
             const problem = imageProblem(image);
             if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
         })
-        .default(DEFAULT_VLLM_IMAGE),
+        .optional(),
     charts: z
         .strictObject({
             inferencePool: chartSchema.default({ version: DEFAULT_INFERENCE_EXTENSION_VERSION }),

@@ -11,9 +11,6 @@ import type { ModelConfig } from "./modelConfig";
 /** The inference extension release whose charts and CRDs are used by default. */
 export const DEFAULT_INFERENCE_EXTENSION_VERSION = "v1.0.0";
 
-/** The vLLM OpenAI-compatible server image; pinned, never `latest`. */
-export const DEFAULT_VLLM_IMAGE = "vllm/vllm-openai:v0.11.0";
-
 /** The GPU driver GKE installs on a node pool. A const object so the cross-language schema gets
  * an enum. */
 export const GpuDriverVersion = {
@@ -88,10 +85,14 @@ export interface ClusterCreateConfig {
     /** Enable the APIs a new project needs first: Compute Engine, Kubernetes Engine, IAM,
      * Resource Manager, image streaming and Filestore (left enabled on destroy). Default true. */
     enableApis?: boolean;
-    /** Machine type of the node pool for the gateway's helpers (BBR, the EPPs, istiod, cluster
-     * add-ons). Default `e2-standard-4`. */
+    /** Machine type of the node pool for the gateway's helpers (the EPPs, BBR, the model list,
+     * istiod, GKE's add-ons): an `e2-standard-*` or `n2-standard-*` type, whose allocatable CPU and
+     * memory the plan checks against what the pool must hold. Default: `e2-standard-4`, or the
+     * smallest larger E2 type that holds one Endpoint Picker (4 vCPU and 8 GiB each from v1.5.0). */
     systemMachineType?: string;
-    /** Nodes of that pool in each of the cluster's zones (a regional cluster has three). Default 1. */
+    /** Nodes of that pool in each of the cluster's zones (a regional cluster has three). Default:
+     * enough for one Endpoint Picker per model and everything else the pool runs (1 on the v1.0
+     * line); a smaller count is refused. */
     systemNodeCount?: number;
 }
 
@@ -171,7 +172,8 @@ export interface NodePoolConfig {
 
 /** A Helm chart's version and values beyond the ones the program sets. */
 export interface ChartConfig {
-    /** Chart version, with the `v`. Default `v1.0.0`. */
+    /** Chart version, with the `v`: `v1.0.0`, `v1.0.2` or `v1.5.0` (the lines whose values we
+     * have read; any other only with `rawValues`). Default `v1.0.0`. */
     version?: string;
     /** Extra values, merged over the program's and checked against the chart's values schema at
      * that version. */
@@ -264,7 +266,8 @@ export interface ServingConfig {
      * 1.34.0-gke.1626000 or later, so that GKE's own copy is not replaced. */
     installInferenceCrds?: boolean;
     /** vLLM image, pinned by a tag or digest (a moving tag such as `latest` or `nightly` only with
-     * its digest). Default `vllm/vllm-openai:v0.11.0`. */
+     * its digest); the inferencepool chart's release line picks the default:
+     * `vllm/vllm-openai:v0.11.0` on the v1.0 line, `vllm/vllm-openai:v0.20.2` on v1.5.0. */
     vllmImage?: string;
     /** Chart versions and values. */
     charts?: ChartsConfig;

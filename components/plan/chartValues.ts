@@ -12,7 +12,8 @@ import type { ChartConfig, ChartValues } from "../config/servingConfig";
 import type { ChartLine, InferencePoolLine, PoolProviderObjects } from "./charts/releaseLine";
 import type { GatewayProviderProfile } from "./gatewayProviders";
 import { BODY_BASED_ROUTER_RELEASE } from "./names";
-import { KNOWN_RELEASE_VERSIONS, RELEASE_LINES, releaseLine } from "./releaseLines";
+import { KNOWN_RELEASE_VERSIONS, RELEASE_LINES, describingLine, releaseLine } from "./releaseLines";
+import { RELEASE_V1_0_0 } from "./charts/v1.0.0";
 
 /** A chart the program installs, with the values schemas of the versions we have read. */
 export interface ChartDescription {
@@ -25,16 +26,11 @@ export interface ChartDescription {
 const schemasOf = (key: "inferencePool" | "bodyBasedRouting") =>
     Object.fromEntries(Object.values(RELEASE_LINES).map((line) => [line.version, line[key].valuesSchema]));
 
-/** The charts, by their key under `charts` in config. */
+/** The charts, by their key under `charts` in config: the default line's references (every line
+ * we have read publishes at the same ones), with each line's values schema. */
 export const INFERENCE_CHARTS = {
-    inferencePool: {
-        chart: "oci://registry.k8s.io/gateway-api-inference-extension/charts/inferencepool",
-        valuesSchemas: schemasOf("inferencePool"),
-    },
-    bodyBasedRouting: {
-        chart: "oci://registry.k8s.io/gateway-api-inference-extension/charts/body-based-routing",
-        valuesSchemas: schemasOf("bodyBasedRouting"),
-    },
+    inferencePool: { chart: RELEASE_V1_0_0.inferencePool.chart, valuesSchemas: schemasOf("inferencePool") },
+    bodyBasedRouting: { chart: RELEASE_V1_0_0.bodyBasedRouting.chart, valuesSchemas: schemasOf("bodyBasedRouting") },
 } as const satisfies Record<string, ChartDescription>;
 
 /** A chart key under `charts`. */
@@ -46,10 +42,18 @@ export interface InferencePoolValueInputs {
     matchLabels: Record<string, string>;
     /** The model servers' port. */
     targetPort: number;
-    /** The chart's `provider.name`. */
-    provider: "gke" | "none";
-    /** The Secret whose token a monitor the chart renders itself scrapes with. */
+    /** The chart's `provider.name`: one of the line's providers (see {@link poolChartProvider}). */
+    provider: string;
+    /** The Secret whose token a monitor the chart renders itself scrapes with, where it reads one. */
     metricsTokenSecret: { name: string; namespace: string };
+    /** How often a monitor the chart renders itself scrapes, where it has a setting for it. */
+    scrapeInterval: string;
+}
+
+/** The inferencepool chart's `provider.name` for a gateway provider: the profile's, where the
+ * chart line renders something for it (Istio's DestinationRule only from v1.0.1), else `none`. */
+export function poolChartProvider(line: InferencePoolLine, provider: GatewayProviderProfile): string {
+    return Object.hasOwn(line.providers, provider.inferencePoolChartProvider) ? provider.inferencePoolChartProvider : "none";
 }
 
 /** Sets `value` at the dotted `path` of `values`, making the maps on the way. */
@@ -65,8 +69,9 @@ function setPath(values: Record<string, unknown>, path: string, value: unknown):
 
 /**
  * The values the program sets on an inferencepool release of chart line `line`: the pods it
- * selects, the port a v1 pool targets, the provider, and what the objects the chart renders for
- * that provider read (the health check's port, the token of its EPP monitor).
+ * selects, the port a v1 pool targets, the provider, what the objects the chart renders for that
+ * provider read (the health check's port), and what gives each EPP exactly one working monitor
+ * (the chart's, with its token and interval, or the program's).
  */
 export function inferencePoolValues(line: InferencePoolLine, inputs: InferencePoolValueInputs): Record<string, unknown> {
     // templates/inferencepool.yaml and templates/_validations.tpl: `inferencePool.modelServers.matchLabels`
@@ -76,13 +81,15 @@ export function inferencePoolValues(line: InferencePoolLine, inputs: InferencePo
         provider: { name: inputs.provider },
     };
     setPath(values, line.targetPortsPath, [{ number: inputs.targetPort }]);
-    const objects = line.providers[inputs.provider] ?? {};
+    const objects = line.providers[inputs.provider] ?? line.providers.none;
     if (objects.healthCheckPortPath !== undefined) setPath(values, objects.healthCheckPortPath, inputs.targetPort);
-    const monitor = objects.endpointPickerMonitor;
-    if (monitor !== undefined) {
-        setPath(values, monitor.secretNamePath, inputs.metricsTokenSecret.name);
-        setPath(values, monitor.secretNamespacePath, inputs.metricsTokenSecret.namespace);
+    const metrics = objects.endpointPickerMetrics;
+    for (const [path, value] of Object.entries(metrics.values)) setPath(values, path, value);
+    if (metrics.tokenSecret !== undefined) {
+        setPath(values, metrics.tokenSecret.namePath, inputs.metricsTokenSecret.name);
+        setPath(values, metrics.tokenSecret.namespacePath, inputs.metricsTokenSecret.namespace);
     }
+    if (metrics.intervalPath !== undefined) setPath(values, metrics.intervalPath, inputs.scrapeInterval);
     return values;
 }
 
@@ -153,8 +160,9 @@ export function chartValues(
         };
     }
     const provider = String((programValues["provider"] as { name?: unknown } | undefined)?.name ?? "none");
+    // The program never sets an unread path (test/releaseLines.test.ts); config may not either.
     const unreachable = Object.entries(unreadPaths(line, provider))
-        .filter(([path]) => hasPath(checked, path))
+        .filter(([path]) => hasPath(config.values ?? {}, path))
         .map(([path, reason]) => ({ path: `charts.${key}.values.${path}`, message: `${reason} (chart ${key} ${config.version})` }));
     const result = line.valuesSchema.safeParse(checked);
     const invalid = result.success
@@ -168,8 +176,8 @@ export function chartValues(
 
 /** The values paths of `provider`'s objects in an inferencepool chart line. */
 function providerPaths(objects: PoolProviderObjects): string[] {
-    const monitor = objects.endpointPickerMonitor;
-    return [objects.healthCheckPortPath, monitor?.secretNamePath, monitor?.secretNamespacePath].filter((p): p is string => p !== undefined);
+    const secret = objects.endpointPickerMetrics.tokenSecret;
+    return [objects.healthCheckPortPath, secret?.namePath, secret?.namespacePath].filter((p): p is string => p !== undefined);
 }
 
 /** Paths a chart line's templates read that Helm would ignore for the chart provider `provider`
@@ -221,8 +229,9 @@ export function planBodyBasedRouting(
         config.charts.bodyBasedRouting,
         bodyBasedRoutingValues(provider.bodyBasedRoutingChartProvider, config.gatewayName),
     );
+    const chart = describingLine(config.charts.bodyBasedRouting.version).bodyBasedRouting.chart;
     return {
-        release: { chart: INFERENCE_CHARTS.bodyBasedRouting.chart, version: config.charts.bodyBasedRouting.version, values: bbr.values },
+        release: { chart, version: config.charts.bodyBasedRouting.version, values: bbr.values },
         problems: bbr.problems,
     };
 }

@@ -7,6 +7,7 @@ import { parseCidr, rangesOverlap } from "../config/cidr";
 import type { ConfigProblem } from "../config/configErrors";
 import type { ParsedServingConfig } from "../config/configSchema";
 import type { ReleaseChannel } from "../config/servingConfig";
+import type { PlannedSystemPool } from "./systemPoolPlan";
 
 /** Arguments of {@link GkeCluster}: `cluster` and `cluster.create` of the config, resolved (see
  * `planFromZero`). */
@@ -123,8 +124,9 @@ export interface FromZeroPlan {
     problems: ConfigProblem[];
 }
 
-/** Resolves `cluster.create` and `istio` of a parsed config. Pure. */
-export function planFromZero(config: ParsedServingConfig): FromZeroPlan {
+/** Resolves `cluster.create` and `istio` of a parsed config, with the system pool sized for what
+ * it must hold (`planSystemPool`). Pure. */
+export function planFromZero(config: ParsedServingConfig, systemPool: PlannedSystemPool | undefined): FromZeroPlan {
     const problems: ConfigProblem[] = [];
     const { create, ...cluster } = config.cluster;
     if (config.istio.install && config.provider.name !== "istio") {
@@ -136,7 +138,7 @@ export function planFromZero(config: ParsedServingConfig): FromZeroPlan {
     if (create !== undefined) problems.push(...overlappingRanges(create));
     return {
         cluster:
-            create === undefined
+            create === undefined || systemPool === undefined
                 ? undefined
                 : {
                       ...cluster,
@@ -151,8 +153,8 @@ export function planFromZero(config: ParsedServingConfig): FromZeroPlan {
                       releaseChannel: create.releaseChannel,
                       protect: create.protect,
                       enableApis: create.enableApis,
-                      systemMachineType: create.systemMachineType,
-                      systemNodeCount: create.systemNodeCount,
+                      systemMachineType: systemPool.machineType,
+                      systemNodeCount: systemPool.nodeCountPerZone,
                   },
         istio: config.istio.install ? { version: config.istio.version } : undefined,
         problems,

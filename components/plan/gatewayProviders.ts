@@ -9,8 +9,8 @@
 export const EndpointPickerTls = {
     /** The inferencepool chart renders what the provider needs (GKE's policies). */
     Chart: "chart",
-    /** The chart renders nothing for this provider: we create an Istio DestinationRule per pool
-     * that originates TLS to the EPP without verifying its self-signed certificate. */
+    /** An Istio DestinationRule per pool that originates TLS to the EPP without verifying its
+     * self-signed certificate: the chart's where its line renders one (from v1.0.1), else ours. */
     IstioDestinationRule: "istio-destination-rule",
     /** Nothing is created; the platform team configures the provider itself. */
     None: "none",
@@ -63,8 +63,9 @@ export interface GatewayProviderProfile {
     defaultGatewayClassName?: string;
     /** The body-based-routing chart's `provider.name`. */
     bodyBasedRoutingChartProvider: "gke" | "istio" | "none";
-    /** The inferencepool chart's `provider.name`. */
-    inferencePoolChartProvider: "gke" | "none";
+    /** The inferencepool chart's `provider.name` for this gateway, where the chart line knows it
+     * (`none` otherwise: Istio's from v1.0.1 only). */
+    inferencePoolChartProvider: "gke" | "istio" | "none";
     /** What reaching each EPP over TLS takes beyond the chart. */
     endpointPickerTls: EndpointPickerTls;
     /** What makes the Gateway internal (`gateway.internal`): another class, or annotations the
@@ -118,7 +119,7 @@ export const GATEWAY_PROVIDERS = {
         description: "Istio 1.28.5 or later with ENABLE_GATEWAY_API_INFERENCE_EXTENSION=true",
         defaultGatewayClassName: "istio",
         bodyBasedRoutingChartProvider: "istio",
-        inferencePoolChartProvider: "none",
+        inferencePoolChartProvider: "istio",
         endpointPickerTls: "istio-destination-rule",
         // Istio copies the Gateway's annotations onto the Service of the proxies it deploys.
         internalGateway: { defaultGatewayClassName: "istio", annotations: { "networking.gke.io/load-balancer-type": "Internal" } },

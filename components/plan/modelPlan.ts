@@ -7,7 +7,7 @@ import type { ParsedModelConfig, ParsedServingConfig } from "../config/configSch
 import { AutoscalingMetric, DEFAULT_AUTOSCALING_TARGETS, Precision } from "../config/modelConfig";
 import type { ChartValues } from "../config/servingConfig";
 import { MemoryEstimate, estimateMemory, proposeFittingGpus } from "./capacity";
-import { chartValues, inferencePoolValues } from "./chartValues";
+import { chartValues, inferencePoolValues, poolChartProvider } from "./chartValues";
 import type { GatewayProviderProfile } from "./gatewayProviders";
 import type { AcceleratorType } from "./gpuCatalog";
 import { ParameterSource, modelParameters } from "./knownModels";
@@ -218,8 +218,11 @@ export function planModels(
 ): { models: PlannedModel[]; problems: ConfigProblem[] } {
     const models: PlannedModel[] = [];
     const problems: ConfigProblem[] = [];
-    const line = describingLine(config.charts.inferencePool.version).inferencePool;
+    const release = describingLine(config.charts.inferencePool.version);
+    const line = release.inferencePool;
+    const chartProvider = poolChartProvider(line, provider);
     const metricsTokenSecret = { name: metricsReaderNames(config.namespace).tokenSecret, namespace: config.namespace };
+    const scrapeInterval = config.monitoring.scrapeInterval;
     for (const draft of drafts) {
         const memory = planModelMemory(draft);
         problems.push(...memory.problems);
@@ -228,7 +231,7 @@ export function planModels(
         const pool = chartValues(
             "inferencePool",
             config.charts.inferencePool,
-            inferencePoolValues(line, { matchLabels, targetPort: VLLM_PORT, provider: provider.inferencePoolChartProvider, metricsTokenSecret }),
+            inferencePoolValues(line, { matchLabels, targetPort: VLLM_PORT, provider: chartProvider, metricsTokenSecret, scrapeInterval }),
         );
         // Chart values are the same shape for every model: report their problems once.
         if (draft.index === 0) problems.push(...pool.problems);
@@ -259,7 +262,7 @@ export function planModels(
             readyTimeoutMinutes: draft.config.readyTimeoutMinutes,
             // A surge pod on another node could not attach a ReadWriteOnce cache the old pod holds.
             canSurge: canSurge.has(draft.index) && cache.cache.claim?.accessMode !== "ReadWriteOnce",
-            ...planLora(draft.config),
+            ...planLora(draft.config, release.adapterLoading),
             weightCache: cache.cache,
         });
     }

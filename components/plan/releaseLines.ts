@@ -3,13 +3,22 @@
  * data read at the release's tag: one description per release line, keyed by version, so that a
  * new chart version is a new description (`charts/<version>.ts` and the values-read data beside
  * it) rather than code in the components. Every fact carries its tag and file.
+ *
+ * The llm-d line goes here too once it can: from v1.6.0 the EPP and BBR live in the llm-d project.
+ * llm-d/llm-d-router publishes `oci://ghcr.io/llm-d/charts/llm-d-router-gateway` from tag v0.9.0
+ * (values under `router.*`), but llm-d/llm-d-inference-payload-processor, BBR's successor, has
+ * tagged no release, so no versioned chart exists for it (see the README, "Release lines").
  */
 import type { ReleaseLine } from "./charts/releaseLine";
 import { RELEASE_V1_0_0 } from "./charts/v1.0.0";
+import { RELEASE_V1_0_2 } from "./charts/v1.0.2";
+import { RELEASE_V1_5_0 } from "./charts/v1.5.0";
 
 /** The release lines we have read, by version, oldest first. */
 export const RELEASE_LINES: Readonly<Record<string, ReleaseLine>> = {
     [RELEASE_V1_0_0.version]: RELEASE_V1_0_0,
+    [RELEASE_V1_0_2.version]: RELEASE_V1_0_2,
+    [RELEASE_V1_5_0.version]: RELEASE_V1_5_0,
 };
 
 /** The versions of {@link RELEASE_LINES}, for messages. */
@@ -20,12 +29,26 @@ export function releaseLine(version: string): ReleaseLine | undefined {
     return Object.hasOwn(RELEASE_LINES, version) ? RELEASE_LINES[version] : undefined;
 }
 
+/** A chart version's numbers, for ordering: `v1.5.0` → [1, 5, 0]. */
+function versionNumbers(version: string): number[] {
+    return (/^v(\d+)\.(\d+)\.(\d+)/.exec(version) ?? []).slice(1).map(Number);
+}
+
 /**
  * The line whose facts describe `version`: its own, or, for a version we have not read (which
- * config may use only with `rawValues`, at its own risk), the newest line we have read.
+ * config may use only with `rawValues`, at its own risk), the newest line we have read that is
+ * not newer than it, so that no feature of a later line is assumed (the oldest for an older one).
  */
 export function describingLine(version: string): ReleaseLine {
-    return releaseLine(version) ?? RELEASE_LINES[KNOWN_RELEASE_VERSIONS[KNOWN_RELEASE_VERSIONS.length - 1]];
+    const own = releaseLine(version);
+    if (own !== undefined) return own;
+    const wanted = versionNumbers(version);
+    const notNewer = KNOWN_RELEASE_VERSIONS.filter((known) => {
+        const numbers = versionNumbers(known);
+        const first = numbers.findIndex((n, i) => n !== wanted[i]);
+        return first === -1 || numbers[first] < wanted[first];
+    });
+    return RELEASE_LINES[notNewer[notNewer.length - 1] ?? KNOWN_RELEASE_VERSIONS[0]];
 }
 
 /** The InferencePool CRDs published with a release. */

@@ -40,7 +40,8 @@ export const VLLM_EXPORTED_METRICS: readonly ExportedMetric[] = [
     { name: "vllm:generation_tokens", type: "counter", help: "tokens generated" },
     { name: "vllm:request_success", type: "counter", help: "finished requests, by finished_reason" },
     { name: "vllm:time_to_first_token_seconds", type: "histogram", help: "time to first token" },
-    { name: "vllm:time_per_output_token_seconds", type: "histogram", help: "time per output token (deprecated in 0.11)" },
+    // Gone at v0.20.2 ("Scheduled removal of deprecated metrics", vllm-project/vllm#29330): nothing reads it.
+    { name: "vllm:time_per_output_token_seconds", type: "histogram", help: "time per output token (deprecated in 0.11, removed by v0.20.2)" },
     { name: "vllm:inter_token_latency_seconds", type: "histogram", help: "time between output tokens" },
     { name: "vllm:e2e_request_latency_seconds", type: "histogram", help: "end-to-end request latency" },
     { name: "vllm:request_queue_time_seconds", type: "histogram", help: "time a request waited in the queue" },

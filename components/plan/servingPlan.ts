@@ -13,16 +13,20 @@ import { ParsedServingConfig, servingConfigSchema } from "../config/configSchema
 import type { ClusterConfig, ServingConfig } from "../config/servingConfig";
 import { apiKeysRequired } from "./apiKeysPlan";
 import { CostRange, addCosts } from "./capacity";
-import { INFERENCE_CHARTS, PlannedChart, PlannedChartRelease, planBodyBasedRouting } from "./chartValues";
+import type { BaseModelRouting } from "./charts/releaseLine";
+import { PlannedChart, PlannedChartRelease, planBodyBasedRouting, poolChartProvider } from "./chartValues";
 import { GkeClusterArgs, IstioInstallationArgs, defaultInstallInferenceCrds, planFromZero } from "./clusterPlan";
-import { GATEWAY_PROVIDERS, GatewayProviderProfile } from "./gatewayProviders";
+import { EndpointPickerTls, GATEWAY_PROVIDERS, GatewayProviderProfile } from "./gatewayProviders";
 import { PlannedGateway, PlannedNetworkPolicy, planGateway, planNetworkPolicy } from "./gatewayPlan";
 import { checkDefaultHuggingFaceIds } from "./huggingFaceIds";
-import { checkAdapterNames } from "./loraPlan";
+import { checkAdapterNames, checkResolverBase } from "./loraPlan";
 import { PlannedModel, checkNames, checkReplicas, modelDrafts, planModels } from "./modelPlan";
 import { PlannedNodePool, PlannedNodeServiceAccount, planNodePools, planNodeServiceAccount } from "./nodePoolPlan";
 import { describingLine } from "./releaseLines";
+import type { EndpointPickerCost } from "./systemCapacity";
+import { endpointPickerPods, planSystemPool, plannedEndpointPickerCost, systemPods } from "./systemPoolPlan";
 import { checkTensorParallelSize, checkVllmArgs } from "./vllmArgs";
+import { VLLM_RELEASES } from "./vllmReleases";
 
 /** Everything the components need, resolved and checked. */
 export interface ServingPlan {
@@ -47,9 +51,15 @@ export interface ServingPlan {
     /** Whether to apply the InferencePool CRDs. */
     installInferenceCrds: boolean;
     /** What the program's own PodMonitorings scrape besides the model servers: the EPPs unless
-     * the inferencepool chart renders their monitor itself, and BBR only where the chart gives
-     * it the rights its authenticated `/metrics` needs. */
-    metricsScrapes: { endpointPickers: boolean; bodyBasedRouter: boolean };
+     * the inferencepool chart renders their monitor itself (and whether their `/metrics` wants
+     * the reader's token), BBR only where the chart gives it the rights its authenticated
+     * `/metrics` needs; and whether the metrics reader (its account, token Secret and roles) is
+     * needed at all: by a scrape of the program's or by the chart's monitor. */
+    metricsScrapes: { endpointPickers: boolean; endpointPickersAuthenticated: boolean; bodyBasedRouter: boolean; reader: boolean };
+    /** How the gateway reaches each EPP over TLS beyond what the chart renders. */
+    endpointPickerTls: EndpointPickerTls;
+    /** Where BBR maps adapters to base models: routes then match the base model's header. */
+    baseModelRouting?: BaseModelRouting;
     /** vLLM image. */
     vllmImage: string;
     /** The inferencepool chart. */
@@ -64,6 +74,8 @@ export interface ServingPlan {
     monitoring: ParsedServingConfig["monitoring"];
     /** Cost of all node pools at their smallest and largest size. */
     cost: CostRange;
+    /** What the Endpoint Pickers request and cost, where their chart line requests anything. */
+    endpointPickerCost?: EndpointPickerCost;
     /** The cluster to create, when `cluster.create` is set. */
     createCluster?: GkeClusterArgs;
     /** The Istio installation, when `istio.install` is set. */
@@ -88,7 +100,10 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
 
     const drafts = modelDrafts(config);
     problems.push(...checkNames(drafts));
-    problems.push(...checkAdapterNames(config.models));
+    const poolRelease = describingLine(config.charts.inferencePool.version);
+    const bbrLine = describingLine(config.charts.bodyBasedRouting.version).bodyBasedRouting;
+    problems.push(...checkAdapterNames(config.models, bbrLine.baseModelRouting !== undefined));
+    problems.push(...checkResolverBase(config.models, poolRelease.adapterLoading));
     drafts.forEach((d) => problems.push(...checkReplicas(d.config, d.index)));
     problems.push(...checkDefaultHuggingFaceIds(drafts));
     drafts.forEach((d) => problems.push(...checkVllmArgs(d), ...checkTensorParallelSize(d)));
@@ -99,11 +114,18 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
     problems.push(...models.problems);
     const bbr = planBodyBasedRouting(config, provider);
     problems.push(...bbr.problems);
-    const fromZero = planFromZero(config);
+    const endpointPickers = endpointPickerPods(poolRelease.inferencePool, models.models);
+    const create = config.cluster.create;
+    const system = create === undefined ? { problems: [] } : planSystemPool(create, config.cluster.location, systemPods(config, endpointPickers));
+    problems.push(...system.problems);
+    const fromZero = planFromZero(config, system.pool);
     problems.push(...fromZero.problems);
 
     if (problems.length > 0 || gateway.gateway === undefined) throw new ConfigError(problems);
-    const poolLine = describingLine(config.charts.inferencePool.version).inferencePool;
+    const poolLine = poolRelease.inferencePool;
+    const poolObjects = poolLine.providers[poolChartProvider(poolLine, provider)] ?? poolLine.providers.none;
+    const eppMetrics = poolObjects.endpointPickerMetrics;
+    const programScrapesEpps = eppMetrics.monitor === "program";
     return {
         cluster: config.cluster,
         namespace: config.namespace,
@@ -116,11 +138,15 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
         nodeServiceAccount,
         installInferenceCrds: config.installInferenceCrds ?? defaultInstallInferenceCrds(config.cluster.create),
         metricsScrapes: {
-            endpointPickers: poolLine.metricsAuthorizedByChart && poolLine.providers[provider.inferencePoolChartProvider]?.endpointPickerMonitor === undefined,
-            bodyBasedRouter: describingLine(config.charts.bodyBasedRouting.version).bodyBasedRouting.metricsAuthorizedByChart,
+            endpointPickers: programScrapesEpps,
+            endpointPickersAuthenticated: programScrapesEpps && eppMetrics.authenticated === true,
+            bodyBasedRouter: bbrLine.metricsAuthorizedByChart,
+            reader: (programScrapesEpps && eppMetrics.authenticated === true) || eppMetrics.tokenSecret !== undefined || bbrLine.metricsAuthorizedByChart,
         },
-        vllmImage: config.vllmImage,
-        inferencePoolChart: { chart: INFERENCE_CHARTS.inferencePool.chart, version: config.charts.inferencePool.version },
+        endpointPickerTls: provider.endpointPickerTls === "istio-destination-rule" && poolObjects.endpointPickerDestinationRule ? "chart" : provider.endpointPickerTls,
+        baseModelRouting: bbrLine.baseModelRouting,
+        vllmImage: config.vllmImage ?? VLLM_RELEASES[poolRelease.vllmTag].image,
+        inferencePoolChart: { chart: poolLine.chart, version: config.charts.inferencePool.version },
         bodyBasedRoutingChart: bbr.release,
         nodePools: nodePools.pools,
         models: models.models,
@@ -129,6 +155,7 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
             min: addCosts(nodePools.pools.map((p) => p.cost.min)),
             max: addCosts(nodePools.pools.map((p) => p.cost.max)),
         },
+        endpointPickerCost: plannedEndpointPickerCost(endpointPickers, system.pool),
         createCluster: fromZero.cluster,
         istio: fromZero.istio,
     };

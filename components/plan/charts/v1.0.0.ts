@@ -7,73 +7,29 @@
  */
 import { z } from "zod";
 import type { ReleaseLine } from "./releaseLine";
-
-const port = z.number().int().min(1).max(65535);
-
-const image = z
-    .strictObject({
-        name: z.string(),
-        hub: z.string(),
-        tag: z.string(),
-        pullPolicy: z.enum(["Always", "IfNotPresent", "Never"]),
-    })
-    .partial();
-
-/** A Kubernetes EnvVar: the chart passes `inferenceExtension.env` to the container whole
- * (`toYaml`, templates/epp-deployment.yaml), so `valueFrom` works as it does in any pod. */
-const envVar = z
-    .strictObject({
-        name: z.string().min(1),
-        value: z.string().optional(),
-        valueFrom: z
-            .strictObject({
-                secretKeyRef: z.record(z.string(), z.unknown()),
-                configMapKeyRef: z.record(z.string(), z.unknown()),
-                fieldRef: z.record(z.string(), z.unknown()),
-                resourceFieldRef: z.record(z.string(), z.unknown()),
-            })
-            .partial()
-            .optional(),
-    })
-    .refine((e) => e.value === undefined || e.valueFrom === undefined, "set value or valueFrom, not both");
+import { endpointPickerCommon, flagsList, hubImage as image, poolSettingsV1_0, port } from "./valuesShapes";
 
 const inferencePoolValues = z
     .strictObject({
         inferenceExtension: z
             .strictObject({
-                replicas: z.number().int().min(1),
+                ...endpointPickerCommon,
                 image,
-                extProcPort: port,
-                // Only the EPP Service's port: the container serves metrics on 9090 whatever this says.
-                metricsPort: port,
-                env: z.array(envVar),
-                pluginsConfigFile: z.string(),
-                pluginsCustomConfig: z.record(z.string(), z.string()),
-                extraContainerPorts: z.array(z.record(z.string(), z.unknown())),
-                extraServicePorts: z.array(z.record(z.string(), z.unknown())),
                 // A list of {name, value}: each becomes `--<name> "<value>"` (templates/epp-deployment.yaml).
-                flags: z.array(z.strictObject({ name: z.string(), value: z.union([z.string(), z.number(), z.boolean()]) })),
+                flags: flagsList,
                 enableLeaderElection: z.boolean(),
                 failureMode: z.enum(["FailOpen", "FailClose"]),
             })
             .partial(),
-        inferencePool: z
-            .strictObject({
-                targetPorts: z.array(z.strictObject({ number: port })).min(1),
-                targetPortNumber: port,
-                modelServerType: z.enum(["vllm", "triton-tensorrt-llm"]),
-                // The program's routes and CRDs are v1; a v1alpha2 pool is in another API group.
-                apiVersion: z.literal("inference.networking.k8s.io/v1"),
-                modelServers: z.strictObject({ matchLabels: z.record(z.string(), z.string()) }),
-            })
-            .partial(),
+        inferencePool: poolSettingsV1_0,
         // templates/gke.yaml renders for `gke` only; any other name renders nothing.
         provider: z.strictObject({ name: z.enum(["none", "gke"]) }).partial(),
         gke: z.strictObject({ monitoringSecret: z.strictObject({ name: z.string(), namespace: z.string() }).partial() }).partial(),
     })
     .partial();
 
-const bodyBasedRoutingValues = z
+/** The body-based-routing chart's values at v1.0.0, read the same at v1.0.2 (both values-read lists). */
+export const BODY_BASED_ROUTING_VALUES_V1_0 = z
     .strictObject({
         bbr: z
             .strictObject({
@@ -100,7 +56,11 @@ export const RELEASE_V1_0_0: ReleaseLine = {
     // Makefile (`kustomize build config/crd -o artifacts/manifests.yaml`) and
     // hack/release-quickstart.sh; `v1-manifests.yaml` appears only at v1.1.0.
     crdAsset: "manifests.yaml",
+    // config/crd/kustomization.yaml: the v1 pool and the experimental v1alpha2 one.
+    poolApiVersions: ["inference.networking.k8s.io/v1", "inference.networking.x-k8s.io/v1alpha2"],
     inferencePool: {
+        // site-src/guides/index.md: `helm install ... oci://registry.k8s.io/gateway-api-inference-extension/charts/inferencepool`.
+        chart: "oci://registry.k8s.io/gateway-api-inference-extension/charts/inferencepool",
         chartDir: "config/charts/inferencepool",
         valuesReadFile: "inferencepool@v1.0.0.json",
         valuesSchema: inferencePoolValues,
@@ -108,16 +68,20 @@ export const RELEASE_V1_0_0: ReleaseLine = {
             "inferenceExtension.failureMode":
                 "is read only for a v1alpha2 pool (templates/inferencepool.yaml at v1.0.0); a v1 pool has no failure mode in this chart version, so Helm would ignore it",
         },
-        // templates/rbac.yaml: ClusterRole `<release>-epp` may create tokenreviews and
-        // subjectaccessreviews, bound to the EPP's own ServiceAccount.
-        metricsAuthorizedByChart: true,
         // templates/inferencepool.yaml: `range .Values.inferencePool.targetPorts` → `- number:`;
         // values.yaml defaults it to [{number: 8000}].
         targetPortsPath: "inferencePool.targetPorts",
         // templates/_helpers.tpl: `.Release.Name | ... | trunc 40` then `-epp`.
         endpointPickerNameLimit: 40,
+        // templates/epp-deployment.yaml: `range .Values.inferenceExtension.flags` → `--{{ .name }}`, `{{ .value }}`.
+        flagsShape: "list",
+        // templates/epp-deployment.yaml sets no resources.
+        endpointPickerResources: undefined,
         providers: {
-            none: {},
+            // templates/rbac.yaml: ClusterRole `<release>-epp` may create tokenreviews and
+            // subjectaccessreviews, bound to the EPP's own ServiceAccount: the program's
+            // PodMonitoring scrapes with the metrics reader's token.
+            none: { endpointPickerMetrics: { values: {}, monitor: "program", authenticated: true } },
             gke: {
                 // templates/gke.yaml: HealthCheckPolicy `port: {{ .Values.inferencePool.targetPortNumber }}`.
                 healthCheckPortPath: "inferencePool.targetPortNumber",
@@ -126,22 +90,32 @@ export const RELEASE_V1_0_0: ReleaseLine = {
                 // templates/gke.yaml: a ClusterPodMonitoring `<namespace>-<release>` on port `metrics`
                 // every 5s, always, with the token of Secret gke.monitoringSecret.{name,namespace}
                 // (values.yaml: inference-gateway-sa-metrics-reader-secret in default).
-                endpointPickerMonitor: {
-                    secretNamePath: "gke.monitoringSecret.name",
-                    secretNamespacePath: "gke.monitoringSecret.namespace",
+                endpointPickerMetrics: {
+                    values: {},
+                    monitor: "chart",
+                    tokenSecret: { namePath: "gke.monitoringSecret.name", namespacePath: "gke.monitoringSecret.namespace" },
                 },
             },
         },
     },
     bodyBasedRouting: {
+        // site-src/guides/serving-multiple-inference-pools-latest.md names the staging registry; the
+        // release script pushes both charts to the same production path (hack/push-chart.sh).
+        chart: "oci://registry.k8s.io/gateway-api-inference-extension/charts/body-based-routing",
         chartDir: "config/charts/body-based-routing",
         valuesReadFile: "body-based-routing@v1.0.0.json",
-        valuesSchema: bodyBasedRoutingValues,
+        valuesSchema: BODY_BASED_ROUTING_VALUES_V1_0,
         unreachablePaths: {},
         // templates/bbr.yaml sets no serviceAccountName and the chart has no RBAC, so BBR runs as
         // the namespace's `default` account; its /metrics sits behind controller-runtime's
         // WithAuthenticationAndAuthorization filter (cmd/bbr/main.go), which must create
         // TokenReviews and SubjectAccessReviews.
         metricsAuthorizedByChart: false,
+        // pkg/bbr/handlers/request.go sets only X-Gateway-Model-Name.
+        baseModelRouting: undefined,
     },
+    // The adapter syncer of the v1.0 line (tools/dynamic-lora-sidecar, image pushed by the
+    // release); its v1.0.2 build is the line's newest.
+    adapterLoading: { kind: "syncer", syncerImage: "registry.k8s.io/gateway-api-inference-extension/lora-syncer:v1.0.2" },
+    vllmTag: "v0.11.0",
 };

@@ -1,0 +1,125 @@
+/**
+ * The adapter fetcher of the v1.5 line, run under Python against a stand-in for huggingface_hub
+ * and for vLLM's unload endpoint: active adapters land whole in the resolver's directory (a Hugging
+ * Face one downloaded, a path one linked), retired ones leave it and are unloaded with the API key,
+ * a name that would leave the directory is skipped, and a second round changes nothing. Also: the
+ * pod template of a v1.5.0 model does not depend on its adapter list.
+ */
+import assert from "node:assert/strict";
+import { execFile, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import test from "node:test";
+import { promisify } from "node:util";
+import { ADAPTER_FETCHER_SCRIPT, PlannedModel, ServingConfig, adapterFetcherList, planServing, vllmDeployment } from "../components";
+import { NETWORK_POLICY } from "./helpers/plannedModels";
+
+const LLAMA = "meta-llama/Llama-3.1-8B-Instruct";
+const KEY = "k".repeat(40);
+const noPython = spawnSync("python3", ["--version"]).status !== 0 && "no python3 here";
+
+function llamaAt(version: string, adapters: NonNullable<ServingConfig["models"][number]["adapters"]>): PlannedModel {
+    return planServing({
+        cluster: { project: "my-gcp-project", location: "us-central1-a", name: "c" },
+        networkPolicy: NETWORK_POLICY,
+        charts: { inferencePool: { version } },
+        models: [{ name: LLAMA, adapters }],
+    }).models[0];
+}
+
+test("the fetcher fills vLLM's resolver directory, unloads retired adapters, and keeps to its directory (run under Python)", { skip: noPython }, async () => {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "adapter-fetcher-"));
+    try {
+        const root = path.join(work, "adapters");
+        fs.mkdirSync(root);
+        const local = path.join(work, "baked", "support");
+        fs.mkdirSync(local, { recursive: true });
+        fs.writeFileSync(path.join(local, "adapter_config.json"), "{}");
+        fs.mkdirSync(path.join(root, "food-review-v0"));
+        const model = llamaAt("v1.5.0", [
+            { name: "food-review", source: "Kawon/llama3.1-food-finetune_v14_r8" },
+            { name: "support", source: local },
+            { name: "food-review-v0", source: "org/food-v0", retired: true },
+        ]);
+        const list = adapterFetcherList(model);
+        // A name that would write outside the directory (vLLM's resolver joins it the same way).
+        list.active.push({ name: "x/../../escaped", source: "org/escape" });
+        fs.writeFileSync(path.join(work, "adapters.json"), JSON.stringify(list));
+        fs.writeFileSync(path.join(work, "fetch_adapters.py"), ADAPTER_FETCHER_SCRIPT);
+        // huggingface_hub's snapshot_download, as far as the fetcher uses it.
+        fs.mkdirSync(path.join(work, "site", "huggingface_hub"), { recursive: true });
+        fs.writeFileSync(
+            path.join(work, "site", "huggingface_hub", "__init__.py"),
+            [
+                "import json, os",
+                "def snapshot_download(repo_id, local_dir):",
+                "    os.makedirs(os.path.join(local_dir, '.cache', 'huggingface'))",
+                "    with open(os.path.join(local_dir, 'adapter_config.json'), 'w') as f:",
+                "        json.dump({'peft_type': 'LORA', 'repo': repo_id}, f)",
+                "    with open(os.environ['DOWNLOADS'], 'a') as f:",
+                "        f.write(repo_id + '\\n')",
+                "    return local_dir",
+            ].join("\n"),
+        );
+        const unloads: { body: unknown; authorization?: string }[] = [];
+        const server = http.createServer((request, response) => {
+            let body = "";
+            request.on("data", (chunk) => (body += chunk));
+            request.on("end", () => {
+                assert.equal(request.url, "/v1/unload_lora_adapter");
+                unloads.push({ body: JSON.parse(body), authorization: request.headers.authorization });
+                response.statusCode = unloads.length === 1 ? 200 : 404;
+                response.end();
+            });
+        });
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+        const env = {
+            ...process.env,
+            PYTHONPATH: path.join(work, "site"),
+            ADAPTER_LIST: path.join(work, "adapters.json"),
+            VLLM_LORA_RESOLVER_CACHE_DIR: root,
+            VLLM_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+            VLLM_API_KEY: KEY,
+            DOWNLOADS: path.join(work, "downloads.txt"),
+        };
+        const round = () => promisify(execFile)("python3", [path.join(work, "fetch_adapters.py"), "--once"], { env });
+        try {
+            await round();
+            await round();
+        } finally {
+            server.close();
+        }
+        assert.deepEqual(JSON.parse(fs.readFileSync(path.join(root, "food-review", "adapter_config.json"), "utf8")), { peft_type: "LORA", repo: "Kawon/llama3.1-food-finetune_v14_r8" });
+        assert.ok(!fs.existsSync(path.join(root, "food-review", ".cache")), "huggingface_hub's bookkeeping is not left beside the adapter");
+        assert.equal(fs.readlinkSync(path.join(root, "support")), local);
+        assert.ok(!fs.existsSync(path.join(root, "food-review-v0")), "the retired adapter's files are gone");
+        assert.ok(!fs.existsSync(path.join(work, "escaped")), "nothing is written outside the directory");
+        assert.deepEqual(fs.readdirSync(path.join(root, ".staging")).filter((f) => f !== "hf-home"), [], "no half-downloaded adapter is left");
+        assert.equal(fs.readFileSync(env.DOWNLOADS, "utf8"), "Kawon/llama3.1-food-finetune_v14_r8\n", "downloaded once, in the first round");
+        // With vLLM not up yet, a round still fetches what it can and reports the rest as failed.
+        fs.writeFileSync(env.ADAPTER_LIST, JSON.stringify({ active: [{ name: "late", source: "org/late" }], retired: ["food-review"] }));
+        await assert.rejects(promisify(execFile)("python3", [path.join(work, "fetch_adapters.py"), "--once"], { env: { ...env, VLLM_URL: env.VLLM_URL } }), /Command failed/);
+        assert.ok(fs.existsSync(path.join(root, "late", "adapter_config.json")));
+        // Each round (a restarted sidecar) asks vLLM once; a name vLLM does not serve is a 404.
+        assert.deepEqual(unloads, [
+            { body: { lora_name: "food-review-v0" }, authorization: `Bearer ${KEY}` },
+            { body: { lora_name: "food-review-v0" }, authorization: `Bearer ${KEY}` },
+        ]);
+    } finally {
+        fs.rmSync(work, { recursive: true, force: true });
+    }
+});
+
+test("v1.5.0: the pod template does not depend on the adapter list, so adding or retiring an adapter restarts no pod", () => {
+    const lists = [
+        [{ name: "a", source: "org/a" }],
+        [{ name: "a", source: "org/a" }, { name: "b", source: "org/b" }],
+        [{ name: "a", source: "org/a", retired: true }, { name: "b", source: "org/b" }],
+    ];
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const templates = lists.map((adapters) => JSON.stringify((vllmDeployment({ model: llamaAt("v1.5.0", adapters), namespace: "ns", image: "vllm/vllm-openai:v0.20.2" }) as any).spec.template));
+    assert.equal(new Set(templates).size, 1);
+});

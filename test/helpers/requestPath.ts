@@ -1,0 +1,151 @@
+/**
+ * The request path over what a mocked run created, for routing tests: what BBR sets on a request
+ * (the model header from the body's `model`, and where its chart line maps adapters to base
+ * models, the base-model header from the ConfigMaps it reads, with its lookup rules), which route
+ * rule the Gateway picks (tools/routeMatching.ts), which pool that reaches, and which model and
+ * adapter names the pods that pool selects serve (loaded through the syncer's ConfigMap or the
+ * resolver's fetcher list).
+ */
+import assert from "node:assert/strict";
+import { parse as parseYaml } from "yaml";
+import { MODEL_CATALOG_NAME, MODEL_NAME_HEADER, RELEASE_LINES } from "../../components";
+import type { RecordedResource } from "../../tools/mockRuntime";
+import { GatewayManifest, HttpRouteManifest, routeRequest } from "../../tools/routeMatching";
+
+interface Container { args?: string[]; command?: string[]; env: { name: string; value?: string }[]; volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[] }
+interface Deployment {
+    spec: {
+        template: {
+            metadata: { labels: Record<string, string> };
+            spec: { containers: Container[]; initContainers?: (Container & { restartPolicy?: string })[]; volumes: { name: string; configMap?: { name: string } }[] };
+        };
+    };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const inputsOf = (resources: RecordedResource[], type: string): any[] => resources.filter((r) => r.type === type).map((r) => r.inputs);
+const envOf = (container: Container, name: string) => container.env.find((e) => e.name === name)?.value;
+
+/** The file a container reads at `file`, from the ConfigMap its volume mounts there. */
+function configMapFile(resources: RecordedResource[], pod: Deployment["spec"]["template"]["spec"], container: Container, file: string): string {
+    const mount = (container.volumeMounts ?? []).find((m) => file.startsWith(`${m.mountPath}/`));
+    const configMapName = pod.volumes.find((v) => v.name === mount?.name)?.configMap?.name;
+    const configMap = inputsOf(resources, "kubernetes:core/v1:ConfigMap").find((c) => c.metadata.name === configMapName);
+    assert.ok(configMap, `no ConfigMap ${String(configMapName)} for ${file}`);
+    return (configMap.data as Record<string, string>)[file.slice(file.lastIndexOf("/") + 1)];
+}
+
+/** The adapters a pod loads at runtime: those its syncer is told to keep loaded, or those its
+ * fetcher puts where vLLM's resolver looks, if vLLM allows runtime loading. */
+export function adaptersLoadedBy(resources: RecordedResource[], deployment: Deployment): string[] {
+    const pod = deployment.spec.template.spec;
+    const vllm = pod.containers[0];
+    const runtimeLoading = (vllm.args ?? []).includes("--enable-lora") && envOf(vllm, "VLLM_ALLOW_RUNTIME_LORA_UPDATING") === "true";
+    const sidecar = (pod.initContainers ?? []).find((c) => c.restartPolicy === "Always");
+    if (!runtimeLoading || sidecar === undefined) return [];
+    const syncerFile = envOf(sidecar, "DYNAMIC_LORA_ROLLOUT_CONFIG");
+    if (syncerFile !== undefined) {
+        const config = JSON.parse(configMapFile(resources, pod, sidecar, syncerFile)) as { vLLMLoRAConfig: { ensureExist?: { models: { id: string }[] } } };
+        return (config.vLLMLoRAConfig.ensureExist?.models ?? []).map((m) => m.id);
+    }
+    // The resolver: vLLM reads the directory the fetcher writes, on the same volume.
+    const dir = envOf(vllm, "VLLM_LORA_RESOLVER_CACHE_DIR");
+    assert.ok(dir !== undefined && (envOf(vllm, "VLLM_PLUGINS") ?? "").split(",").includes("lora_filesystem_resolver"), "vLLM's filesystem resolver is on");
+    assert.equal(envOf(sidecar, "VLLM_LORA_RESOLVER_CACHE_DIR"), dir);
+    const volumeAt = (c: Container) => (c.volumeMounts ?? []).find((m) => m.mountPath === dir);
+    assert.equal(volumeAt(vllm)?.name, volumeAt(sidecar)?.name, "vLLM and the fetcher share the adapter directory");
+    assert.notEqual(volumeAt(sidecar)?.readOnly, true);
+    const list = JSON.parse(configMapFile(resources, pod, sidecar, envOf(sidecar, "ADAPTER_LIST")!)) as { active: { name: string }[] };
+    return list.active.map((a) => a.name);
+}
+
+/** What BBR sets on a request, as the chart line it runs at does: the model header from the body's
+ * `model` (none without one); where the line maps adapters, the base-model header from its
+ * labelled ConfigMaps: an adapter's base, a base model's own name, "" for any other name. */
+export function bodyBasedRouting(resources: RecordedResource[], body: Record<string, unknown> | undefined): Record<string, string> {
+    if (typeof body?.["model"] !== "string") return {};
+    const model = body["model"];
+    const chart = inputsOf(resources, "kubernetes:helm.sh/v4:Chart").find((c) => String(c.chart).endsWith("/body-based-routing"));
+    assert.ok(chart, "no body-based-routing release");
+    const routing = RELEASE_LINES[chart.version]?.bodyBasedRouting.baseModelRouting;
+    if (routing === undefined) return { [MODEL_NAME_HEADER]: model };
+    const mappings = inputsOf(resources, "kubernetes:core/v1:ConfigMap").filter(
+        (c) => c.metadata.namespace === chart.namespace && c.metadata.labels?.[routing.configMapLabelKey] === routing.configMapLabelValue,
+    );
+    const adapters = new Map<string, string>();
+    const bases = new Set<string>();
+    for (const configMap of mappings) {
+        const base = String(configMap.data[routing.baseModelKey]).trim();
+        bases.add(base);
+        for (const adapter of (parseYaml(configMap.data[routing.adaptersKey] ?? "[]") as string[]) ?? []) adapters.set(adapter.trim(), base);
+    }
+    const base = adapters.get(model.trim()) ?? (bases.has(model.trim()) ? model.trim() : routing.unknownModel);
+    return { [MODEL_NAME_HEADER]: model, [routing.header]: base };
+}
+
+/** The Gateway and HTTPRoutes the program creates. */
+export function gatewayOf(resources: RecordedResource[]): { gateway: GatewayManifest; routes: HttpRouteManifest[] } {
+    const [gateway] = inputsOf(resources, "kubernetes:gateway.networking.k8s.io/v1:Gateway");
+    assert.ok(gateway, "no Gateway");
+    return { gateway, routes: inputsOf(resources, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute") };
+}
+
+/** The backends a request reaches by Gateway API's precedence rules, as `<kind>/<name>`; empty
+ * for a 404. A tie between routes (decided by creation time) fails the test. */
+export function reach(resources: RecordedResource[], method: string, path: string, body?: Record<string, unknown>, scheme: "http" | "https" = "http"): string[] {
+    const { gateway, routes } = gatewayOf(resources);
+    const decision = routeRequest(gateway, routes, { scheme, host: "llm.example.com", method, path, headers: bodyBasedRouting(resources, body) });
+    if (decision === undefined) return [];
+    assert.equal(decision.tiedAcrossRoutes, false, `${method} ${path} ties between routes`);
+    const redirect = decision.rule.filters?.find((f) => f.type === "RequestRedirect")?.requestRedirect;
+    if (redirect !== undefined) return [`redirect/${redirect.scheme}/${redirect.statusCode}`];
+    return (decision.rule.backendRefs ?? []).map((b) => `${b.kind}/${b.name}`);
+}
+
+/** The pool names a request reaches. */
+export function poolsReached(resources: RecordedResource[], path: string, body: Record<string, unknown>, scheme: "http" | "https" = "http"): string[] {
+    return reach(resources, "POST", path, body, scheme).filter((b) => b.startsWith("InferencePool/")).map((b) => b.slice("InferencePool/".length));
+}
+
+/** The model ids served at a Service: the list in the ConfigMap that the pods it selects read. */
+export function listServedBy(resources: RecordedResource[], service: string): string[] {
+    const svc = inputsOf(resources, "kubernetes:core/v1:Service").find((s) => s.metadata.name === service);
+    assert.ok(svc, `no Service ${service}`);
+    const deployments = inputsOf(resources, "kubernetes:apps/v1:Deployment").filter((d) =>
+        Object.entries(svc.spec.selector as Record<string, string>).every(([k, v]) => d.spec.template.metadata.labels[k] === v),
+    );
+    assert.equal(deployments.length, 1, `Service ${service} selects ${deployments.length} Deployments`);
+    const configMapName = deployments[0].spec.template.spec.volumes.find((v: { configMap?: object }) => v.configMap)?.configMap.name;
+    const configMap = inputsOf(resources, "kubernetes:core/v1:ConfigMap").find((c) => c.metadata.name === configMapName);
+    assert.ok(configMap, `no ConfigMap ${configMapName}`);
+    const list = JSON.parse(configMap.data["models.json"]) as { object: string; data: { id: string; object: string }[] };
+    assert.equal(list.object, "list");
+    for (const entry of list.data) assert.equal(entry.object, "model");
+    return list.data.map((m) => m.id);
+}
+
+/** `GET /v1/models` and `GET /v1/models/{name}` (both spellings current SDKs and curl use) reach
+ * the responder, even with a body naming a model, and it lists exactly `names`. */
+export function assertModelList(resources: RecordedResource[], names: string[], scheme: "http" | "https" = "http"): void {
+    const responder = [`Service/${MODEL_CATALOG_NAME}`];
+    assert.deepEqual(reach(resources, "GET", "/v1/models", undefined, scheme), responder, "GET /v1/models");
+    assert.deepEqual(reach(resources, "POST", "/v1/models", { model: names[0] }, scheme), responder, "a body naming a model does not outrank /v1/models");
+    for (const name of names) {
+        assert.deepEqual(reach(resources, "GET", `/v1/models/${name}`, undefined, scheme), responder, `GET /v1/models/${name}`);
+        assert.deepEqual(reach(resources, "GET", `/v1/models/${encodeURIComponent(name)}`, undefined, scheme), responder, `GET /v1/models/${encodeURIComponent(name)}`);
+    }
+    assert.deepEqual(listServedBy(resources, MODEL_CATALOG_NAME), [...names].sort());
+}
+
+/** The model and adapter names served by pods that the pool's selector picks. */
+export function servedBy(resources: RecordedResource[], poolName: string): string[] {
+    const chart = inputsOf(resources, "kubernetes:helm.sh/v4:Chart").find((c) => c.name === poolName);
+    assert.ok(chart, `no inferencepool release named ${poolName}`);
+    const matchLabels = chart.values.inferencePool.modelServers.matchLabels as Record<string, string>;
+    return (inputsOf(resources, "kubernetes:apps/v1:Deployment") as Deployment[])
+        .filter((d) => Object.entries(matchLabels).every(([k, v]) => d.spec.template.metadata.labels[k] === v))
+        .flatMap((d) => {
+            const args = d.spec.template.spec.containers[0].args ?? [];
+            return [args[args.indexOf("--served-model-name") + 1], ...adaptersLoadedBy(resources, d)];
+        });
+}

@@ -1,0 +1,70 @@
+/**
+ * The vLLM facts the program is checked against (components/plan/vllm/vllm@<tag>.json, read from
+ * vllm-project/vllm at each pinned tag): each file names the tag and commit of its release, and with
+ * VLLM_GIT_DIR set to a clone's git directory (a fork that carries the upstream tags will do), the
+ * flags, environment variables and metrics the program uses are found again in the source at the
+ * tag.
+ */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import test from "node:test";
+import { RELEASE_LINES, VLLM_RELEASES, modelCharts, planServing, vllmDeployment } from "../components";
+import { REPO_ROOT } from "../tools/repoRoot";
+import { NETWORK_POLICY } from "./helpers/plannedModels";
+
+const FACTS_DIR = path.join(REPO_ROOT, "components", "plan", "vllm");
+
+/** What a line's model server passes and sets, from the builders: a model with adapters and keys. */
+function usedAt(version: string) {
+    const model = planServing({
+        cluster: { project: "my-gcp-project", location: "us-central1-a", name: "c" },
+        networkPolicy: NETWORK_POLICY,
+        charts: { inferencePool: { version } },
+        models: [{ name: "meta-llama/Llama-3.1-8B-Instruct", adapters: [{ name: "a", source: "org/a" }], lora: { maxCpuLoras: 4 } }],
+    }).models[0];
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const vllm = (vllmDeployment({ model, namespace: "ns", image: "x:y", apiKeys: { version: "1" } }) as any).spec.template.spec.containers[0];
+    const charts = modelCharts({ name: "m", job: "j", deployment: "d" }, "c", "ns");
+    return {
+        flags: (vllm.args as string[]).filter((a) => a.startsWith("--")),
+        env: (vllm.env as { name: string }[]).map((e) => e.name),
+        metrics: [...new Set(JSON.stringify(charts).match(/vllm:[a-z_]+/g)!.map((m) => m.replace(/_(total|bucket|sum|count)$/, "")))],
+    };
+}
+
+test("each vLLM facts file is of the release it is named for, and every line's vLLM has one", () => {
+    for (const release of Object.values(VLLM_RELEASES)) {
+        const facts = JSON.parse(fs.readFileSync(path.join(FACTS_DIR, release.factsFile), "utf8")) as { repository: string; tag: string; commit: string; flags: { names: string[] } };
+        assert.deepEqual([facts.repository, facts.tag, facts.commit], ["vllm-project/vllm", release.tag, release.commit]);
+        assert.ok(facts.flags.names.length > 200);
+        assert.equal(release.image, `vllm/vllm-openai:${release.tag}`);
+    }
+    for (const line of Object.values(RELEASE_LINES)) assert.ok(VLLM_RELEASES[line.vllmTag], line.version);
+});
+
+const gitDir = process.env["VLLM_GIT_DIR"];
+test("re-read at the tag: vLLM's source has every flag, variable and metric the program uses", { skip: gitDir === undefined ? "set VLLM_GIT_DIR to a clone's git directory to re-read the tags" : false }, () => {
+    const git = (...args: string[]) => execFileSync("git", ["--git-dir", gitDir!, ...args], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    const found = (tag: string, text: string, ...paths: string[]) => {
+        try {
+            git("grep", "-q", "-F", text, tag, "--", ...paths);
+            return true;
+        } catch {
+            return false;
+        }
+    };
+    for (const line of Object.values(RELEASE_LINES)) {
+        const release = VLLM_RELEASES[line.vllmTag];
+        assert.equal(git("rev-parse", `${release.tag}^{commit}`).trim(), release.commit);
+        const used = usedAt(line.version);
+        for (const flag of [...used.flags, "--api-key"]) {
+            // Flags are dataclass fields or explicit add_argument calls.
+            const field = flag.slice(2).replace(/-/g, "_");
+            assert.ok(found(release.tag, field, "vllm/engine/arg_utils.py", "vllm/entrypoints/openai/cli_args.py", "vllm/config") || found(release.tag, `"${flag}"`, "vllm"), `${flag} at ${release.tag}`);
+        }
+        for (const name of used.env.filter((n) => !(n in release.libraryEnv))) assert.ok(found(release.tag, `"${name}"`, "vllm/envs.py"), `${name} at ${release.tag}`);
+        for (const metric of used.metrics) assert.ok(found(release.tag, `"${metric}"`, "vllm/v1/metrics"), `${metric} at ${release.tag}`);
+    }
+});
