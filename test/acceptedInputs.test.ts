@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import test from "node:test";
 import { ServingConfig, planServing } from "../components";
 import { resolveVllmOption } from "../components/plan/vllmArgs";
-import { VLLM_LONG_OPTIONS, VLLM_SHORT_OPTIONS } from "../components/plan/vllmFlags";
+import { VLLM_OPTIONS } from "../components/plan/vllmFlags";
 import { parseStackConfig } from "../stacks/config";
 import { NETWORK_POLICY } from "./helpers/plannedModels";
 
@@ -80,8 +80,8 @@ test("vllmArgs the program does not own pass, in every spelling", () => {
     assert.deepEqual(plan({ models: [{ name: LLAMA, precision: "int4", vllmArgs: ["-q", "awq", "--dtype=half"] }] }).models[0].vllmArgs, ["-q", "awq", "--dtype=half"]);
 });
 
-test("resolveVllmOption reads arguments as vLLM v0.11.0's parser does", () => {
-    const cases: [string, string[] | undefined, string?][] = [
+test("resolveVllmOption reads arguments as each pinned vLLM's parser does", () => {
+    const v0_11: [string, string[] | undefined, string?][] = [
         ["--served-model-name", ["--served-model-name"]],
         ["--served_model_name=x", ["--served-model-name"], "x"],
         ["--served-model", ["--served-model-name"]],
@@ -96,15 +96,28 @@ test("resolveVllmOption reads arguments as vLLM v0.11.0's parser does", () => {
         ["-", undefined],
         ["--not-a-vllm-flag", undefined],
         ["--trust-remote-code --port 9000", undefined],
+        ["-O3", ["--compilation-config"], "3"],
+        ["--swap-space", ["--swap-space"]],
     ];
-    for (const [arg, options, value] of cases) {
-        const resolved = resolveVllmOption(arg);
-        assert.deepEqual(resolved?.options.sort(), options, arg);
-        if (value !== undefined) assert.equal(resolved?.attachedValue, value, arg);
+    // v0.20.2: -O is the optimization level, -cc the compilation config; --swap-space is gone.
+    const v0_20: [string, string[] | undefined, string?][] = [
+        ["--served_model_name=x", ["--served-model-name"], "x"],
+        ["-O3", ["--optimization-level"], "3"],
+        ["-cc", ["--compilation-config"]],
+        ["--swap-space", undefined],
+    ];
+    for (const [tag, cases] of [["v0.11.0", v0_11], ["v0.20.2", v0_20]] as const) {
+        for (const [arg, options, value] of cases) {
+            const resolved = resolveVllmOption(arg, VLLM_OPTIONS[tag]);
+            assert.deepEqual(resolved?.options.sort(), options, `${arg} at ${tag}`);
+            if (value !== undefined) assert.equal(resolved?.attachedValue, value, `${arg} at ${tag}`);
+        }
     }
     // The data: long options are dashed names; every short option stands for one of them.
-    assert.ok(VLLM_LONG_OPTIONS.every((o) => /^--[a-z0-9-]+$/.test(o)));
-    assert.ok(Object.values(VLLM_SHORT_OPTIONS).every((o) => VLLM_LONG_OPTIONS.includes(o)));
+    for (const { long, short } of Object.values(VLLM_OPTIONS)) {
+        assert.ok(long.every((o) => /^--[a-z0-9-]+$/.test(o)));
+        assert.ok(Object.values(short).every((o) => long.includes(o)));
+    }
 });
 
 test("keys of other packages' namespaces are left alone; only a near miss of the project's is refused", () => {

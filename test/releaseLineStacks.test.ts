@@ -12,6 +12,7 @@ import * as path from "node:path";
 import test from "node:test";
 import { parse as parseYaml } from "yaml";
 import { AUTOSCALING_SIGNALS, GATEWAY_PROVIDERS, RELEASE_LINES, VLLM_RELEASES, adapterMetricName, planServing, poolChartProvider, vllmPodAutoscaler } from "../components";
+import { VLLM_OPTIONS } from "../components/plan/vllmFlags";
 import { ProgramRun, RecordedResource, isSecretValue, runProgram } from "../tools/mockRuntime";
 import { REPO_ROOT } from "../tools/repoRoot";
 import { isKubernetesObject } from "../tools/renderFiles";
@@ -31,7 +32,6 @@ const RETIRED = { name: "food-review-v0", source: "example-org/food-review-v0", 
 interface VllmFacts {
     tag: string;
     commit: string;
-    flags: { names: string[] };
     env: { names: string[] };
     metrics: { visible: string[] };
 }
@@ -114,7 +114,7 @@ for (const line of Object.values(RELEASE_LINES)) {
                 const tag = String(vllm.image).split(":")[1];
                 assert.equal(tag, line.vllmTag, "the line's vLLM");
                 const facts = vllmFacts(tag);
-                const flags = new Set(facts.flags.names);
+                const flags = new Set(VLLM_OPTIONS[tag].long);
                 for (const arg of (vllm.args as string[]).filter((a) => a.startsWith("--"))) assert.ok(flags.has(arg.split("=")[0]), `${arg} at vLLM ${tag}`);
                 // The --config file holds the API keys under `api-key` (stackConfig's apiKeys Secret).
                 assert.ok(flags.has("--api-key"));

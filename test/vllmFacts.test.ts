@@ -11,6 +11,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import test from "node:test";
 import { RELEASE_LINES, VLLM_RELEASES, modelCharts, planServing, vllmDeployment } from "../components";
+import { VLLM_OPTIONS } from "../components/plan/vllmFlags";
 import { REPO_ROOT } from "../tools/repoRoot";
 import { NETWORK_POLICY } from "./helpers/plannedModels";
 
@@ -36,9 +37,11 @@ function usedAt(version: string) {
 
 test("each vLLM facts file is of the release it is named for, and every line's vLLM has one", () => {
     for (const release of Object.values(VLLM_RELEASES)) {
-        const facts = JSON.parse(fs.readFileSync(path.join(FACTS_DIR, release.factsFile), "utf8")) as { repository: string; tag: string; commit: string; flags: { names: string[] } };
+        const facts = JSON.parse(fs.readFileSync(path.join(FACTS_DIR, release.factsFile), "utf8")) as { repository: string; tag: string; commit: string };
         assert.deepEqual([facts.repository, facts.tag, facts.commit], ["vllm-project/vllm", release.tag, release.commit]);
-        assert.ok(facts.flags.names.length > 200);
+        const options = VLLM_OPTIONS[release.tag];
+        assert.deepEqual([options.tag, options.commit], [release.tag, release.commit]);
+        assert.ok(options.long.length > 200);
         assert.equal(release.image, `vllm/vllm-openai:${release.tag}`);
     }
     for (const line of Object.values(RELEASE_LINES)) assert.ok(VLLM_RELEASES[line.vllmTag], line.version);

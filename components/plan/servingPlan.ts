@@ -26,6 +26,7 @@ import { describingLine } from "./releaseLines";
 import type { EndpointPickerCost } from "./systemCapacity";
 import { endpointPickerPods, planSystemPool, plannedEndpointPickerCost, systemPods } from "./systemPoolPlan";
 import { checkTensorParallelSize, checkVllmArgs } from "./vllmArgs";
+import { VLLM_OPTIONS } from "./vllmFlags";
 import { VLLM_RELEASES } from "./vllmReleases";
 
 /** Everything the components need, resolved and checked. */
@@ -106,7 +107,8 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
     problems.push(...checkResolverBase(config.models, poolRelease.adapterLoading));
     drafts.forEach((d) => problems.push(...checkReplicas(d.config, d.index)));
     problems.push(...checkDefaultHuggingFaceIds(drafts));
-    drafts.forEach((d) => problems.push(...checkVllmArgs(d), ...checkTensorParallelSize(d)));
+    const vllmOptions = VLLM_OPTIONS[poolRelease.vllmTag];
+    drafts.forEach((d) => problems.push(...checkVllmArgs(d, vllmOptions), ...checkTensorParallelSize(d)));
 
     const nodePools = planNodePools(config, drafts, nodeServiceAccount.email);
     problems.push(...nodePools.problems);

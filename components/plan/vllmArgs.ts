@@ -1,7 +1,7 @@
 /**
  * A model's `vllmArgs`, read the way vLLM's parser reads them, and checked against what the
- * program sets itself. vLLM v0.11.0 (`FlexibleArgumentParser.parse_args`, `vllm/utils/__init__.py`)
- * reads `--served_model_name` as `--served-model-name` (underscores become dashes in the name, up
+ * program sets itself. vLLM (`FlexibleArgumentParser.parse_args`: `vllm/utils/__init__.py` at v0.11.0,
+ * `vllm/utils/argparse_utils.py` at v0.20.2, the same rules) reads `--served_model_name` as `--served-model-name` (underscores become dashes in the name, up
  * to its first `.`; a dotted name is a JSON field of its option), splits `--flag=value` on the
  * first `=`, and leaves Python 3.12's argparse its prefix matching (no parser sets
  * `allow_abbrev=False`): `--served-model` is `--served-model-name`, `-t` is `-tp`, `-qfp8` is
@@ -13,7 +13,7 @@ import type { ConfigProblem } from "../config/configErrors";
 import type { Precision } from "../config/modelConfig";
 import { KNOWN_MODEL_ATTENTION_HEADS } from "./attentionHeads";
 import { type ModelDraft, VLLM_PORT } from "./modelPlan";
-import { VLLM_FLAGS_SOURCE, VLLM_LONG_OPTIONS, VLLM_SHORT_OPTIONS } from "./vllmFlags";
+import type { VllmOptions } from "./vllmFlags";
 
 /** Options the program sets itself; config setting them too would contradict the plan. */
 const PROGRAM_OWNED: Record<string, string> = {
@@ -57,8 +57,6 @@ const DTYPES_FOR_PRECISION: Record<Precision, string[]> = {
     int4: ["auto", "bfloat16", "float16", "half"],
 };
 
-const OPTIONS = new Set([...VLLM_LONG_OPTIONS, ...Object.keys(VLLM_SHORT_OPTIONS)]);
-const longForm = (option: string) => VLLM_SHORT_OPTIONS[option] ?? option;
 
 /** One argument that names options, as vLLM resolves it. */
 export interface ResolvedVllmOption {
@@ -68,30 +66,33 @@ export interface ResolvedVllmOption {
     attachedValue?: string;
 }
 
-/** The options `arg` names as vLLM v0.11.0 reads it, or undefined for a value or positional. */
-export function resolveVllmOption(arg: string): ResolvedVllmOption | undefined {
+/** The options `arg` names as the vLLM release of `vllm` reads it, or undefined for a value or
+ * positional. */
+export function resolveVllmOption(arg: string, vllm: VllmOptions): ResolvedVllmOption | undefined {
     if (!arg.startsWith("-") || arg.length < 2) return undefined;
+    const options = new Set([...vllm.long, ...Object.keys(vllm.short)]);
+    const longForm = (option: string) => vllm.short[option] ?? option;
     const equals = arg.indexOf("=");
     let key = equals < 0 ? arg : arg.slice(0, equals);
     const attachedValue = equals < 0 ? undefined : arg.slice(equals + 1);
     if (key.startsWith("--")) key = key.split(".")[0].replace(/_/g, "-");
-    if (OPTIONS.has(key)) return { options: [longForm(key)], attachedValue };
-    const prefixed = [...OPTIONS].filter((option) => option.startsWith(key));
+    if (options.has(key)) return { options: [longForm(key)], attachedValue };
+    const prefixed = [...options].filter((option) => option.startsWith(key));
     if (prefixed.length > 0) return { options: [...new Set(prefixed.map(longForm))], attachedValue };
     // A one-letter short option with its value attached.
     const short = key.slice(0, 2);
-    if (!key.startsWith("--") && OPTIONS.has(short)) return { options: [longForm(short)], attachedValue: arg.slice(2) };
+    if (!key.startsWith("--") && options.has(short)) return { options: [longForm(short)], attachedValue: arg.slice(2) };
     return undefined;
 }
 
-/** Checks one model's `vllmArgs` against the options the program owns and the model's GPUs
- * and precision. */
-export function checkVllmArgs(draft: ModelDraft): ConfigProblem[] {
+/** Checks one model's `vllmArgs`, read as the vLLM release of `vllm` reads them, against the
+ * options the program owns and the model's GPUs and precision. */
+export function checkVllmArgs(draft: ModelDraft, vllm: VllmOptions): ConfigProblem[] {
     const { config, index } = draft;
     const problems: ConfigProblem[] = [];
     config.vllmArgs.forEach((arg, argIndex) => {
         const path = `models[${index}].vllmArgs[${argIndex}]`;
-        const resolved = resolveVllmOption(arg);
+        const resolved = resolveVllmOption(arg, vllm);
         if (resolved === undefined) {
             if (arg.startsWith("-") && /\s/.test(arg.split("=")[0])) {
                 problems.push({
@@ -105,16 +106,16 @@ export function checkVllmArgs(draft: ModelDraft): ConfigProblem[] {
         }
         const value = resolved.attachedValue ?? config.vllmArgs[argIndex + 1];
         for (const option of resolved.options) {
-            const problem = optionProblem(option, arg, value, draft);
+            const problem = optionProblem(option, arg, value, draft, vllm.tag);
             if (problem !== undefined) problems.push({ path, message: problem });
         }
     });
     return problems;
 }
 
-function optionProblem(option: string, arg: string, value: string | undefined, draft: ModelDraft): string | undefined {
+function optionProblem(option: string, arg: string, value: string | undefined, draft: ModelDraft, vllmTag: string): string | undefined {
     const { precision, gpu } = draft.config;
-    const spelled = arg.startsWith(option) ? option : `${option} (as vLLM ${VLLM_FLAGS_SOURCE.tag} reads ${JSON.stringify(arg.split("=")[0])})`;
+    const spelled = arg.startsWith(option) ? option : `${option} (as vLLM ${vllmTag} reads ${JSON.stringify(arg.split("=")[0])})`;
     // The argument itself may hold the secret: it is not shown.
     if (SECRET_OPTIONS[option] !== undefined) return `sets ${spelled}, which carries a secret; ${SECRET_OPTIONS[option]}`;
     if (PROGRAM_OWNED[option] !== undefined) return `got ${JSON.stringify(arg)}; the program sets ${spelled} itself: ${PROGRAM_OWNED[option]}`;

@@ -1,8 +1,9 @@
 /**
  * The vLLM releases the program serves with, read at their tags (vllm-project/vllm, from the fork
  * snapshot eigen-hub/vllm that carries the upstream tags): the image each release line uses by
- * default, where runtime LoRA reads adapters, and, in `vllm/vllm@<tag>.json`, every flag,
- * environment variable and metric the release has, which the tests check the program against.
+ * default, where runtime LoRA reads adapters, and, in `vllm/vllm@<tag>.json`, every environment
+ * variable and metric the release has (its flags are in `vllmFlags.ts`, which the plan reads
+ * `vllmArgs` with), which the tests check the program against.
  *
  * The v1.0 line keeps v0.11.0. The v1.5 line takes v0.20.2 (2026-05-05), the newest tag whose
  * source could be read exactly: v0.33.0 is newer but its tag could not be read here, and GAIE
@@ -18,7 +19,7 @@ export interface VllmRelease {
     /** The OpenAI-compatible server image of the release (`.buildkite/scripts/publish-release-images.sh`
      * pushes `vllm/vllm-openai:v<version>`). */
     image: string;
-    /** File under `components/plan/vllm/` with its flags, environment variables and metrics. */
+    /** File under `components/plan/vllm/` with its environment variables and metrics. */
     factsFile: string;
     /** Environment variables the model server sets that vLLM's own `envs.py` does not list, and
      * who reads them. */
