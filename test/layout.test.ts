@@ -1,7 +1,8 @@
 /**
  * The tree says how the program works: no module imports itself back through others (an import
- * cycle hides which module is the foundation), config and plan never import components, and no
- * module of code grows past the size a reader takes in at once. The graph is read from the
+ * cycle hides which module is the foundation), config and plan never import components, the
+ * consistency check never imports what it checks (so its expectations cannot be the builders'
+ * own constants), and no module of code grows past the size a reader takes in at once. The graph is read from the
  * sources with the TypeScript compiler's own pre-processor, type-only imports included.
  */
 import assert from "node:assert/strict";
@@ -11,7 +12,7 @@ import test from "node:test";
 import * as ts from "typescript";
 
 const ROOT = path.resolve(__dirname, "..");
-const SOURCE_DIRS = ["components", "stacks", "tools"];
+const SOURCE_DIRS = ["components", "stacks", "tools", "policy"];
 /** Lines a module of code may have. */
 const MAX_MODULE_LINES = 400;
 
@@ -82,6 +83,17 @@ test("the config and the plan import neither components nor tools", () => {
         const outward = imports.filter((target) => !target.startsWith(path.join("components", "config")) && !target.startsWith(path.join("components", "plan")));
         assert.deepEqual(outward, [], `${file} reaches out of the config and plan`);
     }
+});
+
+test("the consistency check imports neither the plan nor the components (only the config's CIDR arithmetic and the route evaluator)", () => {
+    const allowed = [path.join("tools", "consistency") + path.sep, path.join("tools", "routeMatching.ts"), path.join("components", "config", "cidr.ts")];
+    let checked = 0;
+    for (const [file, imports] of graph) {
+        if (!file.startsWith(path.join("tools", "consistency") + path.sep)) continue;
+        checked++;
+        assert.deepEqual(imports.filter((target) => !allowed.some((a) => target === a || target.startsWith(a))), [], `${file} reaches into what it checks`);
+    }
+    assert.ok(checked > 0, "no module of the consistency check found");
 });
 
 test(`no module of code is over ${MAX_MODULE_LINES} lines`, () => {

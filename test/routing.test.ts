@@ -1,6 +1,7 @@
 /**
  * Routing consistency, end to end over what the program creates: for each request of the
- * upstream guide, BBR copies the body's `model` into X-Gateway-Model-Name; the route matching
+ * upstream guide, BBR copies the body's `model` into the header its pinned tag sets (read there,
+ * not taken from the program); the route matching
  * that header must lead to a pool whose selector picks exactly the pods serving that model name.
  * With LoRA adapters, a request naming an adapter must reach its base model's pool, whose pods
  * load that adapter (through the syncer sidecar and the ConfigMap it reads). Which route a request
@@ -10,7 +11,8 @@
 import assert from "node:assert/strict";
 import * as path from "node:path";
 import test from "node:test";
-import { MODEL_CATALOG_NAME, MODEL_NAME_HEADER } from "../components";
+import { MODEL_CATALOG_NAME } from "../components";
+import { modelHeaderFact } from "../tools/consistency/upstreamFacts";
 import { REPO_ROOT, RecordedResource, runProgram } from "../tools/mockRuntime";
 import { GatewayManifest, HttpRouteManifest, routeRequest } from "../tools/routeMatching";
 import { ONE_ADAPTER_EACH, configKey, stackConfigWith, stackVariant } from "./helpers/stackConfigs";
@@ -42,9 +44,15 @@ function adaptersLoadedBy(resources: RecordedResource[], deployment: Deployment)
     return ((JSON.parse(file) as { vLLMLoRAConfig: { ensureExist?: { models: { id: string }[] } } }).vLLMLoRAConfig.ensureExist?.models ?? []).map((m) => m.id);
 }
 
-/** What BBR does: the header from the body's `model`, none when the body has no model. */
-function bodyBasedRouting(body: Record<string, unknown> | undefined): Record<string, string> {
-    return typeof body?.["model"] === "string" ? { [MODEL_NAME_HEADER]: body["model"] } : {};
+/** What BBR does at the tag the stack installs, as read there (tools/consistency/facts/
+ * bbr-model-header.json), not as the program believes: the body's `model` into its header, none
+ * when the body has no model. */
+function bodyBasedRouting(resources: RecordedResource[], body: Record<string, unknown> | undefined): Record<string, string> {
+    const release = resources.find((r) => r.type === "kubernetes:helm.sh/v4:Chart" && String(r.inputs["chart"]).endsWith("/body-based-routing"));
+    assert.ok(release, "no body-based-routing release");
+    const fact = modelHeaderFact(String(release.inputs["version"]));
+    assert.ok(fact, `BBR ${String(release.inputs["version"])} was not read at its tag`);
+    return typeof body?.["model"] === "string" ? { [fact.modelHeader]: body["model"] } : {};
 }
 
 /** The Gateway and HTTPRoutes the program creates. */
@@ -59,7 +67,7 @@ function gatewayOf(resources: RecordedResource[]): { gateway: GatewayManifest; r
  * for a 404. A tie between routes (decided by creation time) fails the test. */
 function reach(resources: RecordedResource[], method: string, path: string, body?: Record<string, unknown>, scheme: "http" | "https" = "http"): string[] {
     const { gateway, routes } = gatewayOf(resources);
-    const decision = routeRequest(gateway, routes, { scheme, host: "llm.example.com", method, path, headers: bodyBasedRouting(body) });
+    const decision = routeRequest(gateway, routes, { scheme, host: "llm.example.com", method, path, headers: bodyBasedRouting(resources, body) });
     if (decision === undefined) return [];
     assert.equal(decision.tiedAcrossRoutes, false, `${method} ${path} ties between routes`);
     const redirect = decision.rule.filters?.find((f) => f.type === "RequestRedirect")?.requestRedirect;
