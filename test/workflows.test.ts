@@ -216,6 +216,9 @@ test("preview covers every stack, only with credentials, as its own identity in 
     assert.equal(run.step.with?.diff, true);
     assert.equal(run.step.with?.["comment-on-pr"], true);
     assert.equal(run.step.with?.["cloud-url"], "${{ vars.PULUMI_BACKEND_URL }}");
+    // The consistency policy pack runs on the real preview, from the checkout's own directory.
+    assert.equal(run.step.with?.policyPacks, "policy");
+    assert.ok(fs.existsSync(path.join(repoRoot, String(run.step.with?.policyPacks), "PulumiPolicy.yaml")), "no policy pack there");
   }
 });
 
