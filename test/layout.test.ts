@@ -1,10 +1,11 @@
 /**
  * The tree says how the program works: no module imports itself back through others (an import
- * cycle hides which module is the foundation), config and plan never import components, and no
- * module of code grows past the size a reader takes in at once. The graph is read from the
- * sources with the TypeScript compiler's own pre-processor, type-only imports included. Two rules
- * keep the loop fast: code that runs compiled from build/ finds files through REPO_ROOT, and no
- * module pulls in the types of every Google Cloud service.
+ * cycle hides which module is the foundation), config and plan never import components, the
+ * consistency check never imports what it checks (so its expectations cannot be the builders'
+ * own constants), and no module of code grows past the size a reader takes in at once. The graph
+ * is read from the sources with the TypeScript compiler's own pre-processor, type-only imports
+ * included. Two rules keep the loop fast: code that runs compiled from build/ finds files through
+ * REPO_ROOT, and no module pulls in the types of every Google Cloud service.
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -13,7 +14,7 @@ import test from "node:test";
 import * as ts from "typescript";
 import { REPO_ROOT as ROOT } from "../tools/repoRoot";
 
-const SOURCE_DIRS = ["components", "stacks", "tools"];
+const SOURCE_DIRS = ["components", "stacks", "tools", "policy"];
 /** Lines a module of code may have. */
 const MAX_MODULE_LINES = 400;
 
@@ -85,6 +86,17 @@ test("the config and the plan import neither components nor tools", () => {
         const outward = imports.filter((target) => !target.startsWith(path.join("components", "config")) && !target.startsWith(path.join("components", "plan")));
         assert.deepEqual(outward, [], `${file} reaches out of the config and plan`);
     }
+});
+
+test("the consistency check imports neither the plan nor the components (only the config's CIDR arithmetic and the route evaluator)", () => {
+    const allowed = [path.join("tools", "consistency") + path.sep, path.join("tools", "routeMatching.ts"), path.join("components", "config", "cidr.ts")];
+    let checked = 0;
+    for (const [file, imports] of graph) {
+        if (!file.startsWith(path.join("tools", "consistency") + path.sep)) continue;
+        checked++;
+        assert.deepEqual(imports.filter((target) => !allowed.some((a) => target === a || target.startsWith(a))), [], `${file} reaches into what it checks`);
+    }
+    assert.ok(checked > 0, "no module of the consistency check found");
 });
 
 test(`no module of code is over ${MAX_MODULE_LINES} lines`, () => {

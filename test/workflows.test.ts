@@ -1,8 +1,11 @@
 // Checks the GitHub Actions workflows offline: each file is a valid workflow, every third-party
 // action is pinned to the commit of its current release, every stack file in the repository is
-// previewed and deployed, and the pull-request jobs get only what they need. Adding a
-// Pulumi.<stack>.yaml without extending the workflows must fail here rather than silently skip
-// that stack in CI. (test/planDiffWorkflow.test.ts runs the plan-diff job itself.)
+// previewed and deployed, and, job by job, by what the runner would do: each job's effective
+// token permissions, no test step that may fail quietly, no `if:` guard that is always true, and
+// secrets or OIDC tokens only in jobs that cannot run for forks, with the guards evaluated for each
+// event that starts the workflow (test/helpers/githubExpressions.ts). Adding a Pulumi.<stack>.yaml
+// without extending the workflows must fail here rather than silently skip that stack in CI.
+// (test/planDiffWorkflow.test.ts runs the plan-diff job itself.)
 import test from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -10,6 +13,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { isScalar, parse, parseDocument, visit } from "yaml";
 import { REPO_ROOT as repoRoot } from "../tools/repoRoot";
+import { ExpressionValue, evaluate, evaluateField, looselyEqual, truthy } from "./helpers/githubExpressions";
 
 const workflowsDir = path.join(repoRoot, ".github", "workflows");
 const validatorCli = path.join(repoRoot, "node_modules", "@action-validator", "cli", "cli.mjs");
@@ -35,13 +39,19 @@ interface Step {
   name?: string;
   uses?: string;
   run?: string;
+  if?: string | boolean;
   with?: Record<string, unknown>;
+  "continue-on-error"?: string | boolean;
 }
 
+/** `permissions:` as written: a map of scopes, `read-all`, `write-all` or `{}`. */
+type Permissions = Record<string, string> | string;
+
 interface Job {
-  if?: string;
+  if?: string | boolean;
   environment?: string | { name: string };
-  permissions?: Record<string, string>;
+  permissions?: Permissions;
+  "continue-on-error"?: string | boolean;
   strategy?: { matrix?: Record<string, unknown>; "max-parallel"?: number };
   concurrency?: string | { group: string; "cancel-in-progress"?: boolean };
   steps?: Step[];
@@ -50,7 +60,8 @@ interface Job {
 interface Workflow {
   name?: string;
   on: Record<string, unknown>;
-  permissions?: Record<string, string>;
+  permissions?: Permissions;
+  env?: Record<string, unknown>;
   jobs: Record<string, Job>;
 }
 
@@ -195,13 +206,19 @@ test("preview covers every stack, only with credentials, as its own identity in 
     assert.equal(account, "${{ vars.GCP_PREVIEW_SERVICE_ACCOUNT }}");
     assert.ok(!deployAccounts.has(account), "preview authenticates as the deploy identity");
     assert.equal(run.environment, "preview");
-    // Fork PRs get no secrets or OIDC token: the job must not start for them.
-    assert.match(run.job.if ?? "", /github\.event\.pull_request\.head\.repo\.full_name == github\.repository/);
-    assert.match(run.job.if ?? "", /vars\.PULUMI_BACKEND_URL != ''/);
-    assert.equal(run.job.permissions?.["id-token"], "write", `preview ${run.stack}: no OIDC token`);
+    // Fork PRs get no secrets or OIDC token: the job must not start for them; nor before the
+    // backend is configured. It does start for the repository's own PRs once it is.
+    const starts = (event: EventContext, vars: Record<string, string>) => runsFor(run.job, event, vars);
+    for (const vars of VARIABLES) assert.equal(starts(eventNamed("pull_request from a fork"), vars), false, `a fork's PR with vars ${JSON.stringify(vars)}`);
+    assert.equal(starts(eventNamed("pull_request from the repository"), {}), false, "no backend configured");
+    assert.equal(starts(eventNamed("pull_request from the repository"), CONFIGURED), true);
+    assert.equal(scopesOf(run.job.permissions)["id-token"], "write", `preview ${run.stack}: no OIDC token`);
     assert.equal(run.step.with?.diff, true);
     assert.equal(run.step.with?.["comment-on-pr"], true);
     assert.equal(run.step.with?.["cloud-url"], "${{ vars.PULUMI_BACKEND_URL }}");
+    // The consistency policy pack runs on the real preview, from the checkout's own directory.
+    assert.equal(run.step.with?.policyPacks, "policy");
+    assert.ok(fs.existsSync(path.join(repoRoot, String(run.step.with?.policyPacks), "PulumiPolicy.yaml")), "no policy pack there");
   }
 });
 
@@ -213,7 +230,7 @@ test("deploy runs pulumi up for every stack, one environment per stack, one stac
   for (const run of runs) {
     // The environment is where a person requires approval before that stack changes.
     assert.equal(run.environment, run.stack, `deploy ${run.stack}: environment must be the stack name`);
-    assert.equal(run.job.permissions?.["id-token"], "write", `deploy ${run.stack}: no OIDC token`);
+    assert.equal(scopesOf(run.job.permissions)["id-token"], "write", `deploy ${run.stack}: no OIDC token`);
     // A cancelled `pulumi up` leaves a locked stack: updates to a stack must queue, not cancel.
     const concurrency = run.job.concurrency;
     assert.ok(typeof concurrency === "object", `deploy ${run.stack}: no concurrency group`);
@@ -249,4 +266,225 @@ test("plan-diff-comment posts the artifact without running PR code", () => {
     const script = String(steps.find((step) => step.uses?.startsWith("actions/github-script@"))?.with?.script);
     assert.ok(script.includes("<!-- plan-diff -->"), "comment is not found again by its marker");
   }
+});
+
+// ---------------------------------------------------------------------------------------------
+// Job by job, by what the runner does.
+
+/** The repository and a fork of it, as the event payloads name them. */
+const REPOSITORY = "example-org/multi-model-inference";
+const FORK = "someone-else/multi-model-inference";
+
+/** One way a workflow run starts: its event, whether a fork's code or payload is behind it, and
+ * the `github` context the runner gives expressions. */
+interface EventContext {
+  name: string;
+  event: string;
+  fork: boolean;
+  /** The branch pushed to, for `push`. */
+  branch?: string;
+  github: Record<string, unknown>;
+}
+
+const pullRequest = (head: string) => ({ pull_request: { number: 7, head: { repo: { full_name: head }, sha: "1".repeat(40) }, base: { repo: { full_name: REPOSITORY }, sha: "2".repeat(40) } } });
+const workflowRun = (event: string, conclusion: string, head: string) => ({ workflow_run: { id: 1, event, conclusion, head_sha: "1".repeat(40), head_repository: { full_name: head } } });
+const github = (event_name: string, ref: string, event: object) => ({ event_name, ref, repository: REPOSITORY, repository_owner: REPOSITORY.split("/")[0], event });
+
+/** Every event context the workflows are judged under (docs.github.com "Events that trigger
+ * workflows"): a fork can open a pull request and so start `pull_request` runs and the
+ * `workflow_run` runs they complete; it cannot push to this repository. */
+const EVENTS: EventContext[] = [
+  { name: "pull_request from a fork", event: "pull_request", fork: true, github: github("pull_request", "refs/pull/7/merge", pullRequest(FORK)) },
+  { name: "pull_request from the repository", event: "pull_request", fork: false, github: github("pull_request", "refs/pull/7/merge", pullRequest(REPOSITORY)) },
+  { name: "push to main", event: "push", fork: false, branch: "main", github: github("push", "refs/heads/main", {}) },
+  { name: "push to another branch", event: "push", fork: false, branch: "feature", github: github("push", "refs/heads/feature", {}) },
+  ...["success", "failure"].flatMap((conclusion) => [
+    { name: `workflow_run (${conclusion}) of a fork's pull request`, event: "workflow_run", fork: true, github: github("workflow_run", "refs/heads/main", workflowRun("pull_request", conclusion, FORK)) },
+    { name: `workflow_run (${conclusion}) of the repository's pull request`, event: "workflow_run", fork: false, github: github("workflow_run", "refs/heads/main", workflowRun("pull_request", conclusion, REPOSITORY)) },
+    { name: `workflow_run (${conclusion}) of a push`, event: "workflow_run", fork: false, github: github("workflow_run", "refs/heads/main", workflowRun("push", conclusion, REPOSITORY)) },
+  ]),
+];
+const eventNamed = (name: string) => EVENTS.find((e) => e.name === name) as EventContext;
+
+/** Configuration variables unset, and set (a fork's run may see either). */
+const CONFIGURED = { PULUMI_BACKEND_URL: "gs://state-bucket", GCP_WORKLOAD_IDENTITY_PROVIDER: "projects/1/locations/global/workloadIdentityPools/p/providers/github", GCP_PREVIEW_SERVICE_ACCOUNT: "preview@p.iam.gserviceaccount.com", GCP_SERVICE_ACCOUNT: "deploy@p.iam.gserviceaccount.com" };
+const VARIABLES: Record<string, string>[] = [{}, CONFIGURED];
+
+/** A branch filter pattern (`*` any characters but `/`, `**` any). */
+function branchMatches(pattern: string, branch: string): boolean {
+  const regex = pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*\*/g, "\u0000").replace(/\*/g, "[^/]*").replace(/\u0000/g, ".*");
+  return new RegExp(`^${regex}$`).test(branch);
+}
+
+/** Whether `workflow` starts for `event`: its `on` names the event (and, for a push, the branch). */
+function startsFor(workflow: Workflow, event: EventContext): boolean {
+  const on = typeof workflow.on === "string" ? { [workflow.on]: null } : Array.isArray(workflow.on) ? Object.fromEntries((workflow.on as string[]).map((e) => [e, null])) : workflow.on;
+  if (!(event.event in on)) return false;
+  const filter = on[event.event] as { branches?: string[] } | null;
+  return event.branch === undefined || filter?.branches === undefined || filter.branches.some((p) => branchMatches(p, event.branch as string));
+}
+
+/** The contexts expressions see. */
+const contextOf = (event: EventContext, vars: Record<string, string>) => ({ github: event.github, vars, env: {}, secrets: {} });
+
+/** Whether a job (or step) with this `if:` runs; no `if:` means it does. */
+function runsFor(holder: { if?: string | boolean }, event: EventContext, vars: Record<string, string>): boolean {
+  return holder.if === undefined || truthy(evaluateField(holder.if, contextOf(event, vars)));
+}
+
+/** Every (workflow file, job id, job) in the repository. */
+function everyJob(): { file: string; id: string; job: Job; workflow: Workflow }[] {
+  return workflowFiles().flatMap((file) => {
+    const workflow = loadWorkflow(file);
+    return Object.entries(workflow.jobs).map(([id, job]) => ({ file, id, job, workflow }));
+  });
+}
+
+/** The token scopes GitHub knows (docs.github.com "Controlling permissions for GITHUB_TOKEN"). */
+const SCOPES = ["actions", "attestations", "checks", "contents", "deployments", "discussions", "id-token", "issues", "models", "packages", "pages", "pull-requests", "repository-projects", "security-events", "statuses"];
+
+/** `permissions:` as scope → access: `read-all` and `write-all` give every scope, `{}` none. */
+function scopesOf(permissions: Permissions | undefined): Record<string, string> {
+  if (permissions === "read-all" || permissions === "write-all") return Object.fromEntries(SCOPES.map((scope) => [scope, permissions.slice(0, -4)]));
+  assert.ok(typeof permissions === "object" && permissions !== null, `permissions ${JSON.stringify(permissions)} is neither a map, read-all nor write-all`);
+  return permissions;
+}
+
+/** A job's token: its own `permissions`, else the workflow's; undefined means the repository's
+ * default, which may be read and write on everything. */
+function effectivePermissions(workflow: Workflow, job: Job): Permissions | undefined {
+  return job.permissions ?? workflow.permissions;
+}
+
+/** What each job may write, and why; every other job writes nothing. */
+const JOB_WRITES: Record<string, string[]> = {
+  // OIDC for workload identity; pulumi/actions comments the preview.
+  "preview.yml/preview": ["id-token", "pull-requests"],
+  // OIDC for workload identity.
+  "deploy.yml/deploy": ["id-token"],
+  // It posts the plan-diff comment; it never runs PR code.
+  "plan-diff-comment.yml/comment": ["pull-requests"],
+};
+
+test("permissions: read-all, write-all, {} and a map, as the runner reads them", () => {
+  assert.equal(scopesOf("write-all")["contents"], "write");
+  assert.equal(scopesOf("write-all")["id-token"], "write");
+  assert.equal(scopesOf("read-all")["pull-requests"], "read");
+  assert.deepEqual(scopesOf({}), {});
+  assert.throws(() => scopesOf("write"), /neither a map/);
+  assert.deepEqual(effectivePermissions({ on: {}, jobs: {}, permissions: { contents: "read" } }, { permissions: "write-all" }), "write-all", "a job's own permissions win");
+  assert.deepEqual(effectivePermissions({ on: {}, jobs: {}, permissions: { contents: "read" } }, {}), { contents: "read" });
+  assert.equal(effectivePermissions({ on: {}, jobs: {} }, {}), undefined);
+});
+
+test("each job's effective token: explicit, and writing only what that job needs", () => {
+  const jobs = everyJob();
+  assert.ok(jobs.length >= 5, "the workflows have fewer jobs than expected: the reader is broken");
+  for (const { file, id, job, workflow } of jobs) {
+    const permissions = effectivePermissions(workflow, job);
+    assert.ok(permissions !== undefined, `${file} ${id}: no permissions at job or workflow level, so the repository's default token`);
+    const writes = Object.entries(scopesOf(permissions)).filter(([, access]) => access === "write").map(([scope]) => scope).sort();
+    assert.deepEqual(writes, JOB_WRITES[`${file}/${id}`] ?? [], `${file} ${id}: writes ${writes.join(", ") || "nothing"}`);
+  }
+});
+
+/** The commands of a `run:` script, each as its words. */
+function commandsOf(script: string): string[][] {
+  return script
+    .split(/\n|&&|\|\||;|\|/)
+    .map((command) => command.trim().replace(/^\(+|\)+$/g, "").trim())
+    .filter((command) => command !== "" && !command.startsWith("#"))
+    .map((command) => command.split(/\s+/));
+}
+
+/** True for a step that runs the test suite: `npm test` (or `npm run test`, `npm t`), `.ci/run`, `node --test`. */
+function isTestStep(step: Step): boolean {
+  return commandsOf(step.run ?? "").some(
+    (words) =>
+      (words[0] === "npm" && (words[1] === "test" || words[1] === "t" || (words[1] === "run" && words[2] === "test"))) ||
+      words[0] === ".ci/run" ||
+      words[0] === "./.ci/run" ||
+      (words[0] === "node" && words.includes("--test")),
+  );
+}
+
+/** Whether a `continue-on-error` lets the job pass for some event the workflow starts for. */
+function mayContinue(field: string | boolean | undefined, workflow: Workflow): boolean {
+  if (field === undefined) return false;
+  return EVENTS.filter((e) => startsFor(workflow, e)).some((event) => VARIABLES.some((vars) => truthy(evaluateField(field, contextOf(event, vars)))));
+}
+
+test("no test step, nor a job that runs one, may fail without failing the run (continue-on-error, evaluated)", () => {
+  let testSteps = 0;
+  for (const { file, id, job, workflow } of everyJob()) {
+    const steps = (job.steps ?? []).filter(isTestStep);
+    testSteps += steps.length;
+    if (steps.length > 0) assert.ok(!mayContinue(job["continue-on-error"], workflow), `${file} ${id}: continue-on-error on a job that runs the tests`);
+    for (const step of steps) assert.ok(!mayContinue(step["continue-on-error"], workflow), `${file} ${id}: continue-on-error on the test step ${JSON.stringify(step.run)}`);
+  }
+  assert.ok(testSteps > 0, "no workflow runs the tests");
+  assert.ok(isTestStep({ run: "npm ci && npm test" }) && isTestStep({ run: "set -e\n./.ci/run" }) && !isTestStep({ run: "npm run render -- --stack gke" }));
+  assert.ok(mayContinue("${{ github.event_name == 'push' }}", loadWorkflow("ci.yml")) && !mayContinue(false, loadWorkflow("ci.yml")));
+});
+
+test("no if: guard is always true for the events that start its workflow", () => {
+  let guards = 0;
+  for (const { file, id, job, workflow } of everyJob()) {
+    const events = EVENTS.filter((e) => startsFor(workflow, e));
+    assert.ok(events.length > 0, `${file}: no modelled event starts it; add its event to EVENTS`);
+    for (const [where, holder] of [[`job ${id}`, job] as const, ...(job.steps ?? []).map((step, i) => [`${id} step ${step.name ?? i}`, step] as const)]) {
+      if (holder.if === undefined) continue;
+      guards++;
+      const outcomes = events.flatMap((event) => VARIABLES.map((vars) => runsFor(holder, event, vars)));
+      assert.ok(outcomes.includes(false), `${file} ${where}: if: ${JSON.stringify(holder.if)} is true for every event that starts the workflow`);
+    }
+  }
+  assert.ok(guards >= 3, "fewer guards than the workflows have: the reader is broken");
+});
+
+/** True when a job can see a secret or mint an OIDC token: it names `secrets.*` (beyond the
+ * GITHUB_TOKEN every run has), inherits a workflow `env` that does, or may write `id-token`. */
+function holdsCredentials(workflow: Workflow, job: Job): boolean {
+  const named = [...strings(job), ...strings(workflow.env ?? {})].some((text) => [...text.matchAll(/\$\{\{([^}]*)\}\}/g)].some((m) => /\bsecrets\.(?!GITHUB_TOKEN\b)/.test(m[1])));
+  const permissions = effectivePermissions(workflow, job);
+  return named || (permissions !== undefined && scopesOf(permissions)["id-token"] === "write");
+}
+
+test("secrets and OIDC tokens only in jobs that cannot run for a fork", () => {
+  let guarded = 0;
+  for (const { file, id, job, workflow } of everyJob()) {
+    if (!holdsCredentials(workflow, job)) continue;
+    guarded++;
+    for (const event of EVENTS.filter((e) => e.fork && startsFor(workflow, e))) {
+      for (const vars of VARIABLES) assert.equal(runsFor(job, event, vars), false, `${file} ${id} holds credentials and runs for a ${event.name} (vars ${JSON.stringify(vars)})`);
+    }
+  }
+  assert.ok(guarded >= 2, "preview and deploy hold credentials: the reader is broken");
+});
+
+test("the expression evaluator: GitHub's operators, coercions and contexts", () => {
+  const context = { github: { event_name: "push", event: { pull_request: { head: { repo: { full_name: "A/B" } } } }, repository: "a/b" }, vars: { EMPTY: "" } };
+  const cases: [string, ExpressionValue][] = [
+    ["github.event.pull_request.head.repo.full_name == github.repository", true],
+    ["github['event_name'] == 'PUSH'", true],
+    ["github.event.workflow_run.conclusion == 'success'", false],
+    ["github.event.workflow_run == null", true],
+    ["vars.MISSING != ''", false],
+    ["vars.EMPTY == 0", true],
+    ["!vars.EMPTY", true],
+    ["'it''s' == 'IT''S'", true],
+    ["1 == '1' && true == 1 && null == false", true],
+    ["vars.EMPTY || 'fallback'", "fallback"],
+    ["github.repository && 'yes'", "yes"],
+    ["(false || true) && !(1 == 2)", true],
+    ["0x10 == 16", true],
+  ];
+  for (const [expression, expected] of cases) assert.deepEqual(evaluate(expression, context), expected, expression);
+  assert.equal(evaluateField("${{ false }}", context), false);
+  assert.equal(evaluateField(true, context), true);
+  assert.equal(truthy(evaluateField("${{ false }} and more", context)), true, "text around an expression is a non-empty string");
+  assert.ok(!looselyEqual(NaN, NaN) && looselyEqual("abc", "ABC") && !looselyEqual({}, {}));
+  assert.throws(() => evaluate("always()", context), /function always\(\) is not modelled/);
+  assert.throws(() => evaluate("1 < 2", context), /not modelled/);
+  assert.ok(branchMatches("main", "main") && branchMatches("release/*", "release/1") && !branchMatches("release/*", "release/1/x") && branchMatches("**", "a/b"));
 });

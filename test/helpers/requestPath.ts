@@ -8,7 +8,8 @@
  */
 import assert from "node:assert/strict";
 import { parse as parseYaml } from "yaml";
-import { MODEL_CATALOG_NAME, MODEL_NAME_HEADER, RELEASE_LINES } from "../../components";
+import { MODEL_CATALOG_NAME } from "../../components";
+import { modelHeaderFact } from "../../tools/consistency/upstreamFacts";
 import type { RecordedResource } from "../../tools/mockRuntime";
 import { GatewayManifest, HttpRouteManifest, routeRequest } from "../../tools/routeMatching";
 
@@ -59,28 +60,32 @@ export function adaptersLoadedBy(resources: RecordedResource[], deployment: Depl
     return list.active.map((a) => a.name);
 }
 
-/** What BBR sets on a request, as the chart line it runs at does: the model header from the body's
- * `model` (none without one); where the line maps adapters, the base-model header from its
- * labelled ConfigMaps: an adapter's base, a base model's own name, "" for any other name. */
+/** What BBR sets on a request, as read at the tag the stack installs (the consistency check's
+ * facts, tools/consistency/facts/bbr-model-header.json), never as the program believes: the model
+ * header from the body's `model` (none without one); where that tag maps adapters, the base-model
+ * header from its labelled ConfigMaps: an adapter's base, a base model's own name, "" for any
+ * other name. */
 export function bodyBasedRouting(resources: RecordedResource[], body: Record<string, unknown> | undefined): Record<string, string> {
     if (typeof body?.["model"] !== "string") return {};
-    const model = body["model"];
+    const model = body["model"].trim();
     const chart = inputsOf(resources, "kubernetes:helm.sh/v4:Chart").find((c) => String(c.chart).endsWith("/body-based-routing"));
     assert.ok(chart, "no body-based-routing release");
-    const routing = RELEASE_LINES[chart.version]?.bodyBasedRouting.baseModelRouting;
-    if (routing === undefined) return { [MODEL_NAME_HEADER]: model };
+    const fact = modelHeaderFact(String(chart.version));
+    assert.ok(fact, `BBR ${String(chart.version)} was not read at its tag`);
+    const routing = fact.baseModelHeader;
+    if (routing === undefined) return { [fact.modelHeader]: body["model"] };
     const mappings = inputsOf(resources, "kubernetes:core/v1:ConfigMap").filter(
-        (c) => c.metadata.namespace === chart.namespace && c.metadata.labels?.[routing.configMapLabelKey] === routing.configMapLabelValue,
+        (c) => c.metadata.namespace === chart.namespace && c.metadata.labels?.[routing.configMapLabel] === "true",
     );
     const adapters = new Map<string, string>();
     const bases = new Set<string>();
     for (const configMap of mappings) {
-        const base = String(configMap.data[routing.baseModelKey]).trim();
+        const base = String(configMap.data[routing.keys.baseModel]).trim();
         bases.add(base);
-        for (const adapter of (parseYaml(configMap.data[routing.adaptersKey] ?? "[]") as string[]) ?? []) adapters.set(adapter.trim(), base);
+        for (const adapter of (parseYaml(configMap.data[routing.keys.adapters] ?? "[]") as string[]) ?? []) adapters.set(adapter.trim(), base);
     }
-    const base = adapters.get(model.trim()) ?? (bases.has(model.trim()) ? model.trim() : routing.unknownModel);
-    return { [MODEL_NAME_HEADER]: model, [routing.header]: base };
+    const base = adapters.get(model) ?? (bases.has(model) ? model : "");
+    return { [fact.modelHeader]: body["model"], [routing.header]: base };
 }
 
 /** The Gateway and HTTPRoutes the program creates. */

@@ -1,0 +1,132 @@
+/**
+ * Dashboards and autoscalers read only what the stack's pods export: every metric a dashboard's
+ * PromQL names, and every metric an HPA scales on, must be a series that the pinned vLLM, EPP or
+ * BBR registers (the lists read at their tags, upstreamFacts.ts), or a GKE system metric of GPU
+ * containers; an HPA's metric must come from the pods it scales, and something must scrape them.
+ */
+import { Finding, KubeObject, ObjectRef, PodTemplate, RenderedStack, containersOf, describe, find, imageOf, namespaceOf, ofKind, podTemplates, refOf } from "./objects";
+import { flagValues, modelServersOf } from "./modelServers";
+import { monitors, scrapeTargets } from "./ports";
+import { ADAPTER_METRIC_PATTERN, GKE_GPU_CONTAINER_METRICS, MetricList, UpstreamMetric, metricListOf, seriesOf } from "./upstreamFacts";
+
+/** PromQL words that are not metric names: keywords, set operators and literals. */
+const PROMQL_WORDS = new Set(["by", "without", "on", "ignoring", "group_left", "group_right", "bool", "offset", "and", "or", "unless", "atan2", "inf", "nan"]);
+
+/**
+ * The metric names a PromQL expression selects: strings, label matchers (`{...}`), ranges
+ * (`[...]`), grouping lists (`by (...)`) and `offset` durations are set aside; what remains are
+ * words, and a word is a metric name unless it calls a function (`rate(`) or is a keyword. A
+ * `__name__` matcher names its metric too.
+ */
+export function metricNamesIn(query: string): string[] {
+    const names: string[] = [];
+    for (const m of query.matchAll(/__name__\s*=\s*"([^"]+)"/g)) names.push(m[1]);
+    const stripped = query
+        .replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, " ")
+        .replace(/\{[^}]*\}/g, " ")
+        .replace(/\[[^\]]*\]/g, " ")
+        .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, " ")
+        .replace(/\boffset\s+-?\w+/g, " ");
+    for (const m of stripped.matchAll(/([A-Za-z_:][A-Za-z0-9_:]*)(\s*\()?/g)) {
+        if (m[2] === undefined && !PROMQL_WORDS.has(m[1].toLowerCase())) names.push(m[1]);
+    }
+    return [...new Set(names)];
+}
+
+/** A series a pod template exports, and the upstream metric it comes from. */
+interface Exported {
+    series: string;
+    metric: UpstreamMetric;
+    list: MetricList;
+}
+
+/** The series a template's containers export; `unknown` lists the containers of known components
+ * whose tag has no list yet. */
+function exportedBy(stack: RenderedStack, template: PodTemplate): { series: Exported[]; unknown: { image: string; at: ObjectRef }[] } {
+    const series: Exported[] = [];
+    const unknown: { image: string; at: ObjectRef }[] = [];
+    const servers = modelServersOf(stack, template);
+    for (const { container, path } of containersOf(template)) {
+        const image = imageOf(container);
+        const { known, list } = metricListOf(image.repository, image.tag);
+        if (list === undefined) {
+            if (known) unknown.push({ image: `${image.repository}:${image.tag ?? "(no tag)"}`, at: refOf(template.owner, `${path}.image`) });
+            continue;
+        }
+        const argv = servers.find((s) => s.container.path === path)?.argv ?? [];
+        for (const metric of list.metrics) {
+            if (metric.requires !== undefined && flagValues(argv, metric.requires) === undefined) continue;
+            for (const name of seriesOf(metric, list.client)) series.push({ series: name, metric, list });
+        }
+    }
+    return { series, unknown };
+}
+
+function requestsGpus(template: PodTemplate): boolean {
+    return containersOf(template).some(({ container }) => container.resources?.limits?.["nvidia.com/gpu"] !== undefined || container.resources?.requests?.["nvidia.com/gpu"] !== undefined);
+}
+
+/** Every `prometheusQuery` in a dashboard, with its path. */
+function queriesOf(value: unknown, path = ""): { query: string; path: string }[] {
+    if (Array.isArray(value)) return value.flatMap((item, i) => queriesOf(item, `${path}[${i}]`));
+    if (typeof value !== "object" || value === null) return [];
+    return Object.entries(value).flatMap(([key, child]) =>
+        key === "prometheusQuery" && typeof child === "string" ? [{ query: child, path: `${path}.${key}`.replace(/^\./, "") }] : queriesOf(child, `${path}.${key}`),
+    );
+}
+
+function hpaFindings(stack: RenderedStack, hpa: KubeObject): Finding[] {
+    const findings: Finding[] = [];
+    const target = hpa["spec"]?.scaleTargetRef ?? {};
+    const workload = find(stack, String(target.kind), namespaceOf(hpa), String(target.name));
+    const template = podTemplates(stack).find((t) => t.owner === workload);
+    ((hpa["spec"]?.metrics ?? []) as { type: string; pods?: { metric: { name: string } } }[]).forEach((entry, i) => {
+        if (entry.type !== "Pods" || entry.pods === undefined || template === undefined) return;
+        const at = refOf(hpa, `spec.metrics[${i}].pods.metric.name`);
+        const name = entry.pods.metric.name;
+        const parsed = ADAPTER_METRIC_PATTERN.exec(name);
+        const exported = exportedBy(stack, template).series;
+        const matches = parsed !== null && exported.some((e) => e.metric.type === parsed[2] && (parsed[2] === "histogram" ? e.metric.name === parsed[1] : e.series === parsed[1]));
+        if (!matches) {
+            const lists = [...new Set(exported.map((e) => `${e.list.repository}@${e.list.tag}`))];
+            findings.push({
+                rule: "metrics",
+                message: `${describe(refOf(hpa))} scales on ${name}, which the pods of ${describe(refOf(template.owner))} do not export${parsed === null ? " (not a prometheus.googleapis.com|<name>|<kind> name)" : ""} (read: ${lists.join(", ") || "no metric list"})`,
+                objects: [at, refOf(template.owner, `${template.specPath}.containers`)],
+            });
+        }
+        if (!monitors(stack).some((m) => scrapeTargets(stack, m).some((s) => s.template.owner === template.owner))) {
+            findings.push({ rule: "metrics", message: `${describe(refOf(hpa))} scales on ${name}, but no monitor scrapes ${describe(refOf(template.owner))}`, objects: [at, refOf(template.owner)] });
+        }
+    });
+    return findings;
+}
+
+/** Every metrics finding. */
+export function metricFindings(stack: RenderedStack): Finding[] {
+    const findings: Finding[] = [];
+    const templates = podTemplates(stack);
+    const perTemplate = templates.map((t) => exportedBy(stack, t));
+    const hpas = ofKind(stack, "HorizontalPodAutoscaler");
+    if (stack.dashboards.length > 0 || hpas.length > 0) {
+        for (const { image, at } of perTemplate.flatMap((e) => e.unknown)) {
+            findings.push({ rule: "metrics", message: `${describe(at)} runs ${image}, whose metrics were not read at that tag, so dashboards and autoscalers cannot be checked against it: add its list to tools/consistency/facts/`, objects: [at] });
+        }
+    }
+    const series = new Set([...perTemplate.flatMap((e) => e.series.map((s) => s.series)), ...(templates.some(requestsGpus) ? GKE_GPU_CONTAINER_METRICS : [])]);
+    for (const dashboard of stack.dashboards) {
+        for (const { query, path } of queriesOf(JSON.parse(dashboard.json))) {
+            const names = metricNamesIn(query);
+            if (names.length === 0) findings.push({ rule: "metrics", message: `dashboard ${dashboard.name}: ${JSON.stringify(query)} names no metric`, objects: [{ kind: "Dashboard", name: dashboard.name, path }] });
+            for (const name of names.filter((n) => !series.has(n))) {
+                findings.push({
+                    rule: "metrics",
+                    message: `dashboard ${dashboard.name} queries ${name}, which nothing in the stack exports (${JSON.stringify(query)})`,
+                    objects: [{ kind: "Dashboard", name: dashboard.name, path }],
+                });
+            }
+        }
+    }
+    for (const hpa of hpas) findings.push(...hpaFindings(stack, hpa));
+    return findings;
+}

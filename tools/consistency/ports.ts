@@ -1,0 +1,167 @@
+/**
+ * One port, agreed by everything that names it: an InferencePool's target port is a port its pods'
+ * containers declare, the port vLLM listens on (`--port`), the port every probe of the vLLM
+ * container checks, the port the LoRA syncer loads adapters through, the port GKE's health check
+ * probes; a Service's target port and a monitor's scrape port are ports of the pods they select.
+ * Named ports are resolved against the containers' own ports, as the kubelet does.
+ */
+import { selects } from "./labelSelector";
+import { modelServersOf } from "./modelServers";
+import { DeclaredPort, Finding, KubeObject, PodTemplate, RenderedStack, declaredPorts, describe, namespaceOf, ofKind, podTemplates, refOf, resolvePort } from "./objects";
+import { poolTemplates, serviceTemplates, targetPortOf } from "./workloads";
+
+const PROBES = ["startupProbe", "readinessProbe", "livenessProbe"] as const;
+
+function listPorts(ports: DeclaredPort[]): string {
+    return ports.length === 0 ? "none" : ports.map((p) => (p.name === undefined ? String(p.number) : `${p.name}=${p.number}`)).join(", ");
+}
+
+/** What a pool's pods must agree on. */
+function poolPortFindings(stack: RenderedStack, pool: KubeObject): Finding[] {
+    const findings: Finding[] = [];
+    const target = targetPortOf(pool);
+    const templates = poolTemplates(stack, pool);
+    if (templates.length === 0) {
+        findings.push({ rule: "request-path", message: `${describe(refOf(pool))} selects no pods`, objects: [refOf(pool, "spec.selector.matchLabels")] });
+    }
+    if (target === undefined) {
+        findings.push({ rule: "ports", message: `${describe(refOf(pool))} has no target port`, objects: [refOf(pool, "spec.targetPorts")] });
+        return findings;
+    }
+    const poolRef = refOf(pool, "spec.targetPorts[0].number");
+    for (const template of templates) {
+        const owner = describe(refOf(template.owner));
+        const ports = declaredPorts(template);
+        if (!ports.some((p) => p.number === target)) {
+            findings.push({
+                rule: "ports",
+                message: `${describe(refOf(pool))} sends to port ${target}, which no container of ${owner} declares (its ports: ${listPorts(ports)})`,
+                objects: [poolRef, refOf(template.owner, `${template.specPath}.containers`)],
+            });
+        }
+        for (const server of modelServersOf(stack, template)) {
+            const own = ports.filter((p) => p.containerPath === server.container.path);
+            if (server.port !== target) {
+                findings.push({
+                    rule: "ports",
+                    message: `vLLM in ${owner} listens on ${server.port} (--port), but ${describe(refOf(pool))} sends to ${target}`,
+                    objects: [poolRef, refOf(template.owner, `${server.container.path}.args`)],
+                });
+            }
+            if (!own.some((p) => p.number === server.port)) {
+                findings.push({
+                    rule: "ports",
+                    message: `vLLM in ${owner} listens on ${server.port} (--port), but its container declares ${listPorts(own)}`,
+                    objects: [refOf(template.owner, `${server.container.path}.args`), refOf(template.owner, `${server.container.path}.ports`)],
+                });
+            }
+            for (const probe of PROBES) {
+                const spec = server.container.container[probe];
+                if (spec === undefined) continue;
+                const named = spec.httpGet?.port ?? spec.tcpSocket?.port ?? spec.grpc?.port;
+                const port = resolvePort(template, named, server.container.path);
+                if (port === server.port) continue;
+                findings.push({
+                    rule: "ports",
+                    message: `the ${probe} of vLLM in ${owner} checks port ${String(named)}${port === undefined || String(port) === String(named) ? "" : ` (${port})`}, but vLLM listens on ${server.port}: the pods never become ready`,
+                    objects: [refOf(template.owner, `${server.container.path}.${probe}`), refOf(template.owner, `${server.container.path}.args`), poolRef],
+                });
+            }
+            if (server.syncer !== undefined && server.syncer.port !== server.port) {
+                findings.push({
+                    rule: "ports",
+                    message: `the LoRA syncer in ${owner} loads adapters through port ${server.syncer.port}, but vLLM listens on ${server.port}`,
+                    objects: [refOf(template.owner, server.syncer.container.path), ...(server.syncer.configMap === undefined ? [] : [{ kind: "ConfigMap", namespace: template.namespace, name: server.syncer.configMap }])],
+                });
+            }
+            if (server.syncer !== undefined && server.syncer.adapters.length > 0 && !server.runtimeLoraLoading) {
+                findings.push({
+                    rule: "request-path",
+                    message: `the LoRA syncer in ${owner} loads ${server.syncer.adapters.join(", ")} at runtime, but vLLM does not allow it (--enable-lora and VLLM_ALLOW_RUNTIME_LORA_UPDATING)`,
+                    objects: [refOf(template.owner, `${server.container.path}.env`), refOf(template.owner, server.syncer.container.path)],
+                });
+            }
+        }
+    }
+    for (const policy of ofKind(stack, "HealthCheckPolicy", namespaceOf(pool))) {
+        const ref = policy["spec"]?.targetRef ?? {};
+        if (ref.kind !== "InferencePool" || ref.name !== pool.metadata.name) continue;
+        const config = policy["spec"]?.default?.config ?? {};
+        const port = config.httpHealthCheck?.port ?? config.grpcHealthCheck?.port ?? config.http2HealthCheck?.port;
+        if (port !== undefined && Number(port) !== target) {
+            findings.push({
+                rule: "ports",
+                message: `${describe(refOf(policy))} health-checks ${describe(refOf(pool))}'s pods on port ${port}, but the pool sends to ${target}: the load balancer marks them unhealthy`,
+                objects: [refOf(policy, "spec.default.config"), poolRef],
+            });
+        }
+    }
+    return findings;
+}
+
+/** The pods a monitor selects: a PodMonitoring in its namespace, a ClusterPodMonitoring anywhere. */
+function monitored(stack: RenderedStack, monitor: KubeObject): PodTemplate[] {
+    return podTemplates(stack).filter(
+        (t) => (monitor.kind === "ClusterPodMonitoring" || t.namespace === namespaceOf(monitor)) && selects(monitor["spec"]?.selector ?? {}, t.labels),
+    );
+}
+
+/** Every monitor (Managed Prometheus' PodMonitoring and ClusterPodMonitoring). */
+export function monitors(stack: RenderedStack): KubeObject[] {
+    return [...ofKind(stack, "PodMonitoring"), ...ofKind(stack, "ClusterPodMonitoring")];
+}
+
+/** The pods a monitor selects, and the port number it scrapes on each (undefined: unresolved). */
+export function scrapeTargets(stack: RenderedStack, monitor: KubeObject): { template: PodTemplate; endpoint: number; port?: number }[] {
+    const endpoints = (monitor["spec"]?.endpoints ?? []) as { port: number | string }[];
+    return monitored(stack, monitor).flatMap((template) => endpoints.map((e, i) => ({ template, endpoint: i, port: resolvePort(template, e.port) })));
+}
+
+function monitorFindings(stack: RenderedStack, monitor: KubeObject): Finding[] {
+    const findings: Finding[] = [];
+    if (monitored(stack, monitor).length === 0) {
+        findings.push({ rule: "metrics", message: `${describe(refOf(monitor))} selects no pods`, objects: [refOf(monitor, "spec.selector")] });
+    }
+    for (const { template, endpoint, port } of scrapeTargets(stack, monitor)) {
+        const named = monitor["spec"].endpoints[endpoint].port;
+        const ports = declaredPorts(template);
+        const servers = modelServersOf(stack, template);
+        const expected = servers.length > 0 ? servers.map((s) => s.port) : ports.map((p) => p.number);
+        if (port !== undefined && expected.includes(port)) continue;
+        findings.push({
+            rule: "ports",
+            message: `${describe(refOf(monitor))} scrapes ${describe(refOf(template.owner))} on port ${String(named)}, but ${servers.length > 0 ? `vLLM serves /metrics on ${expected.join(", ")}` : `its containers declare ${listPorts(ports)}`}`,
+            objects: [refOf(monitor, `spec.endpoints[${endpoint}].port`), refOf(template.owner, `${template.specPath}.containers`)],
+        });
+    }
+    return findings;
+}
+
+function serviceFindings(stack: RenderedStack, service: KubeObject): Finding[] {
+    if (service["spec"]?.selector === undefined || service["spec"]?.type === "ExternalName") return [];
+    const templates = serviceTemplates(stack, service);
+    if (templates.length === 0) return [{ rule: "references", message: `${describe(refOf(service))} selects no pods`, objects: [refOf(service, "spec.selector")] }];
+    const findings: Finding[] = [];
+    ((service["spec"]?.ports ?? []) as { port: number; targetPort?: number | string }[]).forEach((port, i) => {
+        const target = port.targetPort ?? port.port;
+        for (const template of templates) {
+            const number = resolvePort(template, target);
+            if (number !== undefined && declaredPorts(template).some((p) => p.number === number)) continue;
+            findings.push({
+                rule: "ports",
+                message: `${describe(refOf(service))} sends port ${port.port} to ${String(target)}, which no container of ${describe(refOf(template.owner))} declares (${listPorts(declaredPorts(template))})`,
+                objects: [refOf(service, `spec.ports[${i}]`), refOf(template.owner, `${template.specPath}.containers`)],
+            });
+        }
+    });
+    return findings;
+}
+
+/** Every port finding. */
+export function portFindings(stack: RenderedStack): Finding[] {
+    return [
+        ...ofKind(stack, "InferencePool").flatMap((pool) => poolPortFindings(stack, pool)),
+        ...monitors(stack).flatMap((monitor) => monitorFindings(stack, monitor)),
+        ...ofKind(stack, "Service").flatMap((service) => serviceFindings(stack, service)),
+    ];
+}

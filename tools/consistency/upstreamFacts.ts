@@ -1,0 +1,143 @@
+/**
+ * What the consistency check knows of the world outside the stack, each with its source: read at
+ * the exact tag the stack pins (the JSON files beside this one carry repository, tag, commit and
+ * file), or from the provider's documentation. Never from the program's own constants: a builder
+ * and the check that agree only because they share a constant prove nothing.
+ */
+import bbrModelHeader from "./facts/bbr-model-header.json";
+import bbrV100 from "./facts/bbr-metrics@v1.0.0.json";
+import bbrV102 from "./facts/bbr-metrics@v1.0.2.json";
+import bbrV150 from "./facts/bbr-metrics@v1.5.0.json";
+import eppV100 from "./facts/epp-metrics@v1.0.0.json";
+import eppV102 from "./facts/epp-metrics@v1.0.2.json";
+import eppV150 from "./facts/epp-metrics@v1.5.0.json";
+import vllmV0110 from "./facts/vllm-metrics@v0.11.0.json";
+
+/** How the Body-Based Router of one tag names the header it copies the body's `model` into. */
+export interface ModelHeaderFact {
+    tag: string;
+    commit: string;
+    /** The file (and line) that sets it. */
+    file: string;
+    line: number;
+    /** The header. */
+    modelHeader: string;
+    /** True from v1.5.0: `--plugin body-field-to-header:<name>:<json>` arguments configure it. */
+    configuredByPluginArgs: boolean;
+    /** From v1.5.0: the header the `base-model-to-header` plugin sets to the requested name's
+     * base model, from the ConfigMaps with `configMapLabel: "true"`. */
+    baseModelHeader?: { header: string; configMapLabel: string; keys: { baseModel: string; adapters: string } };
+}
+
+/** What BBR sets, per image tag read. */
+export const BBR_MODEL_HEADER_TAGS: readonly ModelHeaderFact[] = bbrModelHeader.tags;
+
+/** The BBR facts of `tag`, if it was read. */
+export function modelHeaderFact(tag: string): ModelHeaderFact | undefined {
+    return BBR_MODEL_HEADER_TAGS.find((t) => t.tag === tag);
+}
+
+/** One metric a component registers. */
+export interface UpstreamMetric {
+    name: string;
+    type: string;
+    /** The flag without which it is not registered (vLLM only). */
+    requires?: string;
+}
+
+/** A component's metrics at one tag. */
+export interface MetricList {
+    repository: string;
+    tag: string;
+    commit: string;
+    /** How the client library names series: Python's appends `_total` to counters. */
+    client: string;
+    metrics: readonly UpstreamMetric[];
+}
+
+/** The components whose metrics were read, by the image repository they run from. */
+const METRIC_LISTS: Record<string, readonly MetricList[]> = {
+    // The vLLM project's published image (docs.vllm.ai "Using Docker": vllm/vllm-openai).
+    "vllm/vllm-openai": [vllmV0110],
+    // The images the inference extension's charts run (values.yaml at each tag).
+    "registry.k8s.io/gateway-api-inference-extension/epp": [eppV100, eppV102, eppV150],
+    "registry.k8s.io/gateway-api-inference-extension/bbr": [bbrV100, bbrV102, bbrV150],
+};
+
+/** The metric list of an image, if its repository is a component we read and its tag was read. */
+export function metricListOf(repository: string, tag: string | undefined): { known: boolean; list?: MetricList } {
+    const lists = Object.hasOwn(METRIC_LISTS, repository) ? METRIC_LISTS[repository] : undefined;
+    return { known: lists !== undefined, list: lists?.find((l) => l.tag === tag) };
+}
+
+/** The series a metric appears under when scraped. prometheus_client: a Counter `x` is `x_total`
+ * (prometheus/client_python `metrics.py`, Counter); both clients give a Histogram `_bucket`,
+ * `_sum` and `_count`; client_golang counter names already end in `_total`. */
+export function seriesOf(metric: UpstreamMetric, client: string): string[] {
+    if (metric.type === "histogram") return ["_bucket", "_sum", "_count"].map((suffix) => `${metric.name}${suffix}`);
+    if (metric.type === "counter" && client === "prometheus_client") return [`${metric.name}_total`];
+    return [metric.name];
+}
+
+/**
+ * GKE system metrics of containers with GPUs, which GKE writes to Cloud Monitoring without any
+ * scraping (https://cloud.google.com/monitoring/api/metrics_kubernetes, `kubernetes.io/container/
+ * accelerator/*`), by their PromQL names: the first `/` becomes `:`, the others and `.` become `_`
+ * (https://cloud.google.com/monitoring/promql/promql-mapping).
+ */
+export const GKE_GPU_CONTAINER_METRICS = [
+    "kubernetes_io:container_accelerator_duty_cycle",
+    "kubernetes_io:container_accelerator_memory_used",
+    "kubernetes_io:container_accelerator_memory_total",
+    "kubernetes_io:container_accelerator_request",
+] as const;
+
+/** vLLM v0.11.0 `vllm/entrypoints/openai/cli_args.py` (FrontendArgs): `port: int = 8000`;
+ * `vllm/config/model.py`: `served_model_name` is a list of names, `--model` when unset
+ * (`get_served_model_name`); `entrypoints/openai/api_server.py` `mount_metrics(app)` serves
+ * `/metrics` on the API's port. */
+export const VLLM_DEFAULT_PORT = 8000;
+
+/** The LoRA syncer (`tools/dynamic-lora-sidecar/sidecar/sidecar.py` at v1.0.2): it reads the file
+ * named by `DYNAMIC_LORA_ROLLOUT_CONFIG` (default `/config/configmap.yaml`), key `vLLMLoRAConfig`,
+ * loads `ensureExist.models[].id` into vLLM on `host:port` (default `localhost:8000`). */
+export const LORA_SYNCER = { configEnv: "DYNAMIC_LORA_ROLLOUT_CONFIG", defaultConfigPath: "/config/configmap.yaml", baseField: "vLLMLoRAConfig", defaultPort: 8000 } as const;
+
+/** vLLM loads adapters at runtime only with `VLLM_ALLOW_RUNTIME_LORA_UPDATING` set to `1` or
+ * `true`, any case (vllm/envs.py at v0.11.0), and LoRA enabled (`--enable-lora`). */
+export const VLLM_RUNTIME_LORA_ENV = "VLLM_ALLOW_RUNTIME_LORA_UPDATING";
+
+/** The label Kubernetes sets on every namespace to its name (`kubernetes.io/metadata.name`,
+ * GA in 1.22: kubernetes/enhancements KEP-2161). */
+export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+
+/** Where a Gateway class's proxies connect to backends from. */
+export type ProxySource =
+    /** Envoy proxies outside the cluster, from the region's proxy-only subnet, plus Google's
+     * health-check probers. */
+    | { kind: "proxy-only-subnet"; healthCheckRanges: readonly string[] }
+    /** Pods in the Gateway's namespace, labelled with the Gateway's name. */
+    | { kind: "gateway-pods"; label: string };
+
+/**
+ * Gateway classes the check knows. GKE's regional Envoy-based classes use the region's proxy-only
+ * subnet (https://cloud.google.com/load-balancing/docs/proxy-only-subnets) and health checks from
+ * 35.191.0.0/16 and 130.211.0.0/22 (https://cloud.google.com/load-balancing/docs/health-check-concepts#ip-ranges).
+ * Istio deploys the Gateway's proxies in its namespace with the pod label
+ * `gateway.networking.k8s.io/gateway-name: <gateway>` (istio/istio 1.28.10
+ * `manifests/charts/istio-control/istio-discovery/files/kube-gateway.yaml`).
+ */
+export const GATEWAY_CLASS_PROXIES: Readonly<Record<string, ProxySource>> = {
+    "gke-l7-regional-external-managed": { kind: "proxy-only-subnet", healthCheckRanges: ["35.191.0.0/16", "130.211.0.0/22"] },
+    "gke-l7-rilb": { kind: "proxy-only-subnet", healthCheckRanges: ["35.191.0.0/16", "130.211.0.0/22"] },
+    istio: { kind: "gateway-pods", label: "gateway.networking.k8s.io/gateway-name" },
+};
+
+/** Managed Prometheus' collectors run in `gmp-system`, or `gke-gmp-system` on Autopilot (the
+ * inferencepool chart binds its scrape Secret to `collector` there: templates/gke.yaml at v1.0.2). */
+export const MANAGED_PROMETHEUS_NAMESPACES = ["gmp-system", "gke-gmp-system"] as const;
+
+/** The Custom Metrics Stackdriver Adapter serves a Managed Prometheus metric to an HPA as
+ * `prometheus.googleapis.com|<series>|<kind>` (GoogleCloudPlatform/k8s-stackdriver
+ * `custom-metrics-stackdriver-adapter/README.md`; the kind is gauge, counter or histogram). */
+export const ADAPTER_METRIC_PATTERN = /^prometheus\.googleapis\.com\|([^|]+)\|(gauge|counter|histogram|summary)$/;
