@@ -1,9 +1,10 @@
 /**
  * The stack's Cloud Monitoring dashboard: one collapsible group per model with its request rate,
  * latency (time to first token, time per output token), queue, KV-cache use, GPU utilisation and
- * serving pods. Every chart is a PromQL query over metrics the model's pods export (listed in
- * `servingMetrics.ts`), filtered to the model's PodMonitoring job, so one model's load never
- * shows up in another's charts.
+ * serving pods. Every chart is a PromQL query over metrics the model's pods export (on every
+ * release line: the consistency check holds the queries to the metric list of each line's vLLM
+ * tag), filtered to the model's PodMonitoring job, so one model's load never shows up in
+ * another's charts.
  */
 import * as monitoring from "@pulumi/gcp/monitoring";
 import * as pulumi from "@pulumi/pulumi";

@@ -5,16 +5,11 @@
  * involved, and fail the policy on the resource at fault.
  */
 import assert from "node:assert/strict";
-import * as fs from "node:fs";
 import * as path from "node:path";
 import test from "node:test";
-import type { PolicyResource } from "@pulumi/policy";
-import { parse as parseYaml } from "yaml";
-import { validateConsistency } from "../policy/consistencyPolicy";
-import { Environment, Finding, StackResource, checkConsistency, stackOf } from "../tools/consistency";
-import { chartObjects } from "../tools/consistency/chartObjects";
-import { HelmRelease } from "../tools/consistency/objects";
-import { REPO_ROOT, ProgramRun, redactSecrets, runProgram } from "../tools/mockRuntime";
+import { StackResource, checkConsistency, stackOf } from "../tools/consistency";
+import { REPO_ROOT, ProgramRun, runProgram } from "../tools/mockRuntime";
+import { Break, findingsOf, policyResources, props, reported, runPolicy, stackEnvironment, stackResources, violationFor } from "./helpers/consistencyCheck";
 import { ONE_ADAPTER_EACH, configKey, stackVariant } from "./helpers/stackConfigs";
 
 /** The gke stack with an adapter on each model and a third model that autoscales. */
@@ -47,21 +42,8 @@ function runOf(variant: string): Promise<ProgramRun> {
 }
 
 /** The resources as the check reads them, secrets redacted. */
-async function resourcesOf(variant: string): Promise<StackResource[]> {
-    const run = await runOf(variant);
-    return run.resources.map((r) => ({ type: r.type, name: r.name, props: redactSecrets(r.inputs) as Record<string, unknown> }));
-}
-
-/** What the user states about the cluster's surroundings: the proxy-only subnet of the stack file. */
-function environmentOf(variant: string): Environment {
-    const file = parseYaml(fs.readFileSync(path.join(REPO_ROOT, `Pulumi.${STACKS[variant].stack}.yaml`), "utf8")) as { config: Record<string, { gatewaySourceRanges?: string[] }> };
-    const ranges = file.config[configKey("networkPolicy")]?.gatewaySourceRanges;
-    return ranges === undefined ? {} : { proxyOnlySubnetRanges: ranges };
-}
-
-function check(resources: StackResource[], variant: string) {
-    return checkConsistency(stackOf(resources).stack, environmentOf(variant));
-}
+const resourcesOf = async (variant: string): Promise<StackResource[]> => stackResources(await runOf(variant));
+const environmentOf = (variant: string) => stackEnvironment(STACKS[variant].stack);
 
 for (const variant of Object.keys(STACKS)) {
     test(`the consistency check passes on ${variant}, with the charts' own objects`, async () => {
@@ -77,25 +59,7 @@ for (const variant of Object.keys(STACKS)) {
     });
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Props = any;
-const props = (resources: StackResource[], type: string, name: string): Props => {
-    const found = resources.find((r) => r.type.endsWith(`:${type}`) && r.name === name);
-    assert.ok(found, `no ${type} ${name}`);
-    return found.props;
-};
 const LLAMA = "inference-llama-3-1-8b-instruct";
-
-/** One fault, made by hand, and what the check must say about it. */
-interface Break {
-    what: string;
-    variant: string;
-    apply: (resources: StackResource[]) => void;
-    /** A finding of this rule, matching this message, naming these objects (`kind/name#path`). */
-    rule: string;
-    message: RegExp;
-    objects: string[];
-}
 
 const BREAKS: Break[] = [
     {
@@ -194,69 +158,22 @@ const BREAKS: Break[] = [
     },
 ];
 
-const at = (o: { kind: string; name: string; path?: string }) => `${o.kind}/${o.name}${o.path === undefined ? "" : `#${o.path}`}`;
-
-function reported(findings: Finding[], fault: Break): Finding {
-    const finding = findings.find((f) => f.rule === fault.rule && fault.message.test(f.message));
-    assert.ok(finding, `${fault.what}: not reported; found:\n${findings.map((f) => `${f.rule}: ${f.message}`).join("\n")}`);
-    for (const object of fault.objects) assert.ok(finding.objects.map(at).includes(object), `${fault.what}: ${object} not among ${finding.objects.map(at).join(", ")}`);
-    return finding;
-}
-
 test("each hand-broken render is reported, with the objects and fields involved", async () => {
     for (const fault of BREAKS) {
         const resources = structuredClone(await resourcesOf(fault.variant));
         fault.apply(resources);
-        reported(check(resources, fault.variant).findings, fault);
+        reported(findingsOf(resources, environmentOf(fault.variant)), fault);
     }
 });
 
-/** The resources a `validateStack` policy sees in a real preview: each chart's objects as the
- * provider registers them, children of the chart. */
-async function policyResources(variant: string, resources?: StackResource[]): Promise<PolicyResource[]> {
-    const run = await runOf(variant);
-    const listed = resources ?? (await resourcesOf(variant));
-    const out: PolicyResource[] = [];
-    run.resources.forEach((recorded, i) => {
-        const resource = { type: recorded.type, name: recorded.name, urn: recorded.urn, props: listed[i].props } as unknown as PolicyResource;
-        out.push(resource);
-        if (recorded.type !== "kubernetes:helm.sh/v4:Chart") return;
-        for (const object of chartObjects(listed[i].props as unknown as HelmRelease) ?? []) {
-            const group = object.apiVersion.includes("/") ? object.apiVersion : `core/${object.apiVersion}`;
-            const type = `kubernetes:${group}:${object.kind}`;
-            out.push({ type, name: object.metadata.name, urn: `${recorded.urn}$${type}::${object.metadata.name}`, props: object, parent: resource } as unknown as PolicyResource);
-        }
-    });
-    return out;
-}
-
-function runPolicy(resources: PolicyResource[], variant: string): { message: string; urn?: string }[] {
-    const violations: { message: string; urn?: string }[] = [];
-    const config = environmentOf(variant);
-    validateConsistency(
-        {
-            resources,
-            getConfig: <T extends object>() => config as T,
-            notApplicable: (reason?: string): never => {
-                throw new Error(`not applicable: ${reason}`);
-            },
-        },
-        (message, urn) => violations.push({ message, ...(urn === undefined ? {} : { urn }) }),
-    );
-    return violations;
-}
-
 test("the policy pack's rule passes on the default renders and fails on the broken ones, on the resource at fault", async () => {
-    for (const variant of Object.keys(STACKS)) assert.deepEqual(runPolicy(await policyResources(variant), variant), [], variant);
+    for (const variant of Object.keys(STACKS)) assert.deepEqual(runPolicy(policyResources(await runOf(variant)), environmentOf(variant)), [], variant);
     for (const fault of BREAKS) {
         const resources = structuredClone(await resourcesOf(fault.variant));
         fault.apply(resources);
-        const seen = await policyResources(fault.variant, resources);
-        const violations = runPolicy(seen, fault.variant);
-        const violation = violations.find((v) => v.message.startsWith(`${fault.rule}: `) && fault.message.test(v.message));
-        assert.ok(violation, `${fault.what}: no violation among ${violations.map((v) => v.message).join("\n")}`);
+        const seen = policyResources(await runOf(fault.variant), resources);
+        const violation = violationFor(runPolicy(seen, environmentOf(fault.variant)), fault);
         const names = fault.objects.map((o) => o.split(/[/#]/)[1]);
-        for (const name of names) assert.ok(violation.message.includes(name), `${fault.what}: ${violation.message}`);
         // On the resource of one of the objects involved (a dashboard is no Kubernetes object).
         if (fault.rule !== "metrics" || !fault.objects[0].startsWith("Dashboard/")) {
             const resource = seen.find((r) => r.urn === violation.urn);
@@ -264,6 +181,6 @@ test("the policy pack's rule passes on the default renders and fails on the brok
         }
     }
     // A chart the provider could not expand in a preview leaves its objects unseen: not applicable.
-    const unexpanded = (await policyResources("gke")).filter((r) => r.parent === undefined);
-    assert.throws(() => runPolicy(unexpanded, "gke"), /not applicable: the provider did not expand inference-bbr-chart, /);
+    const unexpanded = policyResources(await runOf("gke")).filter((r) => r.parent === undefined);
+    assert.throws(() => runPolicy(unexpanded, environmentOf("gke")), /not applicable: the provider did not expand inference-bbr-chart, /);
 });

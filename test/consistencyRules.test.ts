@@ -1,19 +1,23 @@
 /**
- * The consistency check's own parts, without Pulumi: the NetworkPolicy evaluator against
- * Kubernetes' semantics case by case, the PromQL reader, the chart model against what the charts'
- * templates read at the tag (the values-read data), and the upstream facts against the tags they
- * were read at.
+ * The consistency check's own parts, without Pulumi: the NetworkPolicy and RBAC evaluators against
+ * Kubernetes' semantics case by case, the PromQL reader, paths and files in a pod, the chart model
+ * against what the charts' templates read at each tag (the values-read data), and the upstream
+ * facts against the tags they were read at.
  */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import test from "node:test";
-import { RELEASE_LINES } from "../components";
+import { RELEASE_LINES, VLLM_RELEASES } from "../components";
 import { MODELLED_CHART_TAGS, chartObjects, endpointPickerName, withChartObjects } from "../tools/consistency/chartObjects";
 import { metricNamesIn } from "../tools/consistency/metrics";
 import { Destination, Source, addressIn, admits } from "../tools/consistency/networkPolicy";
 import { KubeObject } from "../tools/consistency/objects";
-import { BBR_MODEL_HEADER_TAGS, metricListOf, seriesOf } from "../tools/consistency/upstreamFacts";
+import { fileAt, pathsNamed, volumePathOf } from "../tools/consistency/files";
+import { runsVllm } from "../tools/consistency/modelServers";
+import { Request, allows } from "../tools/consistency/rbac";
+import { BBR_MODEL_HEADER_TAGS, eppServingFact, metricListOf, seriesOf } from "../tools/consistency/upstreamFacts";
 import { REPO_ROOT } from "../tools/mockRuntime";
 
 const policy = (name: string, spec: Record<string, unknown>, namespace = "serving"): KubeObject => ({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name, namespace }, spec });
@@ -102,8 +106,8 @@ test("PromQL: the metric names a query selects, not its functions, labels, strin
     for (const [query, names] of cases) assert.deepEqual(metricNamesIn(query), names, query);
 });
 
-test("the chart model renders what the templates render, reading only values the templates read at the tag", () => {
-    const release = (chart: string, values: Record<string, unknown>) => ({ chart: `oci://registry.k8s.io/gateway-api-inference-extension/charts/${chart}`, version: "v1.0.0", name: "llama", namespace: "serving", values });
+test("the chart model renders what the templates render, reading only values the templates read at each tag", () => {
+    const release = (chart: string, values: Record<string, unknown>, version = "v1.0.0") => ({ chart: `oci://registry.k8s.io/gateway-api-inference-extension/charts/${chart}`, version, name: "llama", namespace: "serving", values });
     /** `values`, recording into `read` every path the model reads. */
     const recording = (value: unknown, read: string[], at = ""): unknown =>
         typeof value !== "object" || value === null || Array.isArray(value)
@@ -115,35 +119,54 @@ test("the chart model renders what the templates render, reading only values the
                       return recording((target as Record<string, unknown>)[key], read, here);
                   },
               });
-    const poolValues = { provider: { name: "gke" }, inferencePool: { modelServers: { matchLabels: { app: "vllm-llama" } }, targetPorts: [{ number: 8000 }] } };
-    const charts: [string, Record<string, unknown>][] = [["inferencepool", poolValues], ["body-based-routing", { provider: { name: "gke" }, bbr: { name: "bbr" } }]];
-    const read: Record<string, string[]> = {};
-    for (const [chart, values] of charts) {
-        read[chart] = [];
-        chartObjects(release(chart, recording(values, read[chart]) as Record<string, unknown>));
-        // The templates' own list (tools/chartValuesRead.ts over the chart at v1.0.0); a path read
-        // on the way to one of them is fine.
-        const file = path.join(REPO_ROOT, "components/plan/charts", `${chart}@v1.0.0.json`);
-        const paths = (JSON.parse(fs.readFileSync(file, "utf8")) as { paths: { path: string }[] }).paths.map((p) => p.path);
-        for (const p of read[chart]) assert.ok(paths.some((known) => known === p || known.startsWith(`${p}.`)), `${chart}: the model reads ${p}, which no template reads at v1.0.0`);
+    const poolValues = (provider: string) => ({ provider: { name: provider }, inferencePool: { modelServers: { matchLabels: { app: "vllm-llama" } }, targetPorts: [{ number: 8000 }] } });
+    for (const tag of Object.keys(MODELLED_CHART_TAGS)) {
+        for (const provider of ["gke", "istio"]) {
+            const charts: [string, Record<string, unknown>][] = [["inferencepool", poolValues(provider)], ["body-based-routing", { provider: { name: provider }, bbr: { name: "bbr" } }]];
+            for (const [chart, values] of charts) {
+                const read: string[] = [];
+                chartObjects(release(chart, recording(values, read) as Record<string, unknown>, tag));
+                // The templates' own list (tools/chartValuesRead.ts over the chart at the tag); a path
+                // read on the way to one of them is fine.
+                const file = path.join(REPO_ROOT, "components/plan/charts", `${chart}@${tag}.json`);
+                const paths = (JSON.parse(fs.readFileSync(file, "utf8")) as { paths: { path: string }[] }).paths.map((p) => p.path);
+                for (const p of read) assert.ok(paths.some((known) => known === p || known.startsWith(`${p}.`)), `${chart} ${provider}: the model reads ${p}, which no template reads at ${tag}`);
+                if (chart === "inferencepool") assert.ok(read.includes("inferencePool.modelServers.matchLabels") && read.includes("inferencePool.targetPorts"), tag);
+            }
+        }
     }
-    const pool = chartObjects(release("inferencepool", poolValues));
-    assert.ok(read["inferencepool"].includes("inferencePool.modelServers.matchLabels") && read["inferencepool"].includes("inferencePool.targetPorts"));
+    const kinds = (version: string, values: Record<string, unknown>) => (chartObjects(release("inferencepool", values, version)) ?? []).map((o) => o.kind).sort();
+    // v1.0.0 (templates/gke.yaml, rbac.yaml): the EPP's monitor always, its RBAC always.
+    const pool = chartObjects(release("inferencepool", poolValues("gke")));
     const byKind = Object.fromEntries((pool ?? []).map((o) => [o.kind, o]));
-    assert.deepEqual(Object.keys(byKind).sort(), ["ClusterPodMonitoring", "Deployment", "HealthCheckPolicy", "InferencePool", "Service", "ServiceAccount"]);
+    assert.deepEqual(Object.keys(byKind).sort(), ["ClusterPodMonitoring", "ClusterRole", "ClusterRoleBinding", "Deployment", "HealthCheckPolicy", "InferencePool", "Service", "ServiceAccount"]);
     assert.deepEqual(byKind["InferencePool"].spec, { targetPorts: [{ number: 8000 }], selector: { matchLabels: { app: "vllm-llama" } }, endpointPickerRef: { name: "llama-epp", port: { number: 9002 } } });
     assert.deepEqual(byKind["Service"].spec.selector, { inferencepool: "llama-epp" });
     assert.equal(byKind["HealthCheckPolicy"].spec.default.config.httpHealthCheck.port, 8000, "targetPortNumber's default");
     assert.equal(byKind["Deployment"].spec.template.spec.containers[0].image, "registry.k8s.io/gateway-api-inference-extension/epp:v1.0.0");
+    assert.equal(byKind["ClusterRole"].metadata.name, "llama-epp");
+    // v1.0.2: the monitor and its reader only with monitoring.gke.enabled; a DestinationRule for istio.
+    assert.deepEqual(kinds("v1.0.2", poolValues("gke")), ["ClusterRole", "ClusterRoleBinding", "Deployment", "HealthCheckPolicy", "InferencePool", "Service", "ServiceAccount"]);
+    const monitored = { ...poolValues("gke"), inferenceExtension: { monitoring: { gke: { enabled: true } } } };
+    assert.deepEqual(kinds("v1.0.2", monitored).filter((k) => !kinds("v1.0.2", poolValues("gke")).includes(k)), ["PodMonitoring", "Role", "RoleBinding", "Secret"]);
+    const rule = (chartObjects(release("inferencepool", poolValues("istio"), "v1.0.2")) ?? []).find((o) => o.kind === "DestinationRule");
+    assert.deepEqual([rule?.metadata.name, rule?.spec.host, rule?.spec.trafficPolicy.tls.mode], ["llama-epp", "llama-epp.serving.svc.cluster.local", "SIMPLE"]);
+    // v1.5.0: no EPP ClusterRole without prometheus.enabled; the metrics authentication off by its key.
+    assert.deepEqual(kinds("v1.5.0", poolValues("istio")), ["Deployment", "DestinationRule", "InferencePool", "Service", "ServiceAccount"]);
+    const open = chartObjects(release("inferencepool", { ...poolValues("istio"), inferenceExtension: { monitoring: { prometheus: { auth: { enabled: false } } } } }, "v1.5.0"));
+    assert.deepEqual(open?.find((o) => o.kind === "Deployment")?.spec.template.spec.containers[0].args, ["--metrics-endpoint-auth=false"]);
     assert.equal(endpointPickerName(`${"A".repeat(45)}`), `${"a".repeat(40)}-epp`, "lower-cased and cut to 40");
     assert.equal(chartObjects({ ...release("inferencepool", {}), version: "v9.9.9" }), undefined);
     assert.equal(chartObjects({ ...release("inferencepool", {}), chart: "oci://example/charts/other" }), undefined);
-    // An object the stack already holds (a preview's own expansion) is kept as it is.
+    // A chart the stack holds expanded already (a preview's own children) is kept as it is; an
+    // unexpanded one adds all its objects, so that one the program makes too shows twice.
     const own: KubeObject = { apiVersion: "inference.networking.k8s.io/v1", kind: "InferencePool", metadata: { name: "llama", namespace: "serving" }, spec: { targetPorts: [{ number: 1 }] } };
-    const { objects, unmodelled } = withChartObjects([own], [release("inferencepool", poolValues), { ...release("inferencepool", poolValues), version: "v0.1.0" }]);
-    assert.equal(objects.filter((o) => o.kind === "InferencePool").length, 1);
-    assert.equal(objects.find((o) => o.kind === "InferencePool"), own);
+    const { objects, unmodelled } = withChartObjects([own], [release("inferencepool", poolValues("gke")), { ...release("inferencepool", poolValues("gke")), version: "v0.1.0" }]);
+    assert.deepEqual(objects, [own]);
     assert.deepEqual(unmodelled.map((r) => r.version), ["v0.1.0"]);
+    const ours: KubeObject = { apiVersion: "networking.istio.io/v1beta1", kind: "DestinationRule", metadata: { name: "llama-epp", namespace: "serving" }, spec: {} };
+    const twice = withChartObjects([ours], [release("inferencepool", poolValues("istio"), "v1.0.2")]).objects;
+    assert.equal(twice.filter((o) => o.kind === "DestinationRule").length, 2);
 });
 
 test("upstream facts carry the commit of their tag, agreeing with the release lines read elsewhere", () => {
@@ -167,6 +190,131 @@ test("upstream facts carry the commit of their tag, agreeing with the release li
     assert.deepEqual(byName.get("vllm:num_requests_waiting"), { name: "vllm:num_requests_waiting", type: "gauge", file: "vllm/v1/metrics/loggers.py", line: 199 });
     assert.equal(byName.get("vllm:gpu_cache_usage_perc")?.requires, "--show-hidden-metrics-for-version");
     assert.deepEqual(seriesOf(byName.get("vllm:request_success")!, vllm!.client), ["vllm:request_success_total"]);
+    // And at v0.20.2 (bc150f50): the gauges the autoscaler reads, the histogram the dashboard no
+    // longer may (removed), the flag-gated LoRA gauge.
+    const v0202 = new Map(metricListOf("vllm/vllm-openai", "v0.20.2").list?.metrics.map((m) => [m.name, m]));
+    assert.deepEqual(v0202.get("vllm:kv_cache_usage_perc"), { name: "vllm:kv_cache_usage_perc", type: "gauge", file: "vllm/v1/metrics/loggers.py", line: 520 });
+    assert.equal(v0202.get("vllm:time_per_output_token_seconds"), undefined);
+    assert.equal(v0202.get("vllm:lora_requests_info")?.requires, "--enable-lora");
+    // Every line's vLLM has its list, of the commit the release names.
+    for (const line of Object.values(RELEASE_LINES)) assert.equal(metricListOf("vllm/vllm-openai", line.vllmTag).list?.commit, VLLM_RELEASES[line.vllmTag].commit, line.version);
     assert.equal(metricListOf("vllm/vllm-openai", "v0.12.0").known, true);
     assert.equal(metricListOf("vllm/vllm-openai", "v0.12.0").list, undefined);
+    // The EPP serves TLS at every tag read, and its /metrics needs a token (off by a flag at v1.5.0).
+    for (const tag of Object.keys(MODELLED_CHART_TAGS)) {
+        assert.equal(eppServingFact(tag)?.commit, MODELLED_CHART_TAGS[tag], `EPP serving at ${tag}`);
+        assert.ok(metricListOf("registry.k8s.io/gateway-api-inference-extension/epp", tag).list?.endpointAuth, tag);
+    }
+    assert.equal(metricListOf("registry.k8s.io/gateway-api-inference-extension/epp", "v1.5.0").list?.endpointAuth?.disabledBy, "--metrics-endpoint-auth=false");
 });
+
+test("RBAC: what bindings grant a service account, cluster-wide and in a namespace", () => {
+    const role = (kind: string, name: string, rules: unknown[], namespace?: string): KubeObject => ({ apiVersion: "rbac.authorization.k8s.io/v1", kind, metadata: { name, ...(namespace === undefined ? {} : { namespace }) }, rules });
+    const binding = (kind: string, name: string, roleKind: string, subjects: unknown[], namespace?: string): KubeObject => ({
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind,
+        metadata: { name, ...(namespace === undefined ? {} : { namespace }) },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: roleKind, name },
+        subjects,
+    });
+    const reader = { kind: "ServiceAccount", name: "reader", namespace: "serving" };
+    const stack = {
+        dashboards: [],
+        objects: [
+            role("ClusterRole", "metrics", [{ nonResourceURLs: ["/metrics"], verbs: ["get"] }]),
+            binding("ClusterRoleBinding", "metrics", "ClusterRole", [reader]),
+            role("ClusterRole", "review", [{ apiGroups: ["authentication.k8s.io"], resources: ["tokenreviews"], verbs: ["create"] }]),
+            binding("RoleBinding", "review", "ClusterRole", [reader], "serving"),
+            role("Role", "token", [{ apiGroups: [""], resources: ["secrets"], resourceNames: ["token"], verbs: ["get"] }], "serving"),
+            binding("RoleBinding", "token", "Role", [{ kind: "ServiceAccount", name: "collector", namespace: "gmp-system" }], "serving"),
+            role("ClusterRole", "everyone", [{ apiGroups: ["*"], resources: ["pods"], verbs: ["*"] }]),
+            binding("ClusterRoleBinding", "everyone", "ClusterRole", [{ kind: "Group", name: "system:serviceaccounts:serving" }]),
+        ],
+    };
+    const cases: [string, { namespace: string; name: string }, Request, boolean][] = [
+        ["a ClusterRoleBinding grants a non-resource URL", { namespace: "serving", name: "reader" }, { verb: "get", nonResourceURL: "/metrics" }, true],
+        ["another verb is not granted", { namespace: "serving", name: "reader" }, { verb: "post", nonResourceURL: "/metrics" }, false],
+        ["the same name in another namespace is another account", { namespace: "other", name: "reader" }, { verb: "get", nonResourceURL: "/metrics" }, false],
+        ["a RoleBinding never grants a cluster-scoped resource", { namespace: "serving", name: "reader" }, { verb: "create", apiGroup: "authentication.k8s.io", resource: "tokenreviews" }, false],
+        ["a Role grants its resourceNames in its namespace", { namespace: "gmp-system", name: "collector" }, { verb: "get", apiGroup: "", resource: "secrets", name: "token", namespace: "serving" }, true],
+        ["not another Secret", { namespace: "gmp-system", name: "collector" }, { verb: "get", apiGroup: "", resource: "secrets", name: "other", namespace: "serving" }, false],
+        ["not in another namespace", { namespace: "gmp-system", name: "collector" }, { verb: "get", apiGroup: "", resource: "secrets", name: "token", namespace: "default" }, false],
+        ["a group binding and wildcards", { namespace: "serving", name: "anyone" }, { verb: "delete", apiGroup: "apps", resource: "pods", namespace: "x" }, true],
+        ["the group of another namespace", { namespace: "default", name: "anyone" }, { verb: "delete", apiGroup: "apps", resource: "pods", namespace: "x" }, false],
+    ];
+    for (const [what, account, request, allowed] of cases) assert.equal(allows(stack, account, request), allowed, what);
+});
+
+test("files in a pod: the volume a path lands in, and the keys a ConfigMap or Secret volume projects", () => {
+    const configMap: KubeObject = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "files", namespace: "serving" }, data: { "a.yaml": "a: 1", "b.json": "{}" } };
+    const container = {
+        path: "spec.template.spec.containers[0]",
+        container: {
+            name: "c",
+            command: ["python3", "/etc/app/run.py"],
+            args: ["--config=/etc/app/a.yaml", "--model", "/models/x"],
+            env: [{ name: "LIST", value: "/etc/only/b.json" }, { name: "DIR", value: "/etc/app" }, { name: "URL", value: "http://x/y" }],
+            volumeMounts: [
+                { name: "all", mountPath: "/etc/app" },
+                { name: "some", mountPath: "/etc/only", readOnly: true },
+                { name: "one", mountPath: "/etc/one.yaml", subPath: "a.yaml" },
+                { name: "scratch", mountPath: "/tmp" },
+            ],
+        },
+    };
+    const template = {
+        owner: configMap,
+        specPath: "spec.template.spec",
+        labels: {},
+        namespace: "serving",
+        spec: {
+            volumes: [
+                { name: "all", configMap: { name: "files" } },
+                { name: "some", configMap: { name: "files", items: [{ key: "a.yaml", path: "renamed.yaml" }] } },
+                { name: "one", configMap: { name: "files" } },
+                { name: "scratch", emptyDir: {} },
+            ],
+        },
+    };
+    const stack = { objects: [configMap], dashboards: [] };
+    assert.deepEqual(volumePathOf(container, "/etc/only/x/y"), { volume: "some", inside: "x/y", readOnly: true, mountIndex: 1 });
+    assert.deepEqual(volumePathOf(container, "/etc/one.yaml"), { volume: "one", inside: "a.yaml", readOnly: false, mountIndex: 2 });
+    assert.equal(volumePathOf(container, "/etc/appendix"), undefined, "a prefix of a path is no mount of it");
+    assert.deepEqual(pathsNamed(container).map((p) => p.path), ["/etc/app/run.py", "/etc/app/a.yaml", "/models/x", "/etc/only/b.json", "/etc/app"]);
+    const kind = (path: string) => fileAt(stack, template, container, path).kind;
+    assert.deepEqual(["/etc/app/a.yaml", "/etc/app/run.py", "/etc/app", "/etc/only/renamed.yaml", "/etc/only/b.json", "/etc/one.yaml", "/tmp/x", "/models/x"].map(kind), ["file", "missing", "directory", "file", "missing", "file", "elsewhere", "elsewhere"]);
+    assert.deepEqual(fileAt(stack, template, container, "/etc/only/renamed.yaml"), { kind: "file", file: { kind: "ConfigMap", name: "files", key: "a.yaml", text: "a: 1" } });
+    // vLLM's server, not a script run in its image.
+    assert.equal(runsVllm({ image: "vllm/vllm-openai:v0.20.2" }), true);
+    assert.equal(runsVllm({ image: "vllm/vllm-openai:v0.20.2", command: ["python3", "/etc/adapter-fetcher/fetch_adapters.py"] }), false);
+    assert.equal(runsVllm({ image: "example/vllm:1", command: ["python3", "-m", "vllm.entrypoints.openai.api_server"] }), true);
+    assert.equal(runsVllm({ image: "example/vllm:1", command: ["/usr/local/bin/vllm", "serve"] }), true);
+});
+
+const gitDir = process.env["INFERENCE_EXTENSION_GIT_DIR"];
+test(
+    "re-read at the tag: BBR's headers and label, where /metrics authenticates, the EPP's TLS",
+    { skip: gitDir === undefined ? "set INFERENCE_EXTENSION_GIT_DIR to a clone's git directory to re-read the tags" : false },
+    () => {
+        const lineOf = (tag: string, file: string, line: number) => execFileSync("git", ["--git-dir", gitDir!, "show", `${tag}:${file}`], { encoding: "utf8" }).split("\n")[line - 1] ?? "";
+        const source = (tag: string, file: string) => execFileSync("git", ["--git-dir", gitDir!, "show", `${tag}:${file}`], { encoding: "utf8" });
+        for (const [tag, commit] of Object.entries(MODELLED_CHART_TAGS)) {
+            assert.equal(execFileSync("git", ["--git-dir", gitDir!, "rev-parse", `${tag}^{commit}`], { encoding: "utf8" }).trim(), commit, tag);
+            const header = BBR_MODEL_HEADER_TAGS.find((f) => f.tag === tag)!;
+            assert.match(lineOf(tag, header.file, header.line), new RegExp(`"${header.modelHeader}"`), `${header.file}:${header.line} at ${tag}`);
+            const base = header.baseModelHeader;
+            if (base !== undefined) {
+                assert.match(lineOf(tag, base.file, base.line), new RegExp(`"${base.header}"`));
+                assert.ok(source(tag, base.configMapLabelFile).includes(`"${base.configMapLabel}"`));
+                for (const key of Object.values(base.keys)) assert.ok(source(tag, base.keysFile).includes(`"${key}"`), key);
+            }
+            for (const component of ["epp", "bbr"]) {
+                const auth = metricListOf(`registry.k8s.io/gateway-api-inference-extension/${component}`, tag).list!.endpointAuth as { file: string; line: number; flagFile?: string; flagLine?: number };
+                assert.match(lineOf(tag, auth.file, auth.line) + lineOf(tag, auth.file, auth.line + 1), /MetricsEndpointAuth|WithAuthenticationAndAuthorization/, `${component} ${auth.file}:${auth.line} at ${tag}`);
+                if (auth.flagFile !== undefined) assert.match(lineOf(tag, auth.flagFile, auth.flagLine!), /"metrics-endpoint-auth"/);
+            }
+            const serving = eppServingFact(tag)!;
+            assert.match(lineOf(tag, serving.file, serving.line), /secure-serving|SecureServing:\s+true/, `${serving.file}:${serving.line} at ${tag}`);
+        }
+    },
+);

@@ -1,30 +1,26 @@
 /**
  * Metrics collection, autoscaling and the dashboard: the pure builders against their schemas
  * (PodMonitoring against ours, written from the Managed Prometheus CRD; the HPA against the
- * published autoscaling/v2 schema), the dashboard against the metrics vLLM registers at the pinned
- * tag (the list read there, tools/consistency/facts/), the capacity check at maxReplicas, and,
+ * published autoscaling/v2 schema), the dashboard against the metrics the vLLM of every release
+ * line registers (the lists read at its tags, tools/consistency/facts/), the capacity check at
+ * maxReplicas, and,
  * through the whole program under mocks, that turning autoscaling on for one model adds exactly
  * its HPA.
  */
 import assert from "node:assert/strict";
 import test from "node:test";
 import {
-    AUTOSCALING_SIGNALS,
     ConfigError,
-    DEFAULT_INFERENCE_EXTENSION_VERSION,
-    GKE_CONTAINER_METRICS,
     METRICS_ADAPTER_MANIFEST_URL,
+    RELEASE_LINES,
     ServingConfig,
-    VLLM_EXPORTED_METRICS,
+    VLLM_RELEASES,
     metricsReaderManifests,
     planServing,
     podMonitoringManifest,
-    seriesNames,
     servingDashboardJson,
     toQuantity,
     vllmDeployment,
-    VLLM_RELEASES,
-    describingLine,
     vllmPodAutoscaler,
 } from "../components";
 import { metricNamesIn } from "../tools/consistency/metrics";
@@ -138,27 +134,17 @@ test("capacity: node pools must hold every model at its autoscaling maximum", ()
     assert.equal(fits.nodePools[0].nodesNeeded, 4);
 });
 
-/** The vLLM image of the default release line. */
-const DEFAULT_VLLM_IMAGE = VLLM_RELEASES[describingLine(DEFAULT_INFERENCE_EXTENSION_VERSION).vllmTag].image;
-
-/** The series the image's metric list, read at its tag, says it exports. */
-function upstreamSeries(image: string): string[] {
-    const [repository, tag] = image.split(":");
-    const { list } = metricListOf(repository, tag);
-    assert.ok(list, `no upstream metric list for ${image}`);
-    return list.metrics.filter((m) => m.requires === undefined).flatMap((m) => seriesOf(m, list.client));
-}
-
-test("the program's metric table agrees with what the pinned vLLM registers, read at its tag", () => {
-    const [repository, tag] = DEFAULT_VLLM_IMAGE.split(":");
-    const upstream = new Map(metricListOf(repository, tag).list?.metrics.map((m) => [m.name, m]));
-    for (const metric of [...VLLM_EXPORTED_METRICS, ...Object.values(AUTOSCALING_SIGNALS)]) {
-        assert.equal(upstream.get(metric.name)?.type, metric.type, `${metric.name}: not a ${metric.type} of vLLM ${tag}`);
-        assert.equal(upstream.get(metric.name)?.requires, undefined, `${metric.name} is not registered by default`);
+/** The series the vLLM image of every release line exports, by the list read at its tag. */
+function upstreamSeries(): Map<string, Set<string>> {
+    const byImage = new Map<string, Set<string>>();
+    for (const line of Object.values(RELEASE_LINES)) {
+        const [repository, tag] = VLLM_RELEASES[line.vllmTag].image.split(":");
+        const { list } = metricListOf(repository, tag);
+        assert.ok(list, `no upstream metric list for ${repository}:${tag}`);
+        byImage.set(`${repository}:${tag}`, new Set(list.metrics.filter((m) => m.requires === undefined && m.when === undefined).flatMap((m) => seriesOf(m, list.client))));
     }
-    assert.deepEqual(VLLM_EXPORTED_METRICS.flatMap(seriesNames).filter((s) => !upstreamSeries(DEFAULT_VLLM_IMAGE).includes(s)), []);
-    for (const metric of GKE_CONTAINER_METRICS) assert.ok((GKE_GPU_CONTAINER_METRICS as readonly string[]).includes(metric.name), metric.name);
-});
+    return byImage;
+}
 
 test("dashboard: one group per model, every query names a metric the pods export, filtered to that model", () => {
     // In name order, as the groups are.
@@ -174,8 +160,8 @@ test("dashboard: one group per model, every query names a metric the pods export
     assert.equal(dashboard.mosaicLayout.columns, 48);
     const groups = tiles.filter((t) => t.widget.collapsibleGroup !== undefined);
     assert.deepEqual(groups.map((g) => g.widget.title), models.map((m) => m.name));
-    // What the pinned vLLM registers, read at its tag (not the program's own list), and GKE's GPU metrics.
-    const exported = new Set([...upstreamSeries(DEFAULT_VLLM_IMAGE), ...GKE_GPU_CONTAINER_METRICS]);
+    // What the vLLM of every line registers, read at its tag (not the program's own list), and GKE's GPU metrics.
+    const lines = upstreamSeries();
     for (const [i, group] of groups.entries()) {
         const charts = tiles.filter((t) => t.widget.xyChart !== undefined && t.yPos >= group.yPos && t.yPos < group.yPos + group.height);
         assert.deepEqual(
@@ -188,7 +174,9 @@ test("dashboard: one group per model, every query names a metric the pods export
                 const query: string = dataSet.timeSeriesQuery.prometheusQuery;
                 const names = metricNamesIn(query);
                 assert.ok(names.length > 0, query);
-                for (const name of names) assert.ok(exported.has(name), `${chart.widget.title}: ${name} is not exported`);
+                for (const [image, exported] of lines) {
+                    for (const name of names) assert.ok(exported.has(name) || (GKE_GPU_CONTAINER_METRICS as readonly string[]).includes(name), `${chart.widget.title}: ${name} is not exported by ${image}`);
+                }
                 const own = query.includes(`job="${models[i].job}"`) || query.includes(`pod_name=~"${models[i].deployment}-`);
                 assert.ok(own && query.includes('"ns"') && query.includes('"c"'), query);
             }

@@ -1,23 +1,29 @@
 /**
  * Every supported release line, for both providers, through the whole program under mocks (one
- * run each): the request path holds (model or adapter name → BBR's headers → route → pool → pods
- * serving that name), nothing is made twice (the chart's DestinationRule, EPP monitor and reader
- * beside the program's), and on v1.5.0 two adapters on Llama give one route matching the base
- * model's header, BBR's ConfigMap listing both, and no syncer. The vLLM arguments, environment
- * and dashboard metrics are checked against what the pinned vLLM tag has (components/plan/vllm/).
+ * run each, a model with adapters and an autoscaled one): the request path holds (model or
+ * adapter name → BBR's headers → route → pool → pods serving that name), nothing is made twice
+ * (the chart's DestinationRule, EPP monitor and reader beside the program's), and on v1.5.0 two
+ * adapters on Llama give one route matching the base model's header, BBR's ConfigMap listing
+ * both, and no syncer. The consistency check and its policy pack pass on each run, the charts'
+ * objects of that line included (so the dashboard and the autoscaler read only metrics of that
+ * line's vLLM tag, each EPP has one working monitor, the fetcher fills the directory vLLM reads),
+ * and faults of each line's own objects are reported. vLLM's arguments and environment are
+ * checked against what its pinned tag has (components/plan/vllmFlags.ts, components/plan/vllm/).
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import test from "node:test";
 import { parse as parseYaml } from "yaml";
-import { AUTOSCALING_SIGNALS, GATEWAY_PROVIDERS, RELEASE_LINES, VLLM_RELEASES, adapterMetricName, planServing, poolChartProvider, vllmPodAutoscaler } from "../components";
+import { RELEASE_LINES, VLLM_RELEASES } from "../components";
 import { VLLM_OPTIONS } from "../components/plan/vllmFlags";
+import { checkConsistency, stackOf } from "../tools/consistency";
+import { modelHeaderFact } from "../tools/consistency/upstreamFacts";
 import { ProgramRun, RecordedResource, isSecretValue, runProgram } from "../tools/mockRuntime";
 import { REPO_ROOT } from "../tools/repoRoot";
 import { isKubernetesObject } from "../tools/renderFiles";
+import { Break, findingsOf, policyResources, props, reported, runPolicy, stackEnvironment, stackResources, violationFor } from "./helpers/consistencyCheck";
 import { validateKubernetesObject } from "./helpers/kubernetesSchemas";
-import { NETWORK_POLICY } from "./helpers/plannedModels";
 import { assertModelList, bodyBasedRouting, poolsReached, reach, servedBy } from "./helpers/requestPath";
 import { configKey, stackVariant } from "./helpers/stackConfigs";
 
@@ -29,13 +35,12 @@ const LLAMA_ADAPTERS = [
 ];
 const RETIRED = { name: "food-review-v0", source: "example-org/food-review-v0", retired: true };
 
-interface VllmFacts {
-    tag: string;
-    commit: string;
-    env: { names: string[] };
-    metrics: { visible: string[] };
-}
-const vllmFacts = (tag: string) => JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "components", "plan", "vllm", VLLM_RELEASES[tag].factsFile), "utf8")) as VllmFacts;
+/** The environment variables of a vLLM release, read at its tag (components/plan/vllm/). */
+const vllmEnv = (tag: string) => (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "components", "plan", "vllm", VLLM_RELEASES[tag].factsFile), "utf8")) as { env: { names: string[] } }).env.names;
+
+/** Phi autoscales, on the queue with gke and on the KV cache with istio, so that each line's vLLM
+ * tag is checked with both signals. */
+const AUTOSCALING = { gke: "queueDepth", istio: "kvCache" } as const;
 
 const runs = new Map<string, Promise<ProgramRun>>();
 /** One mocked run per line and provider, shared by the tests below. */
@@ -45,7 +50,11 @@ function runFor(version: string, provider: "gke" | "istio"): Promise<ProgramRun>
         const file = stackVariant(provider, `line-${key}`, (config) => {
             config[configKey("charts")] = { inferencePool: { version }, bodyBasedRouting: { version } };
             const [llama, phi] = config[configKey("models")] as Record<string, unknown>[];
-            config[configKey("models")] = [{ ...llama, adapters: [...LLAMA_ADAPTERS, RETIRED] }, phi];
+            const { replicas: _fixed, ...autoscaled } = phi;
+            config[configKey("models")] = [
+                { ...llama, adapters: [...LLAMA_ADAPTERS, RETIRED] },
+                { ...autoscaled, autoscaling: { minReplicas: 1, maxReplicas: 2, metric: AUTOSCALING[provider] }, weightCache: { accessMode: "ReadWriteMany" } },
+            ];
         });
         runs.set(key, runProgram(provider, file));
     }
@@ -75,37 +84,26 @@ for (const line of Object.values(RELEASE_LINES)) {
             assertModelList(resources, [LLAMA, ...LLAMA_ADAPTERS.map((a) => a.name), PHI]);
         });
 
-        test(`${line.version} on ${provider}: no object is made twice, the chart's or the program's`, async () => {
-            const { resources } = await runFor(line.version, provider);
-            const objectsOfLine = line.inferencePool.providers[poolChartProvider(line.inferencePool, GATEWAY_PROVIDERS[provider])];
-            const pools = objects(resources, "kubernetes:helm.sh/v4:Chart").filter((c) => String(c.chart).endsWith("/inferencepool"));
-            assert.equal(pools.length, 2);
-            // Istio needs one DestinationRule per EPP: the chart's where it renders one, else ours.
-            const ours = objects(resources, "kubernetes:networking.istio.io/v1beta1:DestinationRule");
-            const chartRendersOne = objectsOfLine.endpointPickerDestinationRule === true;
-            if (provider === "istio") {
-                assert.equal(ours.length, chartRendersOne ? 0 : 2);
-                for (const pool of pools) assert.equal(pool.values.provider.name, chartRendersOne ? "istio" : "none");
-            } else {
-                assert.equal(ours.length, 0);
-            }
-            // One monitor per EPP: the chart's, or a PodMonitoring of ours.
-            const eppMonitors = objects(resources, "kubernetes:monitoring.googleapis.com/v1:PodMonitoring").filter((m) => "inferencepool" in m.spec.selector.matchLabels);
-            assert.equal(eppMonitors.length, objectsOfLine.endpointPickerMetrics.monitor === "program" ? 2 : 0);
-            for (const monitor of eppMonitors) {
-                assert.equal("authorization" in monitor.spec.endpoints[0], objectsOfLine.endpointPickerMetrics.authenticated === true);
-            }
-            // What the program makes for this line validates against the published schemas.
-            for (const object of resources.filter(isKubernetesObject)) {
+        test(`${line.version} on ${provider}: what the program makes validates, and each token Secret it makes is one a monitor uses`, async () => {
+            const run = await runFor(line.version, provider);
+            // (One DestinationRule and one monitor per EPP, the chart's or ours, nothing made twice:
+            // the consistency check below, with the chart's objects of this line.)
+            for (const object of run.resources.filter(isKubernetesObject)) {
                 const inputs = isSecretValue(object.inputs["stringData"]) ? { ...object.inputs, stringData: { token: "x" } } : object.inputs;
                 assert.doesNotThrow(() => validateKubernetesObject(inputs), `${object.type} ${object.name}`);
             }
-            // The metrics reader only where a monitor scrapes with its token.
-            const usesReader = objectsOfLine.endpointPickerMetrics.tokenSecret !== undefined || eppMonitors.some((m) => "authorization" in m.spec.endpoints[0]);
-            assert.equal(objects(resources, "kubernetes:core/v1:ServiceAccount").some((a) => a.metadata.name === "inference-metrics-reader"), usesReader);
+            // Every service-account token the program makes is one a monitor scrapes with (the chart's included).
+            const { stack } = stackOf(stackResources(run));
+            const used = new Set(
+                stack.objects
+                    .filter((o) => /PodMonitoring$/.test(o.kind))
+                    .flatMap((o) => (o["spec"].endpoints as { authorization?: { credentials?: { secret?: { name: string } } } }[]).map((e) => e.authorization?.credentials?.secret?.name)),
+            );
+            const tokens = objects(run.resources, "kubernetes:core/v1:Secret").filter((s) => s.type === "kubernetes.io/service-account-token").map((s) => s.metadata.name);
+            assert.deepEqual(tokens.filter((name) => !used.has(name)), [], "token Secrets no monitor uses");
         });
 
-        test(`${line.version} on ${provider}: vLLM's arguments, environment and dashboard metrics exist at its pinned tag`, async () => {
+        test(`${line.version} on ${provider}: vLLM's arguments and environment exist at its pinned tag`, async () => {
             const run = await runFor(line.version, provider);
             const deployments = objects(run.resources, "kubernetes:apps/v1:Deployment").filter((d) => String(d.metadata.name).startsWith("vllm-"));
             assert.equal(deployments.length, 2);
@@ -113,49 +111,182 @@ for (const line of Object.values(RELEASE_LINES)) {
                 const vllm = deployment.spec.template.spec.containers[0];
                 const tag = String(vllm.image).split(":")[1];
                 assert.equal(tag, line.vllmTag, "the line's vLLM");
-                const facts = vllmFacts(tag);
                 const flags = new Set(VLLM_OPTIONS[tag].long);
                 for (const arg of (vllm.args as string[]).filter((a) => a.startsWith("--"))) assert.ok(flags.has(arg.split("=")[0]), `${arg} at vLLM ${tag}`);
                 // The --config file holds the API keys under `api-key` (stackConfig's apiKeys Secret).
                 assert.ok(flags.has("--api-key"));
-                const env = new Set([...facts.env.names, ...Object.keys(VLLM_RELEASES[tag].libraryEnv)]);
+                const env = new Set([...vllmEnv(tag), ...Object.keys(VLLM_RELEASES[tag].libraryEnv)]);
                 for (const entry of vllm.env as { name: string }[]) assert.ok(env.has(entry.name), `${entry.name} at vLLM ${tag}`);
             }
-            const [dashboard] = objects(run.resources, "gcp:monitoring/dashboard:Dashboard");
-            const queried = new Set([...String(dashboard.dashboardJson).matchAll(/vllm:[a-z_]+/g)].map((m) => m[0].replace(/_(total|bucket|sum|count)$/, "")));
-            assert.ok(queried.size >= 5);
-            const visible = new Set(vllmFacts(line.vllmTag).metrics.visible);
-            for (const metric of queried) assert.ok(visible.has(metric), `${metric} at vLLM ${line.vllmTag}`);
+        });
+
+        test(`${line.version} on ${provider}: the consistency check and its policy pack pass, with that line's chart objects`, async () => {
+            const run = await runFor(line.version, provider);
+            const resources = stackResources(run);
+            const { stack, unmodelled } = stackOf(resources);
+            assert.deepEqual(unmodelled, []);
+            // What the check reads: the line's own EPP monitors, the dashboard and the autoscaler.
+            const monitors = stack.objects.filter((o) => /PodMonitoring$/.test(o.kind) && "inferencepool" in (o["spec"].selector.matchLabels ?? {}));
+            assert.equal(monitors.length, 2, "one monitor per EPP, the chart's or the program's");
+            assert.equal(stack.dashboards.length, 1);
+            assert.equal(stack.objects.filter((o) => o.kind === "HorizontalPodAutoscaler").length, 1);
+            const environment = stackEnvironment(provider);
+            assert.deepEqual(checkConsistency(stack, environment), { findings: [], unverified: [] });
+            assert.deepEqual(runPolicy(policyResources(run, resources), environment), []);
         });
     }
 }
 
-test("the autoscaler's metrics exist at every pinned vLLM tag", () => {
-    for (const metric of ["queueDepth", "kvCache"] as const) {
-        for (const line of Object.values(RELEASE_LINES)) {
-            const model = planServing({
-                cluster: { project: "my-gcp-project", location: "us-central1-a", name: "c" },
-                networkPolicy: NETWORK_POLICY,
-                charts: { inferencePool: { version: line.version } },
-                models: [{ name: LLAMA, autoscaling: { maxReplicas: 2, metric }, weightCache: { accessMode: "ReadWriteMany" } }],
-            }).models[0];
-            const hpa = vllmPodAutoscaler(model, "ns") as { spec: { metrics: { pods: { metric: { name: string } } }[] } };
-            const name = hpa.spec.metrics[0].pods.metric.name;
-            assert.equal(name, adapterMetricName(AUTOSCALING_SIGNALS[metric]));
-            assert.ok(vllmFacts(line.vllmTag).metrics.visible.includes(name.split("|")[1]), `${name} at vLLM ${line.vllmTag}`);
-        }
+type Line = "v1.0.0" | "v1.0.2" | "v1.5.0";
+/** A fault in one line's objects, on its gke or istio run. */
+type LineBreak = Break<`${Line} ${"gke" | "istio"}`>;
+const LLAMA_KEY = "inference-llama-3-1-8b-instruct";
+const PHI_KEY = "inference-phi-4-mini-instruct";
+const dashboardQuerying = (from: string, to: string) => (r: Parameters<LineBreak["apply"]>[0]) => {
+    const dashboard = props(r, "Dashboard", "inference-dashboard-dashboard");
+    dashboard.dashboardJson = dashboard.dashboardJson.replace(from, to);
+};
+
+const LINE_BREAKS: LineBreak[] = [
+    {
+        what: "v1.5.0: the chart's EPP monitor switched off, and nothing scrapes the EPP",
+        variant: "v1.5.0 gke",
+        apply: (r) => delete props(r, "Chart", `${LLAMA_KEY}-chart`).values.inferenceExtension.monitoring.prometheus.enabled,
+        rule: "metrics",
+        message: /no monitor scrapes Deployment default\/llama-3-1-8b-instruct-epp, the Endpoint Picker of InferencePool default\/llama-3-1-8b-instruct/,
+        objects: ["Deployment/llama-3-1-8b-instruct-epp"],
+    },
+    {
+        what: "v1.0.0: a PodMonitoring of ours beside the chart's ClusterPodMonitoring",
+        variant: "v1.0.0 gke",
+        apply: (r) => {
+            const vllm = props(r, "PodMonitoring", `inference-metrics-vllm-llama-3-1-8b-instruct`);
+            r.push({ type: "kubernetes:monitoring.googleapis.com/v1:PodMonitoring", name: "twice", props: { ...vllm, metadata: { name: "twice", namespace: "default" }, spec: { ...vllm.spec, selector: { matchLabels: { inferencepool: "llama-3-1-8b-instruct-epp" } }, endpoints: [{ ...vllm.spec.endpoints[0], port: 9090 }] } } });
+        },
+        rule: "metrics",
+        message: /llama-3-1-8b-instruct-epp, the Endpoint Picker of .*, is scraped by 2 monitors, PodMonitoring default\/twice and ClusterPodMonitoring default-llama-3-1-8b-instruct/,
+        objects: ["PodMonitoring/twice#spec.selector", "ClusterPodMonitoring/default-llama-3-1-8b-instruct#spec.selector"],
+    },
+    {
+        what: "v1.5.0 off GKE: the EPP's metrics authentication left on, scraped without a token",
+        variant: "v1.5.0 istio",
+        apply: (r) => delete props(r, "Chart", `${LLAMA_KEY}-chart`).values.inferenceExtension.monitoring.prometheus.auth,
+        rule: "metrics",
+        message: /PodMonitoring default\/llama-3-1-8b-instruct-epp scrapes Deployment default\/llama-3-1-8b-instruct-epp without a token, but registry\.k8s\.io\/gateway-api-inference-extension\/epp:v1\.5\.0 authenticates \/metrics \(cmd\/epp\/runner\/runner\.go:277\)/,
+        objects: ["PodMonitoring/llama-3-1-8b-instruct-epp#spec.endpoints[0]"],
+    },
+    {
+        what: "v1.0.0: the managed collector may no longer read the metrics reader's token",
+        variant: "v1.0.0 gke",
+        apply: (r) => r.splice(r.findIndex((x) => x.type.endsWith(":RoleBinding")), 1),
+        rule: "metrics",
+        message: /ClusterPodMonitoring default-llama-3-1-8b-instruct scrapes .* with the token of Secret default\/inference-metrics-reader-token, which Managed Prometheus' collector/,
+        objects: ["ClusterPodMonitoring/default-llama-3-1-8b-instruct#spec.endpoints[0]", "Secret/inference-metrics-reader-token"],
+    },
+    {
+        what: "v1.5.0: the fetcher writes where vLLM's resolver does not read",
+        variant: "v1.5.0 gke",
+        apply: (r) => (props(r, "Deployment", `${LLAMA_KEY}-deployment`).spec.template.spec.initContainers[0].volumeMounts[1].mountPath = "/staging"),
+        rule: "request-path",
+        message: /the adapter fetcher in Deployment default\/vllm-llama-3-1-8b-instruct writes food-review, support-tickets to \/adapters \(no volume\), but vLLM's resolver reads \/adapters/,
+        objects: ["Deployment/vllm-llama-3-1-8b-instruct#spec.template.spec.initContainers[0].volumeMounts"],
+    },
+    {
+        what: "v1.5.0: the fetcher's list named under a key its ConfigMap does not hold",
+        variant: "v1.5.0 istio",
+        apply: (r) => (props(r, "Deployment", `${LLAMA_KEY}-deployment`).spec.template.spec.initContainers[0].env[0].value = "/etc/adapter-fetcher/list.json"),
+        rule: "references",
+        message: /reads \/etc\/adapter-fetcher\/list\.json \(lora-adapter-fetcher env\[0\]\.value\), which volume adapter-fetcher \(ConfigMap vllm-llama-3-1-8b-instruct-adapters\) does not hold/,
+        objects: ["ConfigMap/vllm-llama-3-1-8b-instruct-adapters"],
+    },
+    {
+        what: "v1.5.0: BBR's ConfigMap still maps a retired adapter",
+        variant: "v1.5.0 gke",
+        apply: (r) => (props(r, "ConfigMap", `${LLAMA_KEY}-base-model`).data.adapters += "- food-review-v0\n"),
+        rule: "request-path",
+        message: /for model food-review-v0 reaches HTTPRoute default\/llama-3-1-8b-instruct, which sends it to InferencePool default\/llama-3-1-8b-instruct, whose pods serve meta-llama\/Llama-3\.1-8B-Instruct, food-review, support-tickets/,
+        objects: ["InferencePool/llama-3-1-8b-instruct#spec.selector"],
+    },
+    {
+        what: "v1.5.0: a BBR ConfigMap without its base model, which BBR skips",
+        variant: "v1.5.0 istio",
+        apply: (r) => delete props(r, "ConfigMap", `${LLAMA_KEY}-base-model`).data.baseModel,
+        rule: "request-path",
+        message: /Deployment default\/body-based-router \(bbr:v1\.5\.0\) skips ConfigMap default\/llama-3-1-8b-instruct-base-model: it has no baseModel/,
+        objects: ["ConfigMap/llama-3-1-8b-instruct-base-model#data"],
+    },
+    {
+        what: "v1.0.2 on Istio: a DestinationRule of ours beside the chart's",
+        variant: "v1.0.2 istio",
+        apply: (r) => r.push({ type: "kubernetes:networking.istio.io/v1beta1:DestinationRule", name: "ours", props: { apiVersion: "networking.istio.io/v1beta1", kind: "DestinationRule", metadata: { name: "llama-3-1-8b-instruct-epp", namespace: "default" }, spec: { host: "llama-3-1-8b-instruct-epp.default.svc.cluster.local", trafficPolicy: { tls: { mode: "SIMPLE" } } } } }),
+        rule: "duplicates",
+        message: /DestinationRule default\/llama-3-1-8b-instruct-epp is made 2 times/,
+        objects: ["DestinationRule/llama-3-1-8b-instruct-epp"],
+    },
+    {
+        what: "v1.0.0 on Istio: our DestinationRule gone, which the chart does not render at that tag",
+        variant: "v1.0.0 istio",
+        apply: (r) => r.splice(r.findIndex((x) => x.type.endsWith(":DestinationRule")), 1),
+        rule: "request-path",
+        message: /Gateway default\/inference-gateway \(class istio\) calls Service default\/llama-3-1-8b-instruct-epp, the Endpoint Picker of InferencePool default\/llama-3-1-8b-instruct, in plain text, but it serves TLS/,
+        objects: ["Service/llama-3-1-8b-instruct-epp", "InferencePool/llama-3-1-8b-instruct#spec.endpointPickerRef"],
+    },
+    {
+        what: "v1.0.2: the model list names a model nothing serves",
+        variant: "v1.0.2 istio",
+        apply: (r) => {
+            const list = props(r, "ConfigMap", "inference-models-configmap");
+            const models = JSON.parse(list.data["models.json"]);
+            models.data.push({ id: "gpt-4o", object: "model", created: 0, owned_by: "vllm" });
+            list.data["models.json"] = JSON.stringify(models);
+        },
+        rule: "model-list",
+        message: /HTTP GET \/v1\/models on Gateway default\/inference-gateway lists .*gpt-4o.*; not served: gpt-4o/,
+        objects: ["ConfigMap/openai-models#data.models.json"],
+    },
+    {
+        what: "v1.5.0: the dashboard back on vllm:time_per_output_token_seconds, which vLLM v0.20.2 no longer registers",
+        variant: "v1.5.0 gke",
+        apply: dashboardQuerying("vllm:inter_token_latency_seconds", "vllm:time_per_output_token_seconds"),
+        rule: "metrics",
+        message: /dashboard inference-dashboard-dashboard queries vllm:time_per_output_token_seconds_bucket, which nothing in the stack exports/,
+        objects: ["Dashboard/inference-dashboard-dashboard#mosaicLayout.tiles[3].widget.xyChart.dataSets[0].timeSeriesQuery.prometheusQuery"],
+    },
+    {
+        what: "v1.5.0: the autoscaler on vllm:gpu_cache_usage_perc, which vLLM v0.20.2 does not register",
+        variant: "v1.5.0 istio",
+        apply: (r) => (props(r, "HorizontalPodAutoscaler", `${PHI_KEY}-hpa`).spec.metrics[0].pods.metric.name = "prometheus.googleapis.com|vllm:gpu_cache_usage_perc|gauge"),
+        rule: "metrics",
+        message: /scales on prometheus\.googleapis\.com\|vllm:gpu_cache_usage_perc\|gauge, which the pods of Deployment default\/vllm-phi-4-mini-instruct do not export \(read: vllm-project\/vllm@v0\.20\.2\)/,
+        objects: ["HorizontalPodAutoscaler/vllm-phi-4-mini-instruct#spec.metrics[0].pods.metric.name"],
+    },
+];
+
+test("faults in each line's own objects are reported by the check and its policy pack", async () => {
+    for (const fault of LINE_BREAKS) {
+        const [version, provider] = fault.variant.split(" ") as [Line, "gke" | "istio"];
+        const run = await runFor(version, provider);
+        const resources = structuredClone(stackResources(run));
+        fault.apply(resources);
+        reported(findingsOf(resources, stackEnvironment(provider)), fault);
+        violationFor(runPolicy(policyResources(run, resources), stackEnvironment(provider)), fault);
     }
+    // The same dashboard query is fine where the line's vLLM (v0.11.0) still registers it.
+    const old = structuredClone(stackResources(await runFor("v1.0.0", "gke")));
+    dashboardQuerying("vllm:inter_token_latency_seconds", "vllm:time_per_output_token_seconds")(old);
+    assert.deepEqual(findingsOf(old, stackEnvironment("gke")), []);
 });
 
 test("v1.5.0: two adapters on Llama give one route matching the base model, BBR's ConfigMap listing both, and no syncer", async () => {
     const { resources } = await runFor("v1.5.0", "gke");
-    const routing = RELEASE_LINES["v1.5.0"].bodyBasedRouting.baseModelRouting!;
+    // BBR's label as read at the tag (the check's facts, not the release line the builders read).
+    const routing = modelHeaderFact("v1.5.0")!.baseModelHeader!;
     const route = objects(resources, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute").find((r) => r.metadata.name === "llama-3-1-8b-instruct");
     assert.deepEqual(
         route.spec.rules.map((rule: { matches: unknown[] }) => rule.matches),
         [[{ path: { type: "PathPrefix", value: "/v1" }, headers: [{ type: "Exact", name: "X-Gateway-Base-Model-Name", value: LLAMA }] }]],
     );
-    const mapping = objects(resources, "kubernetes:core/v1:ConfigMap").filter((c) => c.metadata.labels?.[routing.configMapLabelKey] === "true");
+    const mapping = objects(resources, "kubernetes:core/v1:ConfigMap").filter((c) => c.metadata.labels?.[routing.configMapLabel] === "true");
     const llama = mapping.find((c) => c.data.baseModel === LLAMA);
     assert.ok(llama, "a ConfigMap for Llama");
     assert.deepEqual(parseYaml(llama.data.adapters), LLAMA_ADAPTERS.map((a) => a.name), "both active adapters, not the retired one");

@@ -1,9 +1,10 @@
 /**
- * The vLLM facts the program is checked against (components/plan/vllm/vllm@<tag>.json, read from
- * vllm-project/vllm at each pinned tag): each file names the tag and commit of its release, and with
- * VLLM_GIT_DIR set to a clone's git directory (a fork that carries the upstream tags will do), the
- * flags, environment variables and metrics the program uses are found again in the source at the
- * tag.
+ * The vLLM facts the program is checked against (components/plan/vllm/vllm@<tag>.json for the
+ * environment, components/plan/vllmFlags.ts for the flags, tools/consistency/facts/ for the
+ * metrics, read from vllm-project/vllm at each pinned tag): each names the tag and commit of its
+ * release, and with VLLM_GIT_DIR set to a clone's git directory (a fork that carries the upstream
+ * tags will do), the flags, environment variables and metrics the program uses, and every metric
+ * of the committed lists on the line it cites, are found again in the source at the tag.
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -12,6 +13,7 @@ import * as path from "node:path";
 import test from "node:test";
 import { RELEASE_LINES, VLLM_RELEASES, modelCharts, planServing, vllmDeployment } from "../components";
 import { VLLM_OPTIONS } from "../components/plan/vllmFlags";
+import { UpstreamMetric, metricListOf } from "../tools/consistency/upstreamFacts";
 import { REPO_ROOT } from "../tools/repoRoot";
 import { NETWORK_POLICY } from "./helpers/plannedModels";
 
@@ -69,5 +71,12 @@ test("re-read at the tag: vLLM's source has every flag, variable and metric the 
         }
         for (const name of used.env.filter((n) => !(n in release.libraryEnv))) assert.ok(found(release.tag, `"${name}"`, "vllm/envs.py"), `${name} at ${release.tag}`);
         for (const metric of used.metrics) assert.ok(found(release.tag, `"${metric}"`, "vllm/v1/metrics"), `${metric} at ${release.tag}`);
+        // The committed metric list (tools/consistency/facts/): each name on the line it cites.
+        const list = metricListOf("vllm/vllm-openai", release.tag).list!;
+        const files = new Map<string, string[]>();
+        for (const metric of list.metrics as (UpstreamMetric & { file: string; line: number })[]) {
+            if (!files.has(metric.file)) files.set(metric.file, git("show", `${release.tag}:${metric.file}`).split("\n"));
+            assert.match(files.get(metric.file)![metric.line - 1], new RegExp(`"${metric.name}"`), `${metric.name} at ${metric.file}:${metric.line}, ${release.tag}`);
+        }
     }
 });

@@ -2,8 +2,9 @@
  * The vLLM releases the program serves with, read at their tags (vllm-project/vllm, from the fork
  * snapshot eigen-hub/vllm that carries the upstream tags): the image each release line uses by
  * default, where runtime LoRA reads adapters, and, in `vllm/vllm@<tag>.json`, every environment
- * variable and metric the release has (its flags are in `vllmFlags.ts`, which the plan reads
- * `vllmArgs` with), which the tests check the program against.
+ * variable the release has (its flags are in `vllmFlags.ts`, which the plan reads `vllmArgs` with;
+ * its metrics in tools/consistency/facts/vllm-metrics@<tag>.json, which the consistency check
+ * reads), which the tests check the program against.
  *
  * The v1.0 line keeps v0.11.0. The v1.5 line takes v0.20.2 (2026-05-05), the newest tag whose
  * source could be read exactly: v0.33.0 is newer but its tag could not be read here, and GAIE
@@ -19,7 +20,7 @@ export interface VllmRelease {
     /** The OpenAI-compatible server image of the release (`.buildkite/scripts/publish-release-images.sh`
      * pushes `vllm/vllm-openai:v<version>`). */
     image: string;
-    /** File under `components/plan/vllm/` with its environment variables and metrics. */
+    /** File under `components/plan/vllm/` with its environment variables. */
     factsFile: string;
     /** Environment variables the model server sets that vLLM's own `envs.py` does not list, and
      * who reads them. */
@@ -53,7 +54,9 @@ export const VLLM_RELEASES: Readonly<Record<string, VllmRelease>> = {
  * `base_model_name_or_path` equals `--model`, and loads it; only with runtime updating allowed
  * (`VLLM_ALLOW_RUNTIME_LORA_UPDATING`, envs.py) and the plugin loaded (`VLLM_PLUGINS`, envs.py:
  * unset loads every plugin, a list only those named; pyproject.toml entry point
- * `lora_filesystem_resolver`). The directory must exist when vLLM starts. */
+ * `lora_filesystem_resolver`). The directory must exist when vLLM starts. (The consistency check
+ * keeps its own copy of these names, tools/consistency/upstreamFacts.ts, on purpose: a check that
+ * read the builders' constant would agree with them whatever vLLM reads.) */
 export const LORA_RESOLVER = {
     plugin: "lora_filesystem_resolver",
     env: { plugins: "VLLM_PLUGINS", cacheDir: "VLLM_LORA_RESOLVER_CACHE_DIR", runtimeUpdating: "VLLM_ALLOW_RUNTIME_LORA_UPDATING" },

@@ -8,6 +8,7 @@
  * own expansion) are kept as they are.
  */
 import { HelmRelease, KubeObject, find, namespaceOf } from "./objects";
+import { PoolChartExtras, endpointPickerArgs, poolChartExtras, valueAt } from "./poolChartExtras";
 
 /** One tag of the charts: where it was read, and the defaults of the values the model reads. */
 interface ChartTag {
@@ -17,10 +18,8 @@ interface ChartTag {
     poolDefaults: { targetPorts: { number: number }[]; targetPortNumber?: number; extProcPort: number };
     /** Which value the GKE HealthCheckPolicy's port comes from (templates/gke.yaml). */
     healthCheckPort: "targetPortNumber" | "firstTargetPort";
-    /** Whether templates/gke.yaml always renders the EPP's ClusterPodMonitoring with the Secret
-     * `gke.monitoringSecret.{name,namespace}` (default `inference-gateway-sa-metrics-reader-secret`
-     * in `default`); later tags render monitoring only on request, with a Secret of their own. */
-    gkeMonitorSecret?: { name: string; namespace: string };
+    /** The EPP's RBAC, its monitor on GKE and the Istio DestinationRule (poolChartExtras.ts). */
+    extras: PoolChartExtras;
     /** How both charts' templates build an image from `image.*` values, and the defaults in
      * their `values.yaml`: `{hub}/{name}:{tag}` up to v1.0.2, `{registry}/{repository}:{tag}` at
      * v1.5.0; the tag defaults to the chart's own. */
@@ -33,17 +32,18 @@ interface ChartTag {
 }
 
 /** The tags read. v1.0.0 and v1.0.2: templates `inferencepool.yaml`, `epp-service.yaml`,
- * `epp-deployment.yaml`, `gke.yaml`, `_helpers.tpl`; v1.5.0: the same objects from the `epplib`
- * library chart (`_service.yaml`, `_deployment.yaml`, `_helpers.tpl`). BBR: `bbr.yaml`, `gke.yaml`. */
+ * `epp-deployment.yaml`, `gke.yaml`, `rbac.yaml`, `istio.yaml` (from v1.0.1), `_helpers.tpl`;
+ * v1.5.0: the same objects from the `epplib` library chart (`_service.yaml`, `_deployment.yaml`,
+ * `_rbac.yaml`, `_gke.yaml`, `_helpers.tpl`). BBR: `bbr.yaml`, `gke.yaml`. */
 /** v1.0.0 and v1.0.2 render these objects alike: images `{hub}/{name}:{tag}`, the GKE health check
- * on `targetPortNumber` (default 8000); only v1.0.0 always renders the EPP's monitor. */
-function v1_0(tag: string, commit: string, gkeMonitorSecret?: ChartTag["gkeMonitorSecret"]): ChartTag {
+ * on `targetPortNumber` (default 8000); they differ in the EPP's RBAC, monitor and DestinationRule. */
+function v1_0(tag: string, commit: string, extras: PoolChartExtras): ChartTag {
     const image = (name: string) => ({ hub: "registry.k8s.io/gateway-api-inference-extension", name, tag });
     return {
         commit,
         poolDefaults: { targetPorts: [{ number: 8000 }], targetPortNumber: 8000, extProcPort: 9002 },
         healthCheckPort: "targetPortNumber",
-        ...(gkeMonitorSecret === undefined ? {} : { gkeMonitorSecret }),
+        extras,
         imageKeys: { registry: "hub", repository: "name" },
         eppImage: image("epp"),
         bbrImage: image("bbr"),
@@ -51,13 +51,45 @@ function v1_0(tag: string, commit: string, gkeMonitorSecret?: ChartTag["gkeMonit
     };
 }
 
+/** `inferenceExtension.monitoring.prometheus.enabled`: false in values.yaml at v1.0.2 and v1.5.0. */
+const PROMETHEUS: PoolChartExtras["clusterRole"]["metricsWith"] = { path: "inferenceExtension.monitoring.prometheus.enabled", default: false };
+
 const CHART_TAGS: Record<string, ChartTag> = {
-    "v1.0.0": v1_0("v1.0.0", "ffea26329a16922bb3b2cf37a383417c511227d5", { name: "inference-gateway-sa-metrics-reader-secret", namespace: "default" }),
-    "v1.0.2": v1_0("v1.0.2", "cd03ff7d8a22712119c2b96df6749d6279d776b5"),
+    "v1.0.0": v1_0("v1.0.0", "ffea26329a16922bb3b2cf37a383417c511227d5", {
+        // templates/rbac.yaml: ClusterRole `<release>-epp`, always.
+        clusterRole: { name: "release" },
+        // templates/gke.yaml: always, every 5 s; values.yaml: gke.monitoringSecret defaults.
+        gkeMonitor: {
+            kind: "ClusterPodMonitoring",
+            secret: { namePath: "gke.monitoringSecret.name", namespacePath: "gke.monitoringSecret.namespace", name: "inference-gateway-sa-metrics-reader-secret", namespace: "default" },
+            interval: "5s",
+        },
+    }),
+    "v1.0.2": v1_0("v1.0.2", "cd03ff7d8a22712119c2b96df6749d6279d776b5", {
+        // templates/rbac.yaml: `cluster-rbac-name`, always; `/metrics` with prometheus.enabled.
+        clusterRole: { name: "release-namespace", metricsWith: PROMETHEUS },
+        // templates/gke.yaml: with monitoring.gke.enabled (values.yaml: false, interval "10s").
+        gkeMonitor: { kind: "PodMonitoring", when: [{ path: "inferenceExtension.monitoring.gke.enabled", default: false }], intervalPath: "inferenceExtension.monitoring.interval", interval: "10s" },
+        istioDestinationRule: { hostPath: "istio.destinationRule.host" },
+    }),
     "v1.5.0": {
         commit: "df9f8909fe06fe2dfd4a6fc0bd0c01a0acabf849",
         poolDefaults: { targetPorts: [{ number: 8000 }], extProcPort: 9002 },
         healthCheckPort: "firstTargetPort",
+        extras: {
+            // epplib/templates/_rbac.yaml: only with prometheus.enabled, `/metrics` included.
+            clusterRole: { name: "release-namespace", onlyWith: PROMETHEUS, metricsWith: PROMETHEUS },
+            // epplib/templates/_gke.yaml: with prometheus.enabled and prometheus.auth.enabled (values.yaml: false, true; interval "10s").
+            gkeMonitor: {
+                kind: "PodMonitoring",
+                when: [PROMETHEUS, { path: "inferenceExtension.monitoring.prometheus.auth.enabled", default: true }],
+                intervalPath: "inferenceExtension.monitoring.interval",
+                interval: "10s",
+            },
+            // epplib/templates/_deployment.yaml:143-144.
+            metricsAuthOffWhen: { path: "inferenceExtension.monitoring.prometheus.auth.enabled", default: true },
+            istioDestinationRule: { hostPath: "provider.istio.destinationRule.host" },
+        },
         imageKeys: { registry: "registry", repository: "repository" },
         eppImage: { registry: "registry.k8s.io", repository: "gateway-api-inference-extension/epp", tag: "v1.5.0" },
         bbrImage: { registry: "registry.k8s.io", repository: "gateway-api-inference-extension/bbr", tag: "v1.5.0" },
@@ -72,11 +104,6 @@ const CHART_TAGS: Record<string, ChartTag> = {
 
 /** The chart tags the model knows, with the commit each names. */
 export const MODELLED_CHART_TAGS: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(CHART_TAGS).map(([tag, facts]) => [tag, facts.commit]));
-
-/** The value at a dotted path, or undefined. */
-export function valueAt(values: unknown, path: string): unknown {
-    return path.split(".").reduce<unknown>((value, key) => (typeof value === "object" && value !== null ? (value as Record<string, unknown>)[key] : undefined), values);
-}
 
 /** The image a template renders from `<path>.image.*` over the defaults. */
 function imageFrom(values: unknown, path: string, tag: ChartTag, defaults: Record<string, string>): string {
@@ -106,6 +133,7 @@ function inferencePoolObjects(release: HelmRelease, tag: ChartTag): KubeObject[]
     const extProcPort = (valueAt(values, "inferenceExtension.extProcPort") as number | undefined) ?? tag.poolDefaults.extProcPort;
     const metricsPort = (valueAt(values, "inferenceExtension.metricsPort") as number | undefined) ?? 9090;
     const eppLabels = { inferencepool: epp };
+    const eppArgs = endpointPickerArgs(release, tag.extras);
     const objects: KubeObject[] = [
         {
             apiVersion: "inference.networking.k8s.io/v1",
@@ -144,6 +172,7 @@ function inferencePoolObjects(release: HelmRelease, tag: ChartTag): KubeObject[]
                             {
                                 name: "epp",
                                 image: imageFrom(values, "inferenceExtension", tag, tag.eppImage),
+                                ...(eppArgs.length === 0 ? {} : { args: eppArgs }),
                                 // Hard-coded in the template, whatever extProcPort says.
                                 ports: [
                                     { name: "grpc", containerPort: 9002 },
@@ -168,32 +197,8 @@ function inferencePoolObjects(release: HelmRelease, tag: ChartTag): KubeObject[]
             metadata: { name, namespace },
             spec: { targetRef, default: { config: { type: "HTTP", httpHealthCheck: { requestPath: "/health", port: healthCheckPort } } } },
         });
-        if (tag.gkeMonitorSecret !== undefined) {
-            objects.push({
-                apiVersion: "monitoring.googleapis.com/v1",
-                kind: "ClusterPodMonitoring",
-                metadata: { name: `${namespace}-${name}` },
-                spec: {
-                    selector: { matchLabels: eppLabels },
-                    endpoints: [
-                        {
-                            port: "metrics",
-                            authorization: {
-                                type: "Bearer",
-                                credentials: {
-                                    secret: {
-                                        name: valueAt(values, "gke.monitoringSecret.name") ?? tag.gkeMonitorSecret.name,
-                                        namespace: valueAt(values, "gke.monitoringSecret.namespace") ?? tag.gkeMonitorSecret.namespace,
-                                        key: "token",
-                                    },
-                                },
-                            },
-                        },
-                    ],
-                },
-            });
-        }
     }
+    objects.push(...poolChartExtras(release, tag.extras, epp, eppLabels));
     return objects;
 }
 
@@ -248,8 +253,10 @@ export function chartObjects(release: HelmRelease): KubeObject[] | undefined {
     return chart === "inferencepool" ? inferencePoolObjects(release, tag) : bodyBasedRoutingObjects(release, tag);
 }
 
-/** `objects` with what each release of the two charts renders added, unless the stack already
- * holds that object; `unmodelled` lists their releases at a tag the model does not know. */
+/** `objects` with what each release of the two charts renders added, unless the chart was
+ * expanded already (a preview's own children: its InferencePool or BBR Deployment is there), and
+ * then every object of it, so that one the program makes too shows twice; `unmodelled` lists their
+ * releases at a tag the model does not know. */
 export function withChartObjects(objects: readonly KubeObject[], releases: readonly HelmRelease[]): { objects: KubeObject[]; unmodelled: HelmRelease[] } {
     const all = [...objects];
     const unmodelled: HelmRelease[] = [];
@@ -260,10 +267,10 @@ export function withChartObjects(objects: readonly KubeObject[], releases: reado
             unmodelled.push(release);
             continue;
         }
-        const stack = { objects: all, dashboards: [] };
-        for (const object of rendered) {
-            if (find(stack, object.kind, namespaceOf(object), object.metadata.name) === undefined) all.push(object);
-        }
+        // The first object is the chart's own: the InferencePool, or BBR's Deployment.
+        const [own] = rendered;
+        const expanded = find({ objects: all, dashboards: [] }, own.kind, namespaceOf(own), own.metadata.name) !== undefined;
+        if (!expanded) all.push(...rendered);
     }
     return { objects: all, unmodelled };
 }

@@ -4,8 +4,12 @@
  * mocked runs; the policy pack (policy/) runs it on a real `pulumi preview`, where the provider
  * expands the charts itself.
  */
+import { adapterFindings } from "./adapters";
 import { withChartObjects } from "./chartObjects";
+import { duplicateFindings, endpointPickerFindings } from "./endpointPickers";
 import { metricFindings } from "./metrics";
+import { modelListFindings } from "./modelList";
+import { workingMonitorFindings } from "./monitors";
 import { networkFindings } from "./networkAccess";
 import { Dashboard, Environment, Finding, HelmRelease, KubeObject, RenderedStack } from "./objects";
 import { portFindings } from "./ports";
@@ -26,7 +30,18 @@ export interface CheckResult {
 export function checkConsistency(stack: RenderedStack, environment: Environment = {}): CheckResult {
     const network = networkFindings(stack, environment);
     return {
-        findings: [...requestPathFindings(stack), ...portFindings(stack), ...referenceFindings(stack, environment), ...network.findings, ...metricFindings(stack)],
+        findings: [
+            ...requestPathFindings(stack),
+            ...modelListFindings(stack),
+            ...endpointPickerFindings(stack),
+            ...duplicateFindings(stack),
+            ...adapterFindings(stack),
+            ...portFindings(stack),
+            ...referenceFindings(stack, environment),
+            ...network.findings,
+            ...metricFindings(stack),
+            ...workingMonitorFindings(stack),
+        ],
         unverified: network.unverified,
     };
 }

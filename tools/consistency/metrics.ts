@@ -4,8 +4,8 @@
  * BBR registers (the lists read at their tags, upstreamFacts.ts), or a GKE system metric of GPU
  * containers; an HPA's metric must come from the pods it scales, and something must scrape them.
  */
-import { Finding, KubeObject, ObjectRef, PodTemplate, RenderedStack, containersOf, describe, find, imageOf, namespaceOf, ofKind, podTemplates, refOf } from "./objects";
-import { flagValues, modelServersOf } from "./modelServers";
+import { ContainerAt, Finding, KubeObject, ObjectRef, PodTemplate, RenderedStack, containersOf, describe, find, imageOf, namespaceOf, ofKind, podTemplates, refOf } from "./objects";
+import { flagValues, modelServersOf, runsVllm } from "./modelServers";
 import { monitors, scrapeTargets } from "./ports";
 import { ADAPTER_METRIC_PATTERN, GKE_GPU_CONTAINER_METRICS, MetricList, UpstreamMetric, metricListOf, seriesOf } from "./upstreamFacts";
 
@@ -40,13 +40,21 @@ interface Exported {
     list: MetricList;
 }
 
+/** The containers of a template that run a component's server: vLLM's (see `runsVllm`), or an
+ * image's own entry point (no `command`), as the charts run the EPP and BBR. A container with a
+ * command of its own in a component's image (the adapter fetcher in vLLM's) registers none of
+ * its metrics. */
+function componentContainers(template: PodTemplate): ContainerAt[] {
+    return containersOf(template).filter(({ container }) => runsVllm(container) || container.command === undefined || container.command.length === 0);
+}
+
 /** The series a template's containers export; `unknown` lists the containers of known components
  * whose tag has no list yet. */
 function exportedBy(stack: RenderedStack, template: PodTemplate): { series: Exported[]; unknown: { image: string; at: ObjectRef }[] } {
     const series: Exported[] = [];
     const unknown: { image: string; at: ObjectRef }[] = [];
     const servers = modelServersOf(stack, template);
-    for (const { container, path } of containersOf(template)) {
+    for (const { container, path } of componentContainers(template)) {
         const image = imageOf(container);
         const { known, list } = metricListOf(image.repository, image.tag);
         if (list === undefined) {
@@ -55,7 +63,7 @@ function exportedBy(stack: RenderedStack, template: PodTemplate): { series: Expo
         }
         const argv = servers.find((s) => s.container.path === path)?.argv ?? [];
         for (const metric of list.metrics) {
-            if (metric.requires !== undefined && flagValues(argv, metric.requires) === undefined) continue;
+            if (metric.when !== undefined || (metric.requires !== undefined && flagValues(argv, metric.requires) === undefined)) continue;
             for (const name of seriesOf(metric, list.client)) series.push({ series: name, metric, list });
         }
     }

@@ -63,7 +63,8 @@ export interface ObjectRef {
 
 /** Something the objects contradict, with every object involved. */
 export interface Finding {
-    /** The rule that found it: `request-path`, `ports`, `references`, `network-policy` or `metrics`. */
+    /** The rule that found it: `request-path`, `model-list`, `ports`, `references`, `network-policy`,
+     * `metrics` or `duplicates`. */
     rule: string;
     /** What is wrong, in a sentence. */
     message: string;

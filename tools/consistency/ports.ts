@@ -1,8 +1,8 @@
 /**
  * One port, agreed by everything that names it: an InferencePool's target port is a port its pods'
  * containers declare, the port vLLM listens on (`--port`), the port every probe of the vLLM
- * container checks, the port the LoRA syncer loads adapters through, the port GKE's health check
- * probes; a Service's target port and a monitor's scrape port are ports of the pods they select.
+ * container checks, the port GKE's health check probes; a Service's target port and a monitor's
+ * scrape port are ports of the pods they select (the LoRA syncer's port: adapters.ts).
  * Named ports are resolved against the containers' own ports, as the kubelet does.
  */
 import { selects } from "./labelSelector";
@@ -65,20 +65,6 @@ function poolPortFindings(stack: RenderedStack, pool: KubeObject): Finding[] {
                     rule: "ports",
                     message: `the ${probe} of vLLM in ${owner} checks port ${String(named)}${port === undefined || String(port) === String(named) ? "" : ` (${port})`}, but vLLM listens on ${server.port}: the pods never become ready`,
                     objects: [refOf(template.owner, `${server.container.path}.${probe}`), refOf(template.owner, `${server.container.path}.args`), poolRef],
-                });
-            }
-            if (server.syncer !== undefined && server.syncer.port !== server.port) {
-                findings.push({
-                    rule: "ports",
-                    message: `the LoRA syncer in ${owner} loads adapters through port ${server.syncer.port}, but vLLM listens on ${server.port}`,
-                    objects: [refOf(template.owner, server.syncer.container.path), ...(server.syncer.configMap === undefined ? [] : [{ kind: "ConfigMap", namespace: template.namespace, name: server.syncer.configMap }])],
-                });
-            }
-            if (server.syncer !== undefined && server.syncer.adapters.length > 0 && !server.runtimeLoraLoading) {
-                findings.push({
-                    rule: "request-path",
-                    message: `the LoRA syncer in ${owner} loads ${server.syncer.adapters.join(", ")} at runtime, but vLLM does not allow it (--enable-lora and VLLM_ALLOW_RUNTIME_LORA_UPDATING)`,
-                    objects: [refOf(template.owner, `${server.container.path}.env`), refOf(template.owner, server.syncer.container.path)],
                 });
             }
         }

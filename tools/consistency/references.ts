@@ -1,9 +1,11 @@
 /**
  * Every reference resolves: what a pod mounts or reads (Secrets and their keys, ConfigMaps and
- * their keys, claims, its service account), what a route attaches to and sends to, a pool's
- * Endpoint Picker Service, an autoscaler's target, a monitor's Secret, a binding's role, a
- * policy's target. A reference the API marks `optional` may dangle.
+ * their keys, claims, its service account, and every file its containers name in a ConfigMap or
+ * Secret volume), what a route attaches to and sends to, a pool's Endpoint Picker Service, an
+ * autoscaler's target, a monitor's Secret, a binding's role, a policy's target. A reference the
+ * API marks `optional` may dangle.
  */
+import { fileAt, keysOf, pathsNamed } from "./files";
 import { LabelSelector, selects } from "./labelSelector";
 import { Environment, Finding, KubeObject, ObjectRef, PodTemplate, RenderedStack, containersOf, describe, namespaceOf, ofKind, podTemplates, refOf } from "./objects";
 
@@ -33,7 +35,7 @@ class Resolver {
 
     /** The keys a Secret or ConfigMap holds, with those the token controller adds. */
     private keysOf(object: KubeObject): string[] {
-        const keys = [...Object.keys(object["data"] ?? {}), ...Object.keys(object["stringData"] ?? {}), ...Object.keys(object["binaryData"] ?? {})];
+        const keys = keysOf(object);
         return object["type"] === "kubernetes.io/service-account-token" ? [...keys, ...SERVICE_ACCOUNT_TOKEN_KEYS] : keys;
     }
 
@@ -45,6 +47,22 @@ class Resolver {
         const held = this.keysOf(object);
         for (const key of keys.filter((k) => !held.includes(k))) {
             this.findings.push({ rule: "references", message: `${describe(from)} reads key ${key} of ${kind} ${namespace}/${name}, which holds ${held.join(", ") || "no keys"}`, objects: [from, refOf(object, `data.${key}`)] });
+        }
+    }
+}
+
+/** Every file a container names (a script it runs, a config file its flags or environment point
+ * at) that lies in a ConfigMap or Secret volume must be one of the files that volume projects. */
+function fileReferences(r: Resolver, stack: RenderedStack, template: PodTemplate): void {
+    for (const container of containersOf(template)) {
+        for (const { path, where } of pathsNamed(container)) {
+            const lookup = fileAt(stack, template, container, path);
+            if (lookup.kind !== "missing") continue;
+            r.findings.push({
+                rule: "references",
+                message: `${describe(refOf(template.owner))} reads ${path} (${container.container.name} ${where}), which volume ${lookup.volume} (${lookup.objects.map((o) => `${o.kind} ${o.name}`).join(", ")}) does not hold: it holds ${lookup.holds.join(", ") || "nothing"}`,
+                objects: [refOf(template.owner, `${container.path}.${where}`), ...lookup.objects.map((o) => ({ kind: o.kind, namespace: template.namespace, name: o.name }))],
+            });
         }
     }
 }
@@ -160,7 +178,10 @@ function otherReferences(r: Resolver, stack: RenderedStack, object: KubeObject):
 /** Every reference finding. */
 export function referenceFindings(stack: RenderedStack, environment: Environment): Finding[] {
     const r = new Resolver(stack, environment);
-    for (const template of podTemplates(stack)) podReferences(r, template);
+    for (const template of podTemplates(stack)) {
+        podReferences(r, template);
+        fileReferences(r, stack, template);
+    }
     for (const route of ofKind(stack, "HTTPRoute")) routeReferences(r, route);
     for (const pool of ofKind(stack, "InferencePool")) poolReferences(r, pool);
     for (const object of stack.objects) otherReferences(r, stack, object);

@@ -5,10 +5,10 @@
  * pods, and those pods must serve that name. Every name a pod serves must be reachable so, and
  * every route must send the names it matches to pods that serve them.
  */
-import { GatewayManifest, HttpRouteManifest, routeRequest } from "../routeMatching";
+import { GatewayManifest, HttpRouteManifest, RoutingDecision, routeRequest } from "../routeMatching";
 import { ModelServer, modelServersOf, namesServed } from "./modelServers";
 import { Finding, KubeObject, ObjectRef, RenderedStack, describe, find, namespaceOf, ofKind, refOf } from "./objects";
-import { HeaderSetter, attachedRoutes, headerSetters, headersFor, poolTemplates } from "./workloads";
+import { HeaderSetter, attachedRoutes, baseModelMappings, headerSetters, headersFor, poolTemplates } from "./workloads";
 
 /** What clients send generation to (OpenAI API: `POST /v1/chat/completions`). */
 const CLIENT_PATH = "/v1/chat/completions";
@@ -29,14 +29,21 @@ function poolBackends(stack: RenderedStack, route: KubeObject, ruleIndex: number
 }
 
 /** Hosts to send a probe to: each listener's hostname (a wildcard made concrete), else any. */
-function probes(gateway: KubeObject): { scheme: "http" | "https"; host: string }[] {
+export function probes(gateway: KubeObject): { scheme: "http" | "https"; host: string }[] {
     return ((gateway["spec"]?.listeners ?? []) as { protocol: string; hostname?: string }[])
         .filter((l) => l.protocol === "HTTP" || l.protocol === "HTTPS")
         .map((l) => ({ scheme: l.protocol === "HTTPS" ? "https" : "http", host: (l.hostname ?? "consistency.invalid").replace(/^\*\./, "any.") }));
 }
 
+/** Where a request for a model ends up on one listener, with the headers BBR set. */
+interface Outcome {
+    probe: { scheme: "http" | "https"; host: string };
+    headers: Record<string, string>;
+    decision: RoutingDecision | undefined;
+}
+
 /** Where a request for `model` ends up through `gateway`, on every listener. */
-function decide(stack: RenderedStack, gateway: KubeObject, routes: KubeObject[], setters: HeaderSetter[], model: string) {
+function decide(stack: RenderedStack, gateway: KubeObject, routes: KubeObject[], setters: HeaderSetter[], model: string): Outcome[] {
     const headers = Object.assign({}, ...setters.map((s) => headersFor(stack, s, model))) as Record<string, string>;
     return probes(gateway).map((probe) => ({
         probe,
@@ -67,12 +74,75 @@ function unsetHeaders(gateway: KubeObject, routes: KubeObject[], setters: Header
     return findings;
 }
 
+/** The BBR ConfigMaps the gateway's routers cannot parse: their names route nowhere. */
+function unparsedMappings(stack: RenderedStack, setters: HeaderSetter[]): Finding[] {
+    return setters.flatMap((setter) =>
+        baseModelMappings(stack, setter).flatMap((m) =>
+            m.problem === undefined
+                ? []
+                : [
+                      {
+                          rule: "request-path",
+                          message: `${describe(refOf(setter.template.owner))} (bbr:${setter.tag ?? "untagged"}) skips ${describe(refOf(m.configMap))}: ${m.problem} (adapters_store.go parseConfigMap)`,
+                          objects: [refOf(m.configMap, "data"), refOf(setter.template.owner)],
+                      },
+                  ],
+        ),
+    );
+}
+
+/** What one Gateway routes: every name its pools' pods serve, its routes match or its routers
+ * map to a base model, and for each name whether a request for it reaches pods that serve it. */
+export interface GatewayNames {
+    gateway: KubeObject;
+    routes: KubeObject[];
+    setters: HeaderSetter[];
+    servers: ModelServer[];
+    /** Name → whether some listener's request for it reaches pods serving it. */
+    reached: Map<string, boolean>;
+    outcomes: Map<string, Outcome[]>;
+}
+
+/** The names a Gateway routes, and where each goes. */
+export function gatewayNames(stack: RenderedStack, gateway: KubeObject): GatewayNames {
+    const routes = attachedRoutes(stack, gateway);
+    const setters = headerSetters(stack, gateway);
+    // Every name the pods of the routed pools and of the Gateway's namespace serve, every name a
+    // route matches, and every name the routers' ConfigMaps map.
+    const pools = new Map<string, KubeObject>(ofKind(stack, "InferencePool", namespaceOf(gateway)).map((p) => [`${namespaceOf(p)}/${p.metadata.name}`, p]));
+    for (const route of routes) {
+        (route["spec"]?.rules ?? []).forEach((_: unknown, r: number) => {
+            for (const backend of poolBackends(stack, route, r)) if (backend.pool !== undefined) pools.set(`${namespaceOf(backend.pool)}/${backend.pool.metadata.name}`, backend.pool);
+        });
+    }
+    const servers = [...pools.values()].flatMap((pool) => poolServers(stack, pool));
+    const matched = routes.flatMap((route) =>
+        ((route["spec"]?.rules ?? []) as { matches?: { headers?: { value: string }[] }[] }[]).flatMap((rule) => (rule.matches ?? []).flatMap((m) => (m.headers ?? []).map((h) => h.value))),
+    );
+    const mapped = setters.flatMap((s) => baseModelMappings(stack, s).flatMap((m) => (m.problem === undefined ? [m.baseModel, ...m.adapters] : [])));
+    const names = [...new Set([...servers.flatMap(namesServed), ...matched, ...mapped])].filter((n) => n !== "").sort();
+    const reached = new Map<string, boolean>();
+    const outcomes = new Map<string, Outcome[]>();
+    for (const model of names) {
+        const decided = decide(stack, gateway, routes, setters, model);
+        outcomes.set(model, decided);
+        reached.set(
+            model,
+            decided.some(({ decision }) => {
+                if (decision === undefined) return false;
+                const route = routes.find((r) => `${namespaceOf(r)}/${r.metadata.name}` === decision.route) as KubeObject;
+                return poolBackends(stack, route, decision.ruleIndex).some((b) => b.pool !== undefined && poolServers(stack, b.pool).some((s) => namesServed(s).includes(model)));
+            }),
+        );
+    }
+    return { gateway, routes, setters, servers, reached, outcomes };
+}
+
 /** Every request-path finding. */
 export function requestPathFindings(stack: RenderedStack): Finding[] {
     const findings: Finding[] = [];
     for (const gateway of ofKind(stack, "Gateway")) {
-        const routes = attachedRoutes(stack, gateway);
-        const setters = headerSetters(stack, gateway);
+        const { routes, setters, servers, reached, outcomes } = gatewayNames(stack, gateway);
         for (const setter of setters.filter((s) => s.fact === undefined)) {
             findings.push({
                 rule: "request-path",
@@ -80,29 +150,9 @@ export function requestPathFindings(stack: RenderedStack): Finding[] {
                 objects: [refOf(setter.template.owner), refOf(gateway)],
             });
         }
-        findings.push(...unsetHeaders(gateway, routes, setters));
-
-        // Every name the pods of the routed pools and of the Gateway's namespace serve, and every
-        // name a route matches.
-        const pools = new Map<string, KubeObject>(ofKind(stack, "InferencePool", namespaceOf(gateway)).map((p) => [`${namespaceOf(p)}/${p.metadata.name}`, p]));
-        for (const route of routes) {
-            (route["spec"]?.rules ?? []).forEach((_: unknown, r: number) => {
-                for (const backend of poolBackends(stack, route, r)) if (backend.pool !== undefined) pools.set(`${namespaceOf(backend.pool)}/${backend.pool.metadata.name}`, backend.pool);
-            });
-        }
-        const servers = [...pools.values()].flatMap((pool) => poolServers(stack, pool));
-        const matched = routes.flatMap((route) =>
-            ((route["spec"]?.rules ?? []) as { matches?: { headers?: { value: string }[] }[] }[]).flatMap((rule) => (rule.matches ?? []).flatMap((m) => (m.headers ?? []).map((h) => h.value))),
-        );
-        const names = [...new Set([...servers.flatMap(namesServed), ...matched])].sort();
-        for (const model of names) {
-            const outcomes = decide(stack, gateway, routes, setters, model);
-            const reachedServing = outcomes.some(({ decision }) => {
-                if (decision === undefined) return false;
-                const route = routes.find((r) => `${namespaceOf(r)}/${r.metadata.name}` === decision.route) as KubeObject;
-                return poolBackends(stack, route, decision.ruleIndex).some((b) => b.pool !== undefined && poolServers(stack, b.pool).some((s) => namesServed(s).includes(model)));
-            });
-            for (const { probe, decision } of outcomes) {
+        findings.push(...unsetHeaders(gateway, routes, setters), ...unparsedMappings(stack, setters));
+        for (const [model, decided] of outcomes) {
+            for (const { probe, decision } of decided) {
                 if (decision === undefined) continue;
                 const route = routes.find((r) => `${namespaceOf(r)}/${r.metadata.name}` === decision.route) as KubeObject;
                 for (const backend of poolBackends(stack, route, decision.ruleIndex)) {
@@ -118,8 +168,8 @@ export function requestPathFindings(stack: RenderedStack): Finding[] {
                 }
             }
             const owners = servers.filter((s) => namesServed(s).includes(model));
-            if (!reachedServing && owners.length > 0) {
-                const sent = outcomes.map(({ probe, headers, decision }) => `${probe.scheme.toUpperCase()} with ${JSON.stringify(headers)} reaches ${decision === undefined ? "no route" : `${decision.route} rule ${decision.ruleIndex}`}`);
+            if (reached.get(model) !== true && owners.length > 0) {
+                const sent = decided.map(({ probe, headers, decision }) => `${probe.scheme.toUpperCase()} with ${JSON.stringify(headers)} reaches ${decision === undefined ? "no route" : `${decision.route} rule ${decision.ruleIndex}`}`);
                 findings.push({
                     rule: "request-path",
                     message: `model ${model}, served by ${owners.map((s) => describe(refOf(s.template.owner))).join(", ")}, is unreachable through ${describe(refOf(gateway))}: ${sent.join("; ")}`,

@@ -11,9 +11,14 @@ import bbrV150 from "./facts/bbr-metrics@v1.5.0.json";
 import eppV100 from "./facts/epp-metrics@v1.0.0.json";
 import eppV102 from "./facts/epp-metrics@v1.0.2.json";
 import eppV150 from "./facts/epp-metrics@v1.5.0.json";
+import eppServing from "./facts/epp-serving.json";
 import vllmV0110 from "./facts/vllm-metrics@v0.11.0.json";
+import vllmV0202 from "./facts/vllm-metrics@v0.20.2.json";
 
-/** How the Body-Based Router of one tag names the header it copies the body's `model` into. */
+/** How the Body-Based Router of one tag names the header it copies the body's `model` into.
+ * (The release-line data, components/plan/charts/, holds the same header, label and keys for the
+ * builders: kept apart on purpose, so that the check never agrees with a builder only because
+ * both read one constant.) */
 export interface ModelHeaderFact {
     tag: string;
     commit: string;
@@ -26,7 +31,18 @@ export interface ModelHeaderFact {
     configuredByPluginArgs: boolean;
     /** From v1.5.0: the header the `base-model-to-header` plugin sets to the requested name's
      * base model, from the ConfigMaps with `configMapLabel: "true"`. */
-    baseModelHeader?: { header: string; configMapLabel: string; keys: { baseModel: string; adapters: string } };
+    baseModelHeader?: {
+        header: string;
+        /** Where the header is named. */
+        file: string;
+        line: number;
+        configMapLabel: string;
+        /** Where the label is named. */
+        configMapLabelFile: string;
+        keys: { baseModel: string; adapters: string };
+        /** Where the keys are named, and how a ConfigMap is parsed. */
+        keysFile: string;
+    };
 }
 
 /** What BBR sets, per image tag read. */
@@ -37,12 +53,43 @@ export function modelHeaderFact(tag: string): ModelHeaderFact | undefined {
     return BBR_MODEL_HEADER_TAGS.find((t) => t.tag === tag);
 }
 
+/** Whether the Endpoint Picker of one tag serves TLS by default, and the argument that stops it. */
+export interface EppServingFact {
+    tag: string;
+    commit: string;
+    file: string;
+    line: number;
+    secureServingByDefault: boolean;
+    disabledBy: string;
+}
+
+/** The EPP's serving facts, per tag read (facts/epp-serving.json). */
+const EPP_SERVING_TAGS: readonly EppServingFact[] = eppServing.tags;
+
+/** The serving facts of the EPP image `tag`, if it was read. */
+export function eppServingFact(tag: string | undefined): EppServingFact | undefined {
+    return EPP_SERVING_TAGS.find((t) => t.tag === tag);
+}
+
 /** One metric a component registers. */
 export interface UpstreamMetric {
     name: string;
     type: string;
     /** The flag without which it is not registered (vLLM only). */
     requires?: string;
+    /** A condition outside the arguments (a model's task, an environment variable): such a
+     * metric is never taken as exported. */
+    when?: string;
+}
+
+/** How a component's `/metrics` authenticates, where it does: controller-runtime's
+ * `WithAuthenticationAndAuthorization` filter (the file and line at the tag), which reviews the
+ * scraper's bearer token and asks whether it may `get` the path; `disabledBy` is the argument
+ * that turns it off. */
+export interface EndpointAuth {
+    file: string;
+    line: number;
+    disabledBy?: string;
 }
 
 /** A component's metrics at one tag. */
@@ -52,13 +99,15 @@ export interface MetricList {
     commit: string;
     /** How the client library names series: Python's appends `_total` to counters. */
     client: string;
+    /** Where `/metrics` needs a token. */
+    endpointAuth?: EndpointAuth;
     metrics: readonly UpstreamMetric[];
 }
 
 /** The components whose metrics were read, by the image repository they run from. */
 const METRIC_LISTS: Record<string, readonly MetricList[]> = {
     // The vLLM project's published image (docs.vllm.ai "Using Docker": vllm/vllm-openai).
-    "vllm/vllm-openai": [vllmV0110],
+    "vllm/vllm-openai": [vllmV0110, vllmV0202],
     // The images the inference extension's charts run (values.yaml at each tag).
     "registry.k8s.io/gateway-api-inference-extension/epp": [eppV100, eppV102, eppV150],
     "registry.k8s.io/gateway-api-inference-extension/bbr": [bbrV100, bbrV102, bbrV150],
@@ -104,8 +153,37 @@ export const VLLM_DEFAULT_PORT = 8000;
 export const LORA_SYNCER = { configEnv: "DYNAMIC_LORA_ROLLOUT_CONFIG", defaultConfigPath: "/config/configmap.yaml", baseField: "vLLMLoRAConfig", defaultPort: 8000 } as const;
 
 /** vLLM loads adapters at runtime only with `VLLM_ALLOW_RUNTIME_LORA_UPDATING` set to `1` or
- * `true`, any case (vllm/envs.py at v0.11.0), and LoRA enabled (`--enable-lora`). */
+ * `true`, any case, after trimming (vllm/envs.py at v0.11.0; line 956 at v0.20.2), and LoRA
+ * enabled (`--enable-lora`). */
 export const VLLM_RUNTIME_LORA_ENV = "VLLM_ALLOW_RUNTIME_LORA_UPDATING";
+
+/**
+ * vLLM's filesystem LoRA resolver (read at v0.20.2; the same at v0.11.0): the plugin
+ * `lora_filesystem_resolver` (pyproject.toml:46, an entry point) is loaded when `VLLM_PLUGINS` is
+ * unset or lists it (envs.py:935, comma-separated; vllm/plugins/__init__.py:56); it reads
+ * `VLLM_LORA_RESOLVER_CACHE_DIR` (envs.py:943), refuses to start unless that is a directory, and
+ * serves a request for an unknown name from `<dir>/<name>/` (vllm/plugins/lora_resolvers/
+ * filesystem_resolver.py `register_filesystem_resolver`, `resolve_lora`); only with runtime
+ * loading allowed. (components/plan/vllmReleases.ts holds the same names for the builders, kept
+ * apart on purpose.)
+ */
+export const VLLM_FILESYSTEM_RESOLVER = { plugin: "lora_filesystem_resolver", pluginsEnv: "VLLM_PLUGINS", cacheDirEnv: "VLLM_LORA_RESOLVER_CACHE_DIR" } as const;
+
+/**
+ * What a metrics endpoint behind controller-runtime's authentication filter asks of its callers,
+ * as the inference extension's charts grant it: the scraper's service account may `get` the
+ * non-resource URL `/metrics` (the chart's own reader: inferencepool templates/gke.yaml at v1.0.2,
+ * `nonResourceURLs: [/metrics]`, `verbs: [get]`; site-src/guides/metrics-and-observability.md at
+ * v1.0.0), and the server's own service account may create TokenReviews and SubjectAccessReviews
+ * (templates/rbac.yaml at v1.0.0 and v1.0.2, epplib/templates/_rbac.yaml at v1.5.0).
+ */
+export const METRICS_AUTH = {
+    scraper: { nonResourceURL: "/metrics", verb: "get" },
+    server: [
+        { apiGroup: "authentication.k8s.io", resource: "tokenreviews", verb: "create" },
+        { apiGroup: "authorization.k8s.io", resource: "subjectaccessreviews", verb: "create" },
+    ],
+} as const;
 
 /** The label Kubernetes sets on every namespace to its name (`kubernetes.io/metadata.name`,
  * GA in 1.22: kubernetes/enhancements KEP-2161). */
@@ -116,8 +194,10 @@ export type ProxySource =
     /** Envoy proxies outside the cluster, from the region's proxy-only subnet, plus Google's
      * health-check probers. */
     | { kind: "proxy-only-subnet"; healthCheckRanges: readonly string[] }
-    /** Pods in the Gateway's namespace, labelled with the Gateway's name. */
-    | { kind: "gateway-pods"; label: string };
+    /** Pods in the Gateway's namespace, labelled with the Gateway's name; `tlsByDestinationRule`:
+     * they call a backend such as the EPP over TLS only where a DestinationRule for its host says
+     * so (Istio's `trafficPolicy.tls`). */
+    | { kind: "gateway-pods"; label: string; tlsByDestinationRule: boolean };
 
 /**
  * Gateway classes the check knows. GKE's regional Envoy-based classes use the region's proxy-only
@@ -125,17 +205,23 @@ export type ProxySource =
  * 35.191.0.0/16 and 130.211.0.0/22 (https://cloud.google.com/load-balancing/docs/health-check-concepts#ip-ranges).
  * Istio deploys the Gateway's proxies in its namespace with the pod label
  * `gateway.networking.k8s.io/gateway-name: <gateway>` (istio/istio 1.28.10
- * `manifests/charts/istio-control/istio-discovery/files/kube-gateway.yaml`).
+ * `manifests/charts/istio-control/istio-discovery/files/kube-gateway.yaml`), which call the EPP's
+ * Service as the plain cluster `outbound|<port>||<service>` and originate TLS only where a
+ * DestinationRule for that host sets `trafficPolicy.tls` (the reason the inferencepool chart
+ * renders one from v1.0.1, templates/istio.yaml).
  */
 export const GATEWAY_CLASS_PROXIES: Readonly<Record<string, ProxySource>> = {
     "gke-l7-regional-external-managed": { kind: "proxy-only-subnet", healthCheckRanges: ["35.191.0.0/16", "130.211.0.0/22"] },
     "gke-l7-rilb": { kind: "proxy-only-subnet", healthCheckRanges: ["35.191.0.0/16", "130.211.0.0/22"] },
-    istio: { kind: "gateway-pods", label: "gateway.networking.k8s.io/gateway-name" },
+    istio: { kind: "gateway-pods", label: "gateway.networking.k8s.io/gateway-name", tlsByDestinationRule: true },
 };
 
-/** Managed Prometheus' collectors run in `gmp-system`, or `gke-gmp-system` on Autopilot (the
+/** Managed Prometheus' collectors run in `gmp-system`, or `gke-gmp-system` on Autopilot, as the
+ * ServiceAccount `collector`, which must be allowed to read a monitor's token Secret (the
  * inferencepool chart binds its scrape Secret to `collector` there: templates/gke.yaml at v1.0.2). */
 export const MANAGED_PROMETHEUS_NAMESPACES = ["gmp-system", "gke-gmp-system"] as const;
+/** The collectors' ServiceAccount (see {@link MANAGED_PROMETHEUS_NAMESPACES}). */
+export const MANAGED_PROMETHEUS_COLLECTOR = "collector";
 
 /** The Custom Metrics Stackdriver Adapter serves a Managed Prometheus metric to an HPA as
  * `prometheus.googleapis.com|<series>|<kind>` (GoogleCloudPlatform/k8s-stackdriver

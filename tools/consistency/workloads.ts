@@ -130,19 +130,48 @@ export function headerSetters(stack: RenderedStack, gateway: KubeObject): Header
     );
 }
 
+/** One ConfigMap a base-model-routing BBR reads (the label of its tag, in its namespace), as its
+ * store parses it (pkg/bbr/plugins/basemodelextractor/adapters_store.go `parseConfigMap` at
+ * v1.5.0): `baseModel` trimmed and required, `adapters` a YAML list of names, each trimmed, empty
+ * ones skipped; a ConfigMap it cannot parse is left out, with `problem` saying why. */
+export interface BaseModelMapping {
+    configMap: KubeObject;
+    baseModel: string;
+    adapters: string[];
+    problem?: string;
+}
+
+/** The base-model ConfigMaps `setter` reads. */
+export function baseModelMappings(stack: RenderedStack, setter: HeaderSetter): BaseModelMapping[] {
+    const base = setter.fact?.baseModelHeader;
+    if (setter.baseModelHeader === undefined || base === undefined) return [];
+    return ofKind(stack, "ConfigMap", setter.template.namespace)
+        .filter((configMap) => configMap.metadata.labels?.[base.configMapLabel] === "true")
+        .map((configMap) => {
+            const data = (configMap["data"] ?? {}) as Record<string, unknown>;
+            const baseModel = String(data[base.keys.baseModel] ?? "").trim();
+            if (baseModel === "") return { configMap, baseModel, adapters: [], problem: `it has no ${base.keys.baseModel}` };
+            const raw = String(data[base.keys.adapters] ?? "");
+            let list: unknown;
+            try {
+                list = raw.trim() === "" ? [] : parseYaml(raw);
+            } catch {
+                list = undefined;
+            }
+            if (!Array.isArray(list) || list.some((a) => typeof a !== "string")) return { configMap, baseModel, adapters: [], problem: `its ${base.keys.adapters} is not a YAML list of names` };
+            return { configMap, baseModel, adapters: (list as string[]).map((a) => a.trim()).filter((a) => a !== "") };
+        });
+}
+
 /** The headers `setter` adds to a request whose body names `model`: the model header, and the
  * base-model header when the name is an adapter or base model of one of its ConfigMaps (an empty
  * value is left out: no route should match it). */
 export function headersFor(stack: RenderedStack, setter: HeaderSetter, model: string): Record<string, string> {
     const headers: Record<string, string> = setter.modelHeader === undefined ? {} : { [setter.modelHeader]: model };
-    const base = setter.fact?.baseModelHeader;
-    if (setter.baseModelHeader === undefined || base === undefined) return headers;
+    if (setter.baseModelHeader === undefined) return headers;
     const name = model.trim();
-    for (const configMap of ofKind(stack, "ConfigMap", setter.template.namespace)) {
-        if (configMap.metadata.labels?.[base.configMapLabel] !== "true") continue;
-        const baseModel = String(configMap["data"]?.[base.keys.baseModel] ?? "").trim();
-        const adapters = (parseYaml(String(configMap["data"]?.[base.keys.adapters] ?? "")) ?? []) as string[];
-        if (baseModel !== "" && (baseModel === name || adapters.map((a) => String(a).trim()).includes(name))) return { ...headers, [setter.baseModelHeader]: baseModel };
-    }
-    return headers;
+    // getBaseModel (adapters_store.go): an adapter's base model first, then a base model itself.
+    const parsed = baseModelMappings(stack, setter).filter((m) => m.problem === undefined);
+    const mapping = parsed.find((m) => m.adapters.includes(name)) ?? parsed.find((m) => m.baseModel === name);
+    return mapping === undefined ? headers : { ...headers, [setter.baseModelHeader]: mapping.baseModel };
 }
