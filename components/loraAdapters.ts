@@ -6,10 +6,13 @@ import { RESTRICTED_CONTAINER_SECURITY_CONTEXT } from "./modelServerPolicies";
 import { API_KEYS_SECRET } from "./plan/apiKeysPlan";
 import type { PlannedModel } from "./plan/modelPlan";
 import { VLLM_PORT } from "./plan/modelPlan";
+import { LORA_RESOLVER } from "./plan/vllmReleases";
 
 // The upstream adapter syncer of the v1.0 line (gateway-api-inference-extension
 // `tools/dynamic-lora-sidecar`, image in the release line's data) watches a mounted ConfigMap and
-// calls vLLM's `/v1/load_lora_adapter` and `/v1/unload_lora_adapter`.
+// calls vLLM's `/v1/load_lora_adapter` and `/v1/unload_lora_adapter`. (The consistency check
+// keeps its own copy of how the syncer reads its file, tools/consistency/upstreamFacts.ts
+// LORA_SYNCER, on purpose.)
 
 /** Where the syncer reads its config: the ConfigMap's key, mounted as a whole directory (a
  * `subPath` mount would never see updates). */
@@ -127,7 +130,7 @@ export function loraPodParts(model: PlannedModel, pod: LoraPodInputs) {
           }
         : { env: [], mounts: [], volumes: [] };
     return {
-        env: [{ name: "VLLM_ALLOW_RUNTIME_LORA_UPDATING", value: "true" }],
+        env: [{ name: LORA_RESOLVER.env.runtimeUpdating, value: "true" }],
         volumeMounts: [],
         initContainers: [
             {

@@ -6,11 +6,12 @@
  *
  * The EPP and BBR serve `/metrics` on 9090 behind Kubernetes authentication and authorization,
  * so a scrape carries the token of a service account allowed to GET `/metrics`, kept in a
- * service-account-token Secret that the managed collector may read. With provider `gke` the
- * inferencepool chart at v1.0.0 always renders its own ClusterPodMonitoring for the EPP
- * (templates/gke.yaml); the plan then points it at this Secret and adds no PodMonitoring of
- * its own, so each EPP is scraped once. BBR at v1.0.0 runs as the namespace's `default`
- * account, which may not review tokens, so it is not scraped (see the README).
+ * service-account-token Secret that the managed collector may read. Where the inferencepool
+ * chart renders the EPP's monitor itself (provider `gke`: always at v1.0.0, a ClusterPodMonitoring
+ * the plan points at this Secret; on request from v1.0.1, a PodMonitoring with the chart's own
+ * reader), the plan adds no PodMonitoring of its own, so each EPP is scraped once (the release
+ * line's `endpointPickerMetrics`). No chart gives BBR the rights its authenticated `/metrics`
+ * needs, so it is not scraped (see the README).
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -22,7 +23,8 @@ import { metricsReaderNames } from "./plan/names";
 export const EXTENSION_METRICS_PORT = 9090;
 
 /** The namespaces of the managed collector's service account `collector`: `gmp-system` on
- * Standard clusters, `gke-gmp-system` on Autopilot. Both are bound; only one exists. */
+ * Standard clusters, `gke-gmp-system` on Autopilot. Both are bound; only one exists. (The
+ * consistency check keeps its own copy, tools/consistency/upstreamFacts.ts, on purpose.) */
 export const MANAGED_COLLECTOR_NAMESPACES = ["gmp-system", "gke-gmp-system"] as const;
 
 /** One set of pods to scrape. */

@@ -4,7 +4,10 @@ import { childOptions } from "./childOptions";
 import type { BaseModelRouting } from "./plan/charts/releaseLine";
 import { ROUTE_MATCHES_PER_RULE } from "./plan/loraPlan";
 
-/** The header the Body-Based Router sets from the request body's `model`. */
+/** The header the Body-Based Router sets from the request body's `model`
+ * (pkg/bbr/handlers/request.go at v1.0.0; the default `body-field-to-header` plugin's at v1.5.0).
+ * The consistency check reads it from its own copy, tools/consistency/facts/bbr-model-header.json,
+ * on purpose: a check that shared this constant would agree with any mistake in it. */
 export const MODEL_NAME_HEADER = "X-Gateway-Model-Name";
 
 /** The paths the model routes match: vLLM checks API keys only on paths that start with `/v1`

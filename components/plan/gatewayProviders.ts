@@ -41,7 +41,8 @@ export type GatewayProxySource =
     | "gateway-pods";
 
 /** Where Google's load balancer health checks come from
- * (https://cloud.google.com/load-balancing/docs/firewall-rules). */
+ * (https://cloud.google.com/load-balancing/docs/firewall-rules). The consistency check keeps its
+ * own copy (tools/consistency/upstreamFacts.ts), on purpose. */
 export const GOOGLE_HEALTH_CHECK_RANGES = ["35.191.0.0/16", "130.211.0.0/22"] as const;
 
 /** How long one request may take: long generations take minutes, and a gateway's default would

@@ -2,7 +2,12 @@
  * What the consistency check knows of the world outside the stack, each with its source: read at
  * the exact tag the stack pins (the JSON files beside this one carry repository, tag, commit and
  * file), or from the provider's documentation. Never from the program's own constants: a builder
- * and the check that agree only because they share a constant prove nothing.
+ * and the check that agree only because they share a constant prove nothing. So some facts are
+ * held twice on purpose, here for the check and in components/ for the builders: BBR's headers,
+ * label and keys (components/plan/charts/, modelRoute.ts), vLLM's resolver variables
+ * (components/plan/vllmReleases.ts), the syncer's file (loraAdapters.ts), Google's health-check
+ * ranges (gatewayProviders.ts), the collectors' namespaces (metricsCollection.ts). Upstream lists
+ * (metrics, the charts' values) are held once.
  */
 import bbrModelHeader from "./facts/bbr-model-header.json";
 import bbrV100 from "./facts/bbr-metrics@v1.0.0.json";
