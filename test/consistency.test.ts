@@ -10,6 +10,7 @@ import test from "node:test";
 import { StackResource, checkConsistency, stackOf } from "../tools/consistency";
 import { REPO_ROOT, ProgramRun, runProgram } from "../tools/mockRuntime";
 import { Break, findingsOf, policyResources, props, reported, runPolicy, stackEnvironment, stackResources, violationFor } from "./helpers/consistencyCheck";
+import { sharedBy } from "./helpers/sharedRuns";
 import { ONE_ADAPTER_EACH, configKey, stackVariant } from "./helpers/stackConfigs";
 
 /** The gke stack with an adapter on each model and a third model that autoscales. */
@@ -29,17 +30,14 @@ const STACKS: Record<string, { stack: string; file: () => string }> = {
 };
 
 // One mocked run per stack, in sequence (the mock runtime is global), shared by every test.
-const runs = new Map<string, Promise<ProgramRun>>();
 let last: Promise<unknown> = Promise.resolve();
-function runOf(variant: string): Promise<ProgramRun> {
-    if (!runs.has(variant)) {
-        const { stack, file } = STACKS[variant];
-        const run = last.then(() => runProgram(stack, file()));
-        last = run;
-        runs.set(variant, run);
-    }
-    return runs.get(variant) as Promise<ProgramRun>;
-}
+const runOf = sharedBy((variant: string): Promise<ProgramRun> => {
+    const { stack, file } = STACKS[variant];
+    const run = last.then(() => runProgram(stack, file()));
+    // The next run waits for this one to end, not to succeed: one failing run fails only its tests.
+    last = run.catch(() => undefined);
+    return run;
+});
 
 /** The resources as the check reads them, secrets redacted. */
 const resourcesOf = async (variant: string): Promise<StackResource[]> => stackResources(await runOf(variant));

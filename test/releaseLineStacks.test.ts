@@ -25,6 +25,7 @@ import { isKubernetesObject } from "../tools/renderFiles";
 import { Break, findingsOf, policyResources, props, reported, runPolicy, stackEnvironment, stackResources, violationFor } from "./helpers/consistencyCheck";
 import { validateKubernetesObject } from "./helpers/kubernetesSchemas";
 import { assertModelList, bodyBasedRouting, poolsReached, reach, servedBy } from "./helpers/requestPath";
+import { sharedBy } from "./helpers/sharedRuns";
 import { configKey, stackVariant } from "./helpers/stackConfigs";
 
 const LLAMA = "meta-llama/Llama-3.1-8B-Instruct";
@@ -42,24 +43,21 @@ const vllmEnv = (tag: string) => (JSON.parse(fs.readFileSync(path.join(REPO_ROOT
  * tag is checked with both signals. */
 const AUTOSCALING = { gke: "queueDepth", istio: "kvCache" } as const;
 
-const runs = new Map<string, Promise<ProgramRun>>();
 /** One mocked run per line and provider, shared by the tests below. */
-function runFor(version: string, provider: "gke" | "istio"): Promise<ProgramRun> {
-    const key = `${provider}-${version}`;
-    if (!runs.has(key)) {
-        const file = stackVariant(provider, `line-${key}`, (config) => {
-            config[configKey("charts")] = { inferencePool: { version }, bodyBasedRouting: { version } };
-            const [llama, phi] = config[configKey("models")] as Record<string, unknown>[];
-            const { replicas: _fixed, ...autoscaled } = phi;
-            config[configKey("models")] = [
-                { ...llama, adapters: [...LLAMA_ADAPTERS, RETIRED] },
-                { ...autoscaled, autoscaling: { minReplicas: 1, maxReplicas: 2, metric: AUTOSCALING[provider] }, weightCache: { accessMode: "ReadWriteMany" } },
-            ];
-        });
-        runs.set(key, runProgram(provider, file));
-    }
-    return runs.get(key)!;
-}
+const runOf = sharedBy((key: string): Promise<ProgramRun> => {
+    const [provider, version] = key.split("@") as ["gke" | "istio", string];
+    const file = stackVariant(provider, `line-${provider}-${version}`, (config) => {
+        config[configKey("charts")] = { inferencePool: { version }, bodyBasedRouting: { version } };
+        const [llama, phi] = config[configKey("models")] as Record<string, unknown>[];
+        const { replicas: _fixed, ...autoscaled } = phi;
+        config[configKey("models")] = [
+            { ...llama, adapters: [...LLAMA_ADAPTERS, RETIRED] },
+            { ...autoscaled, autoscaling: { minReplicas: 1, maxReplicas: 2, metric: AUTOSCALING[provider] }, weightCache: { accessMode: "ReadWriteMany" } },
+        ];
+    });
+    return runProgram(provider, file);
+});
+const runFor = (version: string, provider: "gke" | "istio") => runOf(`${provider}@${version}`);
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const objects = (resources: RecordedResource[], type: string): any[] => resources.filter((r) => r.type === type).map((r) => r.inputs);
