@@ -71,7 +71,12 @@ export function mutationMarkdown(report: MutationReport): string {
         .flatMap(([file, { source, mutants }]) => {
             const alive = mutants
                 .filter((m) => m.status === "Survived" || m.status === "NoCoverage")
-                .sort((a, b) => a.location.start.line - b.location.start.line || a.location.start.column - b.location.start.column);
+                .sort(
+                    (a, b) =>
+                        a.location.start.line - b.location.start.line ||
+                        a.location.start.column - b.location.start.column ||
+                        `${a.mutatorName} ${a.replacement}`.localeCompare(`${b.mutatorName} ${b.replacement}`),
+                );
             if (alive.length === 0) return [];
             const code = (text: string) => text.trim().replace(/\s+/g, " ").replace(/`/g, "'").slice(0, 80);
             const lines = source?.split("\n") ?? [];
