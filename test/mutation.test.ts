@@ -43,6 +43,7 @@ test("the node:test files run under mocha as under node --test, hooks made anew 
     const mocha = path.join(REPO_ROOT, "node_modules", "mocha", "bin", "mocha.js");
     const shim = path.join(REPO_ROOT, "build", "test", "helpers", "nodeTestOnMocha.js");
     const result = spawnSync(process.execPath, [mocha, "--require", shim, "--reporter", "json", file], { encoding: "utf8" });
+    assert.ok(result.stdout.startsWith("{"), `mocha did not report: ${result.stderr}`);
     const report = JSON.parse(result.stdout) as { passes: { title: string }[]; pending: { title: string }[]; failures: { title: string; err: { message: string } }[] };
     assert.deepEqual(report.passes.map((t) => t.title), ["reads what before made", "the next mutant", "before ran again for it"]);
     assert.deepEqual(report.pending.map((t) => t.title).sort(), ["skipped by option", "skipped from inside"]);
