@@ -11,7 +11,7 @@
  * vllm/entrypoints/openai/models/serving.py at v0.20.2 only drops the name). It reads the list from
  * a mounted ConfigMap that is updated in place, so adding or retiring an adapter restarts no pod.
  */
-import { RESTRICTED_CONTAINER_SECURITY_CONTEXT } from "./modelServerPolicies";
+import { RESTRICTED_CONTAINER_SECURITY_CONTEXT, secretEnv } from "./modelServerPolicies";
 import { API_KEYS_SECRET } from "./plan/apiKeysPlan";
 import type { PlannedModel } from "./plan/modelPlan";
 import { VLLM_PORT } from "./plan/modelPlan";
@@ -30,6 +30,9 @@ export interface LoraPodInputs {
 
 /** Where vLLM's resolver and the fetcher share the adapters (an `emptyDir`). */
 export const ADAPTERS_DIR = "/adapters";
+
+/** Under {@link ADAPTERS_DIR}: where the fetcher downloads before moving an adapter into place. */
+const STAGING_DIR = ".staging";
 /** The ConfigMap keys the fetcher reads: its list, and itself. */
 export const FETCHER_FILES = { list: "adapters.json", script: "fetch_adapters.py" } as const;
 const FETCHER_CONFIG_DIR = "/etc/adapter-fetcher";
@@ -49,7 +52,7 @@ import urllib.request
 
 LIST = os.environ["ADAPTER_LIST"]
 ROOT = os.path.realpath(os.environ["${LORA_RESOLVER.env.cacheDir}"])
-STAGING = os.path.join(ROOT, ".staging")
+STAGING = os.path.join(ROOT, "${STAGING_DIR}")
 VLLM = os.environ.get("VLLM_URL", "http://localhost:${VLLM_PORT}")
 INTERVAL = float(os.environ.get("SYNC_INTERVAL_SECONDS", "15"))
 
@@ -155,7 +158,6 @@ export function adapterFetcherFiles(model: PlannedModel): Record<string, string>
  * container that keeps running) in vLLM's image, with the Hugging Face token for gated adapters
  * and, with API keys, the key for unloading. Nothing here depends on the adapter list. */
 export function resolverPodParts(configMapName: string, pod: LoraPodInputs) {
-    const secretEnv = (name: string, secret: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: secret, key } } });
     return {
         env: [
             { name: LORA_RESOLVER.env.runtimeUpdating, value: "true" },
@@ -173,9 +175,9 @@ export function resolverPodParts(configMapName: string, pod: LoraPodInputs) {
                     { name: "ADAPTER_LIST", value: `${FETCHER_CONFIG_DIR}/${FETCHER_FILES.list}` },
                     { name: LORA_RESOLVER.env.cacheDir, value: ADAPTERS_DIR },
                     // huggingface_hub keeps its own files under HF_HOME; the root file system is read-only.
-                    { name: "HF_HOME", value: `${ADAPTERS_DIR}/.staging/hf-home` },
-                    secretEnv("HF_TOKEN", pod.hfTokenSecret.name, pod.hfTokenSecret.key),
-                    ...(pod.apiKeysRequired ? [secretEnv("VLLM_API_KEY", API_KEYS_SECRET.name, API_KEYS_SECRET.syncerKey)] : []),
+                    { name: "HF_HOME", value: `${ADAPTERS_DIR}/${STAGING_DIR}/hf-home` },
+                    secretEnv("HF_TOKEN", pod.hfTokenSecret),
+                    ...(pod.apiKeysRequired ? [secretEnv("VLLM_API_KEY", { name: API_KEYS_SECRET.name, key: API_KEYS_SECRET.syncerKey })] : []),
                 ],
                 resources: { requests: { cpu: "50m", memory: "256Mi" }, limits: { memory: "1Gi" } },
                 securityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT,

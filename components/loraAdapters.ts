@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { LoraPodInputs, adapterFetcherFiles, resolverPodParts } from "./adapterFetcher";
 import { childOptions } from "./childOptions";
-import { RESTRICTED_CONTAINER_SECURITY_CONTEXT } from "./modelServerPolicies";
+import { RESTRICTED_CONTAINER_SECURITY_CONTEXT, secretEnv } from "./modelServerPolicies";
 import { API_KEYS_SECRET } from "./plan/apiKeysPlan";
 import type { PlannedModel } from "./plan/modelPlan";
 import { VLLM_PORT } from "./plan/modelPlan";
@@ -123,7 +123,7 @@ export function loraPodParts(model: PlannedModel, pod: LoraPodInputs) {
         ? {
               env: [
                   { name: "PYTHONPATH", value: SYNCER_AUTH_DIR },
-                  { name: "VLLM_API_KEY", valueFrom: { secretKeyRef: { name: API_KEYS_SECRET.name, key: API_KEYS_SECRET.syncerKey } } },
+                  secretEnv("VLLM_API_KEY", { name: API_KEYS_SECRET.name, key: API_KEYS_SECRET.syncerKey }),
               ],
               mounts: [{ name: SYNCER_AUTH_VOLUME, mountPath: SYNCER_AUTH_DIR, readOnly: true }],
               volumes: [{ name: SYNCER_AUTH_VOLUME, configMap: { name: adapterConfigMapName(model), items: [{ key: SYNCER_AUTH_KEY, path: SYNCER_AUTH_KEY }] } }],

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "./childOptions";
 import { loraPodParts, loraVllmArgs } from "./loraAdapters";
-import { RESTRICTED_CONTAINER_SECURITY_CONTEXT, modelNetworkPolicy, podDisruptionBudget } from "./modelServerPolicies";
+import { RESTRICTED_CONTAINER_SECURITY_CONTEXT, modelNetworkPolicy, podDisruptionBudget, secretEnv } from "./modelServerPolicies";
 import { API_KEYS_SECRET } from "./plan/apiKeysPlan";
 import type { PlannedNetworkPolicy } from "./plan/gatewayPlan";
 import type { PlannedModel } from "./plan/modelPlan";
@@ -133,10 +133,7 @@ export function vllmDeployment(args: ModelServerArgs): k8s.types.input.apps.v1.D
                             args: vllmArgs(model, keys),
                             ports: [{ name: "http", containerPort: VLLM_PORT, protocol: "TCP" }],
                             env: [
-                                {
-                                    name: "HF_TOKEN",
-                                    valueFrom: { secretKeyRef: { name: HF_TOKEN_SECRET.name, key: HF_TOKEN_SECRET.key } },
-                                },
+                                secretEnv("HF_TOKEN", HF_TOKEN_SECRET),
                                 // Nothing phones home from a locked-down pod.
                                 { name: "VLLM_NO_USAGE_STATS", value: "1" },
                                 ...lora.env,

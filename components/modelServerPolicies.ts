@@ -15,6 +15,12 @@ export function endpointPickerPodLabels(model: PlannedModel): Record<string, str
     return { inferencepool: model.names.endpointPicker };
 }
 
+/** An environment variable read from a Secret's key: how every container here gets a token or key,
+ * so that none is ever in the pod spec itself. */
+export function secretEnv(name: string, secret: { name: string; key: string }): k8s.types.input.core.v1.EnvVar {
+    return { name, valueFrom: { secretKeyRef: { name: secret.name, key: secret.key } } };
+}
+
 /** Every container of a model server pod: no privilege escalation, no capabilities, a read-only
  * root file system (writable paths are volumes). */
 export const RESTRICTED_CONTAINER_SECURITY_CONTEXT = {

@@ -5,7 +5,7 @@
  * with the program's. Each finding is one mandatory violation, on the resource it is about.
  */
 import type { PolicyResource, ReportViolation, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
-import { Environment, ObjectRef, StackResource, checkConsistency, describe, environmentOf, stackOf } from "../tools/consistency";
+import { Environment, HELM_CHART_TYPES, ObjectRef, StackResource, checkConsistency, describe, environmentOf, stackOf } from "../tools/consistency";
 
 /** The policy's config (`--policy-pack-config`): what the stack's objects cannot say. */
 export interface ConsistencyPolicyConfig {
@@ -17,8 +17,6 @@ export interface ConsistencyPolicyConfig {
      * "serving", name: "hf-token"}`. */
     existingObjects?: { kind: string; namespace?: string; name: string }[];
 }
-
-const HELM_CHARTS = new Set(["kubernetes:helm.sh/v4:Chart", "kubernetes:helm.sh/v3:Chart"]);
 
 /**
  * The known part of a value: during a preview, a property the engine cannot know yet throws when
@@ -63,7 +61,7 @@ export function validateConsistency(args: Pick<StackValidationArgs, "resources" 
     // A chart whose provider cannot reach its cluster yet (one made in the same run) is previewed
     // without children (pulumi/pulumi#16868): what it renders cannot be seen, so neither can the
     // paths through it. `pulumi up` and every later preview see them.
-    const unexpanded = args.resources.filter((r) => HELM_CHARTS.has(r.type) && !args.resources.some((child) => child.parent?.urn === r.urn));
+    const unexpanded = args.resources.filter((r) => HELM_CHART_TYPES.has(r.type) && !args.resources.some((child) => child.parent?.urn === r.urn));
     if (unexpanded.length > 0) args.notApplicable(`the provider did not expand ${unexpanded.map((r) => r.name).join(", ")} in this preview, so their objects cannot be checked`);
     const resources: StackResource[] = args.resources
         .filter((r) => r.type.startsWith("kubernetes:") || r.type.startsWith("gcp:"))

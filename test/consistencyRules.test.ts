@@ -5,11 +5,11 @@
  * facts against the tags they were read at.
  */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import test from "node:test";
 import { RELEASE_LINES, VLLM_RELEASES } from "../components";
+import { commitOf, gitShow } from "../tools/chartValuesRead";
 import { MODELLED_CHART_TAGS, chartObjects, endpointPickerName, withChartObjects } from "../tools/consistency/chartObjects";
 import { metricNamesIn } from "../tools/consistency/metrics";
 import { Destination, Source, addressIn, admits } from "../tools/consistency/networkPolicy";
@@ -296,10 +296,10 @@ test(
     "re-read at the tag: BBR's headers and label, where /metrics authenticates, the EPP's TLS",
     { skip: gitDir === undefined ? "set INFERENCE_EXTENSION_GIT_DIR to a clone's git directory to re-read the tags" : false },
     () => {
-        const lineOf = (tag: string, file: string, line: number) => execFileSync("git", ["--git-dir", gitDir!, "show", `${tag}:${file}`], { encoding: "utf8" }).split("\n")[line - 1] ?? "";
-        const source = (tag: string, file: string) => execFileSync("git", ["--git-dir", gitDir!, "show", `${tag}:${file}`], { encoding: "utf8" });
+        const lineOf = (tag: string, file: string, line: number) => gitShow(gitDir!, tag, file).split("\n")[line - 1] ?? "";
+        const source = (tag: string, file: string) => gitShow(gitDir!, tag, file);
         for (const [tag, commit] of Object.entries(MODELLED_CHART_TAGS)) {
-            assert.equal(execFileSync("git", ["--git-dir", gitDir!, "rev-parse", `${tag}^{commit}`], { encoding: "utf8" }).trim(), commit, tag);
+            assert.equal(commitOf(gitDir!, tag), commit, tag);
             const header = BBR_MODEL_HEADER_TAGS.find((f) => f.tag === tag)!;
             assert.match(lineOf(tag, header.file, header.line), new RegExp(`"${header.modelHeader}"`), `${header.file}:${header.line} at ${tag}`);
             const base = header.baseModelHeader;

@@ -7,7 +7,6 @@
  * directory, the lists and the facts read from templates are re-read from the tag itself.
  */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import test from "node:test";
@@ -22,7 +21,7 @@ import {
     poolChartProvider,
     unreadPaths,
 } from "../components";
-import { ReadPath, commitOf, templatesAt, valuesReadByTemplates } from "../tools/chartValuesRead";
+import { ReadPath, commitOf, gitShow, templatesAt, valuesReadByTemplates } from "../tools/chartValuesRead";
 import { REPO_ROOT } from "../tools/repoRoot";
 import { NETWORK_POLICY } from "./helpers/plannedModels";
 
@@ -278,12 +277,12 @@ test(
             }
             // The InferencePool API versions the CRD asset installs (config/crd/kustomization.yaml:
             // one base per group; the v1 pool is `inference.networking.k8s.io`).
-            const crds = execFileSync("git", ["--git-dir", gitDir!, "show", `${line.source.tag}:config/crd/kustomization.yaml`], { encoding: "utf8" });
+            const crds = gitShow(gitDir!, line.source.tag, "config/crd/kustomization.yaml");
             const pools = [...crds.matchAll(/bases\/(inference\.networking\.(?:x-)?k8s\.io)_inferencepools\.yaml/g)].map((m) => m[1]);
             assert.deepEqual(line.poolApiVersions.map((v) => v.split("/")[0]).sort(), pools.sort(), `${line.version} CRDs`);
             const baseModel = line.bodyBasedRouting.baseModelRouting;
             if (baseModel !== undefined) {
-                const source = (file: string) => execFileSync("git", ["--git-dir", gitDir!, "show", `${line.source.tag}:${file}`], { encoding: "utf8" });
+                const source = (file: string) => gitShow(gitDir!, line.source.tag, file);
                 const dir = "pkg/bbr/plugins/basemodelextractor";
                 assert.match(source(`${dir}/base_model_to_header.go`), new RegExp(`BaseModelHeader\\s*=\\s*"${baseModel.header}"`));
                 assert.match(source(`${dir}/configmap_reconciler.go`), new RegExp(`bbrManagedLabel\\s*=\\s*"${baseModel.configMapLabelKey}"`));

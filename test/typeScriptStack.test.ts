@@ -6,13 +6,10 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import test, { after } from "node:test";
+import test from "node:test";
 import { CODE_ROOT, REPO_ROOT } from "../tools/repoRoot";
 
-const work = fs.mkdtempSync(path.join(os.tmpdir(), "stack-test-"));
-after(() => fs.rmSync(work, { recursive: true, force: true }));
 
 test("an unexpected render error points at the TypeScript line that failed", () => {
     // procfs takes no new directories, whoever asks: staging the render there fails unexpectedly.

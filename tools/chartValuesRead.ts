@@ -217,15 +217,20 @@ export function valuesReadByTemplates(files: ReadonlyMap<string, string>): ReadP
  * (`../epplib/templates/_deployment.yaml`). */
 export function templatesAt(gitDir: string, tag: string, chartDir: string): Map<string, string> {
     const git = (...args: string[]) => execFileSync("git", ["--git-dir", gitDir, ...args], { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
-    const chart = parseYaml(git("show", `${tag}:${chartDir}/Chart.yaml`)) as { dependencies?: { repository?: string }[] };
+    const chart = parseYaml(gitShow(gitDir, tag, `${chartDir}/Chart.yaml`)) as { dependencies?: { repository?: string }[] };
     const local = (chart.dependencies ?? []).flatMap((d) => (d.repository?.startsWith("file://") ? [d.repository.slice("file://".length)] : []));
     const templates = new Map<string, string>();
     for (const relative of [".", ...local]) {
         const dir = path.posix.normalize(`${chartDir}/${relative}`);
         const names = git("ls-tree", "-r", "--name-only", tag, `${dir}/templates/`).split("\n").filter((f) => /\.(yaml|tpl)$/.test(f));
-        for (const name of names) templates.set(path.posix.relative(chartDir, name), git("show", `${tag}:${name}`));
+        for (const name of names) templates.set(path.posix.relative(chartDir, name), gitShow(gitDir, tag, name));
     }
     return templates;
+}
+
+/** A file as it is at `tag` in the git directory `gitDir` (`git show <tag>:<file>`). */
+export function gitShow(gitDir: string, tag: string, file: string): string {
+    return execFileSync("git", ["--git-dir", gitDir, "show", `${tag}:${file}`], { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
 }
 
 /** The commit a tag points to. */

@@ -22,18 +22,20 @@ export function parseCidr(cidr: string): Ipv4Range | undefined {
     return { start: octets.reduce((address, octet) => address * 256 + octet, 0), prefix };
 }
 
-const size = (range: Ipv4Range) => 2 ** (32 - range.prefix);
+/** How many addresses the range holds. */
+export const rangeSize = (range: Ipv4Range) => 2 ** (32 - range.prefix);
 
-function formatAddress(address: number): string {
+/** An address as dotted quads. */
+export function formatAddress(address: number): string {
     return [24, 16, 8, 0].map((shift) => Math.floor(address / 2 ** shift) % 256).join(".");
 }
 
 /** The same range with its host bits cleared, e.g. `10.0.0.0/20` for `10.0.1.0/20`. */
 export function canonicalCidr(range: Ipv4Range): string {
-    return `${formatAddress(range.start - (range.start % size(range)))}/${range.prefix}`;
+    return `${formatAddress(range.start - (range.start % rangeSize(range)))}/${range.prefix}`;
 }
 
 /** True when the two ranges share an address. */
 export function rangesOverlap(a: Ipv4Range, b: Ipv4Range): boolean {
-    return a.start < b.start + size(b) && b.start < a.start + size(a);
+    return a.start < b.start + rangeSize(b) && b.start < a.start + rangeSize(a);
 }

@@ -7,6 +7,7 @@ import { ACCELERATOR_TYPES } from "../plan/gpuCatalog";
 import { GATEWAY_PROVIDER_NAMES } from "../plan/gatewayProviders";
 import { HUGGING_FACE_ID_RULE, isHuggingFaceModelId } from "../plan/huggingFaceIds";
 import { MAX_MODEL_KEY_LENGTH } from "../plan/names";
+import { versionAtLeast } from "../plan/versions";
 import { canonicalCidr, parseCidr } from "./cidr";
 import { AutoscalingMetric, CacheAccessMode, DEFAULT_READY_TIMEOUT_MINUTES, Precision, WeightCacheType } from "./modelConfig";
 import { DEFAULT_INFERENCE_EXTENSION_VERSION, DEFAULT_ISTIO_VERSION, GpuDriverVersion, MIN_ISTIO_VERSION, ReleaseChannel, ServingConfig } from "./servingConfig";
@@ -60,10 +61,7 @@ const istioVersionSchema = z
     .refine((version) => {
         const match = /^(\d+)\.(\d+)\.(\d+)$/.exec(version);
         if (match === null) return true; // reported by the pattern above
-        const given = match.slice(1).map(Number);
-        const minimum = [MIN_ISTIO_VERSION.major, MIN_ISTIO_VERSION.minor, MIN_ISTIO_VERSION.patch];
-        const first = given.findIndex((n, i) => n !== minimum[i]);
-        return first === -1 || given[first] > minimum[first];
+        return versionAtLeast(match.slice(1).map(Number), [MIN_ISTIO_VERSION.major, MIN_ISTIO_VERSION.minor, MIN_ISTIO_VERSION.patch]);
     }, `must be ${MIN_ISTIO_VERSION.major}.${MIN_ISTIO_VERSION.minor}.${MIN_ISTIO_VERSION.patch} or later: before 1.28 Istio serves no v1 InferencePools, and 1.28.0 to 1.28.4 give only the first of several HTTPRoutes on a Gateway its Endpoint Picker, so every other model would be balanced without one (istio/istio#58392, fixed in 1.28.5 and 1.29.0)`);
 
 /** The schema of one node pool's settings. */

@@ -186,7 +186,7 @@ function providerPaths(objects: PoolProviderObjects): string[] {
 export function unreadPaths(line: ChartLine | InferencePoolLine, provider: string): Record<string, string> {
     const unread = { ...line.unreachablePaths };
     if (!("providers" in line)) return unread;
-    const own = new Set(providerPaths(line.providers[provider] ?? {}));
+    const own = new Set(providerPaths(line.providers[provider] ?? line.providers.none));
     for (const [other, objects] of Object.entries(line.providers)) {
         for (const path of providerPaths(objects).filter((p) => !own.has(p))) {
             unread[path] = `is read only by what the chart renders for provider.name ${other}; this stack gives the chart provider.name ${provider}, so Helm would ignore it`;

@@ -8,6 +8,7 @@ import type { ConfigProblem } from "../config/configErrors";
 import type { ParsedServingConfig } from "../config/configSchema";
 import type { ReleaseChannel } from "../config/servingConfig";
 import type { PlannedSystemPool } from "./systemPoolPlan";
+import { versionAtLeast } from "./versions";
 
 /** Arguments of {@link GkeCluster}: `cluster` and `cluster.create` of the config, resolved (see
  * `planFromZero`). */
@@ -78,8 +79,7 @@ export function gkeVersionAtLeast(version: string, minimum: string): boolean {
     const parts = (v: string) => (/^(\d+)\.(\d+)\.(\d+)-gke\.(\d+)$/.exec(v) ?? []).slice(1).map(Number);
     const [a, b] = [parts(version), parts(minimum)];
     if (a.length !== 4 || b.length !== 4) throw new Error(`not a GKE version: ${a.length === 4 ? minimum : version}`);
-    const first = a.findIndex((n, i) => n !== b[i]);
-    return first === -1 || a[first] > b[first];
+    return versionAtLeast(a, b);
 }
 
 /** Whether to apply the release's InferencePool CRDs when config does not say: not on a cluster

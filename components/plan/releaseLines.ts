@@ -13,6 +13,7 @@ import type { ReleaseLine } from "./charts/releaseLine";
 import { RELEASE_V1_0_0 } from "./charts/v1.0.0";
 import { RELEASE_V1_0_2 } from "./charts/v1.0.2";
 import { RELEASE_V1_5_0 } from "./charts/v1.5.0";
+import { versionAtLeast } from "./versions";
 
 /** The release lines we have read, by version, oldest first. */
 export const RELEASE_LINES: Readonly<Record<string, ReleaseLine>> = {
@@ -43,11 +44,7 @@ export function describingLine(version: string): ReleaseLine {
     const own = releaseLine(version);
     if (own !== undefined) return own;
     const wanted = versionNumbers(version);
-    const notNewer = KNOWN_RELEASE_VERSIONS.filter((known) => {
-        const numbers = versionNumbers(known);
-        const first = numbers.findIndex((n, i) => n !== wanted[i]);
-        return first === -1 || numbers[first] < wanted[first];
-    });
+    const notNewer = KNOWN_RELEASE_VERSIONS.filter((known) => versionAtLeast(wanted, versionNumbers(known)));
     return RELEASE_LINES[notNewer[notNewer.length - 1] ?? KNOWN_RELEASE_VERSIONS[0]];
 }
 

@@ -5,7 +5,7 @@
  * must set `trafficPolicy.tls.mode: SIMPLE` (the EPP's certificate is self-signed, so not
  * ISTIO_MUTUAL). None leaves every request without its EPP; two make Istio pick one.
  */
-import { Finding, KubeObject, RenderedStack, containersOf, describe, find, imageOf, namespaceOf, ofKind, refOf } from "./objects";
+import { Finding, KubeObject, RenderedStack, argvOf, containersOf, describe, find, imageOf, namespaceOf, ofKind, refOf } from "./objects";
 import { GATEWAY_CLASS_PROXIES, eppServingFact } from "./upstreamFacts";
 import { attachedRoutes, serviceTemplates } from "./workloads";
 
@@ -45,7 +45,7 @@ export function endpointPickerFindings(stack: RenderedStack): Finding[] {
             const tls = serviceTemplates(stack, service).some((t) =>
                 containersOf(t).some(({ container }) => {
                     const fact = eppServingFact(imageOf(container).tag);
-                    const argv = [...(container.command ?? []), ...(container.args ?? [])].map(String);
+                    const argv = argvOf(container);
                     return imageOf(container).repository.endsWith("/epp") && fact !== undefined && fact.secureServingByDefault && !argv.includes(fact.disabledBy);
                 }),
             );

@@ -55,7 +55,8 @@ export interface StackResource {
     props: Record<string, unknown>;
 }
 
-const HELM_CHART_TYPES = new Set(["kubernetes:helm.sh/v4:Chart", "kubernetes:helm.sh/v3:Chart"]);
+/** The resource types of a Helm release, whose children the provider expands on a real preview. */
+export const HELM_CHART_TYPES = new Set(["kubernetes:helm.sh/v4:Chart", "kubernetes:helm.sh/v3:Chart"]);
 const DASHBOARD_TYPE = "gcp:monitoring/dashboard:Dashboard";
 
 /** True for a Kubernetes object: a `kubernetes:` resource with an apiVersion, a kind and a name. */

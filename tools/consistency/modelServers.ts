@@ -6,7 +6,7 @@
  */
 import { parse as parseYaml } from "yaml";
 import { VolumePath, fileAt, volumePathOf } from "./files";
-import { ContainerAt, PodTemplate, RenderedStack, containersOf, imageOf } from "./objects";
+import { ContainerAt, PodTemplate, RenderedStack, argvOf, containersOf, imageOf } from "./objects";
 import { LORA_SYNCER, VLLM_DEFAULT_PORT, VLLM_FILESYSTEM_RESOLVER, VLLM_RUNTIME_LORA_ENV } from "./upstreamFacts";
 
 /** The LoRA syncer beside a vLLM container. */
@@ -155,7 +155,7 @@ export function modelServersOf(stack: RenderedStack, template: PodTemplate): Mod
         .filter((c) => runsVllm(c.container))
         .map((c) => {
             const resolver = readResolver(stack, template, c, containers.filter((other) => other !== c));
-            const argv = [...(c.container.command ?? []), ...(c.container.args ?? [])].map(String);
+            const argv = argvOf(c.container);
             const port = Number(flagValues(argv, "--port")?.[0] ?? VLLM_DEFAULT_PORT);
             const serve = argv.indexOf("serve");
             const positional = serve !== -1 && argv[serve + 1] !== undefined && !argv[serve + 1].startsWith("-") ? [argv[serve + 1]] : [];

@@ -8,7 +8,7 @@
  * own account must be allowed to review the token (METRICS_AUTH).
  */
 import { modelServersOf } from "./modelServers";
-import { Finding, KubeObject, PodTemplate, RenderedStack, containersOf, declaredPorts, describe, find, imageOf, namespaceOf, ofKind, refOf } from "./objects";
+import { Finding, KubeObject, PodTemplate, RenderedStack, argvOf, containersOf, declaredPorts, describe, find, imageOf, namespaceOf, ofKind, refOf } from "./objects";
 import { monitors, scrapeTargets } from "./ports";
 import { allows } from "./rbac";
 import { MANAGED_PROMETHEUS_COLLECTOR, MANAGED_PROMETHEUS_NAMESPACES, METRICS_AUTH, metricListOf } from "./upstreamFacts";
@@ -36,7 +36,7 @@ function authOf(template: PodTemplate, port: number | undefined): { image: strin
     const image = imageOf(serving);
     const auth = metricListOf(image.repository, image.tag).list?.endpointAuth;
     if (auth === undefined) return undefined;
-    const argv = [...(serving.command ?? []), ...(serving.args ?? [])].map(String);
+    const argv = argvOf(serving);
     if (auth.disabledBy !== undefined && argv.includes(auth.disabledBy)) return undefined;
     return { image: `${image.repository}:${image.tag}`, source: `${auth.file}:${auth.line}` };
 }

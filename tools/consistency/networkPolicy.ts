@@ -12,7 +12,7 @@
  *   and protocol TCP unless given; `policyTypes` defaults to Ingress.
  * Pure: the consistency check asks it questions about pods the stack runs.
  */
-import { parseCidr, rangesOverlap } from "../../components/config/cidr";
+import { formatAddress, parseCidr, rangeSize, rangesOverlap } from "../../components/config/cidr";
 import { LabelSelector, selects } from "./labelSelector";
 import { KubeObject, namespaceOf } from "./objects";
 
@@ -116,7 +116,6 @@ export function admits(policies: readonly KubeObject[], destination: Destination
 export function addressIn(cidr: string): string {
     const range = parseCidr(cidr);
     if (range === undefined) throw new Error(`${cidr} is not an IPv4 range`);
-    const size = 2 ** (32 - range.prefix);
-    const first = range.start - (range.start % size) + (size > 2 ? 1 : 0);
-    return [24, 16, 8, 0].map((shift) => Math.floor(first / 2 ** shift) % 256).join(".");
+    const size = rangeSize(range);
+    return formatAddress(range.start - (range.start % size) + (size > 2 ? 1 : 0));
 }

@@ -166,6 +166,11 @@ export function containersOf(template: PodTemplate): ContainerAt[] {
 }
 
 /** The image's repository (with its registry) and tag, e.g. `vllm/vllm-openai` and `v0.11.0`. */
+/** What a container runs: its command, then its args, as strings. */
+export function argvOf(container: { command?: unknown[]; args?: unknown[] }): string[] {
+    return [...(container.command ?? []), ...(container.args ?? [])].map(String);
+}
+
 export function imageOf(container: { image?: string }): { repository: string; tag?: string } {
     const image = container.image ?? "";
     const at = image.indexOf("@");

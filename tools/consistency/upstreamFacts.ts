@@ -8,6 +8,13 @@
  * (components/plan/vllmReleases.ts), the syncer's file (loraAdapters.ts), Google's health-check
  * ranges (gatewayProviders.ts), the collectors' namespaces (metricsCollection.ts). Upstream lists
  * (metrics, the charts' values) are held once.
+ *
+ * The tags the comments below name are these commits (`git rev-parse <tag>^{commit}`):
+ * kubernetes-sigs/gateway-api-inference-extension v1.0.0 ffea26329a16922bb3b2cf37a383417c511227d5,
+ * v1.0.2 cd03ff7d8a22712119c2b96df6749d6279d776b5, v1.5.0 df9f8909fe06fe2dfd4a6fc0bd0c01a0acabf849
+ * (the same as chartObjects.ts `CHART_TAGS`); vllm-project/vllm v0.11.0
+ * b8b302cde434df8c9289a2b465406b47ebab1c2d, v0.20.2 bc150f50299199599673614f80d12a196f377655 (read
+ * from the fork snapshot eigen-hub/vllm, which carries the upstream tags).
  */
 import bbrModelHeader from "./facts/bbr-model-header.json";
 import bbrV100 from "./facts/bbr-metrics@v1.0.0.json";

@@ -6,7 +6,7 @@
 import { parse as parseYaml } from "yaml";
 import { mapSelects } from "./labelSelector";
 import { flagValues } from "./modelServers";
-import { KubeObject, PodTemplate, RenderedStack, containersOf, find, imageOf, namespaceOf, ofKind, podTemplates } from "./objects";
+import { KubeObject, PodTemplate, RenderedStack, argvOf, containersOf, find, imageOf, namespaceOf, ofKind, podTemplates } from "./objects";
 import { ModelHeaderFact, modelHeaderFact } from "./upstreamFacts";
 
 /** The pod templates in `namespace` whose labels a map selector picks. */
@@ -112,7 +112,7 @@ export function headerSetters(stack: RenderedStack, gateway: KubeObject): Header
                     .map(({ container }) => {
                         const tag = imageOf(container).tag;
                         const fact = tag === undefined ? undefined : modelHeaderFact(tag);
-                        const argv = [...(container.command ?? []), ...(container.args ?? [])].map(String);
+                        const argv = argvOf(container);
                         const modelHeader = fact === undefined ? undefined : modelHeaderOf(fact, argv);
                         const plugins = flagValues(argv, "--plugin") ?? [];
                         const baseModel = fact?.baseModelHeader !== undefined && (plugins.length === 0 || plugins.some((p) => p.startsWith("base-model-to-header:")));
