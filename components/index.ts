@@ -11,6 +11,7 @@ export { INFERENCE_CHARTS, bodyBasedRoutingValues, chartValues, inferencePoolVal
 export type { ChartDescription, ChartKey, InferencePoolValueInputs, PlannedChart, PlannedChartRelease } from "./plan/chartValues";
 export * from "./plan/clientRequests";
 export * from "./plan/clusterPlan";
+export * from "./plan/clusterPlatforms";
 export { GATEWAY_NAME_LABEL } from "./plan/gatewayPlan";
 export type { PlannedGateway, PlannedManagedCertificate, PlannedNetworkPolicy } from "./plan/gatewayPlan";
 export * from "./plan/gatewayProviders";

@@ -2,7 +2,6 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "./childOptions";
 import { gatewayParentRef } from "./modelRoute";
-import { inferenceCrdsUrl } from "./plan/releaseLines";
 
 /** The listener names: plain HTTP on 80, HTTPS on 443. */
 export const GATEWAY_LISTENERS = { http: "http", https: "https" } as const;
@@ -33,9 +32,9 @@ export interface InferenceGatewayArgs {
     /** A provider-managed certificate for HTTPS instead of a Secret (GKE: a Certificate Manager
      * certificate). With neither, the Gateway serves HTTP on 80 only. */
     certificate?: ListenerCertificate;
-    /** Inference extension release whose InferencePool CRDs to apply, e.g. `v1.0.0`; undefined
-     * when the cluster already has them. */
-    inferenceCrdsVersion?: string;
+    /** The InferencePool CRD manifest to apply, a URL or a file (see `inferenceCrdsUrl`);
+     * undefined when the cluster already has them. */
+    inferenceCrds?: string;
 }
 
 /** True when the Gateway serves HTTPS. */
@@ -105,8 +104,8 @@ export class InferenceGateway extends pulumi.ComponentResource {
 
     constructor(name: string, args: InferenceGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
         super("multi-model-inference:index:InferenceGateway", name, {}, opts);
-        if (args.inferenceCrdsVersion !== undefined) {
-            this.crds = new k8s.yaml.v2.ConfigFile(`${name}-inference-crds`, { file: inferenceCrdsUrl(args.inferenceCrdsVersion) }, childOptions(this, opts));
+        if (args.inferenceCrds !== undefined) {
+            this.crds = new k8s.yaml.v2.ConfigFile(`${name}-inference-crds`, { file: args.inferenceCrds }, childOptions(this, opts));
         }
         // `status` is declared (and left unset) so that Pulumi reads it back as an output.
         const gateway = new k8s.apiextensions.CustomResource(

@@ -122,7 +122,7 @@ export function vllmDeployment(args: ModelServerArgs): k8s.types.input.apps.v1.D
                     // vLLM never calls the Kubernetes API.
                     automountServiceAccountToken: false,
                     securityContext: { seccompProfile: { type: "RuntimeDefault" } },
-                    nodeSelector: { "cloud.google.com/gke-accelerator": model.gpu.type },
+                    nodeSelector: model.nodeSelector,
                     tolerations: [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }],
                     ...(lora.initContainers.length === 0 ? {} : { initContainers: lora.initContainers }),
                     containers: [

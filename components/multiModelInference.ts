@@ -4,6 +4,7 @@ import { childOptions } from "./childOptions";
 import { BodyBasedRouter } from "./bodyBasedRouter";
 import { GpuNodePool, NodePoolCluster, gkeNodePoolName } from "./gpuNodePool";
 import { InferenceGateway } from "./inferenceGateway";
+import { gkeCluster } from "./plan/clusterPlatforms";
 import { ConfigError } from "./config/configErrors";
 import { API_KEYS_SECRET, ApiKeysAdvice, apiKeyProblems, apiKeysSecretData, apiKeysVersion, checkApiKeysGiven } from "./plan/apiKeysPlan";
 import { GATEWAY_LISTENERS } from "./inferenceGateway";
@@ -135,8 +136,8 @@ export class MultiModelInference extends pulumi.ComponentResource {
     /** What the Endpoint Pickers request on the cluster's non-GPU nodes and its estimated cost
      * (list prices), where their chart line requests anything (from v1.5.0). */
     public readonly estimatedEndpointPickerCost: pulumi.Output<EndpointPickerCost | undefined>;
-    /** The Cloud Monitoring dashboard's console address. */
-    public readonly dashboardUrl: pulumi.Output<string>;
+    /** The Cloud Monitoring dashboard's console address, on GKE. */
+    public readonly dashboardUrl: pulumi.Output<string | undefined>;
     /** Whether every request needs an API key. */
     public readonly apiKeysRequired: pulumi.Output<boolean>;
     /** With a Google-managed certificate: the CNAME record to create in the hostname's DNS zone,
@@ -180,17 +181,19 @@ export class MultiModelInference extends pulumi.ComponentResource {
         // random), and as a plain value it leaves the rest of the pod spec readable in diffs.
         const apiKeysServerArgs = checkedKeys === undefined ? undefined : { version: pulumi.unsecret(checkedKeys.apply(apiKeysVersion)) };
 
-        const nodeAccount = plan.nodeServiceAccount.createAccountId;
+        // Google Cloud's parts exist on GKE only; elsewhere the plan has no node pools to make.
+        const gke = plan.cluster.platform === "gke" ? gkeCluster(plan.cluster) : undefined;
+        const nodeAccount = plan.nodeServiceAccount?.createAccountId;
         const nodeServiceAccount =
-            nodeAccount === undefined
+            nodeAccount === undefined || gke === undefined
                 ? undefined
                 : new NodeServiceAccount(
                       `${name}-gpu-nodes`,
                       {
-                          project: plan.cluster.project,
+                          project: gke.project,
                           accountId: nodeAccount,
                           displayName: "GPU nodes",
-                          description: `GPU nodes of cluster ${plan.cluster.name}, namespace ${plan.namespace}`,
+                          description: `GPU nodes of cluster ${gke.name}, namespace ${plan.namespace}`,
                       },
                       child,
                   );
@@ -199,10 +202,10 @@ export class MultiModelInference extends pulumi.ComponentResource {
         const nodePools = new Map(
             plan.nodePools.map((pool) => [
                 pool.key,
-                new GpuNodePool(`${name}-${pool.key}`, { ...pool, cluster: createdCluster ?? plan.cluster }, nodePoolOpts),
+                new GpuNodePool(`${name}-${pool.key}`, { ...pool, cluster: createdCluster ?? gkeCluster(plan.cluster) }, nodePoolOpts),
             ]),
         );
-        const gkeNames = new Map(plan.nodePools.map((pool) => [pool.key, gkeNodePoolName({ ...pool, cluster: plan.cluster })]));
+        const gkeNames = new Map(plan.nodePools.map((pool) => [pool.key, gkeNodePoolName({ ...pool, cluster: gkeCluster(plan.cluster) })]));
         const hfTokenSecret = new k8s.core.v1.Secret(
             `${name}-hf-token`,
             {
@@ -229,7 +232,7 @@ export class MultiModelInference extends pulumi.ComponentResource {
                     certificate === undefined || plan.gateway.managedCertificate === undefined
                         ? undefined
                         : { option: plan.gateway.managedCertificate.listenerOption, name: certificate.certificateName },
-                inferenceCrdsVersion: plan.installInferenceCrds ? plan.inferencePoolChart.version : undefined,
+                inferenceCrds: plan.inferenceCrds,
             },
             child,
         );
@@ -247,41 +250,46 @@ export class MultiModelInference extends pulumi.ComponentResource {
             },
             childOptions(this, opts, gateway, ...(apiKeysSecret ? [apiKeysSecret] : [])),
         );
-        new MetricsCollection(
-            `${name}-metrics`,
-            {
-                namespace: plan.namespace,
-                interval: plan.monitoring.scrapeInterval,
-                reader: plan.metricsScrapes.reader,
-                targets: [
-                    ...plan.models.flatMap((m) => [
-                        { name: m.names.deployment, matchLabels: m.matchLabels, port: VLLM_PORT, authenticated: false },
-                        ...(plan.metricsScrapes.endpointPickers
-                            ? [{ name: m.names.endpointPicker, matchLabels: endpointPickerPodLabels(m), port: EXTENSION_METRICS_PORT, authenticated: plan.metricsScrapes.endpointPickersAuthenticated }]
+        if (plan.platform.managedPrometheus) {
+            new MetricsCollection(
+                `${name}-metrics`,
+                {
+                    namespace: plan.namespace,
+                    interval: plan.monitoring.scrapeInterval,
+                    reader: plan.metricsScrapes.reader,
+                    targets: [
+                        ...plan.models.flatMap((m) => [
+                            { name: m.names.deployment, matchLabels: m.matchLabels, port: VLLM_PORT, authenticated: false },
+                            ...(plan.metricsScrapes.endpointPickers
+                                ? [{ name: m.names.endpointPicker, matchLabels: endpointPickerPodLabels(m), port: EXTENSION_METRICS_PORT, authenticated: plan.metricsScrapes.endpointPickersAuthenticated }]
+                                : []),
+                        ]),
+                        // The BBR chart labels its pods `app: <bbr.name>`, which the program sets.
+                        ...(plan.metricsScrapes.bodyBasedRouter
+                            ? [{ name: BODY_BASED_ROUTER_RELEASE, matchLabels: { app: BODY_BASED_ROUTER_RELEASE }, port: EXTENSION_METRICS_PORT, authenticated: true }]
                             : []),
-                    ]),
-                    // The BBR chart labels its pods `app: <bbr.name>`, which the program sets.
-                    ...(plan.metricsScrapes.bodyBasedRouter
-                        ? [{ name: BODY_BASED_ROUTER_RELEASE, matchLabels: { app: BODY_BASED_ROUTER_RELEASE }, port: EXTENSION_METRICS_PORT, authenticated: true }]
-                        : []),
-                ],
-            },
-            child,
-        );
-        if (plan.monitoring.installMetricsAdapter) {
-            new MetricsAdapter(`${name}-metrics-adapter`, { project: plan.cluster.project }, child);
+                    ],
+                },
+                child,
+            );
         }
-        const dashboard = new ServingDashboard(
-            `${name}-dashboard`,
-            {
-                displayName: `LLM serving: ${plan.cluster.name}/${plan.namespace}`,
-                project: plan.cluster.project,
-                clusterName: plan.cluster.name,
-                namespace: plan.namespace,
-                models: plan.models.map((m) => ({ name: m.name, job: m.names.deployment, deployment: m.names.deployment })),
-            },
-            child,
-        );
+        if (plan.monitoring.installMetricsAdapter) {
+            new MetricsAdapter(`${name}-metrics-adapter`, { project: gkeCluster(plan.cluster).project }, child);
+        }
+        const dashboard =
+            gke === undefined
+                ? undefined
+                : new ServingDashboard(
+                      `${name}-dashboard`,
+                      {
+                          displayName: `LLM serving: ${gke.name}/${plan.namespace}`,
+                          project: gke.project,
+                          clusterName: gke.name,
+                          namespace: plan.namespace,
+                          models: plan.models.map((m) => ({ name: m.name, job: m.names.deployment, deployment: m.names.deployment })),
+                      },
+                      child,
+                  );
         const bodyBasedRouter = new BodyBasedRouter(
             `${name}-bbr`,
             { namespace: plan.namespace, chart: plan.bodyBasedRoutingChart },
@@ -297,7 +305,7 @@ export class MultiModelInference extends pulumi.ComponentResource {
                 );
             }
             if (model.weightCache.type !== "none") {
-                podInputs.push(new WeightCache(`${name}-${model.key}`, { model, namespace: plan.namespace, cluster: plan.cluster }, child));
+                podInputs.push(new WeightCache(`${name}-${model.key}`, { model, namespace: plan.namespace, cluster: gke }, child));
             }
             new ModelServer(
                 `${name}-${model.key}`,
@@ -367,7 +375,7 @@ export class MultiModelInference extends pulumi.ComponentResource {
         );
         this.estimatedGpuCost = pulumi.output(plan.cost);
         this.estimatedEndpointPickerCost = pulumi.output(plan.endpointPickerCost);
-        this.dashboardUrl = dashboard.url;
+        this.dashboardUrl = dashboard === undefined ? pulumi.output(undefined) : dashboard.url;
         this.apiKeysRequired = pulumi.output(plan.apiKeysRequired);
         this.certificateDnsRecord = certificate === undefined ? pulumi.output(undefined) : certificate.dnsRecord;
         this.registerOutputs({

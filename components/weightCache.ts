@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "./childOptions";
 import { workloadIdentityMember } from "./workloadIdentity";
 import type { PlannedModel } from "./plan/modelPlan";
-import type { ClusterConfig } from "./config/servingConfig";
+import type { GkeClusterRef } from "./plan/clusterPlatforms";
 
 /** Where vLLM (through huggingface_hub) keeps downloaded weights in the pod. */
 export const HF_CACHE_PATH = "/root/.cache/huggingface";
@@ -133,8 +133,9 @@ export interface WeightCacheArgs {
     model: PlannedModel;
     /** Namespace of the model's pods. */
     namespace: string;
-    /** The cluster, whose project's Workload Identity pool names the pods' identity. */
-    cluster: ClusterConfig;
+    /** The GKE cluster, whose project's Workload Identity pool names the pods' identity (a
+     * `bucket` cache; GKE only). */
+    cluster?: GkeClusterRef;
 }
 
 /**
@@ -170,11 +171,16 @@ export class WeightCache extends pulumi.ComponentResource {
                 {
                     bucket: bucket.name,
                     role: BUCKET_READER_ROLE,
-                    member: workloadIdentityMember(cluster.project, namespace, bucket.serviceAccountName, child),
+                    member: workloadIdentityMember(requireGke(cluster).project, namespace, bucket.serviceAccountName, child),
                 },
                 child,
             );
         }
         this.registerOutputs({});
     }
+}
+
+function requireGke(cluster: GkeClusterRef | undefined): GkeClusterRef {
+    if (cluster === undefined) throw new Error("a bucket weight cache needs the GKE cluster (WeightCacheArgs.cluster)");
+    return cluster;
 }

@@ -8,6 +8,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
     GkeCluster,
+    GkeClusterRef,
     IstioInstallation,
     MultiModelInference,
     curlCommands,
@@ -30,19 +31,17 @@ const PROVIDER_SETTINGS = {
 const created = createCluster === undefined ? undefined : new GkeCluster("cluster", createCluster);
 const kubernetes = created
     ? new k8s.Provider("cluster", { kubeconfig: created.kubeconfig, ...PROVIDER_SETTINGS })
-    : existingClusterProvider();
+    : plan.cluster.platform === "kubernetes"
+      ? new k8s.Provider("kubeconfig", { kubeconfig: plan.cluster.kubeconfig, context: plan.cluster.context, ...PROVIDER_SETTINGS })
+      : existingGkeProvider(plan.cluster);
 
-function existingClusterProvider(): k8s.Provider {
-    const cluster = container.getClusterOutput({
-        project: serving.cluster.project,
-        location: serving.cluster.location,
-        name: serving.cluster.name,
-    });
+function existingGkeProvider(gke: GkeClusterRef): k8s.Provider {
+    const cluster = container.getClusterOutput({ project: gke.project, location: gke.location, name: gke.name });
     return new k8s.Provider("gke", {
         kubeconfig: pulumi.secret(
             pulumi
                 .all([cluster.endpoint, cluster.masterAuths])
-                .apply(([endpoint, auths]) => gkeKubeconfig(serving.cluster.name, endpoint, auths[0].clusterCaCertificate)),
+                .apply(([endpoint, auths]) => gkeKubeconfig(gke.name, endpoint, auths[0].clusterCaCertificate)),
         ),
         ...PROVIDER_SETTINGS,
     });

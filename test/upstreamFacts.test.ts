@@ -97,12 +97,12 @@ test("CRDs: a cluster this stack creates runs a GKE version that installs them i
     for (const channel of Object.values(ReleaseChannel)) {
         assert.ok(CHANNEL_DEFAULT_VERSIONS[channel], channel);
         const create = plan({ cluster: { ...cluster, create: { releaseChannel: channel } } });
-        assert.equal(create.installInferenceCrds, false, channel);
+        assert.equal(create.inferenceCrds, undefined, channel);
     }
     assert.equal(defaultInstallInferenceCrds(undefined), true);
-    assert.equal(plan({}).installInferenceCrds, true, "an existing cluster's version is not known");
-    assert.equal(plan({ installInferenceCrds: false }).installInferenceCrds, false);
-    assert.equal(plan({ cluster: { ...cluster, create: {} }, installInferenceCrds: true }).installInferenceCrds, true, "config decides when it says");
+    assert.equal(plan({}).inferenceCrds !== undefined, true, "an existing cluster's version is not known");
+    assert.equal(plan({ installInferenceCrds: false }).inferenceCrds, undefined);
+    assert.equal(plan({ cluster: { ...cluster, create: {} }, installInferenceCrds: true }).inferenceCrds !== undefined, true, "config decides when it says");
 });
 
 test("parameters from the Hugging Face ID: sizes it names, experts counted conservatively, nothing when it names none", () => {

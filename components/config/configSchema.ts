@@ -64,6 +64,42 @@ const istioVersionSchema = z
         return versionAtLeast(match.slice(1).map(Number), [MIN_ISTIO_VERSION.major, MIN_ISTIO_VERSION.minor, MIN_ISTIO_VERSION.patch]);
     }, `must be ${MIN_ISTIO_VERSION.major}.${MIN_ISTIO_VERSION.minor}.${MIN_ISTIO_VERSION.patch} or later: before 1.28 Istio serves no v1 InferencePools, and 1.28.0 to 1.28.4 give only the first of several HTTPRoutes on a Gateway its Endpoint Picker, so every other model would be balanced without one (istio/istio#58392, fixed in 1.28.5 and 1.29.0)`);
 
+const GKE_CLUSTER_KEYS = ["project", "location", "name"] as const;
+
+/** A GKE cluster (`project`, `location`, `name`, maybe `create`) or any cluster by `kubeconfig`:
+ * one object, so that an unknown key is reported as such, with the two forms kept apart here. */
+const clusterSchema = z
+    .strictObject({
+        project: z
+            .string()
+            .regex(/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/, "must be a Google Cloud project ID (6-30 lower-case letters, digits, '-')")
+            .optional(),
+        location: z
+            .string()
+            .regex(/^[a-z]+-[a-z]+\d(-[a-z])?$/, "must be a region or zone such as us-central1")
+            .optional(),
+        name: dnsLabel(40).optional(),
+        create: clusterCreateSchema.optional(),
+        kubeconfig: z.string().min(1, "must be the path of a kubeconfig file").optional(),
+        context: z.string().min(1).optional(),
+    })
+    .superRefine((cluster, ctx) => {
+        if (cluster.kubeconfig !== undefined) {
+            for (const key of [...GKE_CLUSTER_KEYS, "create"] as const) {
+                if (cluster[key] !== undefined) {
+                    ctx.addIssue({ code: "custom", path: [key], message: "names a GKE cluster; not with cluster.kubeconfig, which names any other Kubernetes cluster" });
+                }
+            }
+            return;
+        }
+        for (const key of GKE_CLUSTER_KEYS.filter((k) => cluster[k] === undefined)) {
+            ctx.addIssue({ code: "custom", path: [key], message: "is required for a GKE cluster (project, location and name), or set cluster.kubeconfig for any other Kubernetes cluster" });
+        }
+        if (cluster.context !== undefined) {
+            ctx.addIssue({ code: "custom", path: ["context"], message: "is a kubeconfig's context: only with cluster.kubeconfig" });
+        }
+    });
+
 /** The schema of one node pool's settings. */
 export const nodePoolSchema = z
     .strictObject({
@@ -95,6 +131,16 @@ export const nodePoolSchema = z
             .default({}),
         protect: z.boolean().default(false),
         imageStreaming: z.boolean().default(true),
+        nodeSelector: z
+            .record(z.string(), z.string())
+            .superRefine((labels, ctx) => {
+                for (const [key, value] of Object.entries(labels)) {
+                    const problem = nodeLabelProblem(key, value, { reservedPrefixes: false });
+                    if (problem !== undefined) ctx.addIssue({ code: "custom", path: [key], message: problem });
+                }
+            })
+            .refine((labels) => Object.keys(labels).length > 0, "must name at least one label")
+            .optional(),
     })
     .refine((p) => p.nodeCount === undefined || p.autoscaling === undefined, "set nodeCount or autoscaling, not both");
 
@@ -186,14 +232,7 @@ const modelSchema = z.strictObject({
 
 /** The schema of {@link ServingConfig}; parsing fills in every default. */
 export const servingConfigSchema = z.strictObject({
-    cluster: z.strictObject({
-        project: z
-            .string()
-            .regex(/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/, "must be a Google Cloud project ID (6-30 lower-case letters, digits, '-')"),
-        location: z.string().regex(/^[a-z]+-[a-z]+\d(-[a-z])?$/, "must be a region or zone such as us-central1"),
-        name: dnsLabel(40),
-        create: clusterCreateSchema.optional(),
-    }),
+    cluster: clusterSchema,
     namespace: dnsLabel(63)
         .refine((namespace) => !isSystemNamespace(namespace), "is a system namespace (kube-*, istio-system, gmp-system, gmp-public, gke-gmp-system, gke-managed-*): serve the models from a namespace of their own")
         .default("default"),
@@ -257,6 +296,16 @@ export const servingConfigSchema = z.strictObject({
         .optional(),
     charts: z
         .strictObject({
+            source: z
+                .strictObject({
+                    registry: z
+                        .string()
+                        .regex(/^oci:\/\/[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*$/, "must be an OCI repository such as oci://registry.example.com/charts")
+                        .optional(),
+                    directory: z.string().regex(/^\//, "must be an absolute path").optional(),
+                })
+                .refine((s) => s.registry === undefined || s.directory === undefined, "set registry or directory, not both")
+                .optional(),
             inferencePool: chartSchema.default({ version: DEFAULT_INFERENCE_EXTENSION_VERSION }),
             bodyBasedRouting: chartSchema.default({ version: DEFAULT_INFERENCE_EXTENSION_VERSION }),
         })

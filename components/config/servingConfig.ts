@@ -27,17 +27,25 @@ export type GpuDriverVersion = (typeof GpuDriverVersion)[keyof typeof GpuDriverV
  * schema can type the values as `Any`. */
 export type ChartValues = Record<string, any>;
 
-/** The GKE cluster the deployment goes into: an existing one, or one this stack creates. */
+/** The cluster the deployment goes into: a GKE cluster (`project`, `location`, `name`; an existing
+ * one, or one this stack creates), or any Kubernetes cluster by its kubeconfig (`kubeconfig`),
+ * the upstream guide's "Other" tab, for which no Google Cloud resource is made. */
 export interface ClusterConfig {
-    /** Google Cloud project ID that owns the cluster. */
-    project: string;
-    /** The cluster's region or zone, e.g. `us-central1`. */
-    location: string;
-    /** The cluster's name. */
-    name: string;
-    /** Create the cluster, its network and the proxy-only subnet in this stack. Absent: the
+    /** Google Cloud project ID that owns the GKE cluster. Not with `kubeconfig`. */
+    project?: string;
+    /** The GKE cluster's region or zone, e.g. `us-central1`. Not with `kubeconfig`. */
+    location?: string;
+    /** The GKE cluster's name. Not with `kubeconfig`. */
+    name?: string;
+    /** Create the GKE cluster, its network and the proxy-only subnet in this stack. Absent: the
      * cluster exists and is only looked up. */
     create?: ClusterCreateConfig;
+    /** Any Kubernetes cluster instead of a GKE one: the path of its kubeconfig file. Its GPU nodes
+     * are its own, selected by `nodePools.<type>.nodeSelector`; no node pool, service account,
+     * dashboard or other Google Cloud resource is made, and `provider.name` is `istio` or `other`. */
+    kubeconfig?: string;
+    /** The kubeconfig's context. Default: its current context. */
+    context?: string;
 }
 
 /** GKE release channels. A const object so the cross-language schema gets an enum. */
@@ -168,6 +176,10 @@ export interface NodePoolConfig {
     /** GKE image streaming, so the large vLLM image starts before it is fully pulled; it only
      * applies to images in Artifact Registry (mirror the vLLM image there). Default true. */
     imageStreaming?: boolean;
+    /** On a cluster given by `cluster.kubeconfig` (required there, and only there): the node
+     * labels that select the nodes with this accelerator, e.g. NVIDIA GPU feature discovery's
+     * `nvidia.com/gpu.product`. GKE's pools are selected by `cloud.google.com/gke-accelerator`. */
+    nodeSelector?: Record<string, string>;
 }
 
 /** A Helm chart's version and values beyond the ones the program sets. */
@@ -183,8 +195,22 @@ export interface ChartConfig {
     rawValues?: ChartValues;
 }
 
+/** Where the charts and the InferencePool CRD manifests come from, when not from upstream
+ * (air-gapped clusters). At most one of the two. */
+export interface ChartSourceConfig {
+    /** An OCI registry that mirrors upstream's charts under the same names and versions, e.g.
+     * `oci://registry.example.com/gateway-api-inference-extension/charts`. */
+    registry?: string;
+    /** A local directory holding the packaged charts as `<chart>-<version>.tgz` and the CRDs as
+     * `manifests-<version>.yaml` (what `npm run tools` lays out from the module archives). */
+    directory?: string;
+}
+
 /** The versions and values of the two inference extension charts. */
 export interface ChartsConfig {
+    /** Where charts and CRDs come from. Default: upstream (the charts' OCI registry, the CRDs
+     * from the release's assets). */
+    source?: ChartSourceConfig;
     /** The inferencepool chart (one release per model: InferencePool and Endpoint Picker). */
     inferencePool?: ChartConfig;
     /** The body-based-routing chart (the Body-Based Router). */
@@ -240,7 +266,7 @@ export interface NetworkPolicyConfig {
 
 /** Everything a deployment serves. */
 export interface ServingConfig {
-    /** The existing GKE cluster. */
+    /** The GKE cluster, or any Kubernetes cluster by kubeconfig. */
     cluster: ClusterConfig;
     /** Namespace of the Gateway, BBR, pools and model servers; not a system namespace
      * (`kube-*`, `istio-system`, ...). Default `default`. */

@@ -47,7 +47,7 @@ export function imageProblem(image: string): string | undefined {
  * (kubernetes.io/docs/reference/labels-annotations-taints), and `cloud.google.com/gke-*`, the
  * labels GKE sets on its nodes, `cloud.google.com/gke-accelerator` among them, which the model
  * servers' nodeSelector reads. */
-export function nodeLabelProblem(key: string, value: string): string | undefined {
+export function nodeLabelProblem(key: string, value: string, { reservedPrefixes = true }: { reservedPrefixes?: boolean } = {}): string | undefined {
     const name = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
     const slash = key.lastIndexOf("/");
     const prefix = slash < 0 ? undefined : key.slice(0, slash);
@@ -57,6 +57,8 @@ export function nodeLabelProblem(key: string, value: string): string | undefined
         return "is not a label key: [prefix/]name, the name at most 63 letters, digits, - _ . starting and ending alphanumeric, the prefix a DNS subdomain";
     }
     if (value !== "" && !name.test(value)) return `has value ${JSON.stringify(value)}, not a label value: empty, or at most 63 letters, digits, - _ . starting and ending alphanumeric`;
+    // Selecting by a reserved label is fine; only setting one is refused.
+    if (!reservedPrefixes) return undefined;
     if (prefix !== undefined && /(^|\.)(kubernetes\.io|k8s\.io)$/.test(prefix)) return `uses the prefix ${prefix}/, which Kubernetes reserves for its own labels`;
     if (key.startsWith("cloud.google.com/gke-")) return "uses the prefix cloud.google.com/gke-, which GKE sets on its nodes (the model servers select cloud.google.com/gke-accelerator)";
     return undefined;

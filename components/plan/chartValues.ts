@@ -12,7 +12,7 @@ import type { ChartConfig, ChartValues } from "../config/servingConfig";
 import type { ChartLine, InferencePoolLine, PoolProviderObjects } from "./charts/releaseLine";
 import type { GatewayProviderProfile } from "./gatewayProviders";
 import { BODY_BASED_ROUTER_RELEASE } from "./names";
-import { KNOWN_RELEASE_VERSIONS, RELEASE_LINES, describingLine, releaseLine } from "./releaseLines";
+import { KNOWN_RELEASE_VERSIONS, RELEASE_LINES, chartReference, describingLine, releaseLine } from "./releaseLines";
 import { RELEASE_V1_0_0 } from "./charts/v1.0.0";
 
 /** A chart the program installs, with the values schemas of the versions we have read. */
@@ -207,10 +207,10 @@ function hasPath(values: Record<string, unknown>, path: string): boolean {
 
 /** A chart release's reference. */
 export interface PlannedChart {
-    /** OCI chart reference. */
+    /** OCI chart reference, or a packaged chart's path. */
     chart: string;
-    /** Chart version. */
-    version: string;
+    /** Chart version; none for a packaged chart's path. */
+    version?: string;
 }
 
 /** A chart release's reference and its checked values. */
@@ -229,9 +229,9 @@ export function planBodyBasedRouting(
         config.charts.bodyBasedRouting,
         bodyBasedRoutingValues(provider.bodyBasedRoutingChartProvider, config.gatewayName),
     );
-    const chart = describingLine(config.charts.bodyBasedRouting.version).bodyBasedRouting.chart;
+    const upstream = describingLine(config.charts.bodyBasedRouting.version).bodyBasedRouting.chart;
     return {
-        release: { chart, version: config.charts.bodyBasedRouting.version, values: bbr.values },
+        release: { ...chartReference(upstream, config.charts.bodyBasedRouting.version, config.charts.source), values: bbr.values },
         problems: bbr.problems,
     };
 }

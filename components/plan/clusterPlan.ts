@@ -8,6 +8,7 @@ import type { ConfigProblem } from "../config/configErrors";
 import type { ParsedServingConfig } from "../config/configSchema";
 import type { ReleaseChannel } from "../config/servingConfig";
 import type { PlannedSystemPool } from "./systemPoolPlan";
+import { GkeClusterRef, gkeCluster } from "./clusterPlatforms";
 import { versionAtLeast } from "./versions";
 
 /** Arguments of {@link GkeCluster}: `cluster` and `cluster.create` of the config, resolved (see
@@ -128,7 +129,7 @@ export interface FromZeroPlan {
  * it must hold (`planSystemPool`). Pure. */
 export function planFromZero(config: ParsedServingConfig, systemPool: PlannedSystemPool | undefined): FromZeroPlan {
     const problems: ConfigProblem[] = [];
-    const { create, ...cluster } = config.cluster;
+    const create = config.cluster.create;
     if (config.istio.install && config.provider.name !== "istio") {
         problems.push({
             path: "istio.install",
@@ -137,26 +138,28 @@ export function planFromZero(config: ParsedServingConfig, systemPool: PlannedSys
     }
     if (create !== undefined) problems.push(...overlappingRanges(create));
     return {
-        cluster:
-            create === undefined || systemPool === undefined
-                ? undefined
-                : {
-                      ...cluster,
-                      region: regionOf(cluster.location),
-                      networkName: create.networkName ?? `${cluster.name}-network`,
-                      subnetName: create.subnetName ?? `${cluster.name}-nodes`,
-                      proxyOnlySubnetName: `${cluster.name}-proxy-only`,
-                      nodesCidr: create.nodesCidr,
-                      podsCidr: create.podsCidr,
-                      servicesCidr: create.servicesCidr,
-                      proxyOnlyCidr: create.proxyOnlyCidr,
-                      releaseChannel: create.releaseChannel,
-                      protect: create.protect,
-                      enableApis: create.enableApis,
-                      systemMachineType: systemPool.machineType,
-                      systemNodeCount: systemPool.nodeCountPerZone,
-                  },
+        cluster: create === undefined || systemPool === undefined ? undefined : gkeClusterArgs(gkeCluster(config.cluster), create, systemPool),
         istio: config.istio.install ? { version: config.istio.version } : undefined,
         problems,
+    };
+}
+
+/** `cluster.create` resolved into the args of `GkeCluster`. */
+function gkeClusterArgs(cluster: GkeClusterRef, create: NonNullable<ParsedServingConfig["cluster"]["create"]>, systemPool: PlannedSystemPool): GkeClusterArgs {
+    return {
+        ...cluster,
+        region: regionOf(cluster.location),
+        networkName: create.networkName ?? `${cluster.name}-network`,
+        subnetName: create.subnetName ?? `${cluster.name}-nodes`,
+        proxyOnlySubnetName: `${cluster.name}-proxy-only`,
+        nodesCidr: create.nodesCidr,
+        podsCidr: create.podsCidr,
+        servicesCidr: create.servicesCidr,
+        proxyOnlyCidr: create.proxyOnlyCidr,
+        releaseChannel: create.releaseChannel,
+        protect: create.protect,
+        enableApis: create.enableApis,
+        systemMachineType: systemPool.machineType,
+        systemNodeCount: systemPool.nodeCountPerZone,
     };
 }

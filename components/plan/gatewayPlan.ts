@@ -2,6 +2,7 @@
  * The gateway side of a config, resolved: the Gateway's class and exposure, and who may reach
  * the model servers. Pure; problems name their config key.
  */
+import { gkeCluster } from "./clusterPlatforms";
 import type { ConfigProblem } from "../config/configErrors";
 import type { ParsedServingConfig } from "../config/configSchema";
 import { regionOf } from "./clusterPlan";
@@ -122,8 +123,8 @@ export function planGateway(
                   name: `cert-${config.gatewayName.slice(0, 50)}-${shortHash(hostname)}`,
                   hostname,
                   domain: hostname.replace(/^\*\./, ""),
-                  project: config.cluster.project,
-                  location: regionOf(config.cluster.location),
+                  project: gkeCluster(config.cluster).project,
+                  location: regionOf(gkeCluster(config.cluster).location),
                   listenerOption: provider.managedCertificate.listenerOption,
               };
     return {

@@ -2,6 +2,7 @@
  * The models of a config, resolved: names and keys, the memory estimate, vLLM's arguments and
  * autoscaling, checked against each other. Pure; problems name their config key.
  */
+import { PlannedCluster, gpuNodeSelector } from "./clusterPlatforms";
 import type { ConfigProblem } from "../config/configErrors";
 import type { ParsedModelConfig, ParsedServingConfig } from "../config/configSchema";
 import { AutoscalingMetric, DEFAULT_AUTOSCALING_TARGETS, Precision } from "../config/modelConfig";
@@ -45,6 +46,8 @@ export interface PlannedModel {
     matchLabels: Record<string, string>;
     /** Name of the node pool its pods run on. */
     nodePool: string;
+    /** The node labels its pods select: its accelerator's nodes. */
+    nodeSelector: Record<string, string>;
     /** Parameter count, in billions, and where it came from. */
     parameters: PlannedParameters;
     /** GPU memory estimate. */
@@ -213,6 +216,7 @@ export function modelDrafts(config: ParsedServingConfig): ModelDraft[] {
 export function planModels(
     config: ParsedServingConfig,
     provider: GatewayProviderProfile,
+    platform: PlannedCluster["platform"],
     drafts: ModelDraft[],
     canSurge: ReadonlySet<number>,
 ): { models: PlannedModel[]; problems: ConfigProblem[] } {
@@ -256,6 +260,7 @@ export function planModels(
             },
             matchLabels,
             nodePool: nodePoolName(draft.config.gpu.type),
+            nodeSelector: gpuNodeSelector(platform, draft.config.gpu.type, config.nodePools[draft.config.gpu.type]?.nodeSelector),
             parameters: memory.parameters,
             memory: memory.memory,
             poolValues: pool.values,

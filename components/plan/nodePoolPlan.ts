@@ -5,7 +5,8 @@
  */
 import type { ConfigProblem } from "../config/configErrors";
 import { ParsedNodePoolConfig, ParsedServingConfig, nodePoolSchema } from "../config/configSchema";
-import type { ClusterConfig, GpuDriverVersion, NodeAutoscalingConfig } from "../config/servingConfig";
+import type { GpuDriverVersion, NodeAutoscalingConfig } from "../config/servingConfig";
+import { GkeClusterRef, gkeCluster } from "./clusterPlatforms";
 import { MAX_NODES_PER_POOL_ZONE } from "../config/valueRules";
 import { CostRange, costOf, nodesNeeded } from "./capacity";
 import { ACCELERATOR_TYPES, AcceleratorType, GPU_CATALOG, GpuMachineType, smallestMachineType } from "./gpuCatalog";
@@ -66,7 +67,7 @@ export function planNodePool(
     accelerator: AcceleratorType,
     settings: ParsedNodePoolConfig,
     models: ModelDraft[],
-    cluster: ClusterConfig,
+    cluster: GkeClusterRef,
     serviceAccountEmail: string,
 ): { pool?: PlannedNodePool; canSurge: Set<number>; problems: ConfigProblem[] } {
     const base = `nodePools.${accelerator}`;
@@ -205,8 +206,9 @@ export function planNodePool(
 /** The configured node service account, or a dedicated one to create. */
 export function planNodeServiceAccount(config: ParsedServingConfig): PlannedNodeServiceAccount {
     if (config.nodeServiceAccountEmail !== undefined) return { email: config.nodeServiceAccountEmail };
-    const id = nodeServiceAccountId("gpu", config.cluster, config.namespace);
-    return { email: `${id}@${config.cluster.project}.iam.gserviceaccount.com`, createAccountId: id };
+    const cluster = gkeCluster(config.cluster);
+    const id = nodeServiceAccountId("gpu", cluster, config.namespace);
+    return { email: `${id}@${cluster.project}.iam.gserviceaccount.com`, createAccountId: id };
 }
 
 /** One node pool per accelerator type the models use; `canSurge` holds the indexes of the
@@ -231,7 +233,7 @@ export function planNodePools(
             }
             continue;
         }
-        const planned = planNodePool(accelerator, settings ?? nodePoolSchema.parse({}), onPool, config.cluster, serviceAccountEmail);
+        const planned = planNodePool(accelerator, settings ?? nodePoolSchema.parse({}), onPool, gkeCluster(config.cluster), serviceAccountEmail);
         problems.push(...planned.problems);
         planned.canSurge.forEach((index) => canSurge.add(index));
         if (planned.pool !== undefined) pools.push(planned.pool);

@@ -9,6 +9,7 @@
  * (values under `router.*`), but llm-d/llm-d-inference-payload-processor, BBR's successor, has
  * tagged no release, so no versioned chart exists for it (see the README, "Release lines").
  */
+import type { ChartSourceConfig } from "../config/servingConfig";
 import type { ReleaseLine } from "./charts/releaseLine";
 import { RELEASE_V1_0_0 } from "./charts/v1.0.0";
 import { RELEASE_V1_0_2 } from "./charts/v1.0.2";
@@ -48,8 +49,17 @@ export function describingLine(version: string): ReleaseLine {
     return RELEASE_LINES[notNewer[notNewer.length - 1] ?? KNOWN_RELEASE_VERSIONS[0]];
 }
 
-/** The InferencePool CRDs published with a release. */
-export function inferenceCrdsUrl(version: string): string {
+/** The InferencePool CRDs of a release: published with it, or in `charts.source.directory`. */
+export function inferenceCrdsUrl(version: string, source?: ChartSourceConfig): string {
+    if (source?.directory !== undefined) return `${source.directory}/manifests-${version}.yaml`;
     const line = describingLine(version);
     return `https://github.com/${line.source.repository}/releases/download/${version}/${line.crdAsset}`;
+}
+
+/** A chart at a version: upstream's OCI reference, the same chart in a mirror registry, or its
+ * packaged archive in a local directory (which carries its own version). */
+export function chartReference(upstream: string, version: string, source?: ChartSourceConfig): { chart: string; version?: string } {
+    const name = upstream.slice(upstream.lastIndexOf("/") + 1);
+    if (source?.directory !== undefined) return { chart: `${source.directory}/${name}-${version}.tgz` };
+    return { chart: source?.registry === undefined ? upstream : `${source.registry}/${name}`, version };
 }

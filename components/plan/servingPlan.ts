@@ -10,11 +10,12 @@
  */
 import { ConfigError, ConfigProblem, outputProblems, parseOrThrow } from "../config/configErrors";
 import { ParsedServingConfig, servingConfigSchema } from "../config/configSchema";
-import type { ClusterConfig, ServingConfig } from "../config/servingConfig";
+import type { ServingConfig } from "../config/servingConfig";
 import { apiKeysRequired } from "./apiKeysPlan";
 import { CostRange, addCosts } from "./capacity";
 import type { BaseModelRouting } from "./charts/releaseLine";
 import { PlannedChart, PlannedChartRelease, planBodyBasedRouting, poolChartProvider } from "./chartValues";
+import { CLUSTER_PLATFORMS, ClusterPlatform, PlannedCluster, nodePoolSettingProblems, plannedCluster } from "./clusterPlatforms";
 import { GkeClusterArgs, IstioInstallationArgs, defaultInstallInferenceCrds, planFromZero } from "./clusterPlan";
 import { EndpointPickerTls, GATEWAY_PROVIDERS, GatewayProviderProfile } from "./gatewayProviders";
 import { PlannedGateway, PlannedNetworkPolicy, planGateway, planNetworkPolicy } from "./gatewayPlan";
@@ -22,7 +23,7 @@ import { checkDefaultHuggingFaceIds } from "./huggingFaceIds";
 import { checkAdapterNames, checkResolverBase } from "./loraPlan";
 import { PlannedModel, checkNames, checkReplicas, modelDrafts, planModels } from "./modelPlan";
 import { PlannedNodePool, PlannedNodeServiceAccount, planNodePools, planNodeServiceAccount } from "./nodePoolPlan";
-import { describingLine } from "./releaseLines";
+import { chartReference, describingLine, inferenceCrdsUrl } from "./releaseLines";
 import type { EndpointPickerCost } from "./systemCapacity";
 import { endpointPickerPods, planSystemPool, plannedEndpointPickerCost, systemPods } from "./systemPoolPlan";
 import { checkTensorParallelSize, checkVllmArgs } from "./vllmArgs";
@@ -31,8 +32,10 @@ import { VLLM_RELEASES } from "./vllmReleases";
 
 /** Everything the components need, resolved and checked. */
 export interface ServingPlan {
-    /** The existing cluster. */
-    cluster: ClusterConfig;
+    /** The cluster: GKE, or any cluster by kubeconfig. */
+    cluster: PlannedCluster;
+    /** What the cluster's platform offers. */
+    platform: ClusterPlatform;
     /** Namespace of everything namespaced. */
     namespace: string;
     /** The gateway provider's profile. */
@@ -47,10 +50,10 @@ export interface ServingPlan {
     networkPolicy?: PlannedNetworkPolicy;
     /** True when every request to the model servers and `/v1/models` needs an API key. */
     apiKeysRequired: boolean;
-    /** The GPU nodes' service account. */
-    nodeServiceAccount: PlannedNodeServiceAccount;
-    /** Whether to apply the InferencePool CRDs. */
-    installInferenceCrds: boolean;
+    /** The GPU nodes' service account, on GKE. */
+    nodeServiceAccount?: PlannedNodeServiceAccount;
+    /** The InferencePool CRD manifest to apply (a URL or a file), when the cluster lacks them. */
+    inferenceCrds?: string;
     /** What the program's own PodMonitorings scrape besides the model servers: the EPPs unless
      * the inferencepool chart renders their monitor itself (and whether their `/metrics` wants
      * the reader's token), BBR only where the chart gives it the rights its authenticated
@@ -97,7 +100,10 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
     problems.push(...gateway.problems);
     const networkPolicy = planNetworkPolicy(config, provider);
     problems.push(...networkPolicy.problems);
-    const nodeServiceAccount = planNodeServiceAccount(config);
+    const cluster = plannedCluster(config.cluster);
+    const platform: ClusterPlatform = CLUSTER_PLATFORMS[cluster.platform];
+    problems.push(...platformProblems(config, platform));
+    const nodeServiceAccount = platform.googleCloud ? planNodeServiceAccount(config) : undefined;
 
     const drafts = modelDrafts(config);
     problems.push(...checkNames(drafts));
@@ -110,15 +116,17 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
     const vllmOptions = VLLM_OPTIONS[poolRelease.vllmTag];
     drafts.forEach((d) => problems.push(...checkVllmArgs(d, vllmOptions), ...checkTensorParallelSize(d)));
 
-    const nodePools = planNodePools(config, drafts, nodeServiceAccount.email);
+    problems.push(...nodePoolSettingProblems(config, cluster.platform, [...new Set(drafts.map((d) => d.config.gpu.type))]));
+    // Elsewhere the GPU nodes are the cluster's own, and whether a pod more fits is unknown.
+    const nodePools = nodeServiceAccount === undefined ? { pools: [], canSurge: new Set<number>(), problems: [] } : planNodePools(config, drafts, nodeServiceAccount.email);
     problems.push(...nodePools.problems);
-    const models = planModels(config, provider, drafts, nodePools.canSurge);
+    const models = planModels(config, provider, cluster.platform, drafts, nodePools.canSurge);
     problems.push(...models.problems);
     const bbr = planBodyBasedRouting(config, provider);
     problems.push(...bbr.problems);
     const endpointPickers = endpointPickerPods(poolRelease.inferencePool, models.models);
     const create = config.cluster.create;
-    const system = create === undefined ? { problems: [] } : planSystemPool(create, config.cluster.location, systemPods(config, endpointPickers));
+    const system = create === undefined || cluster.platform !== "gke" ? { problems: [] } : planSystemPool(create, cluster.location, systemPods(config, endpointPickers));
     problems.push(...system.problems);
     const fromZero = planFromZero(config, system.pool);
     problems.push(...fromZero.problems);
@@ -129,7 +137,8 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
     const eppMetrics = poolObjects.endpointPickerMetrics;
     const programScrapesEpps = eppMetrics.monitor === "program";
     return {
-        cluster: config.cluster,
+        cluster,
+        platform,
         namespace: config.namespace,
         provider,
         gatewayClassName: gateway.gateway.className,
@@ -138,17 +147,17 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
         networkPolicy: networkPolicy.policy,
         apiKeysRequired: apiKeysRequired(config),
         nodeServiceAccount,
-        installInferenceCrds: config.installInferenceCrds ?? defaultInstallInferenceCrds(config.cluster.create),
         metricsScrapes: {
             endpointPickers: programScrapesEpps,
             endpointPickersAuthenticated: programScrapesEpps && eppMetrics.authenticated === true,
             bodyBasedRouter: bbrLine.metricsAuthorizedByChart,
-            reader: (programScrapesEpps && eppMetrics.authenticated === true) || eppMetrics.tokenSecret !== undefined || bbrLine.metricsAuthorizedByChart,
+            reader: platform.managedPrometheus && ((programScrapesEpps && eppMetrics.authenticated === true) || eppMetrics.tokenSecret !== undefined || bbrLine.metricsAuthorizedByChart),
         },
         endpointPickerTls: provider.endpointPickerTls === "istio-destination-rule" && poolObjects.endpointPickerDestinationRule ? "chart" : provider.endpointPickerTls,
         baseModelRouting: bbrLine.baseModelRouting,
         vllmImage: config.vllmImage ?? VLLM_RELEASES[poolRelease.vllmTag].image,
-        inferencePoolChart: { chart: poolLine.chart, version: config.charts.inferencePool.version },
+        inferencePoolChart: chartReference(poolLine.chart, config.charts.inferencePool.version, config.charts.source),
+        inferenceCrds: config.installInferenceCrds ?? defaultInstallInferenceCrds(config.cluster.create) ? inferenceCrdsUrl(config.charts.inferencePool.version, config.charts.source) : undefined,
         bodyBasedRoutingChart: bbr.release,
         nodePools: nodePools.pools,
         models: models.models,
@@ -161,4 +170,20 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
         createCluster: fromZero.cluster,
         istio: fromZero.istio,
     };
+}
+
+/** What a config asks of its cluster's platform that the platform lacks, on the keys that ask. */
+function platformProblems(config: ParsedServingConfig, platform: ClusterPlatform): ConfigProblem[] {
+    const problems: ConfigProblem[] = [];
+    if (!(platform.providers as readonly string[]).includes(config.provider.name)) {
+        problems.push({ path: "provider.name", message: `got ${JSON.stringify(config.provider.name)}, which runs on GKE only; on a cluster given by cluster.kubeconfig use one of ${platform.providers.join(", ")}` });
+    }
+    if (!platform.googleCloud) {
+        if (config.monitoring.installMetricsAdapter) problems.push({ path: "monitoring.installMetricsAdapter", message: "installs Google's Custom Metrics Stackdriver Adapter: GKE only (cluster.kubeconfig names another cluster)" });
+        if (config.nodeServiceAccountEmail !== undefined) problems.push({ path: "nodeServiceAccountEmail", message: "is the GKE node pools' Google service account: GKE only (cluster.kubeconfig names another cluster)" });
+        config.models.forEach((m, i) => {
+            if (m.weightCache.type === "bucket") problems.push({ path: `models[${i}].weightCache.type`, message: "bucket reads Cloud Storage through GKE's Cloud Storage FUSE driver: GKE only; use volume or none on a cluster given by cluster.kubeconfig" });
+        });
+    }
+    return problems;
 }

@@ -1,0 +1,108 @@
+/**
+ * The real engine: the Pulumi CLI and Kubernetes provider of `npm run tools` deploy the `local`
+ * stack onto the local cluster (kube-apiserver, scheduler and controllers, kwok's GPU nodes) on
+ * each release line, and the API server, the scheduler and the engine's waits judge it. Skipped,
+ * with the reason, where the tools are not built (no Go, or `npm run tools` not run).
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { E2E_LINES, LOCAL_MODELS, ModelEntry, kubectl, localConfig, localSecrets, ourClusterObjects, ourObjects, podUids, pulumi } from "../tools/local/e2e";
+import { down as clusterDown, up as clusterUp } from "../tools/local/cluster";
+import { toolsMissing } from "../tools/local/toolchain";
+import { deriveModelKey as modelKey, modelObjectNames } from "../components/plan/names";
+
+const missing = toolsMissing();
+if (missing !== undefined) console.log(`# real-engine tests skipped: ${missing}`);
+
+const ADDED: ModelEntry = { name: "Qwen/Qwen2.5-1.5B-Instruct" };
+
+function withAdapters(models: ModelEntry[], adapters: object[]): ModelEntry[] {
+    return models.map((m) => (m.adapters === undefined ? m : { ...m, adapters }));
+}
+
+describe("pulumi up for real, on the local cluster", { skip: missing, concurrency: false, timeout: 40 * 60_000 }, () => {
+    let started = false;
+    before(async () => {
+        ({ started } = await clusterUp());
+    });
+    // A cluster that was up before the tests (npm run cluster -- up) stays up.
+    after(() => {
+        if (started) clusterDown();
+    });
+
+    for (const line of E2E_LINES) {
+        test(`line ${line}: preview, up, add a model, change an adapter, destroy`, { timeout: 15 * 60_000 }, async () => {
+            const stack = `local-${line.replace(/\./g, "-")}`;
+            const secrets = localSecrets();
+            const run = async (op: "preview" | "up" | "destroy", models: ModelEntry[]) => {
+                const result = await pulumi({ op, stack, config: localConfig(line, models), secrets, removeStack: op === "destroy" });
+                assert.ok(result.ok, `pulumi ${op} failed: ${result.error}`);
+                assert.ok(!result.output.includes(secrets.hfToken) && !result.output.includes(secrets.apiKeys), "a secret in the CLI's output");
+                return result;
+            };
+            await run("preview", LOCAL_MODELS);
+            const first = await run("up", LOCAL_MODELS);
+            assert.ok((first.changes?.create ?? 0) > 0);
+
+            // The scheduler put each model server on a GPU node, and kwok made it Ready.
+            const placed = kubectl("get", "pods", "-n", "default", "-l", "app.kubernetes.io/name=vllm", "-o", "jsonpath={range .items[*]}{.spec.nodeName} {.status.phase}{'\\n'}{end}").trim().split("\n");
+            assert.equal(placed.length, LOCAL_MODELS.length);
+            for (const pod of placed) assert.match(pod, /^nvidia-l4-\d+ Running$/);
+
+            // A fourth model: only its own objects are created, nothing replaced or deleted.
+            const added = await run("up", [...LOCAL_MODELS, ADDED]);
+            const addedKey = modelKey(ADDED.name);
+            for (const step of added.steps ?? []) {
+                assert.ok(step.op !== "replace" && step.op !== "delete" && step.op !== "create-replacement", `${step.op} ${step.urn}`);
+                if (step.op === "create") assert.ok(step.urn.includes(addedKey), `created, not the new model's: ${step.urn}`);
+            }
+            assert.ok((added.changes?.create ?? 0) > 0);
+
+            // Another adapter: ConfigMaps change in place, no model server restarts.
+            const adapterModel = modelObjectNames(modelKey(LOCAL_MODELS[2].name), "default").appLabel;
+            const before = podUids(adapterModel);
+            const adapters = [...(LOCAL_MODELS[2].adapters as object[]), { name: "sql-lora", source: "yard1/llama-2-7b-sql-lora-test" }];
+            const changed = await run("up", withAdapters([...LOCAL_MODELS, ADDED], adapters));
+            for (const step of changed.steps ?? []) assert.ok(!/replace|delete/.test(step.op), `${step.op} ${step.urn}`);
+            assert.deepEqual(podUids(adapterModel), before, "the adapter change restarted the model server");
+
+            await run("destroy", [...LOCAL_MODELS, ADDED]);
+            assert.deepEqual([...ourObjects(), ...ourClusterObjects()], [], "left after destroy");
+        });
+    }
+
+    test("the API server refuses what the CRD forbids, and pulumi up says so", { timeout: 10 * 60_000 }, async () => {
+        // rawValues skip our checks on purpose: the CRD allows one target port (maxItems 1 at v1.0.0).
+        const config = localConfig("v1.0.0", [LOCAL_MODELS[0]]);
+        const charts = config.charts as Record<string, object>;
+        charts.inferencePool = { ...charts.inferencePool, rawValues: { inferencePool: { targetPorts: [{ number: 8000 }, { number: 8001 }] } } };
+        const secrets = localSecrets();
+        const result = await pulumi({ op: "up", stack: "local-refused", config, secrets });
+        assert.equal(result.ok, false);
+        assert.match(result.output, /spec\.targetPorts: Too many: 2: must have at most 1 items?/);
+        const cleaned = await pulumi({ op: "destroy", stack: "local-refused", config, secrets, removeStack: true });
+        assert.ok(cleaned.ok, cleaned.error);
+    });
+
+    test("a model that asks more GPUs than a node has stays Pending, and pulumi up reports it within readyTimeoutMinutes", { timeout: 10 * 60_000 }, async () => {
+        const config = localConfig("v1.0.0", [{ name: "meta-llama/Llama-3.1-8B-Instruct", gpu: { type: "nvidia-l4", count: 2 }, readyTimeoutMinutes: 1 }]);
+        const secrets = localSecrets();
+        const started = Date.now();
+        const result = await pulumi({ op: "up", stack: "local-pending", config, secrets });
+        assert.equal(result.ok, false);
+        assert.match(result.output, /Insufficient nvidia\.com\/gpu/);
+        assert.ok(Date.now() - started < 5 * 60_000, "reported within the wait");
+        const cleaned = await pulumi({ op: "destroy", stack: "local-pending", config, secrets, removeStack: true });
+        assert.ok(cleaned.ok, cleaned.error);
+    });
+
+    test("the policy pack runs through the real CLI and blocks a broken stack", { timeout: 10 * 60_000 }, async () => {
+        // The pool selects pods no model server has: every request to it would fail.
+        const config = localConfig("v1.0.0", [LOCAL_MODELS[0]]);
+        const charts = config.charts as Record<string, object>;
+        charts.inferencePool = { ...charts.inferencePool, rawValues: { inferencePool: { modelServers: { matchLabels: { app: "nothing" } } } } };
+        const result = await pulumi({ op: "preview", stack: "local-policy", config, secrets: localSecrets(), policyPacks: ["policy"] });
+        assert.equal(result.ok, false);
+        assert.match(result.output, /mandatory/);
+    });
+});

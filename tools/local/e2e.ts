@@ -1,0 +1,130 @@
+/**
+ * `npm run e2e [-- --keep] [--line v1.0.0|v1.5.0]`: the real Pulumi CLI and Kubernetes provider
+ * deploy the `local` stack (the guide's two models and a third with an adapter) onto the local
+ * cluster (`npm run cluster`), on each release line: preview, up, an update that adds a model, an
+ * adapter change, and destroy, checked with kubectl. `--keep` leaves the cluster and the stack up.
+ */
+import { execFileSync, spawn } from "node:child_process";
+import * as crypto from "node:crypto";
+import * as path from "node:path";
+import { REPO_ROOT } from "../repoRoot";
+import { KUBECONFIG, down as clusterDown, up as clusterUp } from "./cluster";
+import type { PulumiRequest, PulumiResult } from "./pulumiRun";
+import { BIN_DIR, CHARTS_DIR } from "./toolchain";
+
+/** The release lines the e2e deploys: the guide's and the newest with charts. */
+export const E2E_LINES = ["v1.0.0", "v1.5.0"] as const;
+
+/** A model entry of the stack config. */
+export type ModelEntry = Record<string, unknown> & { name: string };
+
+/** The guide's two models and a third that serves an adapter. */
+export const LOCAL_MODELS: ModelEntry[] = [
+    { name: "meta-llama/Llama-3.1-8B-Instruct" },
+    { name: "microsoft/Phi-4-mini-instruct", vllmArgs: ["--trust-remote-code", "--enable-chunked-prefill"] },
+    {
+        name: "meta-llama/Llama-3.2-3B-Instruct",
+        adapters: [{ name: "food-review", source: "Kawon/llama3.1-food-finetune_v14_r8" }],
+        lora: { maxLoras: 2, maxLoraRank: 16 },
+    },
+];
+
+/** The `local` stack's config on a line: any cluster by kubeconfig, GPU nodes by NVIDIA's product
+ * label, provider `other` (no gateway controller runs here), charts and CRDs from the module
+ * archives (`npm run tools`). */
+export function localConfig(line: string, models: ModelEntry[] = LOCAL_MODELS): Record<string, unknown> {
+    return {
+        cluster: { kubeconfig: KUBECONFIG },
+        provider: { name: "other", gatewayClassName: "local" },
+        charts: { source: { directory: CHARTS_DIR }, inferencePool: { version: line }, bodyBasedRouting: { version: line } },
+        installInferenceCrds: true,
+        networkPolicy: { gatewaySourceRanges: ["10.244.0.0/16"] },
+        nodePools: { "nvidia-l4": { nodeSelector: { "nvidia.com/gpu.product": "NVIDIA-L4" } } },
+        models,
+    };
+}
+
+/** Fake secrets of the local stack: never a real token, and made anew each run. */
+export function localSecrets(): Record<string, string> {
+    return { hfToken: `hf_${crypto.randomBytes(17).toString("hex")}`, apiKeys: crypto.randomBytes(32).toString("hex") };
+}
+
+/** Runs one real CLI operation in a process of its own; its output goes to ours as it comes. */
+export function pulumi(request: PulumiRequest): Promise<PulumiResult & { output: string }> {
+    return new Promise((resolve) => {
+        const child = spawn(process.execPath, [path.join(REPO_ROOT, "build", "tools", "local", "pulumiRun.js"), JSON.stringify(request)], { stdio: ["ignore", "pipe", "inherit"] });
+        let output = "";
+        child.stdout.on("data", (chunk: Buffer) => {
+            const text = chunk.toString();
+            output += text;
+            process.stdout.write(text.replace(/^::result::.*$/m, ""));
+        });
+        child.on("close", () => {
+            const line = output.split("\n").find((l) => l.startsWith("::result::"));
+            const result = (line === undefined ? { ok: false, error: "the run printed no result" } : JSON.parse(line.slice("::result::".length))) as PulumiResult;
+            resolve({ ...result, output });
+        });
+    });
+}
+
+/** kubectl on the local cluster. */
+export function kubectl(...args: string[]): string {
+    return execFileSync(path.join(BIN_DIR, "kubectl"), [`--kubeconfig=${KUBECONFIG}`, ...args], { encoding: "utf8" });
+}
+
+/** What the program made in a namespace, by kind and name, besides what Kubernetes makes itself. */
+export function ourObjects(namespace = "default"): string[] {
+    const kinds = "deployments,services,configmaps,secrets,serviceaccounts,roles,rolebindings,networkpolicies,poddisruptionbudgets,horizontalpodautoscalers,gateways.gateway.networking.k8s.io,httproutes.gateway.networking.k8s.io";
+    const inference = "inferencepools.inference.networking.k8s.io";
+    const listed = kubectl("get", kinds, "-n", namespace, "-o", "name").split("\n");
+    const pools = kubectl("get", "crd", "-o", "name").includes(inference) ? kubectl("get", inference, "-n", namespace, "-o", "name").split("\n") : [];
+    return [...listed, ...pools].filter((n) => n !== "" && !/^(configmap\/kube-root-ca\.crt|serviceaccount\/default|service\/kubernetes)$/.test(n));
+}
+
+/** Cluster-scoped objects the program made: the charts' ClusterRoles and bindings, and the CRDs
+ * it applied. */
+export function ourClusterObjects(): string[] {
+    return kubectl("get", "clusterroles,clusterrolebindings,crds", "-o", "name")
+        .split("\n")
+        .filter((n) => /-epp\b|inference\.networking/.test(n));
+}
+
+/** Pod names and UIDs of a model's Deployment (`vllm-<key>`). */
+export function podUids(appLabel: string): string[] {
+    return kubectl("get", "pods", "-n", "default", "-l", `app=${appLabel}`, "-o", "jsonpath={range .items[*]}{.metadata.uid}{'\\n'}{end}")
+        .split("\n")
+        .filter(Boolean)
+        .sort();
+}
+
+async function main(): Promise<void> {
+    const keep = process.argv.includes("--keep");
+    const lineArg = process.argv.indexOf("--line");
+    const lines = lineArg < 0 ? E2E_LINES : [process.argv[lineArg + 1]];
+    const { started } = await clusterUp();
+    for (const line of lines) {
+        const stack = `local-${line.replace(/\./g, "-")}`;
+        const secrets = localSecrets();
+        const config = localConfig(line);
+        for (const op of ["preview", "up"] as const) {
+            const result = await pulumi({ op, stack, config, secrets });
+            if (!result.ok) throw new Error(`pulumi ${op} of ${stack} failed: ${result.error}`);
+        }
+        console.log(`\n${stack}: objects in the cluster:\n${ourObjects().join("\n")}\n`);
+        if (!keep) {
+            const result = await pulumi({ op: "destroy", stack, config, secrets, removeStack: true });
+            if (!result.ok) throw new Error(`pulumi destroy of ${stack} failed: ${result.error}`);
+            const left = [...ourObjects(), ...ourClusterObjects()];
+            if (left.length > 0) throw new Error(`left after destroy: ${left.join(", ")}`);
+        }
+    }
+    if (keep) console.log(`KUBECONFIG=${KUBECONFIG}`);
+    else if (started) clusterDown();
+}
+
+if (require.main === module) {
+    main().catch((error: Error) => {
+        console.error(`npm run e2e: ${error.message}`);
+        process.exitCode = 1;
+    });
+}

@@ -1,0 +1,207 @@
+/**
+ * `npm run tools`: builds the real programs of `versions.json` from the Go module proxy into a
+ * cache outside the checkout, and lays out the inference extension's charts and CRDs at each
+ * pinned tag from its module archive. A second run finds everything stamped and does nothing.
+ */
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { REPO_ROOT } from "../repoRoot";
+import versions from "./versions.json";
+
+/** One program built from a Go module. */
+export interface GoBuild {
+    /** Module path on the proxy. */
+    module: string;
+    /** Module version. */
+    version: string;
+    /** Packages to build, relative to the module (`.` its root). */
+    packages: string[];
+    /** A folder of ours under tools/local/ whose `main.go` is the entry point instead. */
+    main?: string;
+    /** Binary name when one package is built and its directory's name is not the command's. */
+    binary?: string;
+    /** Version of the modules the module's go.mod replaces by local path. */
+    replaceLocal?: string;
+    /** Why this version. */
+    why: string;
+}
+
+/** Where the tools, charts and the local cluster live: `$MMI_CACHE`, else the user's cache. */
+export const CACHE_DIR = process.env.MMI_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(process.env.HOME ?? "/tmp", ".cache"), "multi-model-inference");
+/** The built binaries. */
+export const BIN_DIR = path.join(CACHE_DIR, "bin");
+/** The packaged charts and CRD manifests, laid out as `charts.source.directory` reads them. */
+export const CHARTS_DIR = path.join(CACHE_DIR, "charts");
+
+/** Linker flags that give each binary the version it reports. */
+const LDFLAGS: Record<string, (version: string) => string[]> = {
+    pulumi: (v) => [`-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=${v}`],
+    "pulumi-resource-kubernetes": (v) => [`-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=${v.replace(/^v/, "")}`],
+    kubernetes: (v) => [`-X k8s.io/component-base/version.gitVersion=${v}`, "-X k8s.io/component-base/version.gitTreeState=clean", `-X k8s.io/component-base/version.gitMajor=1`, `-X k8s.io/component-base/version.gitMinor=${v.split(".")[1]}`],
+    kwok: (v) => [`-X sigs.k8s.io/kwok/pkg/consts.Version=${v}`],
+    helm: (v) => [`-X helm.sh/helm/v4/internal/version.version=${v}`],
+};
+
+/** Files a wrapper's own `main` embeds, copied from the module archive (never committed). */
+const EMBEDDED: Record<string, Record<string, string>> = {
+    "pulumi-resource-kubernetes": { "schema.json": "cmd/pulumi-resource-kubernetes/schema.json" },
+};
+
+/** The `replace` lines of a go.mod, as [from, to] text. */
+export function replaceLines(goMod: string): Array<[string, string]> {
+    const lines: string[] = [];
+    let inBlock = false;
+    for (const raw of goMod.split("\n")) {
+        const line = raw.replace(/\/\/.*$/, "").trim();
+        if (inBlock) {
+            if (line === ")") inBlock = false;
+            else if (line !== "") lines.push(line);
+        } else if (line === "replace (") inBlock = true;
+        else if (line.startsWith("replace ")) lines.push(line.slice("replace ".length));
+    }
+    return lines.map((line) => line.split("=>").map((part) => part.trim()) as [string, string]);
+}
+
+/** The wrapper module's go.mod: requires the module, repeats its version replaces, and turns each
+ * local-path replace of a module it requires into that module at `replaceLocal` (local paths
+ * to modules it does not require, such as etcd's FORBIDDEN_DEPENDENCY guards, are dropped). */
+export function wrapperGoMod(name: string, tool: GoBuild, goMod: string, goVersion: string): string {
+    const required = new Set([...goMod.matchAll(/^\s*(?:require\s+)?([\w.\-/]+)\s+v[\w.\-+]+/gm)].map((m) => m[1]));
+    const replaces = replaceLines(goMod).flatMap(([from, to]) => {
+        const target = from.split(/\s+/)[0];
+        if (!/^\.\.?\//.test(to)) return [`replace ${from} => ${to}`];
+        if (!required.has(target)) return [];
+        if (tool.replaceLocal === undefined) throw new Error(`${name}: ${tool.module} replaces ${target} by a local path; set replaceLocal in versions.json`);
+        return [`replace ${target} => ${target} ${tool.replaceLocal}`];
+    });
+    return [`module mmi.local/${name}`, "", `go ${goVersion}`, "", `require ${tool.module} ${tool.version}`, "", ...replaces, ""].join("\n");
+}
+
+function go(args: string[], cwd: string): string {
+    return execFileSync("go", args, { cwd, encoding: "utf8", env: { ...process.env, GOFLAGS: "-mod=mod" }, stdio: ["ignore", "pipe", "inherit"] });
+}
+
+/** The module's directory in the module cache and its go.mod, downloaded when missing. */
+export function downloadModule(module: string, version: string): { dir: string; goMod: string } {
+    const info = JSON.parse(go(["mod", "download", "-json", `${module}@${version}`], CACHE_DIR)) as { Dir: string; GoMod: string };
+    return { dir: info.Dir, goMod: fs.readFileSync(info.GoMod, "utf8") };
+}
+
+/** Whether a step with this description already ran: its stamp holds the same description. */
+function stamped(name: string, description: unknown): { done: boolean; mark: () => void } {
+    const file = path.join(CACHE_DIR, "stamps", name);
+    const text = JSON.stringify(description);
+    return {
+        done: fs.existsSync(file) && fs.readFileSync(file, "utf8") === text,
+        mark: () => {
+            fs.mkdirSync(path.dirname(file), { recursive: true });
+            fs.writeFileSync(file, text);
+        },
+    };
+}
+
+function buildTool(name: string, tool: GoBuild, goVersion: string): void {
+    const { dir, goMod } = downloadModule(tool.module, tool.version);
+    const work = path.join(CACHE_DIR, "wrappers", name);
+    fs.rmSync(work, { recursive: true, force: true });
+    fs.mkdirSync(work, { recursive: true });
+    fs.writeFileSync(path.join(work, "go.mod"), wrapperGoMod(name, tool, goMod, goVersion));
+    if (tool.main !== undefined) {
+        fs.copyFileSync(path.join(REPO_ROOT, "tools", "local", tool.main, "main.go"), path.join(work, "main.go"));
+        for (const [file, from] of Object.entries(EMBEDDED[name] ?? {})) fs.copyFileSync(path.join(dir, from), path.join(work, file));
+    }
+    const packages = tool.main !== undefined ? ["."] : tool.packages.map((p) => (p === "." ? tool.module : `${tool.module}/${p}`));
+    const out = packages.length === 1 ? path.join(BIN_DIR, tool.binary ?? (tool.main ?? path.basename(packages[0]))) : `${BIN_DIR}/`;
+    const ldflags = ["-s", "-w", ...(LDFLAGS[name]?.(tool.version) ?? [])].join(" ");
+    go(["build", "-trimpath", "-ldflags", ldflags, "-o", out, ...packages], work);
+}
+
+/** Charts as the inference extension's release script packages them (hack/push-chart.sh at each
+ * tag: `helm package --version <tag> --app-version <tag>`, after `helm dependency update` where a
+ * chart has a `file://` dependency, as v1.5.0's inferencepool on epplib), and the CRD manifest
+ * its Makefile builds (`kustomize build config/crd`: the bases the kustomization lists). */
+function layOutCharts(version: string): void {
+    const { dir } = downloadModule("sigs.k8s.io/gateway-api-inference-extension", version);
+    const staging = fs.mkdtempSync(path.join(CACHE_DIR, "charts-staging-"));
+    try {
+        fs.cpSync(path.join(dir, "config", "charts"), staging, { recursive: true });
+        execFileSync("chmod", ["-R", "u+w", staging]);
+        fs.mkdirSync(CHARTS_DIR, { recursive: true });
+        for (const chart of ["inferencepool", "body-based-routing"]) {
+            const chartDir = path.join(staging, chart);
+            if (fs.readFileSync(path.join(chartDir, "Chart.yaml"), "utf8").includes("file://")) {
+                execFileSync(path.join(BIN_DIR, "helm"), ["dependency", "update", chartDir], { stdio: ["ignore", "ignore", "inherit"] });
+            }
+            execFileSync(path.join(BIN_DIR, "helm"), ["package", "--version", version, "--app-version", version, chartDir, "-d", CHARTS_DIR], { stdio: ["ignore", "ignore", "inherit"] });
+        }
+    } finally {
+        fs.rmSync(staging, { recursive: true, force: true });
+    }
+    const kustomization = fs.readFileSync(path.join(dir, "config", "crd", "kustomization.yaml"), "utf8");
+    const bases = [...kustomization.matchAll(/^- (bases\/[\w.-]+\.yaml)$/gm)].map((m) => m[1]);
+    fs.writeFileSync(path.join(CHARTS_DIR, `manifests-${version}.yaml`), bases.map((b) => fs.readFileSync(path.join(dir, "config", "crd", b), "utf8")).join("\n---\n"));
+}
+
+/** Gateway API's standard-channel CRDs at a version, from its module archive. */
+function layOutGatewayApi(version: string): void {
+    const { dir } = downloadModule("sigs.k8s.io/gateway-api", version);
+    const standard = path.join(dir, "config", "crd", "standard");
+    const files = fs.readdirSync(standard).filter((f) => f.endsWith(".yaml")).sort();
+    fs.mkdirSync(CHARTS_DIR, { recursive: true });
+    fs.writeFileSync(path.join(CHARTS_DIR, `gateway-api-${version}.yaml`), files.map((f) => fs.readFileSync(path.join(standard, f), "utf8")).join("\n---\n"));
+}
+
+/** Whether every tool is built and stamped (for tests that need them). */
+export function toolsReady(): boolean {
+    return Object.entries(versions.build).every(([name, tool]) => stamped(name, tool).done);
+}
+
+/** Why the real-program tests do not run here, or undefined when they do. */
+export function toolsMissing(): string | undefined {
+    if (process.env.MMI_REAL_ENGINE === "skip") return "MMI_REAL_ENGINE=skip (set by .ci/run for its second Node.js line: they ran on the first)";
+    try {
+        execFileSync("go", ["version"], { stdio: "ignore" });
+    } catch {
+        return "Go is not installed: the real programs are built from the Go module proxy (npm run tools)";
+    }
+    return toolsReady() ? undefined : `the real programs are not built yet: run npm run tools (cache: ${CACHE_DIR})`;
+}
+
+function main(): void {
+    const reason = (() => {
+        try {
+            return execFileSync("go", ["env", "GOVERSION"], { encoding: "utf8" }).trim();
+        } catch {
+            return undefined;
+        }
+    })();
+    if (reason === undefined) {
+        console.error("npm run tools: Go is not installed (go 1.26 or later builds the real programs from the Go module proxy)");
+        process.exitCode = 1;
+        return;
+    }
+    const goVersion = reason.replace(/^go/, "").split(".").slice(0, 2).join(".");
+    fs.mkdirSync(BIN_DIR, { recursive: true });
+    for (const [name, tool] of Object.entries(versions.build) as Array<[string, GoBuild]>) {
+        const step = stamped(name, tool);
+        if (step.done) continue;
+        const started = Date.now();
+        console.log(`building ${name} (${tool.module}@${tool.version})`);
+        buildTool(name, tool, goVersion);
+        step.mark();
+        console.log(`  built in ${Math.round((Date.now() - started) / 1000)} s`);
+    }
+    for (const [module, tags] of Object.entries(versions.archives)) {
+        for (const tag of tags) {
+            const step = stamped(`${module.replace(/\//g, "_")}@${tag}`, { module, tag, helm: versions.build.helm.version });
+            if (step.done) continue;
+            console.log(`laying out ${module}@${tag}`);
+            (module === "sigs.k8s.io/gateway-api" ? layOutGatewayApi : layOutCharts)(tag);
+            step.mark();
+        }
+    }
+    console.log(`tools ready in ${BIN_DIR}; charts and CRDs in ${CHARTS_DIR}`);
+}
+
+if (require.main === module) main();
