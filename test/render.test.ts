@@ -2,7 +2,7 @@
  * The offline render and plan-diff, end to end (through their npm scripts, or their compiled CLIs
  * where npm would add only time): files written, every manifest valid against its published
  * schema, nothing secret, nothing half-written on a bad config, and a third model showing up as
- * exactly its own resources; the summary names the provider and the release line and gives each
+ * exactly its own resources (a long URN shown where it differs); the summary names the provider and the release line and gives each
  * model's requests to try.
  */
 import assert from "node:assert/strict";
@@ -122,6 +122,13 @@ test("plan-diff: a third model adds its own resources and changes only the node 
         ["nodeCount", 'data["models.json"]', "dashboardJson"],
     );
     assert.ok(changed.includes("  | `nodeCount` | `2` | `3` |"), changed);
+    // A URN that changes only at its end (a dependency renamed) shows where it differs.
+    const renamed = path.join(work, "gke-renamed");
+    fs.cpSync(before, renamed, { recursive: true });
+    const resources = fs.readFileSync(path.join(renamed, "resources.json"), "utf8");
+    fs.writeFileSync(path.join(renamed, "resources.json"), resources.replaceAll("IAMMember::inference-gpu-nodes-container-defaultNodeServiceAccount\"", "IAMMember::inference-gpu-nodes-container-nodeServiceAgent\""));
+    const dependency = cli("planDiff", before, renamed).stdout.split("\n").find((l) => l.startsWith("  | `options.dependsOn["));
+    assert.match(dependency ?? "", /^ {2}\| `options\.dependsOn\[\d\]` \| `\.\.\.[^`]*container-defaultNodeServiceAccount"` \| `\.\.\.[^`]*container-nodeServiceAgent"` \|$/);
     const same = cli("planDiff", before, before);
     assert.equal(same.status, 0);
     assert.match(same.stdout, /No changes\./);
