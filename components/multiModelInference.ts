@@ -111,7 +111,7 @@ export interface NodeCountRange {
 /** How a caller of the component gives API keys or opts out, for its messages. */
 const COMPONENT_API_KEYS_ADVICE: ApiKeysAdvice = {
     path: "apiKeys.keys",
-    set: "pass apiKeys.keys, a secret list of keys (e.g. new pulumi.Config().requireSecretObject<string[]>(\"apiKeys\"))",
+    set: "pass apiKeys.keys, a secret list of keys (e.g. new pulumi.Config().requireSecret(\"apiKeys\").apply((text) => parseApiKeys(text) as string[]), for one key or a JSON list)",
     optOut: "set apiKeys.required to false",
 };
 

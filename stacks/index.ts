@@ -79,6 +79,10 @@ export const gatewayUrl = endpoint.apply(gatewayUrlOf);
 export const models = pulumi
     .all([endpoint, inference.models])
     .apply(([reached, served]) => served.map((model) => ({ ...model, try: curlCommands(reached, model.name) })));
+/** The gateway provider (`provider.name`) and what it is. */
+export const provider = { name: plan.provider.name, description: plan.provider.description };
+/** The release line served: the charts' versions and the vLLM image they pin. */
+export const releaseLine = { inferencePool: plan.inferencePoolChart.version, bodyBasedRouting: plan.bodyBasedRoutingChart.version, vllmImage: plan.vllmImage };
 /** OpenAI's model list at the gateway: every model and adapter name it routes. */
 export const listModels = endpoint.apply(curlListModels);
 /** Whether every request needs `Authorization: Bearer <api-key>` (the stack's `apiKeys`). */

@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { before, test } from "node:test";
 import { parse } from "yaml";
+import { apiKeyProblems } from "../components/plan/apiKeysPlan";
 import { PACKAGE_ROOT, PackageSchema, SchemaProperty, exportedComponents, inferPackageSchema, pluginName } from "../tools/packageSchema";
 import { referenceExamples } from "../tools/docs";
 import { REFERENCE_DOCS_PATH, referenceMarkdown } from "../tools/referenceDocs";
@@ -109,6 +110,15 @@ test("the YAML example sets only inputs the schema has, and every required one",
         for (const key of given) assert.ok(resource.inputProperties?.[key], `${use.type} has no input ${key}`);
         for (const key of resource.requiredInputs ?? []) assert.ok(given.includes(key), `${use.type} needs ${key}`);
     }
+});
+
+test("the YAML example reads apiKeys as its README sets it: one key, or several split at commas, which no valid key holds", () => {
+    const program = parse(read("examples/yaml/Pulumi.yaml")) as { config: Record<string, unknown>; resources: Record<string, { properties?: Record<string, unknown> }> };
+    assert.deepEqual(program.config["apiKeys"], { type: "String", secret: true });
+    assert.deepEqual(program.resources["inference"].properties?.["apiKeys"], { keys: { "fn::split": [",", "${apiKeys}"] } });
+    const key = "k".repeat(32);
+    assert.deepEqual(apiKeyProblems([key, key.toUpperCase()], "apiKeys"), []);
+    assert.notDeepEqual(apiKeyProblems([`${key},${key}`], "apiKeys"), []);
 });
 
 test("the package does not reach into the stack program or the offline tools", () => {

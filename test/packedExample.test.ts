@@ -19,6 +19,7 @@ const packageJson = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), 
  * (`engines.node ">=20"` on npm). With our ranges npm must give the package this very copy. */
 const CONSUMER_SDK = "3.247.0";
 const EXAMPLE_API_KEY = "example-api-key-0123456789abcdef0123456789abcdef";
+const OLDER_API_KEY = "older-api-key-0123456789abcdef0123456789abcdef";
 
 interface Recorded {
     type: string;
@@ -61,6 +62,11 @@ before(async () => {
     exec(process.execPath, [path.join(project, "node_modules", "typescript", "bin", "tsc"), "-p", project], project);
 
     fs.copyFileSync(RUNNER, path.join(project, "runner.js"));
+    run = runExample(JSON.stringify([EXAMPLE_API_KEY, OLDER_API_KEY]));
+});
+
+/** The example under mocks with `apiKeys` set to `apiKeys`, as `pulumi config set --secret` stores it. */
+function runExample(apiKeys: string): typeof run {
     const config = {
         project: "multi-model-inference-example",
         stack: "dev",
@@ -68,12 +74,23 @@ before(async () => {
             "multi-model-inference-example:project": "my-gcp-project",
             "multi-model-inference-example:clusterName": "inference-cluster",
             "multi-model-inference-example:hfToken": "hf_example_token",
-            "multi-model-inference-example:apiKeys": JSON.stringify([EXAMPLE_API_KEY]),
+            "multi-model-inference-example:apiKeys": apiKeys,
         },
         secretKeys: ["multi-model-inference-example:hfToken", "multi-model-inference-example:apiKeys"],
     };
     fs.writeFileSync(path.join(work, "config.json"), JSON.stringify(config));
-    run = JSON.parse(exec(process.execPath, ["runner.js", "bin/index.js", path.join(work, "config.json")], project));
+    return JSON.parse(exec(process.execPath, ["runner.js", "bin/index.js", path.join(work, "config.json")], path.join(work, "example")));
+}
+
+/** The keys vLLM reads, from the api-keys Secret's config file (a secret, so wrapped under mocks). */
+const vllmKeys = (resources: Recorded[]): string[] =>
+    JSON.parse(resources.find((r) => r.type === "kubernetes:core/v1:Secret" && r.inputs.metadata.name === "api-keys")?.inputs.stringData.value["vllm-api-keys.yaml"])["api-key"];
+
+test("the example takes apiKeys as the README sets it: one key, or a JSON list while rotating", () => {
+    assert.deepEqual(vllmKeys(run.resources), [EXAMPLE_API_KEY, OLDER_API_KEY]);
+    const single = runExample(EXAMPLE_API_KEY);
+    assert.deepEqual(vllmKeys(single.resources), [EXAMPLE_API_KEY]);
+    assert.equal(single.outputs.apiKeysRequired, true);
 });
 
 after(() => {
@@ -170,7 +187,7 @@ test("the token and the API keys reach the cluster only as their Secrets, and th
     const secrets = ofType("kubernetes:core/v1:Secret").filter((s) => s.inputs.type !== "kubernetes.io/service-account-token");
     assert.deepEqual(secrets.map((s) => s.inputs.metadata.name).sort(), ["api-keys", "hf-token"]);
     const elsewhere = run.resources.filter((r) => r.type !== "kubernetes:core/v1:Secret");
-    assert.equal(JSON.stringify(elsewhere).includes(EXAMPLE_API_KEY), false);
+    assert.equal(JSON.stringify(elsewhere).includes(EXAMPLE_API_KEY) || JSON.stringify(elsewhere).includes(OLDER_API_KEY), false);
     assert.equal(JSON.stringify(run.outputs).includes("hf_example_token"), false);
     assert.equal(JSON.stringify(run.outputs).includes(EXAMPLE_API_KEY), false);
     assert.equal(run.outputs.apiKeysRequired, true);

@@ -15,6 +15,7 @@ import * as path from "node:path";
 import test, { after } from "node:test";
 import { parse } from "yaml";
 import { REPO_ROOT } from "../tools/mockRuntime";
+import { stackNames } from "../tools/render";
 
 interface Step {
     name?: string;
@@ -106,7 +107,8 @@ test("the plan-diff job, run step by step on a real base and head, comments a di
     const comment = fs.readFileSync(path.join(uploaded, "comment.md"), "utf8");
     assert.ok(comment.includes(`Rendered \`${head.slice(0, 7)}\` (merged into base) against base \`${base.slice(0, 7)}\``), comment);
     const sections = Object.fromEntries(comment.split(/^### Plan diff: /m).slice(1).map((s) => [s.split("\n")[0], s]));
-    assert.deepEqual(Object.keys(sections).sort(), ["gke", "istio"], comment);
+    // Every stack file of the checkout, whatever its name (a new one too).
+    assert.deepEqual(Object.keys(sections).sort(), stackNames(), comment);
     // gke gains the model the base lacks; istio, new on head, is all additions.
     assert.match(sections["gke"], /\*\*1[0-9] to add, [1-9] to change, 0 to remove, \d+ unchanged\.\*\*/);
     assert.ok(sections["gke"].includes("phi-4-mini-instruct"), sections["gke"]);

@@ -8,14 +8,17 @@
  * objects of that line included (so the dashboard and the autoscaler read only metrics of that
  * line's vLLM tag, each EPP has one working monitor, the fetcher fills the directory vLLM reads),
  * and faults of each line's own objects are reported. vLLM's arguments and environment are
- * checked against what its pinned tag has (components/plan/vllmFlags.ts, components/plan/vllm/).
+ * checked against what its pinned tag has (components/plan/vllmFlags.ts, components/plan/vllm/), and
+ * every option the rendered model servers own (read from their containers, not from the program's
+ * table) is refused in `vllmArgs` in every spelling that vLLM reads. The program passes the EPP no
+ * flags (no `inferenceExtension.flags`) and no config key reaches them, so none are owned there.
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import test from "node:test";
 import { parse as parseYaml } from "yaml";
-import { RELEASE_LINES, VLLM_RELEASES } from "../components";
+import { RELEASE_LINES, VLLM_RELEASES, planServing } from "../components";
 import { VLLM_OPTIONS } from "../components/plan/vllmFlags";
 import { checkConsistency, stackOf } from "../tools/consistency";
 import { modelHeaderFact } from "../tools/consistency/upstreamFacts";
@@ -24,6 +27,8 @@ import { REPO_ROOT } from "../tools/repoRoot";
 import { isKubernetesObject } from "../tools/renderFiles";
 import { Break, findingsOf, policyResources, props, reported, runPolicy, stackEnvironment, stackResources, violationFor } from "./helpers/consistencyCheck";
 import { validateKubernetesObject } from "./helpers/kubernetesSchemas";
+import { ownedVllmOptions, vllmSpellings } from "./helpers/ownedFlags";
+import { NETWORK_POLICY } from "./helpers/plannedModels";
 import { assertModelList, bodyBasedRouting, poolsReached, reach, servedBy } from "./helpers/requestPath";
 import { sharedBy } from "./helpers/sharedRuns";
 import { configKey, stackVariant } from "./helpers/stackConfigs";
@@ -35,6 +40,8 @@ const LLAMA_ADAPTERS = [
     { name: "support-tickets", source: "example-org/llama-3.1-support-lora" },
 ];
 const RETIRED = { name: "food-review-v0", source: "example-org/food-review-v0", retired: true };
+/** Phi's own vLLM arguments, as the stack files give them; Llama's are the program's alone. */
+const PHI_ARGS = ["--trust-remote-code", "--enable-chunked-prefill"];
 
 /** The environment variables of a vLLM release, read at its tag (components/plan/vllm/). */
 const vllmEnv = (tag: string) => (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "components", "plan", "vllm", VLLM_RELEASES[tag].factsFile), "utf8")) as { env: { names: string[] } }).env.names;
@@ -42,6 +49,9 @@ const vllmEnv = (tag: string) => (JSON.parse(fs.readFileSync(path.join(REPO_ROOT
 /** Phi autoscales, on the queue with gke and on the KV cache with istio, so that each line's vLLM
  * tag is checked with both signals. */
 const AUTOSCALING = { gke: "queueDepth", istio: "kvCache" } as const;
+
+/** A config the plan accepts, but for the vllmArgs under test. */
+const PLAN_BASE = { cluster: { project: "my-gcp-project", location: "us-central1", name: "inference-cluster" }, networkPolicy: NETWORK_POLICY, nodePools: { "nvidia-l4": { zones: ["us-central1-a"] } } };
 
 /** One mocked run per line and provider, shared by the tests below. */
 const runOf = sharedBy((key: string): Promise<ProgramRun> => {
@@ -51,8 +61,9 @@ const runOf = sharedBy((key: string): Promise<ProgramRun> => {
         const [llama, phi] = config[configKey("models")] as Record<string, unknown>[];
         const { replicas: _fixed, ...autoscaled } = phi;
         config[configKey("models")] = [
-            { ...llama, adapters: [...LLAMA_ADAPTERS, RETIRED] },
-            { ...autoscaled, autoscaling: { minReplicas: 1, maxReplicas: 2, metric: AUTOSCALING[provider] }, weightCache: { accessMode: "ReadWriteMany" } },
+            // maxCpuLoras, so that every LoRA flag the program can pass is in the argv.
+            { ...llama, adapters: [...LLAMA_ADAPTERS, RETIRED], lora: { maxCpuLoras: 3 } },
+            { ...autoscaled, vllmArgs: PHI_ARGS, autoscaling: { minReplicas: 1, maxReplicas: 2, metric: AUTOSCALING[provider] }, weightCache: { accessMode: "ReadWriteMany" } },
         ];
     });
     return runProgram(provider, file);
@@ -115,6 +126,28 @@ for (const line of Object.values(RELEASE_LINES)) {
                 assert.ok(flags.has("--api-key"));
                 const env = new Set([...vllmEnv(tag), ...Object.keys(VLLM_RELEASES[tag].libraryEnv)]);
                 for (const entry of vllm.env as { name: string }[]) assert.ok(env.has(entry.name), `${entry.name} at vLLM ${tag}`);
+            }
+        });
+
+        test(`${line.version} on ${provider}: every vLLM option the rendered model servers own is refused in vllmArgs, in every spelling vLLM reads`, async () => {
+            const run = await runFor(line.version, provider);
+            const vllm = VLLM_OPTIONS[line.vllmTag];
+            const containers = objects(run.resources, "kubernetes:apps/v1:Deployment")
+                .filter((d) => String(d.metadata.name).startsWith("vllm-"))
+                .map((d) => d.spec.template.spec.containers[0]);
+            const owned = [...new Set(containers.flatMap((c) => ownedVllmOptions(c, c.args.includes(PHI_ARGS[0]) ? PHI_ARGS : [], vllm)))];
+            // The EPP's flags would be owned too, but the program passes none to its charts.
+            for (const chart of objects(run.resources, "kubernetes:helm.sh/v4:Chart")) assert.equal(chart.values.inferenceExtension?.flags, undefined, chart.chart);
+            const charts = { inferencePool: { version: line.version }, bodyBasedRouting: { version: line.version } };
+            for (const option of owned) {
+                for (const spelling of vllmSpellings(option, vllm)) {
+                    assert.throws(
+                        () => planServing({ ...PLAN_BASE, charts, models: [{ name: LLAMA, vllmArgs: [spelling] }] }),
+                        // The options of precision (--dtype, --quantization) pass when they agree with it; "1" never does.
+                        (error: Error) => new RegExp(`models\\[0\\]\\.vllmArgs\\[0\\]: .*${option}`).test(error.message),
+                        `${spelling} (${option}) at vLLM ${line.vllmTag}`,
+                    );
+                }
             }
         });
 

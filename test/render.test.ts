@@ -2,7 +2,8 @@
  * The offline render and plan-diff, end to end (through their npm scripts, or their compiled CLIs
  * where npm would add only time): files written, every manifest valid against its published
  * schema, nothing secret, nothing half-written on a bad config, and a third model showing up as
- * exactly its own resources.
+ * exactly its own resources (a long URN shown where it differs); the summary names the provider and the release line and gives each
+ * model's requests to try.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -16,6 +17,7 @@ import { CODE_ROOT, REPO_ROOT } from "../tools/repoRoot";
 import type { RenderedResource } from "../tools/renderFiles";
 import { validateKubernetesObject } from "./helpers/kubernetesSchemas";
 import { configKey, stackVariant } from "./helpers/stackConfigs";
+import { curlArgvs } from "./helpers/stubCurl";
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "render-test-"));
 after(() => fs.rmSync(work, { recursive: true, force: true }));
@@ -71,6 +73,16 @@ for (const stack of ["gke", "istio"]) {
         const keys = resources.find((r) => r.type === "kubernetes:core/v1:Secret" && r.name === "inference-api-keys");
         assert.deepEqual(keys?.inputs["stringData"], { "lora-syncer": "[secret]", sha256: "[secret]", "vllm-api-keys.yaml": "[secret]" });
         assert.ok(run.stdout.includes("curl -X GET 'http://<gateway-address>/v1/models' -H 'Authorization: Bearer <api-key>'"), run.stdout);
+        // The provider and the release line the stack file names, and per model the requests to
+        // try, as bash hands them to curl when pasted.
+        const config = (parseYaml(fs.readFileSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, any> }).config;
+        const charts = config[configKey("charts")];
+        assert.match(run.stdout, new RegExp(`^Provider: ${config[configKey("provider")].name}, `, "m"));
+        assert.match(run.stdout, new RegExp(`^Release line: inferencepool ${charts.inferencePool.version}, body-based-routing ${charts.bodyBasedRouting.version}, vllm/vllm-openai:v`, "m"));
+        const tries = curlArgvs("bash", run.stdout.split("Requests to try")[1].split("\n").filter((l) => l.startsWith("  curl ")));
+        const sent = tries.map((argv) => `${argv[2]} ${JSON.parse(argv[argv.indexOf("-d") + 1]).model}`);
+        const names = (config[configKey("models")] as { name: string }[]).map((m) => m.name);
+        assert.deepEqual(sent, names.flatMap((name) => [`http://<gateway-address>/v1/chat/completions ${name}`, `http://<gateway-address>/v1/completions ${name}`]));
         const values = parseYaml(fs.readFileSync(path.join(out, "helm/llama-3-1-8b-instruct.yaml"), "utf8"));
         assert.deepEqual(values.inferencePool.modelServers.matchLabels, { app: "vllm-llama-3-1-8b-instruct" });
     });
@@ -110,6 +122,13 @@ test("plan-diff: a third model adds its own resources and changes only the node 
         ["nodeCount", 'data["models.json"]', "dashboardJson"],
     );
     assert.ok(changed.includes("  | `nodeCount` | `2` | `3` |"), changed);
+    // A URN that changes only at its end (a dependency renamed) shows where it differs.
+    const renamed = path.join(work, "gke-renamed");
+    fs.cpSync(before, renamed, { recursive: true });
+    const resources = fs.readFileSync(path.join(renamed, "resources.json"), "utf8");
+    fs.writeFileSync(path.join(renamed, "resources.json"), resources.replaceAll("IAMMember::inference-gpu-nodes-container-defaultNodeServiceAccount\"", "IAMMember::inference-gpu-nodes-container-nodeServiceAgent\""));
+    const dependency = cli("planDiff", before, renamed).stdout.split("\n").find((l) => l.startsWith("  | `options.dependsOn["));
+    assert.match(dependency ?? "", /^ {2}\| `options\.dependsOn\[\d\]` \| `\.\.\.[^`]*container-defaultNodeServiceAccount"` \| `\.\.\.[^`]*container-nodeServiceAgent"` \|$/);
     const same = cli("planDiff", before, before);
     assert.equal(same.status, 0);
     assert.match(same.stdout, /No changes\./);

@@ -1,7 +1,8 @@
 /**
  * The render and plan-diff CLIs under hostile input, on real directories and through real pipes:
  * the render never deletes or changes what it did not write, refuses names that are paths, reads a
- * broken stack file into one line that quotes nothing from it, and every byte of a long output
+ * broken stack file into one line that quotes nothing from it, names the stacks there for a stack
+ * without a file, and every byte of a long output
  * arrives through a slow pipe.
  */
 import assert from "node:assert/strict";
@@ -12,7 +13,7 @@ import * as path from "node:path";
 import test, { after } from "node:test";
 import { stringify } from "yaml";
 import { REPO_ROOT, loadStackConfig } from "../tools/mockRuntime";
-import { RENDER_MARKER, RenderRefused, checkOutputDirectory, render, writeAtomically } from "../tools/render";
+import { RENDER_MARKER, RenderRefused, checkOutputDirectory, render, stackNames, writeAtomically } from "../tools/render";
 import { StackFileError } from "../tools/stackFile";
 import { configKey, stackVariant } from "./helpers/stackConfigs";
 
@@ -57,6 +58,15 @@ test("render refuses stack names that are paths", async () => {
     for (const stack of [".", "a/b", "../gke", "", "x".repeat(101)]) {
         await assert.rejects(render({ stack, out: path.join(work, "never") }), /is not a stack name/);
     }
+});
+
+test("a stack with no stack file: the render names the stacks there and writes nothing", () => {
+    const out = path.join(work, "prod");
+    const run = npm("render", "--", "--stack", "prod", "--out", out);
+    assert.equal(run.status, 2, run.stderr);
+    assert.equal(run.stderr.trim(), `render: no stack prod here (no Pulumi.prod.yaml); the stacks: ${stackNames().join(", ")}. Copy one to Pulumi.<name>.yaml, or pass --config-file <path>`);
+    assert.ok(stackNames().includes("gke") && stackNames().includes("istio"));
+    assert.equal(fs.existsSync(out), false);
 });
 
 test("render refuses the checkout, the working directory, their parents, files, paths under files and links", async () => {

@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import * as path from "node:path";
 import test from "node:test";
 import { INFERENCE_CHARTS } from "../components";
+import { poolReleaseName } from "../components/plan/names";
 import { MOCK_SECRET_VALUE, ProgramRun, REPO_ROOT, RecordedResource, isSecretValue, runProgram } from "../tools/mockRuntime";
 import { isKubernetesObject } from "../tools/renderFiles";
 import { validateKubernetesObject } from "./helpers/kubernetesSchemas";
@@ -411,7 +412,7 @@ test("in another namespace, every reference to a pool and its EPP follows the cl
     // model must not share a release name.
     const run = await runProgram("istio", stackVariant("istio", "team-a", (config) => (config[configKey("namespace")] = "team-a")));
     for (const model of MODELS) {
-        const release = `team-a-${model.key}`;
+        const release = poolReleaseName("team-a", model.key);
         const inputs = (type: string, name: string) => find(run, type, name).inputs as any;
         const chart = inputs("kubernetes:helm.sh/v4:Chart", `inference-${model.key}-chart`);
         assert.deepEqual([chart.name, chart.namespace], [release, "team-a"]);

@@ -73,7 +73,7 @@ test("release names are unique per cluster: the chart names a ClusterRole and Cl
     assert.equal(poolReleaseName("default", key), key, "namespace default keeps its pools");
     const names = ["default", "team-a", "team-b", "a-very-long-namespace-name-for-serving-models"].map((ns) => poolReleaseName(ns, key));
     assert.equal(new Set(names.map(endpointPickerName)).size, names.length, names.join());
-    assert.equal(names[1], "team-a-llama-3-1-8b-instruct");
+    assert.equal(names[1], "team-a-llama-3-1-8b-instruct-200175");
     for (const line of Object.values(RELEASE_LINES)) {
         // The chart cuts the release at this length in the EPP's name: ours are never cut.
         for (const name of names) assert.ok(name.length <= line.inferencePool.endpointPickerNameLimit, name);
@@ -81,7 +81,7 @@ test("release names are unique per cluster: the chart names a ClusterRole and Cl
     assert.match(names[3], /^a-very-long-namespace-name-for-se-[0-9a-f]{6}$/);
     // In the plan, everything that refers to the pool or its EPP follows the release name.
     const model = plan({ namespace: "team-a" }).models[0];
-    assert.deepEqual([model.names.pool, model.names.endpointPicker], ["team-a-llama-3-1-8b-instruct", "team-a-llama-3-1-8b-instruct-epp"]);
+    assert.deepEqual([model.names.pool, model.names.endpointPicker], ["team-a-llama-3-1-8b-instruct-200175", "team-a-llama-3-1-8b-instruct-200175-epp"]);
     assert.deepEqual([model.names.deployment, model.names.route], ["vllm-llama-3-1-8b-instruct", key]);
 });
 

@@ -3,15 +3,18 @@
 // previewed and deployed, and, job by job, by what the runner would do: each job's effective
 // token permissions, no test step that may fail quietly, no `if:` guard that is always true, and
 // secrets or OIDC tokens only in jobs that cannot run for forks, with the guards evaluated for each
-// event that starts the workflow (test/helpers/githubExpressions.ts). Adding a Pulumi.<stack>.yaml
-// without extending the workflows must fail here rather than silently skip that stack in CI.
+// event that starts the workflow (test/helpers/githubExpressions.ts). The stacks previewed and
+// deployed are listed by running the workflows' own listing step in the checkout, so a new
+// Pulumi.<stack>.yaml is covered with nothing to edit, and a listing that missed one fails here.
 // (test/planDiffWorkflow.test.ts runs the plan-diff job itself.)
 import test from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { isScalar, parse, parseDocument, visit } from "yaml";
+import { stackNames } from "../tools/render";
 import { REPO_ROOT as repoRoot } from "../tools/repoRoot";
 import { ExpressionValue, evaluate, evaluateField, looselyEqual, truthy } from "./helpers/githubExpressions";
 
@@ -36,6 +39,7 @@ const ACTION_RELEASES: Record<string, { tag: string; commit: string }> = {
 
 /** The parts of a workflow file these tests read; everything else is left untyped. */
 interface Step {
+  id?: string;
   name?: string;
   uses?: string;
   run?: string;
@@ -48,6 +52,9 @@ interface Step {
 type Permissions = Record<string, string> | string;
 
 interface Job {
+  /** A workflow of this repository the job calls (`./.github/workflows/<file>`). */
+  uses?: string;
+  outputs?: Record<string, string>;
   if?: string | boolean;
   environment?: string | { name: string };
   permissions?: Permissions;
@@ -79,13 +86,36 @@ function loadWorkflow(file: string): Workflow {
   return parse(fs.readFileSync(path.join(workflowsDir, file), "utf8")) as Workflow;
 }
 
-/** Stack names from the `Pulumi.<stack>.yaml` files in the repository root. */
-function stackNames(): string[] {
-  return fs
-    .readdirSync(repoRoot)
-    .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
-    .filter((stack): stack is string => stack !== undefined)
-    .sort();
+/** The workflow a job calls, by its `uses: ./.github/workflows/<file>`. */
+const calledBy = (job: Job): Workflow => loadWorkflow(path.basename(String(job.uses)));
+
+/**
+ * The values of a matrix axis: a list as written, or `${{ fromJSON(needs.<job>.outputs.<name>) }}`
+ * of a job that calls a workflow of this repository, computed as the runner would: the called
+ * workflow's output names a job's output, which names a step's, and that step runs here, in the
+ * checkout, with its own `$GITHUB_OUTPUT`.
+ */
+function axisValues(workflow: Workflow, values: unknown): unknown[] {
+  if (Array.isArray(values)) return values;
+  const need = /^\$\{\{\s*fromJSON\(needs\.([\w-]+)\.outputs\.([\w-]+)\)\s*\}\}$/.exec(String(values));
+  assert.ok(need !== null, `matrix axis ${JSON.stringify(values)} is neither a list nor fromJSON of a called workflow's output`);
+  const called = calledBy(workflow.jobs[need[1]]);
+  const outputs = (called.on["workflow_call"] as { outputs: Record<string, { value: string }> }).outputs;
+  const [, jobId, jobOutput] = /jobs\.([\w-]+)\.outputs\.([\w-]+)/.exec(outputs[need[2]].value) ?? [];
+  const job = called.jobs[jobId];
+  const [, stepId, stepOutput] = /steps\.([\w-]+)\.outputs\.([\w-]+)/.exec(job.outputs?.[jobOutput] ?? "") ?? [];
+  const step = job.steps?.find((s) => s.id === stepId);
+  assert.ok(step?.run !== undefined, `${need[1]}: no step ${stepId} with a run: script`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "github-output-"));
+  try {
+    const outputFile = path.join(dir, "output");
+    const result = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", step.run], { cwd: repoRoot, env: { ...process.env, GITHUB_OUTPUT: outputFile }, encoding: "utf8" });
+    assert.equal(result.status, 0, result.stderr);
+    const line = fs.readFileSync(outputFile, "utf8").split("\n").find((l) => l.startsWith(`${stepOutput}=`));
+    return JSON.parse(line?.slice(stepOutput.length + 1) ?? "null") as unknown[];
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -93,11 +123,12 @@ function stackNames(): string[] {
  * combination when there is no matrix. `include`/`exclude` change combinations in ways this
  * helper does not model, so they are rejected rather than evaluated wrongly.
  */
-function matrixCombos(job: Job): MatrixCombo[] {
+function matrixCombos(workflow: Workflow, job: Job): MatrixCombo[] {
   const matrix = job.strategy?.matrix ?? {};
   assert.ok(!("include" in matrix) && !("exclude" in matrix), "matrix include/exclude is not modelled by this test");
   let combos: MatrixCombo[] = [{}];
-  for (const [axis, values] of Object.entries(matrix)) {
+  for (const [axis, written] of Object.entries(matrix)) {
+    const values = axisValues(workflow, written);
     assert.ok(Array.isArray(values), `matrix axis ${axis} must be a list`);
     combos = combos.flatMap((combo) => values.map((value) => ({ ...combo, [axis]: String(value) })));
   }
@@ -120,10 +151,11 @@ interface PulumiRun {
 /** Every stack that some job in `file` runs pulumi/actions `command` against. */
 function pulumiRuns(file: string, command: string): PulumiRun[] {
   const runs: PulumiRun[] = [];
-  for (const job of Object.values(loadWorkflow(file).jobs)) {
+  const workflow = loadWorkflow(file);
+  for (const job of Object.values(workflow.jobs)) {
     for (const step of job.steps ?? []) {
       if (!step.uses?.startsWith("pulumi/actions@") || step.with?.command !== command) continue;
-      for (const combo of matrixCombos(job)) {
+      for (const combo of matrixCombos(workflow, job)) {
         const environment = typeof job.environment === "object" ? job.environment.name : job.environment;
         runs.push({
           job,
@@ -164,6 +196,8 @@ test("every workflow sets explicit permissions and pins each action to its relea
     visit(parseDocument(fs.readFileSync(path.join(workflowsDir, file), "utf8")), {
       Pair(_, pair) {
         if (!isScalar(pair.key) || pair.key.value !== "uses" || !isScalar(pair.value)) return;
+        // A workflow of this repository runs at the caller's own commit.
+        if (String(pair.value.value).startsWith("./.github/workflows/")) return;
         const [action, ref] = String(pair.value.value).split("@");
         const release = ACTION_RELEASES[action];
         assert.ok(release !== undefined, `${file}: ${action} is not a known action; add its release to ACTION_RELEASES`);
@@ -236,7 +270,7 @@ test("deploy runs pulumi up for every stack, one environment per stack, one stac
     assert.ok(typeof concurrency === "object", `deploy ${run.stack}: no concurrency group`);
     assert.match(concurrency.group, /\$\{\{\s*matrix\.stack\s*\}\}/);
     assert.equal(concurrency["cancel-in-progress"], false);
-    if (matrixCombos(run.job).length > 1) {
+    if (matrixCombos(workflow, run.job).length > 1) {
       assert.equal(run.job.strategy?.["max-parallel"], 1, "deploy matrix must run one stack at a time");
     }
   }
@@ -316,9 +350,14 @@ function branchMatches(pattern: string, branch: string): boolean {
   return new RegExp(`^${regex}$`).test(branch);
 }
 
-/** Whether `workflow` starts for `event`: its `on` names the event (and, for a push, the branch). */
+/** Whether `workflow` starts for `event`: its `on` names the event (and, for a push, the branch);
+ * a reusable one (`workflow_call`) starts with each workflow that calls it. */
 function startsFor(workflow: Workflow, event: EventContext): boolean {
   const on = typeof workflow.on === "string" ? { [workflow.on]: null } : Array.isArray(workflow.on) ? Object.fromEntries((workflow.on as string[]).map((e) => [e, null])) : workflow.on;
+  if ("workflow_call" in on) {
+    const callers = workflowFiles().map(loadWorkflow).filter((caller) => Object.values(caller.jobs).some((job) => job.uses !== undefined && calledBy(job).name === workflow.name));
+    if (callers.some((caller) => startsFor(caller, event))) return true;
+  }
   if (!(event.event in on)) return false;
   const filter = on[event.event] as { branches?: string[] } | null;
   return event.branch === undefined || filter?.branches === undefined || filter.branches.some((p) => branchMatches(p, event.branch as string));

@@ -76,11 +76,31 @@ export function diffResources(before: RenderedResource[], after: RenderedResourc
     return diff;
 }
 
-function cell(value: unknown): string {
-    if (value === undefined) return "";
-    const text = JSON.stringify(value);
-    const short = text.length > 120 ? `${text.slice(0, 117)}...` : text;
-    return `\`${short.replace(/\|/g, "\\|").replace(/`/g, "'")}\``;
+/** Longest table cell, in characters of the value's JSON. */
+const CELL_LENGTH = 120;
+/** How much of what the two values share a cut keeps before where they differ. */
+const CELL_CONTEXT = 40;
+
+/** `text` cut to {@link CELL_LENGTH} around index `at`, with `...` where text is left out. */
+function cutAround(text: string, at: number): string {
+    if (text.length <= CELL_LENGTH) return text;
+    const start = Math.max(0, Math.min(at - CELL_CONTEXT, text.length - (CELL_LENGTH - 3)));
+    if (start === 0) return `${text.slice(0, CELL_LENGTH - 3)}...`;
+    if (start + CELL_LENGTH - 3 >= text.length) return `...${text.slice(start)}`;
+    return `...${text.slice(start, start + CELL_LENGTH - 6)}...`;
+}
+
+/**
+ * A changed field's before and after as table cells. A long value is cut around the first
+ * character where the two differ, not at its start: URNs and long names share their start and
+ * differ at the end, so a cut from the start would show two equal cells.
+ */
+export function changeCells(before: unknown, after: unknown): [string, string] {
+    const [old, now] = [before, after].map((v) => (v === undefined ? undefined : JSON.stringify(v)));
+    let at = 0;
+    while (old !== undefined && now !== undefined && at < old.length && old[at] === now[at]) at++;
+    const cell = (text: string | undefined) => (text === undefined ? "" : `\`${cutAround(text, at).replace(/\|/g, "\\|").replace(/`/g, "'")}\``);
+    return [cell(old), cell(now)];
 }
 
 function label(resource: RenderedResource): string {
@@ -108,7 +128,7 @@ export function diffMarkdown(title: string, diff: ResourceDiff): string {
         for (const { resource, fields, replaced } of diff.changed) {
             const replacement = replaced ? " (**replaced**: the new one is created before the old one is deleted)" : "";
             lines.push("", `- ${label(resource)}${replacement}`, "", "  | field | before | after |", "  | --- | --- | --- |");
-            for (const f of fields) lines.push(`  | \`${f.path}\` | ${cell(f.before)} | ${cell(f.after)} |`);
+            for (const f of fields) lines.push(`  | \`${f.path}\` | ${changeCells(f.before, f.after).join(" | ")} |`);
         }
     }
     return `${lines.join("\n")}\n`;

@@ -33,6 +33,15 @@ export function checkStackName(stack: string): void {
     }
 }
 
+/** The stacks of a checkout: one per `Pulumi.<stack>.yaml` in `dir`. */
+export function stackNames(dir = REPO_ROOT): string[] {
+    return fs
+        .readdirSync(dir)
+        .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
+        .filter((stack): stack is string => stack !== undefined)
+        .sort();
+}
+
 interface Marker {
     tool: string;
     version: number;
@@ -158,6 +167,13 @@ export async function render(options: {
     checkStackName(options.stack);
     const configFile = path.resolve(options.configFile ?? path.join(REPO_ROOT, `Pulumi.${options.stack}.yaml`));
     const out = path.resolve(options.out ?? path.join("out", options.stack));
+    // A mistyped or new stack name: say which stacks there are rather than which file is missing.
+    if (options.configFile === undefined && !fs.existsSync(configFile)) {
+        throw new RenderRefused(
+            `render: no stack ${options.stack} here (no ${path.basename(configFile)}); the stacks: ${stackNames().join(", ") || "none"}. ` +
+                "Copy one to Pulumi.<name>.yaml, or pass --config-file <path>",
+        );
+    }
     checkOutputDirectory(out);
     readStackFile(configFile);
     // Loaded only now, and with require (the compiled CommonJS has no resolver for import() of a

@@ -4,7 +4,7 @@
  * each Cloud Monitoring dashboard's JSON, and a readable summary. Pure: the CLI in render.ts writes what this returns.
  */
 import { stringify as toYaml } from "yaml";
-import type { CostRange, EndpointPickerCost, NodePoolSummary, ServedModel } from "../components";
+import type { CostRange, EndpointPickerCost, NodePoolSummary, ServedModel, curlCommands } from "../components";
 import { ProgramRun, RecordedResource, redactSecrets } from "./mockRuntime";
 
 /** One resource as written to `resources.json`: the recorded fields but the options, with the
@@ -107,7 +107,7 @@ function replicasCell(model: ServedModel): string {
 
 /** The readable summary of a run, from the stack's outputs. */
 export function renderSummary(outputs: Record<string, unknown>): string {
-    const models = outputs["models"] as ServedModel[];
+    const models = outputs["models"] as (ServedModel & { try: ReturnType<typeof curlCommands> })[];
     const pools = outputs["nodePools"] as NodePoolSummary[];
     const total = outputs["estimatedGpuCost"] as CostRange;
     const modelRows = [
@@ -145,7 +145,11 @@ export function renderSummary(outputs: Record<string, unknown>): string {
     const record = outputs["certificateDnsRecord"] as { name: string; type: string; data: string } | undefined;
     const epps = outputs["estimatedEndpointPickerCost"] as EndpointPickerCost | undefined;
     const systemPool = outputs["systemPool"] as { machineType: string; nodesPerZone: number } | undefined;
+    const provider = outputs["provider"] as { name: string; description: string };
+    const line = outputs["releaseLine"] as { inferencePool: string; bodyBasedRouting: string; vllmImage: string };
     return [
+        `Provider: ${provider.name}, ${provider.description}`,
+        `Release line: inferencepool ${line.inferencePool}, body-based-routing ${line.bodyBasedRouting}, ${line.vllmImage}`,
         `Gateway: ${String(outputs["gatewayUrl"])}`,
         `API keys: ${outputs["apiKeysRequired"] === true ? "required (clients send Authorization: Bearer <api-key>)" : "not required"}`,
         `Models: ${String(outputs["listModels"])}`,
@@ -168,8 +172,12 @@ export function renderSummary(outputs: Record<string, unknown>): string {
                       `$${epps.onDemandHourly.toFixed(2)}/h on demand ($${epps.onDemandMonthly.toFixed(2)}/month) at ${epps.pricedAs} rates.`,
               ]),
         ...(systemPool === undefined ? [] : [`System pool: ${systemPool.nodesPerZone} x ${systemPool.machineType} per zone.`]),
+
         "Prices: GPU list prices only (no VM, disk or load balancer), us-central1; see components/plan/gpuCatalog.ts.",
         ...(epps === undefined ? [] : ["EPP prices: what they request at the machine family's list rates, us-central1; see components/plan/systemCapacity.ts."]),
+        "",
+        "Requests to try, once the gateway has an address:",
+        ...models.flatMap((m) => ["", `${m.name}:`, `  ${m.try.chatCompletions}`, `  ${m.try.completions}`]),
         "",
     ].join("\n");
 }

@@ -65,15 +65,14 @@ export function endpointPickerName(release: string): string {
  * The inferencepool release of a model, which names its InferencePool and, through the EPP's
  * name, a ClusterRole and ClusterRoleBinding: unique per cluster, not only per namespace. In
  * namespace `default` it is the model's key, as it always was, so existing stacks keep their
- * pools; elsewhere `<namespace>-<key>`, or when that is longer than
- * {@link MAX_MODEL_KEY_LENGTH}, its start and a hash of namespace and key.
+ * pools; elsewhere the start of `<namespace>-<key>` and a hash of namespace and key. The hash is
+ * always there: namespaces and keys both hold dashes, so `team-a` serving `llama` and `team`
+ * serving `a-llama` (or `default` serving `team-a-llama`) would otherwise share one name.
  */
 export function poolReleaseName(namespace: string, key: string): string {
     if (namespace === "default") return key;
-    const prefixed = `${namespace}-${key}`;
-    if (prefixed.length <= MAX_MODEL_KEY_LENGTH) return prefixed;
     const hash = shortHash(`${namespace}/${key}`);
-    return `${prefixed.slice(0, MAX_MODEL_KEY_LENGTH - hash.length - 1).replace(/-+$/, "")}-${hash}`;
+    return `${`${namespace}-${key}`.slice(0, MAX_MODEL_KEY_LENGTH - hash.length - 1).replace(/-+$/, "")}-${hash}`;
 }
 
 /** The names of every object that serves one model, derived from its key (and, for the pool,

@@ -7,7 +7,7 @@
 import * as container from "@pulumi/gcp/container";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { MultiModelInference, MultiModelInferenceArgs, gkeKubeconfig } from "multi-model-inference";
+import { MultiModelInference, MultiModelInferenceArgs, gkeKubeconfig, parseApiKeys } from "multi-model-inference";
 
 const config = new pulumi.Config();
 const cluster = {
@@ -32,8 +32,9 @@ const kubernetes = new k8s.Provider("gke", {
 const serving: MultiModelInferenceArgs = {
     cluster,
     hfToken: config.requireSecret("hfToken"),
-    // The gateway is external: clients must send one of these keys (a secret JSON list).
-    apiKeys: { keys: config.requireSecretObject<string[]>("apiKeys") },
+    // The gateway is external: clients must send a key. One (pulumi config set --secret apiKeys
+    // <key>) or, while rotating, a JSON list ('["<new key>","<old key>"]'), read as the stack reads it.
+    apiKeys: { keys: config.requireSecret("apiKeys").apply((text) => parseApiKeys(text) as string[]) },
     // The model servers admit the gateway's proxies: GKE's come from the region's proxy-only subnet.
     networkPolicy: { gatewaySourceRanges: [config.get("proxyOnlySubnetCidr") ?? "10.129.0.0/23"] },
     // A regional cluster: say which zones offer each GPU.
