@@ -30,7 +30,8 @@ export const GPU_NODE = {
 /** The simulated nodes: GPU nodes shaped like the smallest machine type of each accelerator,
  * and a system node for the gateway's helpers (EPPs ask 4 CPU and 8 GiB each from v1.5.0). */
 export const LOCAL_NODES = {
-    gpu: [{ accelerator: "nvidia-l4" as const, count: 6, product: "NVIDIA-L4" }],
+    // $MMI_GPU_NODES raises the count for the benchmark's 64 models.
+    gpu: [{ accelerator: "nvidia-l4" as const, count: Number(process.env.MMI_GPU_NODES ?? 6), product: "NVIDIA-L4" }],
     system: { name: "system-0", cpu: 64, memoryGi: 256 },
 };
 

@@ -97,8 +97,39 @@ export function podUids(appLabel: string): string[] {
         .sort();
 }
 
+/** `n` models of one small known model under names of their own, for the benchmark. */
+export function benchModels(n: number): ModelEntry[] {
+    return Array.from({ length: n }, (_, i) => ({ name: `bench-${i}`, huggingFaceId: "meta-llama/Llama-3.2-1B-Instruct" }));
+}
+
+/** Wall time of the real `pulumi preview` and `pulumi up` (from nothing) for 2, 16 and 64 models,
+ * each destroyed after; printed as the README's table. Needs 64 GPU nodes: MMI_GPU_NODES=64. */
+async function bench(): Promise<void> {
+    const rows: string[] = [];
+    for (const n of [2, 16, 64]) {
+        const stack = `bench-${n}`;
+        const config = localConfig("v1.0.0", benchModels(n));
+        const secrets = localSecrets();
+        const times: number[] = [];
+        for (const op of ["preview", "up", "destroy"] as const) {
+            const started = Date.now();
+            const result = await pulumi({ op, stack, config, secrets, removeStack: op === "destroy" });
+            if (!result.ok) throw new Error(`pulumi ${op} of ${stack} failed: ${result.error}`);
+            times.push((Date.now() - started) / 1000);
+        }
+        rows.push(`| ${n} | ${times[0].toFixed(0)} s | ${times[1].toFixed(0)} s | ${times[2].toFixed(0)} s |`);
+    }
+    console.log(["| models | preview | up | destroy |", "| --- | --- | --- | --- |", ...rows].join("\n"));
+}
+
 async function main(): Promise<void> {
     const keep = process.argv.includes("--keep");
+    if (process.argv.includes("--bench")) {
+        const { started } = await clusterUp();
+        await bench();
+        if (started) clusterDown();
+        return;
+    }
     const lineArg = process.argv.indexOf("--line");
     const lines = lineArg < 0 ? E2E_LINES : [process.argv[lineArg + 1]];
     const { started } = await clusterUp();
