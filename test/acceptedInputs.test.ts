@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import test from "node:test";
 import { ServingConfig, planServing } from "../components";
-import { resolveVllmOption } from "../components/plan/vllmArgs";
+import { resolveVllmOption } from "../components/plan/vllmFlags";
 import { VLLM_OPTIONS } from "../components/plan/vllmFlags";
 import { parseStackConfig } from "../stacks/config";
 import { NETWORK_POLICY } from "./helpers/plannedModels";
