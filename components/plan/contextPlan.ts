@@ -21,13 +21,25 @@ export const CONTEXT_MARGIN = 0.9;
 const GIB = 2 ** 30;
 const MIB = 2 ** 20;
 
+/** Where a planned context came from. A const object so the cross-language schema gets an enum. */
+export const ContextSource = {
+    /** The model's native context (`max_position_embeddings`), which fits. */
+    Native: "native",
+    /** The largest block multiple that fits, the native context not fitting. */
+    LargestFitting: "largestFitting",
+    /** A length config asks for (`contextLength` or `--max-model-len` in `vllmArgs`). */
+    Asked: "asked",
+} as const;
+
+/** Where a planned context came from (see the const of the same name). */
+export type ContextSource = (typeof ContextSource)[keyof typeof ContextSource];
+
 /** A model's context and KV cache, planned. */
 export interface PlannedContext {
     /** The context each request may have: vLLM's `max_model_len`. */
     length: number;
-    /** Where the length came from: the model's native context, the largest that fits, or a
-     * length config asks for (`contextLength` or `--max-model-len` in `vllmArgs`). */
-    source: "native" | "largestFitting" | "asked";
+    /** Where the length came from. */
+    source: ContextSource;
     /** The model's native context (`max_position_embeddings`); undefined outside the table. */
     nativeContext?: number;
     /** The `--max-model-len` the program passes; undefined when vLLM's default is the length
@@ -184,7 +196,7 @@ export function planContext(
     return {
         context: {
             length,
-            source: asked !== undefined ? "asked" : length === native ? "native" : "largestFitting",
+            source: asked !== undefined ? ContextSource.Asked : length === native ? ContextSource.Native : ContextSource.LargestFitting,
             nativeContext: native,
             maxModelLenFlag: maxModelLen !== undefined || length === vllmDefault ? undefined : length,
             kvCacheGiB: Math.round((budgetBytes / GIB) * 100) / 100,
