@@ -56,6 +56,8 @@ export interface PlannedContext {
 /** What vLLM reads from a model's `vllmArgs` that moves the memory rule. */
 interface MemoryArgs {
     maxModelLen?: number;
+    /** The element of `vllmArgs` that sets `--max-model-len`. */
+    maxModelLenIndex?: number;
     gpuMemoryUtilization?: number;
     maxNumSeqs?: number;
     maxNumBatchedTokens?: number;
@@ -90,6 +92,7 @@ function memoryArgs(args: readonly string[], vllm: VllmOptions, index: number): 
             return;
         }
         read[key] = number;
+        if (key === "maxModelLen") read.maxModelLenIndex = argIndex;
     });
     return { read, problems };
 }
@@ -164,7 +167,7 @@ export function planContext(
     const usable = Math.floor(Math.max(0, budget.bytes) * CONTEXT_MARGIN);
     const needs = (length: number) => kvBytesForLength(layout, length, rule, batched);
     const asked = config.contextLength ?? maxModelLen;
-    const askedAt = config.contextLength !== undefined ? at("contextLength") : at("vllmArgs");
+    const askedAt = config.contextLength !== undefined ? at("contextLength") : at(`vllmArgs[${args.read.maxModelLenIndex}]`);
     const largest = largestFittingLength(layout, usable, native ?? asked!, rule, batched);
     const gpus = `${count} × ${type}`;
     if (asked !== undefined && native !== undefined && asked > native) {

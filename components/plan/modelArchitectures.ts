@@ -40,6 +40,9 @@ const alternating = (pairs: number) => Array.from({ length: pairs }, () => ["sli
 /** LLM-Prof's copy of nine `config.json` files, verbatim (citsjtu2020/LLM-Prof). */
 const LLM_PROF = "citsjtu2020/LLM-Prof sglang/Model_Config.md@8434c8d19c396b2f95d92a67845a7c0a0e0dd512";
 
+/** Copies of Qwen's model cards (ZHUI/paddlenlp_model_readme). */
+const PADDLE_CARDS = "ZHUI/paddlenlp_model_readme ";
+
 /** The rows, by Hugging Face ID (https://huggingface.co/<id>/blob/main/config.json). */
 export const KNOWN_MODEL_ARCHITECTURES: Readonly<Record<string, KnownArchitecture>> = {
     "meta-llama/Llama-3.1-8B-Instruct": {
@@ -61,6 +64,12 @@ export const KNOWN_MODEL_ARCHITECTURES: Readonly<Record<string, KnownArchitectur
             "(n_layers 32, n_heads 24, n_kv_heads 8, dim 3072); the context keys from the model's Phi4Config defaults as copied in the code corpus " +
             "(max_position_embeddings=131072, original_max_position_embeddings=4096) and the model card (128K, LongRoPE)",
     },
+    "Qwen/Qwen2.5-1.5B-Instruct": {
+        config: { num_hidden_layers: 28, num_attention_heads: 12, num_key_value_heads: 2, hidden_size: 1536, max_position_embeddings: 32768, torch_dtype: "bfloat16" },
+        source:
+            `${PADDLE_CARDS}Qwen/Qwen2.5-1.5B-Instruct/index.md@10d0a05fa8598301f2daaf815381315f6646d593, the model card (28 layers, 12 Q and 2 KV heads, ` +
+            "context 32,768); hidden_size 1536 from a Qwen2.5-1.5B ModelConfig in the code corpus (hidden_size 1536, 12 heads, 2 KV heads, 32,768)",
+    },
     "Qwen/Qwen2.5-3B-Instruct": {
         config: { num_hidden_layers: 36, num_attention_heads: 16, num_key_value_heads: 2, hidden_size: 2048, max_position_embeddings: 32768, sliding_window: 32768, use_sliding_window: false, torch_dtype: "bfloat16" },
         source: `${LLM_PROF}, its Qwen2.5-3B: the Instruct model is its fine-tune, same keys`,
@@ -74,6 +83,12 @@ export const KNOWN_MODEL_ARCHITECTURES: Readonly<Record<string, KnownArchitectur
     "Qwen/Qwen2.5-14B": {
         config: { num_hidden_layers: 48, num_attention_heads: 40, num_key_value_heads: 8, hidden_size: 5120, max_position_embeddings: 131072, sliding_window: 131072, use_sliding_window: false, torch_dtype: "bfloat16" },
         source: LLM_PROF,
+    },
+    "Qwen/Qwen2.5-14B-Instruct": {
+        config: { num_hidden_layers: 48, num_attention_heads: 40, num_key_value_heads: 8, hidden_size: 5120, max_position_embeddings: 32768, sliding_window: 131072, use_sliding_window: false, torch_dtype: "bfloat16" },
+        source:
+            `${LLM_PROF}, its Qwen2.5-14B (the Instruct model is its fine-tune); the context from the model card, ${PADDLE_CARDS}Qwen/Qwen2.5-14B-Instruct/index.md` +
+            "@10d0a05fa8598301f2daaf815381315f6646d593: \"The current config.json is set for context length up to 32,768 tokens\" (48 layers, 40 Q and 8 KV heads)",
     },
     "Qwen/Qwen2.5-32B": {
         config: { num_hidden_layers: 64, num_attention_heads: 40, num_key_value_heads: 8, hidden_size: 5120, max_position_embeddings: 131072, sliding_window: 131072, use_sliding_window: false, torch_dtype: "bfloat16" },
