@@ -7,7 +7,7 @@
 import type { ConfigProblem } from "../config/configErrors";
 import type { ParsedModelConfig } from "../config/configSchema";
 import { BYTES_PER_PARAMETER } from "../config/modelConfig";
-import { proposeGpus } from "./capacity";
+import { estimateMemory, proposeGpus } from "./capacity";
 import { type AcceleratorType, gpuCatalogEntry } from "./gpuCatalog";
 import { modelParameters } from "./knownModels";
 import { type ModelArchitecture, knownModelFacts, kvLayout } from "./modelArchitectures";
@@ -86,7 +86,7 @@ function memoryArgs(args: readonly string[], vllm: VllmOptions, index: number): 
             read.kvCacheDtype = value;
             return;
         }
-        const number = Number(value);
+        const number = key === "maxModelLen" || key === "maxNumBatchedTokens" ? humanReadableInt(value) : Number(value);
         if (value === "" || !Number.isFinite(number) || number <= 0 || (key !== "gpuMemoryUtilization" && !Number.isInteger(number))) {
             problems.push({ path: `models[${index}].vllmArgs[${argIndex}]`, message: `got ${resolved!.options[0]} ${JSON.stringify(value)}; the memory plan reads it as a positive ${key === "gpuMemoryUtilization" ? "fraction" : "whole number"}` });
             return;
@@ -95,6 +95,19 @@ function memoryArgs(args: readonly string[], vllm: VllmOptions, index: number): 
         if (key === "maxModelLen") read.maxModelLenIndex = argIndex;
     });
     return { read, problems };
+}
+
+/** A length as vLLM reads `--max-model-len` and `--max-num-batched-tokens` (`human_readable_int`,
+ * vllm/engine/arg_utils.py:1740 at v0.11.0, vllm/utils/argparse_utils.py:29 at v0.20.2): `25.6k`
+ * is 25,600, `32K` is 32,768 (no decimals with a binary suffix); NaN for anything else, so
+ * v0.20.2's `auto` is refused too: the plan sets the context itself. */
+export function humanReadableInt(value: string): number {
+    const match = /^(\d+(?:\.\d+)?)([kKmMgGtT])$/.exec(value.trim());
+    if (match === null) return /^\d+$/.test(value.trim()) ? Number(value.trim()) : NaN;
+    const [, number, suffix] = match;
+    const decimal: Record<string, number> = { k: 1e3, m: 1e6, g: 1e9, t: 1e12 };
+    if (suffix in decimal) return Math.floor(Number(number) * decimal[suffix]);
+    return /^\d+$/.test(number) ? Number(number) * 2 ** (10 * ("KMGT".indexOf(suffix) + 1)) : NaN;
 }
 
 /** KV bytes per element: fp8 caches take one; otherwise the model's dtype, or float32's four when
@@ -159,8 +172,11 @@ export function planContext(
         return { problems: [{ path: at("contextLength"), message: `got ${config.contextLength}, but vllmArgs sets --max-model-len ${maxModelLen}; set one of them` }] };
     }
     const billions = modelParameters(huggingFaceId, config.parameters)?.billions;
-    // Without a parameter count the memory check reports the model; nothing to add here.
+    // Without a parameter count, or with weights too large for the GPUs, the memory check
+    // (modelPlan.ts) reports the model; nothing to add here.
     if (billions === undefined) return { problems: [] };
+    const weights = estimateMemory(billions, config.precision, config.kvCacheReserveGb, config.gpu.type, config.gpu.count);
+    if (weights.requiredGb > weights.usableGb) return { problems: [] };
     const budget = budgetOn(config, billions, type, count, gpuMemoryUtilization, rule);
     const batched = args.read.maxNumBatchedTokens ?? (budget.large ? rule.maxNumBatchedTokens.largeGpu : rule.maxNumBatchedTokens.default);
     const maxSeqs = args.read.maxNumSeqs ?? (budget.large ? rule.maxNumSeqs.largeGpu : rule.maxNumSeqs.default);
