@@ -14,7 +14,7 @@ export interface MemoryEstimate {
     parametersBillions: number;
     /** Weights in GB: parameters × bytes per parameter. */
     weightsGb: number;
-    /** Weights plus the KV-cache reserve. */
+    /** Weights plus the reserve for vLLM's profiling run (`kvCacheReserveGb`). */
     requiredGb: number;
     /** What vLLM may use on the replica's GPUs: memory × count × utilisation. */
     usableGb: number;

@@ -120,6 +120,7 @@ function kvDtypeBytes(config: ParsedModelConfig, modelDtypeBytes: number, kvCach
 /** The model's KV layout on one of `count` ranks, from config or the table; undefined when
  * neither gives one. */
 function layoutOf(config: ParsedModelConfig, architecture: ModelArchitecture | undefined, count: number, kvCacheDtype: string | undefined): KvLayout | undefined {
+    // A config.json's own dtype is 16-bit for the models vLLM serves; precision float32 is read below.
     const configured = config.architecture === undefined ? undefined : { ...config.architecture, dtypeBytes: 2 };
     const chosen = configured ?? architecture;
     if (chosen !== undefined) return kvLayout(chosen, count, kvDtypeBytes(config, chosen.dtypeBytes, kvCacheDtype));

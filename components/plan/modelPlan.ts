@@ -193,7 +193,7 @@ export function planModelMemory(draft: ModelDraft): { parameters?: PlannedParame
                 message:
                     `${draft.huggingFaceId} needs about ${memory.requiredGb} GB (${memory.weightsGb} GB of ${config.precision} weights ` +
                     `for ${parameters.billions}B parameters, from ${PARAMETER_SOURCES[parameters.source]}, ` +
-                    `+ ${config.kvCacheReserveGb} GB KV-cache reserve) but ${config.gpu.count} × ${config.gpu.type} gives vLLM ` +
+                    `+ ${config.kvCacheReserveGb} GB profiling reserve, kvCacheReserveGb) but ${config.gpu.count} × ${config.gpu.type} gives vLLM ` +
                     `${memory.usableGb} GB; ${proposeFittingGpus(memory.requiredGb, config.gpu.type)}`,
             },
         ],

@@ -12,6 +12,9 @@
  * - The KV cache of one layer is pages of `block_size` (16) tokens: a full-attention layer holds
  *   `cdiv(max_model_len, 16)` pages of `2 × 16 × KV heads × head dim × dtype bytes`; a
  *   sliding-window layer at most `cdiv(min(window − 1 + max_num_batched_tokens, max_model_len), 16) + 1`.
+ * - CUDA graphs: v0.11.0 captures them after sizing the KV cache, outside the budget (in the tenth
+ *   vLLM leaves); v0.20.2 takes its estimate of them off the budget (VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS
+ *   defaults to 1, envs.py:1737). The plan's `kvCacheReserveGb` stands for both.
  * - Under tensor parallelism each rank holds `max(1, KV heads ÷ TP)` heads of every layer.
  * - At start vLLM checks that one request of `max_model_len` fits the KV cache and otherwise
  *   raises "To serve at least one request with the models's max seq len (…)": the pod crash-loops.
@@ -30,9 +33,6 @@ export interface VllmMemoryRule {
     maxNumBatchedTokens: { default: number; largeGpu: number };
     /** `--max-num-seqs` of the OpenAI server when not given, likewise. */
     maxNumSeqs: { default: number; largeGpu: number };
-    /** True when the CUDA graphs' memory is taken from the KV cache's budget; false when vLLM
-     * captures them after sizing the KV cache, outside the budget (in the share left unused). */
-    cudaGraphsInBudget: boolean;
     /** True when a model with LongRoPE (Phi-4-mini) starts at `original_max_position_embeddings`
      * without `--max-model-len`, rather than at `max_position_embeddings`. */
     longRopeDefaultsToOriginal: boolean;
@@ -66,7 +66,6 @@ export const VLLM_MEMORY_RULES: Readonly<Record<string, VllmMemoryRule>> = {
         gpuMemoryUtilization: 0.9,
         maxNumBatchedTokens: { default: 2048, largeGpu: 8192 },
         maxNumSeqs: { default: 256, largeGpu: 1024 },
-        cudaGraphsInBudget: false,
         longRopeDefaultsToOriginal: false,
         citations: {
             utilisation: "vllm/v1/worker/gpu_worker.py:183",
@@ -92,8 +91,6 @@ export const VLLM_MEMORY_RULES: Readonly<Record<string, VllmMemoryRule>> = {
         gpuMemoryUtilization: 0.9,
         maxNumBatchedTokens: { default: 2048, largeGpu: 8192 },
         maxNumSeqs: { default: 256, largeGpu: 1024 },
-        // VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS defaults to 1 (envs.py:1737).
-        cudaGraphsInBudget: true,
         longRopeDefaultsToOriginal: true,
         citations: {
             utilisation: "vllm/v1/worker/utils.py:409",
