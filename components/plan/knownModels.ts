@@ -1,6 +1,8 @@
 /**
  * Parameter counts for the GPU memory estimate: from a table of widely used models, else from a
- * size the Hugging Face ID names (`Qwen2.5-1.5B-Instruct`), else from `parameters` in config.
+ * size the Hugging Face ID names (`Qwen2.5-1.5B-Instruct`, with a margin), else from `parameters`
+ * in config. The table's architecture rows, which size the KV cache, are in
+ * `modelArchitectures.ts`.
  */
 
 /** Parameter counts of models we know, in billions, each with where it was read: the model card

@@ -11,15 +11,23 @@ import { KvLayout, kvHeadsPerRank } from "./vllmMemory";
 /** The `config.json` keys the KV cache depends on, verbatim (snake case as Hugging Face writes
  * them); `head_dim` when absent is `hidden_size ÷ num_attention_heads`. */
 export interface ConfigJsonKeys {
+    /** Transformer layers. */
     num_hidden_layers: number;
+    /** Query heads, which the tensor-parallel size must divide. */
     num_attention_heads: number;
+    /** KV heads (grouped-query attention). */
     num_key_value_heads: number;
+    /** Width of the residual stream. */
     hidden_size: number;
+    /** Dimension of one head, when the config states it. */
     head_dim?: number;
+    /** The native context. */
     max_position_embeddings: number;
+    /** The dtype of the weights, which vLLM's `auto` KV cache takes. */
     torch_dtype: "bfloat16" | "float16" | "float32";
     /** Window of sliding-window layers; Qwen2 writes one that `use_sliding_window: false` turns off. */
     sliding_window?: number | null;
+    /** Qwen2's switch for `sliding_window`. */
     use_sliding_window?: boolean;
     /** Which layers attend to a sliding window (gpt-oss). */
     layer_types?: readonly ("sliding_attention" | "full_attention")[];
