@@ -199,3 +199,12 @@ test("a size read from an ID carries a margin: a 7.62 B model named 7B counts 7.
 test("lengths as vLLM's human_readable_int reads them", () => {
     assert.deepEqual(["8192", "25.6k", "32K", "1m", "1.5K", "auto", "-1", ""].map(humanReadableInt), [8192, 25600, 32768, 1e6, NaN, NaN, NaN, NaN]);
 });
+
+test("the proposal for a long context counts the KV heads each rank keeps and the weights each holds", () => {
+    // 70B on 2 × A100 80 GB: 70.6 GB of weights leave ~4 GiB per GPU, 160 KiB per token per rank; 131,072 needs 20 GiB.
+    // Four hold it (35 GB of weights each); eight L4 do not (1 KV head each, 40 KiB per token, but 1.9 GB left).
+    assert.match(
+        problemsOf([{ name: "meta-llama/Llama-3.1-70B-Instruct", gpu: { type: "nvidia-a100-80gb", count: 2 }, contextLength: 131072 }]),
+        /needs 20\.00 GiB of KV cache per GPU and 2 × nvidia-a100-80gb leaves about 3\.95 GiB .* The largest context that fits is 25856; or, for 131072, the cheapest fitting choice is gpu: \{type: nvidia-a100-80gb, count: 4\} \(15\.71 USD\/h on demand\)/,
+    );
+});

@@ -7,6 +7,7 @@
 import type { ConfigProblem } from "../config/configErrors";
 import type { ParsedModelConfig } from "../config/configSchema";
 import { BYTES_PER_PARAMETER } from "../config/modelConfig";
+import { attentionHeadsOf } from "./attentionHeads";
 import { estimateMemory, proposeGpus } from "./capacity";
 import { type AcceleratorType, gpuCatalogEntry } from "./gpuCatalog";
 import { modelParameters } from "./knownModels";
@@ -191,7 +192,10 @@ export function planContext(
         return { problems: [{ path: askedAt, message: `asks for a context of ${asked}, longer than ${huggingFaceId}'s native ${native} (max_position_embeddings), which vLLM refuses` }] };
     }
     if (asked !== undefined && needs(asked) > usable) {
+        // A count that does not divide the attention heads is no choice: vLLM refuses it.
+        const heads = attentionHeadsOf(huggingFaceId);
         const fitsOn = (t: AcceleratorType, n: number) => {
+            if (heads !== undefined && heads % n !== 0) return false;
             const other = layoutOf(config, facts?.architecture, n, kvCacheDtype)!;
             return kvBytesForLength(other, asked, rule, batched) <= Math.max(0, budgetOn(config, billions, t, n, gpuMemoryUtilization, rule).bytes) * CONTEXT_MARGIN;
         };
