@@ -79,6 +79,7 @@ export function vllmArgs(model: PlannedModel, apiKeys = false): string[] {
         "--tensor-parallel-size",
         String(model.gpu.count),
         ...DTYPE_FLAGS[model.precision],
+        ...(model.context.maxModelLenFlag === undefined ? [] : ["--max-model-len", String(model.context.maxModelLenFlag)]),
         ...loraVllmArgs(model),
         ...model.vllmArgs,
     ];

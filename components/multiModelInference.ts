@@ -58,8 +58,15 @@ export interface ServedModel {
     huggingFaceId: string;
     /** Parameter count in billions, for the memory estimate. */
     parameters: number;
-    /** Where the parameter count came from: the known-model table, the ID, or config. */
+    /** Where the parameter count came from: the known-model table, the ID (with a 10 % margin),
+     * or config. */
     parametersSource: ParameterSource;
+    /** The context each request may have (vLLM's `--max-model-len`). */
+    contextLength: number;
+    /** Estimated KV cache of one GPU in GiB. */
+    kvCacheGiB: number;
+    /** Requests of the full context that fit the KV cache at once. */
+    fullLengthRequests: number;
     /** Accelerator and GPUs per replica. */
     gpu: PlannedGpu;
     /** vLLM pods; with autoscaling, the count it starts with. */
@@ -350,6 +357,9 @@ export class MultiModelInference extends pulumi.ComponentResource {
                 huggingFaceId: m.huggingFaceId,
                 parameters: m.parameters.billions,
                 parametersSource: m.parameters.source,
+                contextLength: m.context.length,
+                kvCacheGiB: m.context.kvCacheGiB,
+                fullLengthRequests: m.context.fullLengthRequests,
                 gpu: m.gpu,
                 replicas: m.replicas,
                 autoscaling: m.autoscaling,

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import test from "node:test";
 import { ServingConfig, planServing } from "../components";
-import { resolveVllmOption } from "../components/plan/vllmArgs";
+import { resolveVllmOption } from "../components/plan/vllmFlags";
 import { VLLM_OPTIONS } from "../components/plan/vllmFlags";
 import { parseStackConfig } from "../stacks/config";
 import { NETWORK_POLICY } from "./helpers/plannedModels";
@@ -59,7 +59,7 @@ test("valid node labels, namespaces, source ranges, targets and weight caches", 
 
 test("tensor-parallel sizes that divide the attention heads; models whose heads are unknown are not checked", () => {
     assert.equal(plan({ models: [{ name: "Qwen/Qwen2.5-7B-Instruct", gpu: { count: 4 } }] }).models[0].gpu.count, 4);
-    assert.equal(plan({ models: [{ name: "example/unknown-7b", parameters: 7, gpu: { count: 3 } }], nodePools: { "nvidia-l4": { zones: ["us-central1-a"], machineType: "g2-standard-48" } } }).models[0].gpu.count, 3);
+    assert.equal(plan({ models: [{ name: "example/unknown-7b", parameters: 7, contextLength: 4096, kvCacheBytesPerToken: 131072, gpu: { count: 3 } }], nodePools: { "nvidia-l4": { zones: ["us-central1-a"], machineType: "g2-standard-48" } } }).models[0].gpu.count, 3);
 });
 
 test("vllmArgs the program does not own pass, in every spelling", () => {

@@ -74,10 +74,13 @@ test("mergeValues merges maps and replaces everything else, like Helm", () => {
 
 test("vllmArgs: the served name, port, tensor parallelism and precision flags", () => {
     const cases: { model: Partial<ServingConfig["models"][number]>; expected: string[] }[] = [
-        { model: {}, expected: ["--tensor-parallel-size", "1", "--dtype", "bfloat16"] },
+        // One L4 does not hold the native 131,072: the largest context that fits.
+        { model: {}, expected: ["--tensor-parallel-size", "1", "--dtype", "bfloat16", "--max-model-len", "25248"] },
+        // Two hold it: vLLM's default is the native length, so no flag.
         { model: { gpu: { count: 2 }, precision: "float16" }, expected: ["--tensor-parallel-size", "2", "--dtype", "float16"] },
+        // A smaller length in vllmArgs is honoured, and the plan adds none of its own.
         { model: { precision: "fp8", vllmArgs: ["--max-model-len=8192"] }, expected: ["--tensor-parallel-size", "1", "--quantization", "fp8", "--max-model-len=8192"] },
-        { model: { precision: "int4" }, expected: ["--tensor-parallel-size", "1"] },
+        { model: { precision: "int4" }, expected: ["--tensor-parallel-size", "1", "--max-model-len", "107952"] },
     ];
     for (const { model, expected } of cases) {
         const planned = planServing({ ...base, models: [{ name: "meta-llama/Llama-3.1-8B-Instruct", ...model }] }).models[0];

@@ -16,8 +16,9 @@ import { configKey, stackVariant } from "./helpers/stackConfigs";
 import { curlArgv } from "./helpers/stubCurl";
 
 const MODELS = [
-    { key: "llama-3-1-8b-instruct", name: "meta-llama/Llama-3.1-8B-Instruct", extraArgs: [] as string[] },
-    { key: "phi-4-mini-instruct", name: "microsoft/Phi-4-mini-instruct", extraArgs: ["--trust-remote-code", "--enable-chunked-prefill"] },
+    // The contexts an L4 holds by vLLM v0.11.0's rule (the native 131,072 fits neither).
+    { key: "llama-3-1-8b-instruct", name: "meta-llama/Llama-3.1-8B-Instruct", contextArgs: ["--max-model-len", "25248"], extraArgs: [] as string[] },
+    { key: "phi-4-mini-instruct", name: "microsoft/Phi-4-mini-instruct", contextArgs: ["--max-model-len", "82784"], extraArgs: ["--trust-remote-code", "--enable-chunked-prefill"] },
 ];
 
 const STACKS = [
@@ -187,7 +188,7 @@ for (const expected of STACKS) {
                 assert.deepEqual(container.args, [
                     "--config", "/etc/vllm/api-keys/api-keys.yaml",
                     "--model", model.name, "--served-model-name", model.name, "--port", "8000",
-                    "--tensor-parallel-size", "1", "--dtype", "bfloat16", ...model.extraArgs,
+                    "--tensor-parallel-size", "1", "--dtype", "bfloat16", ...model.contextArgs, ...model.extraArgs,
                 ]);
                 assert.deepEqual(container.resources.limits, { "nvidia.com/gpu": "1" });
                 assert.deepEqual(deployment.spec.selector.matchLabels, { app: `vllm-${model.key}` });

@@ -125,11 +125,14 @@ test("parameters from the Hugging Face ID: sizes it names, experts counted conse
         ["acme/Qwen2.5-7B-Instruct-1M", 7],
     ];
     for (const [id, expected] of cases) assert.equal(parametersFromId(id), expected, id);
-    // The issue's example: a third model by name only.
-    const planned = plan({ models: [{ name: "meta-llama/Llama-3.1-8B-Instruct" }, { name: "Qwen/Qwen2.5-3B-Instruct" }, { name: "acme/Custom-9B" }] });
-    assert.deepEqual(planned.models.map((m) => [m.parameters.billions, m.parameters.source]), [[8.03, "table"], [3, "id"], [9, "id"]]);
-    assert.deepEqual(plan({ models: [{ name: "acme/Custom-9B", parameters: 9.4 }] }).models[0].parameters, { billions: 9.4, source: "config" });
-    assert.deepEqual(problemsOf({ models: [{ name: "acme/Custom-Chat" }] }), [
+    // An ID's size carries a 10 % margin: DeepSeek-R1-Distill-Qwen-7B's "7B" counts 7.7, above its real 7.62 B.
+    // Outside the architecture table it states its context and KV size (28 layers × 4 KV heads × 128 × 2 × 2 bytes).
+    const distill = { name: "deepseek-ai/DeepSeek-R1-Distill-Qwen-7B", contextLength: 8192, kvCacheBytesPerToken: 57344 };
+    const planned = plan({ models: [{ name: "meta-llama/Llama-3.1-8B-Instruct" }, { name: "Qwen/Qwen2.5-3B-Instruct" }, distill] });
+    assert.deepEqual(planned.models.map((m) => [m.parameters.billions, m.parameters.source]), [[8.03, "table"], [3.3, "id"], [7.7, "id"]]);
+    assert.ok(7.7 >= 7.62);
+    assert.deepEqual(plan({ models: [{ ...distill, parameters: 7.62 }] }).models[0].parameters, { billions: 7.62, source: "config" });
+    assert.deepEqual(problemsOf({ models: [{ name: "acme/Custom-Chat", contextLength: 4096, kvCacheBytesPerToken: 1024 }] }), [
         "models[0].parameters: is required: acme/Custom-Chat names no size (such as 7B or 1.5B) and is not in the known-model table " +
             "(components/plan/knownModels.ts); give its parameter count in billions (the total, for a mixture of experts)",
     ]);

@@ -3,8 +3,9 @@
  * environment, components/plan/vllmFlags.ts for the flags, tools/consistency/facts/ for the
  * metrics, read from vllm-project/vllm at each pinned tag): each names the tag and commit of its
  * release, and with VLLM_GIT_DIR set to a clone's git directory (a fork that carries the upstream
- * tags will do), the flags, environment variables and metrics the program uses, and every metric
- * of the committed lists on the line it cites, are found again in the source at the tag.
+ * tags will do), the flags, environment variables and metrics the program uses, every metric of
+ * the committed lists and every part of the memory rule (components/plan/vllmMemory.ts) on the line
+ * it cites, are found again in the source at the tag.
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -77,6 +78,16 @@ test("re-read at the tag: vLLM's source has every flag, variable and metric the 
         for (const metric of list.metrics as (UpstreamMetric & { file: string; line: number })[]) {
             if (!files.has(metric.file)) files.set(metric.file, git("show", `${release.tag}:${metric.file}`).split("\n"));
             assert.match(files.get(metric.file)![metric.line - 1], new RegExp(`"${metric.name}"`), `${metric.name} at ${metric.file}:${metric.line}, ${release.tag}`);
+        }
+    }
+});
+
+test("re-read at the tag: each part of vLLM's memory rule is on the line it cites", { skip: gitDir === undefined ? "set VLLM_GIT_DIR to a clone's git directory to re-read the tags" : false }, () => {
+    for (const release of Object.values(VLLM_RELEASES)) {
+        const facts = JSON.parse(fs.readFileSync(path.join(FACTS_DIR, release.factsFile), "utf8")) as { memory: { citations: { fact: string; file: string; line: number; text: string }[] } };
+        for (const { fact, file, line, text } of facts.memory.citations) {
+            const lines = execFileSync("git", ["--git-dir", gitDir!, "show", `${release.tag}:${file}`], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 }).split("\n");
+            assert.ok(lines[line - 1].includes(text), `${fact}: ${file}:${line} at ${release.tag} reads ${JSON.stringify(lines[line - 1])}`);
         }
     }
 });

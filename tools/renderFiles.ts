@@ -111,12 +111,15 @@ export function renderSummary(outputs: Record<string, unknown>): string {
     const pools = outputs["nodePools"] as NodePoolSummary[];
     const total = outputs["estimatedGpuCost"] as CostRange;
     const modelRows = [
-        ["MODEL", "HUGGING FACE ID", "PARAMETERS", "GPU", "REPLICAS", "POOL", "ROUTE", "NODE POOL", "WEIGHT CACHE", "ADAPTERS"],
+        ["MODEL", "HUGGING FACE ID", "PARAMETERS", "CONTEXT", "KV CACHE/GPU", "FULL-LENGTH REQUESTS", "GPU", "REPLICAS", "POOL", "ROUTE", "NODE POOL", "WEIGHT CACHE", "ADAPTERS"],
         ...models.map((m) => [
             m.name,
             m.huggingFaceId,
             // Where the memory estimate's count came from: the known-model table, the ID or config.
             `${m.parameters}B (${m.parametersSource})`,
+            String(m.contextLength),
+            `${m.kvCacheGiB.toFixed(2)} GiB`,
+            String(m.fullLengthRequests),
             `${m.gpu.count} x ${m.gpu.type}`,
             replicasCell(m),
             m.pool,
@@ -172,7 +175,8 @@ export function renderSummary(outputs: Record<string, unknown>): string {
                       `$${epps.onDemandHourly.toFixed(2)}/h on demand ($${epps.onDemandMonthly.toFixed(2)}/month) at ${epps.pricedAs} rates.`,
               ]),
         ...(systemPool === undefined ? [] : [`System pool: ${systemPool.nodesPerZone} x ${systemPool.machineType} per zone.`]),
-
+        "Context and KV cache: vLLM's memory rule at the line's tag, the profiling reserve (kvCacheReserveGb) an estimate; a native context is used " +
+            "when one request of it fits 90 % of the KV cache, else the largest that does. A size read from an ID (parameters: id) counts 10 % more.",
         "Prices: GPU list prices only (no VM, disk or load balancer), us-central1; see components/plan/gpuCatalog.ts.",
         ...(epps === undefined ? [] : ["EPP prices: what they request at the machine family's list rates, us-central1; see components/plan/systemCapacity.ts."]),
         "",

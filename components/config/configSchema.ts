@@ -224,6 +224,19 @@ const modelSchema = z.strictObject({
     parameters: z.number().positive().max(10000).optional(),
     precision: z.enum(Precision).default("bfloat16"),
     kvCacheReserveGb: z.number().min(0).max(1000).default(2),
+    contextLength: z.number().int().min(16).max(10_000_000).optional(),
+    architecture: z
+        .strictObject({
+            layers: z.number().int().min(1).max(1000),
+            kvHeads: z.number().int().min(1).max(1024),
+            headDim: z.number().int().min(1).max(4096),
+            slidingWindowLayers: z.number().int().min(0).max(1000).default(0),
+            slidingWindow: z.number().int().min(1).optional(),
+        })
+        .refine((a) => a.slidingWindowLayers <= a.layers, { message: "slidingWindowLayers must not exceed layers", path: ["slidingWindowLayers"] })
+        .refine((a) => a.slidingWindowLayers === 0 || a.slidingWindow !== undefined, { message: "is required with slidingWindowLayers", path: ["slidingWindow"] })
+        .optional(),
+    kvCacheBytesPerToken: z.number().int().positive().optional(),
     readyTimeoutMinutes: z.number().int().min(5).max(24 * 60).default(DEFAULT_READY_TIMEOUT_MINUTES),
     adapters: z.array(adapterSchema).default([]),
     lora: loraSchema.optional(),

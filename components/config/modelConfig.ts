@@ -151,6 +151,20 @@ export interface ModelAutoscalingConfig {
     scaleDownStabilizationSeconds?: number;
 }
 
+/** A model's attention figures, as its `config.json` names them. */
+export interface ModelArchitectureConfig {
+    /** `num_hidden_layers`. */
+    layers: number;
+    /** `num_key_value_heads`. */
+    kvHeads: number;
+    /** `head_dim`, or `hidden_size ÷ num_attention_heads` when it has none. */
+    headDim: number;
+    /** Layers that attend to a sliding window only (`layer_types`). Default 0. */
+    slidingWindowLayers?: number;
+    /** `sliding_window`, in tokens; required with `slidingWindowLayers`. */
+    slidingWindow?: number;
+}
+
 /** One model served behind the gateway. */
 export interface ModelConfig {
     /** The name clients send as `model`; vLLM serves the model under exactly this name and the
@@ -179,8 +193,21 @@ export interface ModelConfig {
     parameters?: number;
     /** Precision of the weights as loaded, for the memory estimate. Default `bfloat16`. */
     precision?: Precision;
-    /** GPU memory in GB kept free for the KV cache and activations. Default 2. */
+    /** GPU memory in GB, on each GPU, that the plan keeps besides the weights for what vLLM's
+     * start-up profiling takes (peak activations of `max_num_batched_tokens` tokens, non-torch
+     * memory and, at vLLM v0.20.2, CUDA graphs); the KV cache gets the rest of vLLM's share.
+     * Default 2. */
     kvCacheReserveGb?: number;
+    /** The context each request may have (vLLM's `--max-model-len`). Default: the model's
+     * native context when one request of it fits the KV cache, else the largest that fits. A
+     * length that does not fit is refused. Required for a model outside the known-model table. */
+    contextLength?: number;
+    /** The figures vLLM sizes the KV cache by, from the model's `config.json`; for a model outside
+     * the known-model table (or `kvCacheBytesPerToken`). */
+    architecture?: ModelArchitectureConfig;
+    /** Bytes of KV cache one token takes over all layers (2 × layers × KV heads × head dim × dtype
+     * bytes); for a model outside the known-model table instead of `architecture`. */
+    kvCacheBytesPerToken?: number;
     /** Minutes `pulumi up` waits for the model's pods to become ready: a GPU node scaling up,
      * the image pull, and the weights download and load. It is also the pod's startup-probe
      * allowance, so a slow first start is not killed. Default 40. */

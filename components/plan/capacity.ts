@@ -14,7 +14,7 @@ export interface MemoryEstimate {
     parametersBillions: number;
     /** Weights in GB: parameters × bytes per parameter. */
     weightsGb: number;
-    /** Weights plus the KV-cache reserve. */
+    /** Weights plus the reserve for vLLM's profiling run (`kvCacheReserveGb`). */
     requiredGb: number;
     /** What vLLM may use on the replica's GPUs: memory × count × utilisation. */
     usableGb: number;
@@ -107,13 +107,17 @@ export function estimateMemory(
 /** The cheapest accelerator and GPU count (1, 2, 4 or 8 on one node) whose memory holds
  * `requiredGb`, as a sentence for an error message. */
 export function proposeFittingGpus(requiredGb: number, current: AcceleratorType): string {
+    return proposeGpus((type, count) => gpuCatalogEntry(type).memoryGb * count * GPU_MEMORY_UTILIZATION >= requiredGb, current);
+}
+
+/** The cheapest accelerator and GPU count (1, 2, 4 or 8 on one node) for which `fits` holds, as
+ * a sentence for an error message: the same type's first, when it is not the cheapest. */
+export function proposeGpus(fits: (type: AcceleratorType, count: number) => boolean, current: AcceleratorType): string {
     const options: { type: AcceleratorType; count: number; hourly: number }[] = [];
     for (const type of ACCELERATOR_TYPES) {
         const entry = gpuCatalogEntry(type);
         const maxPerNode = Math.max(...entry.machineTypes.map((m) => m.gpus));
-        const count = [1, 2, 4, 8].find(
-            (n) => n <= maxPerNode && entry.memoryGb * n * GPU_MEMORY_UTILIZATION >= requiredGb,
-        );
+        const count = [1, 2, 4, 8].find((n) => n <= maxPerNode && fits(type, n));
         if (count !== undefined) options.push({ type, count, hourly: count * entry.onDemandUsdPerGpuHour });
     }
     if (options.length === 0) {

@@ -9,6 +9,9 @@
  *   2025-03-06. Only whole-machine prices are published for the A2, A3 and G2 families; the
  *   per-GPU figures here are the machine price less its vCPU, memory and local-SSD share, so the
  *   cost estimate covers the GPUs and not the host. Spot prices change often.
+ * - Reported memory: the L4's 23,034 MiB was read on a g2 node (shared/GUIDE.md section 00); the
+ *   others are nvidia-smi's totals as NVIDIA's drivers report them (40 GB A100: 40,960 MiB; 80 GB
+ *   A100: 81,920 MiB; H100 80 GB HBM3: 81,559 MiB), not read on our machines.
  */
 
 /** One machine type that carries an accelerator. */
@@ -33,6 +36,9 @@ export interface GpuCatalogEntry {
     displayName: string;
     /** Memory of one GPU in GB. */
     memoryGb: number;
+    /** Memory one GPU reports to CUDA in MiB (nvidia-smi's `memory.total`): what vLLM's
+     * `gpu_memory_utilization` is a share of. */
+    reportedMemoryMib: number;
     /** Machine types that carry it, fewest GPUs first. */
     machineTypes: GpuMachineType[];
     /** List price in USD per GPU-hour, on demand. */
@@ -82,6 +88,7 @@ export const GPU_CATALOG = {
         accelerator: "nvidia-l4",
         displayName: "NVIDIA L4 24 GB",
         memoryGb: 24,
+        reportedMemoryMib: 23034,
         machineTypes: [g2(4, 1), g2(8, 1), g2(12, 1), g2(16, 1), g2(32, 1), g2(24, 2), g2(48, 4), g2(96, 8)],
         onDemandUsdPerGpuHour: 0.56,
         spotUsdPerGpuHour: 0.2231,
@@ -90,6 +97,7 @@ export const GPU_CATALOG = {
         accelerator: "nvidia-tesla-a100",
         displayName: "NVIDIA A100 40 GB",
         memoryGb: 40,
+        reportedMemoryMib: 40960,
         machineTypes: [
             { name: "a2-highgpu-1g", gpus: 1, vcpus: 12, memoryGb: 85 },
             { name: "a2-highgpu-2g", gpus: 2, vcpus: 24, memoryGb: 170 },
@@ -104,6 +112,7 @@ export const GPU_CATALOG = {
         accelerator: "nvidia-a100-80gb",
         displayName: "NVIDIA A100 80 GB",
         memoryGb: 80,
+        reportedMemoryMib: 81920,
         machineTypes: [
             { name: "a2-ultragpu-1g", gpus: 1, vcpus: 12, memoryGb: 170 },
             { name: "a2-ultragpu-2g", gpus: 2, vcpus: 24, memoryGb: 340 },
@@ -117,6 +126,7 @@ export const GPU_CATALOG = {
         accelerator: "nvidia-h100-80gb",
         displayName: "NVIDIA H100 80 GB",
         memoryGb: 80,
+        reportedMemoryMib: 81559,
         machineTypes: [
             { name: "a3-highgpu-1g", gpus: 1, vcpus: 26, memoryGb: 234, spotOrFlexStartOnly: true },
             { name: "a3-highgpu-2g", gpus: 2, vcpus: 52, memoryGb: 468, spotOrFlexStartOnly: true },

@@ -1,6 +1,8 @@
 /**
  * Parameter counts for the GPU memory estimate: from a table of widely used models, else from a
- * size the Hugging Face ID names (`Qwen2.5-1.5B-Instruct`), else from `parameters` in config.
+ * size the Hugging Face ID names (`Qwen2.5-1.5B-Instruct`, with a margin), else from `parameters`
+ * in config. The table's architecture rows, which size the KV cache, are in
+ * `modelArchitectures.ts`.
  */
 
 /** Parameter counts of models we know, in billions, each with where it was read: the model card
@@ -81,12 +83,16 @@ export function parametersFromId(huggingFaceId: string): number | undefined {
     return sizes.length === 0 ? undefined : Math.max(...sizes);
 }
 
+/** A size read from an ID counts this much more: a nominal size is often below the real count
+ * (DeepSeek-R1-Distill-Qwen-7B has 7.62 B), and 10 % covers the common models' gap. */
+export const ID_SIZE_MARGIN = 1.1;
+
 /** A model's parameter count in billions and where it came from: config, else the table, else
- * the ID; undefined when none of them gives one. */
+ * the ID with {@link ID_SIZE_MARGIN}; undefined when none of them gives one. */
 export function modelParameters(huggingFaceId: string, configured: number | undefined): { billions: number; source: ParameterSource } | undefined {
     if (configured !== undefined) return { billions: configured, source: ParameterSource.Config };
     const known = KNOWN_MODEL_PARAMETERS[huggingFaceId];
     if (known !== undefined) return { billions: known, source: ParameterSource.Table };
     const named = parametersFromId(huggingFaceId);
-    return named === undefined ? undefined : { billions: named, source: ParameterSource.Id };
+    return named === undefined ? undefined : { billions: Math.round(named * ID_SIZE_MARGIN * 100) / 100, source: ParameterSource.Id };
 }

@@ -9,6 +9,7 @@ import { AutoscalingMetric, DEFAULT_AUTOSCALING_TARGETS, Precision } from "../co
 import type { ChartValues } from "../config/servingConfig";
 import { MemoryEstimate, estimateMemory, proposeFittingGpus } from "./capacity";
 import { chartValues, inferencePoolValues, poolChartProvider } from "./chartValues";
+import type { PlannedContext } from "./contextPlan";
 import type { GatewayProviderProfile } from "./gatewayProviders";
 import type { AcceleratorType } from "./gpuCatalog";
 import { ParameterSource, modelParameters } from "./knownModels";
@@ -52,6 +53,8 @@ export interface PlannedModel {
     parameters: PlannedParameters;
     /** GPU memory estimate. */
     memory: MemoryEstimate;
+    /** Its context and KV cache, by vLLM's memory rule at the line's tag. */
+    context: PlannedContext;
     /** Values of the model's inferencepool release. */
     poolValues: ChartValues;
     /** Minutes `pulumi up` waits for its pods, and their startup-probe allowance. */
@@ -193,7 +196,7 @@ export function planModelMemory(draft: ModelDraft): { parameters?: PlannedParame
                 message:
                     `${draft.huggingFaceId} needs about ${memory.requiredGb} GB (${memory.weightsGb} GB of ${config.precision} weights ` +
                     `for ${parameters.billions}B parameters, from ${PARAMETER_SOURCES[parameters.source]}, ` +
-                    `+ ${config.kvCacheReserveGb} GB KV-cache reserve) but ${config.gpu.count} × ${config.gpu.type} gives vLLM ` +
+                    `+ ${config.kvCacheReserveGb} GB profiling reserve, kvCacheReserveGb) but ${config.gpu.count} × ${config.gpu.type} gives vLLM ` +
                     `${memory.usableGb} GB; ${proposeFittingGpus(memory.requiredGb, config.gpu.type)}`,
             },
         ],
@@ -212,13 +215,15 @@ export function modelDrafts(config: ParsedServingConfig): ModelDraft[] {
 }
 
 /** Resolves every model: its names, labels, memory, pool values, LoRA and weight cache.
- * `canSurge` holds the indexes of the models whose node pool has a GPU to spare. */
+ * `canSurge` holds the indexes of the models whose node pool has a GPU to spare; `contexts` the
+ * planned context of each model that has one. */
 export function planModels(
     config: ParsedServingConfig,
     provider: GatewayProviderProfile,
     platform: PlannedCluster["platform"],
     drafts: ModelDraft[],
     canSurge: ReadonlySet<number>,
+    contexts: ReadonlyMap<number, PlannedContext>,
 ): { models: PlannedModel[]; problems: ConfigProblem[] } {
     const models: PlannedModel[] = [];
     const problems: ConfigProblem[] = [];
@@ -241,7 +246,8 @@ export function planModels(
         if (draft.index === 0) problems.push(...pool.problems);
         const cache = planWeightCache(draft.config, draft.index, draft.huggingFaceId, names, memory.memory?.weightsGb, draft.maxReplicas);
         problems.push(...cache.problems);
-        if (memory.memory === undefined || memory.parameters === undefined || cache.cache === undefined) continue;
+        const context = contexts.get(draft.index);
+        if (memory.memory === undefined || memory.parameters === undefined || cache.cache === undefined || context === undefined) continue;
         models.push({
             name: draft.config.name,
             huggingFaceId: draft.huggingFaceId,
@@ -263,6 +269,7 @@ export function planModels(
             nodeSelector: gpuNodeSelector(platform, draft.config.gpu.type, config.nodePools[draft.config.gpu.type]?.nodeSelector),
             parameters: memory.parameters,
             memory: memory.memory,
+            context,
             poolValues: pool.values,
             readyTimeoutMinutes: draft.config.readyTimeoutMinutes,
             // A surge pod on another node could not attach a ReadWriteOnce cache the old pod holds.

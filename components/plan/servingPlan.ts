@@ -19,6 +19,7 @@ import { CLUSTER_PLATFORMS, ClusterPlatform, PlannedCluster, nodePoolSettingProb
 import { GkeClusterArgs, IstioInstallationArgs, defaultInstallInferenceCrds, planFromZero } from "./clusterPlan";
 import { EndpointPickerTls, GATEWAY_PROVIDERS, GatewayProviderProfile } from "./gatewayProviders";
 import { PlannedGateway, PlannedNetworkPolicy, planGateway, planNetworkPolicy } from "./gatewayPlan";
+import { PlannedContext, planContext } from "./contextPlan";
 import { checkDefaultHuggingFaceIds } from "./huggingFaceIds";
 import { checkAdapterNames, checkResolverBase } from "./loraPlan";
 import { PlannedModel, checkNames, checkReplicas, modelDrafts, planModels } from "./modelPlan";
@@ -28,6 +29,7 @@ import type { EndpointPickerCost } from "./systemCapacity";
 import { endpointPickerPods, planSystemPool, plannedEndpointPickerCost, systemPods } from "./systemPoolPlan";
 import { checkTensorParallelSize, checkVllmArgs } from "./vllmArgs";
 import { VLLM_OPTIONS } from "./vllmFlags";
+import { VLLM_MEMORY_RULES } from "./vllmMemory";
 import { VLLM_RELEASES } from "./vllmReleases";
 
 /** Everything the components need, resolved and checked. */
@@ -120,7 +122,13 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
     // Elsewhere the GPU nodes are the cluster's own, and whether a pod more fits is unknown.
     const nodePools = nodeServiceAccount === undefined ? { pools: [], canSurge: new Set<number>(), problems: [] } : planNodePools(config, drafts, nodeServiceAccount.email);
     problems.push(...nodePools.problems);
-    const models = planModels(config, provider, cluster.platform, drafts, nodePools.canSurge);
+    const contexts = new Map<number, PlannedContext>();
+    for (const d of drafts) {
+        const planned = planContext(d.config, d.index, d.huggingFaceId, VLLM_MEMORY_RULES[poolRelease.vllmTag], vllmOptions);
+        problems.push(...planned.problems);
+        if (planned.context !== undefined) contexts.set(d.index, planned.context);
+    }
+    const models = planModels(config, provider, cluster.platform, drafts, nodePools.canSurge, contexts);
     problems.push(...models.problems);
     const bbr = planBodyBasedRouting(config, provider);
     problems.push(...bbr.problems);

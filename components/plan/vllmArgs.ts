@@ -11,9 +11,9 @@
  */
 import type { ConfigProblem } from "../config/configErrors";
 import type { Precision } from "../config/modelConfig";
-import { KNOWN_MODEL_ATTENTION_HEADS } from "./attentionHeads";
+import { attentionHeadsOf } from "./attentionHeads";
 import { type ModelDraft, VLLM_PORT } from "./modelPlan";
-import type { VllmOptions } from "./vllmFlags";
+import { type VllmOptions, resolveVllmOption } from "./vllmFlags";
 
 /** Options the program sets itself; config setting them too would contradict the plan. */
 const PROGRAM_OWNED: Record<string, string> = {
@@ -56,34 +56,6 @@ const DTYPES_FOR_PRECISION: Record<Precision, string[]> = {
     int8: ["auto", "bfloat16", "float16", "half"],
     int4: ["auto", "bfloat16", "float16", "half"],
 };
-
-
-/** One argument that names options, as vLLM resolves it. */
-export interface ResolvedVllmOption {
-    /** The long options it may name: one, or several when it is an ambiguous abbreviation. */
-    options: string[];
-    /** The value given in the same argument (`--flag=value`, `-qfp8`). */
-    attachedValue?: string;
-}
-
-/** The options `arg` names as the vLLM release of `vllm` reads it, or undefined for a value or
- * positional. */
-export function resolveVllmOption(arg: string, vllm: VllmOptions): ResolvedVllmOption | undefined {
-    if (!arg.startsWith("-") || arg.length < 2) return undefined;
-    const options = new Set([...vllm.long, ...Object.keys(vllm.short)]);
-    const longForm = (option: string) => vllm.short[option] ?? option;
-    const equals = arg.indexOf("=");
-    let key = equals < 0 ? arg : arg.slice(0, equals);
-    const attachedValue = equals < 0 ? undefined : arg.slice(equals + 1);
-    if (key.startsWith("--")) key = key.split(".")[0].replace(/_/g, "-");
-    if (options.has(key)) return { options: [longForm(key)], attachedValue };
-    const prefixed = [...options].filter((option) => option.startsWith(key));
-    if (prefixed.length > 0) return { options: [...new Set(prefixed.map(longForm))], attachedValue };
-    // A one-letter short option with its value attached.
-    const short = key.slice(0, 2);
-    if (!key.startsWith("--") && options.has(short)) return { options: [longForm(short)], attachedValue: arg.slice(2) };
-    return undefined;
-}
 
 /** Checks one model's `vllmArgs`, read as the vLLM release of `vllm` reads them, against the
  * options the program owns and the model's GPUs and precision. */
@@ -141,7 +113,7 @@ function optionProblem(option: string, arg: string, value: string | undefined, d
 /** vLLM refuses to start when the tensor-parallel size (`gpu.count`) does not divide the model's
  * attention heads; checked for the models whose heads we know. */
 export function checkTensorParallelSize(draft: ModelDraft): ConfigProblem[] {
-    const heads = KNOWN_MODEL_ATTENTION_HEADS[draft.huggingFaceId];
+    const heads = attentionHeadsOf(draft.huggingFaceId);
     const count = draft.config.gpu.count;
     if (heads === undefined || heads % count === 0) return [];
     const divisors = Array.from({ length: 16 }, (_, i) => i + 1).filter((n) => heads % n === 0);

@@ -227,3 +227,30 @@ export const VLLM_OPTIONS: Readonly<Record<string, VllmOptions>> = {
         },
     },
 };
+
+/** One argument that names options, as vLLM resolves it. */
+export interface ResolvedVllmOption {
+    /** The long options it may name: one, or several when it is an ambiguous abbreviation. */
+    options: string[];
+    /** The value given in the same argument (`--flag=value`, `-qfp8`). */
+    attachedValue?: string;
+}
+
+/** The options `arg` names as the vLLM release of `vllm` reads it, or undefined for a value or
+ * positional. */
+export function resolveVllmOption(arg: string, vllm: VllmOptions): ResolvedVllmOption | undefined {
+    if (!arg.startsWith("-") || arg.length < 2) return undefined;
+    const options = new Set([...vllm.long, ...Object.keys(vllm.short)]);
+    const longForm = (option: string) => vllm.short[option] ?? option;
+    const equals = arg.indexOf("=");
+    let key = equals < 0 ? arg : arg.slice(0, equals);
+    const attachedValue = equals < 0 ? undefined : arg.slice(equals + 1);
+    if (key.startsWith("--")) key = key.split(".")[0].replace(/_/g, "-");
+    if (options.has(key)) return { options: [longForm(key)], attachedValue };
+    const prefixed = [...options].filter((option) => option.startsWith(key));
+    if (prefixed.length > 0) return { options: [...new Set(prefixed.map(longForm))], attachedValue };
+    // A one-letter short option with its value attached.
+    const short = key.slice(0, 2);
+    if (!key.startsWith("--") && options.has(short)) return { options: [longForm(short)], attachedValue: arg.slice(2) };
+    return undefined;
+}
