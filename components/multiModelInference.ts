@@ -283,20 +283,14 @@ export class MultiModelInference extends pulumi.ComponentResource {
         if (plan.monitoring.installMetricsAdapter) {
             new MetricsAdapter(`${name}-metrics-adapter`, { project: gkeCluster(plan.cluster).project }, child);
         }
+        const dashboardModels = plan.models.map((m) => ({ name: m.name, job: m.names.deployment, deployment: m.names.deployment }));
         const dashboard =
-            gke === undefined
-                ? undefined
-                : new ServingDashboard(
-                      `${name}-dashboard`,
-                      {
-                          displayName: `LLM serving: ${gke.name}/${plan.namespace}`,
-                          project: gke.project,
-                          clusterName: gke.name,
-                          namespace: plan.namespace,
-                          models: plan.models.map((m) => ({ name: m.name, job: m.names.deployment, deployment: m.names.deployment })),
-                      },
-                      child,
-                  );
+            gke &&
+            new ServingDashboard(
+                `${name}-dashboard`,
+                { displayName: `LLM serving: ${gke.name}/${plan.namespace}`, project: gke.project, clusterName: gke.name, namespace: plan.namespace, models: dashboardModels },
+                child,
+            );
         const bodyBasedRouter = new BodyBasedRouter(
             `${name}-bbr`,
             { namespace: plan.namespace, chart: plan.bodyBasedRoutingChart },

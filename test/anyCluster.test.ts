@@ -50,7 +50,7 @@ test("a cluster by kubeconfig: no Google Cloud resource, GPU nodes by the config
     assert.equal(provider?.inputs.kubeconfig, "/home/me/.kube/config");
     assert.equal(provider?.inputs.context, "lab");
 
-    const servers = run.resources.filter((r) => r.type === "kubernetes:apps/v1:Deployment" && /vllm/.test(r.name));
+    const servers = run.resources.filter((r) => r.type === "kubernetes:apps/v1:Deployment" && (r.inputs.metadata as { name: string }).name.startsWith("vllm-"));
     assert.equal(servers.length, 2);
     for (const server of servers) {
         const spec = (server.inputs.spec as { template: { spec: { nodeSelector: unknown } } }).template.spec;

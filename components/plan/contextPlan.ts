@@ -65,7 +65,9 @@ interface MemoryArgs {
     kvCacheDtype?: string;
 }
 
-const MEMORY_OPTIONS: Record<string, keyof MemoryArgs> = {
+/** The vLLM options the plan reads by the memory rule: honoured when they fit, refused when not,
+ * never refused outright as owned. */
+export const MEMORY_OPTIONS: Record<string, keyof MemoryArgs> = {
     "--max-model-len": "maxModelLen",
     "--gpu-memory-utilization": "gpuMemoryUtilization",
     "--max-num-seqs": "maxNumSeqs",

@@ -3,6 +3,7 @@
  * the program's refusal table (a test that iterates over that table cannot see an entry go
  * missing), and every spelling vLLM's parser reads for one of them.
  */
+import { MEMORY_OPTIONS } from "../../components/plan/contextPlan";
 import type { VllmOptions } from "../../components/plan/vllmFlags";
 
 /** The parts of a rendered vLLM container these rules read. */
@@ -15,13 +16,14 @@ export interface RenderedVllmContainer {
 
 /**
  * The options the program owns in `container`, given the `userArgs` the config appended: every
- * option the program passes and its `--no-` negation at the tag; where the pod is probed over TCP
+ * option the program passes but those the memory rule reads, and its `--no-` negation at the tag; where the pod is probed over TCP
  * on a port of the API server, the options that move or stop that listener; with LoRA on, the
  * static adapter list, since the program loads its adapters at runtime.
  */
 export function ownedVllmOptions(container: RenderedVllmContainer, userArgs: readonly string[], vllm: VllmOptions): string[] {
     const programArgs = container.args.slice(0, container.args.length - userArgs.length);
-    const passed = programArgs.filter((arg) => arg.startsWith("--")).map((arg) => arg.split("=")[0]);
+    // The context the plan sets is config's to ask for, read by the memory rule (contextPlan.ts).
+    const passed = programArgs.filter((arg) => arg.startsWith("--")).map((arg) => arg.split("=")[0]).filter((option) => !(option in MEMORY_OPTIONS));
     const negations = passed.map((option) => `--no-${option.slice(2)}`).filter((option) => vllm.long.includes(option));
     const apiServer = container.command.join(" ").includes("vllm.entrypoints.openai.api_server");
     const probedPort = container.ports.some((p) => p.protocol === "TCP" && p.name === container.readinessProbe?.httpGet?.port);
