@@ -112,7 +112,7 @@ function processes(): Array<{ name: string; args: string[] }> {
         },
         {
             name: "kube-controller-manager",
-            args: [`--kubeconfig=${KUBECONFIG}`, "--leader-elect=false", "--bind-address=127.0.0.1", "--secure-port=0", `--service-account-private-key-file=${d}/sa.key`, "--use-service-account-credentials=false", "--controllers=*,-nodeipam,-nodelifecycle,-cloud-node-lifecycle,-route,-service"],
+            args: [`--kubeconfig=${KUBECONFIG}`, "--leader-elect=false", "--bind-address=127.0.0.1", "--secure-port=0", `--service-account-private-key-file=${d}/sa.key`, "--use-service-account-credentials=false"],
         },
         { name: "kube-scheduler", args: [`--kubeconfig=${KUBECONFIG}`, "--leader-elect=false", "--bind-address=127.0.0.1", "--secure-port=0"] },
         {

@@ -6,6 +6,7 @@
  * runs in a process of its own (this file), so that the program's modules load afresh. Reads the
  * request as JSON from argv[2]; streams the CLI's output; ends with one `::result::` line.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { EngineEvent, LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
 import { REPO_ROOT } from "../repoRoot";
@@ -64,13 +65,16 @@ export function cliEnvironment(): Record<string, string> {
 async function run(request: PulumiRequest): Promise<PulumiResult> {
     const env = cliEnvironment();
     Object.assign(process.env, env);
+    const workDir = path.join(CACHE_DIR, "workspace");
+    fs.mkdirSync(workDir, { recursive: true });
+    fs.mkdirSync(path.join(CACHE_DIR, "state"), { recursive: true });
     const pulumiCommand = await PulumiCommand.get({ root: CACHE_DIR, skipVersionCheck: false });
     const stack = await LocalWorkspace.createOrSelectStack(
         { stackName: request.stack, projectName: PROJECT, program: async () => require(path.join(REPO_ROOT, "build", "stacks", "index.js")) },
         {
             pulumiCommand,
             envVars: env,
-            workDir: path.join(CACHE_DIR, "workspace"),
+            workDir,
             projectSettings: { name: PROJECT, runtime: "nodejs", backend: { url: LOCAL_BACKEND.url } },
         },
     );

@@ -160,28 +160,26 @@ export function toolsReady(): boolean {
 /** Why the real-program tests do not run here, or undefined when they do. */
 export function toolsMissing(): string | undefined {
     if (process.env.MMI_REAL_ENGINE === "skip") return "MMI_REAL_ENGINE=skip (set by .ci/run for its second Node.js line: they ran on the first)";
-    try {
-        execFileSync("go", ["version"], { stdio: "ignore" });
-    } catch {
-        return "Go is not installed: the real programs are built from the Go module proxy (npm run tools)";
-    }
+    if (goLine() === undefined) return "Go is not installed: the real programs are built from the Go module proxy (npm run tools)";
     return toolsReady() ? undefined : `the real programs are not built yet: run npm run tools (cache: ${CACHE_DIR})`;
 }
 
+/** The Go toolchain's version as a go.mod `go` line (`1.26`), or undefined without Go. */
+function goLine(): string | undefined {
+    try {
+        return execFileSync("go", ["env", "GOVERSION"], { encoding: "utf8" }).trim().replace(/^go/, "").split(".").slice(0, 2).join(".");
+    } catch {
+        return undefined;
+    }
+}
+
 function main(): void {
-    const reason = (() => {
-        try {
-            return execFileSync("go", ["env", "GOVERSION"], { encoding: "utf8" }).trim();
-        } catch {
-            return undefined;
-        }
-    })();
-    if (reason === undefined) {
+    const goVersion = goLine();
+    if (goVersion === undefined) {
         console.error("npm run tools: Go is not installed (go 1.26 or later builds the real programs from the Go module proxy)");
         process.exitCode = 1;
         return;
     }
-    const goVersion = reason.replace(/^go/, "").split(".").slice(0, 2).join(".");
     fs.mkdirSync(BIN_DIR, { recursive: true });
     for (const [name, tool] of Object.entries(versions.build) as Array<[string, GoBuild]>) {
         const step = stamped(name, tool);

@@ -1,0 +1,36 @@
+/**
+ * The tools `npm run tools` built: each program runs and reports the version versions.json pins,
+ * and the wrapper go.mod repeats the real module's replace lines. Skipped, with the reason, where
+ * the tools are not built.
+ */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import * as path from "node:path";
+import { test } from "node:test";
+import { BIN_DIR, GoBuild, downloadModule, toolsMissing, wrapperGoMod } from "../tools/local/toolchain";
+import versions from "../tools/local/versions.json";
+
+const missing = toolsMissing();
+const run = (binary: string, ...args: string[]) => execFileSync(path.join(BIN_DIR, binary), args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+
+test("every built program reports the version versions.json pins", { skip: missing }, () => {
+    const { build } = versions;
+    assert.equal(run("pulumi", "version").trim(), build.pulumi.version);
+    assert.match(run("kube-apiserver", "--version"), new RegExp(`^Kubernetes ${build.kubernetes.version.replace(/\./g, "\\.")}\\b`));
+    assert.match(run("kubectl", "version", "--client"), new RegExp(build.kubernetes.version.replace(/\./g, "\\.")));
+    assert.match(run("etcd", "--version"), new RegExp(`etcd Version: ${build.etcd.version.slice(1).replace(/\./g, "\\.")}`));
+    assert.match(run("helm", "version", "--short"), new RegExp(`^${build.helm.version.replace(/\./g, "\\.")}`));
+});
+
+test("a wrapper go.mod repeats the module's replace lines, local paths at their published version", { skip: missing }, () => {
+    const etcd = versions.build.etcd as GoBuild;
+    const wrapper = wrapperGoMod("etcd", etcd, downloadModule(etcd.module, etcd.version).goMod, "1.26");
+    // etcd's server module replaces its sibling modules by path, and guards two others.
+    for (const sibling of ["go.etcd.io/etcd/api/v3", "go.etcd.io/etcd/client/v3", "go.etcd.io/etcd/client/pkg/v3", "go.etcd.io/etcd/pkg/v3"]) {
+        assert.ok(wrapper.includes(`replace ${sibling} => ${sibling} ${etcd.replaceLocal}`), sibling);
+    }
+    assert.doesNotMatch(wrapper, /FORBIDDEN_DEPENDENCY|=> \.\.?\//);
+    const pulumi = versions.build.pulumi as GoBuild;
+    const cli = wrapperGoMod("pulumi", pulumi, downloadModule(pulumi.module, pulumi.version).goMod, "1.26");
+    assert.match(cli, /replace github\.com\/atotto\/clipboard => github\.com\/tgummerer\/clipboard v0\.0\.0-/);
+});
