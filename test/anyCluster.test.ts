@@ -50,7 +50,8 @@ test("a cluster by kubeconfig: no Google Cloud resource, GPU nodes by the config
     assert.equal(provider?.inputs.kubeconfig, "/home/me/.kube/config");
     assert.equal(provider?.inputs.context, "lab");
 
-    const servers = run.resources.filter((r) => r.type === "kubernetes:apps/v1:Deployment" && /vllm/.test(r.name));
+    // The model servers by their Kubernetes name (`vllm-<key>`); the resources are named by role.
+    const servers = run.resources.filter((r) => r.type === "kubernetes:apps/v1:Deployment" && /^vllm-/.test(String((r.inputs.metadata as { name?: unknown } | undefined)?.name)));
     assert.equal(servers.length, 2);
     for (const server of servers) {
         const spec = (server.inputs.spec as { template: { spec: { nodeSelector: unknown } } }).template.spec;

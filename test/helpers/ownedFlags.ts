@@ -17,11 +17,13 @@ export interface RenderedVllmContainer {
  * The options the program owns in `container`, given the `userArgs` the config appended: every
  * option the program passes and its `--no-` negation at the tag; where the pod is probed over TCP
  * on a port of the API server, the options that move or stop that listener; with LoRA on, the
- * static adapter list, since the program loads its adapters at runtime.
+ * static adapter list, since the program loads its adapters at runtime. Not `--max-model-len`: a
+ * config may set it in `vllmArgs` as the context it asks for, which the plan then checks against
+ * the memory rule (components/plan/contextPlan.ts) instead of working one out.
  */
 export function ownedVllmOptions(container: RenderedVllmContainer, userArgs: readonly string[], vllm: VllmOptions): string[] {
     const programArgs = container.args.slice(0, container.args.length - userArgs.length);
-    const passed = programArgs.filter((arg) => arg.startsWith("--")).map((arg) => arg.split("=")[0]);
+    const passed = programArgs.filter((arg) => arg.startsWith("--")).map((arg) => arg.split("=")[0]).filter((option) => option !== "--max-model-len");
     const negations = passed.map((option) => `--no-${option.slice(2)}`).filter((option) => vllm.long.includes(option));
     const apiServer = container.command.join(" ").includes("vllm.entrypoints.openai.api_server");
     const probedPort = container.ports.some((p) => p.protocol === "TCP" && p.name === container.readinessProbe?.httpGet?.port);
