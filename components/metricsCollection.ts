@@ -11,7 +11,7 @@
  * the plan points at this Secret; on request from v1.0.1, a PodMonitoring with the chart's own
  * reader), the plan adds no PodMonitoring of its own, so each EPP is scraped once (the release
  * line's `endpointPickerMetrics`). No chart gives BBR the rights its authenticated `/metrics`
- * needs, so it is not scraped (see the README).
+ * needs, so it is not scraped (see docs/scaling-and-monitoring.md).
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";

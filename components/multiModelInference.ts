@@ -3,11 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "./childOptions";
 import { BodyBasedRouter } from "./bodyBasedRouter";
 import { GpuNodePool, NodePoolCluster, gkeNodePoolName } from "./gpuNodePool";
-import { InferenceGateway } from "./inferenceGateway";
+import { GATEWAY_LISTENERS, InferenceGateway } from "./inferenceGateway";
 import { gkeCluster } from "./plan/clusterPlatforms";
 import { ConfigError } from "./config/configErrors";
 import { API_KEYS_SECRET, ApiKeysAdvice, apiKeyProblems, apiKeysSecretData, apiKeysVersion, checkApiKeysGiven } from "./plan/apiKeysPlan";
-import { GATEWAY_LISTENERS } from "./inferenceGateway";
 import { InferencePool } from "./inferencePool";
 import { LoraAdapters } from "./loraAdapters";
 import { DnsRecord, ManagedCertificate } from "./managedCertificate";
@@ -38,8 +37,7 @@ export interface ApiKeysArgs extends ApiKeysConfig {
     keys?: pulumi.Input<string[]>;
 }
 
-/** Arguments of {@link MultiModelInference}: what to serve, the Hugging Face token and the API
- * keys. */
+/** Arguments of {@link MultiModelInference}: what to serve, the Hugging Face token, the API keys. */
 export interface MultiModelInferenceArgs extends ServingConfig {
     /** Hugging Face token for gated models; keep it a Pulumi secret. */
     hfToken: pulumi.Input<string>;
@@ -187,7 +185,6 @@ export class MultiModelInference extends pulumi.ComponentResource {
         // The version is a short digest of the keys' digests: it reveals no key (they are long and
         // random), and as a plain value it leaves the rest of the pod spec readable in diffs.
         const apiKeysServerArgs = checkedKeys === undefined ? undefined : { version: pulumi.unsecret(checkedKeys.apply(apiKeysVersion)) };
-
         // Google Cloud's parts exist on GKE only; elsewhere the plan has no node pools to make.
         const gke = plan.cluster.platform === "gke" ? gkeCluster(plan.cluster) : undefined;
         const nodeAccount = plan.nodeServiceAccount?.createAccountId;

@@ -208,7 +208,7 @@ test("gateway exposure: internal classes and annotations per provider, HTTPS wit
     const withCertificate = gatewayManifest({ gatewayName: "gw", namespace: "ns", gatewayClassName: managed.className, hostname: managed.hostname, certificate: { option: "networking.gke.io/cert-manager-certs", name: "c1" } });
     validateKubernetesObject(withCertificate);
     assert.deepEqual((withCertificate.spec.listeners[1] as { tls?: unknown }).tls, { mode: "Terminate", options: { "networking.gke.io/cert-manager-certs": "c1" } });
-    // Istio issues no certificate: a hostname alone stays HTTP (bring a Secret, see the README).
+    // Istio issues no certificate: a hostname alone stays HTTP (bring a Secret, see docs/api-keys-and-https.md).
     const istio = plan({ provider: { name: "istio" }, networkPolicy: {}, gateway: { hostname: "llm.example.com" } }).gateway;
     assert.deepEqual([istio.https, istio.managedCertificate], [false, undefined]);
 

@@ -89,7 +89,7 @@ test("names: node service accounts are 6–30 characters and differ per cluster 
     for (const id of ids) assert.match(id, /^[a-z][-a-z0-9]{4,28}[a-z0-9]$/);
 });
 
-test("names: the metrics reader's objects are those the README names, the cluster-scoped role per namespace", () => {
+test("names: the metrics reader's objects are those docs/scaling-and-monitoring.md names, the cluster-scoped role per namespace", () => {
     assert.deepEqual(metricsReaderNames("serving"), {
         serviceAccount: "inference-metrics-reader",
         tokenSecret: "inference-metrics-reader-token",

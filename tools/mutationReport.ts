@@ -1,8 +1,8 @@
 /**
  * After `npm run mutation`: docs/mutation.md from Stryker's JSON report
  * (reports/mutation/mutation.json, the mutation-testing-report-schema): the score of each module,
- * grouped as the README groups the code (config, planner, builders), and every surviving mutant
- * with its line, the mutator, the code it put in and the line it changed. The README's triage reads from it.
+ * grouped as docs/testing.md groups the code (config, planner, builders), and every surviving mutant
+ * with its line, the mutator, the code it put in and the line it changed. The triage in docs/testing.md reads from it.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -35,7 +35,7 @@ export interface ModuleScore {
 
 const score = (s: Omit<ModuleScore, "file" | "ignored">) => (s.detected + s.survived + s.noCoverage === 0 ? 100 : (100 * s.detected) / (s.detected + s.survived + s.noCoverage));
 
-/** The README's groups: what the mutation run covers. */
+/** The groups of docs/testing.md: what the mutation run covers. */
 export function groupOf(file: string): "config" | "planner" | "builders" {
     if (file.startsWith("components/config/")) return "config";
     if (file.startsWith("components/plan/")) return "planner";
@@ -91,8 +91,8 @@ export function mutationMarkdown(report: MutationReport): string {
     return [
         "# Mutation score",
         "",
-        "Written by `npm run mutation` (StrykerJS, `stryker.config.mjs`) from its report; see the README's",
-        "[Mutation score](../README.md#mutation-score) for how to read it and the triage of the survivors.",
+        "Written by `npm run mutation` (StrykerJS, `stryker.config.mjs`) from its report; see",
+        "[Mutation score](testing.md#mutation-score) for how to read it and the triage of the survivors.",
         "",
         ...header,
         ...groups.map(row),

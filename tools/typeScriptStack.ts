@@ -2,7 +2,7 @@
  * Errors as a user should see them: the stack's frames in compiled code (`build/**.js`) pointed
  * back at their TypeScript line through the source map esbuild wrote beside each file. Mapped only
  * when an error is printed: Node's own `--enable-source-maps` maps every stack the Pulumi SDK
- * captures for its promises, which made a 64-model render about 60% slower (README, Offline).
+ * captures for its promises, which made a 64-model render about 60% slower (docs/offline.md).
  */
 import * as fs from "node:fs";
 import { SourceMap } from "node:module";

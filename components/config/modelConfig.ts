@@ -98,7 +98,7 @@ export interface WeightCacheConfig {
     /** `volume` (default): a PersistentVolumeClaim holding the Hugging Face cache, so a restarted
      * pod loads from disk instead of downloading; `bucket`: the weights are read from a Cloud
      * Storage bucket mounted read-only with the Cloud Storage FUSE CSI driver (pre-load it, see
-     * the README); `none`: an emptyDir, downloaded again by every new pod. */
+     * docs/weight-cache.md); `none`: an emptyDir, downloaded again by every new pod. */
     type?: WeightCacheType;
     /** `volume` only: StorageClass of the claim. Default `standard-rwo` (Persistent Disk) for
      * `ReadWriteOnce`, `standard-rwx` (Filestore, needs the Filestore CSI driver) for

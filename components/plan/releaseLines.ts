@@ -7,7 +7,7 @@
  * The llm-d line goes here too once it can: from v1.6.0 the EPP and BBR live in the llm-d project.
  * llm-d/llm-d-router publishes `oci://ghcr.io/llm-d/charts/llm-d-router-gateway` from tag v0.9.0
  * (values under `router.*`), but llm-d/llm-d-inference-payload-processor, BBR's successor, has
- * tagged no release, so no versioned chart exists for it (see the README, "Release lines").
+ * tagged no release, so no versioned chart exists for it (see docs/release-lines.md, "The llm-d line").
  */
 import type { ChartSourceConfig } from "../config/servingConfig";
 import type { ReleaseLine } from "./charts/releaseLine";

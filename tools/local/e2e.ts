@@ -103,7 +103,7 @@ export function benchModels(n: number): ModelEntry[] {
 }
 
 /** Wall time of the real `pulumi preview` and `pulumi up` (from nothing) for 2, 16 and 64 models,
- * each destroyed after; printed as the README's table. Needs 64 GPU nodes: MMI_GPU_NODES=64. */
+ * each destroyed after; printed as a Markdown table. Needs 64 GPU nodes: MMI_GPU_NODES=64. */
 async function bench(): Promise<void> {
     const rows: string[] = [];
     for (const n of [2, 16, 64]) {
