@@ -4,7 +4,7 @@
  * cluster (`npm run cluster`), on each release line: preview, up, an update that adds a model, an
  * adapter change, and destroy, checked with kubectl. `--keep` leaves the cluster and the stack up.
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFile, execFileSync, spawn } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as path from "node:path";
 import { REPO_ROOT } from "../repoRoot";
@@ -18,14 +18,19 @@ export const E2E_LINES = ["v1.0.0", "v1.5.0"] as const;
 /** A model entry of the stack config. */
 export type ModelEntry = Record<string, unknown> & { name: string };
 
+/** What every local model sets: no weight cache (the local cluster has no volume provisioner, so
+ * a claim would stay Pending) and the shortest wait for its pods, which kwok readies at once. */
+const LOCAL_MODEL = { weightCache: { type: "none" }, readyTimeoutMinutes: 5 };
+
 /** The guide's two models and a third that serves an adapter. */
 export const LOCAL_MODELS: ModelEntry[] = [
-    { name: "meta-llama/Llama-3.1-8B-Instruct" },
-    { name: "microsoft/Phi-4-mini-instruct", vllmArgs: ["--trust-remote-code", "--enable-chunked-prefill"] },
+    { name: "meta-llama/Llama-3.1-8B-Instruct", ...LOCAL_MODEL },
+    { name: "microsoft/Phi-4-mini-instruct", vllmArgs: ["--trust-remote-code", "--enable-chunked-prefill"], ...LOCAL_MODEL },
     {
         name: "meta-llama/Llama-3.2-3B-Instruct",
         adapters: [{ name: "food-review", source: "Kawon/llama3.1-food-finetune_v14_r8" }],
         lora: { maxLoras: 2, maxLoraRank: 16 },
+        ...LOCAL_MODEL,
     },
 ];
 
@@ -49,8 +54,51 @@ export function localSecrets(): Record<string, string> {
     return { hfToken: `hf_${crypto.randomBytes(17).toString("hex")}`, apiKeys: crypto.randomBytes(32).toString("hex") };
 }
 
+/** No gateway controller runs here (Istio's is not served by the module proxy at a release), and
+ * the program waits for the Gateway's address and each route's acceptance, as on a real cluster;
+ * so while an operation runs, this stands in for a controller as kwok does for the kubelet: each
+ * Gateway without an address gets 127.0.0.1 and Accepted and Programmed, each HTTPRoute without
+ * a status Accepted and ResolvedRefs on its parents. It judges nothing. Returns its stop. */
+export function gatewayStandIn(): () => void {
+    let busy = false;
+    const kubectlAsync = (args: string[], done: (stdout?: string) => void) =>
+        execFile(path.join(BIN_DIR, "kubectl"), [`--kubeconfig=${KUBECONFIG}`, ...args], (error, stdout) => done(error ? undefined : stdout));
+    const timer = setInterval(() => {
+        if (busy) return;
+        busy = true;
+        kubectlAsync(["get", "gateways.gateway.networking.k8s.io,httproutes.gateway.networking.k8s.io", "-A", "-o", "json"], (stdout) => {
+            const items = stdout === undefined ? [] : (JSON.parse(stdout) as { items: GatewayApiObject[] }).items.filter((o) => standInStatus(o) !== undefined);
+            let pending = items.length;
+            if (pending === 0) busy = false;
+            for (const o of items) {
+                const patch = JSON.stringify({ status: standInStatus(o) });
+                kubectlAsync(["patch", o.kind.toLowerCase(), o.metadata.name, "-n", o.metadata.namespace, "--subresource=status", "--type=merge", "-p", patch], () => {
+                    if (--pending === 0) busy = false;
+                });
+            }
+        });
+    }, 1000);
+    return () => clearInterval(timer);
+}
+
+interface GatewayApiObject {
+    kind: "Gateway" | "HTTPRoute";
+    metadata: { name: string; namespace: string; generation: number };
+    spec: { parentRefs?: object[] };
+    status?: { addresses?: unknown[]; parents?: unknown[] };
+}
+
+/** The status a controller would write, or undefined where the object has one. */
+function standInStatus(o: GatewayApiObject): object | undefined {
+    const condition = (type: string) => ({ type, status: "True", reason: type, message: "local stand-in", observedGeneration: o.metadata.generation, lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, "Z") });
+    if (o.kind === "Gateway") return o.status?.addresses?.length ? undefined : { addresses: [{ type: "IPAddress", value: "127.0.0.1" }], conditions: [condition("Accepted"), condition("Programmed")] };
+    if (o.status?.parents?.length) return undefined;
+    return { parents: (o.spec.parentRefs ?? []).map((parentRef) => ({ parentRef, controllerName: "local.invalid/stand-in", conditions: [condition("Accepted"), condition("ResolvedRefs")] })) };
+}
+
 /** Runs one real CLI operation in a process of its own; its output goes to ours as it comes. */
 export function pulumi(request: PulumiRequest): Promise<PulumiResult & { output: string }> {
+    const stopStandIn = gatewayStandIn();
     return new Promise((resolve) => {
         const child = spawn(process.execPath, [path.join(REPO_ROOT, "build", "tools", "local", "pulumiRun.js"), JSON.stringify(request)], { stdio: ["ignore", "pipe", "inherit"] });
         let output = "";
@@ -62,6 +110,7 @@ export function pulumi(request: PulumiRequest): Promise<PulumiResult & { output:
         child.on("close", () => {
             const line = output.split("\n").find((l) => l.startsWith("::result::"));
             const result = (line === undefined ? { ok: false, error: "the run printed no result" } : JSON.parse(line.slice("::result::".length))) as PulumiResult;
+            stopStandIn();
             resolve({ ...result, output });
         });
     });

@@ -4,6 +4,7 @@
  * pinned tag from its module archive. A second run finds everything stamped and does nothing.
  */
 import { execFileSync } from "node:child_process";
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { REPO_ROOT } from "../repoRoot";
@@ -33,6 +34,9 @@ export const CACHE_DIR = process.env.MMI_CACHE ?? path.join(process.env.XDG_CACH
 export const BIN_DIR = path.join(CACHE_DIR, "bin");
 /** The packaged charts and CRD manifests, laid out as `charts.source.directory` reads them. */
 export const CHARTS_DIR = path.join(CACHE_DIR, "charts");
+
+/** A digest of this file's compiled code: charts and CRDs are laid out again when it changes. */
+const LAYOUT_REVISION = crypto.createHash("sha256").update(fs.readFileSync(__filename)).digest("hex").slice(0, 12);
 
 /** Linker flags that give each binary the version it reports. */
 const LDFLAGS: Record<string, (version: string) => string[]> = {
@@ -139,7 +143,8 @@ function layOutCharts(version: string): void {
         fs.rmSync(staging, { recursive: true, force: true });
     }
     const kustomization = fs.readFileSync(path.join(dir, "config", "crd", "kustomization.yaml"), "utf8");
-    const bases = [...kustomization.matchAll(/^- (bases\/[\w.-]+\.yaml)$/gm)].map((m) => m[1]);
+    const bases = [...kustomization.matchAll(/^\s*- (bases\/[\w.-]+\.yaml)$/gm)].map((m) => m[1]);
+    if (bases.length === 0) throw new Error(`no CRD bases listed in config/crd/kustomization.yaml at ${version}`);
     fs.writeFileSync(path.join(CHARTS_DIR, `manifests-${version}.yaml`), bases.map((b) => fs.readFileSync(path.join(dir, "config", "crd", b), "utf8")).join("\n---\n"));
 }
 
@@ -192,7 +197,8 @@ function main(): void {
     }
     for (const [module, tags] of Object.entries(versions.archives)) {
         for (const tag of tags) {
-            const step = stamped(`${module.replace(/\//g, "_")}@${tag}`, { module, tag, helm: versions.build.helm.version });
+            // The layout is redone when this file changes: it is cheap, and a stale one misleads.
+            const step = stamped(`${module.replace(/\//g, "_")}@${tag}`, { module, tag, helm: versions.build.helm.version, tool: LAYOUT_REVISION });
             if (step.done) continue;
             console.log(`laying out ${module}@${tag}`);
             (module === "sigs.k8s.io/gateway-api" ? layOutGatewayApi : layOutCharts)(tag);
