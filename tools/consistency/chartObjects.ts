@@ -32,6 +32,8 @@ export function chartArchive(release: HelmRelease): string | undefined {
 }
 
 const rendered = new Map<string, KubeObject[]>();
+/** The cluster-scoped kinds the charts render. */
+const CLUSTER_SCOPED = new Set(["ClusterRole", "ClusterRoleBinding", "ClusterPodMonitoring", "CustomResourceDefinition"]);
 
 /** The objects `helm template` renders for a release, or undefined for a chart or tag whose
  * archive is not laid out (another chart, an unknown tag, or the tools not built). */
@@ -44,7 +46,10 @@ export function chartObjects(release: HelmRelease): KubeObject[] | undefined {
             input: JSON.stringify(release.values),
             encoding: "utf8",
         });
-        rendered.set(key, parseAllDocuments(out).map((doc) => doc.toJS() as KubeObject).filter((o) => o !== null && typeof o === "object"));
+        const objects = parseAllDocuments(out).map((doc) => doc.toJS() as KubeObject).filter((o) => o !== null && typeof o === "object");
+        // As Helm and the provider do on install: a namespaced object goes to the release's namespace.
+        for (const o of objects) if (o.metadata.namespace === undefined && !CLUSTER_SCOPED.has(o.kind)) o.metadata.namespace = release.namespace;
+        rendered.set(key, objects);
     }
     return rendered.get(key);
 }
