@@ -18,20 +18,20 @@ export const E2E_LINES = ["v1.0.0", "v1.5.0"] as const;
 /** A model entry of the stack config. */
 export type ModelEntry = Record<string, unknown> & { name: string };
 
-/** What every local model sets: no weight cache (the local cluster has no volume provisioner, so
- * a claim would stay Pending) and the shortest wait for its pods, which kwok readies at once. */
-const LOCAL_MODEL = { weightCache: { type: "none" }, readyTimeoutMinutes: 5 };
+/** A model entry for the local cluster: no weight cache (it has no volume provisioner, so a claim
+ * would stay Pending) and the shortest wait for its pods, which kwok readies at once. */
+export function localModel(name: string, settings: Record<string, unknown> = {}): ModelEntry {
+    return { name, weightCache: { type: "none" }, readyTimeoutMinutes: 5, ...settings };
+}
 
 /** The guide's two models and a third that serves an adapter. */
 export const LOCAL_MODELS: ModelEntry[] = [
-    { name: "meta-llama/Llama-3.1-8B-Instruct", ...LOCAL_MODEL },
-    { name: "microsoft/Phi-4-mini-instruct", vllmArgs: ["--trust-remote-code", "--enable-chunked-prefill"], ...LOCAL_MODEL },
-    {
-        name: "meta-llama/Llama-3.2-3B-Instruct",
+    localModel("meta-llama/Llama-3.1-8B-Instruct"),
+    localModel("microsoft/Phi-4-mini-instruct", { vllmArgs: ["--trust-remote-code", "--enable-chunked-prefill"] }),
+    localModel("meta-llama/Llama-3.2-3B-Instruct", {
         adapters: [{ name: "food-review", source: "Kawon/llama3.1-food-finetune_v14_r8" }],
         lora: { maxLoras: 2, maxLoraRank: 16 },
-        ...LOCAL_MODEL,
-    },
+    }),
 ];
 
 /** The `local` stack's config on a line: any cluster by kubeconfig, GPU nodes by NVIDIA's product
@@ -148,7 +148,7 @@ export function podUids(appLabel: string): string[] {
 
 /** `n` models of one small known model under names of their own, for the benchmark. */
 export function benchModels(n: number): ModelEntry[] {
-    return Array.from({ length: n }, (_, i) => ({ name: `bench-${i}`, huggingFaceId: "meta-llama/Llama-3.2-1B-Instruct" }));
+    return Array.from({ length: n }, (_, i) => localModel(`bench-${i}`, { huggingFaceId: "meta-llama/Llama-3.2-1B-Instruct" }));
 }
 
 /** Wall time of the real `pulumi preview` and `pulumi up` (from nothing) for 2, 16 and 64 models,
