@@ -239,6 +239,39 @@ test("the extraction follows with, range, hasKey and helpers, skips strings, and
             "servers.port value",
         ],
     );
+    // The constructs of llm-d-router v0.10.0's routerlib: a copy of a map and a key set in it, a
+    // comparison, an item appended, `index` by a variable key and nested, a merge of paths under one
+    // prefix, `untilStep`, `required` discarded, and a helper no template calls (it reads nothing).
+    assert.deepEqual(
+        valuesReadByTemplates(
+            new Map([
+                [
+                    "t.yaml",
+                    [
+                        '{{- $flags := deepCopy (.Values.epp.flags | default dict) }}{{- $_ := set $flags "secure-serving" .Values.epp.secure }}{{ index $flags "secure-serving" }}',
+                        "{{- $pool := ne .Values.pool.create false }}",
+                        '{{- $ports := list }}{{- range .Values.pool.ports }}{{- $ports = append $ports (toString .number) }}{{- end }}',
+                        "{{- $proxy := deepCopy (.Values.proxy | default dict) }}{{- $kind := include \"kind\" . }}{{- $preset := deepCopy ((index $proxy.presets $kind) | default dict) }}{{- $all := mergeOverwrite $preset $proxy }}{{- $x := index $all \"args\" }}",
+                        '{{- with (index (index $flags "tls") "mode") }}{{ . }}{{- end }}',
+                        "{{- range $i := untilStep 1 (int .Values.replicas) 1 }}{{ $i }}{{- end }}",
+                        '{{- $_ := required "cpu" .Values.epp.cpu }}',
+                        '{{- define "unused" }}{{ .Values.proxy.port }}{{ .path }}{{- end }}',
+                    ].join("\n"),
+                ],
+            ]),
+        ).map((p) => `${p.path} ${p.read.join(",")}`),
+        [
+            "epp.cpu value",
+            "epp.flags.secure-serving value",
+            "epp.flags.tls.mode test,value",
+            "epp.secure value",
+            "pool.create value",
+            "pool.ports list",
+            "pool.ports[].number value",
+            "proxy subtree",
+            "replicas value",
+        ],
+    );
     assert.throws(() => valuesReadByTemplates(new Map([["t.yaml", '{{ $p := printf "%s" .Values.a }}']])), /a variable set from an expression over a values path/);
     assert.throws(() => valuesReadByTemplates(new Map([["t.yaml", "{{ .name }}"]])), /root context/);
     assert.throws(() => valuesReadByTemplates(new Map([["t.yaml", "{{ if .Values.a }}"]])), /not closed/);
