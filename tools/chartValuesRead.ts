@@ -1,5 +1,5 @@
 /**
- * `node --require ts-node/register/transpile-only tools/chartValuesRead.ts <git-dir> <tag> <chart-dir>`
+ * `node --require ts-node/register/transpile-only tools/chartValuesRead.ts <git-dir> <tag> <chart-dir> [<owner/repo>]`
  * prints, as JSON, every `.Values` path the chart's templates read at that tag: the data a values
  * schema is checked against (components/plan/charts/). It reads the templates with `git show`
  * from a local clone or mirror and evaluates nothing: a small walk over the template actions that
@@ -303,13 +303,14 @@ export function commitOf(gitDir: string, tag: string): string {
 }
 
 if (require.main === module) {
-    const [gitDir, tag, chartDir] = process.argv.slice(2);
+    // The repository is the inference extension's unless named (llm-d/llm-d-router).
+    const [gitDir, tag, chartDir, repository = "kubernetes-sigs/gateway-api-inference-extension"] = process.argv.slice(2);
     if (chartDir === undefined) {
-        console.error("usage: chartValuesRead.ts <git-dir> <tag> <chart-dir>, e.g. .../repo v1.0.0 config/charts/inferencepool");
+        console.error("usage: chartValuesRead.ts <git-dir> <tag> <chart-dir> [<owner/repo>], e.g. .../repo v1.0.0 config/charts/inferencepool");
         process.exit(2);
     }
     const document = {
-        repository: "kubernetes-sigs/gateway-api-inference-extension",
+        repository,
         tag,
         commit: commitOf(gitDir, tag),
         chart: chartDir,
