@@ -37,8 +37,8 @@ export interface ReadAt {
     text: string;
 }
 
-/** One fact of the llm-d router at its tag, with where it was read. */
-export interface RouterFact {
+/** One fact read at a tag, with where it was read. */
+export interface SourcedFact {
     /** The fact, in a sentence. */
     fact: string;
     /** Where it was read. */
@@ -71,7 +71,7 @@ export interface LlmdRouterRead {
     /** Values paths the program would set, by what they mean. */
     paths: { matchLabels: string; targetPorts: string; flags: string; replicas: string; provider: string };
     /** Everything else read at the tag, each with its place. */
-    facts: RouterFact[];
+    facts: SourcedFact[];
 }
 
 const PUSH = "hack/push-chart.sh";
@@ -309,3 +309,34 @@ export const LLM_D_ROUTER_V0_10_0: LlmdRouterRead = {
         },
     ],
 };
+
+/** What the inference extension keeps once the router moved out: read at its tag v1.6.0, the
+ * release the llm-d line takes its InferencePool CRD from. */
+export const INFERENCE_EXTENSION_V1_6_0 = {
+    /** Repository, tag and commit. */
+    source: { repository: "kubernetes-sigs/gateway-api-inference-extension", tag: "v1.6.0", commit: "992e5c292afb248801ce8d9234eb5b9d28eea231" },
+    /** Directories v1.5.0 had and v1.6.0 has not: the charts, the EPP and BBR (only `cmd/lwepp`,
+     * a lightweight EPP, is left under `cmd/`). */
+    removed: ["config/charts", "cmd/epp", "cmd/bbr"],
+    /** What it keeps, each with its place. */
+    facts: [
+        {
+            fact: "The CRDs left are InferencePoolImport and InferencePool (no InferenceObjective: that moved to llm-d.ai).",
+            readAt: { file: "config/crd/kustomization.yaml", lines: "5-6", text: "bases/inference.networking.k8s.io_inferencepools.yaml" },
+        },
+        {
+            fact: "A v1 pool requires only selector and targetPorts: endpointPickerRef is optional.",
+            readAt: { file: "config/crd/bases/inference.networking.k8s.io_inferencepools.yaml", lines: "197-199", text: "required:\n            - selector\n            - targetPorts" },
+        },
+    ] satisfies SourcedFact[],
+} as const;
+
+/** The payload processor, BBR's successor, as far as it can be read: its repository has no tag,
+ * so nothing of its chart or image is encoded (its `main` is not a pin). When a clone shows a tag,
+ * `test/llmdRouterLine.test.ts` fails: read the chart at it and make the llm-d line. */
+export const PAYLOAD_PROCESSOR = {
+    /** The repository. */
+    repository: "llm-d/llm-d-inference-payload-processor",
+    /** Its tags, as read (fetched snapshot, newest commit of `main` 2026-05-05). */
+    tags: [] as string[],
+} as const;
