@@ -7,10 +7,7 @@
  * directory, the lists and the facts read from templates are re-read from the tag itself.
  */
 import assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as path from "node:path";
 import test from "node:test";
-import { z } from "zod";
 import {
     GATEWAY_PROVIDERS,
     GatewayProviderName,
@@ -21,44 +18,11 @@ import {
     poolChartProvider,
     unreadPaths,
 } from "../components";
-import { ReadPath, commitOf, gitShow, templatesAt, valuesReadByTemplates } from "../tools/chartValuesRead";
-import { REPO_ROOT } from "../tools/repoRoot";
+import { commitOf, gitShow, templatesAt, valuesReadByTemplates } from "../tools/chartValuesRead";
 import { NETWORK_POLICY } from "./helpers/plannedModels";
+import { leaves, passedWhole, schemaPaths, valuesRead } from "./helpers/valuesPaths";
 
-const CHARTS_DIR = path.join(REPO_ROOT, "components", "plan", "charts");
 const CHART_KEYS = ["inferencePool", "bodyBasedRouting"] as const;
-
-interface ValuesRead {
-    repository: string;
-    tag: string;
-    commit: string;
-    chart: string;
-    extractedBy: string;
-    paths: ReadPath[];
-}
-
-const valuesRead = (file: string) => JSON.parse(fs.readFileSync(path.join(CHARTS_DIR, file), "utf8")) as ValuesRead;
-
-/** Paths whose whole subtree a template passes on (`toYaml`, or a map it ranges over). */
-const passedWhole = (paths: ReadPath[]) => paths.filter((p) => p.read.includes("subtree") || p.read.includes("map")).map((p) => p.path);
-
-/** The paths of a list that no other path of it extends: what a values file can set. */
-function leaves(paths: Iterable<string>): string[] {
-    const all = [...paths];
-    return all.filter((p) => !all.some((q) => q.startsWith(`${p}.`) || q.startsWith(`${p}[]`))).sort();
-}
-
-/** Every path a zod values schema accepts, stopping where the chart passes a value on whole. */
-function schemaPaths(schema: z.ZodType, whole: string[], at = ""): string[] {
-    let inner: z.ZodType = schema;
-    while (inner instanceof z.ZodOptional || inner instanceof z.ZodDefault) inner = inner.unwrap() as z.ZodType;
-    if (at !== "" && whole.includes(at)) return [at];
-    if (inner instanceof z.ZodObject) {
-        return Object.entries(inner.shape as Record<string, z.ZodType>).flatMap(([key, value]) => schemaPaths(value, whole, at === "" ? key : `${at}.${key}`));
-    }
-    if (inner instanceof z.ZodArray) return schemaPaths(inner.element as z.ZodType, whole, `${at}[]`);
-    return [at];
-}
 
 /** Every path a values object sets, with `[]` for list items, stopping where the chart passes
  * a value on whole. */
@@ -237,6 +201,39 @@ test("the extraction follows with, range, hasKey and helpers, skips strings, and
             "provider.istio.host value",
             "servers.count value",
             "servers.port value",
+        ],
+    );
+    // The constructs of llm-d-router v0.10.0's routerlib: a copy of a map and a key set in it, a
+    // comparison, an item appended, `index` by a variable key and nested, a merge of paths under one
+    // prefix, `untilStep`, `required` discarded, and a helper no template calls (it reads nothing).
+    assert.deepEqual(
+        valuesReadByTemplates(
+            new Map([
+                [
+                    "t.yaml",
+                    [
+                        '{{- $flags := deepCopy (.Values.epp.flags | default dict) }}{{- $_ := set $flags "secure-serving" .Values.epp.secure }}{{ index $flags "secure-serving" }}',
+                        "{{- $pool := ne .Values.pool.create false }}",
+                        '{{- $ports := list }}{{- range .Values.pool.ports }}{{- $ports = append $ports (toString .number) }}{{- end }}',
+                        "{{- $proxy := deepCopy (.Values.proxy | default dict) }}{{- $kind := include \"kind\" . }}{{- $preset := deepCopy ((index $proxy.presets $kind) | default dict) }}{{- $all := mergeOverwrite $preset $proxy }}{{- $x := index $all \"args\" }}",
+                        '{{- with (index (index $flags "tls") "mode") }}{{ . }}{{- end }}',
+                        "{{- range $i := untilStep 1 (int .Values.replicas) 1 }}{{ $i }}{{- end }}",
+                        '{{- $_ := required "cpu" .Values.epp.cpu }}',
+                        '{{- define "unused" }}{{ .Values.proxy.port }}{{ .path }}{{- end }}',
+                    ].join("\n"),
+                ],
+            ]),
+        ).map((p) => `${p.path} ${p.read.join(",")}`),
+        [
+            "epp.cpu value",
+            "epp.flags.secure-serving value",
+            "epp.flags.tls.mode test,value",
+            "epp.secure value",
+            "pool.create value",
+            "pool.ports list",
+            "pool.ports[].number value",
+            "proxy subtree",
+            "replicas value",
         ],
     );
     assert.throws(() => valuesReadByTemplates(new Map([["t.yaml", '{{ $p := printf "%s" .Values.a }}']])), /a variable set from an expression over a values path/);

@@ -1,5 +1,5 @@
 /**
- * `node --require ts-node/register/transpile-only tools/chartValuesRead.ts <git-dir> <tag> <chart-dir>`
+ * `node --require ts-node/register/transpile-only tools/chartValuesRead.ts <git-dir> <tag> <chart-dir> [<owner/repo>]`
  * prints, as JSON, every `.Values` path the chart's templates read at that tag: the data a values
  * schema is checked against (components/plan/charts/). It reads the templates with `git show`
  * from a local clone or mirror and evaluates nothing: a small walk over the template actions that
@@ -36,7 +36,7 @@ export interface ReadPath {
 }
 
 /** What the dot is inside a block: the chart's root context, a values path, or something that is
- * not values (the counter of `range $i := until n`), whose fields are not values paths. */
+ * not values (the counter of `range $i := until n` or `untilStep`), whose fields are not values paths. */
 type Dot = { root: true } | { root: false; path: string } | { root: false; path: undefined };
 
 interface Block {
@@ -74,35 +74,47 @@ class Recorder {
  * with `=` in a branch may hold either value). */
 type Variables = Map<string, string[]>;
 
-/** A variable, with the fields read from it: `$port`, `$dr.host`. Not `$` alone (the root). */
-const VARIABLE_REF = /\$([A-Za-z_]\w*)((?:\.[A-Za-z_]\w*)*)/g;
-/** `index <ref> "key" 0 …`, optionally parenthesised and followed by fields: `(index .Values.a 0).b`. */
-const INDEX_CALL = /\(\s*index\s+\(?(\$?[\w.$]*)\)?((?:\s+(?:"\w+"|\d+))+)\s*\)((?:\.\w+)*)|\bindex\s+\(?(\$?[\w.$]*)\)?((?:\s+(?:"\w+"|\d+))+)/g;
+/** A variable, with the fields read from it: `$port`, `$dr.host`, or a key `index` named
+ * (`$flags.secure-serving`). Not `$` alone (the root). */
+const VARIABLE_REF = /\$([A-Za-z_]\w*)((?:\.[A-Za-z_][\w-]*)*)/g;
+/** `index <ref> "key" 0 $key …` (a `$key` variable stands for any key; the ref starts with `$` or
+ * `.`, so a nested `index` call is not taken for one), optionally parenthesised and followed by fields: `(index .Values.a 0).b`. */
+const INDEX_CALL = /\(\s*index\s+\(?((?=[$.])[\w.$]*)\)?((?:\s+(?:"[\w-]+"|\d+|\$\w+))+)\s*\)((?:\.\w+)*)|\bindex\s+\(?((?=[$.])[\w.$]*)\)?((?:\s+(?:"[\w-]+"|\d+|\$\w+))+)/g;
 /** Stands for a list item in a rewritten `index`; becomes `[]` in the path. */
 const ITEM = "__item__";
+/** Stands for a map key that a variable holds (`index $presets $proxyType`), named `*` in the output. */
+const ANY_KEY = "__key__";
 
 /** Rewrites `index` calls with literal keys into the field chains they stand for, innermost first. */
 function withoutIndexCalls(code: string): string {
     const chain = (ref: string, keys: string, fields = "") =>
-        ref + keys.trim().split(/\s+/).map((key) => (key.startsWith('"') ? `.${key.slice(1, -1)}` : `.${ITEM}`)).join("") + fields;
+        ref + keys.trim().split(/\s+/).map((key) => (key.startsWith('"') ? `.${key.slice(1, -1)}` : key.startsWith("$") ? `.${ANY_KEY}` : `.${ITEM}`)).join("") + fields;
     const rewritten = code.replace(INDEX_CALL, (_all, ref1?: string, keys1?: string, fields1?: string, ref2?: string, keys2?: string) =>
         ref1 !== undefined ? chain(ref1, keys1!, fields1) : chain(ref2!, keys2!),
     );
     return rewritten === code ? code : withoutIndexCalls(rewritten);
 }
 
+/** The longest dotted path every one of `paths` starts with, or "". */
+function commonPrefix(paths: string[]): string {
+    const [first, ...rest] = paths.map((p) => p.split("."));
+    const length = first.findIndex((part, i) => rest.some((other) => other[i] !== part));
+    return first.slice(0, length === -1 ? first.length : length).join(".");
+}
+
 /** The values paths one action's pipeline refers to, with the dot `dot` and the file's
  * `variables`. String literals are left out: a `fail` message naming a path reads nothing. */
 function referencedPaths(action: string, dot: Dot, where: string, variables: Variables = new Map()): string[] {
-    const code = withoutIndexCalls(action.replace(/"(?:[^"\\]|\\.)*"/g, (literal) => (/^"\w+"$/.test(literal) ? literal : '""')));
+    const code = withoutIndexCalls(action.replace(/"(?:[^"\\]|\\.)*"/g, (literal) => (/^"[\w-]+"$/.test(literal) ? literal : '""')));
     const found: string[] = [];
-    const add = (path: string) => found.push(path.split(`.${ITEM}`).join("[]"));
+    const add = (path: string) => found.push(path.split(`.${ITEM}`).join("[]").split(`.${ANY_KEY}`).join(".*"));
     for (const match of code.matchAll(VALUES_REF)) {
         if (match[1] === "") continue;
         // Inside `with` or `range`, `.Values` is a field of the dot (a template bug, but what Helm
         // does: inferencepool v1.5.0 templates/inferenceobjectives.yaml); `$.Values` is the root's.
         const ofDot = !match[0].startsWith("$") && !dot.root;
-        if (ofDot && dot.path === undefined) throw new Error(`${where}: .Values on a dot that is not a values path`);
+        // A dot that is not values has no `.Values` (a helper no template calls reads nothing).
+        if (ofDot && dot.path === undefined) continue;
         add(ofDot ? `${dot.path}.Values${match[1]}` : match[1].slice(1));
     }
     const withoutValues = code.replace(VALUES_REF, "");
@@ -114,7 +126,8 @@ function referencedPaths(action: string, dot: Dot, where: string, variables: Var
         const field = match[1];
         if (ROOT_OBJECTS.has(field.split(".")[0])) continue;
         if (dot.root) throw new Error(`${where}: .${field} on the chart's root context is not a values path I know how to read`);
-        if (dot.path === undefined) throw new Error(`${where}: .${field} on a dot that is not a values path`);
+        // Fields of a dot that is not values (a counter, a helper's output) are not values paths.
+        if (dot.path === undefined) continue;
         add(`${dot.path}.${field}`);
     }
     if (BARE_DOT.test(withoutVariables) && !dot.root && dot.path !== undefined) add(dot.path);
@@ -125,6 +138,9 @@ function referencedPaths(action: string, dot: Dot, where: string, variables: Var
  * text. Throws on a construct it cannot follow. */
 export function valuesReadByTemplates(files: ReadonlyMap<string, string>): ReadPath[] {
     const recorder = new Recorder();
+    // Helpers some template calls; a helper no template calls (llm-d-router v0.10.0's
+    // `llm-d-router.normalizedPortList`, written for a dict context) renders nothing.
+    const called = new Set([...files.values()].flatMap((text) => [...text.matchAll(/\b(?:include|template)\s+"([^"]+)"/g)].map((m) => m[1])));
     for (const [file, text] of files) {
         const blocks: Block[] = [{ dot: { root: true } }];
         const variables: Variables = new Map();
@@ -144,7 +160,7 @@ export function valuesReadByTemplates(files: ReadonlyMap<string, string>): ReadP
                     break;
                 case "define":
                     // Helpers are called with the root context here (`include "x" .` at the top level).
-                    blocks.push({ dot: { root: true } });
+                    blocks.push({ dot: called.has(/^define\s+"([^"]+)"/.exec(action)?.[1] ?? "") ? { root: true } : { root: false, path: undefined } });
                     break;
                 case "if":
                 case "else if": {
@@ -158,21 +174,29 @@ export function valuesReadByTemplates(files: ReadonlyMap<string, string>): ReadP
                     break;
                 case "with": {
                     const paths = record("test", action.slice("with".length));
-                    if (paths.length !== 1) throw new Error(`${where}: with over ${paths.length} paths`);
+                    if (paths.length > 1) throw new Error(`${where}: with over ${paths.length} paths`);
+                    // Over no values path (a helper's output, such as llm-d-router's `$proxy`, whose
+                    // reads the helper records), the dot is not values.
                     blocks.push({ dot: { root: false, path: paths[0] } });
                     break;
                 }
                 case "range": {
-                    const counter = /^range\s+\$\w+\s*:=\s*until\s+(.+)$/.exec(action);
+                    const counter = /^range\s+\$\w+\s*:=\s*(?:until|untilStep)\s+(.+)$/.exec(action);
                     if (counter) {
-                        // `range $i := until n`: n is read as a value; the dot is a number.
+                        // `range $i := until n` (or `untilStep a b step`, llm-d-router's gke.yaml):
+                        // the bounds are read as values; the dot is a number.
                         record("value", counter[1]);
                         blocks.push({ dot: { root: false, path: undefined } });
                         break;
                     }
                     const keyValue = /^range\s+\$\w+\s*,\s*\$\w+\s*:=\s*(.+)$/.exec(action);
                     const paths = referencedPaths(keyValue ? keyValue[1] : action.slice("range".length), dot, where, variables);
-                    if (paths.length !== 1) throw new Error(`${where}: range over ${paths.length} paths`);
+                    if (paths.length > 1) throw new Error(`${where}: range over ${paths.length} paths`);
+                    if (paths.length === 0) {
+                        // Over no values path (as `with` above), the items are not values.
+                        blocks.push({ dot: { root: false, path: undefined } });
+                        break;
+                    }
                     recorder.add(paths[0], keyValue ? "map" : "list", file);
                     // Inside `range $k, $v :=` the templates use $k and $v; the dot is the item either way.
                     blocks.push({ dot: { root: false, path: keyValue ? `${paths[0]}.*` : `${paths[0]}[]` } });
@@ -191,15 +215,55 @@ export function valuesReadByTemplates(files: ReadonlyMap<string, string>): ReadP
                 default: {
                     // A variable set from a values path is read where the variable is used: it holds
                     // the path (`:=`), or one more path it may hold (`=`, set again in a branch).
+                    // `$_ := <expression>` discards its result (llm-d-router v0.10.0: `set` into a
+                    // template's own copy, `required`): what it refers to is read as a value.
+                    const discarded = /^\$_\s*:=\s*(?:set\s+\$\w+\s+"[^"]*"\s+)?([\s\S]*)$/.exec(action);
+                    if (discarded) {
+                        record("value", discarded[1]);
+                        break;
+                    }
+                    // `$list = append $list <item>` (llm-d-router v0.10.0) reads the item as a value; the
+                    // list holds what it held.
+                    const append = /^\$(\w+)\s*=\s*append\s+\$(\w+)\s+([\s\S]*)$/.exec(action);
+                    if (append && append[1] === append[2]) {
+                        record("value", append[3]);
+                        break;
+                    }
+                    // `$x = mergeOverwrite $a $b` (llm-d-router v0.10.0) may hold a key of either.
+                    const merge = /^\$(\w+)\s*(:?=)\s*(?:merge|mergeOverwrite)((?:\s+\$\w+)+)$/.exec(action);
+                    if (merge) {
+                        const paths = referencedPaths(merge[3], dot, where, variables);
+                        variables.set(merge[1], [...new Set([...(merge[2] === "=" ? (variables.get(merge[1]) ?? []) : []), ...paths])]);
+                        break;
+                    }
+                    // A variable set from a comparison (`$x := ne .Values.a false`, llm-d-router v0.10.0)
+                    // holds a boolean, not a path: the comparison reads the paths as values.
+                    const comparison = /^\$(\w+)\s*(:?=)\s*\(?\s*(?:eq|ne|lt|le|gt|ge|and|or|not)\s([\s\S]*)$/.exec(action);
+                    if (comparison) {
+                        record("value", comparison[3]);
+                        variables.set(comparison[1], []);
+                        break;
+                    }
                     const assignment = /^\$(\w+)\s*(:?=)\s*([\s\S]*)$/.exec(action);
                     if (assignment) {
                         const [, name, operator, pipeline] = assignment;
                         const paths = referencedPaths(pipeline, dot, where, variables);
-                        if (paths.length > 1) throw new Error(`${where}: a variable set from ${paths.length} paths`);
-                        if (paths.length === 1 && !/^((int|int64|float64|toString)\s+)?\(?\s*\$?[\w.]*\s*\)?\s*(\|\s*default\s+[^|]+)?$/.test(withoutIndexCalls(pipeline))) {
+                        if (paths.length > 1) {
+                            // Several paths under one (llm-d-router v0.10.0's `$resolved`, merged from
+                            // `router.proxy` and a preset below it): the variable stands for everything
+                            // below their common prefix, read whole.
+                            const prefix = commonPrefix(paths);
+                            if (prefix === "") throw new Error(`${where}: a variable set from ${paths.length} paths`);
+                            recorder.add(prefix, "subtree", file);
+                            variables.set(name, [prefix]);
+                            break;
+                        }
+                        // `deepCopy (.Values.a | default dict)` (llm-d-router v0.10.0) still holds the path.
+                        const holdsPath = /^((int|int64|float64|toString|deepCopy)\s+)?\(?\s*\$?[\w.-]*\s*(\|\s*default\s+[^|)]+)?\)?\s*(\|\s*default\s+[^|]+)?(\|\s*(int|int64|float64|toString)\s*)*$/;
+                        if (paths.length === 1 && !holdsPath.test(withoutIndexCalls(pipeline))) {
                             throw new Error(`${where}: a variable set from an expression over a values path`);
                         }
-                        variables.set(name, [...(operator === "=" ? (variables.get(name) ?? []) : []), ...paths]);
+                        variables.set(name, [...new Set([...(operator === "=" ? (variables.get(name) ?? []) : []), ...paths])]);
                         break;
                     }
                     record("value", action);
@@ -239,13 +303,14 @@ export function commitOf(gitDir: string, tag: string): string {
 }
 
 if (require.main === module) {
-    const [gitDir, tag, chartDir] = process.argv.slice(2);
+    // The repository is the inference extension's unless named (llm-d/llm-d-router).
+    const [gitDir, tag, chartDir, repository = "kubernetes-sigs/gateway-api-inference-extension"] = process.argv.slice(2);
     if (chartDir === undefined) {
-        console.error("usage: chartValuesRead.ts <git-dir> <tag> <chart-dir>, e.g. .../repo v1.0.0 config/charts/inferencepool");
+        console.error("usage: chartValuesRead.ts <git-dir> <tag> <chart-dir> [<owner/repo>], e.g. .../repo v1.0.0 config/charts/inferencepool");
         process.exit(2);
     }
     const document = {
-        repository: "kubernetes-sigs/gateway-api-inference-extension",
+        repository,
         tag,
         commit: commitOf(gitDir, tag),
         chart: chartDir,

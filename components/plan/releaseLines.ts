@@ -5,9 +5,9 @@
  * it) rather than code in the components. Every fact carries its tag and file.
  *
  * The llm-d line goes here too once it can: from v1.6.0 the EPP and BBR live in the llm-d project.
- * llm-d/llm-d-router publishes `oci://ghcr.io/llm-d/charts/llm-d-router-gateway` from tag v0.9.0
- * (values under `router.*`), but llm-d/llm-d-inference-payload-processor, BBR's successor, has
- * tagged no release, so no versioned chart exists for it (see docs/release-lines.md, "The llm-d line").
+ * llm-d/llm-d-router is read at v0.10.0 (`charts/llmdRouter.v0.10.0.ts`), but
+ * llm-d/llm-d-inference-payload-processor, BBR's successor, has tagged no release, so no versioned
+ * chart exists for it (see docs/release-lines.md, "The llm-d line").
  */
 import type { ChartSourceConfig } from "../config/servingConfig";
 import type { ReleaseLine } from "./charts/releaseLine";

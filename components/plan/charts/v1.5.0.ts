@@ -9,18 +9,20 @@
  */
 import { z } from "zod";
 import type { ReleaseLine } from "./releaseLine";
-import { destinationRule, endpointPickerCommon, flagsMap, gkeProvider, passedWhole, passedWholeList, port, registryImage } from "./valuesShapes";
-
-/** A probe of a prediction server, read field by field (epplib/templates/_latency-predictor.tpl). */
-const predictionProbe = (failureThreshold: boolean) =>
-    z
-        .strictObject({
-            httpGet: z.strictObject({ path: z.string() }).partial(),
-            initialDelaySeconds: z.number().int(),
-            periodSeconds: z.number().int(),
-            ...(failureThreshold ? { failureThreshold: z.number().int() } : {}),
-        })
-        .partial();
+import {
+    destinationRule,
+    endpointPickerCommon,
+    endpointPickerTracing,
+    flagsMap,
+    gkeProvider,
+    metricsDataSource,
+    passedWhole,
+    passedWholeList,
+    port,
+    predictionProbe,
+    prometheusMonitoring,
+    registryImage,
+} from "./valuesShapes";
 
 /** The latency predictor (epplib/templates/_latency-predictor.tpl and _config.yaml). */
 const latencyPredictor = z
@@ -76,23 +78,11 @@ const inferencePoolValues = z
                 monitoring: z
                     .strictObject({
                         interval: z.string(),
-                        prometheus: z
-                            .strictObject({
-                                enabled: z.boolean(),
-                                auth: z.strictObject({ enabled: z.boolean(), secretName: z.string() }).partial(),
-                                extraLabels: z.record(z.string(), z.string()),
-                            })
-                            .partial(),
+                        prometheus: prometheusMonitoring,
                     })
                     .partial(),
-                tracing: z
-                    .strictObject({
-                        enabled: z.boolean(),
-                        otelExporterEndpoint: z.string(),
-                        sampling: z.strictObject({ sampler: z.string(), samplerArg: z.string() }).partial(),
-                    })
-                    .partial(),
-                metricsDataSource: z.strictObject({ scheme: z.enum(["http", "https"]), path: z.string(), insecureSkipVerify: z.boolean() }).partial(),
+                tracing: endpointPickerTracing,
+                metricsDataSource,
                 endpointsServer: z
                     .strictObject({
                         createInferencePool: z.boolean(),

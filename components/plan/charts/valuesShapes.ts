@@ -89,3 +89,37 @@ export const gkeProvider = z.strictObject({ autopilot: z.boolean() }).partial();
 export const destinationRule = z
     .strictObject({ host: z.string(), trafficPolicy: z.strictObject({ connectionPool: passedWhole }).partial() })
     .partial();
+
+/** The EPP's Prometheus settings (v1.5.0 epplib, llm-d router v0.10.0 routerlib: the same keys). */
+export const prometheusMonitoring = z
+    .strictObject({
+        enabled: z.boolean(),
+        auth: z.strictObject({ enabled: z.boolean(), secretName: z.string() }).partial(),
+        extraLabels: z.record(z.string(), z.string()),
+    })
+    .partial();
+
+/** The EPP's tracing settings (v1.5.0 epplib, llm-d router v0.10.0 routerlib: the same keys). */
+export const endpointPickerTracing = z
+    .strictObject({
+        enabled: z.boolean(),
+        otelExporterEndpoint: z.string(),
+        sampling: z.strictObject({ sampler: z.string(), samplerArg: z.string() }).partial(),
+    })
+    .partial();
+
+/** Where the EPP scrapes model servers' metrics (v1.5.0 epplib, llm-d router v0.10.0 routerlib). */
+export const metricsDataSource = z.strictObject({ scheme: z.enum(["http", "https"]), path: z.string(), insecureSkipVerify: z.boolean() }).partial();
+
+/** A probe of a latency-prediction server, read field by field (v1.5.0
+ * epplib/templates/_latency-predictor.tpl, llm-d router v0.10.0 routerlib's): the readiness probe
+ * also reads `failureThreshold`. */
+export const predictionProbe = (failureThreshold: boolean) =>
+    z
+        .strictObject({
+            httpGet: z.strictObject({ path: z.string() }).partial(),
+            initialDelaySeconds: z.number().int(),
+            periodSeconds: z.number().int(),
+            ...(failureThreshold ? { failureThreshold: z.number().int() } : {}),
+        })
+        .partial();
