@@ -166,8 +166,10 @@ test("a long error arrives whole through a slow pipe (no exit before the write d
 });
 
 test("a long summary arrives whole through a slow pipe", () => {
-    // The gke stack with as many adapters as a route takes, under long names: the summary lists them.
+    // The gke stack with many adapters under long names, on the line that routes by base model (no
+    // limit per route): the summary lists them.
     const file = stackVariant("gke", "many-adapters", (config) => {
+        config[configKey("charts")] = { inferencePool: { version: "v1.5.0" }, bodyBasedRouting: { version: "v1.5.0" } };
         config[configKey("models")].forEach((model: Record<string, unknown>, m: number) => {
             model["adapters"] = Array.from({ length: 127 }, (_, i) => ({ name: `m${m}-adapter-${i}-${"x".repeat(240)}`, source: `example-org/adapter-${i}` }));
         });

@@ -8,8 +8,10 @@
  * `VLLM_API_KEY` only one and only when `--api-key` is absent; a request passes when its
  * `Authorization` header is `Bearer <one of the keys>` (scheme case-insensitive). Only paths
  * starting with `/v1` are checked: `/health`, `/metrics`, `/ping`, `/load`, `/version`, but also
- * `/invocations`, `/tokenize`, `/pooling`, `/classify`, `/score` and `/rerank`, stay open, which is
- * why the model routes match `/v1` only (see `modelRoute.ts`). The keys are read once at start.
+ * `/invocations`, `/tokenize`, `/pooling`, `/classify`, `/score` and `/rerank`, stay open; and
+ * every key passes on every `/v1` path, the adapter admin endpoints included, which is why the
+ * model routes match only `INFERENCE_PATHS`, exactly (see `modelRoute.ts`). The keys are read once
+ * at start.
  */
 import { createHash } from "node:crypto";
 import type { ConfigProblem } from "../config/configErrors";
