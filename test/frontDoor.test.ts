@@ -152,6 +152,12 @@ test("API keys: one key or a JSON list; problems name positions, never values", 
         assert.match(problem.message, /not shown: it is a secret/);
         for (const value of bad) assert.ok(!problem.message.includes(String(value)) || String(value).length < 3, problem.message);
     }
+    // A key vLLM's argparse would read as an option (1 in 64 URL-safe random keys starts so).
+    const dashed = apiKeyProblems([KEY_A, `-${KEY_B}`], "apiKeys");
+    assert.deepEqual(dashed.map((p) => p.path), ["apiKeys[1]"]);
+    assert.match(dashed[0].message, /^starts with "-" \(not shown: it is a secret\); vLLM reads its keys as command-line words/);
+    assert.ok(!dashed[0].message.includes(KEY_B));
+    assert.deepEqual(apiKeyProblems([`${KEY_A}-`, `a-${KEY_B}`], "apiKeys"), [], "a dash elsewhere is fine");
     assert.equal(apiKeysRequired({ gateway: { internal: false } }), true);
     assert.equal(apiKeysRequired({ gateway: { internal: true } }), false);
     assert.equal(apiKeysRequired({ apiKeys: { required: false }, gateway: { internal: false } }), false);

@@ -72,6 +72,13 @@ export function apiKeyProblems(keys: unknown, path: string): ConfigProblem[] {
                 path: at,
                 message: `has characters a Bearer token cannot carry ${hidden}; use letters, digits and - . _ ~ + / (= only at the end): ${MAKE_A_KEY}`,
             });
+        } else if (key.startsWith("-")) {
+            // vLLM turns the --config file's list into argv words (v0.11.0 vllm/utils/__init__.py,
+            // v0.20.2 vllm/utils/argparse_utils.py load_config_file): argparse reads this one as an option.
+            problems.push({
+                path: at,
+                message: `starts with "-" ${hidden}; vLLM reads its keys as command-line words and would take this one for an option, so every model server would fail to start: ${MAKE_A_KEY}`,
+            });
         } else if (keys.indexOf(key) !== index) {
             problems.push({ path: at, message: `repeats an earlier key ${hidden}` });
         }
