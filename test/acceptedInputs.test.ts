@@ -57,6 +57,20 @@ test("valid node labels, namespaces, source ranges, targets and weight caches", 
     assert.equal(planned.models[0].autoscaling?.target, 0.001);
 });
 
+test("IDN top-level domains, dotted TLS Secret names and dotted bucket names up to 222 characters", () => {
+    for (const hostname of ["llm.example.xn--p1ai", "*.example.xn--fiqs8s", "a.b.c.example.com", `${"a".repeat(63)}.example.com`]) {
+        assert.equal(plan({ gateway: { hostname } }).gateway.hostname, hostname);
+    }
+    // A Secret's name is a DNS subdomain.
+    assert.equal(plan({ gateway: { hostname: "llm.example.com", tlsSecretName: "llm.example.com-tls" } }).gateway.tlsSecretName, "llm.example.com-tls");
+    const dotted = ["a".repeat(63), "b".repeat(63), "c".repeat(63), "d".repeat(30)].join(".");
+    assert.equal(dotted.length, 222);
+    for (const bucket of ["my-weights", "weights.example.com", dotted, "a_b"]) {
+        const model = plan({ models: [{ name: LLAMA, weightCache: { type: "bucket", bucket, path: "llama" } }] }).models[0];
+        assert.equal(model.weightCache.bucket?.name, bucket);
+    }
+});
+
 test("tensor-parallel sizes that divide the attention heads; models whose heads are unknown are not checked", () => {
     assert.equal(plan({ models: [{ name: "Qwen/Qwen2.5-7B-Instruct", gpu: { count: 4 } }] }).models[0].gpu.count, 4);
     assert.equal(plan({ models: [{ name: "example/unknown-7b", parameters: 7, gpu: { count: 3 } }], nodePools: { "nvidia-l4": { zones: ["us-central1-a"], machineType: "g2-standard-48" } } }).models[0].gpu.count, 3);
