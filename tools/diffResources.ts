@@ -2,6 +2,7 @@
  * Compares two renders' resources by URN, down to the input fields that changed, and formats the
  * result as Markdown for a pull request comment. Pure; planDiff.ts is the CLI.
  */
+import { redactTokens } from "../components/config/configErrors";
 import type { RenderedResource } from "./renderFiles";
 
 /** One changed input field. */
@@ -76,15 +77,19 @@ export function diffResources(before: RenderedResource[], after: RenderedResourc
     return diff;
 }
 
-function cell(value: unknown): string {
-    if (value === undefined) return "";
-    const text = JSON.stringify(value);
+/** `text` as inline code in a table cell: a `|` would end the cell and a backtick the code, and a
+ * token-shaped part is redacted (a render of a stack that pasted one in plain text holds it). */
+function code(text: string): string {
     const short = text.length > 120 ? `${text.slice(0, 117)}...` : text;
-    return `\`${short.replace(/\|/g, "\\|").replace(/`/g, "'")}\``;
+    return `\`${redactTokens(short).replace(/\|/g, "\\|").replace(/`/g, "'")}\``;
+}
+
+function cell(value: unknown): string {
+    return value === undefined ? "" : code(JSON.stringify(value));
 }
 
 function label(resource: RenderedResource): string {
-    return `\`${resource.type}\` **${resource.name}**`;
+    return `${code(resource.type)} **${resource.name.replace(/[\\`*_[\]<>|]/g, "\\$&")}**`;
 }
 
 /** The diff as Markdown, headed by `title`. */
@@ -108,7 +113,7 @@ export function diffMarkdown(title: string, diff: ResourceDiff): string {
         for (const { resource, fields, replaced } of diff.changed) {
             const replacement = replaced ? " (**replaced**: the new one is created before the old one is deleted)" : "";
             lines.push("", `- ${label(resource)}${replacement}`, "", "  | field | before | after |", "  | --- | --- | --- |");
-            for (const f of fields) lines.push(`  | \`${f.path}\` | ${cell(f.before)} | ${cell(f.after)} |`);
+            for (const f of fields) lines.push(`  | ${code(f.path)} | ${cell(f.before)} | ${cell(f.after)} |`);
         }
     }
     return `${lines.join("\n")}\n`;

@@ -43,8 +43,9 @@ export function formatPath(path: readonly PropertyKey[]): string {
  * another key is a secret in plain text all the same. */
 const HF_TOKEN_SHAPE = /hf_[A-Za-z0-9]{20,}/g;
 
-/** `text` with anything shaped like a Hugging Face token replaced, so that no message echoes one. */
-function redactTokens(text: string): string {
+/** `text` with anything shaped like a Hugging Face token replaced, so that no message (nor the
+ * plan diff's pull request comment) echoes one. */
+export function redactTokens(text: string): string {
     return text.replace(HF_TOKEN_SHAPE, "hf_[redacted]");
 }
 
