@@ -60,6 +60,9 @@ export interface BodyBasedRoutingLine extends ChartLine {
     metricsAuthorizedByChart: boolean;
     /** Base-model routing, where BBR does it; undefined where it sets only the model header. */
     baseModelRouting?: BaseModelRouting;
+    /** The chart providers (`provider.name`) whose objects read `inferenceGateway.name`, the
+     * Gateway they hook BBR into: the program sets it only for these, as Helm ignores it for others. */
+    gatewayNameProviders: readonly string[];
 }
 
 /** How each Endpoint Picker's `/metrics` is scraped for one chart provider: by exactly one

@@ -113,6 +113,8 @@ export const RELEASE_V1_0_0: ReleaseLine = {
         metricsAuthorizedByChart: false,
         // pkg/bbr/handlers/request.go sets only X-Gateway-Model-Name.
         baseModelRouting: undefined,
+        // Only templates/gke.yaml reads it; templates/istio.yaml's EnvoyFilter names no Gateway.
+        gatewayNameProviders: ["gke"],
     },
     // The adapter syncer of the v1.0 line (tools/dynamic-lora-sidecar, image pushed by the
     // release); its v1.0.2 build is the line's newest.

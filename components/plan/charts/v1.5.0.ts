@@ -272,6 +272,8 @@ export const RELEASE_V1_5_0: ReleaseLine = {
         // The chart grants BBR only configmaps get/list/watch (templates/rbac.yaml); BBR's
         // `/metrics` requires a token by default (pkg/bbr/server/options.go MetricsEndpointAuth).
         metricsAuthorizedByChart: false,
+        // templates/gke.yaml and templates/istio.yaml read it (body-based-routing@v1.5.0.json).
+        gatewayNameProviders: ["gke", "istio"],
         // pkg/bbr/plugins/basemodelextractor: base_model_to_header.go:36 the header, :101-104 set
         // for every request that names a model; configmap_reconciler.go:32 the label;
         // adapters_store.go:32-33 the keys, getBaseModel: an adapter's base, a base model's own
