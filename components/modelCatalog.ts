@@ -9,6 +9,7 @@ import { API_KEYS_SECRET } from "./plan/apiKeysPlan";
 import type { PlannedNetworkPolicy } from "./plan/gatewayPlan";
 import { routedNames } from "./plan/loraPlan";
 import type { PlannedModel } from "./plan/modelPlan";
+import { MODEL_CATALOG_NAME } from "./plan/names";
 import { MODEL_CATALOG_POD } from "./plan/systemPoolPlan";
 
 /**
@@ -21,8 +22,6 @@ import { MODEL_CATALOG_POD } from "./plan/systemPoolPlan";
 export const MODEL_CATALOG_IMAGE =
     "nginxinc/nginx-unprivileged:1.30.4-alpine@sha256:93722936b82ec8a1178d48448e619226680d2de3706a1640800e186cd5fa7fd3";
 
-/** The name of every object of the responder, and the `app` label of its pods. */
-export const MODEL_CATALOG_NAME = "openai-models";
 
 /** The responder Service's port. */
 export const MODEL_CATALOG_SERVICE_PORT = 80;

@@ -114,6 +114,19 @@ export function planGateway(
             ],
         };
     }
+    const service = `${config.gatewayName}-${className}`;
+    if (provider.proxyServiceNamedByClass === true && (service.length > 63 || !/^[a-z]/.test(service))) {
+        return {
+            problems: [
+                {
+                    path: "gatewayName",
+                    message:
+                        `got ${JSON.stringify(config.gatewayName)}; provider ${JSON.stringify(provider.name)} names the Service of its proxies ` +
+                        `${JSON.stringify(service)} (<gatewayName>-<gatewayClassName>), which must start with a letter and have at most 63 characters`,
+                },
+            ],
+        };
+    }
     const { hostname, tlsSecretName } = config.gateway;
     const managedCertificate =
         hostname === undefined || tlsSecretName !== undefined || provider.managedCertificate === undefined
