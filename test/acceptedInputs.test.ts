@@ -71,6 +71,14 @@ test("IDN top-level domains, dotted TLS Secret names and dotted bucket names up 
     }
 });
 
+test("adapter names with folders, and weightCache none where the node's boot disk holds each pod's copy", () => {
+    const adapters = [{ name: "team/food-review.v2", source: "org/food" }];
+    assert.deepEqual(plan({ models: [{ name: LLAMA, adapters }] }).models[0].adapters.map((a) => a.name), ["team/food-review.v2"]);
+    // 16 GB of Llama weights and the node's 40 GB fit the 100 GB minimum with one pod per node.
+    const pools = { "nvidia-l4": { zones: ["us-central1-a"], diskSizeGb: 100 } };
+    assert.equal(plan({ nodePools: pools, models: [{ name: LLAMA, weightCache: { type: "none" } }] }).models[0].weightCache.type, "none");
+});
+
 test("tensor-parallel sizes that divide the attention heads; models whose heads are unknown are not checked", () => {
     assert.equal(plan({ models: [{ name: "Qwen/Qwen2.5-7B-Instruct", gpu: { count: 4 } }] }).models[0].gpu.count, 4);
     assert.equal(plan({ models: [{ name: "example/unknown-7b", parameters: 7, gpu: { count: 3 } }], nodePools: { "nvidia-l4": { zones: ["us-central1-a"], machineType: "g2-standard-48" } } }).models[0].gpu.count, 3);

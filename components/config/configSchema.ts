@@ -116,7 +116,9 @@ const servedName = z
 export const LORA_RANKS = [1, 8, 16, 32, 64, 128, 256, 320, 512] as const;
 
 const adapterSchema = z.strictObject({
-    name: servedName,
+    // The adapter's folder under the fetcher's directory, where vLLM's resolver looks for it
+    // (os.path.join(cache_dir, lora_name)): a . or .. part would leave it or never be found.
+    name: servedName.refine((name) => !name.split("/").some((part) => part === "." || part === ".."), "must have no . or .. parts: it names the adapter's folder, which vLLM looks up by name"),
     source: z
         .string()
         .regex(

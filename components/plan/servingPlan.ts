@@ -20,7 +20,7 @@ import { EndpointPickerTls, GATEWAY_PROVIDERS, GatewayProviderProfile } from "./
 import { PlannedGateway, PlannedNetworkPolicy, planGateway, planNetworkPolicy } from "./gatewayPlan";
 import { checkDefaultHuggingFaceIds } from "./huggingFaceIds";
 import { checkAdapterNames, checkResolverBase } from "./loraPlan";
-import { PlannedModel, checkNames, checkReplicas, modelDrafts, planModels } from "./modelPlan";
+import { ModelDraft, PlannedModel, checkNames, checkReplicas, modelDrafts, planModels } from "./modelPlan";
 import { PlannedNodePool, PlannedNodeServiceAccount, planNodePools, planNodeServiceAccount } from "./nodePoolPlan";
 import { describingLine } from "./releaseLines";
 import type { EndpointPickerCost } from "./systemCapacity";
@@ -28,6 +28,7 @@ import { endpointPickerPods, planSystemPool, plannedEndpointPickerCost, systemPo
 import { checkTensorParallelSize, checkVllmArgs } from "./vllmArgs";
 import { VLLM_OPTIONS } from "./vllmFlags";
 import { VLLM_RELEASES } from "./vllmReleases";
+import { UncachedModel, bootDiskProblems } from "./weightCachePlan";
 
 /** Everything the components need, resolved and checked. */
 export interface ServingPlan {
@@ -83,6 +84,17 @@ export interface ServingPlan {
     istio?: IstioInstallationArgs;
 }
 
+/** The models without a weight cache, with their node pool's disk. */
+function uncachedModels(drafts: readonly ModelDraft[], models: readonly PlannedModel[], pools: readonly PlannedNodePool[]): UncachedModel[] {
+    return models.flatMap((model) => {
+        const draft = drafts.find((d) => d.config.name === model.name);
+        const pool = pools.find((p) => p.key === model.nodePool);
+        if (model.weightCache.type !== "none" || draft === undefined || pool === undefined) return [];
+        const { huggingFaceId, memory, gpu } = model;
+        return [{ index: draft.index, huggingFaceId, weightsGb: memory.weightsGb, gpus: gpu.count, maxReplicas: draft.maxReplicas, pool: { key: pool.accelerator, gpusPerNode: pool.gpusPerNode, diskSizeGb: pool.diskSizeGb } }];
+    });
+}
+
 /**
  * Checks a config and resolves it into a plan, or throws a {@link ConfigError} listing every
  * problem. Pure: registers nothing, so a bad config leaves nothing half-made.
@@ -114,6 +126,7 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
     problems.push(...nodePools.problems);
     const models = planModels(config, provider, drafts, nodePools.canSurge);
     problems.push(...models.problems);
+    problems.push(...bootDiskProblems(uncachedModels(drafts, models.models, nodePools.pools)));
     const bbr = planBodyBasedRouting(config, provider);
     problems.push(...bbr.problems);
     const endpointPickers = endpointPickerPods(poolRelease.inferencePool, models.models);
