@@ -2,6 +2,7 @@
  * The gateway side of a config, resolved: the Gateway's class and exposure, and who may reach
  * the model servers. Pure; problems name their config key.
  */
+import { parseCidr, rangesOverlap } from "../config/cidr";
 import type { ConfigProblem } from "../config/configErrors";
 import type { ParsedServingConfig } from "../config/configSchema";
 import { regionOf } from "./clusterPlan";
@@ -59,6 +60,27 @@ export interface PlannedNetworkPolicy {
     gatewayPodLabels?: Record<string, string>;
 }
 
+/** A gateway source range that overlaps the nodes' or pods' range of the cluster the stack
+ * creates would admit those nodes and pods to the model servers, past the gateway and its keys. */
+function clusterRangesAdmitted(ranges: readonly string[], created: { nodesCidr: string; podsCidr: string }): ConfigProblem[] {
+    return ranges.flatMap((cidr, i) => {
+        const range = parseCidr(cidr);
+        const own = (["nodesCidr", "podsCidr"] as const).filter((key) => {
+            const other = parseCidr(created[key]);
+            return range !== undefined && other !== undefined && rangesOverlap(range, other);
+        });
+        if (own.length === 0) return [];
+        return [
+            {
+                path: `networkPolicy.gatewaySourceRanges[${i}]`,
+                message:
+                    `got ${cidr}, which overlaps ${own.map((key) => `cluster.create.${key} (${created[key]})`).join(" and ")}: the cluster's own ` +
+                    "nodes and pods would reach the model servers directly; list only the gateway's proxy ranges (cluster.create.proxyOnlyCidr)",
+            },
+        ];
+    });
+}
+
 /** The peers the model servers' NetworkPolicies admit besides each model's EPP. */
 export function planNetworkPolicy(
     config: ParsedServingConfig,
@@ -68,6 +90,8 @@ export function planNetworkPolicy(
     if (!settings.enabled) return { problems: [] };
     const created = config.cluster.create;
     const configured = settings.gatewaySourceRanges ?? (created === undefined ? [] : [created.proxyOnlyCidr]);
+    const inside = created === undefined ? [] : clusterRangesAdmitted(settings.gatewaySourceRanges ?? [], created);
+    if (inside.length > 0) return { problems: inside };
     if (provider.proxySource === "gateway-pods") {
         return {
             problems: [],
