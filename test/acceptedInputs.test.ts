@@ -79,6 +79,15 @@ test("adapter names with folders, and weightCache none where the node's boot dis
     assert.equal(plan({ nodePools: pools, models: [{ name: LLAMA, weightCache: { type: "none" } }] }).models[0].weightCache.type, "none");
 });
 
+test("EPP flags the chart does not set, with values its quoting carries, and a plugins file the ConfigMap holds", () => {
+    const flags = [{ name: "v", value: 3 }, { name: "kv-cache-usage-percentage-metric", value: "vllm:gpu_cache_usage_perc{a='b'}" }];
+    const extension = { flags, pluginsConfigFile: "custom-plugins.yaml", pluginsCustomConfig: { "custom-plugins.yaml": "plugins: []\n" } };
+    const values = plan({ charts: { inferencePool: { version: "v1.0.0", values: { inferenceExtension: extension } } } }).models[0].poolValues as { inferenceExtension: unknown };
+    assert.deepEqual(values.inferenceExtension, extension);
+    const onMapLine = { inferencePool: { version: "v1.5.0", values: { inferenceExtension: { flags: { v: 3, "refresh-metrics-interval": "50ms" } } } }, bodyBasedRouting: { version: "v1.5.0" } };
+    assert.doesNotThrow(() => plan({ charts: onMapLine }));
+});
+
 test("tensor-parallel sizes that divide the attention heads; models whose heads are unknown are not checked", () => {
     assert.equal(plan({ models: [{ name: "Qwen/Qwen2.5-7B-Instruct", gpu: { count: 4 } }] }).models[0].gpu.count, 4);
     assert.equal(plan({ models: [{ name: "example/unknown-7b", parameters: 7, gpu: { count: 3 } }], nodePools: { "nvidia-l4": { zones: ["us-central1-a"], machineType: "g2-standard-48" } } }).models[0].gpu.count, 3);

@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import type { ReleaseLine } from "./releaseLine";
-import { endpointPickerCommon, flagsList, hubImage as image, poolSettingsV1_0, port } from "./valuesShapes";
+import { endpointPickerCommon, flagsList, hubImage as image, pluginsFileHeld, poolSettingsV1_0, port } from "./valuesShapes";
 
 const inferencePoolValues = z
     .strictObject({
@@ -15,12 +15,14 @@ const inferencePoolValues = z
             .strictObject({
                 ...endpointPickerCommon,
                 image,
-                // A list of {name, value}: each becomes `--<name> "<value>"` (templates/epp-deployment.yaml).
-                flags: flagsList,
+                // A list of {name, value}: each becomes `--<name> "<value>"` after the flags the
+                // template sets itself (templates/epp-deployment.yaml).
+                flags: flagsList(["pool-name", "pool-namespace", "zap-encoder", "config-file"]),
                 enableLeaderElection: z.boolean(),
                 failureMode: z.enum(["FailOpen", "FailClose"]),
             })
-            .partial(),
+            .partial()
+            .superRefine(pluginsFileHeld),
         inferencePool: poolSettingsV1_0,
         // templates/gke.yaml renders for `gke` only; any other name renders nothing.
         provider: z.strictObject({ name: z.enum(["none", "gke"]) }).partial(),

@@ -9,7 +9,7 @@
 import { z } from "zod";
 import { RELEASE_V1_0_0, BODY_BASED_ROUTING_VALUES_V1_0 } from "./v1.0.0";
 import type { ReleaseLine } from "./releaseLine";
-import { destinationRule, endpointPickerCommon, flagsList, gkeProvider, hubImage, poolSettingsV1_0 } from "./valuesShapes";
+import { destinationRule, endpointPickerCommon, flagsList, gkeProvider, hubImage, pluginsFileHeld, poolSettingsV1_0 } from "./valuesShapes";
 
 const inferencePoolValues = z
     .strictObject({
@@ -17,7 +17,9 @@ const inferencePoolValues = z
             .strictObject({
                 ...endpointPickerCommon,
                 image: hubImage,
-                flags: flagsList,
+                // templates/epp-deployment.yaml sets these itself (pool-group for a v1alpha2 pool,
+                // ha-enable-leader-election with several replicas).
+                flags: flagsList(["pool-name", "pool-namespace", "pool-group", "zap-encoder", "config-file", "ha-enable-leader-election"]),
                 failureMode: z.enum(["FailOpen", "FailClose"]),
                 monitoring: z
                     .strictObject({
@@ -28,7 +30,8 @@ const inferencePoolValues = z
                     })
                     .partial(),
             })
-            .partial(),
+            .partial()
+            .superRefine(pluginsFileHeld),
         inferencePool: poolSettingsV1_0,
         // templates/gke.yaml tests `lower provider.name` "gke"; templates/istio.yaml exactly "istio".
         provider: z.strictObject({ name: z.enum(["none", "gke", "istio"]), gke: gkeProvider }).partial(),

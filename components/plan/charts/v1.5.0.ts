@@ -9,7 +9,7 @@
  */
 import { z } from "zod";
 import type { ReleaseLine } from "./releaseLine";
-import { destinationRule, endpointPickerCommon, flagsMap, gkeProvider, passedWhole, passedWholeList, port, registryImage } from "./valuesShapes";
+import { destinationRule, endpointPickerCommon, flagsMap, gkeProvider, passedWhole, passedWholeList, pluginsFileHeld, port, registryImage } from "./valuesShapes";
 
 /** A probe of a prediction server, read field by field (epplib/templates/_latency-predictor.tpl). */
 const predictionProbe = (failureThreshold: boolean) =>
@@ -59,8 +59,20 @@ const inferencePoolValues = z
             .strictObject({
                 ...endpointPickerCommon,
                 image: registryImage,
-                // A map: each entry `--<key>` then `"<value>"` (epplib/templates/_deployment.yaml).
-                flags: flagsMap,
+                // A map: each entry `--<key>` then `"<value>"`, among flags the template sets itself
+                // (epplib/templates/_deployment.yaml; endpoint-* in the pool-less mode).
+                flags: flagsMap([
+                    "pool-name",
+                    "pool-namespace",
+                    "pool-group",
+                    "endpoint-selector",
+                    "endpoint-target-ports",
+                    "zap-encoder",
+                    "config-file",
+                    "ha-enable-leader-election",
+                    "tracing",
+                    "metrics-endpoint-auth",
+                ]),
                 // templates/inferencepool.yaml: `endpointPickerRef.failureMode`, default FailOpen.
                 failureMode: z.enum(["FailOpen", "FailClose"]),
                 affinity: passedWhole,
@@ -122,7 +134,8 @@ const inferencePoolValues = z
                     .partial(),
                 latencyPredictor,
             })
-            .partial(),
+            .partial()
+            .superRefine(pluginsFileHeld),
         inferencePool: z
             .strictObject({
                 targetPorts: z.array(z.strictObject({ number: port })).min(1),
@@ -161,7 +174,8 @@ const bodyBasedRoutingValues = z
                 healthCheckPort: port,
                 // templates/bbr.yaml: without it, env NAMESPACE limits BBR to its own namespace.
                 multiNamespace: z.boolean(),
-                flags: flagsMap,
+                // templates/bbr.yaml sets --streaming, one --plugin per bbr.plugins entry, --tracing.
+                flags: flagsMap(["streaming", "plugin", "tracing"]),
                 plugins: z.array(z.strictObject({ type: z.string(), name: z.string(), json: passedWhole })),
                 tracing: z
                     .strictObject({
