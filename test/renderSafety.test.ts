@@ -104,7 +104,7 @@ test("a write that fails half-way leaves the old render as it was (it is staged 
     assert.deepEqual(fs.readdirSync(path.dirname(out)), ["gke"]);
 });
 
-test("a stack file that is a directory, not YAML, repeats a key or nests too deep: one line, no stack trace, none of its text", async () => {
+test("a stack file that is a directory, not YAML, repeats a key, nests too deep or mixes secure and plain keys: one line, no stack trace, none of its text", async () => {
     const secretish = "hf_DoNotPrintThisLineEverAnywhere1234";
     const files: [string, string | undefined, RegExp][] = [
         ["a-directory", undefined, /a-directory is a directory, not a stack config file$/],
@@ -113,6 +113,8 @@ test("a stack file that is a directory, not YAML, repeats a key or nests too dee
         ["a-list.yaml", `- ${secretish}\n`, /a-list\.yaml: not a stack config file: expected a mapping/],
         // Thousands of levels overflow the YAML library's stack; a hundred, the readers after it.
         ["deep.yaml", `config:\n  x: ${secretish}\n  multi-model-inference:models: ${"[".repeat(20000)}${"]".repeat(20000)}\n`, /deep\.yaml: not a valid stack config file: nested more than 64 levels deep$/],
+        // Pulumi would hold the whole key as a secret, but the plain entry sits in the file in clear.
+        ["mixed-keys.yaml", `config:\n  multi-model-inference:apiKeys:\n    - secure: v1:abc\n    - ${secretish}\n`, /mixed-keys\.yaml: multi-model-inference:apiKeys is a list that mixes secure: and plain entries, .*pulumi config set --secret apiKeys '<JSON list>'\)$/],
         ["deepish.yaml", `config:\n  x: ${secretish}\n  multi-model-inference:charts: ${"{a: ".repeat(100)}1${"}".repeat(100)}\n`, /deepish\.yaml: not a valid stack config file: nested more than 64 levels deep$/],
     ];
     for (const [name, content, message] of files) {

@@ -43,10 +43,11 @@ export function formatPath(path: readonly PropertyKey[]): string {
  * another key is a secret in plain text all the same. */
 const HF_TOKEN_SHAPE = /hf_[A-Za-z0-9]{20,}/g;
 
-/** `text` with anything shaped like a Hugging Face token replaced, so that no message (nor the
- * plan diff's pull request comment) echoes one. */
+/** `text` with anything shaped like a Hugging Face token, and the credentials of a URL
+ * (`//user:password@`), replaced, so that no message (nor the plan diff's pull request comment)
+ * echoes one. */
 export function redactTokens(text: string): string {
-    return text.replace(HF_TOKEN_SHAPE, "hf_[redacted]");
+    return text.replace(HF_TOKEN_SHAPE, "hf_[redacted]").replace(/\/\/[^/@\s"]*@/g, "//[redacted]@");
 }
 
 /** Shows a value in a message, shortened, with token-shaped parts redacted; values of keys held as
@@ -165,6 +166,21 @@ export function outputProblems(input: unknown, path: readonly PropertyKey[] = []
         return Object.entries(input).flatMap(([key, value]) => outputProblems(value, [...path, key]));
     }
     return [];
+}
+
+/** Every plain string in `input` shaped like a Hugging Face token: the token belongs in the secret
+ * `hfToken`; anywhere else (a node label, chart values, an EPP environment value) it would land in
+ * plain text in the render, the state and the cluster. */
+export function tokenShapedProblems(input: unknown, path: readonly PropertyKey[] = []): ConfigProblem[] {
+    if (typeof input === "string") {
+        if (!new RegExp(HF_TOKEN_SHAPE.source).test(input)) return [];
+        return [{ path: formatPath(path), message: "holds what looks like a Hugging Face token (hf_...), which would be stored in plain text: give the token only as the secret hfToken (pulumi config set --secret hfToken)" }];
+    }
+    if (typeof input !== "object" || input === null) return [];
+    return Object.entries(input).flatMap(([key, value]) => [
+        ...(new RegExp(HF_TOKEN_SHAPE.source).test(key) ? [{ path: formatPath([...path, key]), message: "is a key shaped like a Hugging Face token: give the token only as the secret hfToken" }] : []),
+        ...tokenShapedProblems(value, [...path, Array.isArray(input) ? Number(key) : key]),
+    ]);
 }
 
 /** Parses `input` with `schema`, or throws a {@link ConfigError} listing every problem. */

@@ -8,7 +8,7 @@
  * Each concern has its own module (models, node pools, gateway, charts, cluster from zero); this
  * one runs them in order and assembles their results.
  */
-import { ConfigError, ConfigProblem, outputProblems, parseOrThrow } from "../config/configErrors";
+import { ConfigError, ConfigProblem, outputProblems, problemsFromZod, tokenShapedProblems } from "../config/configErrors";
 import { ParsedServingConfig, servingConfigSchema } from "../config/configSchema";
 import type { ClusterConfig, ServingConfig } from "../config/servingConfig";
 import { apiKeysRequired } from "./apiKeysPlan";
@@ -102,8 +102,11 @@ function uncachedModels(drafts: readonly ModelDraft[], models: readonly PlannedM
 export function planServing(input: ServingConfig | unknown): ServingPlan {
     const outputs = outputProblems(input);
     if (outputs.length > 0) throw new ConfigError(outputs);
-    const config: ParsedServingConfig = parseOrThrow(servingConfigSchema, input);
-    const problems: ConfigProblem[] = [];
+    const tokens = tokenShapedProblems(input);
+    const parsed = servingConfigSchema.safeParse(input);
+    if (!parsed.success) throw new ConfigError([...tokens, ...problemsFromZod(servingConfigSchema, input, parsed.error.issues)]);
+    const config: ParsedServingConfig = parsed.data;
+    const problems: ConfigProblem[] = [...tokens];
     const provider: GatewayProviderProfile = GATEWAY_PROVIDERS[config.provider.name];
     const gateway = planGateway(config, provider);
     problems.push(...gateway.problems);
