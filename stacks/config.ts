@@ -12,11 +12,13 @@ import {
     ConfigError,
     ConfigProblem,
     MAKE_A_KEY,
+    MAX_CONFIG_DEPTH,
     ServingConfig,
     ServingPlan,
     apiKeyProblems,
     apiKeysRequired,
     checkApiKeysGiven,
+    nestedDeeperThan,
     parseApiKeys,
     planServing,
 } from "../components";
@@ -129,8 +131,14 @@ export function parseStackConfig(
         }
         const key = fullKey.slice(prefix.length);
         if ((SECRET_CONFIG_KEYS as readonly string[]).includes(key)) continue;
+        const raw = decodeConfigValue(value);
+        // The checks below recurse per level; the CLI passes any depth.
+        if (nestedDeeperThan(raw, MAX_CONFIG_DEPTH)) {
+            problems.push({ path: key, message: `is nested more than ${MAX_CONFIG_DEPTH} levels deep; no setting of this program nests so` });
+            continue;
+        }
         const prototypeKeys = PROTOTYPE_KEYS.has(key) ? [key] : [];
-        const decoded = withoutPrototypeKeys(key, decodeConfigValue(value), prototypeKeys);
+        const decoded = withoutPrototypeKeys(key, raw, prototypeKeys);
         problems.push(...prototypeKeys.map((path) => ({ path, message: "is not allowed: a JavaScript prototype key, never a config field" })));
         if (secretKeys.includes(fullKey)) {
             problems.push({

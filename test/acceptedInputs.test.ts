@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import test from "node:test";
-import { ServingConfig, planServing } from "../components";
+import { ConfigError, ServingConfig, planServing } from "../components";
 import { resolveVllmOption } from "../components/plan/vllmArgs";
 import { VLLM_OPTIONS } from "../components/plan/vllmFlags";
 import { parseStackConfig } from "../stacks/config";
@@ -163,11 +163,28 @@ test("keys of other packages' namespaces are left alone; only a near miss of the
     });
     const foreign = { "gcp:project": "p", "kubernetes:context": "c", "pulumi:tags": "{}", "multi-model:x": "1", "mmi:gateway": "{}" };
     assert.doesNotThrow(() => parseStackConfig("multi-model-inference", entries(foreign), ["multi-model-inference:hfToken", "multi-model-inference:apiKeys"]));
-    for (const typo of ["multi-model-inferenc:gateway", "Multi_Model_Inference:gateway", "multi-modle-inference:gateway"]) {
+    // Look-alikes: full-width letters, Cyrillic о е і с; legitimate namespaces stay foreign.
+    for (const typo of ["multi-model-inferenc:gateway", "Multi_Model_Inference:gateway", "multi-modle-inference:gateway", "ｍｕｌｔｉ-ｍｏｄｅｌ-ｉｎｆｅｒｅｎｃｅ:gateway", "multі-mоdеl-іnfеrеnсе:gateway"]) {
         assert.throws(
             () => parseStackConfig("multi-model-inference", entries({ [typo]: "{}" }), ["multi-model-inference:hfToken", "multi-model-inference:apiKeys"]),
             /did you mean multi-model-inference:gateway\?/,
             typo,
         );
     }
+});
+
+test("the program reads a value nested too deep (the Pulumi CLI passes any depth) into one problem naming its key", () => {
+    const deep = `${"[".repeat(20000)}${"]".repeat(20000)}`;
+    const entries = {
+        "multi-model-inference:cluster": JSON.stringify(cluster),
+        "multi-model-inference:nodePools": JSON.stringify(base.nodePools),
+        "multi-model-inference:networkPolicy": JSON.stringify(NETWORK_POLICY),
+        "multi-model-inference:models": deep,
+        "multi-model-inference:hfToken": "token",
+        "multi-model-inference:apiKeys": "an-api-key-of-at-least-32-characters-0123",
+    };
+    assert.throws(
+        () => parseStackConfig("multi-model-inference", entries, ["multi-model-inference:hfToken", "multi-model-inference:apiKeys"]),
+        (e: unknown) => e instanceof ConfigError && /models: is nested more than 64 levels deep/.test(e.message) && !(e.message.includes("RangeError")),
+    );
 });

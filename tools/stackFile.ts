@@ -6,6 +6,7 @@
  */
 import * as fs from "node:fs";
 import { LineCounter, isScalar, parseDocument, visit } from "yaml";
+import { MAX_CONFIG_DEPTH, nestedDeeperThan } from "../components/config/configErrors";
 
 /** A stack config file that is missing, not a file, not YAML or not a stack file. */
 export class StackFileError extends Error {}
@@ -16,7 +17,7 @@ export function readStackFile(file: string): Record<string, unknown> {
     if (stat === undefined) throw new StackFileError(`${file}: no such file`);
     if (!stat.isFile()) throw new StackFileError(`${file} is ${stat.isDirectory() ? "a directory" : "not a regular file"}, not a stack config file`);
     const lines = new LineCounter();
-    const tooDeep = `${file}: not a valid stack config file: nested more than ${MAX_DEPTH} levels deep`;
+    const tooDeep = `${file}: not a valid stack config file: nested more than ${MAX_CONFIG_DEPTH} levels deep`;
     let document: ReturnType<typeof parseDocument>;
     try {
         document = parseDocument(fs.readFileSync(file, "utf8"), { merge: true, lineCounter: lines, prettyErrors: false });
@@ -40,28 +41,12 @@ export function readStackFile(file: string): Record<string, unknown> {
         throw new StackFileError(`${file}: not a valid stack config file: an alias (*name) refers to no anchor (&name)`);
     }
     // What reads the config next (the Pulumi runtime, the schema, JSON) recurses per level too.
-    if (depthOver(root, MAX_DEPTH)) throw new StackFileError(tooDeep);
+    if (nestedDeeperThan(root, MAX_CONFIG_DEPTH)) throw new StackFileError(tooDeep);
     const config = root === null ? undefined : (root as { config?: unknown }).config;
     if ((root !== null && !isMapping(root)) || (config !== undefined && config !== null && !isMapping(config))) {
         throw new StackFileError(`${file}: not a stack config file: expected a mapping with a config: mapping of <namespace>:<key> entries`);
     }
     return (config ?? {}) as Record<string, unknown>;
-}
-
-/** Deeper than any stack config needs (the deepest key of ours is a few levels), and shallow
- * enough for every recursive reader of the config. */
-export const MAX_DEPTH = 64;
-
-/** Whether `value` nests more than `max` lists or mappings deep; iterative, so it cannot overflow. */
-function depthOver(value: unknown, max: number): boolean {
-    const pending: [unknown, number][] = [[value, 0]];
-    while (pending.length > 0) {
-        const [item, depth] = pending.pop() as [unknown, number];
-        if (typeof item !== "object" || item === null) continue;
-        if (depth >= max) return true;
-        for (const child of Object.values(item)) pending.push([child, depth + 1]);
-    }
-    return false;
 }
 
 function isMapping(value: unknown): value is Record<string, unknown> {

@@ -183,6 +183,22 @@ export function tokenShapedProblems(input: unknown, path: readonly PropertyKey[]
     ]);
 }
 
+/** Deeper than any config needs (the deepest key of ours is a few levels), and shallow enough
+ * for every recursive reader of it (the YAML library, the schema, the checks here). */
+export const MAX_CONFIG_DEPTH = 64;
+
+/** Whether `value` nests more than `max` lists or mappings deep; iterative, so it cannot overflow. */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+    const pending: [unknown, number][] = [[value, 0]];
+    while (pending.length > 0) {
+        const [item, depth] = pending.pop() as [unknown, number];
+        if (typeof item !== "object" || item === null) continue;
+        if (depth >= max) return true;
+        for (const child of Object.values(item)) pending.push([child, depth + 1]);
+    }
+    return false;
+}
+
 /** Parses `input` with `schema`, or throws a {@link ConfigError} listing every problem. */
 export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, subject?: string): z.output<S> {
     const result = schema.safeParse(input);
