@@ -262,6 +262,9 @@ test(
             for (const key of CHART_KEYS) {
                 const templates = templatesAt(gitDir!, line.source.tag, line[key].chartDir);
                 assert.deepEqual(valuesReadByTemplates(templates), valuesRead(line[key].valuesReadFile).paths, `${line.version} ${key}`);
+                // Each flag refused in `flags` because the chart sets it is one its templates pass.
+                const text = [...templates.values()].join("\n");
+                for (const flag of line[key].chartFlags) assert.match(text, new RegExp(`- "?--${flag}(?![-\\w])`), `${line.version} ${key}: --${flag}`);
                 // The rights an authenticated /metrics needs, granted by the chart to its component:
                 // BBR's are what its line says; the EPP's wherever the program's monitor relies on them.
                 const grantsReviews = [...templates.values()].some((t) => /tokenreviews/.test(t) && /subjectaccessreviews/.test(t));

@@ -11,15 +11,17 @@ import { RELEASE_V1_0_0, BODY_BASED_ROUTING_VALUES_V1_0 } from "./v1.0.0";
 import type { ReleaseLine } from "./releaseLine";
 import { destinationRule, endpointPickerCommon, flagsList, gkeProvider, hubImage, pluginsFileHeld, poolSettingsV1_0 } from "./valuesShapes";
 
+/** templates/epp-deployment.yaml's own EPP flags (pool-group for a v1alpha2 pool,
+ * ha-enable-leader-election with several replicas; the Triton metric flags only for Triton). */
+const EPP_CHART_FLAGS = ["pool-name", "pool-namespace", "pool-group", "zap-encoder", "config-file", "ha-enable-leader-election"];
+
 const inferencePoolValues = z
     .strictObject({
         inferenceExtension: z
             .strictObject({
                 ...endpointPickerCommon,
                 image: hubImage,
-                // templates/epp-deployment.yaml sets these itself (pool-group for a v1alpha2 pool,
-                // ha-enable-leader-election with several replicas).
-                flags: flagsList(["pool-name", "pool-namespace", "pool-group", "zap-encoder", "config-file", "ha-enable-leader-election"]),
+                flags: flagsList(EPP_CHART_FLAGS),
                 failureMode: z.enum(["FailOpen", "FailClose"]),
                 monitoring: z
                     .strictObject({
@@ -56,6 +58,7 @@ export const RELEASE_V1_0_2: ReleaseLine = {
         ...RELEASE_V1_0_0.inferencePool,
         valuesReadFile: "inferencepool@v1.0.2.json",
         valuesSchema: inferencePoolValues,
+        chartFlags: EPP_CHART_FLAGS,
         unreachablePaths: {
             ...RELEASE_V1_0_0.inferencePool.unreachablePaths,
             "inferenceExtension.monitoring.prometheus.enabled":

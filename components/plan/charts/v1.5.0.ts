@@ -53,26 +53,32 @@ const latencyPredictor = z
     })
     .partial();
 
+/** epplib/templates/_deployment.yaml's own EPP flags (endpoint-* in the pool-less mode; the
+ * metric flags of other model server types only for them). */
+const EPP_CHART_FLAGS = [
+    "pool-name",
+    "pool-namespace",
+    "pool-group",
+    "endpoint-selector",
+    "endpoint-target-ports",
+    "zap-encoder",
+    "config-file",
+    "ha-enable-leader-election",
+    "tracing",
+    "metrics-endpoint-auth",
+];
+
+/** templates/bbr.yaml's own flags: --streaming, one --plugin per bbr.plugins entry, --tracing. */
+const BBR_CHART_FLAGS = ["streaming", "plugin", "tracing"];
+
 const inferencePoolValues = z
     .strictObject({
         inferenceExtension: z
             .strictObject({
                 ...endpointPickerCommon,
                 image: registryImage,
-                // A map: each entry `--<key>` then `"<value>"`, among flags the template sets itself
-                // (epplib/templates/_deployment.yaml; endpoint-* in the pool-less mode).
-                flags: flagsMap([
-                    "pool-name",
-                    "pool-namespace",
-                    "pool-group",
-                    "endpoint-selector",
-                    "endpoint-target-ports",
-                    "zap-encoder",
-                    "config-file",
-                    "ha-enable-leader-election",
-                    "tracing",
-                    "metrics-endpoint-auth",
-                ]),
+                // A map: each entry `--<key>` then `"<value>"` (epplib/templates/_deployment.yaml).
+                flags: flagsMap(EPP_CHART_FLAGS),
                 // templates/inferencepool.yaml: `endpointPickerRef.failureMode`, default FailOpen.
                 failureMode: z.enum(["FailOpen", "FailClose"]),
                 affinity: passedWhole,
@@ -174,8 +180,7 @@ const bodyBasedRoutingValues = z
                 healthCheckPort: port,
                 // templates/bbr.yaml: without it, env NAMESPACE limits BBR to its own namespace.
                 multiNamespace: z.boolean(),
-                // templates/bbr.yaml sets --streaming, one --plugin per bbr.plugins entry, --tracing.
-                flags: flagsMap(["streaming", "plugin", "tracing"]),
+                flags: flagsMap(BBR_CHART_FLAGS),
                 plugins: z.array(z.strictObject({ type: z.string(), name: z.string(), json: passedWhole })),
                 tracing: z
                     .strictObject({
@@ -231,6 +236,7 @@ export const RELEASE_V1_5_0: ReleaseLine = {
         chartDir: "config/charts/inferencepool",
         valuesReadFile: "inferencepool@v1.5.0.json",
         valuesSchema: inferencePoolValues,
+        chartFlags: EPP_CHART_FLAGS,
         unreachablePaths: {
             "inferencePool.targetPortNumber":
                 "is read only when inferencePool.targetPorts is empty (templates/gke.yaml at v1.5.0), and the program always sets the pool's target port",
@@ -279,6 +285,7 @@ export const RELEASE_V1_5_0: ReleaseLine = {
         chartDir: "config/charts/body-based-routing",
         valuesReadFile: "body-based-routing@v1.5.0.json",
         valuesSchema: bodyBasedRoutingValues,
+        chartFlags: BBR_CHART_FLAGS,
         unreachablePaths: {
             "bbr.plugins":
                 "replaces BBR's plugins (templates/bbr.yaml); the routes rely on the default body-field-to-header and base-model-to-header (values.yaml)",
