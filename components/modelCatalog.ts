@@ -9,6 +9,7 @@ import { API_KEYS_SECRET } from "./plan/apiKeysPlan";
 import type { PlannedNetworkPolicy } from "./plan/gatewayPlan";
 import { routedNames } from "./plan/loraPlan";
 import type { PlannedModel } from "./plan/modelPlan";
+import { MODEL_CATALOG_NAME } from "./plan/names";
 import { MODEL_CATALOG_POD } from "./plan/systemPoolPlan";
 
 /**
@@ -21,17 +22,16 @@ import { MODEL_CATALOG_POD } from "./plan/systemPoolPlan";
 export const MODEL_CATALOG_IMAGE =
     "nginxinc/nginx-unprivileged:1.30.4-alpine@sha256:93722936b82ec8a1178d48448e619226680d2de3706a1640800e186cd5fa7fd3";
 
-/** The name of every object of the responder, and the `app` label of its pods. */
-export const MODEL_CATALOG_NAME = "openai-models";
 
 /** The responder Service's port. */
 export const MODEL_CATALOG_SERVICE_PORT = 80;
 
-/** The path the responder's route matches. `PathPrefix` `/v1/models` outranks the model routes'
- * `PathPrefix` `/v1` under Gateway API's precedence (longest prefix is compared before header
- * matches), and matches `/v1/models` and `/v1/models/...` but not `/v1/modelsX`. No method match:
- * GKE supports none (`HTTPRouteMethodMatching` is unsupported in its conformance reports). */
-export const MODEL_CATALOG_PATH = "/v1/models";
+/** The path prefix the responder's route matches, with no header match: everything under `/v1`
+ * that no model route takes reaches it (the model list, an unknown or missing model, any other
+ * path), because the model routes' `Exact` paths outrank a `PathPrefix` under Gateway API's
+ * precedence. No method match: GKE supports none (`HTTPRouteMethodMatching` is unsupported in its
+ * conformance reports), so the responder answers by path and method itself. */
+export const MODEL_CATALOG_PATH_PREFIX = "/v1";
 
 const LABELS = { app: MODEL_CATALOG_NAME, "app.kubernetes.io/name": "nginx", "app.kubernetes.io/component": "model-catalog" };
 const MATCH_LABELS = { app: MODEL_CATALOG_NAME };
@@ -152,7 +152,7 @@ export function catalogDeployment(args: ModelCatalogArgs): k8s.types.input.apps.
     };
 }
 
-/** The Service the route sends `/v1/models` to. */
+/** The Service the route sends `/v1` requests no model route takes to. */
 export function catalogService(args: ModelCatalogArgs) {
     return {
         apiVersion: "v1",
@@ -186,7 +186,8 @@ export function catalogNetworkPolicy(args: ModelCatalogArgs, policy: PlannedNetw
     };
 }
 
-/** The HTTPRoute that sends `/v1/models` and `/v1/models/...` to the responder. */
+/** The HTTPRoute that sends `/v1/models`, `/v1/models/...` and every other request under `/v1`
+ * that no model route takes to the responder. */
 export function catalogRoute(args: ModelCatalogArgs) {
     return {
         apiVersion: "gateway.networking.k8s.io/v1",
@@ -196,7 +197,7 @@ export function catalogRoute(args: ModelCatalogArgs) {
             parentRefs: [gatewayParentRef(args.gatewayName, args.listenerName)],
             rules: [
                 {
-                    matches: [{ path: { type: "PathPrefix", value: MODEL_CATALOG_PATH } }],
+                    matches: [{ path: { type: "PathPrefix", value: MODEL_CATALOG_PATH_PREFIX } }],
                     backendRefs: [{ group: "", kind: "Service", name: MODEL_CATALOG_NAME, port: MODEL_CATALOG_SERVICE_PORT }],
                 },
             ],
@@ -211,7 +212,7 @@ function withoutKind<T extends { metadata: object; spec: object }>(manifest: T):
 
 /**
  * `GET /v1/models` and `GET /v1/models/{name}` at the gateway, in OpenAI's format, for every name
- * the gateway routes: a ConfigMap generated from the plan, a small nginx Deployment reading it
+ * the gateway routes, and OpenAI's 404 for an unknown model or path under `/v1`: a ConfigMap generated from the plan, a small nginx Deployment reading it
  * (with its Service, PodDisruptionBudget and NetworkPolicy) and the HTTPRoute in front. Adding a
  * model or adapter updates the ConfigMap in place and restarts nothing.
  */

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "./childOptions";
 import type { BaseModelRouting } from "./plan/charts/releaseLine";
+import { INFERENCE_PATH_LIST } from "./plan/clientRequests";
 import { ROUTE_MATCHES_PER_RULE } from "./plan/loraPlan";
 
 /** The header the Body-Based Router sets from the request body's `model`
@@ -9,11 +10,6 @@ import { ROUTE_MATCHES_PER_RULE } from "./plan/loraPlan";
  * The consistency check reads it from its own copy, tools/consistency/facts/bbr-model-header.json,
  * on purpose: a check that shared this constant would agree with any mistake in it. */
 export const MODEL_NAME_HEADER = "X-Gateway-Model-Name";
-
-/** The paths the model routes match: vLLM checks API keys only on paths that start with `/v1`
- * (vllm-project/vllm v0.11.0 `api_server.py` `AuthenticationMiddleware`), and serves generation
- * on others too (`/invocations`); so the gateway sends nothing else to vLLM. */
-export const MODEL_PATH_PREFIX = "/v1";
 
 /** The `parentRefs` entry of a route on the Gateway: on the named listener only, when given (the
  * HTTPS one, so that HTTP on 80 only redirects), else on every listener. */
@@ -50,7 +46,7 @@ export interface ModelRouteArgs {
     listenerName?: string;
     /** The client-facing model name the route matches exactly. */
     modelName: string;
-    /** Adapter names served by the same pods, matched exactly too (at most 127, see
+    /** Adapter names served by the same pods, matched exactly too (at most 63, see
      * `MAX_ROUTED_NAMES`), or with `baseModelRouting` listed in BBR's ConfigMap (no limit). */
     adapterNames?: string[];
     /** The InferencePool that serves the model. */
@@ -64,19 +60,26 @@ export interface ModelRouteArgs {
     baseModelRouting?: BaseModelRouting;
 }
 
-/** The header matches of the route's rules, one list per rule: the base model's name in the
- * base-model header, or every name in the model header, as many per rule as the schema allows. */
-function headerMatches(args: ModelRouteArgs): { name: string; value: string }[][] {
-    if (args.baseModelRouting !== undefined) return [[{ name: args.baseModelRouting.header, value: args.modelName }]];
-    const names = [args.modelName, ...(args.adapterNames ?? [])];
-    return Array.from({ length: Math.ceil(names.length / ROUTE_MATCHES_PER_RULE) }, (_, i) =>
-        names.slice(i * ROUTE_MATCHES_PER_RULE, (i + 1) * ROUTE_MATCHES_PER_RULE).map((value) => ({ name: MODEL_NAME_HEADER, value })),
+/** The matches of the route's rules, one list per rule: each inference path exactly (vLLM checks
+ * keys on every path under `/v1`, so any path routed there is one a client key can call), with the
+ * base model's name in the base-model header, or each name in the model header; as many per rule
+ * as the schema allows. */
+function routeMatches(args: ModelRouteArgs) {
+    const headers =
+        args.baseModelRouting !== undefined
+            ? [{ name: args.baseModelRouting.header, value: args.modelName }]
+            : [args.modelName, ...(args.adapterNames ?? [])].map((value) => ({ name: MODEL_NAME_HEADER, value }));
+    const matches = headers.flatMap((header) =>
+        INFERENCE_PATH_LIST.map((value) => ({ path: { type: "Exact", value }, headers: [{ type: "Exact", ...header }] })),
+    );
+    return Array.from({ length: Math.ceil(matches.length / ROUTE_MATCHES_PER_RULE) }, (_, i) =>
+        matches.slice(i * ROUTE_MATCHES_PER_RULE, (i + 1) * ROUTE_MATCHES_PER_RULE),
     );
 }
 
-/** The HTTPRoute that sends requests under `/v1` whose `model` is `modelName` or one of its
- * adapters to the model's InferencePool: by the base-model header where BBR sets it, else by each
- * name, names beyond the schema's matches per rule in further identical rules. */
+/** The HTTPRoute that sends inference requests (`INFERENCE_PATHS`) whose `model` is `modelName`
+ * or one of its adapters to the model's InferencePool: by the base-model header where BBR sets it,
+ * else by each name, matches beyond the schema's per rule in further identical rules. */
 export function httpRoute(args: ModelRouteArgs) {
     return {
         apiVersion: "gateway.networking.k8s.io/v1",
@@ -84,11 +87,8 @@ export function httpRoute(args: ModelRouteArgs) {
         metadata: { name: args.routeName, namespace: args.namespace, annotations: { "pulumi.com/waitFor": routeWaitFor() } },
         spec: {
             parentRefs: [gatewayParentRef(args.gatewayName, args.listenerName)],
-            rules: headerMatches(args).map((group) => ({
-                matches: group.map((header) => ({
-                    path: { type: "PathPrefix", value: MODEL_PATH_PREFIX },
-                    headers: [{ type: "Exact", ...header }],
-                })),
+            rules: routeMatches(args).map((matches) => ({
+                matches,
                 backendRefs: [{ group: "inference.networking.k8s.io", kind: "InferencePool", name: args.poolName }],
                 ...(args.requestTimeout === undefined ? {} : { timeouts: { request: args.requestTimeout } }),
             })),

@@ -12,11 +12,13 @@ import {
     ConfigError,
     ConfigProblem,
     MAKE_A_KEY,
+    MAX_CONFIG_DEPTH,
     ServingConfig,
     ServingPlan,
     apiKeyProblems,
     apiKeysRequired,
     checkApiKeysGiven,
+    nestedDeeperThan,
     parseApiKeys,
     planServing,
 } from "../components";
@@ -80,6 +82,24 @@ const PROTOTYPE_KEYS = new Set(["__proto__", "constructor", "prototype"]);
 /** Edits that turn a namespace into the project's and still count as a typo of it. */
 const NAMESPACE_TYPO_DISTANCE = 3;
 
+/** Letters that look like the Latin ones a project name uses: Cyrillic, Greek and Armenian small
+ * letters and dashes from Unicode's confusables (UTS #39 confusables.txt), and a few Cyrillic
+ * small capitals that read alike in a terminal (м, п, т, г). Full-width and other compatibility
+ * forms are left to NFKC. Detection only: a false match is a refused key, never a changed one. */
+const LOOK_ALIKES: Record<string, string> = {
+    "а": "a", "в": "b", "с": "c", "ԁ": "d", "е": "e", "ҽ": "e", "һ": "h", "і": "i", "ӏ": "l", "ј": "j", "к": "k",
+    "м": "m", "п": "n", "о": "o", "р": "p", "ԛ": "q", "г": "r", "ѕ": "s", "т": "t", "у": "y", "х": "x", "ԝ": "w",
+    "α": "a", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "χ": "x",
+    "օ": "o", "ս": "u", "ո": "n", "ı": "i",
+    "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "−": "-", "_": "-",
+};
+
+/** `name` as it looks: compatibility forms (full-width letters) to their plain ones (NFKC),
+ * lower case, look-alike letters to the Latin ones (see {@link LOOK_ALIKES}). */
+function asItLooks(name: string): string {
+    return [...name.normalize("NFKC").toLowerCase()].map((c) => LOOK_ALIKES[c] ?? c).join("");
+}
+
 /** Config values arrive as strings; objects, lists and booleans are JSON-encoded. */
 export function decodeConfigValue(value: string): unknown {
     if (/^\s*[[{]/.test(value) || value === "true" || value === "false") {
@@ -111,8 +131,14 @@ export function parseStackConfig(
         }
         const key = fullKey.slice(prefix.length);
         if ((SECRET_CONFIG_KEYS as readonly string[]).includes(key)) continue;
+        const raw = decodeConfigValue(value);
+        // The checks below recurse per level; the CLI passes any depth.
+        if (nestedDeeperThan(raw, MAX_CONFIG_DEPTH)) {
+            problems.push({ path: key, message: `is nested more than ${MAX_CONFIG_DEPTH} levels deep; no setting of this program nests so` });
+            continue;
+        }
         const prototypeKeys = PROTOTYPE_KEYS.has(key) ? [key] : [];
-        const decoded = withoutPrototypeKeys(key, decodeConfigValue(value), prototypeKeys);
+        const decoded = withoutPrototypeKeys(key, raw, prototypeKeys);
         problems.push(...prototypeKeys.map((path) => ({ path, message: "is not allowed: a JavaScript prototype key, never a config field" })));
         if (secretKeys.includes(fullKey)) {
             problems.push({
@@ -171,12 +197,12 @@ function withoutPrototypeKeys(path: string, value: unknown, found: string[]): un
 }
 
 /** A key of another namespace is another package's (`gcp:project`) and none of ours, unless the
- * namespace is a typo of the project's: then the setting would be silently ignored. */
+ * namespace is a typo or a look-alike of the project's: then the setting would be silently
+ * ignored. */
 function foreignKeyProblems(project: string, fullKey: string): ConfigProblem[] {
     const separator = fullKey.indexOf(":");
     const namespace = fullKey.slice(0, Math.max(separator, 0));
-    const normalise = (name: string) => name.toLowerCase().replace(/_/g, "-");
-    if (editDistance(normalise(namespace), normalise(project)) > NAMESPACE_TYPO_DISTANCE) return [];
+    if (editDistance(asItLooks(namespace), asItLooks(project)) > NAMESPACE_TYPO_DISTANCE) return [];
     const intended = `${project}:${fullKey.slice(separator + 1)}`;
     return [
         {

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import test from "node:test";
-import { ServingConfig, planServing } from "../components";
+import { ConfigError, ServingConfig, planServing } from "../components";
 import { resolveVllmOption } from "../components/plan/vllmFlags";
 import { VLLM_OPTIONS } from "../components/plan/vllmFlags";
 import { parseStackConfig } from "../stacks/config";
@@ -55,6 +55,37 @@ test("valid node labels, namespaces, source ranges, targets and weight caches", 
     assert.equal(planned.namespace, "gke-inference");
     assert.deepEqual(planned.nodePools[0].labels, { team: "", "example.com/tier": "gold", "cloud.google.com/team": "ml" });
     assert.equal(planned.models[0].autoscaling?.target, 0.001);
+});
+
+test("IDN top-level domains, dotted TLS Secret names and dotted bucket names up to 222 characters", () => {
+    for (const hostname of ["llm.example.xn--p1ai", "*.example.xn--fiqs8s", "a.b.c.example.com", `${"a".repeat(63)}.example.com`]) {
+        assert.equal(plan({ gateway: { hostname } }).gateway.hostname, hostname);
+    }
+    // A Secret's name is a DNS subdomain.
+    assert.equal(plan({ gateway: { hostname: "llm.example.com", tlsSecretName: "llm.example.com-tls" } }).gateway.tlsSecretName, "llm.example.com-tls");
+    const dotted = ["a".repeat(63), "b".repeat(63), "c".repeat(63), "d".repeat(30)].join(".");
+    assert.equal(dotted.length, 222);
+    for (const bucket of ["my-weights", "weights.example.com", dotted, "a_b"]) {
+        const model = plan({ models: [{ name: LLAMA, weightCache: { type: "bucket", bucket, path: "llama" } }] }).models[0];
+        assert.equal(model.weightCache.bucket?.name, bucket);
+    }
+});
+
+test("adapter names with folders, and weightCache none where the node's boot disk holds each pod's copy", () => {
+    const adapters = [{ name: "team/food-review.v2", source: "org/food" }];
+    assert.deepEqual(plan({ models: [{ name: LLAMA, adapters }] }).models[0].adapters.map((a) => a.name), ["team/food-review.v2"]);
+    // 16 GB of Llama weights and the node's 40 GB fit the 100 GB minimum with one pod per node.
+    const pools = { "nvidia-l4": { zones: ["us-central1-a"], diskSizeGb: 100 } };
+    assert.equal(plan({ nodePools: pools, models: [{ name: LLAMA, weightCache: { type: "none" } }] }).models[0].weightCache.type, "none");
+});
+
+test("EPP flags the chart does not set, with values its quoting carries, and a plugins file the ConfigMap holds", () => {
+    const flags = [{ name: "v", value: 3 }, { name: "kv-cache-usage-percentage-metric", value: "vllm:gpu_cache_usage_perc{a='b'}" }];
+    const extension = { flags, pluginsConfigFile: "custom-plugins.yaml", pluginsCustomConfig: { "custom-plugins.yaml": "plugins: []\n" } };
+    const values = plan({ charts: { inferencePool: { version: "v1.0.0", values: { inferenceExtension: extension } } } }).models[0].poolValues as { inferenceExtension: unknown };
+    assert.deepEqual(values.inferenceExtension, extension);
+    const onMapLine = { inferencePool: { version: "v1.5.0", values: { inferenceExtension: { flags: { v: 3, "refresh-metrics-interval": "50ms" } } } }, bodyBasedRouting: { version: "v1.5.0" } };
+    assert.doesNotThrow(() => plan({ charts: onMapLine }));
 });
 
 test("tensor-parallel sizes that divide the attention heads; models whose heads are unknown are not checked", () => {
@@ -132,11 +163,28 @@ test("keys of other packages' namespaces are left alone; only a near miss of the
     });
     const foreign = { "gcp:project": "p", "kubernetes:context": "c", "pulumi:tags": "{}", "multi-model:x": "1", "mmi:gateway": "{}" };
     assert.doesNotThrow(() => parseStackConfig("multi-model-inference", entries(foreign), ["multi-model-inference:hfToken", "multi-model-inference:apiKeys"]));
-    for (const typo of ["multi-model-inferenc:gateway", "Multi_Model_Inference:gateway", "multi-modle-inference:gateway"]) {
+    // Look-alikes: full-width letters, Cyrillic о е і с; legitimate namespaces stay foreign.
+    for (const typo of ["multi-model-inferenc:gateway", "Multi_Model_Inference:gateway", "multi-modle-inference:gateway", "ｍｕｌｔｉ-ｍｏｄｅｌ-ｉｎｆｅｒｅｎｃｅ:gateway", "multі-mоdеl-іnfеrеnсе:gateway"]) {
         assert.throws(
             () => parseStackConfig("multi-model-inference", entries({ [typo]: "{}" }), ["multi-model-inference:hfToken", "multi-model-inference:apiKeys"]),
             /did you mean multi-model-inference:gateway\?/,
             typo,
         );
     }
+});
+
+test("the program reads a value nested too deep (the Pulumi CLI passes any depth) into one problem naming its key", () => {
+    const deep = `${"[".repeat(20000)}${"]".repeat(20000)}`;
+    const entries = {
+        "multi-model-inference:cluster": JSON.stringify(cluster),
+        "multi-model-inference:nodePools": JSON.stringify(base.nodePools),
+        "multi-model-inference:networkPolicy": JSON.stringify(NETWORK_POLICY),
+        "multi-model-inference:models": deep,
+        "multi-model-inference:hfToken": "token",
+        "multi-model-inference:apiKeys": "an-api-key-of-at-least-32-characters-0123",
+    };
+    assert.throws(
+        () => parseStackConfig("multi-model-inference", entries, ["multi-model-inference:hfToken", "multi-model-inference:apiKeys"]),
+        (e: unknown) => e instanceof ConfigError && /models: is nested more than 64 levels deep/.test(e.message) && !(e.message.includes("RangeError")),
+    );
 });

@@ -109,6 +109,17 @@ const BREAKS: Break[] = [
         objects: ["HTTPRoute/llama-3-1-8b-instruct#spec.rules[0].backendRefs[0]", "InferencePool/phi-4-mini-instruct#spec.selector"],
     },
     {
+        what: "a model route on every path under /v1 again",
+        variant: "three models",
+        apply: (r) => {
+            const route = props(r, "HTTPRoute", `${LLAMA}-httproute`);
+            for (const match of route.spec.rules[0].matches) match.path = { type: "PathPrefix", value: "/v1" };
+        },
+        rule: "request-path",
+        message: /HTTP POST \/v1\/load_lora_adapter for model meta-llama\/Llama-3\.1-8B-Instruct reaches HTTPRoute default\/llama-3-1-8b-instruct, which sends it to InferencePool llama-3-1-8b-instruct: vLLM administers adapters there \(vllm\/entrypoints\/openai\/api_server\.py:1217 at v0\.11\.0/,
+        objects: ["HTTPRoute/llama-3-1-8b-instruct#spec.rules[0].matches", "HTTPRoute/llama-3-1-8b-instruct#spec.rules[0].backendRefs[0]"],
+    },
+    {
         what: "a wrong routing header name",
         variant: "istio",
         apply: (r) => (props(r, "HTTPRoute", `${LLAMA}-httproute`).spec.rules[0].matches[0].headers[0].name = "X-Model-Name"),

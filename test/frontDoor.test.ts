@@ -10,7 +10,6 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import test, { after } from "node:test";
-import { pathToFileURL } from "node:url";
 import {
     API_KEYS_SECRET,
     ConfigError,
@@ -30,6 +29,7 @@ import {
     vllmDeployment,
 } from "../components";
 import { runProgram } from "../tools/mockRuntime";
+import { FakeRequest, Handler, loadResponder, respond } from "./helpers/catalogResponder";
 import { validateKubernetesObject } from "./helpers/kubernetesSchemas";
 import { LLAMA, NETWORK_POLICY, plannedLlama } from "./helpers/plannedModels";
 import { configKey, stackVariant } from "./helpers/stackConfigs";
@@ -40,45 +40,18 @@ after(() => fs.rmSync(work, { recursive: true, force: true }));
 const KEY_A = "a".repeat(32) + "-first-key";
 const KEY_B = "second_key.0123456789abcdef0123456789~+/==";
 
-/** A request as njs hands it to the handler, and what the handler answered. */
-class FakeRequest {
-    status?: number;
-    body?: string;
-    readonly headersOut: Record<string, string> = {};
-    constructor(
-        readonly method: string,
-        readonly uri: string,
-        readonly headersIn: Record<string, string>,
-        readonly variables: Record<string, string>,
-    ) {}
-    return(status: number, body: string): void {
-        this.status = status;
-        this.body = body;
-    }
-}
-
-type Handler = { serve(r: FakeRequest): void };
-
-/** Node's own `import()`: this file compiles to CommonJS, where TypeScript would turn `import()`
- * into `require()`, which cannot load an ES module. */
-const importModule = new Function("specifier", "return import(specifier)") as (specifier: string) => Promise<unknown>;
-
-/** Writes the responder's files as the pod mounts them and loads the handler (an ES module in
- * the subset njs and Node share). */
-async function responder(keys: string[] | undefined): Promise<{ handler: Handler; variables: Record<string, string>; dir: string }> {
+/** Writes the responder's files as the pod mounts them and loads the handler. */
+async function responder(keys: string[] | undefined): Promise<{ handler: Handler; variables: Record<string, string>; dir: string; conf: string }> {
     const dir = fs.mkdtempSync(path.join(work, "catalog-"));
     const models = [plannedLlama({ adapters: [{ name: "food-review", source: "org/food" }, { name: "old", source: "org/old", retired: true }] })];
     const data = catalogConfigMap({ models, namespace: "ns", gatewayName: "gw", apiKeysRequired: keys !== undefined }).data;
-    for (const [file, text] of Object.entries(data)) fs.writeFileSync(path.join(dir, file), text);
-    if (keys !== undefined) fs.writeFileSync(path.join(dir, "sha256"), apiKeysSecretData(keys)[API_KEYS_SECRET.digests]);
-    fs.renameSync(path.join(dir, "catalog.js"), path.join(dir, "catalog.mjs"));
-    const handler = ((await importModule(pathToFileURL(path.join(dir, "catalog.mjs")).href)) as { default: Handler }).default;
-    return { handler, dir, variables: { model_list: path.join(dir, "models.json"), api_key_digests: keys === undefined ? "" : path.join(dir, "sha256") } };
+    const loaded = await loadResponder(dir, data, keys === undefined ? undefined : apiKeysSecretData(keys)[API_KEYS_SECRET.digests]);
+    return { ...loaded, dir, conf: data["nginx.conf"] };
 }
 
 function call(handler: Handler, variables: Record<string, string>, method: string, uri: string, authorization?: string) {
     const request = new FakeRequest(method, uri, authorization === undefined ? {} : { Authorization: authorization }, variables);
-    handler.serve(request);
+    handler["serve"](request);
     assert.equal(request.headersOut["Content-Type"], "application/json");
     return { status: request.status, json: JSON.parse(request.body ?? "null") as any };
 }
@@ -118,6 +91,33 @@ test("the model list handler: OpenAI's list, retrieve by decoded id, 404, 401 an
     assert.equal(call(handler, variables, "GET", "/v1/models/org/new", ok).status, 200, "a new model is listed");
 });
 
+test("the responder, as its nginx.conf dispatches: OpenAI's model_not_found for an unknown or missing model, Invalid URL for other /v1 paths, keys first", async () => {
+    const { handler, variables, conf } = await responder([KEY_A]);
+    const ask = (method: string, uri: string, headers: Record<string, string> = {}) => respond(conf, handler, variables, { method, uri, headers });
+    const key = { Authorization: `Bearer ${KEY_A}` };
+    const notFound = (message: string) => ({ status: 404, json: { error: { message, type: "invalid_request_error", param: "model", code: "model_not_found" } } });
+    for (const uri of ["/v1/chat/completions", "/v1/completions"]) {
+        // BBR copied the body's model into its header; a name with quotes stays valid JSON.
+        assert.deepEqual(ask("POST", uri, { ...key, "X-Gateway-Model-Name": "gpt-4o" }), notFound("The model `gpt-4o` does not exist or you do not have access to it."));
+        assert.deepEqual(ask("POST", uri, { ...key, "X-Gateway-Model-Name": 'a"b' }), notFound('The model `a"b` does not exist or you do not have access to it.'));
+        assert.deepEqual(ask("POST", uri, key), notFound("You must provide a model parameter."));
+        assert.equal(ask("POST", uri, { "X-Gateway-Model-Name": "gpt-4o" }).json.error.code, "invalid_api_key", "no key: 401 before 404");
+        assert.equal(ask("POST", uri, { "X-Gateway-Model-Name": "gpt-4o" }).status, 401);
+    }
+    for (const uri of ["/v1/load_lora_adapter", "/v1/unload_lora_adapter", "/v1/chat/completions/render", "/v1/embeddings"]) {
+        assert.deepEqual(ask("POST", uri, { ...key, "X-Gateway-Model-Name": LLAMA }), {
+            status: 404,
+            json: { error: { message: `Invalid URL (POST ${uri})`, type: "invalid_request_error", param: null, code: "not_found" } },
+        });
+    }
+    assert.equal(ask("GET", "/v1/models", key).json.object, "list", "the list still answers");
+    assert.equal(ask("GET", `/v1/models/${LLAMA}`, key).json.id, LLAMA);
+    assert.equal(ask("GET", "/healthz").status, 200);
+    assert.equal(ask("GET", "/invocations").json.error.code, "not_found");
+    // The body of a request answered by `return` is discarded unread: no size limit applies there.
+    assert.match(conf, /location \/v1\/ \{\n\s*client_max_body_size 0;/);
+});
+
 test("the model list handler without keys answers anyone", async () => {
     const { handler, variables } = await responder(undefined);
     assert.equal(call(handler, variables, "GET", "/v1/models").status, 200);
@@ -152,6 +152,12 @@ test("API keys: one key or a JSON list; problems name positions, never values", 
         assert.match(problem.message, /not shown: it is a secret/);
         for (const value of bad) assert.ok(!problem.message.includes(String(value)) || String(value).length < 3, problem.message);
     }
+    // A key vLLM's argparse would read as an option (1 in 64 URL-safe random keys starts so).
+    const dashed = apiKeyProblems([KEY_A, `-${KEY_B}`], "apiKeys");
+    assert.deepEqual(dashed.map((p) => p.path), ["apiKeys[1]"]);
+    assert.match(dashed[0].message, /^starts with "-" \(not shown: it is a secret\); vLLM reads its keys as command-line words/);
+    assert.ok(!dashed[0].message.includes(KEY_B));
+    assert.deepEqual(apiKeyProblems([`${KEY_A}-`, `a-${KEY_B}`], "apiKeys"), [], "a dash elsewhere is fine");
     assert.equal(apiKeysRequired({ gateway: { internal: false } }), true);
     assert.equal(apiKeysRequired({ gateway: { internal: true } }), false);
     assert.equal(apiKeysRequired({ apiKeys: { required: false }, gateway: { internal: false } }), false);

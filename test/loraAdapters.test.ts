@@ -86,17 +86,18 @@ test("the pod template does not depend on the adapter list", () => {
     assert.equal(new Set(templates).size, 1);
 });
 
-test("httpRoute: the model and its adapters, 8 matches per rule, valid against the Gateway API schema", () => {
+test("httpRoute: the model and its adapters on each inference path exactly, 8 matches per rule, valid against the Gateway API schema", () => {
     const cases = [
-        { adapters: [] as string[], rules: [1] },
-        { adapters: ["a"], rules: [2] },
-        { adapters: Array.from({ length: 19 }, (_, i) => `adapter-${i}`), rules: [8, 8, 4] },
+        { adapters: [] as string[], rules: [2] },
+        { adapters: ["a"], rules: [4] },
+        { adapters: Array.from({ length: 9 }, (_, i) => `adapter-${i}`), rules: [8, 8, 4] },
         { adapters: Array.from({ length: MAX_ROUTED_NAMES - 1 }, (_, i) => `adapter-${i}`), rules: Array(16).fill(8) },
     ];
     for (const { adapters, rules } of cases) {
         const route = httpRoute({ routeName: "llama", namespace: "ns", gatewayName: "gw", modelName: LLAMA, adapterNames: adapters, poolName: "llama", requestTimeout: "300s" });
         assert.deepEqual(route.spec.rules.map((r) => r.matches.length), rules);
-        assert.deepEqual(route.spec.rules.flatMap((r) => r.matches.map((m) => m.headers[0].value)), [LLAMA, ...adapters]);
+        const matched = route.spec.rules.flatMap((r) => r.matches.map((m) => [m.headers[0].value, m.path.type, m.path.value]));
+        assert.deepEqual(matched, [LLAMA, ...adapters].flatMap((name) => [[name, "Exact", "/v1/chat/completions"], [name, "Exact", "/v1/completions"]]));
         assert.ok(route.spec.rules.every((r) => r.backendRefs[0].name === "llama" && r.timeouts?.request === "300s"));
         assert.doesNotThrow(() => validateKubernetesObject(route), `${adapters.length} adapters`);
     }
@@ -108,7 +109,7 @@ test("more adapters than one route can match is a config error; retired ones do 
     assert.doesNotThrow(() => llama({ adapters: [...adapters(MAX_ROUTED_NAMES - 1), { name: "old", source: "org/old", retired: true }] }));
     assert.throws(
         () => llama({ adapters: adapters(MAX_ROUTED_NAMES) }),
-        (e: unknown) => e instanceof ConfigError && /models\[0\]\.adapters: lists 128 active adapters; one HTTPRoute matches at most 128 names/.test(e.message),
+        (e: unknown) => e instanceof ConfigError && /models\[0\]\.adapters: lists 64 active adapters; one HTTPRoute matches at most 64 names/.test(e.message),
     );
 });
 
@@ -124,7 +125,7 @@ test("under mocks: one adapter on each base model; a changed adapter list change
         .map((r) => r.inputs as unknown as Route)
         .filter((r) => r.spec.rules[0].backendRefs[0].kind === "InferencePool");
     assert.deepEqual(
-        routes.map((r) => [r.spec.rules[0].backendRefs[0].name, r.spec.rules[0].matches.map((m) => m.headers[0].value)]),
+        routes.map((r) => [r.spec.rules[0].backendRefs[0].name, [...new Set(r.spec.rules[0].matches.map((m) => m.headers[0].value))]]),
         [
             ["llama-3-1-8b-instruct", [LLAMA, "food-review"]],
             ["phi-4-mini-instruct", ["microsoft/Phi-4-mini-instruct", "phi-support"]],

@@ -10,7 +10,10 @@ import { costOf, nodesNeeded, proposeFittingGpus } from "../components/plan/capa
 import { smallestMachineType } from "../components/plan/gpuCatalog";
 import { checkDefaultHuggingFaceIds, isHuggingFaceModelId } from "../components/plan/huggingFaceIds";
 import { describingLine, inferenceCrdsUrl } from "../components/plan/releaseLines";
-import { MAX_MODEL_KEY_LENGTH, deriveModelKey, metricsReaderNames, nodeServiceAccountId, poolReleaseName } from "../components/plan/names";
+import { MAX_MODEL_KEY_LENGTH, deriveModelKey, metricsReaderNames, modelKeyProblem, nodeServiceAccountId, poolReleaseName } from "../components/plan/names";
+import { bucketNameProblem, dnsSubdomainProblem, hostnameProblem } from "../components/config/valueRules";
+import { bootDiskProblems } from "../components/plan/weightCachePlan";
+import { tokenShapedProblems } from "../components/config/configErrors";
 
 test("GPU cost: nodes × GPUs per node at the catalog's L4 prices (0.56 and 0.2231 USD per GPU-hour, 730 h a month)", () => {
     assert.deepEqual(costOf("nvidia-l4", 4, 2), { nodes: 2, gpus: 8, onDemandHourly: 4.48, onDemandMonthly: 3270.4, spotHourly: 1.78, spotMonthly: 1302.9 });
@@ -107,4 +110,40 @@ test("a chart version not read here is described by the newest line read that is
     // The CRD asset of the line that describes it, at the release the config names
     // (github.com/kubernetes-sigs/gateway-api-inference-extension/releases/download/<tag>/manifests.yaml).
     assert.equal(inferenceCrdsUrl("v1.3.0"), "https://github.com/kubernetes-sigs/gateway-api-inference-extension/releases/download/v1.3.0/manifests.yaml");
+});
+
+test("value rules: DNS subdomains, hostnames (IDN TLDs, 63-character labels), Cloud Storage bucket names", () => {
+    const ok = (problem: (v: string) => string | undefined, values: string[]) => values.forEach((v) => assert.equal(problem(v), undefined, v));
+    const bad = (problem: (v: string) => string | undefined, values: string[]) => values.forEach((v) => assert.notEqual(problem(v), undefined, v));
+    ok(dnsSubdomainProblem, ["a", "llm.example.com-tls", `${"a".repeat(63)}.b`, Array(4).fill("a".repeat(62)).join(".")]);
+    bad(dnsSubdomainProblem, ["", "A", "a..b", "-a", "a-", `${"a".repeat(64)}.b`, Array(5).fill("a".repeat(62)).join("."), "a_b"]);
+    ok(hostnameProblem, ["llm.example.com", "*.example.com", "llm.example.xn--p1ai", "a.b.co"]);
+    bad(hostnameProblem, ["localhost", "llm.example.c", "llm.example.123", "*.*.example.com", "LLM.example.com", `${"a".repeat(64)}.example.com`, "llm.example.xn--"]);
+    ok(bucketNameProblem, ["abc", "my-weights", "a_b", "weights.example.com", ["a".repeat(63), "b".repeat(63), "c".repeat(63), "d".repeat(30)].join(".")]);
+    bad(bucketNameProblem, ["ab", "-ab", "ab-", "a".repeat(64), "Weights", "gs://x", `w.${"a".repeat(64)}`, "a..b", ["a".repeat(63), "b".repeat(63), "c".repeat(63), "d".repeat(31)].join(".")]);
+    assert.match(bucketNameProblem("10.0.0.1") ?? "", /not an IP address/);
+    for (const name of ["goog-weights", "my-google-bucket", "g00gle-x", "go0gle"]) assert.match(bucketNameProblem(name) ?? "", /goog/, name);
+});
+
+test("model keys start with a letter and are none of the program's own names; tokens in plain values are found, keys and values", () => {
+    assert.equal(modelKeyProblem("llama-3"), undefined);
+    assert.match(modelKeyProblem("3-llama") ?? "", /starts with a digit/);
+    assert.match(modelKeyProblem("openai-models") ?? "", /a name the program gives its own objects/);
+    assert.match(modelKeyProblem("body-based-router") ?? "", /a name the program gives its own objects/);
+    const token = `hf_${"x1".repeat(12)}`;
+    const found = tokenShapedProblems({ a: [{ b: `prefix ${token}` }], [token]: 1, c: "hf_short" });
+    assert.deepEqual(found.map((p) => p.path), ["a[0].b", token]);
+    assert.deepEqual(tokenShapedProblems({ a: [token, token] }).map((p) => p.path), ["a[0]", "a[1]"], "the pattern keeps no state between values");
+});
+
+test("weightCache none: each pod on a node needs its copy of the weights on the boot disk, beside what the node keeps", () => {
+    const model = (gpus: number, maxReplicas: number, diskSizeGb: number) => ({ index: 2, huggingFaceId: "org/m", weightsGb: 50, gpus, maxReplicas, pool: { key: "nvidia-l4", gpusPerNode: 4, diskSizeGb } });
+    // One pod: 50 × 1.2 + 40 = 100.
+    assert.deepEqual(bootDiskProblems([model(1, 1, 100)]), []);
+    assert.equal(bootDiskProblems([model(1, 1, 99)]).length, 1);
+    // Four one-GPU pods fit a 4-GPU node: 4 × 60 + 40 = 280; two-GPU pods: 2 × 60 + 40 = 160.
+    assert.deepEqual(bootDiskProblems([model(1, 8, 280)]), []);
+    assert.match(bootDiskProblems([model(1, 8, 279)])[0].message, /4 pods per node, .* needs about 280 GB, more than nodePools\.nvidia-l4\.diskSizeGb \(279\)/);
+    assert.deepEqual(bootDiskProblems([model(2, 8, 160)]), []);
+    assert.equal(bootDiskProblems([model(2, 8, 159)])[0].path, "models[2].weightCache.type");
 });

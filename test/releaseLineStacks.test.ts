@@ -86,10 +86,11 @@ for (const line of Object.values(RELEASE_LINES)) {
                 }
             }
             assert.deepEqual(servedBy(resources, poolsReached(resources, "/v1/completions", { model: LLAMA, prompt: "Hi" })[0]).sort(), [LLAMA, ...LLAMA_ADAPTERS.map((a) => a.name)].sort());
+            // Unknown names, and none, reach only the responder's model_not_found (frontDoor.test.ts).
             for (const unknown of [RETIRED.name, "gpt-4o"]) {
-                assert.deepEqual(reach(resources, "POST", "/v1/completions", { model: unknown, prompt: "Hi" }), [], `${unknown} matches no route`);
+                assert.deepEqual(reach(resources, "POST", "/v1/completions", { model: unknown, prompt: "Hi" }), ["Service/openai-models"], `${unknown} matches no model route`);
             }
-            assert.deepEqual(reach(resources, "POST", "/v1/completions", { prompt: "Hi" }), [], "a request without model matches no route");
+            assert.deepEqual(reach(resources, "POST", "/v1/completions", { prompt: "Hi" }), ["Service/openai-models"], "a request without model matches no model route");
             assertModelList(resources, [LLAMA, ...LLAMA_ADAPTERS.map((a) => a.name), PHI]);
         });
 
@@ -315,7 +316,7 @@ test("v1.5.0: two adapters on Llama give one route matching the base model, BBR'
     const route = objects(resources, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute").find((r) => r.metadata.name === "llama-3-1-8b-instruct");
     assert.deepEqual(
         route.spec.rules.map((rule: { matches: unknown[] }) => rule.matches),
-        [[{ path: { type: "PathPrefix", value: "/v1" }, headers: [{ type: "Exact", name: "X-Gateway-Base-Model-Name", value: LLAMA }] }]],
+        [["/v1/chat/completions", "/v1/completions"].map((value) => ({ path: { type: "Exact", value }, headers: [{ type: "Exact", name: "X-Gateway-Base-Model-Name", value: LLAMA }] }))],
     );
     const mapping = objects(resources, "kubernetes:core/v1:ConfigMap").filter((c) => c.metadata.labels?.[routing.configMapLabel] === "true");
     const llama = mapping.find((c) => c.data.baseModel === LLAMA);
@@ -339,7 +340,7 @@ test("v1.0 line: the route still matches each name, and the syncer loads the ada
     const { resources } = await runFor("v1.0.2", "gke");
     const route = objects(resources, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute").find((r) => r.metadata.name === "llama-3-1-8b-instruct");
     const names = route.spec.rules.flatMap((rule: { matches: { headers: { name: string; value: string }[] }[] }) => rule.matches.map((m) => `${m.headers[0].name}=${m.headers[0].value}`));
-    assert.deepEqual(names, [LLAMA, ...LLAMA_ADAPTERS.map((a) => a.name)].map((n) => `X-Gateway-Model-Name=${n}`));
+    assert.deepEqual(names, [LLAMA, ...LLAMA_ADAPTERS.map((a) => a.name)].flatMap((n) => Array(2).fill(`X-Gateway-Model-Name=${n}`)), "each name on both inference paths");
     assert.equal(objects(resources, "kubernetes:core/v1:ConfigMap").filter((c) => c.metadata.labels?.["inference.networking.k8s.io/bbr-managed"]).length, 0);
     const llamaPod = objects(resources, "kubernetes:apps/v1:Deployment").find((d) => d.metadata.name === "vllm-llama-3-1-8b-instruct").spec.template.spec;
     assert.match(llamaPod.initContainers[0].image, /lora-syncer:v1\.0\.2$/);

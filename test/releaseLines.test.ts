@@ -90,6 +90,14 @@ for (const line of Object.values(RELEASE_LINES)) {
                 const set = valuePaths(releases[key], passedWhole(paths));
                 for (const p of set) assert.ok(readPaths.has(p), `${provider}: ${key} sets ${p}, which no ${line.version} template reads`);
                 const chartProvider = String((releases[key]["provider"] as { name: string }).name);
+                // A value read only by one provider's template (templates/gke.yaml, istio.yaml) is
+                // set only for that provider: Helm would ignore it for the others. (provider.name
+                // itself is what those templates test.)
+                for (const p of set.filter((path) => path !== "provider.name")) {
+                    const files = paths.find((r) => r.path === p)?.files ?? [];
+                    const rendered = files.filter((f) => !/^templates\/(gke|istio)\.yaml$/.test(f) || f === `templates/${chartProvider}.yaml`);
+                    assert.ok(rendered.length > 0, `${provider}: ${key} sets ${p}, read only by ${files.join(", ")}, which provider.name ${chartProvider} does not render`);
+                }
                 for (const p of Object.keys(unreadPaths(line[key], chartProvider))) {
                     assert.ok(!set.includes(p), `${provider}: ${key} sets ${p}, which Helm ignores for provider.name ${chartProvider}`);
                 }
@@ -251,6 +259,9 @@ test(
             for (const key of CHART_KEYS) {
                 const templates = templatesAt(gitDir!, line.source.tag, line[key].chartDir);
                 assert.deepEqual(valuesReadByTemplates(templates), valuesRead(line[key].valuesReadFile).paths, `${line.version} ${key}`);
+                // Each flag refused in `flags` because the chart sets it is one its templates pass.
+                const text = [...templates.values()].join("\n");
+                for (const flag of line[key].chartFlags) assert.match(text, new RegExp(`- "?--${flag}(?![-\\w])`), `${line.version} ${key}: --${flag}`);
                 // The rights an authenticated /metrics needs, granted by the chart to its component:
                 // BBR's are what its line says; the EPP's wherever the program's monitor relies on them.
                 const grantsReviews = [...templates.values()].some((t) => /tokenreviews/.test(t) && /subjectaccessreviews/.test(t));

@@ -114,13 +114,18 @@ test("a write that fails half-way leaves the old render as it was (it is staged 
     assert.deepEqual(fs.readdirSync(path.dirname(out)), ["gke"]);
 });
 
-test("a stack file that is a directory, not YAML or repeats a key: one line, no stack trace, none of its text", async () => {
+test("a stack file that is a directory, not YAML, repeats a key, nests too deep or mixes secure and plain keys: one line, no stack trace, none of its text", async () => {
     const secretish = "hf_DoNotPrintThisLineEverAnywhere1234";
     const files: [string, string | undefined, RegExp][] = [
         ["a-directory", undefined, /a-directory is a directory, not a stack config file$/],
         ["broken.yaml", `config:\n  multi-model-inference:models: [\n  token: ${secretish}\n`, /broken\.yaml:3:3: not a valid stack config file: bad indent$/],
         ["repeated.yaml", `config:\n  multi-model-inference:namespace: a\n  x: ${secretish}\n  multi-model-inference:namespace: b\n`, /repeated\.yaml:4:3: not a valid stack config file: key "multi-model-inference:namespace" appears twice in one mapping$/],
         ["a-list.yaml", `- ${secretish}\n`, /a-list\.yaml: not a stack config file: expected a mapping/],
+        // Thousands of levels overflow the YAML library's stack; a hundred, the readers after it.
+        ["deep.yaml", `config:\n  x: ${secretish}\n  multi-model-inference:models: ${"[".repeat(20000)}${"]".repeat(20000)}\n`, /deep\.yaml: not a valid stack config file: nested more than 64 levels deep$/],
+        // Pulumi would hold the whole key as a secret, but the plain entry sits in the file in clear.
+        ["mixed-keys.yaml", `config:\n  multi-model-inference:apiKeys:\n    - secure: v1:abc\n    - ${secretish}\n`, /mixed-keys\.yaml: multi-model-inference:apiKeys is a list that mixes secure: and plain entries, .*pulumi config set --secret apiKeys '<JSON list>'\)$/],
+        ["deepish.yaml", `config:\n  x: ${secretish}\n  multi-model-inference:charts: ${"{a: ".repeat(100)}1${"}".repeat(100)}\n`, /deepish\.yaml: not a valid stack config file: nested more than 64 levels deep$/],
     ];
     for (const [name, content, message] of files) {
         const file = path.join(work, name);
@@ -176,8 +181,10 @@ test("a long error arrives whole through a slow pipe (no exit before the write d
 });
 
 test("a long summary arrives whole through a slow pipe", () => {
-    // The gke stack with as many adapters as a route takes, under long names: the summary lists them.
+    // The gke stack with many adapters under long names, on the line that routes by base model (no
+    // limit per route): the summary lists them.
     const file = stackVariant("gke", "many-adapters", (config) => {
+        config[configKey("charts")] = { inferencePool: { version: "v1.5.0" }, bodyBasedRouting: { version: "v1.5.0" } };
         config[configKey("models")].forEach((model: Record<string, unknown>, m: number) => {
             model["adapters"] = Array.from({ length: 127 }, (_, i) => ({ name: `m${m}-adapter-${i}-${"x".repeat(240)}`, source: `example-org/adapter-${i}` }));
         });
@@ -198,4 +205,13 @@ test("a long plan diff arrives whole through a slow pipe", () => {
     assert.ok(run.text.length > 64 * 1024, `only ${run.text.length} bytes`);
     assert.match(run.text, /\*\*1500 to add, 0 to change, 0 to remove, 0 unchanged\.\*\*/);
     assert.ok(run.text.includes("config-1499"), "the last resource is missing");
+});
+
+test("plan-diff on a malformed resources.json: one line naming the file, none of its text", () => {
+    const token = "hf_DoNotPrintThisLineEverAnywhere1234";
+    const broken = directoryWith("diff-broken", { "resources.json": `[{"urn": "u", "token": ${token}}]` });
+    const run = npm("plan-diff", "--", broken, broken);
+    assert.equal(run.status, 2);
+    assert.match(run.stderr.trim(), /^plan-diff: .*diff-broken\/resources\.json is not valid JSON$/);
+    assert.ok(!run.stderr.includes(token) && !run.stdout.includes(token), run.stderr);
 });

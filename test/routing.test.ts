@@ -8,13 +8,20 @@
  * has no body, so no header, and must reach the model list, which names every routed model.
  */
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
-import test from "node:test";
-import { REPO_ROOT, runProgram } from "../tools/mockRuntime";
-import { assertModelList, gatewayOf, poolsReached, reach, servedBy } from "./helpers/requestPath";
+import test, { after } from "node:test";
+import { MOCK_SECRET_VALUE, REPO_ROOT, runProgram } from "../tools/mockRuntime";
+import { assertModelList, gatewayOf, poolsReached, reach, responderAnswer, servedBy } from "./helpers/requestPath";
 import { ONE_ADAPTER_EACH, configKey, stackConfigWith, stackVariant } from "./helpers/stackConfigs";
 
 const BASE_MODELS = ["meta-llama/Llama-3.1-8B-Instruct", "microsoft/Phi-4-mini-instruct"];
+const KEY = `Bearer ${MOCK_SECRET_VALUE}`;
+const work = fs.mkdtempSync(path.join(os.tmpdir(), "routing-"));
+after(() => fs.rmSync(work, { recursive: true, force: true }));
+/** An empty directory for one responder's files. */
+const scratch = () => fs.mkdtempSync(path.join(work, "responder-"));
 
 for (const stack of ["gke", "istio"]) {
     test(`routing consistency for Pulumi.${stack}.yaml`, async () => {
@@ -29,8 +36,16 @@ for (const stack of ["gke", "istio"]) {
             assert.deepEqual(servedBy(resources, pools[0]), [request.body.model], `${request.body.model} reaches pods serving exactly it`);
         }
         assertModelList(resources, BASE_MODELS);
-        assert.deepEqual(reach(resources, "POST", "/v1/chat/completions", { model: "gpt-4o", prompt: "Hi" }), [], "an unknown model matches no route");
-        assert.deepEqual(reach(resources, "POST", "/v1/completions", { prompt: "Hi" }), [], "a request without model matches no route");
+        // An unknown model, or none, reaches the responder, which answers as OpenAI does.
+        const unknown = await responderAnswer(resources, scratch(), { method: "POST", path: "/v1/chat/completions", body: { model: "gpt-4o", messages: [] }, authorization: KEY });
+        assert.deepEqual(unknown, {
+            status: 404,
+            json: { error: { message: "The model `gpt-4o` does not exist or you do not have access to it.", type: "invalid_request_error", param: "model", code: "model_not_found" } },
+        });
+        const none = await responderAnswer(resources, scratch(), { method: "POST", path: "/v1/completions", body: { prompt: "Hi" }, authorization: KEY });
+        assert.deepEqual([none.status, none.json.error.code, none.json.error.param], [404, "model_not_found", "model"]);
+        const unauthorized = await responderAnswer(resources, scratch(), { method: "POST", path: "/v1/completions", body: { model: "gpt-4o", prompt: "Hi" } });
+        assert.deepEqual([unauthorized.status, unauthorized.json.error.code], [401, "invalid_api_key"]);
         // vLLM checks API keys only under /v1, and generates on /invocations too: never routed.
         for (const open of ["/invocations", "/tokenize", "/metrics", "/health"]) {
             assert.deepEqual(reach(resources, "POST", open, { model: BASE_MODELS[0], prompt: "Hi" }), [], `${open} is not routed to vLLM`);
@@ -49,7 +64,22 @@ test("routing consistency with one LoRA adapter on each base model", async () =>
         assert.deepEqual(servedBy(resources, adapterPools[0]).sort(), [base, adapter].sort(), `the pool's pods serve ${base} and ${adapter}`);
     });
     assertModelList(resources, [BASE_MODELS[0], ONE_ADAPTER_EACH[0][0].name, BASE_MODELS[1], ONE_ADAPTER_EACH[1][0].name]);
-    assert.deepEqual(reach(resources, "POST", "/v1/completions", { model: "no-such-adapter", prompt: "Hi" }), []);
+    const unknown = await responderAnswer(resources, scratch(), { method: "POST", path: "/v1/completions", body: { model: "no-such-adapter", prompt: "Hi" }, authorization: KEY });
+    assert.equal(unknown.json.error.code, "model_not_found");
+    // vLLM registers its adapter admin endpoints under /v1 when adapters load at runtime: a body
+    // with a routed model and a valid key reaches no model server there, only the responder's 404.
+    for (const admin of ["/v1/load_lora_adapter", "/v1/unload_lora_adapter"]) {
+        for (const model of [BASE_MODELS[0], ONE_ADAPTER_EACH[0][0].name]) {
+            const body = { model, prompt: "Hi", lora_name: "x", lora_path: "attacker/repo" };
+            assert.deepEqual(poolsReached(resources, admin, body), [], `${admin} with ${model} reaches no pool`);
+            const answer = await responderAnswer(resources, scratch(), { method: "POST", path: admin, body, authorization: KEY });
+            assert.deepEqual(answer, { status: 404, json: { error: { message: `Invalid URL (POST ${admin})`, type: "invalid_request_error", param: null, code: "not_found" } } });
+        }
+    }
+    // Other vLLM paths under /v1 that carry a model are not routed either.
+    for (const other of ["/v1/chat/completions/render", "/v1/completions/render", "/v1/responses", "/v1/embeddings", "/v1/chat/completions/batch"]) {
+        assert.deepEqual(poolsReached(resources, other, { model: BASE_MODELS[0], prompt: "Hi" }), [], `${other} reaches no pool`);
+    }
 });
 
 test("with a hostname on GKE: a managed certificate, HTTP only redirects to HTTPS, and HTTPS routes as HTTP did", async () => {

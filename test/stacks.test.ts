@@ -150,10 +150,11 @@ for (const expected of STACKS) {
             assert.equal(bbr.chart, INFERENCE_CHARTS.bodyBasedRouting.chart);
             assert.equal(bbr.version, "v1.0.0");
             assert.equal(bbr.namespace, "default");
+            // inferenceGateway.name only where the chart reads it at v1.0.0: templates/gke.yaml.
             assert.deepEqual(bbr.values, {
                 bbr: { name: "body-based-router" },
                 provider: { name: expected.bbrProvider },
-                inferenceGateway: { name: "inference-gateway" },
+                ...(expected.bbrProvider === "gke" ? { inferenceGateway: { name: "inference-gateway" } } : {}),
             });
             for (const model of MODELS) {
                 const pool = find(run, "kubernetes:helm.sh/v4:Chart", `inference-${model.key}-chart`).inputs as any;
@@ -287,7 +288,8 @@ for (const expected of STACKS) {
                 const rule = route.spec.rules[0];
                 assert.deepEqual(route.spec.parentRefs, [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "inference-gateway" }]);
                 assert.deepEqual(rule.matches, [
-                    { path: { type: "PathPrefix", value: "/v1" }, headers: [{ type: "Exact", name: "X-Gateway-Model-Name", value: model.name }] },
+                    { path: { type: "Exact", value: "/v1/chat/completions" }, headers: [{ type: "Exact", name: "X-Gateway-Model-Name", value: model.name }] },
+                    { path: { type: "Exact", value: "/v1/completions" }, headers: [{ type: "Exact", name: "X-Gateway-Model-Name", value: model.name }] },
                 ]);
                 assert.deepEqual(rule.backendRefs, [{ group: "inference.networking.k8s.io", kind: "InferencePool", name: model.key }]);
                 assert.deepEqual(rule.timeouts, expected.routeTimeouts);
@@ -371,7 +373,7 @@ for (const expected of STACKS) {
             assert.deepEqual(policy.spec.ingress, [{ from: expected.gatewayPeers, ports: [{ protocol: "TCP", port: 8080 }] }]);
             const route = find(run, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", "inference-models-httproute").inputs as any;
             assert.deepEqual(route.spec.rules, [
-                { matches: [{ path: { type: "PathPrefix", value: "/v1/models" } }], backendRefs: [{ group: "", kind: "Service", name: "openai-models", port: 80 }] },
+                { matches: [{ path: { type: "PathPrefix", value: "/v1" } }], backendRefs: [{ group: "", kind: "Service", name: "openai-models", port: 80 }] },
             ]);
         });
 

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import test, { before } from "node:test";
-import { ResourceDiff, diffResources } from "../tools/diffResources";
+import { ResourceDiff, diffMarkdown, diffResources } from "../tools/diffResources";
 import { ProgramRun, runProgram } from "../tools/mockRuntime";
 import { RenderedResource, renderResource } from "../tools/renderFiles";
 import { StackConfig, stackVariant } from "./helpers/stackConfigs";
@@ -123,4 +123,27 @@ test("a field GKE changes in place keeps the node pool's name", async () => {
 test("protect reaches the node pool and nothing else", async () => {
     const diff = await diffWith((c) => (c[`${P}nodePools`]["nvidia-l4"].protect = true));
     assert.deepEqual(changedFields(diff), { "inference-gpu-nvidia-l4-pool": ["options.protect"] });
+});
+
+test("plan-diff's Markdown: field paths and names are escaped as values are, and token-shaped text is redacted", () => {
+    const resource = (data: Record<string, string>, name = "cm"): RenderedResource => ({
+        urn: "urn:pulumi:gke::multi-model-inference::kubernetes:core/v1:ConfigMap::cm",
+        type: "kubernetes:core/v1:ConfigMap",
+        name,
+        parent: null,
+        custom: true,
+        provider: null,
+        inputs: { data },
+        options: { protect: false, dependsOn: [], customTimeouts: {} },
+    } as unknown as RenderedResource);
+    const token = "hf_" + "a1".repeat(15);
+    const key = "a|b`c";
+    const markdown = diffMarkdown("t", diffResources([resource({ [key]: "1" })], [resource({ [key]: `2 ${token}` }, "c*m")]));
+    const row = markdown.split("\n").find((line) => line.startsWith("  | `data"));
+    assert.ok(row, markdown);
+    // Four cells: the path's | is escaped and its backtick cannot close the code span.
+    assert.equal(row.split(/(?<!\\)\|/).length, 5, row);
+    assert.ok(row.startsWith(`  | \`data["a\\|b'c"]\` |`), row);
+    assert.ok(!markdown.includes(token) && markdown.includes("hf_[redacted]"), markdown);
+    assert.ok(markdown.includes("**c\\*m**"), markdown);
 });

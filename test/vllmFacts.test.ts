@@ -14,7 +14,7 @@ import * as path from "node:path";
 import test from "node:test";
 import { RELEASE_LINES, VLLM_RELEASES, modelCharts, planServing, vllmDeployment } from "../components";
 import { VLLM_OPTIONS } from "../components/plan/vllmFlags";
-import { UpstreamMetric, metricListOf } from "../tools/consistency/upstreamFacts";
+import { UpstreamMetric, VLLM_ADMIN_PATHS, metricListOf } from "../tools/consistency/upstreamFacts";
 import { REPO_ROOT } from "../tools/repoRoot";
 import { NETWORK_POLICY } from "./helpers/plannedModels";
 
@@ -79,6 +79,15 @@ test("re-read at the tag: vLLM's source has every flag, variable and metric the 
             if (!files.has(metric.file)) files.set(metric.file, git("show", `${release.tag}:${metric.file}`).split("\n"));
             assert.match(files.get(metric.file)![metric.line - 1], new RegExp(`"${metric.name}"`), `${metric.name} at ${metric.file}:${metric.line}, ${release.tag}`);
         }
+    }
+    // The administration paths the consistency check keeps off the model routes, on the lines cited,
+    // registered only under the variable named; the API key check covers every path under /v1.
+    for (const fact of VLLM_ADMIN_PATHS) {
+        assert.equal(git("rev-parse", `${fact.tag}^{commit}`).trim(), fact.commit);
+        const source = git("show", `${fact.tag}:${fact.file}`);
+        const lines = source.split("\n");
+        for (const { path, line } of fact.paths) assert.ok(lines[line - 1].includes(`"${path}"`), `${path} at ${fact.file}:${line}, ${fact.tag}`);
+        assert.ok(source.includes(`envs.${fact.enabledBy}`), `${fact.enabledBy} in ${fact.file} at ${fact.tag}`);
     }
 });
 

@@ -2,6 +2,7 @@
  * Compares two renders' resources by URN, down to the input fields that changed, and formats the
  * result as Markdown for a pull request comment. Pure; planDiff.ts is the CLI.
  */
+import { redactTokens } from "../components/config/configErrors";
 import type { RenderedResource } from "./renderFiles";
 
 /** One changed input field. */
@@ -76,6 +77,12 @@ export function diffResources(before: RenderedResource[], after: RenderedResourc
     return diff;
 }
 
+/** `text` as inline code in a table cell: a `|` would end the cell and a backtick the code, and a
+ * token-shaped part is redacted (a render of a stack that pasted one in plain text holds it). */
+function code(text: string): string {
+    return `\`${redactTokens(cutAround(text, 0)).replace(/\|/g, "\\|").replace(/`/g, "'")}\``;
+}
+
 /** Longest table cell, in characters of the value's JSON. */
 const CELL_LENGTH = 120;
 /** How much of what the two values share a cut keeps before where they differ. */
@@ -99,12 +106,12 @@ export function changeCells(before: unknown, after: unknown): [string, string] {
     const [old, now] = [before, after].map((v) => (v === undefined ? undefined : JSON.stringify(v)));
     let at = 0;
     while (old !== undefined && now !== undefined && at < old.length && old[at] === now[at]) at++;
-    const cell = (text: string | undefined) => (text === undefined ? "" : `\`${cutAround(text, at).replace(/\|/g, "\\|").replace(/`/g, "'")}\``);
+    const cell = (text: string | undefined) => (text === undefined ? "" : code(cutAround(text, at)));
     return [cell(old), cell(now)];
 }
 
 function label(resource: RenderedResource): string {
-    return `\`${resource.type}\` **${resource.name}**`;
+    return `${code(resource.type)} **${resource.name.replace(/[\\`*_[\]<>|]/g, "\\$&")}**`;
 }
 
 /** The diff as Markdown, headed by `title`. */
@@ -128,7 +135,7 @@ export function diffMarkdown(title: string, diff: ResourceDiff): string {
         for (const { resource, fields, replaced } of diff.changed) {
             const replacement = replaced ? " (**replaced**: the new one is created before the old one is deleted)" : "";
             lines.push("", `- ${label(resource)}${replacement}`, "", "  | field | before | after |", "  | --- | --- | --- |");
-            for (const f of fields) lines.push(`  | \`${f.path}\` | ${changeCells(f.before, f.after).join(" | ")} |`);
+            for (const f of fields) lines.push(`  | ${code(f.path)} | ${changeCells(f.before, f.after).join(" | ")} |`);
         }
     }
     return `${lines.join("\n")}\n`;

@@ -13,7 +13,7 @@ import * as sdkSettings from "@pulumi/pulumi/runtime/settings";
 import * as sdkState from "@pulumi/pulumi/runtime/state";
 import { parse as parseYaml } from "yaml";
 import { CODE_ROOT, REPO_ROOT } from "./repoRoot";
-import { readStackFile } from "./stackFile";
+import { StackFileError, readStackFile } from "./stackFile";
 
 export { REPO_ROOT };
 
@@ -95,8 +95,11 @@ export function projectName(): string {
     return project.name;
 }
 
-/** True for a `secure:` value of a stack file. */
-const isSecure = (value: unknown) => typeof value === "object" && value !== null && !Array.isArray(value) && "secure" in value;
+/** True for a `secure:` value of a stack file as the Pulumi CLI reads one: an object whose only
+ * key is `secure`, holding a string. Anything else (another key beside it, a number) is plain
+ * text to the CLI, and so to the program. */
+const isSecure = (value: unknown) =>
+    typeof value === "object" && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && typeof (value as { secure?: unknown }).secure === "string";
 
 /** `value` with every `secure:` value in it replaced by {@link MOCK_SECRET_VALUE}. */
 function mockSecrets(value: unknown): unknown {
@@ -104,6 +107,14 @@ function mockSecrets(value: unknown): unknown {
     if (Array.isArray(value)) return value.map(mockSecrets);
     if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mockSecrets(v)]));
     return value;
+}
+
+/** True when `value` holds a list with both `secure:` items and plain strings (a key list whose
+ * later entries were set with `pulumi config set --path key[1]` and no `--secret`). */
+function mixesSecureAndPlain(value: unknown): boolean {
+    if (typeof value !== "object" || value === null || isSecure(value)) return false;
+    if (Array.isArray(value) && value.some(isSecure) && value.some((item) => typeof item === "string")) return true;
+    return Object.values(value).some(mixesSecureAndPlain);
 }
 
 /** True when `value` holds a `secure:` value anywhere. */
@@ -122,6 +133,11 @@ export function loadStackConfig(file: string, secretValues: Record<string, strin
     const config: Record<string, string> = {};
     const secretKeys: string[] = [];
     for (const [key, value] of Object.entries(readStackFile(file))) {
+        // Pulumi holds the whole key as a secret, so the program cannot tell; but the plain
+        // entries (`pulumi config set --path key[1]` without --secret) sit in the file in clear.
+        if (mixesSecureAndPlain(value)) {
+            throw new StackFileError(`${file}: ${key} is a list that mixes secure: and plain entries, and the plain ones are stored in clear text: set the whole list as one secret (pulumi config set --secret ${key.slice(key.indexOf(":") + 1)} '<JSON list>')`);
+        }
         if (holdsSecret(value)) secretKeys.push(key);
         const mocked = isSecure(value) ? (secretValues[key] ?? MOCK_SECRET_VALUE) : mockSecrets(value);
         config[key] = typeof mocked === "string" ? mocked : JSON.stringify(mocked);

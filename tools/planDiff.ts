@@ -13,7 +13,13 @@ function readRender(dir: string): RenderedResource[] {
     const file = path.join(dir, "resources.json");
     if (fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory() && fs.readdirSync(dir).length === 0) return [];
     if (!fs.existsSync(file)) throw new Error(`${dir} is not a render: ${file} does not exist (run npm run render first)`);
-    const resources: unknown = JSON.parse(fs.readFileSync(file, "utf8"));
+    let resources: unknown;
+    try {
+        resources = JSON.parse(fs.readFileSync(file, "utf8"));
+    } catch {
+        // JSON.parse's message quotes the text near the fault, which may be a secret.
+        throw new Error(`${file} is not valid JSON`);
+    }
     if (!Array.isArray(resources) || resources.some((r) => typeof (r as RenderedResource).urn !== "string")) {
         throw new Error(`${file} is not a list of rendered resources`);
     }

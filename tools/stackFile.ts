@@ -6,6 +6,7 @@
  */
 import * as fs from "node:fs";
 import { LineCounter, isScalar, parseDocument, visit } from "yaml";
+import { MAX_CONFIG_DEPTH, nestedDeeperThan } from "../components/config/configErrors";
 
 /** A stack config file that is missing, not a file, not YAML or not a stack file. */
 export class StackFileError extends Error {}
@@ -16,7 +17,15 @@ export function readStackFile(file: string): Record<string, unknown> {
     if (stat === undefined) throw new StackFileError(`${file}: no such file`);
     if (!stat.isFile()) throw new StackFileError(`${file} is ${stat.isDirectory() ? "a directory" : "not a regular file"}, not a stack config file`);
     const lines = new LineCounter();
-    const document = parseDocument(fs.readFileSync(file, "utf8"), { merge: true, lineCounter: lines, prettyErrors: false });
+    const tooDeep = `${file}: not a valid stack config file: nested more than ${MAX_CONFIG_DEPTH} levels deep`;
+    let document: ReturnType<typeof parseDocument>;
+    try {
+        document = parseDocument(fs.readFileSync(file, "utf8"), { merge: true, lineCounter: lines, prettyErrors: false });
+    } catch (error) {
+        // The YAML library recurses per level: thousands of levels exhaust the stack.
+        if (error instanceof RangeError) throw new StackFileError(tooDeep);
+        throw error;
+    }
     const [error] = document.errors;
     if (error !== undefined) {
         const { line, col } = lines.linePos(error.pos[0]);
@@ -26,10 +35,13 @@ export function readStackFile(file: string): Record<string, unknown> {
     let root: unknown;
     try {
         root = document.toJS();
-    } catch {
+    } catch (error) {
+        if (error instanceof RangeError) throw new StackFileError(tooDeep);
         // An alias naming no anchor; the message would quote the file.
         throw new StackFileError(`${file}: not a valid stack config file: an alias (*name) refers to no anchor (&name)`);
     }
+    // What reads the config next (the Pulumi runtime, the schema, JSON) recurses per level too.
+    if (nestedDeeperThan(root, MAX_CONFIG_DEPTH)) throw new StackFileError(tooDeep);
     const config = root === null ? undefined : (root as { config?: unknown }).config;
     if ((root !== null && !isMapping(root)) || (config !== undefined && config !== null && !isMapping(config))) {
         throw new StackFileError(`${file}: not a stack config file: expected a mapping with a config: mapping of <namespace>:<key> entries`);

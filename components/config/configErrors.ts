@@ -43,9 +43,11 @@ export function formatPath(path: readonly PropertyKey[]): string {
  * another key is a secret in plain text all the same. */
 const HF_TOKEN_SHAPE = /hf_[A-Za-z0-9]{20,}/g;
 
-/** `text` with anything shaped like a Hugging Face token replaced, so that no message echoes one. */
-function redactTokens(text: string): string {
-    return text.replace(HF_TOKEN_SHAPE, "hf_[redacted]");
+/** `text` with anything shaped like a Hugging Face token, and the credentials of a URL
+ * (`//user:password@`), replaced, so that no message (nor the plan diff's pull request comment)
+ * echoes one. */
+export function redactTokens(text: string): string {
+    return text.replace(HF_TOKEN_SHAPE, "hf_[redacted]").replace(/\/\/[^/@\s"]*@/g, "//[redacted]@");
 }
 
 /** Shows a value in a message, shortened, with token-shaped parts redacted; values of keys held as
@@ -164,6 +166,37 @@ export function outputProblems(input: unknown, path: readonly PropertyKey[] = []
         return Object.entries(input).flatMap(([key, value]) => outputProblems(value, [...path, key]));
     }
     return [];
+}
+
+/** Every plain string in `input` shaped like a Hugging Face token: the token belongs in the secret
+ * `hfToken`; anywhere else (a node label, chart values, an EPP environment value) it would land in
+ * plain text in the render, the state and the cluster. */
+export function tokenShapedProblems(input: unknown, path: readonly PropertyKey[] = []): ConfigProblem[] {
+    if (typeof input === "string") {
+        if (!new RegExp(HF_TOKEN_SHAPE.source).test(input)) return [];
+        return [{ path: formatPath(path), message: "holds what looks like a Hugging Face token (hf_...), which would be stored in plain text: give the token only as the secret hfToken (pulumi config set --secret hfToken)" }];
+    }
+    if (typeof input !== "object" || input === null) return [];
+    return Object.entries(input).flatMap(([key, value]) => [
+        ...(new RegExp(HF_TOKEN_SHAPE.source).test(key) ? [{ path: formatPath([...path, key]), message: "is a key shaped like a Hugging Face token: give the token only as the secret hfToken" }] : []),
+        ...tokenShapedProblems(value, [...path, Array.isArray(input) ? Number(key) : key]),
+    ]);
+}
+
+/** Deeper than any config needs (the deepest key of ours is a few levels), and shallow enough
+ * for every recursive reader of it (the YAML library, the schema, the checks here). */
+export const MAX_CONFIG_DEPTH = 64;
+
+/** Whether `value` nests more than `max` lists or mappings deep; iterative, so it cannot overflow. */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+    const pending: [unknown, number][] = [[value, 0]];
+    while (pending.length > 0) {
+        const [item, depth] = pending.pop() as [unknown, number];
+        if (typeof item !== "object" || item === null) continue;
+        if (depth >= max) return true;
+        for (const child of Object.values(item)) pending.push([child, depth + 1]);
+    }
+    return false;
 }
 
 /** Parses `input` with `schema`, or throws a {@link ConfigError} listing every problem. */

@@ -11,7 +11,7 @@ import { versionAtLeast } from "../plan/versions";
 import { canonicalCidr, parseCidr } from "./cidr";
 import { AutoscalingMetric, CacheAccessMode, DEFAULT_READY_TIMEOUT_MINUTES, Precision, WeightCacheType } from "./modelConfig";
 import { DEFAULT_INFERENCE_EXTENSION_VERSION, DEFAULT_ISTIO_VERSION, GpuDriverVersion, MIN_ISTIO_VERSION, ReleaseChannel, ServingConfig } from "./servingConfig";
-import { MAX_NODES_PER_POOL_ZONE, imageProblem, isSystemNamespace, nodeLabelProblem } from "./valueRules";
+import { MAX_NODES_PER_POOL_ZONE, bucketNameProblem, dnsSubdomainProblem, hostnameProblem, imageProblem, isSystemNamespace, nodeLabelProblem } from "./valueRules";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const dnsLabel = (max: number) =>
@@ -19,6 +19,13 @@ const dnsLabel = (max: number) =>
         .string()
         .max(max, `must be at most ${max} characters`)
         .regex(DNS_LABEL, "must be a DNS label: lower-case letters, digits and '-', starting and ending alphanumeric");
+
+/** A string checked by one of valueRules' rules, whose answer is the message. */
+const ruled = (problem: (value: string) => string | undefined) =>
+    z.string().superRefine((value, ctx) => {
+        const message = problem(value);
+        if (message !== undefined) ctx.addIssue({ code: "custom", message });
+    });
 
 const chartSchema = z.strictObject({
     version: z
@@ -155,7 +162,9 @@ const servedName = z
 export const LORA_RANKS = [1, 8, 16, 32, 64, 128, 256, 320, 512] as const;
 
 const adapterSchema = z.strictObject({
-    name: servedName,
+    // The adapter's folder under the fetcher's directory, where vLLM's resolver looks for it
+    // (os.path.join(cache_dir, lora_name)): a . or .. part would leave it or never be found.
+    name: servedName.refine((name) => !name.split("/").some((part) => part === "." || part === ".."), "must have no . or .. parts: it names the adapter's folder, which vLLM looks up by name"),
     source: z
         .string()
         .regex(
@@ -182,10 +191,7 @@ const weightCacheSchema = z.strictObject({
     storageClassName: dnsLabel(63).optional(),
     sizeGb: z.number().int().min(10).max(65536).optional(),
     accessMode: z.enum(CacheAccessMode).optional(),
-    bucket: z
-        .string()
-        .regex(/^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/, "must be a Cloud Storage bucket name (no gs://)")
-        .optional(),
+    bucket: ruled(bucketNameProblem).optional(),
     path: z
         .string()
         .regex(/^[\w.-]+(\/[\w.-]+)*$/, "must be a folder in the bucket such as meta-llama/Llama-3.1-8B-Instruct, without leading or trailing /")
@@ -265,12 +271,8 @@ export const servingConfigSchema = z.strictObject({
     gateway: z
         .strictObject({
             internal: z.boolean().default(false),
-            hostname: z
-                .string()
-                .max(253)
-                .regex(/^(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a lower-case DNS name such as llm.example.com")
-                .optional(),
-            tlsSecretName: dnsLabel(253).optional(),
+            hostname: ruled(hostnameProblem).optional(),
+            tlsSecretName: ruled(dnsSubdomainProblem).optional(),
         })
         .refine((g) => g.tlsSecretName === undefined || g.hostname !== undefined, {
             message: "tlsSecretName needs hostname: the certificate is for a hostname",
@@ -300,13 +302,7 @@ export const servingConfigSchema = z.strictObject({
         .regex(/^[a-z][-a-z0-9]{4,28}[a-z0-9]@[-a-z0-9.]+\.iam\.gserviceaccount\.com$/, "must be a service account email such as gpu-nodes@my-project.iam.gserviceaccount.com")
         .optional(),
     installInferenceCrds: z.boolean().optional(),
-    vllmImage: z
-        .string()
-        .superRefine((image, ctx) => {
-            const problem = imageProblem(image);
-            if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
-        })
-        .optional(),
+    vllmImage: ruled(imageProblem).optional(),
     charts: z
         .strictObject({
             source: z

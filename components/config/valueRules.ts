@@ -1,6 +1,7 @@
 /**
- * Rules for single config values that a pattern alone cannot state: image references, node labels
- * and namespaces. Each returns what is wrong (for the schema's message) or nothing.
+ * Rules for single config values that a pattern alone cannot state: image references, node labels,
+ * namespaces, DNS names and bucket names. Each returns what is wrong (for the schema's message) or
+ * nothing.
  */
 
 /** GKE Standard's limit of nodes per node pool per zone (cloud.google.com/kubernetes-engine/quotas,
@@ -61,5 +62,52 @@ export function nodeLabelProblem(key: string, value: string, { reservedPrefixes 
     if (!reservedPrefixes) return undefined;
     if (prefix !== undefined && /(^|\.)(kubernetes\.io|k8s\.io)$/.test(prefix)) return `uses the prefix ${prefix}/, which Kubernetes reserves for its own labels`;
     if (key.startsWith("cloud.google.com/gke-")) return "uses the prefix cloud.google.com/gke-, which GKE sets on its nodes (the model servers select cloud.google.com/gke-accelerator)";
+    return undefined;
+}
+
+/** An RFC 1123 label: what each dot-separated part of a DNS name may be. */
+const DNS_NAME_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** What is wrong with a DNS subdomain (RFC 1123: at most 253 characters, dot-separated labels of
+ * at most 63 lower-case letters, digits and '-', starting and ending alphanumeric), or undefined.
+ * Kubernetes names most objects, Secrets among them, so (kubernetes.io/docs/concepts/overview/
+ * working-with-objects/names). */
+export function dnsSubdomainProblem(name: string): string | undefined {
+    if (name.length > 253 || !name.split(".").every((label) => DNS_NAME_LABEL.test(label))) {
+        return "must be a DNS subdomain: at most 253 characters, dot-separated labels of at most 63 lower-case letters, digits and '-', each starting and ending alphanumeric";
+    }
+    return undefined;
+}
+
+/** What is wrong with a hostname clients use (`*.` allowed in front), or undefined: a DNS
+ * subdomain of at least two labels whose last, the top-level domain, is letters or an
+ * internationalised TLD in its ASCII form (`xn--p1ai`, RFC 5890). */
+export function hostnameProblem(hostname: string): string | undefined {
+    const name = hostname.replace(/^\*\./, "");
+    const labels = name.split(".");
+    const tld = labels[labels.length - 1];
+    if (dnsSubdomainProblem(name) !== undefined || labels.length < 2 || !/^([a-z]{2,63}|xn--[a-z0-9-]{1,59})$/.test(tld)) {
+        return "must be a lower-case DNS name such as llm.example.com (labels of at most 63 characters, 253 in all; IDNs in their xn-- form), optionally *. in front";
+    }
+    return undefined;
+}
+
+/** What is wrong with a Cloud Storage bucket name, or undefined, by Cloud Storage's rules
+ * (cloud.google.com/storage/docs/buckets#naming): lower-case letters, digits, '-', '_' and '.',
+ * starting and ending with a letter or digit; 3 to 63 characters, or up to 222 with dots, each
+ * dot-separated part at most 63; not an IP address; not starting with `goog` nor containing
+ * `google` or a close misspelling. */
+export function bucketNameProblem(bucket: string): string | undefined {
+    const parts = bucket.split(".");
+    const shape =
+        /^[a-z0-9][a-z0-9._-]*[a-z0-9]$/.test(bucket) &&
+        bucket.length >= 3 &&
+        bucket.length <= (parts.length > 1 ? 222 : 63) &&
+        parts.every((part) => part.length >= 1 && part.length <= 63);
+    if (!shape) {
+        return "must be a Cloud Storage bucket name (no gs://): lower-case letters, digits, - _ and ., starting and ending alphanumeric, 3 to 63 characters (up to 222 with dots, each dot-separated part at most 63)";
+    }
+    if (/^\d{1,3}(\.\d{1,3}){3}$/.test(bucket)) return "must be a Cloud Storage bucket name, not an IP address";
+    if (bucket.startsWith("goog") || /g[o0]{2}g[l1]e/.test(bucket)) return "must be a Cloud Storage bucket name: Cloud Storage refuses names starting with goog or containing google or a look-alike (g00gle)";
     return undefined;
 }

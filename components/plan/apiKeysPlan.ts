@@ -8,8 +8,10 @@
  * `VLLM_API_KEY` only one and only when `--api-key` is absent; a request passes when its
  * `Authorization` header is `Bearer <one of the keys>` (scheme case-insensitive). Only paths
  * starting with `/v1` are checked: `/health`, `/metrics`, `/ping`, `/load`, `/version`, but also
- * `/invocations`, `/tokenize`, `/pooling`, `/classify`, `/score` and `/rerank`, stay open, which is
- * why the model routes match `/v1` only (see `modelRoute.ts`). The keys are read once at start.
+ * `/invocations`, `/tokenize`, `/pooling`, `/classify`, `/score` and `/rerank`, stay open; and
+ * every key passes on every `/v1` path, the adapter admin endpoints included, which is why the
+ * model routes match only `INFERENCE_PATHS`, exactly (see `modelRoute.ts`). The keys are read once
+ * at start.
  */
 import { createHash } from "node:crypto";
 import type { ConfigProblem } from "../config/configErrors";
@@ -69,6 +71,13 @@ export function apiKeyProblems(keys: unknown, path: string): ConfigProblem[] {
             problems.push({
                 path: at,
                 message: `has characters a Bearer token cannot carry ${hidden}; use letters, digits and - . _ ~ + / (= only at the end): ${MAKE_A_KEY}`,
+            });
+        } else if (key.startsWith("-")) {
+            // vLLM turns the --config file's list into argv words (v0.11.0 vllm/utils/__init__.py,
+            // v0.20.2 vllm/utils/argparse_utils.py load_config_file): argparse reads this one as an option.
+            problems.push({
+                path: at,
+                message: `starts with "-" ${hidden}; vLLM reads its keys as command-line words and would take this one for an option, so every model server would fail to start: ${MAKE_A_KEY}`,
             });
         } else if (keys.indexOf(key) !== index) {
             problems.push({ path: at, message: `repeats an earlier key ${hidden}` });

@@ -9,7 +9,7 @@ import type { z } from "zod";
 import { ConfigProblem, problemsFromZod } from "../config/configErrors";
 import type { ParsedServingConfig } from "../config/configSchema";
 import type { ChartConfig, ChartValues } from "../config/servingConfig";
-import type { ChartLine, InferencePoolLine, PoolProviderObjects } from "./charts/releaseLine";
+import type { BodyBasedRoutingLine, ChartLine, InferencePoolLine, PoolProviderObjects } from "./charts/releaseLine";
 import type { GatewayProviderProfile } from "./gatewayProviders";
 import { BODY_BASED_ROUTER_RELEASE } from "./names";
 import { KNOWN_RELEASE_VERSIONS, RELEASE_LINES, chartReference, describingLine, releaseLine } from "./releaseLines";
@@ -93,9 +93,14 @@ export function inferencePoolValues(line: InferencePoolLine, inputs: InferencePo
     return values;
 }
 
-/** The values the program sets on the body-based-routing release. */
-export function bodyBasedRoutingValues(provider: "gke" | "istio" | "none", gatewayName: string): Record<string, unknown> {
-    return { bbr: { name: BODY_BASED_ROUTER_RELEASE }, provider: { name: provider }, inferenceGateway: { name: gatewayName } };
+/** The values the program sets on the body-based-routing release of chart line `line`: the
+ * Gateway's name only where that provider's objects read it. */
+export function bodyBasedRoutingValues(line: BodyBasedRoutingLine, provider: "gke" | "istio" | "none", gatewayName: string): Record<string, unknown> {
+    return {
+        bbr: { name: BODY_BASED_ROUTER_RELEASE },
+        provider: { name: provider },
+        ...(line.gatewayNameProviders.includes(provider) ? { inferenceGateway: { name: gatewayName } } : {}),
+    };
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -224,12 +229,9 @@ export function planBodyBasedRouting(
     config: ParsedServingConfig,
     provider: GatewayProviderProfile,
 ): { release: PlannedChartRelease; problems: ConfigProblem[] } {
-    const bbr = chartValues(
-        "bodyBasedRouting",
-        config.charts.bodyBasedRouting,
-        bodyBasedRoutingValues(provider.bodyBasedRoutingChartProvider, config.gatewayName),
-    );
-    const upstream = describingLine(config.charts.bodyBasedRouting.version).bodyBasedRouting.chart;
+    const line = describingLine(config.charts.bodyBasedRouting.version).bodyBasedRouting;
+    const bbr = chartValues("bodyBasedRouting", config.charts.bodyBasedRouting, bodyBasedRoutingValues(line, provider.bodyBasedRoutingChartProvider, config.gatewayName));
+    const upstream = line.chart;
     return {
         release: { ...chartReference(upstream, config.charts.bodyBasedRouting.version, config.charts.source), values: bbr.values },
         problems: bbr.problems,

@@ -1,4 +1,19 @@
-/** Ready-to-paste requests for a served model, as the upstream guide sends them. */
+/** Ready-to-paste requests for a served model, as the upstream guide sends them, and the paths
+ * they use. */
+
+/**
+ * The inference endpoints clients use, the only paths the model routes send to vLLM, each an
+ * exact path. Every model we serve generates text, and these are vLLM's two generation endpoints
+ * that carry `model` and keep no state between requests (vllm-project/vllm v0.11.0
+ * `vllm/entrypoints/openai/api_server.py`; v0.20.2 `entrypoints/openai/{chat_completion,completion}/api_router.py`).
+ * Anything else under `/v1` must not reach a server: with adapters on, vLLM registers
+ * `/v1/load_lora_adapter` and `/v1/unload_lora_adapter` there (v0.11.0 `api_server.py`; v0.20.2
+ * `entrypoints/serve/lora/api_router.py`), which any client key could call.
+ */
+export const INFERENCE_PATHS = { chatCompletions: "/v1/chat/completions", completions: "/v1/completions" } as const;
+
+/** {@link INFERENCE_PATHS} as a list, in the order the routes match them. */
+export const INFERENCE_PATH_LIST: readonly string[] = Object.values(INFERENCE_PATHS);
 
 /** `text` as one single-quoted shell word: safe in bash and zsh whatever it holds. */
 function shellQuote(text: string): string {
@@ -52,12 +67,12 @@ export function curlCommands(endpoint: GatewayEndpoint, modelName: string): { ch
     const post = (path: string, body: object) =>
         `${curlTo(endpoint, "POST", path)} -H 'Content-Type: application/json' -d ${shellQuote(JSON.stringify(body))}`;
     return {
-        chatCompletions: post("/v1/chat/completions", {
+        chatCompletions: post(INFERENCE_PATHS.chatCompletions, {
             model: modelName,
             max_tokens: 100,
             messages: [{ role: "user", content: "What is the capital of France?" }],
         }),
-        completions: post("/v1/completions", {
+        completions: post(INFERENCE_PATHS.completions, {
             model: modelName,
             prompt: "The capital of France is",
             max_tokens: 50,

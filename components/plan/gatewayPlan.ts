@@ -3,6 +3,7 @@
  * the model servers. Pure; problems name their config key.
  */
 import { gkeCluster } from "./clusterPlatforms";
+import { parseCidr, rangesOverlap } from "../config/cidr";
 import type { ConfigProblem } from "../config/configErrors";
 import type { ParsedServingConfig } from "../config/configSchema";
 import { regionOf } from "./clusterPlan";
@@ -60,6 +61,27 @@ export interface PlannedNetworkPolicy {
     gatewayPodLabels?: Record<string, string>;
 }
 
+/** A gateway source range that overlaps the nodes' or pods' range of the cluster the stack
+ * creates would admit those nodes and pods to the model servers, past the gateway and its keys. */
+function clusterRangesAdmitted(ranges: readonly string[], created: { nodesCidr: string; podsCidr: string }): ConfigProblem[] {
+    return ranges.flatMap((cidr, i) => {
+        const range = parseCidr(cidr);
+        const own = (["nodesCidr", "podsCidr"] as const).filter((key) => {
+            const other = parseCidr(created[key]);
+            return range !== undefined && other !== undefined && rangesOverlap(range, other);
+        });
+        if (own.length === 0) return [];
+        return [
+            {
+                path: `networkPolicy.gatewaySourceRanges[${i}]`,
+                message:
+                    `got ${cidr}, which overlaps ${own.map((key) => `cluster.create.${key} (${created[key]})`).join(" and ")}: the cluster's own ` +
+                    "nodes and pods would reach the model servers directly; list only the gateway's proxy ranges (cluster.create.proxyOnlyCidr)",
+            },
+        ];
+    });
+}
+
 /** The peers the model servers' NetworkPolicies admit besides each model's EPP. */
 export function planNetworkPolicy(
     config: ParsedServingConfig,
@@ -69,6 +91,8 @@ export function planNetworkPolicy(
     if (!settings.enabled) return { problems: [] };
     const created = config.cluster.create;
     const configured = settings.gatewaySourceRanges ?? (created === undefined ? [] : [created.proxyOnlyCidr]);
+    const inside = created === undefined ? [] : clusterRangesAdmitted(settings.gatewaySourceRanges ?? [], created);
+    if (inside.length > 0) return { problems: inside };
     if (provider.proxySource === "gateway-pods") {
         return {
             problems: [],
@@ -111,6 +135,19 @@ export function planGateway(
                     message:
                         `is required for provider ${JSON.stringify(provider.name)}${config.gateway.internal ? " with gateway.internal" : ""}: ` +
                         "name the GatewayClass of your gateway implementation",
+                },
+            ],
+        };
+    }
+    const service = `${config.gatewayName}-${className}`;
+    if (provider.proxyServiceNamedByClass === true && (service.length > 63 || !/^[a-z]/.test(service))) {
+        return {
+            problems: [
+                {
+                    path: "gatewayName",
+                    message:
+                        `got ${JSON.stringify(config.gatewayName)}; provider ${JSON.stringify(provider.name)} names the Service of its proxies ` +
+                        `${JSON.stringify(service)} (<gatewayName>-<gatewayClassName>), which must start with a letter and have at most 63 characters`,
                 },
             ],
         };

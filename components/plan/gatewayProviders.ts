@@ -82,6 +82,9 @@ export interface GatewayProviderProfile {
     /** How an HTTPS listener for `gateway.hostname` gets a certificate when config names no TLS
      * Secret; undefined: it does not, and the listener serves HTTP. */
     managedCertificate?: ManagedCertificateSupport;
+    /** True where the provider makes a Service for the Gateway's proxies named
+     * `<gateway>-<gatewayClassName>`: the Gateway's name must leave that Service a valid name. */
+    proxyServiceNamedByClass?: boolean;
 }
 
 /** A provider's own certificates for a listener, referenced from the listener's `tls.options`. */
@@ -129,6 +132,10 @@ export const GATEWAY_PROVIDERS = {
         // Istio implements route timeouts (istio/istio#47017; HTTPRouteRequestTimeout supported in
         // its 1.28 and 1.30 conformance reports).
         routeRequestTimeout: REQUEST_TIMEOUT,
+        // Its deployment controller names the proxies' Deployment and Service
+        // `<gateway>-<gatewayClassName>` (pilot/pkg/config/kube/gateway getDefaultName); a Service
+        // it cannot create leaves the Gateway without an address.
+        proxyServiceNamedByClass: true,
     },
     other: {
         name: "other",

@@ -5,6 +5,7 @@
 import type { ConfigProblem } from "../config/configErrors";
 import { ParsedModelConfig, loraSchema } from "../config/configSchema";
 import type { AdapterLoading } from "./charts/releaseLine";
+import { INFERENCE_PATH_LIST } from "./clientRequests";
 
 /** Gateway API v1.0's HTTPRoute schema allows 8 matches per rule and 16 rules per route; later
  * versions allow more per rule but at most 128 matches per route, so 128 names fit both. Where
@@ -12,8 +13,9 @@ import type { AdapterLoading } from "./charts/releaseLine";
 export const ROUTE_MATCHES_PER_RULE = 8;
 /** See {@link ROUTE_MATCHES_PER_RULE}. */
 export const ROUTE_RULES_PER_ROUTE = 16;
-/** Client-facing names one model's route can match: its own plus its active adapters. */
-export const MAX_ROUTED_NAMES = ROUTE_MATCHES_PER_RULE * ROUTE_RULES_PER_ROUTE;
+/** Client-facing names one model's route can match: its own plus its active adapters. Each name
+ * takes one match per inference path (a match holds one path). */
+export const MAX_ROUTED_NAMES = (ROUTE_MATCHES_PER_RULE * ROUTE_RULES_PER_ROUTE) / INFERENCE_PATH_LIST.length;
 
 /** One adapter, resolved. */
 export interface PlannedAdapter {
@@ -82,7 +84,7 @@ export function checkAdapterNames(models: readonly ParsedModelConfig[], baseMode
                 path: `models[${index}].adapters`,
                 message:
                     `lists ${routed - 1} active adapters; one HTTPRoute matches at most ${MAX_ROUTED_NAMES} names ` +
-                    `(${ROUTE_RULES_PER_ROUTE} rules of ${ROUTE_MATCHES_PER_RULE} matches), the model's own included: ` +
+                    `(${ROUTE_RULES_PER_ROUTE} rules of ${ROUTE_MATCHES_PER_RULE} matches, one per name and each of ${INFERENCE_PATH_LIST.join(" and ")}), the model's own included: ` +
                     `retire or remove adapters, or serve some on another copy of the base model`,
             });
         }

@@ -14,7 +14,7 @@ import type { GatewayProviderProfile } from "./gatewayProviders";
 import type { AcceleratorType } from "./gpuCatalog";
 import { ParameterSource, modelParameters } from "./knownModels";
 import { PlannedAdapter, PlannedLora, planLora } from "./loraPlan";
-import { ModelObjectNames, deriveModelKey, metricsReaderNames, modelObjectNames, nodePoolName } from "./names";
+import { ModelObjectNames, deriveModelKey, metricsReaderNames, modelKeyProblem, modelObjectNames, nodePoolName } from "./names";
 import { describingLine } from "./releaseLines";
 import { PlannedWeightCache, planWeightCache } from "./weightCachePlan";
 
@@ -148,6 +148,11 @@ export function checkNames(drafts: ModelDraft[]): ConfigProblem[] {
                 path: `models[${index}].key`,
                 message: `no Kubernetes name can be derived from ${JSON.stringify(config.name)}; set key to a DNS label`,
             });
+            continue;
+        }
+        const keyProblem = modelKeyProblem(key);
+        if (keyProblem !== undefined) {
+            problems.push({ path: `models[${index}].key`, message: `got ${JSON.stringify(key)}${config.key === undefined ? ` (derived from ${JSON.stringify(config.name)})` : ""}, which ${keyProblem}` });
             continue;
         }
         const sameKey = byKey.get(key);

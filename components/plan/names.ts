@@ -54,6 +54,22 @@ export function nodeServiceAccountId(
  * PodMonitoring selects. */
 export const BODY_BASED_ROUTER_RELEASE = "body-based-router";
 
+/** The name of every object of the model list's responder, and the `app` label of its pods. */
+export const MODEL_CATALOG_NAME = "openai-models";
+
+/** Names the program gives its own objects in the namespace, which a model key (a route's and a
+ * release's name) must not take: two HTTPRoutes or Helm releases of one name cannot both exist. */
+export const RESERVED_MODEL_KEYS: readonly string[] = [MODEL_CATALOG_NAME, BODY_BASED_ROUTER_RELEASE];
+
+/** What is wrong with a model key, or undefined: it names Services (`vllm-<key>` aside, the
+ * chart's `<key>-epp`), and a Service name must start with a letter (an RFC 1035 label) until
+ * Kubernetes 1.36 relaxes it; and it must not be one of {@link RESERVED_MODEL_KEYS}. */
+export function modelKeyProblem(key: string): string | undefined {
+    if (!/^[a-z]/.test(key)) return "starts with a digit; it names the pool's Services, whose names must start with a letter (Kubernetes before 1.36): set key to a DNS label that starts with a letter";
+    if (RESERVED_MODEL_KEYS.includes(key)) return `is a name the program gives its own objects (${RESERVED_MODEL_KEYS.join(", ")}): set another key`;
+    return undefined;
+}
+
 /** The Endpoint Picker the inferencepool chart renders for a release: its Deployment, Service,
  * ServiceAccount and the cluster-scoped ClusterRole and ClusterRoleBinding are all named so
  * (templates/_helpers.tpl, templates/rbac.yaml at v1.0.0). */

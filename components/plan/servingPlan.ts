@@ -8,7 +8,7 @@
  * Each concern has its own module (models, node pools, gateway, charts, cluster from zero); this
  * one runs them in order and assembles their results.
  */
-import { ConfigError, ConfigProblem, outputProblems, parseOrThrow } from "../config/configErrors";
+import { ConfigError, ConfigProblem, outputProblems, problemsFromZod, tokenShapedProblems } from "../config/configErrors";
 import { ParsedServingConfig, servingConfigSchema } from "../config/configSchema";
 import type { ServingConfig } from "../config/servingConfig";
 import { apiKeysRequired } from "./apiKeysPlan";
@@ -22,7 +22,7 @@ import { PlannedGateway, PlannedNetworkPolicy, planGateway, planNetworkPolicy } 
 import { PlannedContext, planContext } from "./contextPlan";
 import { checkDefaultHuggingFaceIds } from "./huggingFaceIds";
 import { checkAdapterNames, checkResolverBase } from "./loraPlan";
-import { PlannedModel, checkNames, checkReplicas, modelDrafts, planModels } from "./modelPlan";
+import { ModelDraft, PlannedModel, checkNames, checkReplicas, modelDrafts, planModels } from "./modelPlan";
 import { PlannedNodePool, PlannedNodeServiceAccount, planNodePools, planNodeServiceAccount } from "./nodePoolPlan";
 import { chartReference, describingLine, inferenceCrdsUrl } from "./releaseLines";
 import type { EndpointPickerCost } from "./systemCapacity";
@@ -31,6 +31,7 @@ import { checkTensorParallelSize, checkVllmArgs } from "./vllmArgs";
 import { VLLM_OPTIONS } from "./vllmFlags";
 import { VLLM_MEMORY_RULES } from "./vllmMemory";
 import { VLLM_RELEASES } from "./vllmReleases";
+import { UncachedModel, bootDiskProblems } from "./weightCachePlan";
 
 /** Everything the components need, resolved and checked. */
 export interface ServingPlan {
@@ -88,6 +89,17 @@ export interface ServingPlan {
     istio?: IstioInstallationArgs;
 }
 
+/** The models without a weight cache, with their node pool's disk. */
+function uncachedModels(drafts: readonly ModelDraft[], models: readonly PlannedModel[], pools: readonly PlannedNodePool[]): UncachedModel[] {
+    return models.flatMap((model) => {
+        const draft = drafts.find((d) => d.config.name === model.name);
+        const pool = pools.find((p) => p.key === model.nodePool);
+        if (model.weightCache.type !== "none" || draft === undefined || pool === undefined) return [];
+        const { huggingFaceId, memory, gpu } = model;
+        return [{ index: draft.index, huggingFaceId, weightsGb: memory.weightsGb, gpus: gpu.count, maxReplicas: draft.maxReplicas, pool: { key: pool.accelerator, gpusPerNode: pool.gpusPerNode, diskSizeGb: pool.diskSizeGb } }];
+    });
+}
+
 /**
  * Checks a config and resolves it into a plan, or throws a {@link ConfigError} listing every
  * problem. Pure: registers nothing, so a bad config leaves nothing half-made.
@@ -95,8 +107,11 @@ export interface ServingPlan {
 export function planServing(input: ServingConfig | unknown): ServingPlan {
     const outputs = outputProblems(input);
     if (outputs.length > 0) throw new ConfigError(outputs);
-    const config: ParsedServingConfig = parseOrThrow(servingConfigSchema, input);
-    const problems: ConfigProblem[] = [];
+    const tokens = tokenShapedProblems(input);
+    const parsed = servingConfigSchema.safeParse(input);
+    if (!parsed.success) throw new ConfigError([...tokens, ...problemsFromZod(servingConfigSchema, input, parsed.error.issues)]);
+    const config: ParsedServingConfig = parsed.data;
+    const problems: ConfigProblem[] = [...tokens];
     const provider: GatewayProviderProfile = GATEWAY_PROVIDERS[config.provider.name];
     const gateway = planGateway(config, provider);
     problems.push(...gateway.problems);
@@ -130,6 +145,7 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
     }
     const models = planModels(config, provider, cluster.platform, drafts, nodePools.canSurge, contexts);
     problems.push(...models.problems);
+    problems.push(...bootDiskProblems(uncachedModels(drafts, models.models, nodePools.pools)));
     const bbr = planBodyBasedRouting(config, provider);
     problems.push(...bbr.problems);
     const endpointPickers = endpointPickerPods(poolRelease.inferencePool, models.models);

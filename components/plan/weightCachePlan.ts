@@ -135,3 +135,43 @@ export function planWeightCache(
         problems,
     };
 }
+
+/** Boot disk a GPU node keeps for itself before any pod writes: the node image, the kubelet's
+ * logs and the container images, vLLM's (about 10 GB compressed, more unpacked) among them. A
+ * deliberate overestimate: running out evicts every pod on the node. */
+export const NODE_DISK_RESERVED_GB = 40;
+
+/** A model without a weight cache, where its pods run. */
+export interface UncachedModel {
+    /** Its index in config's `models`. */
+    index: number;
+    /** Its Hugging Face ID, for the message. */
+    huggingFaceId: string;
+    /** Size of its weights, GB. */
+    weightsGb: number;
+    /** GPUs per pod. */
+    gpus: number;
+    /** Pods at the model's largest. */
+    maxReplicas: number;
+    /** The node pool's config key, GPUs per node and boot disk. */
+    pool: { key: string; gpusPerNode: number; diskSizeGb: number };
+}
+
+/** With `weightCache: none` each pod downloads the weights into an `emptyDir`, which lives on
+ * the node's boot disk: every pod that fits a node must find room for its copy there. */
+export function bootDiskProblems(models: readonly UncachedModel[]): ConfigProblem[] {
+    return models.flatMap((model) => {
+        const podsPerNode = Math.max(1, Math.min(model.maxReplicas, Math.floor(model.pool.gpusPerNode / model.gpus)));
+        const needed = Math.ceil(podsPerNode * model.weightsGb * WEIGHTS_HEADROOM) + NODE_DISK_RESERVED_GB;
+        if (needed <= model.pool.diskSizeGb) return [];
+        return [
+            {
+                path: `models[${model.index}].weightCache.type`,
+                message:
+                    `got none: each pod downloads the weights of ${model.huggingFaceId} (about ${model.weightsGb} GB) to its node's boot disk, ` +
+                    `${podsPerNode} pod${podsPerNode === 1 ? "" : "s"} per node, which with the ${NODE_DISK_RESERVED_GB} GB the node keeps needs about ${needed} GB, ` +
+                    `more than nodePools.${model.pool.key}.diskSizeGb (${model.pool.diskSizeGb}): raise diskSizeGb, or use type volume or bucket`,
+            },
+        ];
+    });
+}

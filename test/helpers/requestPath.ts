@@ -8,10 +8,11 @@
  */
 import assert from "node:assert/strict";
 import { parse as parseYaml } from "yaml";
-import { MODEL_CATALOG_NAME } from "../../components";
+import { API_KEYS_SECRET, MODEL_CATALOG_NAME } from "../../components";
 import { modelHeaderFact } from "../../tools/consistency/upstreamFacts";
 import type { RecordedResource } from "../../tools/mockRuntime";
 import { GatewayManifest, HttpRouteManifest, routeRequest } from "../../tools/routeMatching";
+import { loadResponder, respond } from "./catalogResponder";
 
 interface Container { args?: string[]; command?: string[]; env: { name: string; value?: string }[]; volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[] }
 interface Deployment {
@@ -153,4 +154,22 @@ export function servedBy(resources: RecordedResource[], poolName: string): strin
             const args = d.spec.template.spec.containers[0].args ?? [];
             return [args[args.indexOf("--served-model-name") + 1], ...adaptersLoadedBy(resources, d)];
         });
+}
+
+/** What the front door answers a request that reaches the responder (and fails the test if it
+ * reaches anything else): its handler run from the files its pods mount, with the headers BBR set
+ * and the key digests of the recorded Secret; `dir` is an empty directory to write them to. */
+export async function responderAnswer(
+    resources: RecordedResource[],
+    dir: string,
+    request: { method: string; path: string; body?: Record<string, unknown>; authorization?: string },
+): Promise<{ status: number; json: any }> {
+    assert.deepEqual(reach(resources, request.method, request.path, request.body), [`Service/${MODEL_CATALOG_NAME}`], `${request.method} ${request.path} reaches the responder`);
+    const files = inputsOf(resources, "kubernetes:core/v1:ConfigMap").find((c) => c.metadata.name === MODEL_CATALOG_NAME).data as Record<string, string>;
+    const secret = inputsOf(resources, "kubernetes:core/v1:Secret").find((s) => s.metadata.name === API_KEYS_SECRET.name);
+    // A secret input arrives wrapped in Pulumi's secret marker: its value is under `value`.
+    const entries = secret === undefined ? undefined : ((secret.stringData.value ?? secret.stringData) as Record<string, string>);
+    const { handler, variables } = await loadResponder(dir, files, entries?.[API_KEYS_SECRET.digests]);
+    const headers = { ...bodyBasedRouting(resources, request.body), ...(request.authorization === undefined ? {} : { Authorization: request.authorization }) };
+    return respond(files["nginx.conf"], handler, variables, { method: request.method, uri: request.path, headers });
 }

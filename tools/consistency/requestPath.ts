@@ -8,6 +8,7 @@
 import { GatewayManifest, HttpRouteManifest, RoutingDecision, routeRequest } from "../routeMatching";
 import { ModelServer, modelServersOf, namesServed } from "./modelServers";
 import { Finding, KubeObject, ObjectRef, RenderedStack, describe, find, namespaceOf, ofKind, refOf } from "./objects";
+import { VLLM_ADMIN_PATHS } from "./upstreamFacts";
 import { HeaderSetter, attachedRoutes, baseModelMappings, headerSetters, headersFor, poolTemplates } from "./workloads";
 
 /** What clients send generation to (OpenAI API: `POST /v1/chat/completions`). */
@@ -42,14 +43,41 @@ interface Outcome {
     decision: RoutingDecision | undefined;
 }
 
-/** Where a request for `model` ends up through `gateway`, on every listener. */
-function decide(stack: RenderedStack, gateway: KubeObject, routes: KubeObject[], setters: HeaderSetter[], model: string): Outcome[] {
+/** Where a POST to `path` for `model` ends up through `gateway`, on every listener. */
+function decide(stack: RenderedStack, gateway: KubeObject, routes: KubeObject[], setters: HeaderSetter[], model: string, path = CLIENT_PATH): Outcome[] {
     const headers = Object.assign({}, ...setters.map((s) => headersFor(stack, s, model))) as Record<string, string>;
     return probes(gateway).map((probe) => ({
         probe,
         headers,
-        decision: routeRequest(gateway as unknown as GatewayManifest, routes as unknown as HttpRouteManifest[], { ...probe, method: "POST", path: CLIENT_PATH, headers }),
+        decision: routeRequest(gateway as unknown as GatewayManifest, routes as unknown as HttpRouteManifest[], { ...probe, method: "POST", path, headers }),
     }));
+}
+
+/** vLLM's administration paths that a request naming a routed model carries to a pool: any client
+ * key would then load or unload adapters on the model servers. */
+function adminPathFindings(stack: RenderedStack, gateway: KubeObject, routes: KubeObject[], setters: HeaderSetter[], models: readonly string[]): Finding[] {
+    const cited = new Map<string, string[]>();
+    for (const fact of VLLM_ADMIN_PATHS) {
+        for (const { path, line } of fact.paths) cited.set(path, [...(cited.get(path) ?? []), `${fact.file}:${line} at ${fact.tag}, with ${fact.enabledBy}`]);
+    }
+    const findings: Finding[] = [];
+    for (const [path, sources] of cited) {
+        for (const model of models) {
+            for (const { probe, decision } of decide(stack, gateway, routes, setters, model, path)) {
+                const route = decision === undefined ? undefined : routes.find((r) => `${namespaceOf(r)}/${r.metadata.name}` === decision.route);
+                const pools = route === undefined || decision === undefined ? [] : poolBackends(stack, route, decision.ruleIndex);
+                if (route === undefined || decision === undefined || pools.length === 0) continue;
+                findings.push({
+                    rule: "request-path",
+                    message:
+                        `${probe.scheme.toUpperCase()} POST ${path} for model ${model} reaches ${describe(refOf(route))}, which sends it to ${pools.map((p) => `InferencePool ${p.name}`).join(", ")}: ` +
+                        `vLLM administers adapters there (${sources.join("; ")}), and any client key may call it; route only the inference paths`,
+                    objects: [refOf(route, `spec.rules[${decision.ruleIndex}].matches`), ...pools.map((p) => p.ref)],
+                });
+            }
+        }
+    }
+    return findings;
 }
 
 /** Header matches of the attached routes that no Body-Based Router of the Gateway sets. */
@@ -151,6 +179,7 @@ export function requestPathFindings(stack: RenderedStack): Finding[] {
             });
         }
         findings.push(...unsetHeaders(gateway, routes, setters), ...unparsedMappings(stack, setters));
+        findings.push(...adminPathFindings(stack, gateway, routes, setters, [...outcomes.keys()]));
         for (const [model, decided] of outcomes) {
             for (const { probe, decision } of decided) {
                 if (decision === undefined) continue;

@@ -26,6 +26,7 @@ import eppV150 from "./facts/epp-metrics@v1.5.0.json";
 import eppServing from "./facts/epp-serving.json";
 import vllmV0110 from "./facts/vllm-metrics@v0.11.0.json";
 import vllmV0202 from "./facts/vllm-metrics@v0.20.2.json";
+import vllmAdminPaths from "./facts/vllm-admin-paths.json";
 
 /** How the Body-Based Router of one tag names the header it copies the body's `model` into.
  * (The release-line data, components/plan/charts/, holds the same header, label and keys for the
@@ -82,6 +83,19 @@ const EPP_SERVING_TAGS: readonly EppServingFact[] = eppServing.tags;
 export function eppServingFact(tag: string | undefined): EppServingFact | undefined {
     return EPP_SERVING_TAGS.find((t) => t.tag === tag);
 }
+
+/** vLLM's administration paths under `/v1` at one tag (facts/vllm-admin-paths.json). */
+export interface AdminPathsFact {
+    tag: string;
+    commit: string;
+    file: string;
+    /** The environment variable that registers them. */
+    enabledBy: string;
+    paths: readonly { path: string; line: number }[];
+}
+
+/** vLLM's administration paths, per tag read. */
+export const VLLM_ADMIN_PATHS: readonly AdminPathsFact[] = vllmAdminPaths.tags;
 
 /** One metric a component registers. */
 export interface UpstreamMetric {

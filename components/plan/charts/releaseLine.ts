@@ -33,6 +33,9 @@ export interface ChartLine {
     /** Paths the templates read only in a branch the program never takes, so Helm would ignore
      * them (or that break the render); refused, with the reason. */
     unreachablePaths: Record<string, string>;
+    /** Flags the chart's template passes its container itself: a `flags` entry of the same name
+     * is refused (pflag keeps the last, so a second `--pool-name` would redirect the EPP). */
+    chartFlags: readonly string[];
 }
 
 /** How the Body-Based Router maps an adapter's name to its base model (from v1.3.0): it reads
@@ -60,6 +63,9 @@ export interface BodyBasedRoutingLine extends ChartLine {
     metricsAuthorizedByChart: boolean;
     /** Base-model routing, where BBR does it; undefined where it sets only the model header. */
     baseModelRouting?: BaseModelRouting;
+    /** The chart providers (`provider.name`) whose objects read `inferenceGateway.name`, the
+     * Gateway they hook BBR into: the program sets it only for these, as Helm ignores it for others. */
+    gatewayNameProviders: readonly string[];
 }
 
 /** How each Endpoint Picker's `/metrics` is scraped for one chart provider: by exactly one

@@ -7,7 +7,10 @@
  */
 import { z } from "zod";
 import type { ReleaseLine } from "./releaseLine";
-import { endpointPickerCommon, flagsList, hubImage as image, poolSettingsV1_0, port } from "./valuesShapes";
+import { endpointPickerCommon, flagsList, hubImage as image, pluginsFileHeld, poolSettingsV1_0, port } from "./valuesShapes";
+
+/** templates/epp-deployment.yaml's own EPP flags (the Triton metric flags only for Triton). */
+const EPP_CHART_FLAGS = ["pool-name", "pool-namespace", "zap-encoder", "config-file"];
 
 const inferencePoolValues = z
     .strictObject({
@@ -15,12 +18,14 @@ const inferencePoolValues = z
             .strictObject({
                 ...endpointPickerCommon,
                 image,
-                // A list of {name, value}: each becomes `--<name> "<value>"` (templates/epp-deployment.yaml).
-                flags: flagsList,
+                // A list of {name, value}: each becomes `--<name> "<value>"` after the flags the
+                // template sets itself (templates/epp-deployment.yaml).
+                flags: flagsList(EPP_CHART_FLAGS),
                 enableLeaderElection: z.boolean(),
                 failureMode: z.enum(["FailOpen", "FailClose"]),
             })
-            .partial(),
+            .partial()
+            .superRefine(pluginsFileHeld),
         inferencePool: poolSettingsV1_0,
         // templates/gke.yaml renders for `gke` only; any other name renders nothing.
         provider: z.strictObject({ name: z.enum(["none", "gke"]) }).partial(),
@@ -68,6 +73,7 @@ export const RELEASE_V1_0_0: ReleaseLine = {
             "inferenceExtension.failureMode":
                 "is read only for a v1alpha2 pool (templates/inferencepool.yaml at v1.0.0); a v1 pool has no failure mode in this chart version, so Helm would ignore it",
         },
+        chartFlags: EPP_CHART_FLAGS,
         // templates/inferencepool.yaml: `range .Values.inferencePool.targetPorts` → `- number:`;
         // values.yaml defaults it to [{number: 8000}].
         targetPortsPath: "inferencePool.targetPorts",
@@ -106,6 +112,8 @@ export const RELEASE_V1_0_0: ReleaseLine = {
         valuesReadFile: "body-based-routing@v1.0.0.json",
         valuesSchema: BODY_BASED_ROUTING_VALUES_V1_0,
         unreachablePaths: {},
+        // templates/bbr.yaml: `--streaming`, `--v 3`; the chart takes no flags value at v1.0.x.
+        chartFlags: ["streaming", "v"],
         // templates/bbr.yaml sets no serviceAccountName and the chart has no RBAC, so BBR runs as
         // the namespace's `default` account; its /metrics sits behind controller-runtime's
         // WithAuthenticationAndAuthorization filter (cmd/bbr/main.go), which must create
@@ -113,6 +121,8 @@ export const RELEASE_V1_0_0: ReleaseLine = {
         metricsAuthorizedByChart: false,
         // pkg/bbr/handlers/request.go sets only X-Gateway-Model-Name.
         baseModelRouting: undefined,
+        // Only templates/gke.yaml reads it; templates/istio.yaml's EnvoyFilter names no Gateway.
+        gatewayNameProviders: ["gke"],
     },
     // The adapter syncer of the v1.0 line (tools/dynamic-lora-sidecar, image pushed by the
     // release); its v1.0.2 build is the line's newest.

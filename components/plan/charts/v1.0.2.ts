@@ -9,7 +9,11 @@
 import { z } from "zod";
 import { RELEASE_V1_0_0, BODY_BASED_ROUTING_VALUES_V1_0 } from "./v1.0.0";
 import type { ReleaseLine } from "./releaseLine";
-import { destinationRule, endpointPickerCommon, flagsList, gkeProvider, hubImage, poolSettingsV1_0 } from "./valuesShapes";
+import { destinationRule, endpointPickerCommon, flagsList, gkeProvider, hubImage, pluginsFileHeld, poolSettingsV1_0 } from "./valuesShapes";
+
+/** templates/epp-deployment.yaml's own EPP flags (pool-group for a v1alpha2 pool,
+ * ha-enable-leader-election with several replicas; the Triton metric flags only for Triton). */
+const EPP_CHART_FLAGS = ["pool-name", "pool-namespace", "pool-group", "zap-encoder", "config-file", "ha-enable-leader-election"];
 
 const inferencePoolValues = z
     .strictObject({
@@ -17,7 +21,7 @@ const inferencePoolValues = z
             .strictObject({
                 ...endpointPickerCommon,
                 image: hubImage,
-                flags: flagsList,
+                flags: flagsList(EPP_CHART_FLAGS),
                 failureMode: z.enum(["FailOpen", "FailClose"]),
                 monitoring: z
                     .strictObject({
@@ -28,7 +32,8 @@ const inferencePoolValues = z
                     })
                     .partial(),
             })
-            .partial(),
+            .partial()
+            .superRefine(pluginsFileHeld),
         inferencePool: poolSettingsV1_0,
         // templates/gke.yaml tests `lower provider.name` "gke"; templates/istio.yaml exactly "istio".
         provider: z.strictObject({ name: z.enum(["none", "gke", "istio"]), gke: gkeProvider }).partial(),
@@ -53,6 +58,7 @@ export const RELEASE_V1_0_2: ReleaseLine = {
         ...RELEASE_V1_0_0.inferencePool,
         valuesReadFile: "inferencepool@v1.0.2.json",
         valuesSchema: inferencePoolValues,
+        chartFlags: EPP_CHART_FLAGS,
         unreachablePaths: {
             ...RELEASE_V1_0_0.inferencePool.unreachablePaths,
             "inferenceExtension.monitoring.prometheus.enabled":

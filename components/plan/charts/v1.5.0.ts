@@ -18,6 +18,7 @@ import {
     metricsDataSource,
     passedWhole,
     passedWholeList,
+    pluginsFileHeld,
     port,
     predictionProbe,
     prometheusMonitoring,
@@ -55,6 +56,24 @@ const latencyPredictor = z
     })
     .partial();
 
+/** epplib/templates/_deployment.yaml's own EPP flags (endpoint-* in the pool-less mode; the
+ * metric flags of other model server types only for them). */
+const EPP_CHART_FLAGS = [
+    "pool-name",
+    "pool-namespace",
+    "pool-group",
+    "endpoint-selector",
+    "endpoint-target-ports",
+    "zap-encoder",
+    "config-file",
+    "ha-enable-leader-election",
+    "tracing",
+    "metrics-endpoint-auth",
+];
+
+/** templates/bbr.yaml's own flags: --streaming, one --plugin per bbr.plugins entry, --tracing. */
+const BBR_CHART_FLAGS = ["streaming", "plugin", "tracing"];
+
 const inferencePoolValues = z
     .strictObject({
         inferenceExtension: z
@@ -62,7 +81,7 @@ const inferencePoolValues = z
                 ...endpointPickerCommon,
                 image: registryImage,
                 // A map: each entry `--<key>` then `"<value>"` (epplib/templates/_deployment.yaml).
-                flags: flagsMap,
+                flags: flagsMap(EPP_CHART_FLAGS),
                 // templates/inferencepool.yaml: `endpointPickerRef.failureMode`, default FailOpen.
                 failureMode: z.enum(["FailOpen", "FailClose"]),
                 affinity: passedWhole,
@@ -112,7 +131,8 @@ const inferencePoolValues = z
                     .partial(),
                 latencyPredictor,
             })
-            .partial(),
+            .partial()
+            .superRefine(pluginsFileHeld),
         inferencePool: z
             .strictObject({
                 targetPorts: z.array(z.strictObject({ number: port })).min(1),
@@ -151,7 +171,7 @@ const bodyBasedRoutingValues = z
                 healthCheckPort: port,
                 // templates/bbr.yaml: without it, env NAMESPACE limits BBR to its own namespace.
                 multiNamespace: z.boolean(),
-                flags: flagsMap,
+                flags: flagsMap(BBR_CHART_FLAGS),
                 plugins: z.array(z.strictObject({ type: z.string(), name: z.string(), json: passedWhole })),
                 tracing: z
                     .strictObject({
@@ -207,6 +227,7 @@ export const RELEASE_V1_5_0: ReleaseLine = {
         chartDir: "config/charts/inferencepool",
         valuesReadFile: "inferencepool@v1.5.0.json",
         valuesSchema: inferencePoolValues,
+        chartFlags: EPP_CHART_FLAGS,
         unreachablePaths: {
             "inferencePool.targetPortNumber":
                 "is read only when inferencePool.targetPorts is empty (templates/gke.yaml at v1.5.0), and the program always sets the pool's target port",
@@ -255,6 +276,7 @@ export const RELEASE_V1_5_0: ReleaseLine = {
         chartDir: "config/charts/body-based-routing",
         valuesReadFile: "body-based-routing@v1.5.0.json",
         valuesSchema: bodyBasedRoutingValues,
+        chartFlags: BBR_CHART_FLAGS,
         unreachablePaths: {
             "bbr.plugins":
                 "replaces BBR's plugins (templates/bbr.yaml); the routes rely on the default body-field-to-header and base-model-to-header (values.yaml)",
@@ -262,6 +284,8 @@ export const RELEASE_V1_5_0: ReleaseLine = {
         // The chart grants BBR only configmaps get/list/watch (templates/rbac.yaml); BBR's
         // `/metrics` requires a token by default (pkg/bbr/server/options.go MetricsEndpointAuth).
         metricsAuthorizedByChart: false,
+        // templates/gke.yaml and templates/istio.yaml read it (body-based-routing@v1.5.0.json).
+        gatewayNameProviders: ["gke", "istio"],
         // pkg/bbr/plugins/basemodelextractor: base_model_to_header.go:36 the header, :101-104 set
         // for every request that names a model; configmap_reconciler.go:32 the label;
         // adapters_store.go:32-33 the keys, getBaseModel: an adapter's base, a base model's own

@@ -8,6 +8,9 @@ import { z } from "zod";
 /** A TCP port. */
 export const port = z.number().int().min(1).max(65535);
 
+/** A ConfigMap data key (Kubernetes: `[-._a-zA-Z0-9]+`, at most 253). */
+const CONFIG_MAP_KEY = /^[-._a-zA-Z0-9]{1,253}$/;
+
 /** Kubernetes' image pull policies. */
 const pullPolicy = z.enum(["Always", "IfNotPresent", "Never"]);
 
@@ -44,8 +47,14 @@ export const endpointPickerCommon = {
     extProcPort: port,
     metricsPort: port,
     env: z.array(envVar),
+    // The EPP reads `/config/<pluginsConfigFile>` from its ConfigMap (see pluginsFileHeld),
+    // whose keys Kubernetes checks.
     pluginsConfigFile: z.string(),
-    pluginsCustomConfig: z.record(z.string(), z.string()),
+    pluginsCustomConfig: z.record(z.string(), z.string()).superRefine((files, ctx) =>
+        Object.keys(files)
+            .filter((key) => !CONFIG_MAP_KEY.test(key))
+            .forEach((key) => ctx.addIssue({ code: "custom", path: [key], message: `is not a ConfigMap key: use letters, digits and - . _ (at most 253)` })),
+    ),
     extraContainerPorts: z.array(z.record(z.string(), z.unknown())),
     extraServicePorts: z.array(z.record(z.string(), z.unknown())),
 };
@@ -63,18 +72,67 @@ export const poolSettingsV1_0 = z
     })
     .partial();
 
-/** The EPP's flags up to v1.1: a list of `{name, value}`, each `--<name>` then `"<value>"`. */
-export const flagsList = z.array(z.strictObject({ name: z.string(), value: z.union([z.string(), z.number(), z.boolean()]) }));
+/** A flag name as the charts paste it after `--` (quoted up to v1.1, bare from v1.2): a pflag
+ * name and nothing YAML would read as more (a `"`, a `: `, a line break adding arguments). */
+const FLAG_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** A flag value goes into `"{{ value }}"`, a YAML double-quoted scalar, where `"` ends it, `\`
+ * starts an escape and a line break folds into a space. */
+const FLAG_VALUE = /^[^"\\\u0000-\u001f\u007f]*$/;
+
+/** What is wrong with one flag, or undefined: its name and value as the template pastes them,
+ * and a flag the chart sets itself (pflag keeps the last, so a second `--pool-name` would make
+ * the EPP watch another pool). */
+function flagProblem(name: string, value: unknown, chartFlags: readonly string[]): string | undefined {
+    if (!FLAG_NAME.test(name)) return `names the flag ${JSON.stringify(name)}; a flag name is letters, digits and . _ - (the chart pastes it unescaped after --)`;
+    if (chartFlags.includes(name)) return `sets --${name}, which the chart sets itself; remove it`;
+    if (typeof value === "string" && !FLAG_VALUE.test(value)) return `gives --${name} a value with a quote, backslash or control character, which the chart's "{{ value }}" cannot carry`;
+    return undefined;
+}
+
+/** The EPP's flags up to v1.1: a list of `{name, value}`, each `"--<name>"` then `"<value>"`;
+ * `chartFlags` are those the line's template sets itself. */
+export const flagsList = (chartFlags: readonly string[]) =>
+    z.array(z.strictObject({ name: z.string(), value: z.union([z.string(), z.number(), z.boolean()]) })).superRefine((flags, ctx) =>
+        flags.forEach((flag, i) => {
+            const message = flagProblem(flag.name, flag.value, chartFlags);
+            if (message !== undefined) ctx.addIssue({ code: "custom", path: [i], message });
+        }),
+    );
 
 /** The EPP's and BBR's flags from v1.2.0: a map, each entry `--<key>` then `"<value>"` as two
  * arguments. A boolean flag given `false` is set true and the `"false"` left over (pflag), so
  * the chart cannot switch one off this way: refused, pointing to the chart's own keys. */
-export const flagsMap = z.record(
-    z.string(),
-    z.union([z.string(), z.number(), z.literal(true)], {
-        error: "must be a string, a number or true: the chart passes --<flag> and \"<value>\" as two arguments, so a boolean flag cannot be switched off here; use the chart's own key for it (e.g. inferenceExtension.monitoring.prometheus.auth.enabled)",
-    }),
-);
+export const flagsMap = (chartFlags: readonly string[]) =>
+    z
+        .record(
+            z.string(),
+            z.union([z.string(), z.number(), z.literal(true)], {
+                error: "must be a string, a number or true: the chart passes --<flag> and \"<value>\" as two arguments, so a boolean flag cannot be switched off here; use the chart's own key for it (e.g. inferenceExtension.monitoring.prometheus.auth.enabled)",
+            }),
+        )
+        .superRefine((flags, ctx) =>
+            Object.entries(flags).forEach(([name, value]) => {
+                const message = flagProblem(name, value, chartFlags);
+                if (message !== undefined) ctx.addIssue({ code: "custom", path: [name], message });
+            }),
+        );
+
+/** The file the chart's EPP ConfigMap always holds (templates/epp-config.yaml at v1.0.0 and
+ * v1.0.2, epplib/templates/_config.yaml at v1.5.0), beside `pluginsCustomConfig`'s entries. */
+export const CHART_PLUGINS_FILE = "default-plugins.yaml";
+
+/** Refines `inferenceExtension`: the EPP reads `/config/<pluginsConfigFile>`, which must be a
+ * file its ConfigMap holds. */
+export function pluginsFileHeld(extension: { pluginsConfigFile?: string; pluginsCustomConfig?: Record<string, string> }, ctx: z.RefinementCtx): void {
+    const file = extension.pluginsConfigFile;
+    const held = [CHART_PLUGINS_FILE, ...Object.keys(extension.pluginsCustomConfig ?? {})];
+    if (file === undefined || held.includes(file)) return;
+    ctx.addIssue({
+        code: "custom",
+        path: ["pluginsConfigFile"],
+        message: `names a file the EPP's ConfigMap does not hold; it holds ${held.join(", ")} (add the file under pluginsCustomConfig)`,
+    });
+}
 
 /** A subtree the chart passes to the manifest whole (`toYaml`): Kubernetes checks it. */
 export const passedWhole = z.record(z.string(), z.unknown());
