@@ -71,15 +71,17 @@ describe("pulumi up for real, on the local cluster", { skip: missing, concurrenc
         });
     }
 
-    test("the API server refuses what the CRD forbids, and pulumi up says so", { timeout: 10 * 60_000 }, async () => {
-        // rawValues skip our checks on purpose: the CRD allows one target port (maxItems 1 at v1.0.0).
+    test("the API server refuses what the schema forbids, and pulumi up says so", { timeout: 10 * 60_000 }, async () => {
+        // rawValues skip our checks on purpose: a port above 65535 for the EPP, which the
+        // InferencePool CRD and the Service's validation refuse; only the API server judges it.
         const config = localConfig("v1.0.0", [LOCAL_MODELS[0]]);
         const charts = config.charts as Record<string, object>;
-        charts.inferencePool = { ...charts.inferencePool, rawValues: { inferencePool: { targetPorts: [{ number: 8000 }, { number: 8001 }] } } };
+        charts.inferencePool = { ...charts.inferencePool, rawValues: { inferenceExtension: { extProcPort: 70000 } } };
         const secrets = localSecrets();
         const result = await pulumi({ op: "up", stack: "local-refused", config, secrets });
         assert.equal(result.ok, false);
-        assert.match(result.output, /spec\.targetPorts: Too many: 2: must have at most 1 items?/);
+        assert.match(result.output, /70000/);
+        assert.match(result.output, /65535/);
         const cleaned = await pulumi({ op: "destroy", stack: "local-refused", config, secrets, removeStack: true });
         assert.ok(cleaned.ok, cleaned.error);
     });
