@@ -5,10 +5,14 @@
  * with the reason, where the tools are not built (no Go, or `npm run tools` not run).
  */
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { E2E_LINES, LOCAL_MODELS, ModelEntry, kubectl, localModel, localConfig, localSecrets, ourClusterObjects, ourObjects, podUids, pulumi } from "../tools/local/e2e";
 import { down as clusterDown, up as clusterUp } from "../tools/local/cluster";
 import { toolsMissing } from "../tools/local/toolchain";
+import { REPO_ROOT } from "../tools/repoRoot";
 import { deriveModelKey as modelKey, modelObjectNames } from "../components/plan/names";
 
 const missing = toolsMissing();
@@ -92,20 +96,32 @@ describe("pulumi up for real, on the local cluster", { skip: missing, concurrenc
         const started = Date.now();
         const result = await pulumi({ op: "up", stack: "local-pending", config, secrets });
         assert.equal(result.ok, false);
-        assert.match(result.output, /Insufficient nvidia\.com\/gpu/);
         // readyTimeoutMinutes is 5 (localModel): the engine gives up then, not 40 minutes later.
         assert.ok(Date.now() - started < 7 * 60_000, "reported within the model's wait");
+        // The engine says the pods never became ready; the scheduler's reason is on the pod.
+        assert.match(result.output, /vllm-llama-3-1-8b-instruct' timed out waiting to be Ready/);
+        const scheduled = kubectl("get", "pods", "-n", "default", "-l", "app=vllm-llama-3-1-8b-instruct", "-o", "jsonpath={.items[0].status.conditions[?(@.type=='PodScheduled')].message}");
+        assert.match(scheduled, /Insufficient nvidia\.com\/gpu/);
         const cleaned = await pulumi({ op: "destroy", stack: "local-pending", config, secrets, removeStack: true });
         assert.ok(cleaned.ok, cleaned.error);
     });
 
     test("the policy pack runs through the real CLI and blocks a broken stack", { timeout: 10 * 60_000 }, async () => {
-        // The pool selects pods no model server has: every request to it would fail.
+        // The gateway's proxies connect from 10.129.0.0/23 (the policy's config says so), but the
+        // stack admits another range to the model servers: every request would be dropped.
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-config-"));
+        const policyConfig = path.join(dir, "config.json");
+        fs.writeFileSync(policyConfig, JSON.stringify({ "multi-model-inference-consistency": { proxyOnlySubnetRanges: ["10.129.0.0/23"] } }));
         const config = localConfig("v1.0.0", [LOCAL_MODELS[0]]);
-        const charts = config.charts as Record<string, object>;
-        charts.inferencePool = { ...charts.inferencePool, rawValues: { inferencePool: { modelServers: { matchLabels: { app: "nothing" } } } } };
-        const result = await pulumi({ op: "preview", stack: "local-policy", config, secrets: localSecrets(), policyPacks: ["policy"] });
-        assert.equal(result.ok, false);
-        assert.match(result.output, /mandatory/);
+        const request = { op: "preview" as const, stack: "local-policy", config, secrets: localSecrets(), policyPacks: [path.join(REPO_ROOT, "policy")] };
+        // On provider other the pack already reports what the program cannot make there (no BBR
+        // hook into the gateway, no monitors); the wrong range adds its own violation.
+        const before = await pulumi({ ...request, policyPackConfigs: undefined });
+        assert.doesNotMatch(before.output, /10\.129\.0\.0\/23/);
+        const blocked = await pulumi({ ...request, policyPackConfigs: [policyConfig] });
+        fs.rmSync(dir, { recursive: true, force: true });
+        assert.equal(blocked.ok, false);
+        assert.match(blocked.output, /\[mandatory\]\s+multi-model-inference-consistency/);
+        assert.match(blocked.output, /10\.129\.0\.0\/23/);
     });
 });

@@ -24,6 +24,8 @@ export interface PulumiRequest {
     secrets: Record<string, string>;
     /** Policy pack directories to run beside the operation. */
     policyPacks?: string[];
+    /** Their config files (`--policy-pack-config`), one per pack. */
+    policyPackConfigs?: string[];
     /** Remove the stack from the backend after a destroy. */
     removeStack?: boolean;
 }
@@ -88,13 +90,13 @@ async function run(request: PulumiRequest): Promise<PulumiResult> {
         const step = event.resourcePreEvent?.metadata;
         if (step !== undefined && step.op !== "same") steps.push({ op: step.op, urn: step.urn });
     };
-    const policyPacks = request.policyPacks;
+    const { policyPacks, policyPackConfigs } = request;
     if (request.op === "preview") {
-        const result = await stack.preview({ onOutput, onEvent, policyPacks });
+        const result = await stack.preview({ onOutput, onEvent, policyPacks, policyPackConfigs });
         return { ok: true, changes: result.changeSummary as Record<string, number>, steps };
     }
     if (request.op === "up") {
-        const result = await stack.up({ onOutput, onEvent, policyPacks });
+        const result = await stack.up({ onOutput, onEvent, policyPacks, policyPackConfigs });
         const outputs = Object.fromEntries(Object.entries(result.outputs).map(([key, value]) => [key, value.secret ? "[secret]" : value.value]));
         return { ok: true, changes: result.summary.resourceChanges as Record<string, number>, steps, outputs };
     }
