@@ -44,6 +44,8 @@ describe("pulumi up for real, on the local cluster", { skip: missing, concurrenc
                 assert.ok(!result.output.includes(secrets.hfToken) && !result.output.includes(secrets.apiKeys), "a secret in the CLI's output");
                 return result;
             };
+            // A run that failed half-way leaves its stack: start from nothing.
+            await pulumi({ op: "destroy", stack, config: localConfig(line), secrets, removeStack: true });
             await run("preview", LOCAL_MODELS);
             const first = await run("up", LOCAL_MODELS);
             assert.ok((first.changes?.create ?? 0) > 0);
@@ -82,6 +84,7 @@ describe("pulumi up for real, on the local cluster", { skip: missing, concurrenc
         const charts = config.charts as Record<string, object>;
         charts.inferencePool = { ...charts.inferencePool, rawValues: { inferenceExtension: { extProcPort: 70000 } } };
         const secrets = localSecrets();
+        await pulumi({ op: "destroy", stack: "local-refused", config, secrets, removeStack: true });
         const result = await pulumi({ op: "up", stack: "local-refused", config, secrets });
         assert.equal(result.ok, false);
         assert.match(result.output, /70000/);
@@ -94,6 +97,7 @@ describe("pulumi up for real, on the local cluster", { skip: missing, concurrenc
         const config = localConfig("v1.0.0", [localModel("meta-llama/Llama-3.1-8B-Instruct", { gpu: { type: "nvidia-l4", count: 2 } })]);
         const secrets = localSecrets();
         const started = Date.now();
+        await pulumi({ op: "destroy", stack: "local-pending", config, secrets, removeStack: true });
         const result = await pulumi({ op: "up", stack: "local-pending", config, secrets });
         assert.equal(result.ok, false);
         // readyTimeoutMinutes is 5 (localModel): the engine gives up then, not 40 minutes later.
