@@ -153,9 +153,9 @@ export function benchModels(n: number): ModelEntry[] {
 
 /** Wall time of the real `pulumi preview` and `pulumi up` (from nothing) for 2, 16 and 64 models,
  * each destroyed after; printed as a Markdown table. Needs 64 GPU nodes: MMI_GPU_NODES=64. */
-async function bench(): Promise<void> {
+async function bench(sizes: number[]): Promise<void> {
     const rows: string[] = [];
-    for (const n of [2, 16, 64]) {
+    for (const n of sizes) {
         const stack = `bench-${n}`;
         const config = localConfig("v1.0.0", benchModels(n));
         const secrets = localSecrets();
@@ -167,15 +167,17 @@ async function bench(): Promise<void> {
             times.push((Date.now() - started) / 1000);
         }
         rows.push(`| ${n} | ${times[0].toFixed(0)} s | ${times[1].toFixed(0)} s | ${times[2].toFixed(0)} s |`);
+        console.log(rows.at(-1));
     }
     console.log(["| models | preview | up | destroy |", "| --- | --- | --- | --- |", ...rows].join("\n"));
 }
 
 async function main(): Promise<void> {
     const keep = process.argv.includes("--keep");
-    if (process.argv.includes("--bench")) {
+    const benchArg = process.argv.indexOf("--bench");
+    if (benchArg >= 0) {
         const { started } = await clusterUp();
-        await bench();
+        await bench((process.argv[benchArg + 1] ?? "2,16,64").split(",").map(Number));
         if (started) clusterDown();
         return;
     }
