@@ -148,7 +148,7 @@ export function podUids(appLabel: string): string[] {
 
 /** `n` models of one small known model under names of their own, for the benchmark. */
 export function benchModels(n: number): ModelEntry[] {
-    return Array.from({ length: n }, (_, i) => localModel(`bench-${i}`, { huggingFaceId: "meta-llama/Llama-3.2-1B-Instruct" }));
+    return Array.from({ length: n }, (_, i) => localModel(`bench-${i}`, { huggingFaceId: "Qwen/Qwen2.5-1.5B-Instruct" }));
 }
 
 /** Wall time of the real `pulumi preview` and `pulumi up` (from nothing) for 2, 16 and 64 models,
