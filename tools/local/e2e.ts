@@ -172,36 +172,39 @@ async function bench(sizes: number[]): Promise<void> {
     console.log(["| models | preview | up | destroy |", "| --- | --- | --- | --- |", ...rows].join("\n"));
 }
 
-async function main(): Promise<void> {
-    const keep = process.argv.includes("--keep");
-    const benchArg = process.argv.indexOf("--bench");
-    if (benchArg >= 0) {
-        const { started } = await clusterUp();
-        await bench((process.argv[benchArg + 1] ?? "2,16,64").split(",").map(Number));
-        if (started) clusterDown();
-        return;
-    }
-    const lineArg = process.argv.indexOf("--line");
-    const lines = lineArg < 0 ? E2E_LINES : [process.argv[lineArg + 1]];
-    const { started } = await clusterUp();
+/** Each line's local stack from nothing: preview, up, and (unless kept) destroy, checked. */
+async function deployLines(lines: readonly string[], keep: boolean): Promise<void> {
     for (const line of lines) {
         const stack = `local-${line.replace(/\./g, "-")}`;
         const secrets = localSecrets();
         const config = localConfig(line);
+        // A run that failed half-way leaves its stack: start from nothing.
+        await pulumi({ op: "destroy", stack, config, secrets, removeStack: true });
         for (const op of ["preview", "up"] as const) {
             const result = await pulumi({ op, stack, config, secrets });
             if (!result.ok) throw new Error(`pulumi ${op} of ${stack} failed: ${result.error}`);
         }
         console.log(`\n${stack}: objects in the cluster:\n${ourObjects().join("\n")}\n`);
-        if (!keep) {
-            const result = await pulumi({ op: "destroy", stack, config, secrets, removeStack: true });
-            if (!result.ok) throw new Error(`pulumi destroy of ${stack} failed: ${result.error}`);
-            const left = [...ourObjects(), ...ourClusterObjects()];
-            if (left.length > 0) throw new Error(`left after destroy: ${left.join(", ")}`);
-        }
+        if (keep) continue;
+        const result = await pulumi({ op: "destroy", stack, config, secrets, removeStack: true });
+        if (!result.ok) throw new Error(`pulumi destroy of ${stack} failed: ${result.error}`);
+        const left = [...ourObjects(), ...ourClusterObjects()];
+        if (left.length > 0) throw new Error(`left after destroy: ${left.join(", ")}`);
     }
-    if (keep) console.log(`KUBECONFIG=${KUBECONFIG}`);
-    else if (started) clusterDown();
+}
+
+async function main(): Promise<void> {
+    const keep = process.argv.includes("--keep");
+    const at = (flag: string) => (process.argv.includes(flag) ? process.argv[process.argv.indexOf(flag) + 1] : undefined);
+    const { started } = await clusterUp();
+    try {
+        if (process.argv.includes("--bench")) await bench((at("--bench") ?? "2,16,64").split(",").map(Number));
+        else await deployLines(at("--line") === undefined ? E2E_LINES : [at("--line") as string], keep);
+    } finally {
+        // The cluster this run started goes with it, even when the run fails, unless it is kept.
+        if (keep) console.log(`KUBECONFIG=${KUBECONFIG}`);
+        else if (started) clusterDown();
+    }
 }
 
 if (require.main === module) {
