@@ -14,6 +14,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { isScalar, parse, parseDocument, visit } from "yaml";
+import { MUTATION_PAGE } from "../tools/mutationReport";
 import { stackNames } from "../tools/render";
 import { REPO_ROOT as repoRoot } from "../tools/repoRoot";
 import { ExpressionValue, evaluate, evaluateField, looselyEqual, truthy } from "./helpers/githubExpressions";
@@ -30,6 +31,8 @@ const ACTION_RELEASES: Record<string, { tag: string; commit: string }> = {
   "actions/checkout": { tag: "v7.0.1", commit: "3d3c42e5aac5ba805825da76410c181273ba90b1" },
   "actions/setup-node": { tag: "v7.0.0", commit: "820762786026740c76f36085b0efc47a31fe5020" },
   "actions/upload-artifact": { tag: "v7.0.0", commit: "bbbca2ddaa5d8feaa63e36b76fdaad77386f024f" },
+  "actions/setup-go": { tag: "v7.0.0", commit: "b7ad1dad31e06c5925ef5d2fc7ad053ef454303e" },
+  "actions/cache": { tag: "v5.0.5", commit: "27d5ce7f107fe9357f9df03efb73ab90386fccae" },
   "actions/download-artifact": { tag: "v8.0.1", commit: "3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c" },
   "actions/github-script": { tag: "v8.0.0", commit: "ed597411d8f924073f98dfc5c65a23a2325f34cd" },
   "google-github-actions/auth": { tag: "v3.0.0", commit: "7c6bc770dae815cd3e89ee6cdf493a5fab2cc093" },
@@ -217,12 +220,26 @@ function strings(value: unknown): string[] {
   return Object.values(value).flatMap(strings);
 }
 
-test("ci runs npm ci and npm test on pushes and pull requests", () => {
+/** The `run:` steps of a workflow, in order. */
+const runsOf = (file: string) => Object.values(loadWorkflow(file).jobs).flatMap((job) => (job.steps ?? []).flatMap((step) => (step.run === undefined ? [] : [step.run])));
+
+test("ci runs what .ci/run runs, in its order, on pushes and pull requests", () => {
   const workflow = loadWorkflow("ci.yml");
   assert.ok("push" in workflow.on && "pull_request" in workflow.on);
-  const runs = Object.values(workflow.jobs).flatMap((job) => (job.steps ?? []).map((step) => step.run));
-  assert.ok(runs.includes("npm ci"), "ci does not run npm ci");
-  assert.ok(runs.includes("npm test"), "ci does not run npm test");
+  // .ci/run's commands before its second Node.js line, which the matrix stands for here.
+  const ciRun = fs.readFileSync(path.join(repoRoot, ".ci", "run"), "utf8").split("\n").map((l) => l.trim().replace(/^time /, ""));
+  const expected = ciRun.slice(0, ciRun.findIndex((l) => l.includes("--prefix .ci/node24"))).filter((l) => /^npm (ci|run tools|test)$/.test(l));
+  assert.deepEqual(expected, ["npm ci", "npm run tools", "npm test"]);
+  assert.deepEqual(runsOf("ci.yml"), expected);
+});
+
+test("mutation runs npm run mutation and keeps the survivors' page it writes as the run's artifact", () => {
+  const steps = Object.values(loadWorkflow("mutation.yml").jobs).flatMap((job) => job.steps ?? []);
+  assert.deepEqual(runsOf("mutation.yml"), ["npm ci", "npm run tools", "npm run mutation"]);
+  const upload = steps.find((step) => step.uses?.startsWith("actions/upload-artifact@"));
+  const uploaded = String(upload?.with?.path);
+  assert.ok(path.join(repoRoot, MUTATION_PAGE).startsWith(path.join(repoRoot, uploaded)), `${MUTATION_PAGE} is not under ${uploaded}`);
+  assert.ok(!fs.existsSync(path.join(repoRoot, "docs", "mutation.md")), "the survivors' page is an artifact, not a committed file");
 });
 
 /** The service account a job authenticates to Google Cloud as. */

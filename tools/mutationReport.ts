@@ -1,5 +1,6 @@
 /**
- * After `npm run mutation`: docs/mutation.md from Stryker's JSON report
+ * After `npm run mutation`: reports/mutation/survivors.md (with Stryker's HTML report there, the
+ * mutation workflow's artifact) from Stryker's JSON report
  * (reports/mutation/mutation.json, the mutation-testing-report-schema): the score of each module,
  * grouped as docs/testing.md groups the code (config, planner, builders), and every surviving mutant
  * with its line, the mutator, the code it put in and the line it changed. The triage in docs/testing.md reads from it.
@@ -22,7 +23,7 @@ export interface MutationReport {
 }
 
 /** Where the page is written, relative to the repository. */
-export const MUTATION_PAGE = path.join("docs", "mutation.md");
+export const MUTATION_PAGE = path.join("reports", "mutation", "survivors.md");
 
 /** A module's counts. Stryker's score: detected (killed or timed out) over all that count. */
 export interface ModuleScore {
@@ -91,8 +92,8 @@ export function mutationMarkdown(report: MutationReport): string {
     return [
         "# Mutation score",
         "",
-        "Written by `npm run mutation` (StrykerJS, `stryker.config.mjs`) from its report; see",
-        "[Mutation score](testing.md#mutation-score) for how to read it and the triage of the survivors.",
+        "Written by `npm run mutation` (StrykerJS, `stryker.config.mjs`) from its report; docs/testing.md",
+        "(Mutation score) says how to read it and triages the survivors.",
         "",
         ...header,
         ...groups.map(row),
