@@ -1,35 +1,31 @@
 /**
- * Metrics collection with Google Cloud Managed Service for Prometheus: a PodMonitoring for each
- * target the plan gives it (every model's vLLM pods, and each Endpoint Picker that nothing else
- * scrapes). GKE runs managed collection by default (Autopilot, and Standard from 1.27), so a
- * PodMonitoring is all a target needs.
+ * Metrics collection: a monitor for each target the plan gives it (every model's vLLM pods, and
+ * each Endpoint Picker that nothing else scrapes), of the kind its collector reads: Managed
+ * Prometheus' PodMonitoring on GKE (which runs managed collection by default: Autopilot, and
+ * Standard from 1.27), or the Prometheus Operator's PodMonitor on a cluster that runs it.
  *
  * The EPP and BBR serve `/metrics` on 9090 behind Kubernetes authentication and authorization,
  * so a scrape carries the token of a service account allowed to GET `/metrics`, kept in a
- * service-account-token Secret that the managed collector may read. Where the inferencepool
- * chart renders the EPP's monitor itself (provider `gke`: always at v1.0.0, a ClusterPodMonitoring
- * the plan points at this Secret; on request from v1.0.1, a PodMonitoring with the chart's own
- * reader), the plan adds no PodMonitoring of its own, so each EPP is scraped once (the release
- * line's `endpointPickerMetrics`). No chart gives BBR the rights its authenticated `/metrics`
- * needs, so it is not scraped (see docs/scaling-and-monitoring.md).
+ * service-account-token Secret that the collector may read. Where the inferencepool chart renders
+ * the EPP's monitor itself (provider `gke`: always at v1.0.0, a ClusterPodMonitoring the plan
+ * points at this Secret; on request from v1.0.1, a PodMonitoring with the chart's own reader), the
+ * plan adds no monitor of its own, so each EPP is scraped once (the release line's
+ * `endpointPickerMetrics`). No chart gives BBR the rights its authenticated `/metrics` needs, so
+ * it is not scraped (see docs/scaling-and-monitoring.md).
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "./childOptions";
+import { METRICS_COLLECTORS, MetricsCollectorName } from "./plan/metricsCollectors";
 import { metricsReaderNames } from "./plan/names";
 
 /** The port the EPP and BBR serve metrics on (their `--metrics-port` default at v1.0.0:
  * cmd/epp/runner/runner.go, cmd/bbr/main.go). */
 export const EXTENSION_METRICS_PORT = 9090;
 
-/** The namespaces of the managed collector's service account `collector`: `gmp-system` on
- * Standard clusters, `gke-gmp-system` on Autopilot. Both are bound; only one exists. (The
- * consistency check keeps its own copy, tools/consistency/upstreamFacts.ts, on purpose.) */
-export const MANAGED_COLLECTOR_NAMESPACES = ["gmp-system", "gke-gmp-system"] as const;
-
 /** One set of pods to scrape. */
 export interface ScrapeTarget {
-    /** PodMonitoring name; Managed Prometheus also uses it as the series' `job` label. */
+    /** The monitor's name. */
     name: string;
     /** Labels that select exactly these pods. */
     matchLabels: Record<string, string>;
@@ -42,7 +38,9 @@ export interface ScrapeTarget {
 
 /** Arguments of {@link MetricsCollection}. */
 export interface MetricsCollectionArgs {
-    /** Namespace of the targets, their PodMonitorings and the metrics reader. */
+    /** The collector the monitors are for. */
+    collector: MetricsCollectorName;
+    /** Namespace of the targets, their monitors and the metrics reader. */
     namespace: string;
     /** Scrape interval, a Prometheus duration such as `15s`. */
     interval: string;
@@ -53,36 +51,23 @@ export interface MetricsCollectionArgs {
     reader?: boolean;
 }
 
-/** A PodMonitoring (monitoring.googleapis.com/v1) scraping `/metrics` of one target. */
-export function podMonitoringManifest(target: ScrapeTarget, namespace: string, interval: string) {
-    const names = metricsReaderNames(namespace);
+/** The collector's monitor scraping `/metrics` of one target. */
+export function monitorManifest(collector: MetricsCollectorName, target: ScrapeTarget, namespace: string, interval: string) {
+    const { monitor, endpoints } = METRICS_COLLECTORS[collector];
+    const token = target.authenticated ? { name: metricsReaderNames(namespace).tokenSecret, key: "token" } : undefined;
     return {
-        apiVersion: "monitoring.googleapis.com/v1",
-        kind: "PodMonitoring",
+        ...monitor,
         metadata: { name: target.name, namespace },
-        spec: {
-            selector: { matchLabels: { ...target.matchLabels } },
-            endpoints: [
-                {
-                    port: target.port,
-                    path: "/metrics",
-                    scheme: "http",
-                    interval,
-                    ...(target.authenticated
-                        ? { authorization: { type: "Bearer", credentials: { secret: { name: names.tokenSecret, key: "token" } } } }
-                        : {}),
-                },
-            ],
-        },
+        spec: { selector: { matchLabels: { ...target.matchLabels } }, ...endpoints({ port: target.port, interval, token }) },
     };
 }
 
 /**
  * The metrics reader: a service account allowed to GET `/metrics`, its long-lived token in a
  * Secret (Kubernetes fills it in; the program never sets a token value), and the right of the
- * managed collector to read that one Secret.
+ * collector's token readers to read that one Secret.
  */
-export function metricsReaderManifests(namespace: string) {
+export function metricsReaderManifests(namespace: string, collector: MetricsCollectorName) {
     const names = metricsReaderNames(namespace);
     const serviceAccount = { kind: "ServiceAccount", name: names.serviceAccount, namespace };
     return {
@@ -121,15 +106,15 @@ export function metricsReaderManifests(namespace: string) {
             kind: "RoleBinding",
             metadata: { name: names.secretRole, namespace },
             roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: names.secretRole },
-            subjects: MANAGED_COLLECTOR_NAMESPACES.map((ns) => ({ kind: "ServiceAccount", name: "collector", namespace: ns })),
+            subjects: METRICS_COLLECTORS[collector].tokenReaders.map(({ namespace: ns, name }) => ({ kind: "ServiceAccount", name, namespace: ns })),
         },
     };
 }
 
 /** The metrics reader's objects, children of `component`; returns its token Secret. */
-function metricsReader(name: string, namespace: string, component: pulumi.ComponentResource, opts?: pulumi.ComponentResourceOptions): k8s.core.v1.Secret {
+function metricsReader(name: string, args: MetricsCollectionArgs, component: pulumi.ComponentResource, opts?: pulumi.ComponentResourceOptions): k8s.core.v1.Secret {
     const child = childOptions(component, opts);
-    const reader = metricsReaderManifests(namespace);
+    const reader = metricsReaderManifests(args.namespace, args.collector);
     const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-reader`, { metadata: reader.serviceAccount.metadata }, child);
     const tokenSecret = new k8s.core.v1.Secret(
         `${name}-reader-token`,
@@ -142,19 +127,21 @@ function metricsReader(name: string, namespace: string, component: pulumi.Compon
         { metadata: reader.clusterRoleBinding.metadata, roleRef: reader.clusterRoleBinding.roleRef, subjects: reader.clusterRoleBinding.subjects },
         child,
     );
-    new k8s.rbac.v1.Role(`${name}-token-read-role`, { metadata: reader.secretRole.metadata, rules: reader.secretRole.rules }, child);
-    new k8s.rbac.v1.RoleBinding(
-        `${name}-token-read-binding`,
-        { metadata: reader.secretRoleBinding.metadata, roleRef: reader.secretRoleBinding.roleRef, subjects: reader.secretRoleBinding.subjects },
-        child,
-    );
+    // A collector that reads Secrets with rights of its own needs no Role for this one.
+    if (reader.secretRoleBinding.subjects.length > 0) {
+        new k8s.rbac.v1.Role(`${name}-token-read-role`, { metadata: reader.secretRole.metadata, rules: reader.secretRole.rules }, child);
+        new k8s.rbac.v1.RoleBinding(
+            `${name}-token-read-binding`,
+            { metadata: reader.secretRoleBinding.metadata, roleRef: reader.secretRoleBinding.roleRef, subjects: reader.secretRoleBinding.subjects },
+            child,
+        );
+    }
     return tokenSecret;
 }
 
-/** Managed Prometheus collection of every serving pod, and the reader the EPP and BBR scrapes
- * authenticate as. */
+/** A monitor for every serving pod, and the reader the EPP and BBR scrapes authenticate as. */
 export class MetricsCollection extends pulumi.ComponentResource {
-    /** PodMonitoring names, which are also the `job` label of the collected series. */
+    /** The `job` label of each monitor's series. */
     public readonly jobs: string[];
 
     constructor(name: string, args: MetricsCollectionArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -163,15 +150,15 @@ export class MetricsCollection extends pulumi.ComponentResource {
         }
         super("multi-model-inference:index:MetricsCollection", name, {}, opts);
         const child = childOptions(this, opts);
-        const tokenSecret = args.reader === false ? undefined : metricsReader(name, args.namespace, this, opts);
+        const tokenSecret = args.reader === false ? undefined : metricsReader(name, args, this, opts);
         for (const target of args.targets) {
             new k8s.apiextensions.CustomResource(
                 `${name}-${target.name}`,
-                podMonitoringManifest(target, args.namespace, args.interval),
+                monitorManifest(args.collector, target, args.namespace, args.interval),
                 target.authenticated && tokenSecret !== undefined ? childOptions(this, opts, tokenSecret) : child,
             );
         }
-        this.jobs = args.targets.map((t) => t.name);
+        this.jobs = args.targets.map((t) => METRICS_COLLECTORS[args.collector].job(args.namespace, t.name));
         this.registerOutputs({ jobs: this.jobs });
     }
 }

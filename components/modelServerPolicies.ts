@@ -4,7 +4,6 @@
  * Endpoint Picker and the metrics collectors reach vLLM, whose API key check covers only `/v1`.
  */
 import type * as k8s from "@pulumi/kubernetes";
-import { MANAGED_COLLECTOR_NAMESPACES } from "./metricsCollection";
 import type { PlannedNetworkPolicy } from "./plan/gatewayPlan";
 import type { PlannedModel } from "./plan/modelPlan";
 import { VLLM_PORT } from "./plan/modelPlan";
@@ -50,7 +49,7 @@ export function gatewayPeers(policy: PlannedNetworkPolicy): k8s.types.input.netw
 }
 
 /** Admits to the vLLM port only the gateway's proxies, the model's own Endpoint Picker (which
- * also scrapes vLLM's metrics) and Managed Prometheus; everything else is denied. */
+ * also scrapes vLLM's metrics) and the metrics collector; everything else is denied. */
 export function modelNetworkPolicy(
     model: PlannedModel,
     namespace: string,
@@ -58,11 +57,9 @@ export function modelNetworkPolicy(
 ): k8s.types.input.networking.v1.NetworkPolicy {
     const peers: k8s.types.input.networking.v1.NetworkPolicyPeer[] = [
         { podSelector: { matchLabels: endpointPickerPodLabels(model) } },
-        {
-            namespaceSelector: {
-                matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: [...MANAGED_COLLECTOR_NAMESPACES] }],
-            },
-        },
+        ...(policy.collectorNamespaces.length === 0
+            ? []
+            : [{ namespaceSelector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: [...policy.collectorNamespaces] }] } }]),
         ...gatewayPeers(policy),
     ];
     return {

@@ -136,8 +136,8 @@ export class MultiModelInference extends pulumi.ComponentResource {
     /** The GPU node pools, with their size and estimated cost. */
     public readonly nodePools: pulumi.Output<NodePoolSummary[]>;
     /** Estimated GPU cost in USD of all node pools at their smallest and largest size (list
-     * prices, GPUs only). */
-    public readonly estimatedGpuCost: pulumi.Output<CostRange>;
+     * prices, GPUs only), on GKE; a cluster given by kubeconfig has GPU nodes of its own. */
+    public readonly estimatedGpuCost: pulumi.Output<CostRange | undefined>;
     /** What the Endpoint Pickers request on the cluster's non-GPU nodes and its estimated cost
      * (list prices), where their chart line requests anything (from v1.5.0). */
     public readonly estimatedEndpointPickerCost: pulumi.Output<EndpointPickerCost | undefined>;
@@ -254,10 +254,12 @@ export class MultiModelInference extends pulumi.ComponentResource {
             },
             childOptions(this, opts, gateway, ...(apiKeysSecret ? [apiKeysSecret] : [])),
         );
-        if (plan.platform.managedPrometheus) {
+        const collector = plan.monitoring.collector;
+        if (collector !== undefined) {
             new MetricsCollection(
                 `${name}-metrics`,
                 {
+                    collector: collector.name,
                     namespace: plan.namespace,
                     interval: plan.monitoring.scrapeInterval,
                     reader: plan.metricsScrapes.reader,

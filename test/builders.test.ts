@@ -157,7 +157,7 @@ test("memory estimate and a fitting proposal", () => {
 
 test("cost: list price per GPU-hour times GPUs, monthly at 730 hours", () => {
     const p = plan({ models: [{ name: "meta-llama/Llama-3.1-8B-Instruct" }, { name: "microsoft/Phi-4-mini-instruct" }] });
-    assert.deepEqual(p.cost.min, { nodes: 2, gpus: 2, onDemandHourly: 1.12, onDemandMonthly: 817.6, spotHourly: 0.45, spotMonthly: 325.73 });
+    assert.deepEqual(p.cost?.min, { nodes: 2, gpus: 2, onDemandHourly: 1.12, onDemandMonthly: 817.6, spotHourly: 0.45, spotMonthly: 325.73 });
 });
 
 test("gateway exposure: internal classes and annotations per provider, HTTPS with a hostname's certificate", () => {
@@ -221,7 +221,11 @@ test("NetworkPolicy peers follow the provider; providers with outside proxies ne
     validateKubernetesObject(gke);
     assert.deepEqual(gke.spec.ingress[0].from.slice(2), ["35.191.0.0/16", "130.211.0.0/22", "10.129.0.0/23"].map((cidr) => ({ ipBlock: { cidr } })));
     const istio = plan({ provider: { name: "istio" }, networkPolicy: {} }).networkPolicy!;
-    assert.deepEqual(istio, { sourceRanges: [], gatewayPodLabels: { "gateway.networking.k8s.io/gateway-name": "inference-gateway" } });
+    assert.deepEqual(istio, {
+        sourceRanges: [],
+        gatewayPodLabels: { "gateway.networking.k8s.io/gateway-name": "inference-gateway" },
+        collectorNamespaces: ["gmp-system", "gke-gmp-system"],
+    });
     assert.equal(plan({ networkPolicy: { enabled: false } }).networkPolicy, undefined);
     assert.throws(() => plan({ networkPolicy: {} }), /networkPolicy\.gatewaySourceRanges: is required for provider "gke"/);
     assert.throws(() => plan({ provider: { name: "other", gatewayClassName: "x" }, networkPolicy: {} }), /networkPolicy\.gatewaySourceRanges: is required for provider "other"/);

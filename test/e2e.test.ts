@@ -55,6 +55,10 @@ describe("pulumi up for real, on the local cluster", { skip: missing, concurrenc
             assert.equal(placed.length, LOCAL_MODELS.length);
             for (const pod of placed) assert.match(pod, /^nvidia-l4-\d+ Running$/);
 
+            // The API server took a PodMonitor for each model server (the CRD's schema judged them).
+            const monitors = kubectl("get", "podmonitors.monitoring.coreos.com", "-n", "default", "-o", "jsonpath={range .items[*]}{.metadata.name}{'\\n'}{end}").trim().split("\n");
+            for (const model of LOCAL_MODELS) assert.ok(monitors.includes(modelObjectNames(modelKey(model.name), "default").deployment), `no PodMonitor for ${model.name}: ${monitors.join(", ")}`);
+
             // A fourth model: only its own objects are created, nothing replaced or deleted.
             const added = await run("up", [...LOCAL_MODELS, ADDED]);
             const addedKey = modelKey(ADDED.name);

@@ -17,7 +17,7 @@ import {
     VLLM_RELEASES,
     metricsReaderManifests,
     planServing,
-    podMonitoringManifest,
+    monitorManifest,
     servingDashboardJson,
     toQuantity,
     vllmDeployment,
@@ -40,8 +40,8 @@ const plan = (config: Partial<ServingConfig>) => planServing({ cluster, networkP
 
 
 test("PodMonitoring: the program's manifests validate; the schema refuses what the CRD refuses", () => {
-    const vllm = podMonitoringManifest({ name: "vllm-x", matchLabels: { app: "vllm-x" }, port: 8000, authenticated: false }, "default", "15s");
-    const epp = podMonitoringManifest({ name: "x-epp", matchLabels: { inferencepool: "x-epp" }, port: 9090, authenticated: true }, "default", "30s");
+    const vllm = monitorManifest("managed-prometheus", { name: "vllm-x", matchLabels: { app: "vllm-x" }, port: 8000, authenticated: false }, "default", "15s") as any;
+    const epp = monitorManifest("managed-prometheus", { name: "x-epp", matchLabels: { inferencepool: "x-epp" }, port: 9090, authenticated: true }, "default", "30s") as any;
     validatePodMonitoring(vllm);
     validatePodMonitoring(epp);
     assert.deepEqual(vllm.spec.endpoints, [{ port: 8000, path: "/metrics", scheme: "http", interval: "15s" }]);
@@ -73,10 +73,12 @@ test("PodMonitoring: the program's manifests validate; the schema refuses what t
 });
 
 test("metrics reader objects validate against the published core and RBAC schemas", () => {
-    const objects = Object.values(metricsReaderManifests("serving"));
+    const objects = Object.values(metricsReaderManifests("serving", "managed-prometheus"));
     for (const object of objects) validateKubernetesObject(object as Record<string, unknown>);
-    const binding = metricsReaderManifests("serving").secretRoleBinding;
+    const binding = metricsReaderManifests("serving", "managed-prometheus").secretRoleBinding;
     assert.deepEqual(binding.subjects.map((s) => s.namespace), ["gmp-system", "gke-gmp-system"]);
+    // The Prometheus Operator reads Secrets with its own cluster-wide rights: no Role to bind.
+    assert.deepEqual(metricsReaderManifests("serving", "prometheus-operator").secretRoleBinding.subjects, []);
 });
 
 test("HPA: per-pod vLLM gauge through the adapter, damped behaviour, valid autoscaling/v2", () => {

@@ -109,7 +109,7 @@ function replicasCell(model: ServedModel): string {
 export function renderSummary(outputs: Record<string, unknown>): string {
     const models = outputs["models"] as (ServedModel & { try: ReturnType<typeof curlCommands> })[];
     const pools = outputs["nodePools"] as NodePoolSummary[];
-    const total = outputs["estimatedGpuCost"] as CostRange;
+    const total = outputs["estimatedGpuCost"] as CostRange | undefined;
     const modelRows = [
         ["MODEL", "HUGGING FACE ID", "PARAMETERS", "CONTEXT", "KV CACHE/GPU", "FULL-LENGTH REQUESTS", "GPU", "REPLICAS", "POOL", "ROUTE", "NODE POOL", "WEIGHT CACHE", "ADAPTERS"],
         ...models.map((m) => [
@@ -163,11 +163,15 @@ export function renderSummary(outputs: Record<string, unknown>): string {
         "",
         table(poolRows),
         "",
-        `Totals: ${models.length} models, ${replicas} replicas using ${gpus} GPUs; ` +
-            `${range(total.min.nodes, total.max.nodes)} GPU nodes with ${range(total.min.gpus, total.max.gpus)} GPUs.`,
-        `Estimated GPU cost: ${costRange(total.min.onDemandHourly, total.max.onDemandHourly)}/h on demand ` +
-            `(${costRange(total.min.onDemandMonthly, total.max.onDemandMonthly)}/month), ` +
-            `${costRange(total.min.spotHourly, total.max.spotHourly)}/h spot (${costRange(total.min.spotMonthly, total.max.spotMonthly)}/month).`,
+        ...(total === undefined
+            ? [`Totals: ${models.length} models, ${replicas} replicas using ${gpus} GPUs on the cluster's own GPU nodes (no cost estimated).`]
+            : [
+                  `Totals: ${models.length} models, ${replicas} replicas using ${gpus} GPUs; ` +
+                      `${range(total.min.nodes, total.max.nodes)} GPU nodes with ${range(total.min.gpus, total.max.gpus)} GPUs.`,
+                  `Estimated GPU cost: ${costRange(total.min.onDemandHourly, total.max.onDemandHourly)}/h on demand ` +
+                      `(${costRange(total.min.onDemandMonthly, total.max.onDemandMonthly)}/month), ` +
+                      `${costRange(total.min.spotHourly, total.max.spotHourly)}/h spot (${costRange(total.min.spotMonthly, total.max.spotMonthly)}/month).`,
+              ]),
         ...(epps === undefined
             ? []
             : [

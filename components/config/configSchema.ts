@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { ACCELERATOR_TYPES } from "../plan/gpuCatalog";
 import { GATEWAY_PROVIDER_NAMES } from "../plan/gatewayProviders";
+import { METRICS_COLLECTOR_NAMES } from "../plan/metricsCollectors";
 import { HUGGING_FACE_ID_RULE, isHuggingFaceModelId } from "../plan/huggingFaceIds";
 import { MAX_MODEL_KEY_LENGTH } from "../plan/names";
 import { versionAtLeast } from "../plan/versions";
@@ -331,6 +332,8 @@ export const servingConfigSchema = z.strictObject({
                 .string()
                 .regex(/^[1-9]\d*(s|m)$/, "must be a Prometheus duration in seconds or minutes, e.g. 15s or 1m")
                 .default("15s"),
+            collector: z.enum(METRICS_COLLECTOR_NAMES).optional(),
+            collectorNamespaces: z.array(dnsLabel(63)).min(1).optional(),
         })
         .default({ installMetricsAdapter: false, scrapeInterval: "15s" }),
 }) satisfies z.ZodType<unknown, ServingConfig>; // keeps the documented interfaces and the schema in step

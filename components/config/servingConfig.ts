@@ -5,6 +5,7 @@
  * multiple generative AI models" guide.
  */
 import type { GatewayProviderName } from "../plan/gatewayProviders";
+import type { MetricsCollectorName } from "../plan/metricsCollectors";
 import type { ModelConfig } from "./modelConfig";
 
 
@@ -132,9 +133,18 @@ export interface MonitoringConfig {
      * `roles/monitoring.viewer` through Workload Identity), which autoscaling reads metrics
      * through. Default false: leave it false when the cluster already runs the adapter. */
     installMetricsAdapter?: boolean;
-    /** How often Managed Prometheus scrapes the model servers, EPPs and BBR, as a Prometheus
+    /** How often the collector scrapes the model servers, EPPs and BBR, as a Prometheus
      * duration. Default `15s`. */
     scrapeInterval?: string;
+    /** Which metrics collector the program sets monitors up for: `managed-prometheus` (a
+     * PodMonitoring per target; GKE's, the default there) or `prometheus-operator` (a PodMonitor
+     * per target; a cluster given by `cluster.kubeconfig` that runs the operator). Unset on such a
+     * cluster: no monitors. */
+    collector?: MetricsCollectorName;
+    /** The namespaces the Prometheus Operator's Prometheus runs in, which the model servers'
+     * NetworkPolicy admits to vLLM's `/metrics`. Required with `collector: prometheus-operator`,
+     * refused otherwise (Managed Prometheus' namespaces are fixed). */
+    collectorNamespaces?: string[];
 }
 
 

@@ -5,6 +5,7 @@
 import type { ConfigProblem } from "../config/configErrors";
 import type { ParsedServingConfig } from "../config/configSchema";
 import type { GatewayProviderName } from "./gatewayProviders";
+import { METRICS_COLLECTORS, MetricsCollectorName, PlannedCollector } from "./metricsCollectors";
 
 /** A GKE cluster, by project, location and name. */
 export interface GkeClusterRef {
@@ -23,20 +24,25 @@ export type PlannedCluster = ({ platform: "gke" } & GkeClusterRef) | { platform:
 export interface ClusterPlatform {
     /** Its name, as `PlannedCluster.platform`. */
     name: PlannedCluster["platform"];
+    /** How messages name it. */
+    description: string;
     /** Whether the program makes Google Cloud resources: GPU node pools and their service account,
      * the dashboard, the metrics adapter, Workload Identity for weight buckets, certificates. */
     googleCloud: boolean;
-    /** Whether Managed Prometheus collects, so that the program's PodMonitorings scrape. */
-    managedPrometheus: boolean;
+    /** The metrics collectors `monitoring.collector` may name there. */
+    collectors: readonly MetricsCollectorName[];
+    /** The collector when `monitoring.collector` is unset; none: no monitors. */
+    defaultCollector?: MetricsCollectorName;
     /** The gateway providers that run there. */
     providers: readonly GatewayProviderName[];
 }
 
 /** The platforms, by name. */
 export const CLUSTER_PLATFORMS = {
-    gke: { name: "gke", googleCloud: true, managedPrometheus: true, providers: ["gke", "istio", "other"] },
-    // No monitors: a cluster's own Prometheus finds the pods by its own rules.
-    kubernetes: { name: "kubernetes", googleCloud: false, managedPrometheus: false, providers: ["istio", "other"] },
+    // GKE runs Managed Prometheus' collection by default (Autopilot, and Standard from 1.27).
+    gke: { name: "gke", description: "GKE", googleCloud: true, collectors: ["managed-prometheus"], defaultCollector: "managed-prometheus", providers: ["gke", "istio", "other"] },
+    // No monitors unless asked: which Prometheus a cluster runs, if any, is its own.
+    kubernetes: { name: "kubernetes", description: "a cluster given by cluster.kubeconfig", googleCloud: false, collectors: ["prometheus-operator"], providers: ["istio", "other"] },
 } as const satisfies Record<PlannedCluster["platform"], ClusterPlatform>;
 
 /** The cluster of a parsed config (the schema has checked that one form is complete). */
@@ -85,4 +91,25 @@ export function nodePoolSettingProblems(config: ParsedServingConfig, platform: P
         }
     }
     return problems;
+}
+
+/** The stack's collector: the configured one or its platform's default, with the namespaces its
+ * scrapers run in; none where neither is. */
+export function planCollector(
+    monitoring: ParsedServingConfig["monitoring"],
+    platform: ClusterPlatform,
+): { collector?: PlannedCollector; problems: ConfigProblem[] } {
+    const name = monitoring.collector ?? platform.defaultCollector;
+    const namespaces = monitoring.collectorNamespaces;
+    const problem = (key: string, message: string) => ({ problems: [{ path: `monitoring.${key}`, message }] });
+    if (name === undefined) return namespaces === undefined ? { problems: [] } : problem("collectorNamespaces", "names where a collector's scrapers run, but monitoring.collector is not set");
+    if (!platform.collectors.includes(name)) return problem("collector", `got ${JSON.stringify(name)}; on ${platform.description} use ${platform.collectors.join(" or ")}`);
+    const fixed = METRICS_COLLECTORS[name].namespaces;
+    if (fixed !== undefined) {
+        return namespaces === undefined ? { collector: { name, namespaces: [...fixed] }, problems: [] } : problem("collectorNamespaces", `are fixed for ${name}: ${fixed.join(", ")}; leave it unset`);
+    }
+    if (namespaces === undefined) {
+        return problem("collectorNamespaces", `is required with monitoring.collector ${name}: the namespaces its Prometheus runs in, which the model servers' NetworkPolicy admits to vLLM's /metrics`);
+    }
+    return { collector: { name, namespaces }, problems: [] };
 }

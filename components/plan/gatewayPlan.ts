@@ -59,6 +59,8 @@ export interface PlannedNetworkPolicy {
     sourceRanges: string[];
     /** Labels of the gateway's proxy pods in the namespace, when the provider runs them. */
     gatewayPodLabels?: Record<string, string>;
+    /** Namespaces of the metrics collector's scrapers, admitted to vLLM's `/metrics`. */
+    collectorNamespaces: string[];
 }
 
 /** A gateway source range that overlaps the nodes' or pods' range of the cluster the stack
@@ -86,6 +88,7 @@ function clusterRangesAdmitted(ranges: readonly string[], created: { nodesCidr: 
 export function planNetworkPolicy(
     config: ParsedServingConfig,
     provider: GatewayProviderProfile,
+    collectorNamespaces: string[],
 ): { policy?: PlannedNetworkPolicy; problems: ConfigProblem[] } {
     const settings = config.networkPolicy;
     if (!settings.enabled) return { problems: [] };
@@ -99,6 +102,7 @@ export function planNetworkPolicy(
             policy: {
                 sourceRanges: [...provider.fixedSourceRanges, ...configured],
                 gatewayPodLabels: { [GATEWAY_NAME_LABEL]: config.gatewayName },
+                collectorNamespaces,
             },
         };
     }
@@ -117,7 +121,7 @@ export function planNetworkPolicy(
             ],
         };
     }
-    return { problems: [], policy: { sourceRanges: [...provider.fixedSourceRanges, ...configured] } };
+    return { problems: [], policy: { sourceRanges: [...provider.fixedSourceRanges, ...configured], collectorNamespaces } };
 }
 
 /** The Gateway: the provider's class for its exposure (or config's), and its listener settings. */

@@ -15,9 +15,10 @@ import { apiKeysRequired } from "./apiKeysPlan";
 import { CostRange, addCosts } from "./capacity";
 import type { BaseModelRouting } from "./charts/releaseLine";
 import { PlannedChart, PlannedChartRelease, planBodyBasedRouting, poolChartProvider } from "./chartValues";
-import { CLUSTER_PLATFORMS, ClusterPlatform, PlannedCluster, nodePoolSettingProblems, plannedCluster } from "./clusterPlatforms";
+import { CLUSTER_PLATFORMS, ClusterPlatform, PlannedCluster, nodePoolSettingProblems, planCollector, plannedCluster } from "./clusterPlatforms";
 import { GkeClusterArgs, IstioInstallationArgs, defaultInstallInferenceCrds, planFromZero } from "./clusterPlan";
 import { EndpointPickerTls, GATEWAY_PROVIDERS, GatewayProviderProfile } from "./gatewayProviders";
+import type { PlannedCollector } from "./metricsCollectors";
 import { PlannedGateway, PlannedNetworkPolicy, planGateway, planNetworkPolicy } from "./gatewayPlan";
 import { PlannedContext, planContext } from "./contextPlan";
 import { checkDefaultHuggingFaceIds } from "./huggingFaceIds";
@@ -77,10 +78,10 @@ export interface ServingPlan {
     nodePools: PlannedNodePool[];
     /** Models, in config order. */
     models: PlannedModel[];
-    /** Metrics collection and the autoscaling backend. */
-    monitoring: ParsedServingConfig["monitoring"];
-    /** Cost of all node pools at their smallest and largest size. */
-    cost: CostRange;
+    /** Metrics collection (its collector: none, none is set up) and the autoscaling backend. */
+    monitoring: { installMetricsAdapter: boolean; scrapeInterval: string; collector?: PlannedCollector };
+    /** Cost of all node pools at their smallest and largest size, where the stack makes them (GKE). */
+    cost?: CostRange;
     /** What the Endpoint Pickers request and cost, where their chart line requests anything. */
     endpointPickerCost?: EndpointPickerCost;
     /** The cluster to create, when `cluster.create` is set. */
@@ -115,11 +116,13 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
     const provider: GatewayProviderProfile = GATEWAY_PROVIDERS[config.provider.name];
     const gateway = planGateway(config, provider);
     problems.push(...gateway.problems);
-    const networkPolicy = planNetworkPolicy(config, provider);
-    problems.push(...networkPolicy.problems);
     const cluster = plannedCluster(config.cluster);
     const platform: ClusterPlatform = CLUSTER_PLATFORMS[cluster.platform];
     problems.push(...platformProblems(config, platform));
+    const { collector, problems: collectorProblems } = planCollector(config.monitoring, platform);
+    problems.push(...collectorProblems);
+    const networkPolicy = planNetworkPolicy(config, provider, collector?.namespaces ?? []);
+    problems.push(...networkPolicy.problems);
     const nodeServiceAccount = platform.googleCloud ? planNodeServiceAccount(config) : undefined;
 
     const drafts = modelDrafts(config);
@@ -175,7 +178,7 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
             endpointPickers: programScrapesEpps,
             endpointPickersAuthenticated: programScrapesEpps && eppMetrics.authenticated === true,
             bodyBasedRouter: bbrLine.metricsAuthorizedByChart,
-            reader: platform.managedPrometheus && ((programScrapesEpps && eppMetrics.authenticated === true) || eppMetrics.tokenSecret !== undefined || bbrLine.metricsAuthorizedByChart),
+            reader: collector !== undefined && ((programScrapesEpps && eppMetrics.authenticated === true) || eppMetrics.tokenSecret !== undefined || bbrLine.metricsAuthorizedByChart),
         },
         endpointPickerTls: provider.endpointPickerTls === "istio-destination-rule" && poolObjects.endpointPickerDestinationRule ? "chart" : provider.endpointPickerTls,
         baseModelRouting: bbrLine.baseModelRouting,
@@ -185,11 +188,8 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
         bodyBasedRoutingChart: bbr.release,
         nodePools: nodePools.pools,
         models: models.models,
-        monitoring: config.monitoring,
-        cost: {
-            min: addCosts(nodePools.pools.map((p) => p.cost.min)),
-            max: addCosts(nodePools.pools.map((p) => p.cost.max)),
-        },
+        monitoring: { installMetricsAdapter: config.monitoring.installMetricsAdapter, scrapeInterval: config.monitoring.scrapeInterval, collector },
+        cost: platform.googleCloud ? { min: addCosts(nodePools.pools.map((p) => p.cost.min)), max: addCosts(nodePools.pools.map((p) => p.cost.max)) } : undefined,
         endpointPickerCost: plannedEndpointPickerCost(endpointPickers, system.pool),
         createCluster: fromZero.cluster,
         istio: fromZero.istio,

@@ -9,9 +9,9 @@
  */
 import { modelServersOf } from "./modelServers";
 import { Finding, KubeObject, PodTemplate, RenderedStack, argvOf, containersOf, declaredPorts, describe, find, imageOf, namespaceOf, ofKind, refOf } from "./objects";
-import { monitors, scrapeTargets } from "./ports";
+import { monitorEndpoints, monitorKind, monitors, scrapeTargets } from "./ports";
 import { allows } from "./rbac";
-import { MANAGED_PROMETHEUS_COLLECTOR, MANAGED_PROMETHEUS_NAMESPACES, METRICS_AUTH, metricListOf } from "./upstreamFacts";
+import { METRICS_AUTH, metricListOf } from "./upstreamFacts";
 import { poolTemplates, serviceTemplates } from "./workloads";
 
 /** The servers whose metrics the stack relies on: each pool's vLLM pods and its Endpoint Picker. */
@@ -43,10 +43,11 @@ function authOf(template: PodTemplate, port: number | undefined): { image: strin
 
 /** What keeps one authenticated scrape from working. */
 function authFindings(stack: RenderedStack, monitor: KubeObject, endpoint: number, template: PodTemplate, auth: { image: string; source: string }): Finding[] {
-    const at = refOf(monitor, `spec.endpoints[${endpoint}]`);
+    const { endpoints, at: pathOf } = monitorEndpoints(monitor);
+    const at = refOf(monitor, pathOf(endpoint));
     const owner = describe(refOf(template.owner));
     const why = `${auth.image} authenticates /metrics (${auth.source})`;
-    const secretRef = monitor["spec"].endpoints[endpoint]?.authorization?.credentials?.secret;
+    const secretRef = monitorKind(monitor).secret(endpoints[endpoint]);
     const findings: Finding[] = [];
     if (secretRef === undefined) {
         return [{ rule: "metrics", message: `${describe(refOf(monitor))} scrapes ${owner} without a token, but ${why}: every scrape is refused`, objects: [at, refOf(template.owner)] }];
@@ -65,10 +66,11 @@ function authFindings(stack: RenderedStack, monitor: KubeObject, endpoint: numbe
         });
     }
     const read = { verb: "get", apiGroup: "", resource: "secrets", name: secretRef.name, namespace: secretNamespace };
-    if (!MANAGED_PROMETHEUS_NAMESPACES.some((namespace) => allows(stack, { namespace, name: MANAGED_PROMETHEUS_COLLECTOR }, read))) {
+    const scrapers = monitorKind(monitor).scrapers;
+    if (scrapers !== undefined && !scrapers.namespaces.some((namespace) => allows(stack, { namespace, name: scrapers.account }, read))) {
         findings.push({
             rule: "metrics",
-            message: `${describe(refOf(monitor))} scrapes ${owner} with the token of ${describe(refOf(secret))}, which Managed Prometheus' collector (${MANAGED_PROMETHEUS_NAMESPACES.join(" or ")}) may not read`,
+            message: `${describe(refOf(monitor))} scrapes ${owner} with the token of ${describe(refOf(secret))}, which Managed Prometheus' collector (${scrapers.namespaces.join(" or ")}) may not read`,
             objects: [at, refOf(secret)],
         });
     }

@@ -8,8 +8,8 @@
  */
 import { Source, addressIn, admits } from "./networkPolicy";
 import { Environment, Finding, KubeObject, PodTemplate, RenderedStack, declaredPorts, describe, find, namespaceOf, ofKind, refOf, resolvePort } from "./objects";
-import { monitors, scrapeTargets } from "./ports";
-import { GATEWAY_CLASS_PROXIES, MANAGED_PROMETHEUS_NAMESPACES, NAMESPACE_NAME_LABEL } from "./upstreamFacts";
+import { monitorKind, monitors, scrapeTargets } from "./ports";
+import { GATEWAY_CLASS_PROXIES, NAMESPACE_NAME_LABEL } from "./upstreamFacts";
 import { attachedRoutes, poolTemplates, serviceTemplates, targetPortOf } from "./workloads";
 
 /** A source that must be admitted, and what it stands for. */
@@ -92,8 +92,9 @@ function targets(stack: RenderedStack, environment: Environment, unverified: str
             }
         }
     }
-    for (const monitor of monitors(stack)) {
-        const collectors = MANAGED_PROMETHEUS_NAMESPACES.map((namespace) => ({
+    // A Prometheus Operator's Prometheus runs where its owner put it: not in the objects.
+    for (const monitor of monitors(stack).filter((m) => monitorKind(m).scrapers !== undefined)) {
+        const collectors = (monitorKind(monitor).scrapers?.namespaces ?? []).map((namespace) => ({
             source: podSource({}, namespace),
             what: `Managed Prometheus' collectors in ${namespace}, for ${describe(refOf(monitor))}`,
             objects: [monitor],

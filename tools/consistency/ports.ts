@@ -8,6 +8,7 @@
 import { selects } from "./labelSelector";
 import { modelServersOf } from "./modelServers";
 import { DeclaredPort, Finding, KubeObject, PodTemplate, RenderedStack, declaredPorts, describe, namespaceOf, ofKind, podTemplates, refOf, resolvePort } from "./objects";
+import { MONITOR_KINDS, MonitorKind } from "./upstreamFacts";
 import { poolTemplates, serviceTemplates, targetPortOf } from "./workloads";
 
 const PROBES = ["startupProbe", "readinessProbe", "livenessProbe"] as const;
@@ -85,22 +86,32 @@ function poolPortFindings(stack: RenderedStack, pool: KubeObject): Finding[] {
     return findings;
 }
 
-/** The pods a monitor selects: a PodMonitoring in its namespace, a ClusterPodMonitoring anywhere. */
-function monitored(stack: RenderedStack, monitor: KubeObject): PodTemplate[] {
-    return podTemplates(stack).filter(
-        (t) => (monitor.kind === "ClusterPodMonitoring" || t.namespace === namespaceOf(monitor)) && selects(monitor["spec"]?.selector ?? {}, t.labels),
-    );
+/** A monitor's kind, as the check reads it. */
+export function monitorKind(monitor: KubeObject): MonitorKind {
+    return MONITOR_KINDS[monitor.kind];
 }
 
-/** Every monitor (Managed Prometheus' PodMonitoring and ClusterPodMonitoring). */
+/** A monitor's endpoints, and the path to the i-th. */
+export function monitorEndpoints(monitor: KubeObject): { endpoints: any[]; at: (i: number) => string } { // eslint-disable-line @typescript-eslint/no-explicit-any
+    const field = monitorKind(monitor).endpointsField;
+    return { endpoints: monitor["spec"]?.[field] ?? [], at: (i) => `spec.${field}[${i}]` };
+}
+
+/** The pods a monitor selects: in its namespace, or anywhere for a cluster-wide kind. */
+function monitored(stack: RenderedStack, monitor: KubeObject): PodTemplate[] {
+    return podTemplates(stack).filter((t) => (monitorKind(monitor).clusterWide || t.namespace === namespaceOf(monitor)) && selects(monitor["spec"]?.selector ?? {}, t.labels));
+}
+
+/** Every monitor, of every kind the check reads. */
 export function monitors(stack: RenderedStack): KubeObject[] {
-    return [...ofKind(stack, "PodMonitoring"), ...ofKind(stack, "ClusterPodMonitoring")];
+    return Object.keys(MONITOR_KINDS).flatMap((kind) => ofKind(stack, kind));
 }
 
 /** The pods a monitor selects, and the port number it scrapes on each (undefined: unresolved). */
 export function scrapeTargets(stack: RenderedStack, monitor: KubeObject): { template: PodTemplate; endpoint: number; port?: number }[] {
-    const endpoints = (monitor["spec"]?.endpoints ?? []) as { port: number | string }[];
-    return monitored(stack, monitor).flatMap((template) => endpoints.map((e, i) => ({ template, endpoint: i, port: resolvePort(template, e.port) })));
+    const { endpoints } = monitorEndpoints(monitor);
+    const port = monitorKind(monitor).port;
+    return monitored(stack, monitor).flatMap((template) => endpoints.map((e, i) => ({ template, endpoint: i, port: resolvePort(template, port(e)) })));
 }
 
 function monitorFindings(stack: RenderedStack, monitor: KubeObject): Finding[] {
@@ -108,8 +119,9 @@ function monitorFindings(stack: RenderedStack, monitor: KubeObject): Finding[] {
     if (monitored(stack, monitor).length === 0) {
         findings.push({ rule: "metrics", message: `${describe(refOf(monitor))} selects no pods`, objects: [refOf(monitor, "spec.selector")] });
     }
+    const { endpoints, at } = monitorEndpoints(monitor);
     for (const { template, endpoint, port } of scrapeTargets(stack, monitor)) {
-        const named = monitor["spec"].endpoints[endpoint].port;
+        const named = monitorKind(monitor).port(endpoints[endpoint]);
         const ports = declaredPorts(template);
         const servers = modelServersOf(stack, template);
         const expected = servers.length > 0 ? servers.map((s) => s.port) : ports.map((p) => p.number);
@@ -117,7 +129,7 @@ function monitorFindings(stack: RenderedStack, monitor: KubeObject): Finding[] {
         findings.push({
             rule: "ports",
             message: `${describe(refOf(monitor))} scrapes ${describe(refOf(template.owner))} on port ${String(named)}, but ${servers.length > 0 ? `vLLM serves /metrics on ${expected.join(", ")}` : `its containers declare ${listPorts(ports)}`}`,
-            objects: [refOf(monitor, `spec.endpoints[${endpoint}].port`), refOf(template.owner, `${template.specPath}.containers`)],
+            objects: [refOf(monitor, at(endpoint)), refOf(template.owner, `${template.specPath}.containers`)],
         });
     }
     return findings;

@@ -8,6 +8,8 @@
 import { fileAt, keysOf, pathsNamed } from "./files";
 import { LabelSelector, selects } from "./labelSelector";
 import { Environment, Finding, KubeObject, ObjectRef, PodTemplate, RenderedStack, containersOf, describe, namespaceOf, ofKind, podTemplates, refOf } from "./objects";
+import { monitorEndpoints } from "./ports";
+import { MONITOR_KINDS } from "./upstreamFacts";
 
 /** Keys the token controller fills in a `kubernetes.io/service-account-token` Secret
  * (Kubernetes docs, "Service account token Secrets"). */
@@ -146,11 +148,11 @@ function otherReferences(r: Resolver, stack: RenderedStack, object: KubeObject):
     if (object.kind === "PodDisruptionBudget" && !podTemplates(stack).some((t) => t.namespace === ns && selects((spec.selector ?? {}) as LabelSelector, t.labels))) {
         r.findings.push({ rule: "references", message: `${describe(refOf(object))} selects no pods`, objects: [refOf(object, "spec.selector")] });
     }
-    if (object.kind === "PodMonitoring" || object.kind === "ClusterPodMonitoring") {
-        ((spec.endpoints ?? []) as { authorization?: { credentials?: { secret?: any } }; basicAuth?: { password?: { secret?: any } } }[]).forEach((endpoint, i) => { // eslint-disable-line @typescript-eslint/no-explicit-any
-            for (const [secret, path] of [[endpoint.authorization?.credentials?.secret, "authorization.credentials.secret"], [endpoint.basicAuth?.password?.secret, "basicAuth.password.secret"]] as const) {
-                if (secret !== undefined) r.needKey(refOf(object, `spec.endpoints[${i}].${path}`), "Secret", secret.namespace ?? ns, secret.name, [secret.key]);
-            }
+    if (MONITOR_KINDS[object.kind] !== undefined) {
+        const { endpoints, at } = monitorEndpoints(object);
+        endpoints.forEach((endpoint, i) => {
+            const secret = MONITOR_KINDS[object.kind].secret(endpoint);
+            if (secret !== undefined) r.needKey(refOf(object, `${at(i)}.authorization`), "Secret", secret.namespace ?? ns, secret.name, [secret.key]);
         });
     }
     if (object.kind === "RoleBinding" || object.kind === "ClusterRoleBinding") {

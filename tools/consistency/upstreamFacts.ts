@@ -242,12 +242,48 @@ export const GATEWAY_CLASS_PROXIES: Readonly<Record<string, ProxySource>> = {
     istio: { kind: "gateway-pods", label: "gateway.networking.k8s.io/gateway-name", tlsByDestinationRule: true },
 };
 
+/** Where a collector's scrapers run: namespaces and ServiceAccount. */
+export interface Scrapers {
+    namespaces: readonly string[];
+    account: string;
+}
+
+/** A monitor kind, as the check reads it: where its endpoints are, the port and token Secret of
+ * one, whether it selects pods in every namespace, and who scrapes. */
+export interface MonitorKind {
+    endpointsField: string;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    port: (endpoint: any) => number | string | undefined;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    secret: (endpoint: any) => { name: string; key: string; namespace?: string } | undefined;
+    clusterWide: boolean;
+    /** The scrapers, which must reach the pods and read the token Secret; unknown for the
+     * Prometheus Operator, whose Prometheus runs where its owner put it and which reads Secrets
+     * with its own cluster-wide rights (prometheus-operator v0.85.0,
+     * example/rbac/prometheus-operator/prometheus-operator-cluster-role.yaml:38-46). */
+    scrapers?: Scrapers;
+}
+
 /** Managed Prometheus' collectors run in `gmp-system`, or `gke-gmp-system` on Autopilot, as the
  * ServiceAccount `collector`, which must be allowed to read a monitor's token Secret (the
  * inferencepool chart binds its scrape Secret to `collector` there: templates/gke.yaml at v1.0.2). */
-export const MANAGED_PROMETHEUS_NAMESPACES = ["gmp-system", "gke-gmp-system"] as const;
-/** The collectors' ServiceAccount (see {@link MANAGED_PROMETHEUS_NAMESPACES}). */
-export const MANAGED_PROMETHEUS_COLLECTOR = "collector";
+const MANAGED_PROMETHEUS: Scrapers = { namespaces: ["gmp-system", "gke-gmp-system"], account: "collector" };
+const MANAGED_MONITOR: Omit<MonitorKind, "clusterWide"> = {
+    endpointsField: "endpoints",
+    port: (e) => e.port,
+    secret: (e) => e.authorization?.credentials?.secret,
+    scrapers: MANAGED_PROMETHEUS,
+};
+
+/** The monitors the check reads, by kind: Managed Prometheus' (monitoring.googleapis.com/v1) and
+ * the Prometheus Operator's PodMonitor (monitoring.coreos.com/v1 at v0.85.0:
+ * example/prometheus-operator-crd/monitoring.coreos.com_podmonitors.yaml, `podMetricsEndpoints`,
+ * `portNumber` over `port`, `authorization.credentials` a Secret key). */
+export const MONITOR_KINDS: Record<string, MonitorKind> = {
+    PodMonitoring: { ...MANAGED_MONITOR, clusterWide: false },
+    ClusterPodMonitoring: { ...MANAGED_MONITOR, clusterWide: true },
+    PodMonitor: { endpointsField: "podMetricsEndpoints", port: (e) => e.portNumber ?? e.port, secret: (e) => e.authorization?.credentials, clusterWide: false },
+};
 
 /** The Custom Metrics Stackdriver Adapter serves a Managed Prometheus metric to an HPA as
  * `prometheus.googleapis.com|<series>|<kind>` (GoogleCloudPlatform/k8s-stackdriver

@@ -9,7 +9,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { GPU_CATALOG } from "../../components/plan/gpuCatalog";
-import { BIN_DIR, CACHE_DIR, CHARTS_DIR, toolsMissing } from "./toolchain";
+import { BIN_DIR, CACHE_DIR, crdManifest, toolsMissing } from "./toolchain";
 import versions from "./versions.json";
 
 /** The cluster's folder: state, logs, certificates and the kubeconfig. */
@@ -197,8 +197,9 @@ export async function up(): Promise<{ kubeconfig: string; started: boolean }> {
         if (name === "kube-apiserver") await waitFor("kube-apiserver", () => succeeds(() => kubectl(["get", "--raw", "/readyz"])), 120);
     }
     kubectl(["apply", "--server-side", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items: localNodes() }));
-    const gatewayApi = versions.archives["sigs.k8s.io/gateway-api"][0];
-    kubectl(["apply", "--server-side", "-f", path.join(CHARTS_DIR, `gateway-api-${gatewayApi}.yaml`)]);
+    for (const module of ["sigs.k8s.io/gateway-api", "github.com/prometheus-operator/prometheus-operator"] as const) {
+        kubectl(["apply", "--server-side", "-f", crdManifest(module, versions.archives[module][0])]);
+    }
     await waitFor("the nodes", () => !kubectl(["get", "nodes", "-o", "jsonpath={.items[*].status.conditions[?(@.type=='Ready')].status}"]).split(" ").some((s) => s !== "True"), 120);
     await waitFor("the default service account", () => succeeds(() => kubectl(["get", "serviceaccount", "default", "-n", "default"])), 60);
     return { kubeconfig: KUBECONFIG, started: true };

@@ -35,8 +35,8 @@ export const LOCAL_MODELS: ModelEntry[] = [
 ];
 
 /** The `local` stack's config on a line: any cluster by kubeconfig, GPU nodes by NVIDIA's product
- * label, provider `other` (no gateway controller runs here), charts and CRDs from the module
- * archives (`npm run tools`). */
+ * label, provider `other` (no gateway controller runs here), monitors for the Prometheus
+ * Operator, charts and CRDs from the module archives (`npm run tools`). */
 export function localConfig(line: string, models: ModelEntry[] = LOCAL_MODELS): Record<string, unknown> {
     return {
         cluster: { kubeconfig: KUBECONFIG },
@@ -45,6 +45,8 @@ export function localConfig(line: string, models: ModelEntry[] = LOCAL_MODELS): 
         installInferenceCrds: true,
         networkPolicy: { gatewaySourceRanges: ["10.244.0.0/16"] },
         nodePools: { "nvidia-l4": { nodeSelector: { "nvidia.com/gpu.product": "NVIDIA-L4" } } },
+        // The cluster has the Prometheus Operator's PodMonitor CRD (npm run cluster), not its operator.
+        monitoring: { collector: "prometheus-operator", collectorNamespaces: ["monitoring"] },
         models,
     };
 }
@@ -123,7 +125,7 @@ export function kubectl(...args: string[]): string {
 
 /** What the program made in a namespace, by kind and name, besides what Kubernetes makes itself. */
 export function ourObjects(namespace = "default"): string[] {
-    const kinds = "deployments,services,configmaps,secrets,serviceaccounts,roles,rolebindings,networkpolicies,poddisruptionbudgets,horizontalpodautoscalers,gateways.gateway.networking.k8s.io,httproutes.gateway.networking.k8s.io";
+    const kinds = "deployments,services,configmaps,secrets,serviceaccounts,roles,rolebindings,networkpolicies,poddisruptionbudgets,horizontalpodautoscalers,gateways.gateway.networking.k8s.io,httproutes.gateway.networking.k8s.io,podmonitors.monitoring.coreos.com";
     const inference = "inferencepools.inference.networking.k8s.io";
     const listed = kubectl("get", kinds, "-n", namespace, "-o", "name").split("\n");
     const pools = kubectl("get", "crd", "-o", "name").includes(inference) ? kubectl("get", inference, "-n", namespace, "-o", "name").split("\n") : [];

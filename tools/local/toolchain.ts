@@ -148,14 +148,29 @@ function layOutCharts(version: string): void {
     fs.writeFileSync(path.join(CHARTS_DIR, `manifests-${version}.yaml`), bases.map((b) => fs.readFileSync(path.join(dir, "config", "crd", b), "utf8")).join("\n---\n"));
 }
 
-/** Gateway API's standard-channel CRDs at a version, from its module archive. */
-function layOutGatewayApi(version: string): void {
-    const { dir } = downloadModule("sigs.k8s.io/gateway-api", version);
-    const standard = path.join(dir, "config", "crd", "standard");
-    const files = fs.readdirSync(standard).filter((f) => f.endsWith(".yaml")).sort();
+/** CRDs a module archive holds at a tag: the YAML files of one folder that `include` keeps, in
+ * name order, as one manifest. */
+function layOutCrds(module: string, version: string, folder: string, include: (file: string) => boolean, out: string): void {
+    const dir = path.join(downloadModule(module, version).dir, folder);
+    const files = fs.readdirSync(dir).filter((f) => f.endsWith(".yaml") && include(f)).sort();
+    if (files.length === 0) throw new Error(`no CRDs in ${folder} of ${module}@${version}`);
     fs.mkdirSync(CHARTS_DIR, { recursive: true });
-    fs.writeFileSync(path.join(CHARTS_DIR, `gateway-api-${version}.yaml`), files.map((f) => fs.readFileSync(path.join(standard, f), "utf8")).join("\n---\n"));
+    fs.writeFileSync(path.join(CHARTS_DIR, out), files.map((f) => fs.readFileSync(path.join(dir, f), "utf8")).join("\n---\n"));
 }
+
+/** The CRD manifest of a module's tag that the local cluster installs. */
+export function crdManifest(module: "sigs.k8s.io/gateway-api" | "github.com/prometheus-operator/prometheus-operator", tag: string): string {
+    return path.join(CHARTS_DIR, `${module.split("/").pop()}-${tag}.yaml`);
+}
+
+/** How each module archive is laid out: the inference extension's charts and CRDs; Gateway API's
+ * standard channel; the Prometheus Operator's PodMonitor, which the local stack's monitors are. */
+const LAYOUTS: Record<keyof typeof versions.archives, (tag: string) => void> = {
+    "sigs.k8s.io/gateway-api-inference-extension": layOutCharts,
+    "sigs.k8s.io/gateway-api": (tag) => layOutCrds("sigs.k8s.io/gateway-api", tag, "config/crd/standard", () => true, path.basename(crdManifest("sigs.k8s.io/gateway-api", tag))),
+    "github.com/prometheus-operator/prometheus-operator": (tag) =>
+        layOutCrds("github.com/prometheus-operator/prometheus-operator", tag, "example/prometheus-operator-crd", (f) => f === "monitoring.coreos.com_podmonitors.yaml", path.basename(crdManifest("github.com/prometheus-operator/prometheus-operator", tag))),
+};
 
 /** Whether every tool is built and stamped (for tests that need them). */
 export function toolsReady(): boolean {
@@ -195,13 +210,13 @@ function main(): void {
         step.mark();
         console.log(`  built in ${Math.round((Date.now() - started) / 1000)} s`);
     }
-    for (const [module, tags] of Object.entries(versions.archives)) {
+    for (const [module, tags] of Object.entries(versions.archives) as Array<[keyof typeof versions.archives, string[]]>) {
         for (const tag of tags) {
             // The layout is redone when this file changes: it is cheap, and a stale one misleads.
             const step = stamped(`${module.replace(/\//g, "_")}@${tag}`, { module, tag, helm: versions.build.helm.version, tool: LAYOUT_REVISION });
             if (step.done) continue;
             console.log(`laying out ${module}@${tag}`);
-            (module === "sigs.k8s.io/gateway-api" ? layOutGatewayApi : layOutCharts)(tag);
+            LAYOUTS[module](tag);
             step.mark();
         }
     }
