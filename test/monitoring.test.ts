@@ -28,7 +28,6 @@ import { GKE_GPU_CONTAINER_METRICS, metricListOf, seriesOf } from "../tools/cons
 import { MOCK_PROJECT_NUMBER, ProgramRun, RecordedResource, runProgram } from "../tools/mockRuntime";
 import { validateKubernetesObject } from "./helpers/kubernetesSchemas";
 import { NETWORK_POLICY } from "./helpers/plannedModels";
-import { validatePodMonitoring } from "./helpers/podMonitoringSchema";
 import { StackConfig, configKey, stackVariant } from "./helpers/stackConfigs";
 
 const cluster = { project: "my-gcp-project", location: "us-central1-a", name: "inference-cluster" };
@@ -42,8 +41,8 @@ const plan = (config: Partial<ServingConfig>) => planServing({ cluster, networkP
 test("PodMonitoring: the program's manifests validate; the schema refuses what the CRD refuses", () => {
     const vllm = monitorManifest("managed-prometheus", { name: "vllm-x", matchLabels: { app: "vllm-x" }, port: 8000, authenticated: false }, "default", "15s") as any;
     const epp = monitorManifest("managed-prometheus", { name: "x-epp", matchLabels: { inferencepool: "x-epp" }, port: 9090, authenticated: true }, "default", "30s") as any;
-    validatePodMonitoring(vllm);
-    validatePodMonitoring(epp);
+    validateKubernetesObject(vllm);
+    validateKubernetesObject(epp);
     assert.deepEqual(vllm.spec.endpoints, [{ port: 8000, path: "/metrics", scheme: "http", interval: "15s" }]);
     assert.deepEqual(epp.spec.endpoints[0], {
         port: 9090,
@@ -53,22 +52,23 @@ test("PodMonitoring: the program's manifests validate; the schema refuses what t
         authorization: { type: "Bearer", credentials: { secret: { name: "inference-metrics-reader-token", key: "token" } } },
     });
     const broken: [string, (m: any) => void, RegExp][] = [
-        ["no interval", (m) => delete m.spec.endpoints[0].interval, /interval: is required/],
-        ["no selector", (m) => delete m.spec.selector, /selector: is required/],
-        ["no endpoints", (m) => (m.spec.endpoints = []), /fewer than 1 items/],
-        ["misspelt field", (m) => (m.spec.endpoints[0].intervall = "15s"), /intervall: unknown field/],
-        ["scheme not http(s)", (m) => (m.spec.endpoints[0].scheme = "tcp"), /not one of "http", "https"/],
-        ["interval not a duration", (m) => (m.spec.endpoints[0].interval = "15 seconds"), /does not match/],
-        ["port 0", (m) => (m.spec.endpoints[0].port = 0), /none of the allowed forms/],
-        ["namespace on a secret", (m) => (m.spec.endpoints[0].authorization.credentials.secret.namespace = "other"), /namespace: unknown field/],
-        ["two auth methods", (m) => (m.spec.endpoints[0].basicAuth = { username: "u" }), /at most one of authorization, basicAuth/],
-        ["Basic authorization", (m) => (m.spec.endpoints[0].authorization.type = "Basic"), /not allowed/],
-        ["wrong kind", (m) => (m.kind = "PodMonitor"), /must be "PodMonitoring"/],
+        ["no interval", (m) => delete m.spec.endpoints[0].interval, /\/spec\/endpoints\/0: must have required property 'interval'/],
+        ["no selector", (m) => delete m.spec.selector, /\/spec: must have required property 'selector'/],
+        ["no endpoints", (m) => (m.spec.endpoints = []), /\/spec\/endpoints: must NOT have fewer than 1 items/],
+        ["misspelt field", (m) => (m.spec.endpoints[0].intervall = "15s"), /must NOT have additional properties \{"additionalProperty":"intervall"\}/],
+        ["scheme not http(s)", (m) => (m.spec.endpoints[0].scheme = "tcp"), /scheme: must be equal to one of the allowed values/],
+        ["interval not a duration", (m) => (m.spec.endpoints[0].interval = "15"), /interval: must match format "duration"/],
+        ["port 0", (m) => (m.spec.endpoints[0].port = 0), /port: Port is required/],
+        ["namespace on a secret", (m) => (m.spec.endpoints[0].authorization.credentials.secret.namespace = "other"), /Namespace not allowed on PodMonitoring secret references/],
+        ["two auth methods", (m) => (m.spec.endpoints[0].basicAuth = { username: "u" }), /has\(self.basicAuth\)/],
+        ["Basic authorization", (m) => (m.spec.endpoints[0].authorization.type = "Basic"), /authorization type cannot be set to "basic"/],
+        ["timeout above interval", (m) => (m.spec.endpoints[0].timeout = "1m"), /scrape timeout \(%s\) must not be greater than scrape interval/],
+        ["wrong kind", (m) => (m.kind = "PodMonitor"), /no published schema registered for monitoring.googleapis.com\/v1\/PodMonitor$/],
     ];
     for (const [what, breakIt, message] of broken) {
         const manifest = structuredClone(epp) as any;
         breakIt(manifest);
-        assert.throws(() => validatePodMonitoring(manifest), message, what);
+        assert.throws(() => validateKubernetesObject(manifest), message, what);
     }
 });
 

@@ -96,9 +96,9 @@ const calledBy = (job: Job): Workflow => loadWorkflow(path.basename(String(job.u
  * The values of a matrix axis: a list as written, or `${{ fromJSON(needs.<job>.outputs.<name>) }}`
  * of a job that calls a workflow of this repository, computed as the runner would: the called
  * workflow's output names a job's output, which names a step's, and that step runs here, in the
- * checkout, with its own `$GITHUB_OUTPUT`.
+ * checkout (or `checkout`), with its own `$GITHUB_OUTPUT`.
  */
-function axisValues(workflow: Workflow, values: unknown): unknown[] {
+function axisValues(workflow: Workflow, values: unknown, checkout = repoRoot): unknown[] {
   if (Array.isArray(values)) return values;
   const need = /^\$\{\{\s*fromJSON\(needs\.([\w-]+)\.outputs\.([\w-]+)\)\s*\}\}$/.exec(String(values));
   assert.ok(need !== null, `matrix axis ${JSON.stringify(values)} is neither a list nor fromJSON of a called workflow's output`);
@@ -112,7 +112,7 @@ function axisValues(workflow: Workflow, values: unknown): unknown[] {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "github-output-"));
   try {
     const outputFile = path.join(dir, "output");
-    const result = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", step.run], { cwd: repoRoot, env: { ...process.env, GITHUB_OUTPUT: outputFile }, encoding: "utf8" });
+    const result = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", step.run], { cwd: checkout, env: { ...process.env, GITHUB_OUTPUT: outputFile }, encoding: "utf8" });
     assert.equal(result.status, 0, result.stderr);
     const line = fs.readFileSync(outputFile, "utf8").split("\n").find((l) => l.startsWith(`${stepOutput}=`));
     return JSON.parse(line?.slice(stepOutput.length + 1) ?? "null") as unknown[];
@@ -175,6 +175,23 @@ function pulumiRuns(file: string, command: string): PulumiRun[] {
 test("the repository has stack files to cover", () => {
   // Guards the tests below against passing vacuously if the glob stopped matching.
   assert.ok(stackNames().length > 0, "no Pulumi.<stack>.yaml files found in the repository root");
+});
+
+test("a new stack file is previewed and deployed with no workflow to edit", () => {
+  const checkout = fs.mkdtempSync(path.join(os.tmpdir(), "checkout-"));
+  try {
+    for (const file of ["Pulumi.yaml", "Pulumi.gke.yaml", "Pulumi.istio.yaml"]) fs.copyFileSync(path.join(repoRoot, file), path.join(checkout, file));
+    fs.copyFileSync(path.join(repoRoot, "Pulumi.gke.yaml"), path.join(checkout, "Pulumi.acme.yaml"));
+    assert.deepEqual(stackNames(checkout), ["acme", "gke", "istio"]);
+    for (const file of ["preview.yml", "deploy.yml"]) {
+      const workflow = loadWorkflow(file);
+      const axes = Object.values(workflow.jobs).flatMap((job) => (job.strategy?.matrix?.stack === undefined ? [] : [job.strategy.matrix.stack]));
+      assert.equal(axes.length, 1, `${file}: one job with a stack matrix`);
+      assert.deepEqual(axisValues(workflow, axes[0], checkout), stackNames(checkout), file);
+    }
+  } finally {
+    fs.rmSync(checkout, { recursive: true, force: true });
+  }
 });
 
 test("action-validator accepts every workflow file", () => {

@@ -1,7 +1,7 @@
 /**
  * Validates Kubernetes objects against their published JSON schemas (kubernetes-models and the
- * @kubernetes-models packages), and CRDs no package models against schemas written from their
- * published CRDs (`podMonitoringSchema.ts`). An object of a kind with no schema here fails, so a new kind
+ * @kubernetes-models packages), and custom resources no package models against their published
+ * CRD schemas (`crdSchema.ts`). An object of a kind with no schema here fails, so a new kind
  * cannot slip through unvalidated.
  */
 import { HTTPRoute, Gateway } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1";
@@ -12,14 +12,9 @@ import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
 import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1";
 import { ConfigMap, PersistentVolumeClaim, Secret, Service, ServiceAccount } from "kubernetes-models/v1";
-import { validatePodMonitoring } from "./podMonitoringSchema";
+import { CRD_VALIDATORS } from "./crdSchema";
 
 type Model = new (data: never) => { validate(): void };
-
-/** Kinds validated by our own schema of their published CRD. */
-const CRD_VALIDATORS: Record<string, (object: unknown) => void> = {
-    "monitoring.googleapis.com/v1/PodMonitoring": validatePodMonitoring,
-};
 
 const MODELS: Record<string, Model> = {
     "apps/v1/Deployment": Deployment as unknown as Model,
