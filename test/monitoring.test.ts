@@ -57,12 +57,11 @@ test("PodMonitoring: the program's manifests validate; the schema refuses what t
         ["no endpoints", (m) => (m.spec.endpoints = []), /\/spec\/endpoints: must NOT have fewer than 1 items/],
         ["misspelt field", (m) => (m.spec.endpoints[0].intervall = "15s"), /must NOT have additional properties \{"additionalProperty":"intervall"\}/],
         ["scheme not http(s)", (m) => (m.spec.endpoints[0].scheme = "tcp"), /scheme: must be equal to one of the allowed values/],
-        ["interval not a duration", (m) => (m.spec.endpoints[0].interval = "15"), /interval: must match format "duration"/],
-        ["port 0", (m) => (m.spec.endpoints[0].port = 0), /port: Port is required/],
-        ["namespace on a secret", (m) => (m.spec.endpoints[0].authorization.credentials.secret.namespace = "other"), /Namespace not allowed on PodMonitoring secret references/],
-        ["two auth methods", (m) => (m.spec.endpoints[0].basicAuth = { username: "u" }), /has\(self.basicAuth\)/],
-        ["Basic authorization", (m) => (m.spec.endpoints[0].authorization.type = "Basic"), /authorization type cannot be set to "basic"/],
-        ["timeout above interval", (m) => (m.spec.endpoints[0].timeout = "1m"), /scrape timeout \(%s\) must not be greater than scrape interval/],
+        ["interval not a duration", (m) => (m.spec.endpoints[0].interval = "15 seconds"), /interval: must match pattern/],
+        ["port 0", (m) => (m.spec.endpoints[0].port = 0), /port: must match a schema in anyOf/],
+        ["namespace on a secret", (m) => (m.spec.endpoints[0].authorization.credentials.secret.namespace = "other"), /"additionalProperty":"namespace"/],
+        ["two auth methods", (m) => (m.spec.endpoints[0].basicAuth = { username: "u" }), /at most one of authorization, basicAuth and oauth2/],
+        ["Basic authorization", (m) => (m.spec.endpoints[0].authorization.type = "Basic"), /type: must NOT be valid/],
         ["wrong kind", (m) => (m.kind = "PodMonitor"), /no published schema registered for monitoring.googleapis.com\/v1\/PodMonitor$/],
     ];
     for (const [what, breakIt, message] of broken) {

@@ -1,7 +1,7 @@
 /**
  * Validates Kubernetes objects against their published JSON schemas (kubernetes-models and the
- * @kubernetes-models packages), and custom resources no package models against their published
- * CRD schemas (`crdSchema.ts`). An object of a kind with no schema here fails, so a new kind
+ * @kubernetes-models packages), and custom resources no package models against our schemas of
+ * their CRDs (`crdSchema.ts`). An object of a kind with no schema here fails, so a new kind
  * cannot slip through unvalidated.
  */
 import { HTTPRoute, Gateway } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1";
