@@ -119,7 +119,7 @@ test("v1.5.0: the pod template does not depend on the adapter list, so adding or
         [{ name: "a", source: "org/a" }, { name: "b", source: "org/b" }],
         [{ name: "a", source: "org/a", retired: true }, { name: "b", source: "org/b" }],
     ];
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+     
     const templates = lists.map((adapters) => JSON.stringify((vllmDeployment({ model: llamaAt("v1.5.0", adapters), namespace: "ns", image: "vllm/vllm-openai:v0.20.2" }) as any).spec.template));
     assert.equal(new Set(templates).size, 1);
 });

@@ -75,7 +75,7 @@ test("a cluster by kubeconfig: no Google Cloud resource, GPU nodes by the config
 
 test("a cluster running the Prometheus Operator: a PodMonitor per target by port number, its Prometheus admitted to vLLM, no Role for Managed Prometheus", async () => {
     const run = await runKubeconfigStack({ provider: { name: "istio" }, monitoring: { collector: "prometheus-operator", collectorNamespaces: ["monitoring"] } });
-    const ofType = (type: string) => run.resources.filter((r) => r.type === type).map((r) => r.inputs as { metadata: { name: string }; spec: any }); // eslint-disable-line @typescript-eslint/no-explicit-any
+    const ofType = (type: string) => run.resources.filter((r) => r.type === type).map((r) => r.inputs as { metadata: { name: string }; spec: any });  
     const scraped = Object.fromEntries(ofType("kubernetes:monitoring.coreos.com/v1:PodMonitor").map((m) => [m.metadata.name, m.spec.podMetricsEndpoints.map((e: { portNumber: number }) => e.portNumber)]));
     assert.deepEqual(scraped, {
         "vllm-llama-3-1-8b-instruct": [8000],
@@ -87,7 +87,7 @@ test("a cluster running the Prometheus Operator: a PodMonitor per target by port
     const policies = ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy").filter((p) => p.metadata.name.startsWith("vllm-"));
     assert.equal(policies.length, 2);
     for (const policy of policies) {
-        const namespaces = policy.spec.ingress[0].from.flatMap((peer: any) => peer.namespaceSelector?.matchExpressions?.[0].values ?? []); // eslint-disable-line @typescript-eslint/no-explicit-any
+        const namespaces = policy.spec.ingress[0].from.flatMap((peer: any) => peer.namespaceSelector?.matchExpressions?.[0].values ?? []);  
         assert.deepEqual(namespaces, ["monitoring"]);
     }
     assert.deepEqual(ofType("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding").filter((b) => b.metadata.name.includes("token-read")), []);

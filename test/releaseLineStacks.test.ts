@@ -70,7 +70,7 @@ const runOf = sharedBy((key: string): Promise<ProgramRun> => {
 });
 const runFor = (version: string, provider: "gke" | "istio") => runOf(`${provider}@${version}`);
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 const objects = (resources: RecordedResource[], type: string): any[] => resources.filter((r) => r.type === type).map((r) => r.inputs);
 
 for (const line of Object.values(RELEASE_LINES)) {

@@ -28,7 +28,7 @@ function usedAt(version: string) {
         charts: { inferencePool: { version } },
         models: [{ name: "meta-llama/Llama-3.1-8B-Instruct", adapters: [{ name: "a", source: "org/a" }], lora: { maxCpuLoras: 4 } }],
     }).models[0];
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+     
     const vllm = (vllmDeployment({ model, namespace: "ns", image: "x:y", apiKeys: { version: "1" } }) as any).spec.template.spec.containers[0];
     const charts = modelCharts({ name: "m", job: "j", deployment: "d" }, "c", "ns");
     return {

@@ -380,6 +380,8 @@ const VARIABLES: Record<string, string>[] = [{}, CONFIGURED];
 
 /** A branch filter pattern (`*` any characters but `/`, `**` any). */
 function branchMatches(pattern: string, branch: string): boolean {
+  // A NUL stands for `**` while single stars are replaced.
+  // eslint-disable-next-line no-control-regex
   const regex = pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*\*/g, "\u0000").replace(/\*/g, "[^/]*").replace(/\u0000/g, ".*");
   return new RegExp(`^${regex}$`).test(branch);
 }

@@ -196,7 +196,7 @@ const mocks: pulumi.runtime.Mocks = {
 class RecordingMonitor extends MockMonitor {
     readonly recorded: RecordedResource[] = [];
 
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+     
     override async registerResource(req: any, callback: (err: any, response: any) => void): Promise<void> {
         const type: string = req.getType();
         const name: string = req.getName();

@@ -26,7 +26,7 @@ export type GpuDriverVersion = (typeof GpuDriverVersion)[keyof typeof GpuDriverV
 
 /** Helm chart values: a JSON object. `any` rather than `unknown` so that the cross-language
  * schema can type the values as `Any`. */
-export type ChartValues = Record<string, any>;
+export type ChartValues = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** The cluster the deployment goes into: a GKE cluster (`project`, `location`, `name`; an existing
  * one, or one this stack creates), or any Kubernetes cluster by its kubeconfig (`kubeconfig`),

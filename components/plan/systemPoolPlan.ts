@@ -51,7 +51,8 @@ export function memoryQuantityGiB(value: unknown): number | undefined {
 export function endpointPickerRequests(line: InferencePoolLine, values: ChartValues): ResourceRequests | undefined {
     const defaults = line.endpointPickerResources;
     if (defaults === undefined) return undefined;
-    const requests = defaults.valuesPath.split(".").reduce<any>((v, key) => v?.[key], values)?.requests as Record<string, unknown> | undefined;
+    const at = defaults.valuesPath.split(".").reduce<unknown>((v, key) => (v as ChartValues | undefined)?.[key], values) as ChartValues | undefined;
+    const requests = at?.["requests"] as Record<string, unknown> | undefined;
     return {
         cpu: requests?.["cpu"] === undefined ? defaults.requests.cpu : (cpuQuantity(requests["cpu"]) ?? defaults.requests.cpu),
         memoryGiB: requests?.["memory"] === undefined ? defaults.requests.memoryGiB : (memoryQuantityGiB(requests["memory"]) ?? defaults.requests.memoryGiB),

@@ -68,7 +68,7 @@ export function runPolicy(resources: PolicyResource[], environment: Environment)
     return violations;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 type Props = any;
 /** The inputs of the resource of `type` (its last segment) named `name`, to break by hand. */
 export function props(resources: StackResource[], type: string, name: string): Props {

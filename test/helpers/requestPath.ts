@@ -24,7 +24,7 @@ interface Deployment {
     };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 const inputsOf = (resources: RecordedResource[], type: string): any[] => resources.filter((r) => r.type === type).map((r) => r.inputs);
 const envOf = (container: Container, name: string) => container.env.find((e) => e.name === name)?.value;
 

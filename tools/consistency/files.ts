@@ -57,7 +57,7 @@ interface Projection {
     optional: boolean;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 function projectionsOf(volume: Record<string, any>): Projection[] {
     const items = (source: { items?: { key: string; path: string }[] }) =>
         source.items === undefined ? undefined : Object.fromEntries(source.items.map((item) => [item.path, item.key]));
@@ -69,7 +69,7 @@ function projectionsOf(volume: Record<string, any>): Projection[] {
     });
     if (volume["configMap"] !== undefined) return [one("ConfigMap", volume["configMap"])];
     if (volume["secret"] !== undefined) return [one("Secret", volume["secret"])];
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+     
     return ((volume["projected"]?.sources ?? []) as Record<string, any>[]).flatMap((source) => [
         ...(source["configMap"] === undefined ? [] : [one("ConfigMap", source["configMap"])]),
         ...(source["secret"] === undefined ? [] : [one("Secret", source["secret"])]),
@@ -95,7 +95,7 @@ export type FileLookup =
 export function fileAt(stack: RenderedStack, template: PodTemplate, container: ContainerAt, path: string): FileLookup {
     const at = volumePathOf(container, path);
     if (at === undefined) return { kind: "elsewhere" };
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+     
     const volume = ((template.spec.volumes ?? []) as Record<string, any>[]).find((v) => v["name"] === at.volume);
     const projections = volume === undefined ? [] : projectionsOf(volume);
     if (projections.length === 0) return { kind: "elsewhere" };

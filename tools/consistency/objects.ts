@@ -9,7 +9,7 @@ export interface KubeObject {
     apiVersion: string;
     kind: string;
     metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+     
     [field: string]: any;
 }
 
@@ -105,7 +105,7 @@ export function find(stack: RenderedStack, kind: string, namespace: string, name
     return ofKind(stack, kind, namespace).find((o) => o.metadata.name === name);
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 export type PodSpec = any;
 
 /** The pods an object runs, as its pod template: where they come from, their labels and spec. */
@@ -152,7 +152,7 @@ export function podTemplates(stack: RenderedStack): PodTemplate[] {
 
 /** A container of a pod template, with its path. */
 export interface ContainerAt {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+     
     container: any;
     /** Path of the container in its owner. */
     path: string;

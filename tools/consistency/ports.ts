@@ -92,7 +92,7 @@ export function monitorKind(monitor: KubeObject): MonitorKind {
 }
 
 /** A monitor's endpoints, and the path to the i-th. */
-export function monitorEndpoints(monitor: KubeObject): { endpoints: any[]; at: (i: number) => string } { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function monitorEndpoints(monitor: KubeObject): { endpoints: any[]; at: (i: number) => string } {  
     const field = monitorKind(monitor).endpointsField;
     return { endpoints: monitor["spec"]?.[field] ?? [], at: (i) => `spec.${field}[${i}]` };
 }

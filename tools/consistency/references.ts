@@ -74,27 +74,27 @@ function podReferences(r: Resolver, template: PodTemplate): void {
     const at = (path: string) => refOf(template.owner, path);
     const account = template.spec.serviceAccountName ?? template.spec.serviceAccount;
     if (account !== undefined && account !== "default") r.need(at(`${template.specPath}.serviceAccountName`), "ServiceAccount", ns, account);
-    const volumes = (template.spec.volumes ?? []) as Record<string, any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const volumes = (template.spec.volumes ?? []) as Record<string, any>[];  
     volumes.forEach((volume, i) => {
         const path = `${template.specPath}.volumes[${i}]`;
         const items = (source: { items?: { key: string }[] }) => (source.items ?? []).map((item) => item.key);
         if (volume["secret"] !== undefined) r.needKey(at(`${path}.secret`), "Secret", ns, volume["secret"].secretName, items(volume["secret"]), volume["secret"].optional);
         if (volume["configMap"] !== undefined) r.needKey(at(`${path}.configMap`), "ConfigMap", ns, volume["configMap"].name, items(volume["configMap"]), volume["configMap"].optional);
         if (volume["persistentVolumeClaim"] !== undefined) r.need(at(`${path}.persistentVolumeClaim.claimName`), "PersistentVolumeClaim", ns, volume["persistentVolumeClaim"].claimName);
-        ((volume["projected"]?.sources ?? []) as Record<string, any>[]).forEach((source, j) => { // eslint-disable-line @typescript-eslint/no-explicit-any
+        ((volume["projected"]?.sources ?? []) as Record<string, any>[]).forEach((source, j) => {  
             if (source["secret"] !== undefined) r.needKey(at(`${path}.projected.sources[${j}].secret`), "Secret", ns, source["secret"].name, items(source["secret"]), source["secret"].optional);
             if (source["configMap"] !== undefined) r.needKey(at(`${path}.projected.sources[${j}].configMap`), "ConfigMap", ns, source["configMap"].name, items(source["configMap"]), source["configMap"].optional);
         });
     });
     const volumeNames = new Set(volumes.map((v) => v["name"]));
     for (const { container, path } of containersOf(template)) {
-        ((container.env ?? []) as { valueFrom?: { secretKeyRef?: any; configMapKeyRef?: any } }[]).forEach((env, i) => { // eslint-disable-line @typescript-eslint/no-explicit-any
+        ((container.env ?? []) as { valueFrom?: { secretKeyRef?: any; configMapKeyRef?: any } }[]).forEach((env, i) => {  
             const secret = env.valueFrom?.secretKeyRef;
             if (secret !== undefined) r.needKey(at(`${path}.env[${i}].valueFrom.secretKeyRef`), "Secret", ns, secret.name, [secret.key], secret.optional);
             const configMap = env.valueFrom?.configMapKeyRef;
             if (configMap !== undefined) r.needKey(at(`${path}.env[${i}].valueFrom.configMapKeyRef`), "ConfigMap", ns, configMap.name, [configMap.key], configMap.optional);
         });
-        ((container.envFrom ?? []) as { secretRef?: any; configMapRef?: any }[]).forEach((source, i) => { // eslint-disable-line @typescript-eslint/no-explicit-any
+        ((container.envFrom ?? []) as { secretRef?: any; configMapRef?: any }[]).forEach((source, i) => {  
             if (source.secretRef !== undefined) r.needKey(at(`${path}.envFrom[${i}].secretRef`), "Secret", ns, source.secretRef.name, [], source.secretRef.optional);
             if (source.configMapRef !== undefined) r.needKey(at(`${path}.envFrom[${i}].configMapRef`), "ConfigMap", ns, source.configMapRef.name, [], source.configMapRef.optional);
         });

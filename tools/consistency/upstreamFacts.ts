@@ -252,9 +252,9 @@ export interface Scrapers {
  * one, whether it selects pods in every namespace, and who scrapes. */
 export interface MonitorKind {
     endpointsField: string;
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+     
     port: (endpoint: any) => number | string | undefined;
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+     
     secret: (endpoint: any) => { name: string; key: string; namespace?: string } | undefined;
     clusterWide: boolean;
     /** The scrapers, which must reach the pods and read the token Secret; unknown for the

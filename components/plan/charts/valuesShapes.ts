@@ -77,6 +77,7 @@ export const poolSettingsV1_0 = z
 const FLAG_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 /** A flag value goes into `"{{ value }}"`, a YAML double-quoted scalar, where `"` ends it, `\`
  * starts an escape and a line break folds into a space. */
+// eslint-disable-next-line no-control-regex -- control characters are what it refuses
 const FLAG_VALUE = /^[^"\\\u0000-\u001f\u007f]*$/;
 
 /** What is wrong with one flag, or undefined: its name and value as the template pastes them,
