@@ -21,7 +21,7 @@ import { parse as parseYaml } from "yaml";
 import { RELEASE_LINES, VLLM_RELEASES, planServing } from "../components";
 import { VLLM_OPTIONS } from "../components/plan/vllmFlags";
 import { checkConsistency, stackOf } from "../tools/consistency";
-import { ProgramRun, RecordedResource, isSecretValue, runProgram } from "../tools/mockRuntime";
+import { RecordedResource, isSecretValue } from "../tools/mockRuntime";
 import { REPO_ROOT } from "../tools/repoRoot";
 import { isKubernetesObject } from "../tools/renderFiles";
 import { Break, findingsOf, policyResources, props, reported, runPolicy, stackEnvironment, stackResources, violationFor } from "./helpers/consistencyCheck";
@@ -30,8 +30,7 @@ import { ownedVllmOptions, vllmSpellings } from "./helpers/ownedFlags";
 import { NETWORK_POLICY } from "./helpers/plannedModels";
 import { bbrMissing } from "../tools/local/bbrDriver";
 import { assertModelList, poolsReached, reach, servedBy } from "./helpers/requestPath";
-import { AUTOSCALING, LLAMA, LLAMA_ADAPTERS, PHI, PHI_ARGS, RETIRED, runFor } from "./helpers/releaseLineRuns";
-import { configKey, stackVariant } from "./helpers/stackConfigs";
+import { LLAMA, LLAMA_ADAPTERS, PHI, PHI_ARGS, RETIRED, runFor } from "./helpers/releaseLineRuns";
 
 /** The environment variables of a vLLM release, read at its tag (components/plan/vllm/). */
 const vllmEnv = (tag: string) => (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "components", "plan", "vllm", VLLM_RELEASES[tag].factsFile), "utf8")) as { env: { names: string[] } }).env.names;

@@ -18,7 +18,7 @@ export const PHI_ARGS = ["--trust-remote-code", "--enable-chunked-prefill"];
 
 /** Phi autoscales, on the queue with gke and on the KV cache with istio, so that each line's vLLM
  * tag is checked with both signals. */
-export const AUTOSCALING = { gke: "queueDepth", istio: "kvCache" } as const;
+const AUTOSCALING = { gke: "queueDepth", istio: "kvCache" } as const;
 
 /** One mocked run per line and provider. */
 const runOf = sharedBy((key: string): Promise<ProgramRun> => {
