@@ -1,15 +1,16 @@
 /**
- * The request path over what a mocked run created, for routing tests: what BBR sets on a request
- * (the model header from the body's `model`, and where its chart line maps adapters to base
- * models, the base-model header from the ConfigMaps it reads, with its lookup rules), which route
- * rule the Gateway picks (tools/routeMatching.ts), which pool that reaches, and which model and
+ * The request path over what a mocked run created, for routing tests: what the real BBR of the
+ * stack's tag sets on a request (tools/local/bbrDriver.ts: tests that use it skip without the
+ * tools: `bbrMissing()`), which route rule the Gateway picks (tools/routeMatching.ts), which pool that reaches, and which model and
  * adapter names the pods that pool selects serve (loaded through the syncer's ConfigMap or the
  * resolver's fetcher list).
  */
 import assert from "node:assert/strict";
-import { parse as parseYaml } from "yaml";
 import { API_KEYS_SECRET, MODEL_CATALOG_NAME } from "../../components";
-import { modelHeaderFact } from "../../tools/consistency/upstreamFacts";
+import { stackOf } from "../../tools/consistency";
+import { RenderedStack, ofKind } from "../../tools/consistency/objects";
+import { HeaderSetter, headerSetters } from "../../tools/consistency/workloads";
+import { askBbr } from "../../tools/local/bbrDriver";
 import type { RecordedResource } from "../../tools/mockRuntime";
 import { GatewayManifest, HttpRouteManifest, routeRequest } from "../../tools/routeMatching";
 import { loadResponder, respond } from "./catalogResponder";
@@ -61,32 +62,28 @@ export function adaptersLoadedBy(resources: RecordedResource[], deployment: Depl
     return list.active.map((a) => a.name);
 }
 
-/** What BBR sets on a request, as read at the tag the stack installs (the consistency check's
- * facts, tools/consistency/facts/bbr-model-header.json), never as the program believes: the model
- * header from the body's `model` (none without one); where that tag maps adapters, the base-model
- * header from its labelled ConfigMaps: an adapter's base, a base model's own name, "" for any
- * other name. */
-export function bodyBasedRouting(resources: RecordedResource[], body: Record<string, unknown> | undefined): Record<string, string> {
-    if (typeof body?.["model"] !== "string") return {};
-    const model = body["model"].trim();
-    const chart = inputsOf(resources, "kubernetes:helm.sh/v4:Chart").find((c) => String(c.chart).endsWith("/body-based-routing"));
-    assert.ok(chart, "no body-based-routing release");
-    const fact = modelHeaderFact(String(chart.version));
-    assert.ok(fact, `BBR ${String(chart.version)} was not read at its tag`);
-    const routing = fact.baseModelHeader;
-    if (routing === undefined) return { [fact.modelHeader]: body["model"] };
-    const mappings = inputsOf(resources, "kubernetes:core/v1:ConfigMap").filter(
-        (c) => c.metadata.namespace === chart.namespace && c.metadata.labels?.[routing.configMapLabel] === "true",
-    );
-    const adapters = new Map<string, string>();
-    const bases = new Set<string>();
-    for (const configMap of mappings) {
-        const base = String(configMap.data[routing.keys.baseModel]).trim();
-        bases.add(base);
-        for (const adapter of (parseYaml(configMap.data[routing.keys.adapters] ?? "[]") as string[]) ?? []) adapters.set(adapter.trim(), base);
-    }
-    const base = adapters.get(model) ?? (bases.has(model) ? model : "");
-    return { [fact.modelHeader]: body["model"], [routing.header]: base };
+/** The real BBR of the stack's Gateway (tools/local/bbrDriver.ts), with the stack as Helm renders it. */
+const routers = new WeakMap<RecordedResource[], { stack: RenderedStack; setter: HeaderSetter }>();
+function routerFor(resources: RecordedResource[]): { stack: RenderedStack; setter: HeaderSetter } {
+    const known = routers.get(resources);
+    if (known !== undefined) return known;
+    const { stack } = stackOf(resources.map((r) => ({ type: r.type, name: r.name, props: r.inputs as Record<string, unknown> })));
+    const setters = ofKind(stack, "Gateway").flatMap((gateway) => headerSetters(stack, gateway));
+    assert.equal(setters.length, 1, "one Body-Based Router on the Gateway");
+    const router = { stack, setter: setters[0] };
+    routers.set(resources, router);
+    return router;
+}
+
+/** What the real BBR sets on a request: its tag's own ext_proc server, asked as the Gateway's hook
+ * asks it, with the container's arguments and the ConfigMaps the program creates. A request it
+ * refuses, or whose route it leaves as picked, fails the test. */
+export function bodyBasedRouting(resources: RecordedResource[], method: string, path: string, body?: Record<string, unknown>): Record<string, string> {
+    const { stack, setter } = routerFor(resources);
+    const [answer] = askBbr(stack, setter, [{ method, path, ...(body === undefined ? {} : { body }) }]);
+    assert.equal(answer.error ?? answer.immediateStatus, undefined, `BBR refused ${method} ${path}`);
+    if (Object.keys(answer.headers).length > 0) assert.ok(answer.clearRouteCache, "BBR has the route picked again with its headers");
+    return answer.headers;
 }
 
 /** The Gateway and HTTPRoutes the program creates. */
@@ -100,7 +97,7 @@ export function gatewayOf(resources: RecordedResource[]): { gateway: GatewayMani
  * for a 404. A tie between routes (decided by creation time) fails the test. */
 export function reach(resources: RecordedResource[], method: string, path: string, body?: Record<string, unknown>, scheme: "http" | "https" = "http"): string[] {
     const { gateway, routes } = gatewayOf(resources);
-    const decision = routeRequest(gateway, routes, { scheme, host: "llm.example.com", method, path, headers: bodyBasedRouting(resources, body) });
+    const decision = routeRequest(gateway, routes, { scheme, host: "llm.example.com", method, path, headers: bodyBasedRouting(resources, method, path, body) });
     if (decision === undefined) return [];
     assert.equal(decision.tiedAcrossRoutes, false, `${method} ${path} ties between routes`);
     const redirect = decision.rule.filters?.find((f) => f.type === "RequestRedirect")?.requestRedirect;
@@ -170,6 +167,6 @@ export async function responderAnswer(
     // A secret input arrives wrapped in Pulumi's secret marker: its value is under `value`.
     const entries = secret === undefined ? undefined : ((secret.stringData.value ?? secret.stringData) as Record<string, string>);
     const { handler, variables } = await loadResponder(dir, files, entries?.[API_KEYS_SECRET.digests]);
-    const headers = { ...bodyBasedRouting(resources, request.body), ...(request.authorization === undefined ? {} : { Authorization: request.authorization }) };
+    const headers = { ...bodyBasedRouting(resources, request.method, request.path, request.body), ...(request.authorization === undefined ? {} : { Authorization: request.authorization }) };
     return respond(files["nginx.conf"], handler, variables, { method: request.method, uri: request.path, headers });
 }

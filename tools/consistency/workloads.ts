@@ -6,7 +6,7 @@
 import { parse as parseYaml } from "yaml";
 import { mapSelects } from "./labelSelector";
 import { flagValues } from "./modelServers";
-import { KubeObject, PodTemplate, RenderedStack, argvOf, containersOf, find, imageOf, namespaceOf, ofKind, podTemplates } from "./objects";
+import { ContainerAt, KubeObject, PodTemplate, RenderedStack, argvOf, containersOf, find, imageOf, namespaceOf, ofKind, podTemplates } from "./objects";
 import { ModelHeaderFact, modelHeaderFact } from "./upstreamFacts";
 
 /** The pod templates in `namespace` whose labels a map selector picks. */
@@ -44,6 +44,8 @@ export function attachedRoutes(stack: RenderedStack, gateway: KubeObject): KubeO
 export interface HeaderSetter {
     /** The BBR pods. */
     template: PodTemplate;
+    /** Its container in them. */
+    container: ContainerAt["container"];
     /** Its image tag. */
     tag?: string;
     /** What that tag sets, if the tag was read. */
@@ -118,6 +120,7 @@ export function headerSetters(stack: RenderedStack, gateway: KubeObject): Header
                         const baseModel = fact?.baseModelHeader !== undefined && (plugins.length === 0 || plugins.some((p) => p.startsWith("base-model-to-header:")));
                         return {
                             template,
+                            container,
                             hook,
                             ...(tag === undefined ? {} : { tag }),
                             ...(fact === undefined ? {} : { fact }),

@@ -18,8 +18,10 @@ export interface GoBuild {
     version: string;
     /** Packages to build, relative to the module (`.` its root). */
     packages: string[];
-    /** A folder of ours under tools/local/ whose `main.go` is the entry point instead. */
+    /** A folder of ours under tools/local/ whose Go files are the entry point instead. */
     main?: string;
+    /** Go build tags (a driver of ours picks the tag's API by them). */
+    tags?: string[];
     /** Binary name when one package is built and its directory's name is not the command's. */
     binary?: string;
     /** Version of the modules the module's go.mod replaces by local path. */
@@ -93,11 +95,12 @@ export function downloadModule(module: string, version: string): { dir: string; 
 }
 
 /** Whether a step with this description already ran: its stamp holds the same description. */
-function stamped(name: string, description: unknown): { done: boolean; mark: () => void } {
+function stamped(name: string, description: unknown): { done: boolean; exists: boolean; mark: () => void } {
     const file = path.join(CACHE_DIR, "stamps", name);
     const text = JSON.stringify(description);
     return {
         done: fs.existsSync(file) && fs.readFileSync(file, "utf8") === text,
+        exists: fs.existsSync(file),
         mark: () => {
             fs.mkdirSync(path.dirname(file), { recursive: true });
             fs.writeFileSync(file, text);
@@ -112,13 +115,25 @@ function buildTool(name: string, tool: GoBuild, goVersion: string): void {
     fs.mkdirSync(work, { recursive: true });
     fs.writeFileSync(path.join(work, "go.mod"), wrapperGoMod(name, tool, goMod, goVersion));
     if (tool.main !== undefined) {
-        fs.copyFileSync(path.join(REPO_ROOT, "tools", "local", tool.main, "main.go"), path.join(work, "main.go"));
+        for (const file of goSources(tool.main)) fs.copyFileSync(path.join(REPO_ROOT, "tools", "local", tool.main, file), path.join(work, file));
         for (const [file, from] of Object.entries(EMBEDDED[name] ?? {})) fs.copyFileSync(path.join(dir, from), path.join(work, file));
     }
     const packages = tool.main !== undefined ? ["."] : tool.packages.map((p) => (p === "." ? tool.module : `${tool.module}/${p}`));
     const out = packages.length === 1 ? path.join(BIN_DIR, tool.binary ?? (tool.main ?? path.basename(packages[0]))) : `${BIN_DIR}/`;
     const ldflags = ["-s", "-w", ...(LDFLAGS[name]?.(tool.version) ?? [])].join(" ");
-    go(["build", "-trimpath", "-ldflags", ldflags, "-o", out, ...packages], work);
+    go(["build", "-trimpath", "-ldflags", ldflags, ...(tool.tags === undefined ? [] : ["-tags", tool.tags.join(",")]), "-o", out, ...packages], work);
+}
+
+/** The Go files of a folder of ours under tools/local/. */
+function goSources(main: string): string[] {
+    return fs.readdirSync(path.join(REPO_ROOT, "tools", "local", main)).filter((f) => f.endsWith(".go")).sort();
+}
+
+/** A digest of a folder's Go files: an edit of our own entry point rebuilds it. */
+function sourcesDigest(main: string): string {
+    const hash = crypto.createHash("sha256");
+    for (const file of goSources(main)) hash.update(file).update(fs.readFileSync(path.join(REPO_ROOT, "tools", "local", main, file)));
+    return hash.digest("hex").slice(0, 12);
 }
 
 /** Charts as the inference extension's release script packages them (hack/push-chart.sh at each
@@ -172,16 +187,18 @@ const LAYOUTS: Record<keyof typeof versions.archives, (tag: string) => void> = {
         layOutCrds("github.com/prometheus-operator/prometheus-operator", tag, "example/prometheus-operator-crd", (f) => f === "monitoring.coreos.com_podmonitors.yaml", path.basename(crdManifest("github.com/prometheus-operator/prometheus-operator", tag))),
 };
 
-/** Whether every tool is built and stamped (for tests that need them). */
-export function toolsReady(): boolean {
-    return Object.entries(versions.build).every(([name, tool]) => stamped(name, tool).done);
+/** Whether every tool named (all by default) is built and stamped (for tests that need them). */
+export function toolsReady(names: readonly string[] = Object.keys(versions.build)): boolean {
+    const builds = versions.build as Record<string, GoBuild>;
+    return names.every((name) => stamped(name, builds[name]).done);
 }
 
-/** Why the real-program tests do not run here, or undefined when they do. */
-export function toolsMissing(): string | undefined {
+/** Why the real-program tests (of the tools named, all by default) do not run here, or undefined
+ * when they do. */
+export function toolsMissing(names?: readonly string[]): string | undefined {
     if (process.env.MMI_REAL_ENGINE === "skip") return "MMI_REAL_ENGINE=skip (set by .ci/run for its second Node.js line: they ran on the first)";
     if (goLine() === undefined) return "Go is not installed: the real programs are built from the Go module proxy (npm run tools)";
-    return toolsReady() ? undefined : `the real programs are not built yet: run npm run tools (cache: ${CACHE_DIR})`;
+    return toolsReady(names) ? undefined : `the real programs are not built yet: run npm run tools (cache: ${CACHE_DIR})`;
 }
 
 /** The Go toolchain's version as a go.mod `go` line (`1.26`), or undefined without Go. */
@@ -203,11 +220,15 @@ function main(): void {
     fs.mkdirSync(BIN_DIR, { recursive: true });
     for (const [name, tool] of Object.entries(versions.build) as Array<[string, GoBuild]>) {
         const step = stamped(name, tool);
-        if (step.done) continue;
+        const sources = tool.main === undefined ? undefined : stamped(`${name}.sources`, sourcesDigest(tool.main));
+        // A build stamped before its sources were is taken as built from them: not rebuilt for that.
+        if (step.done && sources !== undefined && !sources.exists) sources.mark();
+        if (step.done && (sources?.done ?? true)) continue;
         const started = Date.now();
         console.log(`building ${name} (${tool.module}@${tool.version})`);
         buildTool(name, tool, goVersion);
         step.mark();
+        sources?.mark();
         console.log(`  built in ${Math.round((Date.now() - started) / 1000)} s`);
     }
     for (const [module, tags] of Object.entries(versions.archives) as Array<[keyof typeof versions.archives, string[]]>) {
