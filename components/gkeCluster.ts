@@ -27,7 +27,6 @@ export const REQUIRED_APIS = {
 /** Names of the nodes' subnet's secondary ranges, which the cluster's IP allocation refers to. */
 export const SECONDARY_RANGES = { pods: "pods", services: "services" } as const;
 
-
 /** A custom-mode VPC network: subnets only where we create them. */
 export function networkSpec(args: GkeClusterArgs): compute.NetworkArgs {
     return { project: args.project, name: args.networkName, autoCreateSubnetworks: false, routingMode: "REGIONAL" };
@@ -83,10 +82,7 @@ export function gatewayFirewallSpec(args: GkeClusterArgs, network: pulumi.Input<
  * NetworkPolicies), shielded nodes. Its default node pool is removed once created: node pools
  * are separate resources, so changing one never touches the cluster.
  */
-export function clusterSpec(
-    args: GkeClusterArgs,
-    refs: { network: pulumi.Input<string>; subnetwork: pulumi.Input<string> },
-): container.ClusterArgs {
+export function clusterSpec(args: GkeClusterArgs, refs: { network: pulumi.Input<string>; subnetwork: pulumi.Input<string> }): container.ClusterArgs {
     return {
         project: args.project,
         location: args.location,
@@ -118,11 +114,7 @@ export function clusterSpec(
 
 /** The node pool for everything but the model servers: GPU nodes are tainted, so BBR, the
  * EPPs, istiod and the cluster's add-ons need untainted nodes. */
-export function systemNodePoolSpec(
-    args: GkeClusterArgs,
-    cluster: pulumi.Input<string>,
-    serviceAccountEmail: pulumi.Input<string>,
-): container.NodePoolArgs {
+export function systemNodePoolSpec(args: GkeClusterArgs, cluster: pulumi.Input<string>, serviceAccountEmail: pulumi.Input<string>): container.NodePoolArgs {
     return {
         project: args.project,
         location: args.location,
@@ -215,11 +207,10 @@ export class GkeCluster extends pulumi.ComponentResource {
             },
             { ...child, dependsOn: apis },
         );
-        this.systemNodePool = new container.NodePool(
-            `${name}-system-pool`,
-            systemNodePoolSpec(args, this.cluster.name, systemNodes.email),
-            { ...child, dependsOn: [systemNodes] },
-        );
+        this.systemNodePool = new container.NodePool(`${name}-system-pool`, systemNodePoolSpec(args, this.cluster.name, systemNodes.email), {
+            ...child,
+            dependsOn: [systemNodes],
+        });
         this.clusterName = this.cluster.name;
         this.clusterLocation = this.cluster.location;
         this.clusterProject = this.cluster.project;

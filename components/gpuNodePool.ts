@@ -26,14 +26,7 @@ export interface GpuNodePoolArgs extends NodePoolSpec {
  * (Machine type, disk size and type, labels, taints, image type and workload metadata change in
  * place, node by node, through a surge upgrade.)
  */
-export const REPLACING_NODE_CONFIG_FIELDS = [
-    "guestAccelerators",
-    "spot",
-    "serviceAccount",
-    "oauthScopes",
-    "metadata",
-    "shieldedInstanceConfig",
-] as const;
+export const REPLACING_NODE_CONFIG_FIELDS = ["guestAccelerators", "spot", "serviceAccount", "oauthScopes", "metadata", "shieldedInstanceConfig"] as const;
 
 /** The node settings every pool of ours shares: a dedicated service account whose roles (not
  * the scopes) limit what nodes may do, Workload Identity's metadata server instead of the

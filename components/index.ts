@@ -7,7 +7,16 @@ export * from "./config/servingConfig";
 export * from "./plan/apiKeysPlan";
 export { GPU_MEMORY_UTILIZATION, costOf, estimateMemory, nodesNeeded, proposeFittingGpus } from "./plan/capacity";
 export type { CostEstimate, CostRange, MemoryEstimate } from "./plan/capacity";
-export { INFERENCE_CHARTS, bodyBasedRoutingValues, chartValues, inferencePoolValues, mergeValues, overriddenPaths, poolChartProvider, unreadPaths } from "./plan/chartValues";
+export {
+    INFERENCE_CHARTS,
+    bodyBasedRoutingValues,
+    chartValues,
+    inferencePoolValues,
+    mergeValues,
+    overriddenPaths,
+    poolChartProvider,
+    unreadPaths,
+} from "./plan/chartValues";
 export type { ChartDescription, ChartKey, InferencePoolValueInputs, PlannedChart, PlannedChartRelease } from "./plan/chartValues";
 export * from "./plan/clientRequests";
 export * from "./plan/clusterPlan";
@@ -25,11 +34,30 @@ export type { NodePoolSpec, PlannedNodePool, PlannedNodeServiceAccount } from ".
 export * from "./plan/servingMetrics";
 export * from "./plan/releaseLines";
 export { AdapterLoadingKind } from "./plan/charts/releaseLine";
-export type { AdapterLoading, BaseModelRouting, BodyBasedRoutingLine, ChartLine, EndpointPickerMetrics, InferencePoolLine, PoolProviderObjects, ReleaseLine, ResourceRequests, UpstreamSource } from "./plan/charts/releaseLine";
+export type {
+    AdapterLoading,
+    BaseModelRouting,
+    BodyBasedRoutingLine,
+    ChartLine,
+    EndpointPickerMetrics,
+    InferencePoolLine,
+    PoolProviderObjects,
+    ReleaseLine,
+    ResourceRequests,
+    UpstreamSource,
+} from "./plan/charts/releaseLine";
 export * from "./plan/vllmReleases";
 export * from "./plan/servingPlan";
 export * from "./plan/systemCapacity";
-export { MODEL_CATALOG_POD, cpuQuantity, endpointPickerPods, endpointPickerRequests, memoryQuantityGiB, planSystemPool, systemPods } from "./plan/systemPoolPlan";
+export {
+    MODEL_CATALOG_POD,
+    cpuQuantity,
+    endpointPickerPods,
+    endpointPickerRequests,
+    memoryQuantityGiB,
+    planSystemPool,
+    systemPods,
+} from "./plan/systemPoolPlan";
 export type { PlannedSystemPool, SystemPoolModel } from "./plan/systemPoolPlan";
 export * from "./plan/weightCachePlan";
 export * from "./adapterFetcher";

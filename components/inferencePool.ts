@@ -63,11 +63,7 @@ export class InferencePool extends pulumi.ComponentResource {
             childOptions(this, opts),
         );
         if (args.endpointPickerTls === "istio-destination-rule") {
-            new k8s.apiextensions.CustomResource(
-                `${name}-epp-tls`,
-                endpointPickerDestinationRule(args.releaseName, args.namespace),
-                childOptions(this, opts),
-            );
+            new k8s.apiextensions.CustomResource(`${name}-epp-tls`, endpointPickerDestinationRule(args.releaseName, args.namespace), childOptions(this, opts));
         }
         this.registerOutputs({ poolName: this.poolName, endpointPickerService: this.endpointPickerService });
     }

@@ -21,12 +21,7 @@ export function istiodValues(): Record<string, unknown> {
 
 /** One Helm release of Istio's repository in `istio-system`; Helm (not Pulumi) owns what it
  * renders, so istiod patching its own webhooks causes no drift. */
-export function istioReleaseSpec(
-    release: string,
-    chart: "base" | "istiod",
-    version: string,
-    values: Record<string, unknown>,
-): k8s.helm.v3.ReleaseArgs {
+export function istioReleaseSpec(release: string, chart: "base" | "istiod", version: string, values: Record<string, unknown>): k8s.helm.v3.ReleaseArgs {
     return {
         name: release,
         chart,
@@ -65,6 +60,5 @@ export class IstioInstallation extends pulumi.ComponentResource {
  * `resource`: a component's own `dependsOn` does not reach its children, and the Istio objects
  * the serving stack creates (DestinationRules, BBR's EnvoyFilter) need Istio's CRDs first. */
 export function waitingFor(resource: pulumi.Resource): pulumi.ResourceTransformation {
-    return ({ type, props, opts }) =>
-        type.startsWith("kubernetes:") ? { props, opts: pulumi.mergeOptions(opts, { dependsOn: [resource] }) } : undefined;
+    return ({ type, props, opts }) => (type.startsWith("kubernetes:") ? { props, opts: pulumi.mergeOptions(opts, { dependsOn: [resource] }) } : undefined);
 }

@@ -121,12 +121,11 @@ export function loraPodParts(model: PlannedModel, pod: LoraPodInputs) {
     if (loading.kind === "resolver") return resolverPodParts(adapterConfigMapName(model), pod);
     const auth = pod.apiKeysRequired
         ? {
-              env: [
-                  { name: "PYTHONPATH", value: SYNCER_AUTH_DIR },
-                  secretEnv("VLLM_API_KEY", { name: API_KEYS_SECRET.name, key: API_KEYS_SECRET.syncerKey }),
-              ],
+              env: [{ name: "PYTHONPATH", value: SYNCER_AUTH_DIR }, secretEnv("VLLM_API_KEY", { name: API_KEYS_SECRET.name, key: API_KEYS_SECRET.syncerKey })],
               mounts: [{ name: SYNCER_AUTH_VOLUME, mountPath: SYNCER_AUTH_DIR, readOnly: true }],
-              volumes: [{ name: SYNCER_AUTH_VOLUME, configMap: { name: adapterConfigMapName(model), items: [{ key: SYNCER_AUTH_KEY, path: SYNCER_AUTH_KEY }] } }],
+              volumes: [
+                  { name: SYNCER_AUTH_VOLUME, configMap: { name: adapterConfigMapName(model), items: [{ key: SYNCER_AUTH_KEY, path: SYNCER_AUTH_KEY }] } },
+              ],
           }
         : { env: [], mounts: [], volumes: [] };
     return {

@@ -34,10 +34,7 @@ export function dnsAuthorizationArgs(certificate: PlannedManagedCertificate): ce
 
 /** The regional Google-managed certificate for the hostname, issued once the DNS authorization's
  * record resolves (`certificatemanager.Certificate`, `managed.dnsAuthorizations`). */
-export function certificateArgs(
-    certificate: PlannedManagedCertificate,
-    dnsAuthorizationId: pulumi.Input<string>,
-): certificatemanager.CertificateArgs {
+export function certificateArgs(certificate: PlannedManagedCertificate, dnsAuthorizationId: pulumi.Input<string>): certificatemanager.CertificateArgs {
     return {
         project: certificate.project,
         location: certificate.location,

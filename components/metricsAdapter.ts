@@ -38,7 +38,11 @@ export class MetricsAdapter extends pulumi.ComponentResource {
         super("multi-model-inference:index:MetricsAdapter", name, {}, opts);
         const { namespace, name: serviceAccount } = METRICS_ADAPTER_SERVICE_ACCOUNT;
         this.principal = workloadIdentityMember(args.project, namespace, serviceAccount, childOptions(this, opts));
-        new projects.IAMMember(`${name}-monitoring-viewer`, { project: args.project, role: METRICS_ADAPTER_ROLE, member: this.principal }, childOptions(this, opts));
+        new projects.IAMMember(
+            `${name}-monitoring-viewer`,
+            { project: args.project, role: METRICS_ADAPTER_ROLE, member: this.principal },
+            childOptions(this, opts),
+        );
         new k8s.yaml.v2.ConfigFile(`${name}-manifest`, { file: METRICS_ADAPTER_MANIFEST_URL }, childOptions(this, opts));
         this.registerOutputs({ principal: this.principal });
     }

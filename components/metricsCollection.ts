@@ -17,7 +17,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "./childOptions";
 import { METRICS_COLLECTORS, MetricsCollectorName } from "./plan/metricsCollectors";
-import { metricsReaderNames } from "./plan/names";
+import { endpointPickerPodLabels } from "./modelServerPolicies";
+import { VLLM_PORT } from "./plan/modelPlan";
+import { BODY_BASED_ROUTER_RELEASE, metricsReaderNames } from "./plan/names";
+import type { ServingPlan } from "./plan/servingPlan";
 
 /** The port the EPP and BBR serve metrics on (their `--metrics-port` default at v1.0.0:
  * cmd/epp/runner/runner.go, cmd/bbr/main.go). */
@@ -49,6 +52,30 @@ export interface MetricsCollectionArgs {
     /** Create the metrics reader (its account, token Secret and roles): needed by an
      * authenticated target, or by a chart's own monitor that scrapes with its token. Default true. */
     reader?: boolean;
+}
+
+/** What the program scrapes: every model's vLLM pods, and the EPPs and BBR where the plan says. */
+export function scrapeTargets(plan: Pick<ServingPlan, "models" | "metricsScrapes">): ScrapeTarget[] {
+    const { endpointPickers, endpointPickersAuthenticated, bodyBasedRouter } = plan.metricsScrapes;
+    return [
+        ...plan.models.flatMap((m) => [
+            { name: m.names.deployment, matchLabels: m.matchLabels, port: VLLM_PORT, authenticated: false },
+            ...(endpointPickers
+                ? [
+                      {
+                          name: m.names.endpointPicker,
+                          matchLabels: endpointPickerPodLabels(m),
+                          port: EXTENSION_METRICS_PORT,
+                          authenticated: endpointPickersAuthenticated,
+                      },
+                  ]
+                : []),
+        ]),
+        // The BBR chart labels its pods `app: <bbr.name>`, which the program sets.
+        ...(bodyBasedRouter
+            ? [{ name: BODY_BASED_ROUTER_RELEASE, matchLabels: { app: BODY_BASED_ROUTER_RELEASE }, port: EXTENSION_METRICS_PORT, authenticated: true }]
+            : []),
+    ];
 }
 
 /** The collector's monitor scraping `/metrics` of one target. */
@@ -112,7 +139,12 @@ export function metricsReaderManifests(namespace: string, collector: MetricsColl
 }
 
 /** The metrics reader's objects, children of `component`; returns its token Secret. */
-function metricsReader(name: string, args: MetricsCollectionArgs, component: pulumi.ComponentResource, opts?: pulumi.ComponentResourceOptions): k8s.core.v1.Secret {
+function metricsReader(
+    name: string,
+    args: MetricsCollectionArgs,
+    component: pulumi.ComponentResource,
+    opts?: pulumi.ComponentResourceOptions,
+): k8s.core.v1.Secret {
     const child = childOptions(component, opts);
     const reader = metricsReaderManifests(args.namespace, args.collector);
     const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-reader`, { metadata: reader.serviceAccount.metadata }, child);

@@ -19,9 +19,7 @@ import { MODEL_CATALOG_POD } from "./plan/systemPoolPlan";
  * `NJS_VERSION=1.0.0`, `nginx-module-njs`). The tag is rebuilt weekly, so the digest pins one build;
  * it is the one public Dockerfiles pinned for this tag (not checked against the registry from here).
  */
-export const MODEL_CATALOG_IMAGE =
-    "nginxinc/nginx-unprivileged:1.30.4-alpine@sha256:93722936b82ec8a1178d48448e619226680d2de3706a1640800e186cd5fa7fd3";
-
+export const MODEL_CATALOG_IMAGE = "nginxinc/nginx-unprivileged:1.30.4-alpine@sha256:93722936b82ec8a1178d48448e619226680d2de3706a1640800e186cd5fa7fd3";
 
 /** The responder Service's port. */
 export const MODEL_CATALOG_SERVICE_PORT = 80;
@@ -230,7 +228,11 @@ export class ModelCatalog extends pulumi.ComponentResource {
             child,
         );
         const deployment = catalogDeployment(args);
-        const server = new k8s.apps.v1.Deployment(`${name}-deployment`, { metadata: deployment.metadata, spec: deployment.spec }, childOptions(this, opts, files));
+        const server = new k8s.apps.v1.Deployment(
+            `${name}-deployment`,
+            { metadata: deployment.metadata, spec: deployment.spec },
+            childOptions(this, opts, files),
+        );
         const service = new k8s.core.v1.Service(`${name}-service`, withoutKind(catalogService(args)), child);
         new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, withoutKind(catalogPodDisruptionBudget(args)), child);
         if (args.networkPolicy !== undefined) {

@@ -29,9 +29,7 @@ export const ROUTE_READY_CONDITIONS = ["Accepted", "ResolvedRefs"] as const;
 /** The `pulumi.com/waitFor` value that waits for every {@link ROUTE_READY_CONDITIONS} on the
  * route's parent Gateway; the conditions are per parent, so `condition=` cannot see them. */
 export function routeWaitFor(): string {
-    return JSON.stringify(
-        ROUTE_READY_CONDITIONS.map((type) => `jsonpath={.status.parents[0].conditions[?(@.type=="${type}")].status}=True`),
-    );
+    return JSON.stringify(ROUTE_READY_CONDITIONS.map((type) => `jsonpath={.status.parents[0].conditions[?(@.type=="${type}")].status}=True`));
 }
 
 /** Arguments of {@link ModelRoute}. */
@@ -125,12 +123,17 @@ export class ModelRoute extends pulumi.ComponentResource {
     constructor(name: string, args: ModelRouteArgs, opts?: pulumi.ComponentResourceOptions) {
         super("multi-model-inference:index:ModelRoute", name, {}, opts);
         // BBR must know the model before the route matches its header: until then it sets "".
-        const baseModel =
-            args.baseModelRouting === undefined ? undefined : baseModelConfigMap(args, args.baseModelRouting);
+        const baseModel = args.baseModelRouting === undefined ? undefined : baseModelConfigMap(args, args.baseModelRouting);
         const mapping =
             baseModel === undefined
                 ? []
-                : [new k8s.core.v1.ConfigMap(`${name}-base-model`, { metadata: baseModel.metadata, immutable: baseModel.immutable, data: baseModel.data }, childOptions(this, opts))];
+                : [
+                      new k8s.core.v1.ConfigMap(
+                          `${name}-base-model`,
+                          { metadata: baseModel.metadata, immutable: baseModel.immutable, data: baseModel.data },
+                          childOptions(this, opts),
+                      ),
+                  ];
         // The GKE controller can take minutes to program the load balancer for a new route.
         const route = new k8s.apiextensions.CustomResource(`${name}-httproute`, httpRoute(args), {
             ...childOptions(this, opts, ...mapping),

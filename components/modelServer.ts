@@ -165,7 +165,12 @@ export function vllmDeployment(args: ModelServerArgs): k8s.types.input.apps.v1.D
                         ...cache.volumes,
                         ...lora.volumes,
                         ...(keys
-                            ? [{ name: "api-keys", secret: { secretName: API_KEYS_SECRET.name, items: [{ key: API_KEYS_SECRET.vllmConfig, path: API_KEYS_FILE.file }] } }]
+                            ? [
+                                  {
+                                      name: "api-keys",
+                                      secret: { secretName: API_KEYS_SECRET.name, items: [{ key: API_KEYS_SECRET.vllmConfig, path: API_KEYS_FILE.file }] },
+                                  },
+                              ]
                             : []),
                     ],
                 },
@@ -194,10 +199,7 @@ export function toQuantity(value: number): string {
 
 /** The autoscaling/v2 HorizontalPodAutoscaler of an autoscaled model, or undefined for a model
  * with a fixed replica count. */
-export function vllmPodAutoscaler(
-    model: PlannedModel,
-    namespace: string,
-): k8s.types.input.autoscaling.v2.HorizontalPodAutoscaler | undefined {
+export function vllmPodAutoscaler(model: PlannedModel, namespace: string): k8s.types.input.autoscaling.v2.HorizontalPodAutoscaler | undefined {
     const scaling = model.autoscaling;
     if (scaling === undefined) return undefined;
     return {
@@ -263,11 +265,7 @@ export class ModelServer extends pulumi.ComponentResource {
             new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, podDisruptionBudget(model, namespace), childOptions(this, opts));
         }
         if (args.networkPolicy !== undefined) {
-            new k8s.networking.v1.NetworkPolicy(
-                `${name}-network-policy`,
-                modelNetworkPolicy(model, namespace, args.networkPolicy),
-                childOptions(this, opts),
-            );
+            new k8s.networking.v1.NetworkPolicy(`${name}-network-policy`, modelNetworkPolicy(model, namespace, args.networkPolicy), childOptions(this, opts));
         }
         const autoscaler = vllmPodAutoscaler(model, namespace);
         if (autoscaler !== undefined) {

@@ -50,11 +50,7 @@ export function gatewayPeers(policy: PlannedNetworkPolicy): k8s.types.input.netw
 
 /** Admits to the vLLM port only the gateway's proxies, the model's own Endpoint Picker (which
  * also scrapes vLLM's metrics) and the metrics collector; everything else is denied. */
-export function modelNetworkPolicy(
-    model: PlannedModel,
-    namespace: string,
-    policy: PlannedNetworkPolicy,
-): k8s.types.input.networking.v1.NetworkPolicy {
+export function modelNetworkPolicy(model: PlannedModel, namespace: string, policy: PlannedNetworkPolicy): k8s.types.input.networking.v1.NetworkPolicy {
     const peers: k8s.types.input.networking.v1.NetworkPolicyPeer[] = [
         { podSelector: { matchLabels: endpointPickerPodLabels(model) } },
         ...(policy.collectorNamespaces.length === 0

@@ -13,18 +13,16 @@ import { DnsRecord, ManagedCertificate } from "./managedCertificate";
 import { ModelCatalog } from "./modelCatalog";
 import { routedNames } from "./plan/loraPlan";
 import { MetricsAdapter } from "./metricsAdapter";
-import { EXTENSION_METRICS_PORT, MetricsCollection } from "./metricsCollection";
+import { MetricsCollection, scrapeTargets } from "./metricsCollection";
 import { HF_TOKEN_SECRET, ModelServer } from "./modelServer";
 import { ModelRoute } from "./modelRoute";
-import { BODY_BASED_ROUTER_RELEASE } from "./plan/names";
-import { endpointPickerPodLabels } from "./modelServerPolicies";
 import { NodeServiceAccount } from "./nodeServiceAccount";
 import type { ApiKeysConfig, ServingConfig } from "./config/servingConfig";
 import { ServingDashboard } from "./servingDashboard";
 import { CostRange } from "./plan/capacity";
 import type { EndpointPickerCost } from "./plan/systemCapacity";
 import type { ParameterSource } from "./plan/knownModels";
-import { PlannedAutoscaling, PlannedGpu, VLLM_PORT } from "./plan/modelPlan";
+import { PlannedAutoscaling, PlannedGpu } from "./plan/modelPlan";
 import { planServing } from "./plan/servingPlan";
 import { WeightCache } from "./weightCache";
 
@@ -116,7 +114,7 @@ export interface NodeCountRange {
 /** How a caller of the component gives API keys or opts out, for its messages. */
 const COMPONENT_API_KEYS_ADVICE: ApiKeysAdvice = {
     path: "apiKeys.keys",
-    set: "pass apiKeys.keys, a secret list of keys (e.g. new pulumi.Config().requireSecret(\"apiKeys\").apply((text) => parseApiKeys(text) as string[]), for one key or a JSON list)",
+    set: 'pass apiKeys.keys, a secret list of keys (e.g. new pulumi.Config().requireSecret("apiKeys").apply((text) => parseApiKeys(text) as string[]), for one key or a JSON list)',
     optOut: "set apiKeys.required to false",
 };
 
@@ -263,18 +261,7 @@ export class MultiModelInference extends pulumi.ComponentResource {
                     namespace: plan.namespace,
                     interval: plan.monitoring.scrapeInterval,
                     reader: plan.metricsScrapes.reader,
-                    targets: [
-                        ...plan.models.flatMap((m) => [
-                            { name: m.names.deployment, matchLabels: m.matchLabels, port: VLLM_PORT, authenticated: false },
-                            ...(plan.metricsScrapes.endpointPickers
-                                ? [{ name: m.names.endpointPicker, matchLabels: endpointPickerPodLabels(m), port: EXTENSION_METRICS_PORT, authenticated: plan.metricsScrapes.endpointPickersAuthenticated }]
-                                : []),
-                        ]),
-                        // The BBR chart labels its pods `app: <bbr.name>`, which the program sets.
-                        ...(plan.metricsScrapes.bodyBasedRouter
-                            ? [{ name: BODY_BASED_ROUTER_RELEASE, matchLabels: { app: BODY_BASED_ROUTER_RELEASE }, port: EXTENSION_METRICS_PORT, authenticated: true }]
-                            : []),
-                    ],
+                    targets: scrapeTargets(plan),
                 },
                 child,
             );
@@ -287,7 +274,13 @@ export class MultiModelInference extends pulumi.ComponentResource {
             gke &&
             new ServingDashboard(
                 `${name}-dashboard`,
-                { displayName: `LLM serving: ${gke.name}/${plan.namespace}`, project: gke.project, clusterName: gke.name, namespace: plan.namespace, models: dashboardModels },
+                {
+                    displayName: `LLM serving: ${gke.name}/${plan.namespace}`,
+                    project: gke.project,
+                    clusterName: gke.name,
+                    namespace: plan.namespace,
+                    models: dashboardModels,
+                },
                 child,
             );
         const bodyBasedRouter = new BodyBasedRouter(
@@ -300,9 +293,7 @@ export class MultiModelInference extends pulumi.ComponentResource {
             const nodePool = nodePools.get(model.nodePool);
             const podInputs: pulumi.Resource[] = [hfTokenSecret, ...(nodePool ? [nodePool] : []), ...(apiKeysSecret ? [apiKeysSecret] : [])];
             if (model.lora !== undefined) {
-                podInputs.push(
-                    new LoraAdapters(`${name}-${model.key}`, { model, namespace: plan.namespace, apiKeysRequired: plan.apiKeysRequired }, child),
-                );
+                podInputs.push(new LoraAdapters(`${name}-${model.key}`, { model, namespace: plan.namespace, apiKeysRequired: plan.apiKeysRequired }, child));
             }
             if (model.weightCache.type !== "none") {
                 podInputs.push(new WeightCache(`${name}-${model.key}`, { model, namespace: plan.namespace, cluster: gke }, child));

@@ -12,12 +12,7 @@ export function workloadIdentityPrincipal(projectNumber: string, projectId: stri
 
 /** {@link workloadIdentityPrincipal} of a ServiceAccount in `projectId`'s clusters, looking up the
  * project number the principal needs; `opts` orders the lookup (a new project's APIs first). */
-export function workloadIdentityMember(
-    projectId: string,
-    namespace: string,
-    serviceAccount: string,
-    opts: pulumi.InvokeOutputOptions,
-): pulumi.Output<string> {
+export function workloadIdentityMember(projectId: string, namespace: string, serviceAccount: string, opts: pulumi.InvokeOutputOptions): pulumi.Output<string> {
     const project = organizations.getProjectOutput({ projectId }, opts);
     return project.number.apply((number) => workloadIdentityPrincipal(number, projectId, namespace, serviceAccount));
 }

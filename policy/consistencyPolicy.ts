@@ -32,11 +32,17 @@ export function knownPart(value: unknown): unknown {
             return { known: false };
         }
     };
-    if (Array.isArray(value)) return value.map((_, i) => read(i)).filter((r) => r.known).map((r) => r.value);
-    return Object.fromEntries(Object.keys(value).flatMap((key) => {
-        const r = read(key);
-        return r.known ? [[key, r.value]] : [];
-    }));
+    if (Array.isArray(value))
+        return value
+            .map((_, i) => read(i))
+            .filter((r) => r.known)
+            .map((r) => r.value);
+    return Object.fromEntries(
+        Object.keys(value).flatMap((key) => {
+            const r = read(key);
+            return r.known ? [[key, r.value]] : [];
+        }),
+    );
 }
 
 /** `kind namespace/name (path)` of each object, for a violation's message. */
@@ -49,7 +55,11 @@ function resourceOf(resources: readonly PolicyResource[], objects: ObjectRef[]):
     for (const object of objects) {
         const found = resources.find((r) => {
             const metadata = (r.props as { kind?: string; metadata?: { name?: string; namespace?: string } }) ?? {};
-            return metadata.kind === object.kind && metadata.metadata?.name === object.name && (metadata.metadata?.namespace ?? "default") === (object.namespace ?? "default");
+            return (
+                metadata.kind === object.kind &&
+                metadata.metadata?.name === object.name &&
+                (metadata.metadata?.namespace ?? "default") === (object.namespace ?? "default")
+            );
         });
         if (found !== undefined) return found.urn;
     }
@@ -62,7 +72,8 @@ export function validateConsistency(args: Pick<StackValidationArgs, "resources" 
     // without children (pulumi/pulumi#16868): what it renders cannot be seen, so neither can the
     // paths through it. `pulumi up` and every later preview see them.
     const unexpanded = args.resources.filter((r) => HELM_CHART_TYPES.has(r.type) && !args.resources.some((child) => child.parent?.urn === r.urn));
-    if (unexpanded.length > 0) args.notApplicable(`the provider did not expand ${unexpanded.map((r) => r.name).join(", ")} in this preview, so their objects cannot be checked`);
+    if (unexpanded.length > 0)
+        args.notApplicable(`the provider did not expand ${unexpanded.map((r) => r.name).join(", ")} in this preview, so their objects cannot be checked`);
     const resources: StackResource[] = args.resources
         .filter((r) => r.type.startsWith("kubernetes:") || r.type.startsWith("gcp:"))
         .map((r) => ({ type: r.type, name: r.name, props: knownPart(r.props) as Record<string, unknown> }));

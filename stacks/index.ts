@@ -39,9 +39,7 @@ function existingGkeProvider(gke: GkeClusterRef): k8s.Provider {
     const cluster = container.getClusterOutput({ project: gke.project, location: gke.location, name: gke.name });
     return new k8s.Provider("gke", {
         kubeconfig: pulumi.secret(
-            pulumi
-                .all([cluster.endpoint, cluster.masterAuths])
-                .apply(([endpoint, auths]) => gkeKubeconfig(gke.name, endpoint, auths[0].clusterCaCertificate)),
+            pulumi.all([cluster.endpoint, cluster.masterAuths]).apply(([endpoint, auths]) => gkeKubeconfig(gke.name, endpoint, auths[0].clusterCaCertificate)),
         ),
         ...PROVIDER_SETTINGS,
     });

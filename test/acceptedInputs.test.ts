@@ -33,7 +33,12 @@ test("images from a registry with a port, pinned by tag, digest or both", () => 
 
 test("a zonal cluster's node pool may use other zones of its region", () => {
     const zonal = { ...cluster, location: "us-central1-a" };
-    const pools = planServing({ ...base, cluster: zonal, nodePools: { "nvidia-l4": { zones: ["us-central1-b", "us-central1-c"] } }, models: [{ name: LLAMA }] }).nodePools;
+    const pools = planServing({
+        ...base,
+        cluster: zonal,
+        nodePools: { "nvidia-l4": { zones: ["us-central1-b", "us-central1-c"] } },
+        models: [{ name: LLAMA }],
+    }).nodePools;
     assert.deepEqual(pools[0].zones, ["us-central1-b", "us-central1-c"]);
     assert.throws(
         () => planServing({ ...base, cluster: zonal, nodePools: { "nvidia-l4": { zones: ["us-east1-b"] } }, models: [{ name: LLAMA }] }),
@@ -48,7 +53,11 @@ test("valid node labels, namespaces, source ranges, targets and weight caches", 
         // A /8 is the widest a subnet can be; Google's health checkers are public ranges.
         networkPolicy: { gatewaySourceRanges: ["10.0.0.0/8", "35.191.0.0/16"] },
         models: [
-            { name: LLAMA, autoscaling: { maxReplicas: 2, metric: "kvCache", target: 0.001 }, weightCache: { type: "bucket", bucket: "my-weights", path: "models/v1.2/llama" } },
+            {
+                name: LLAMA,
+                autoscaling: { maxReplicas: 2, metric: "kvCache", target: 0.001 },
+                weightCache: { type: "bucket", bucket: "my-weights", path: "models/v1.2/llama" },
+            },
             { name: "microsoft/Phi-4-mini-instruct", weightCache: { accessMode: "ReadWriteMany", storageClassName: "standard-rwx" } },
         ],
     });
@@ -73,24 +82,41 @@ test("IDN top-level domains, dotted TLS Secret names and dotted bucket names up 
 
 test("adapter names with folders, and weightCache none where the node's boot disk holds each pod's copy", () => {
     const adapters = [{ name: "team/food-review.v2", source: "org/food" }];
-    assert.deepEqual(plan({ models: [{ name: LLAMA, adapters }] }).models[0].adapters.map((a) => a.name), ["team/food-review.v2"]);
+    assert.deepEqual(
+        plan({ models: [{ name: LLAMA, adapters }] }).models[0].adapters.map((a) => a.name),
+        ["team/food-review.v2"],
+    );
     // 16 GB of Llama weights and the node's 40 GB fit the 100 GB minimum with one pod per node.
     const pools = { "nvidia-l4": { zones: ["us-central1-a"], diskSizeGb: 100 } };
     assert.equal(plan({ nodePools: pools, models: [{ name: LLAMA, weightCache: { type: "none" } }] }).models[0].weightCache.type, "none");
 });
 
 test("EPP flags the chart does not set, with values its quoting carries, and a plugins file the ConfigMap holds", () => {
-    const flags = [{ name: "v", value: 3 }, { name: "kv-cache-usage-percentage-metric", value: "vllm:gpu_cache_usage_perc{a='b'}" }];
+    const flags = [
+        { name: "v", value: 3 },
+        { name: "kv-cache-usage-percentage-metric", value: "vllm:gpu_cache_usage_perc{a='b'}" },
+    ];
     const extension = { flags, pluginsConfigFile: "custom-plugins.yaml", pluginsCustomConfig: { "custom-plugins.yaml": "plugins: []\n" } };
-    const values = plan({ charts: { inferencePool: { version: "v1.0.0", values: { inferenceExtension: extension } } } }).models[0].poolValues as { inferenceExtension: unknown };
+    const values = plan({ charts: { inferencePool: { version: "v1.0.0", values: { inferenceExtension: extension } } } }).models[0].poolValues as {
+        inferenceExtension: unknown;
+    };
     assert.deepEqual(values.inferenceExtension, extension);
-    const onMapLine = { inferencePool: { version: "v1.5.0", values: { inferenceExtension: { flags: { v: 3, "refresh-metrics-interval": "50ms" } } } }, bodyBasedRouting: { version: "v1.5.0" } };
+    const onMapLine = {
+        inferencePool: { version: "v1.5.0", values: { inferenceExtension: { flags: { v: 3, "refresh-metrics-interval": "50ms" } } } },
+        bodyBasedRouting: { version: "v1.5.0" },
+    };
     assert.doesNotThrow(() => plan({ charts: onMapLine }));
 });
 
 test("tensor-parallel sizes that divide the attention heads; models whose heads are unknown are not checked", () => {
     assert.equal(plan({ models: [{ name: "Qwen/Qwen2.5-7B-Instruct", gpu: { count: 4 } }] }).models[0].gpu.count, 4);
-    assert.equal(plan({ models: [{ name: "example/unknown-7b", parameters: 7, contextLength: 4096, kvCacheBytesPerToken: 131072, gpu: { count: 3 } }], nodePools: { "nvidia-l4": { zones: ["us-central1-a"], machineType: "g2-standard-48" } } }).models[0].gpu.count, 3);
+    assert.equal(
+        plan({
+            models: [{ name: "example/unknown-7b", parameters: 7, contextLength: 4096, kvCacheBytesPerToken: 131072, gpu: { count: 3 } }],
+            nodePools: { "nvidia-l4": { zones: ["us-central1-a"], machineType: "g2-standard-48" } },
+        }).models[0].gpu.count,
+        3,
+    );
 });
 
 test("vllmArgs the program does not own pass, in every spelling", () => {
@@ -108,7 +134,11 @@ test("vllmArgs the program does not own pass, in every spelling", () => {
         "bfloat16",
     ];
     assert.deepEqual(plan({ models: [{ name: LLAMA, vllmArgs: args }] }).models[0].vllmArgs, args);
-    assert.deepEqual(plan({ models: [{ name: LLAMA, precision: "int4", vllmArgs: ["-q", "awq", "--dtype=half"] }] }).models[0].vllmArgs, ["-q", "awq", "--dtype=half"]);
+    assert.deepEqual(plan({ models: [{ name: LLAMA, precision: "int4", vllmArgs: ["-q", "awq", "--dtype=half"] }] }).models[0].vllmArgs, [
+        "-q",
+        "awq",
+        "--dtype=half",
+    ]);
 });
 
 test("resolveVllmOption reads arguments as each pinned vLLM's parser does", () => {
@@ -137,7 +167,10 @@ test("resolveVllmOption reads arguments as each pinned vLLM's parser does", () =
         ["-cc", ["--compilation-config"]],
         ["--swap-space", undefined],
     ];
-    for (const [tag, cases] of [["v0.11.0", v0_11], ["v0.20.2", v0_20]] as const) {
+    for (const [tag, cases] of [
+        ["v0.11.0", v0_11],
+        ["v0.20.2", v0_20],
+    ] as const) {
         for (const [arg, options, value] of cases) {
             const resolved = resolveVllmOption(arg, VLLM_OPTIONS[tag]);
             assert.deepEqual(resolved?.options.sort(), options, `${arg} at ${tag}`);
@@ -164,7 +197,13 @@ test("keys of other packages' namespaces are left alone; only a near miss of the
     const foreign = { "gcp:project": "p", "kubernetes:context": "c", "pulumi:tags": "{}", "multi-model:x": "1", "mmi:gateway": "{}" };
     assert.doesNotThrow(() => parseStackConfig("multi-model-inference", entries(foreign), ["multi-model-inference:hfToken", "multi-model-inference:apiKeys"]));
     // Look-alikes: full-width letters, Cyrillic о е і с; legitimate namespaces stay foreign.
-    for (const typo of ["multi-model-inferenc:gateway", "Multi_Model_Inference:gateway", "multi-modle-inference:gateway", "ｍｕｌｔｉ-ｍｏｄｅｌ-ｉｎｆｅｒｅｎｃｅ:gateway", "multі-mоdеl-іnfеrеnсе:gateway"]) {
+    for (const typo of [
+        "multi-model-inferenc:gateway",
+        "Multi_Model_Inference:gateway",
+        "multi-modle-inference:gateway",
+        "ｍｕｌｔｉ-ｍｏｄｅｌ-ｉｎｆｅｒｅｎｃｅ:gateway",
+        "multі-mоdеl-іnfеrеnсе:gateway",
+    ]) {
         assert.throws(
             () => parseStackConfig("multi-model-inference", entries({ [typo]: "{}" }), ["multi-model-inference:hfToken", "multi-model-inference:apiKeys"]),
             /did you mean multi-model-inference:gateway\?/,
@@ -185,6 +224,6 @@ test("the program reads a value nested too deep (the Pulumi CLI passes any depth
     };
     assert.throws(
         () => parseStackConfig("multi-model-inference", entries, ["multi-model-inference:hfToken", "multi-model-inference:apiKeys"]),
-        (e: unknown) => e instanceof ConfigError && /models: is nested more than 64 levels deep/.test(e.message) && !(e.message.includes("RangeError")),
+        (e: unknown) => e instanceof ConfigError && /models: is nested more than 64 levels deep/.test(e.message) && !e.message.includes("RangeError"),
     );
 });

@@ -92,16 +92,26 @@ test("the fetcher fills vLLM's resolver directory, unloads retired adapters, and
         } finally {
             server.close();
         }
-        assert.deepEqual(JSON.parse(fs.readFileSync(path.join(root, "food-review", "adapter_config.json"), "utf8")), { peft_type: "LORA", repo: "Kawon/llama3.1-food-finetune_v14_r8" });
+        assert.deepEqual(JSON.parse(fs.readFileSync(path.join(root, "food-review", "adapter_config.json"), "utf8")), {
+            peft_type: "LORA",
+            repo: "Kawon/llama3.1-food-finetune_v14_r8",
+        });
         assert.ok(!fs.existsSync(path.join(root, "food-review", ".cache")), "huggingface_hub's bookkeeping is not left beside the adapter");
         assert.equal(fs.readlinkSync(path.join(root, "support")), local);
         assert.ok(!fs.existsSync(path.join(root, "food-review-v0")), "the retired adapter's files are gone");
         assert.ok(!fs.existsSync(path.join(work, "escaped")), "nothing is written outside the directory");
-        assert.deepEqual(fs.readdirSync(path.join(root, ".staging")).filter((f) => f !== "hf-home"), [], "no half-downloaded adapter is left");
+        assert.deepEqual(
+            fs.readdirSync(path.join(root, ".staging")).filter((f) => f !== "hf-home"),
+            [],
+            "no half-downloaded adapter is left",
+        );
         assert.equal(fs.readFileSync(env.DOWNLOADS, "utf8"), "Kawon/llama3.1-food-finetune_v14_r8\n", "downloaded once, in the first round");
         // With vLLM not up yet, a round still fetches what it can and reports the rest as failed.
         fs.writeFileSync(env.ADAPTER_LIST, JSON.stringify({ active: [{ name: "late", source: "org/late" }], retired: ["food-review"] }));
-        await assert.rejects(promisify(execFile)("python3", [path.join(work, "fetch_adapters.py"), "--once"], { env: { ...env, VLLM_URL: env.VLLM_URL } }), /Command failed/);
+        await assert.rejects(
+            promisify(execFile)("python3", [path.join(work, "fetch_adapters.py"), "--once"], { env: { ...env, VLLM_URL: env.VLLM_URL } }),
+            /Command failed/,
+        );
         assert.ok(fs.existsSync(path.join(root, "late", "adapter_config.json")));
         // Each round (a restarted sidecar) asks vLLM once; a name vLLM does not serve is a 404.
         assert.deepEqual(unloads, [
@@ -116,10 +126,18 @@ test("the fetcher fills vLLM's resolver directory, unloads retired adapters, and
 test("v1.5.0: the pod template does not depend on the adapter list, so adding or retiring an adapter restarts no pod", () => {
     const lists = [
         [{ name: "a", source: "org/a" }],
-        [{ name: "a", source: "org/a" }, { name: "b", source: "org/b" }],
-        [{ name: "a", source: "org/a", retired: true }, { name: "b", source: "org/b" }],
+        [
+            { name: "a", source: "org/a" },
+            { name: "b", source: "org/b" },
+        ],
+        [
+            { name: "a", source: "org/a", retired: true },
+            { name: "b", source: "org/b" },
+        ],
     ];
-     
-    const templates = lists.map((adapters) => JSON.stringify((vllmDeployment({ model: llamaAt("v1.5.0", adapters), namespace: "ns", image: "vllm/vllm-openai:v0.20.2" }) as any).spec.template));
+
+    const templates = lists.map((adapters) =>
+        JSON.stringify((vllmDeployment({ model: llamaAt("v1.5.0", adapters), namespace: "ns", image: "vllm/vllm-openai:v0.20.2" }) as any).spec.template),
+    );
     assert.equal(new Set(templates).size, 1);
 });

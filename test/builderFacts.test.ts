@@ -64,7 +64,8 @@ test("the created cluster: the CSI drivers the weight-cache options mount, the g
 test("the dashboard's grid: every tile on the 48 columns, no two charts overlap, each group spans exactly its charts, groups stacked", () => {
     const models = ["a/one", "b/two", "c/three"].map((name, i) => ({ name, job: `vllm-${i}`, deployment: `vllm-${i}` }));
     const tiles = JSON.parse(servingDashboardJson({ displayName: "d", clusterName: "c", namespace: "ns", models })).mosaicLayout.tiles as any[];
-    for (const t of tiles) assert.ok([t.xPos, t.yPos, t.width, t.height].every(Number.isInteger) && t.xPos >= 0 && t.yPos >= 0 && t.xPos + t.width <= 48, JSON.stringify(t));
+    for (const t of tiles)
+        assert.ok([t.xPos, t.yPos, t.width, t.height].every(Number.isInteger) && t.xPos >= 0 && t.yPos >= 0 && t.xPos + t.width <= 48, JSON.stringify(t));
     const groups = tiles.filter((t) => t.widget.collapsibleGroup);
     const charts = tiles.filter((t) => t.widget.xyChart);
     const overlap = (a: any, b: any) => a.xPos < b.xPos + b.width && b.xPos < a.xPos + a.width && a.yPos < b.yPos + b.height && b.yPos < a.yPos + a.height;

@@ -45,18 +45,41 @@ test("chartValues: program values pass the v1.0.0 schema; typos, unread keys and
     const cases: { config: Parameters<typeof chartValues>[1]; problem?: RegExp; replicas?: number }[] = [
         { config: { version: "v1.0.0" } },
         { config: { version: "v1.0.0", values: { inferenceExtension: { replicas: 2 } } }, replicas: 2 },
-        { config: { version: "v1.0.0", values: { inferenceExtension: { replicsa: 2 } } }, problem: /charts\.inferencePool\.values\.inferenceExtension\.replicsa: unknown key; allowed keys here: replicas,/ },
+        {
+            config: { version: "v1.0.0", values: { inferenceExtension: { replicsa: 2 } } },
+            problem: /charts\.inferencePool\.values\.inferenceExtension\.replicsa: unknown key; allowed keys here: replicas,/,
+        },
         { config: { version: "v1.0.0", values: { provider: { name: "istio" } } }, problem: /values\.provider\.name: is set by the program/ },
-        { config: { version: "v1.0.0", values: { inferenceExtension: { flags: { v: 1 } } } }, problem: /inferenceExtension\.flags: got \{"v":1\}; expected array/ },
+        {
+            config: { version: "v1.0.0", values: { inferenceExtension: { flags: { v: 1 } } } },
+            problem: /inferenceExtension\.flags: got \{"v":1\}; expected array/,
+        },
         // Keys that appear at v1.0.1, which no v1.0.0 template reads.
-        { config: { version: "v1.0.0", values: { inferenceExtension: { monitoring: { gke: { enabled: true } } } } }, problem: /inferenceExtension\.monitoring: unknown key/ },
+        {
+            config: { version: "v1.0.0", values: { inferenceExtension: { monitoring: { gke: { enabled: true } } } } },
+            problem: /inferenceExtension\.monitoring: unknown key/,
+        },
         { config: { version: "v1.0.0", values: { inferenceExtension: { tolerations: [] } } }, problem: /inferenceExtension\.tolerations: unknown key/ },
         // Keys v1.0.0 reads: an env entry from a Secret, the EPP Service's metrics port.
-        { config: { version: "v1.0.0", values: { inferenceExtension: { env: [{ name: "X", valueFrom: { secretKeyRef: { name: "s", key: "k" } } }], metricsPort: 9091 } } } },
-        { config: { version: "v1.0.0", values: { inferenceExtension: { env: [{ name: "X", value: "1", valueFrom: { fieldRef: {} } }] } } }, problem: /env\[0\]: .*set value or valueFrom, not both/ },
+        {
+            config: {
+                version: "v1.0.0",
+                values: { inferenceExtension: { env: [{ name: "X", valueFrom: { secretKeyRef: { name: "s", key: "k" } } }], metricsPort: 9091 } },
+            },
+        },
+        {
+            config: { version: "v1.0.0", values: { inferenceExtension: { env: [{ name: "X", value: "1", valueFrom: { fieldRef: {} } }] } } },
+            problem: /env\[0\]: .*set value or valueFrom, not both/,
+        },
         // Read only by the v1alpha2 branch of templates/inferencepool.yaml, which a v1 pool never takes.
-        { config: { version: "v1.0.0", values: { inferenceExtension: { failureMode: "FailOpen" } } }, problem: /inferenceExtension\.failureMode: is read only for a v1alpha2 pool/ },
-        { config: { version: "v1.0.0", values: { inferencePool: { apiVersion: "inference.networking.x-k8s.io/v1alpha2" } } }, problem: /inferencePool\.apiVersion: got "inference\.networking\.x-k8s\.io\/v1alpha2"; allowed: inference\.networking\.k8s\.io\/v1/ },
+        {
+            config: { version: "v1.0.0", values: { inferenceExtension: { failureMode: "FailOpen" } } },
+            problem: /inferenceExtension\.failureMode: is read only for a v1alpha2 pool/,
+        },
+        {
+            config: { version: "v1.0.0", values: { inferencePool: { apiVersion: "inference.networking.x-k8s.io/v1alpha2" } } },
+            problem: /inferencePool\.apiVersion: got "inference\.networking\.x-k8s\.io\/v1alpha2"; allowed: inference\.networking\.k8s\.io\/v1/,
+        },
         { config: { version: "v9.9.9" }, problem: /no values schema for this chart version \(known: v1\.0\.0, v1\.0\.2, v1\.5\.0\).*rawValues/ },
         { config: { version: "v9.9.9", rawValues: { anything: true } } },
     ];
@@ -79,13 +102,23 @@ test("vllmArgs: the served name, port, tensor parallelism and precision flags", 
         // Two hold it: vLLM's default is the native length, so no flag.
         { model: { gpu: { count: 2 }, precision: "float16" }, expected: ["--tensor-parallel-size", "2", "--dtype", "float16"] },
         // A smaller length in vllmArgs is honoured, and the plan adds none of its own.
-        { model: { precision: "fp8", vllmArgs: ["--max-model-len=8192"] }, expected: ["--tensor-parallel-size", "1", "--quantization", "fp8", "--max-model-len=8192"] },
+        {
+            model: { precision: "fp8", vllmArgs: ["--max-model-len=8192"] },
+            expected: ["--tensor-parallel-size", "1", "--quantization", "fp8", "--max-model-len=8192"],
+        },
         { model: { precision: "int4" }, expected: ["--tensor-parallel-size", "1", "--max-model-len", "107952"] },
     ];
     for (const { model, expected } of cases) {
         const planned = planServing({ ...base, models: [{ name: "meta-llama/Llama-3.1-8B-Instruct", ...model }] }).models[0];
         const args = vllmArgs(planned);
-        assert.deepEqual(args.slice(0, 6), ["--model", "meta-llama/Llama-3.1-8B-Instruct", "--served-model-name", "meta-llama/Llama-3.1-8B-Instruct", "--port", "8000"]);
+        assert.deepEqual(args.slice(0, 6), [
+            "--model",
+            "meta-llama/Llama-3.1-8B-Instruct",
+            "--served-model-name",
+            "meta-llama/Llama-3.1-8B-Instruct",
+            "--port",
+            "8000",
+        ]);
         assert.deepEqual(args.slice(6), expected, JSON.stringify(model));
     }
 });
@@ -97,7 +130,11 @@ test("vllmDeployment: GPUs, shared memory and scheduling follow the model", () =
         { gpu: { type: "nvidia-h100-80gb" as const, count: 8 }, shm: "16Gi" },
     ];
     for (const { gpu, shm } of cases) {
-        const p = planServing({ ...base, models: [{ name: "meta-llama/Llama-3.1-8B-Instruct", gpu }], nodePools: gpu.type === "nvidia-h100-80gb" ? { [gpu.type]: { spot: true } } : {} });
+        const p = planServing({
+            ...base,
+            models: [{ name: "meta-llama/Llama-3.1-8B-Instruct", gpu }],
+            nodePools: gpu.type === "nvidia-h100-80gb" ? { [gpu.type]: { spot: true } } : {},
+        });
         const deployment = vllmDeployment({ model: p.models[0], namespace: "ns", image: "vllm/vllm-openai:v0.11.0" }) as any;
         const pod = deployment.spec.template.spec;
         assert.equal(pod.containers[0].resources.limits["nvidia.com/gpu"], String(gpu.count));
@@ -196,30 +233,48 @@ test("gateway exposure: internal classes and annotations per provider, HTTPS wit
     const managed = plan({ cluster: { ...base.cluster, location: "europe-west4-b" }, gateway: { hostname: "*.llm.example.com" } }).gateway;
     assert.equal(managed.https, true);
     assert.equal(managed.tlsSecretName, undefined);
-    assert.deepEqual({ ...managed.managedCertificate, name: undefined }, {
-        name: undefined,
-        hostname: "*.llm.example.com",
-        domain: "llm.example.com",
-        project: "my-gcp-project",
-        location: "europe-west4",
-        listenerOption: "networking.gke.io/cert-manager-certs",
-    });
+    assert.deepEqual(
+        { ...managed.managedCertificate, name: undefined },
+        {
+            name: undefined,
+            hostname: "*.llm.example.com",
+            domain: "llm.example.com",
+            project: "my-gcp-project",
+            location: "europe-west4",
+            listenerOption: "networking.gke.io/cert-manager-certs",
+        },
+    );
     assert.match(managed.managedCertificate?.name ?? "", /^cert-inference-gateway-[0-9a-f]{6}$/);
-    const withCertificate = gatewayManifest({ gatewayName: "gw", namespace: "ns", gatewayClassName: managed.className, hostname: managed.hostname, certificate: { option: "networking.gke.io/cert-manager-certs", name: "c1" } });
+    const withCertificate = gatewayManifest({
+        gatewayName: "gw",
+        namespace: "ns",
+        gatewayClassName: managed.className,
+        hostname: managed.hostname,
+        certificate: { option: "networking.gke.io/cert-manager-certs", name: "c1" },
+    });
     validateKubernetesObject(withCertificate);
-    assert.deepEqual((withCertificate.spec.listeners[1] as { tls?: unknown }).tls, { mode: "Terminate", options: { "networking.gke.io/cert-manager-certs": "c1" } });
+    assert.deepEqual((withCertificate.spec.listeners[1] as { tls?: unknown }).tls, {
+        mode: "Terminate",
+        options: { "networking.gke.io/cert-manager-certs": "c1" },
+    });
     // Istio issues no certificate: a hostname alone stays HTTP (bring a Secret, see docs/api-keys-and-https.md).
     const istio = plan({ provider: { name: "istio" }, networkPolicy: {}, gateway: { hostname: "llm.example.com" } }).gateway;
     assert.deepEqual([istio.https, istio.managedCertificate], [false, undefined]);
 
-    assert.throws(() => plan({ provider: { name: "other" }, gateway: { internal: true } }), /provider\.gatewayClassName: is required for provider "other" with gateway\.internal/);
+    assert.throws(
+        () => plan({ provider: { name: "other" }, gateway: { internal: true } }),
+        /provider\.gatewayClassName: is required for provider "other" with gateway\.internal/,
+    );
 });
 
 test("NetworkPolicy peers follow the provider; providers with outside proxies need their ranges", () => {
     const [llama] = plan({}).models;
     const gke = modelNetworkPolicy(llama, "ns", plan({}).networkPolicy!) as any;
     validateKubernetesObject(gke);
-    assert.deepEqual(gke.spec.ingress[0].from.slice(2), ["35.191.0.0/16", "130.211.0.0/22", "10.129.0.0/23"].map((cidr) => ({ ipBlock: { cidr } })));
+    assert.deepEqual(
+        gke.spec.ingress[0].from.slice(2),
+        ["35.191.0.0/16", "130.211.0.0/22", "10.129.0.0/23"].map((cidr) => ({ ipBlock: { cidr } })),
+    );
     const istio = plan({ provider: { name: "istio" }, networkPolicy: {} }).networkPolicy!;
     assert.deepEqual(istio, {
         sourceRanges: [],
@@ -228,12 +283,18 @@ test("NetworkPolicy peers follow the provider; providers with outside proxies ne
     });
     assert.equal(plan({ networkPolicy: { enabled: false } }).networkPolicy, undefined);
     assert.throws(() => plan({ networkPolicy: {} }), /networkPolicy\.gatewaySourceRanges: is required for provider "gke"/);
-    assert.throws(() => plan({ provider: { name: "other", gatewayClassName: "x" }, networkPolicy: {} }), /networkPolicy\.gatewaySourceRanges: is required for provider "other"/);
+    assert.throws(
+        () => plan({ provider: { name: "other", gatewayClassName: "x" }, networkPolicy: {} }),
+        /networkPolicy\.gatewaySourceRanges: is required for provider "other"/,
+    );
 });
 
 test("rollouts surge only where the pool has a GPU to spare; budgets only for several replicas", () => {
     const fixed = plan({ models: [{ name: "meta-llama/Llama-3.1-8B-Instruct" }, { name: "microsoft/Phi-4-mini-instruct" }] });
-    assert.deepEqual(fixed.models.map((m) => m.canSurge), [false, false]);
+    assert.deepEqual(
+        fixed.models.map((m) => m.canSurge),
+        [false, false],
+    );
     const spareWithDisk = plan({ nodePools: { "nvidia-l4": { autoscaling: { minNodes: 1, maxNodes: 2 } } } });
     assert.equal(spareWithDisk.models[0].canSurge, false, "a surge pod could not attach the old pod's ReadWriteOnce disk");
     const spare = plan({
@@ -255,10 +316,21 @@ test("node pool names: a hash of exactly the fields that replace the pool", () =
     const base = { ...plan({}).nodePools[0], cluster };
     const name = gkeNodePoolName(base);
     assert.match(name, /^gpu-nvidia-l4-[0-9a-f]{6}$/);
-    for (const inPlace of [{ machineType: "g2-standard-16" }, { diskSizeGb: 300 }, { labels: { team: "a" } }, { zones: ["us-central1-b"] }, { protect: true }]) {
+    for (const inPlace of [
+        { machineType: "g2-standard-16" },
+        { diskSizeGb: 300 },
+        { labels: { team: "a" } },
+        { zones: ["us-central1-b"] },
+        { protect: true },
+    ]) {
         assert.equal(gkeNodePoolName({ ...base, ...inPlace }), name, JSON.stringify(inPlace));
     }
-    for (const replacing of [{ driverVersion: "DEFAULT" as const }, { spot: true }, { gpusPerNode: 2 }, { serviceAccountEmail: "other@p.iam.gserviceaccount.com" }]) {
+    for (const replacing of [
+        { driverVersion: "DEFAULT" as const },
+        { spot: true },
+        { gpusPerNode: 2 },
+        { serviceAccountEmail: "other@p.iam.gserviceaccount.com" },
+    ]) {
         assert.notEqual(gkeNodePoolName({ ...base, ...replacing }), name, JSON.stringify(replacing));
     }
 });

@@ -19,7 +19,11 @@ const ENDPOINTS: { endpoint: GatewayEndpoint; url: string; resolve?: string }[] 
     { endpoint: { address: "<gateway-address>", tls: false }, url: "http://<gateway-address>" },
     { endpoint: { address: "10.0.0.9", tls: false }, url: "http://10.0.0.9" },
     { endpoint: { address: "10.0.0.9", hostname: "llm.example.com", tls: true }, url: "https://llm.example.com", resolve: "llm.example.com:443:10.0.0.9" },
-    { endpoint: { address: "<gateway-address>", hostname: "*.example.com", tls: false }, url: "http://llm.example.com", resolve: "llm.example.com:80:<gateway-address>" },
+    {
+        endpoint: { address: "<gateway-address>", hostname: "*.example.com", tls: false },
+        url: "http://llm.example.com",
+        resolve: "llm.example.com:80:<gateway-address>",
+    },
 ];
 
 const shells = ["bash", "zsh"] as const;
@@ -40,12 +44,19 @@ for (const shell of shells) {
             }),
         );
         // Parsed (-n) and run in one shell each: every command as it would be pasted.
-        const argvs = curlArgvs(shell, cases.map((c) => c.command));
+        const argvs = curlArgvs(
+            shell,
+            cases.map((c) => c.command),
+        );
         assert.equal(argvs.length, cases.length);
         cases.forEach(({ command, url, resolve, name }, i) => {
             const argv = [...argvs[i]];
             const body = argv.pop() as string;
-            assert.deepEqual(argv, ["-X", "POST", ...(resolve === undefined ? [] : ["--resolve", resolve]), url, "-H", "Content-Type: application/json", "-d"], command);
+            assert.deepEqual(
+                argv,
+                ["-X", "POST", ...(resolve === undefined ? [] : ["--resolve", resolve]), url, "-H", "Content-Type: application/json", "-d"],
+                command,
+            );
             assert.equal(JSON.parse(body).model, name);
         });
     });

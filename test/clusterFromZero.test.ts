@@ -27,7 +27,6 @@ import { isKubernetesObject, renderFiles } from "../tools/renderFiles";
 import { validateKubernetesObject } from "./helpers/kubernetesSchemas";
 import { configKey, stackVariant } from "./helpers/stackConfigs";
 
-
 const CLUSTER = { project: "my-gcp-project", location: "us-central1", name: "inference-cluster" };
 const MODELS = [{ name: "meta-llama/Llama-3.1-8B-Instruct" }];
 const NODE_POOLS = { "nvidia-l4": { zones: ["us-central1-a"] } };
@@ -82,7 +81,14 @@ test("planServing: cluster.create and istio resolved with their defaults, or abs
         systemNodeCount: 1,
     });
 
-    const istio = planServing({ cluster: CLUSTER, models: MODELS, nodePools: NODE_POOLS, networkPolicy: NETWORK_POLICY, provider: { name: "istio" }, istio: { install: true } });
+    const istio = planServing({
+        cluster: CLUSTER,
+        models: MODELS,
+        nodePools: NODE_POOLS,
+        networkPolicy: NETWORK_POLICY,
+        provider: { name: "istio" },
+        istio: { install: true },
+    });
     assert.deepEqual(istio.istio, { version: "1.30.5" });
     assert.equal(regionOf("europe-west4"), "europe-west4");
 });
@@ -169,12 +175,18 @@ test("Pulumi.gke.yaml with cluster.create: network, subnets, cluster, and everyt
     await t.test("the serving resources are those of the existing-cluster stack, but for the CRDs GKE installs itself", () => {
         // Everything the GkeCluster component makes is named after it, "cluster-...".
         const serving = (r: ProgramRun) =>
-            r.resources.filter((x) => !x.name.startsWith("cluster") && x.type !== PROVIDER).map((x) => `${x.type} ${x.name}`).sort();
+            r.resources
+                .filter((x) => !x.name.startsWith("cluster") && x.type !== PROVIDER)
+                .map((x) => `${x.type} ${x.name}`)
+                .sort();
         // A new cluster on the REGULAR channel runs GKE 1.35 or later, which installs the
         // InferencePool CRD itself from 1.34.0-gke.1626000 (components/plan/clusterPlan.ts).
         const crds = "kubernetes:yaml/v2:ConfigFile inference-gateway-inference-crds";
         assert.ok(serving(defaultRun).includes(crds), "an existing cluster gets the release's CRDs");
-        assert.deepEqual(serving(run), serving(defaultRun).filter((r) => r !== crds));
+        assert.deepEqual(
+            serving(run),
+            serving(defaultRun).filter((r) => r !== crds),
+        );
     });
 
     await t.test("the APIs, then a custom-mode network", () => {
@@ -234,7 +246,10 @@ test("Pulumi.gke.yaml with cluster.create: network, subnets, cluster, and everyt
         assert.equal(inputs["initialNodeCount"], 1);
         assert.equal(inputs["deletionProtection"], true);
         assert.equal(cluster.options.protect, true);
-        assert.deepEqual(run.resources.filter((r) => r.options.protect).map((r) => r.name), ["cluster-gke"]);
+        assert.deepEqual(
+            run.resources.filter((r) => r.options.protect).map((r) => r.name),
+            ["cluster-gke"],
+        );
     });
 
     await t.test("the node pools join the new cluster and wait for it", () => {
@@ -265,7 +280,10 @@ test("Pulumi.gke.yaml with cluster.create: network, subnets, cluster, and everyt
 
     await t.test("every Kubernetes resource uses a provider built from the new cluster", () => {
         const providers = run.resources.filter((r) => r.type === PROVIDER);
-        assert.deepEqual(providers.map((p) => p.name), ["cluster"]);
+        assert.deepEqual(
+            providers.map((p) => p.name),
+            ["cluster"],
+        );
         const provider = providers[0];
         assert.ok(provider.options.dependsOn.includes(cluster.urn));
         assert.ok(provider.options.dependsOn.includes(find(run, NODE_POOL, "cluster-system-pool").urn), "waits for the system nodes");
@@ -316,7 +334,10 @@ test("cluster.create with its settings: ranges, channel, no protection, no API e
     assert.equal(find(run, NETWORK, "cluster-network").inputs["name"], "serving");
     const subnet = find(run, SUBNETWORK, "cluster-nodes-subnet").inputs;
     assert.equal(subnet["region"], "us-central1");
-    assert.deepEqual((subnet["secondaryIpRanges"] as { ipCidrRange: string }[]).map((r) => r.ipCidrRange), ["172.20.0.0/14", "172.24.0.0/20"]);
+    assert.deepEqual(
+        (subnet["secondaryIpRanges"] as { ipCidrRange: string }[]).map((r) => r.ipCidrRange),
+        ["172.20.0.0/14", "172.24.0.0/20"],
+    );
     assert.equal(find(run, SUBNETWORK, "cluster-proxy-only-subnet").inputs["ipCidrRange"], "172.30.0.0/23");
     const cluster = find(run, CLUSTER_TYPE, "cluster-gke");
     assert.equal(cluster.inputs["location"], "us-central1-a");
@@ -338,7 +359,10 @@ test("Pulumi.istio.yaml with cluster.create and istio.install: Istio's charts fi
     const istiod = find(run, RELEASE, "istio-istiod");
 
     await t.test("base and istiod from Istio's repository into istio-system, with the inference extension", () => {
-        for (const [release, chart, name] of [[base, "base", "istio-base"], [istiod, "istiod", "istiod"]] as const) {
+        for (const [release, chart, name] of [
+            [base, "base", "istio-base"],
+            [istiod, "istiod", "istiod"],
+        ] as const) {
             assert.equal(release.inputs["chart"], chart);
             assert.equal(release.inputs["name"], name);
             assert.equal(release.inputs["version"], "1.28.5");

@@ -69,14 +69,23 @@ test("the error lists every problem under one line that counts them, (top level)
     const token = `hf_${"Zq".repeat(12)}`;
     const one = new ConfigError([{ path: "", message: `got ${token}` }]);
     assert.equal(one.message, "Invalid configuration (1 problem):\n  - (top level): got hf_[redacted]");
-    const two = new ConfigError([{ path: "a", message: "x" }, { path: `b.${token}`, message: "y" }], "stack file");
+    const two = new ConfigError(
+        [
+            { path: "a", message: "x" },
+            { path: `b.${token}`, message: "y" },
+        ],
+        "stack file",
+    );
     assert.equal(two.message, "Invalid stack file (2 problems):\n  - a: x\n  - b.hf_[redacted]: y");
     assert.deepEqual(two.problems[1], { path: "b.hf_[redacted]", message: "y" });
 });
 
 test("an input that is a Pulumi Output is refused at its path, however deep; plain values pass", () => {
     const input = { cluster: { name: "c" }, models: [{ name: "m" }, { name: pulumi.output("from another resource") }], hfToken: pulumi.secret("t") };
-    assert.deepEqual(outputProblems(input).map((p) => p.path), ["models[1].name", "hfToken"]);
+    assert.deepEqual(
+        outputProblems(input).map((p) => p.path),
+        ["models[1].name", "hfToken"],
+    );
     assert.match(outputProblems(input)[0].message, /^is a Pulumi Output .* pass a plain value/);
     assert.deepEqual(outputProblems({ a: [1, "two", null, { b: false }] }), []);
     assert.deepEqual(outputProblems(null), []);

@@ -65,7 +65,8 @@ const BREAKS: Break[] = [
         variant: "gke",
         apply: (r) => (props(r, "Deployment", `${LLAMA}-deployment`).spec.template.spec.containers[0].ports[0].containerPort = 8001),
         rule: "ports",
-        message: /InferencePool default\/llama-3-1-8b-instruct sends to port 8000, which no container of Deployment default\/vllm-llama-3-1-8b-instruct declares \(its ports: http=8001\)/,
+        message:
+            /InferencePool default\/llama-3-1-8b-instruct sends to port 8000, which no container of Deployment default\/vllm-llama-3-1-8b-instruct declares \(its ports: http=8001\)/,
         objects: ["InferencePool/llama-3-1-8b-instruct#spec.targetPorts[0].number", "Deployment/vllm-llama-3-1-8b-instruct#spec.template.spec.containers"],
     },
     {
@@ -74,7 +75,10 @@ const BREAKS: Break[] = [
         apply: (r) => (props(r, "Deployment", `${LLAMA}-deployment`).spec.template.spec.containers[0].ports[0].containerPort = 8001),
         rule: "ports",
         message: /the readinessProbe of vLLM in Deployment default\/vllm-llama-3-1-8b-instruct checks port http \(8001\), but vLLM listens on 8000/,
-        objects: ["Deployment/vllm-llama-3-1-8b-instruct#spec.template.spec.containers[0].readinessProbe", "InferencePool/llama-3-1-8b-instruct#spec.targetPorts[0].number"],
+        objects: [
+            "Deployment/vllm-llama-3-1-8b-instruct#spec.template.spec.containers[0].readinessProbe",
+            "InferencePool/llama-3-1-8b-instruct#spec.targetPorts[0].number",
+        ],
     },
     {
         what: "the HF token Secret renamed while the Deployments still name the old one",
@@ -89,7 +93,8 @@ const BREAKS: Break[] = [
         variant: "gke",
         apply: (r) => (props(r, "NetworkPolicy", `${LLAMA}-network-policy`).spec.ingress[0].from[1].namespaceSelector.matchExpressions[0].operator = "NotIn"),
         rule: "network-policy",
-        message: /NetworkPolicy default\/vllm-llama-3-1-8b-instruct lets any pod in another namespace reach Deployment default\/vllm-llama-3-1-8b-instruct on port 8000/,
+        message:
+            /NetworkPolicy default\/vllm-llama-3-1-8b-instruct lets any pod in another namespace reach Deployment default\/vllm-llama-3-1-8b-instruct on port 8000/,
         objects: ["Deployment/vllm-llama-3-1-8b-instruct#spec.template.spec", "NetworkPolicy/vllm-llama-3-1-8b-instruct#spec.ingress"],
     },
     {
@@ -105,7 +110,8 @@ const BREAKS: Break[] = [
         variant: "gke",
         apply: (r) => (props(r, "HTTPRoute", `${LLAMA}-httproute`).spec.rules[0].backendRefs[0].name = "phi-4-mini-instruct"),
         rule: "request-path",
-        message: /for model meta-llama\/Llama-3\.1-8B-Instruct reaches HTTPRoute default\/llama-3-1-8b-instruct, which sends it to InferencePool default\/phi-4-mini-instruct, whose pods serve microsoft\/Phi-4-mini-instruct/,
+        message:
+            /for model meta-llama\/Llama-3\.1-8B-Instruct reaches HTTPRoute default\/llama-3-1-8b-instruct, which sends it to InferencePool default\/phi-4-mini-instruct, whose pods serve microsoft\/Phi-4-mini-instruct/,
         objects: ["HTTPRoute/llama-3-1-8b-instruct#spec.rules[0].backendRefs[0]", "InferencePool/phi-4-mini-instruct#spec.selector"],
     },
     {
@@ -116,7 +122,8 @@ const BREAKS: Break[] = [
             for (const match of route.spec.rules[0].matches) match.path = { type: "PathPrefix", value: "/v1" };
         },
         rule: "request-path",
-        message: /HTTP POST \/v1\/load_lora_adapter for model meta-llama\/Llama-3\.1-8B-Instruct reaches HTTPRoute default\/llama-3-1-8b-instruct, which sends it to InferencePool llama-3-1-8b-instruct: vLLM administers adapters there \(vllm\/entrypoints\/openai\/api_server\.py:1217 at v0\.11\.0/,
+        message:
+            /HTTP POST \/v1\/load_lora_adapter for model meta-llama\/Llama-3\.1-8B-Instruct reaches HTTPRoute default\/llama-3-1-8b-instruct, which sends it to InferencePool llama-3-1-8b-instruct: vLLM administers adapters there \(vllm\/entrypoints\/openai\/api_server\.py:1217 at v0\.11\.0/,
         objects: ["HTTPRoute/llama-3-1-8b-instruct#spec.rules[0].matches", "HTTPRoute/llama-3-1-8b-instruct#spec.rules[0].backendRefs[0]"],
     },
     {
@@ -124,7 +131,8 @@ const BREAKS: Break[] = [
         variant: "istio",
         apply: (r) => (props(r, "HTTPRoute", `${LLAMA}-httproute`).spec.rules[0].matches[0].headers[0].name = "X-Model-Name"),
         rule: "request-path",
-        message: /HTTPRoute default\/llama-3-1-8b-instruct matches header X-Model-Name, which nothing sets on Gateway default\/inference-gateway: Deployment default\/body-based-router \(bbr:v1\.0\.0\) sets X-Gateway-Model-Name \(pkg\/bbr\/handlers\/request\.go:31 at v1\.0\.0\)/,
+        message:
+            /HTTPRoute default\/llama-3-1-8b-instruct matches header X-Model-Name, which nothing sets on Gateway default\/inference-gateway: Deployment default\/body-based-router \(bbr:v1\.0\.0\) sets X-Gateway-Model-Name \(pkg\/bbr\/handlers\/request\.go:31 at v1\.0\.0\)/,
         objects: ["HTTPRoute/llama-3-1-8b-instruct#spec.rules[0].matches[0].headers[0].name", "Deployment/body-based-router", "EnvoyFilter/body-based-router"],
     },
     {
@@ -149,9 +157,12 @@ const BREAKS: Break[] = [
     {
         what: "an autoscaler on a metric vLLM does not export",
         variant: "three models",
-        apply: (r) => (props(r, "HorizontalPodAutoscaler", "inference-qwen2-5-1-5b-instruct-hpa").spec.metrics[0].pods.metric.name = "prometheus.googleapis.com|vllm:num_requests_queued|gauge"),
+        apply: (r) =>
+            (props(r, "HorizontalPodAutoscaler", "inference-qwen2-5-1-5b-instruct-hpa").spec.metrics[0].pods.metric.name =
+                "prometheus.googleapis.com|vllm:num_requests_queued|gauge"),
         rule: "metrics",
-        message: /scales on prometheus\.googleapis\.com\|vllm:num_requests_queued\|gauge, which the pods of Deployment default\/vllm-qwen2-5-1-5b-instruct do not export \(read: vllm-project\/vllm@v0\.11\.0\)/,
+        message:
+            /scales on prometheus\.googleapis\.com\|vllm:num_requests_queued\|gauge, which the pods of Deployment default\/vllm-qwen2-5-1-5b-instruct do not export \(read: vllm-project\/vllm@v0\.11\.0\)/,
         objects: ["HorizontalPodAutoscaler/vllm-qwen2-5-1-5b-instruct#spec.metrics[0].pods.metric.name"],
     },
     {

@@ -18,16 +18,39 @@ import { runsVllm } from "../tools/consistency/modelServers";
 import { Request, allows } from "../tools/consistency/rbac";
 import { BBR_MODEL_HEADER_TAGS, eppServingFact, metricListOf, seriesOf } from "../tools/consistency/upstreamFacts";
 
-const policy = (name: string, spec: Record<string, unknown>, namespace = "serving"): KubeObject => ({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name, namespace }, spec });
-const pod = (labels: Record<string, string>, namespace = "serving", namespaceLabels: Record<string, string> = { "kubernetes.io/metadata.name": namespace }): Source => ({ pod: { labels, namespace, namespaceLabels } });
-const server = (port = 8000, labels: Record<string, string> = { app: "vllm" }): Destination => ({ labels, namespace: "serving", port, namedPorts: { http: 8000, metrics: 9090 } });
+const policy = (name: string, spec: Record<string, unknown>, namespace = "serving"): KubeObject => ({
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: { name, namespace },
+    spec,
+});
+const pod = (
+    labels: Record<string, string>,
+    namespace = "serving",
+    namespaceLabels: Record<string, string> = { "kubernetes.io/metadata.name": namespace },
+): Source => ({ pod: { labels, namespace, namespaceLabels } });
+const server = (port = 8000, labels: Record<string, string> = { app: "vllm" }): Destination => ({
+    labels,
+    namespace: "serving",
+    port,
+    namedPorts: { http: 8000, metrics: 9090 },
+});
 
 test("NetworkPolicy: a pod no policy selects admits everything; once selected, only what a rule admits", () => {
-    const gatewayOnly = policy("vllm", { podSelector: { matchLabels: { app: "vllm" } }, ingress: [{ from: [{ podSelector: { matchLabels: { role: "gateway" } } }], ports: [{ port: 8000 }] }] });
+    const gatewayOnly = policy("vllm", {
+        podSelector: { matchLabels: { app: "vllm" } },
+        ingress: [{ from: [{ podSelector: { matchLabels: { role: "gateway" } } }], ports: [{ port: 8000 }] }],
+    });
     const cases: [string, KubeObject[], Destination, Source, boolean][] = [
         ["no policy: default allow", [], server(), pod({}), true],
         ["the admitted pod, on the admitted port", [gatewayOnly], server(), pod({ role: "gateway" }), true],
-        ["the admitted labels in another namespace (a podSelector alone means the policy's namespace)", [gatewayOnly], server(), pod({ role: "gateway" }, "other"), false],
+        [
+            "the admitted labels in another namespace (a podSelector alone means the policy's namespace)",
+            [gatewayOnly],
+            server(),
+            pod({ role: "gateway" }, "other"),
+            false,
+        ],
         ["the admitted pod on another port", [gatewayOnly], server(8001), pod({ role: "gateway" }), false],
         ["a pod without the labels", [gatewayOnly], server(), pod({ role: "client" }), false],
         ["a pod the policy does not select is not isolated", [gatewayOnly], server(8000, { app: "nginx" }), pod({}), true],
@@ -35,7 +58,19 @@ test("NetworkPolicy: a pod no policy selects admits everything; once selected, o
         ["Egress-only policies do not isolate ingress", [policy("egress", { podSelector: {}, policyTypes: ["Egress"] })], server(), pod({}), true],
         ["empty from and ports: everything", [policy("open", { podSelector: {}, ingress: [{}] })], server(1234), pod({}, "anywhere"), true],
         ["no ingress rules: nothing", [policy("deny", { podSelector: {}, policyTypes: ["Ingress"] })], server(), pod({ role: "gateway" }), false],
-        ["policies add up: either admits", [gatewayOnly, policy("epp", { podSelector: { matchLabels: { app: "vllm" } }, ingress: [{ from: [{ podSelector: { matchLabels: { inferencepool: "x-epp" } } }] }] })], server(), pod({ inferencepool: "x-epp" }), true],
+        [
+            "policies add up: either admits",
+            [
+                gatewayOnly,
+                policy("epp", {
+                    podSelector: { matchLabels: { app: "vllm" } },
+                    ingress: [{ from: [{ podSelector: { matchLabels: { inferencepool: "x-epp" } } }] }],
+                }),
+            ],
+            server(),
+            pod({ inferencepool: "x-epp" }),
+            true,
+        ],
         ["a policy in another namespace does not select", [policy("vllm", { podSelector: {}, ingress: [] }, "other")], server(), pod({}), true],
     ];
     for (const [what, policies, destination, source, admitted] of cases) assert.equal(admits(policies, destination, source).admitted, admitted, what);
@@ -45,8 +80,14 @@ test("NetworkPolicy: a pod no policy selects admits everything; once selected, o
 
 test("NetworkPolicy: podSelector and namespaceSelector are AND-ed in one peer, OR-ed across peers; expressions", () => {
     const monitoring = { "kubernetes.io/metadata.name": "gmp-system" };
-    const anded = policy("and", { podSelector: {}, ingress: [{ from: [{ namespaceSelector: { matchLabels: monitoring }, podSelector: { matchLabels: { app: "collector" } } }] }] });
-    const ored = policy("or", { podSelector: {}, ingress: [{ from: [{ namespaceSelector: { matchLabels: monitoring } }, { podSelector: { matchLabels: { app: "collector" } } }] }] });
+    const anded = policy("and", {
+        podSelector: {},
+        ingress: [{ from: [{ namespaceSelector: { matchLabels: monitoring }, podSelector: { matchLabels: { app: "collector" } } }] }],
+    });
+    const ored = policy("or", {
+        podSelector: {},
+        ingress: [{ from: [{ namespaceSelector: { matchLabels: monitoring } }, { podSelector: { matchLabels: { app: "collector" } } }] }],
+    });
     assert.equal(admits([anded], server(), pod({ app: "collector" }, "gmp-system")).admitted, true);
     assert.equal(admits([anded], server(), pod({}, "gmp-system")).admitted, false);
     assert.equal(admits([anded], server(), pod({ app: "collector" }, "serving")).admitted, false);
@@ -55,7 +96,10 @@ test("NetworkPolicy: podSelector and namespaceSelector are AND-ed in one peer, O
     assert.equal(admits([ored], server(), pod({ app: "collector" }, "other")).admitted, false);
 
     const byExpression = (operator: string, values?: string[]) =>
-        policy(operator, { podSelector: {}, ingress: [{ from: [{ namespaceSelector: { matchExpressions: [{ key: "team", operator, ...(values === undefined ? {} : { values }) }] } }] }] });
+        policy(operator, {
+            podSelector: {},
+            ingress: [{ from: [{ namespaceSelector: { matchExpressions: [{ key: "team", operator, ...(values === undefined ? {} : { values }) }] } }] }],
+        });
     const from = (labels: Record<string, string>) => pod({}, "ns", labels);
     const table: [KubeObject, Record<string, string>, boolean][] = [
         [byExpression("In", ["a", "b"]), { team: "a" }, true],
@@ -69,7 +113,8 @@ test("NetworkPolicy: podSelector and namespaceSelector are AND-ed in one peer, O
         [byExpression("DoesNotExist"), {}, true],
         [byExpression("DoesNotExist"), { team: "a" }, false],
     ];
-    for (const [p, labels, admitted] of table) assert.equal(admits([p], server(), from(labels)).admitted, admitted, `${p.metadata.name} ${JSON.stringify(labels)}`);
+    for (const [p, labels, admitted] of table)
+        assert.equal(admits([p], server(), from(labels)).admitted, admitted, `${p.metadata.name} ${JSON.stringify(labels)}`);
     assert.throws(() => admits([byExpression("Matches", ["a"])], server(), from({ team: "a" })), /operator Matches does not exist/);
 });
 
@@ -92,7 +137,10 @@ test("NetworkPolicy: ipBlock with except, named ports, port ranges, protocols", 
 
 test("PromQL: the metric names a query selects, not its functions, labels, strings or groupings", () => {
     const cases: [string, string[]][] = [
-        ['histogram_quantile(0.95, sum by (le) (rate(vllm:time_to_first_token_seconds_bucket{job="vllm-x",namespace="ns"}[5m])))', ["vllm:time_to_first_token_seconds_bucket"]],
+        [
+            'histogram_quantile(0.95, sum by (le) (rate(vllm:time_to_first_token_seconds_bucket{job="vllm-x",namespace="ns"}[5m])))',
+            ["vllm:time_to_first_token_seconds_bucket"],
+        ],
         ["sum(rate(a_total[5m])) / sum(rate(b_total[5m]))", ["a_total", "b_total"]],
         ['avg(kubernetes_io:container_accelerator_duty_cycle{pod_name=~"vllm-[a-z0-9]+"})', ["kubernetes_io:container_accelerator_duty_cycle"]],
         ['{__name__="vllm:num_requests_waiting", job="x"}', ["vllm:num_requests_waiting"]],
@@ -109,44 +157,137 @@ const chartsMissing = toolsMissing();
 const TAG_COMMITS: Record<string, string> = Object.fromEntries(Object.values(RELEASE_LINES).map((line) => [line.source.tag, line.source.commit]));
 
 test("helm template of the chart archives at each tag: what the templates render, and the expansion is live", { skip: chartsMissing }, () => {
-    const release = (chart: string, values: Record<string, unknown>, version = "v1.0.0") => ({ chart: `oci://registry.k8s.io/gateway-api-inference-extension/charts/${chart}`, version, name: "llama", namespace: "serving", values });
-    const poolValues = (provider: string) => ({ provider: { name: provider }, inferencePool: { modelServers: { matchLabels: { app: "vllm-llama" } }, targetPorts: [{ number: 8000 }] } });
+    const release = (chart: string, values: Record<string, unknown>, version = "v1.0.0") => ({
+        chart: `oci://registry.k8s.io/gateway-api-inference-extension/charts/${chart}`,
+        version,
+        name: "llama",
+        namespace: "serving",
+        values,
+    });
+    const poolValues = (provider: string) => ({
+        provider: { name: provider },
+        inferencePool: { modelServers: { matchLabels: { app: "vllm-llama" } }, targetPorts: [{ number: 8000 }] },
+    });
     // A value the chart reads changes what it renders: Helm, not a copy of the templates.
-    const ported = chartObjects(release("inferencepool", { ...poolValues("gke"), inferencePool: { ...poolValues("gke").inferencePool, targetPorts: [{ number: 8123 }] } }));
+    const ported = chartObjects(
+        release("inferencepool", { ...poolValues("gke"), inferencePool: { ...poolValues("gke").inferencePool, targetPorts: [{ number: 8123 }] } }),
+    );
     assert.deepEqual(ported?.find((o) => o.kind === "InferencePool")?.spec.targetPorts, [{ number: 8123 }]);
-    const kinds = (version: string, values: Record<string, unknown>) => (chartObjects(release("inferencepool", values, version)) ?? []).map((o) => o.kind).sort();
+    const kinds = (version: string, values: Record<string, unknown>) =>
+        (chartObjects(release("inferencepool", values, version)) ?? []).map((o) => o.kind).sort();
     // v1.0.0 (templates/gke.yaml, rbac.yaml): the EPP's monitor always, its RBAC always; Helm also
     // renders the plugins ConfigMap, GCPBackendPolicy and a namespaced Role, which the hand-written
     // model of the charts lacked.
     const pool = chartObjects(release("inferencepool", poolValues("gke")));
     const byKind = Object.fromEntries((pool ?? []).map((o) => [o.kind, o]));
-    assert.deepEqual(Object.keys(byKind).sort(), ["ClusterPodMonitoring", "ClusterRole", "ClusterRoleBinding", "ConfigMap", "Deployment", "GCPBackendPolicy", "HealthCheckPolicy", "InferencePool", "Role", "RoleBinding", "Service", "ServiceAccount"]);
-    assert.deepEqual(byKind["InferencePool"].spec, { targetPorts: [{ number: 8000 }], selector: { matchLabels: { app: "vllm-llama" } }, endpointPickerRef: { name: "llama-epp", port: { number: 9002 } } });
+    assert.deepEqual(Object.keys(byKind).sort(), [
+        "ClusterPodMonitoring",
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "ConfigMap",
+        "Deployment",
+        "GCPBackendPolicy",
+        "HealthCheckPolicy",
+        "InferencePool",
+        "Role",
+        "RoleBinding",
+        "Service",
+        "ServiceAccount",
+    ]);
+    assert.deepEqual(byKind["InferencePool"].spec, {
+        targetPorts: [{ number: 8000 }],
+        selector: { matchLabels: { app: "vllm-llama" } },
+        endpointPickerRef: { name: "llama-epp", port: { number: 9002 } },
+    });
     assert.deepEqual(byKind["Service"].spec.selector, { inferencepool: "llama-epp" });
     assert.equal(byKind["HealthCheckPolicy"].spec.default.config.httpHealthCheck.port, 8000, "targetPortNumber's default");
     assert.equal(byKind["Deployment"].spec.template.spec.containers[0].image, "registry.k8s.io/gateway-api-inference-extension/epp:v1.0.0");
     assert.equal(byKind["ClusterRole"].metadata.name, "llama-epp");
     // v1.0.2: the monitor and its reader only with monitoring.gke.enabled; a DestinationRule for istio.
-    assert.deepEqual(kinds("v1.0.2", poolValues("gke")), ["ClusterRole", "ClusterRoleBinding", "ConfigMap", "Deployment", "GCPBackendPolicy", "HealthCheckPolicy", "InferencePool", "Role", "RoleBinding", "Service", "ServiceAccount"]);
+    assert.deepEqual(kinds("v1.0.2", poolValues("gke")), [
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "ConfigMap",
+        "Deployment",
+        "GCPBackendPolicy",
+        "HealthCheckPolicy",
+        "InferencePool",
+        "Role",
+        "RoleBinding",
+        "Service",
+        "ServiceAccount",
+    ]);
     const monitored = { ...poolValues("gke"), inferenceExtension: { monitoring: { gke: { enabled: true } } } };
     // The monitor and its reader: an account with its token Secret, its roles and bindings.
-    assert.deepEqual(kinds("v1.0.2", monitored), ["ClusterRole", "ClusterRole", "ClusterRoleBinding", "ClusterRoleBinding", "ConfigMap", "Deployment", "GCPBackendPolicy", "HealthCheckPolicy", "InferencePool", "PodMonitoring", "Role", "Role", "RoleBinding", "RoleBinding", "Secret", "Service", "ServiceAccount", "ServiceAccount"]);
+    assert.deepEqual(kinds("v1.0.2", monitored), [
+        "ClusterRole",
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "ClusterRoleBinding",
+        "ConfigMap",
+        "Deployment",
+        "GCPBackendPolicy",
+        "HealthCheckPolicy",
+        "InferencePool",
+        "PodMonitoring",
+        "Role",
+        "Role",
+        "RoleBinding",
+        "RoleBinding",
+        "Secret",
+        "Service",
+        "ServiceAccount",
+        "ServiceAccount",
+    ]);
     const rule = (chartObjects(release("inferencepool", poolValues("istio"), "v1.0.2")) ?? []).find((o) => o.kind === "DestinationRule");
     assert.deepEqual([rule?.metadata.name, rule?.spec.host, rule?.spec.trafficPolicy.tls.mode], ["llama-epp", "llama-epp.serving.svc.cluster.local", "SIMPLE"]);
     // v1.5.0: no EPP ClusterRole without prometheus.enabled; the metrics authentication off by its key.
-    assert.deepEqual(kinds("v1.5.0", poolValues("istio")), ["ConfigMap", "Deployment", "DestinationRule", "InferencePool", "Role", "Role", "RoleBinding", "RoleBinding", "Service", "ServiceAccount"]);
-    const open = chartObjects(release("inferencepool", { ...poolValues("istio"), inferenceExtension: { monitoring: { prometheus: { auth: { enabled: false } } } } }, "v1.5.0"));
+    assert.deepEqual(kinds("v1.5.0", poolValues("istio")), [
+        "ConfigMap",
+        "Deployment",
+        "DestinationRule",
+        "InferencePool",
+        "Role",
+        "Role",
+        "RoleBinding",
+        "RoleBinding",
+        "Service",
+        "ServiceAccount",
+    ]);
+    const open = chartObjects(
+        release("inferencepool", { ...poolValues("istio"), inferenceExtension: { monitoring: { prometheus: { auth: { enabled: false } } } } }, "v1.5.0"),
+    );
     assert.equal(open?.find((o) => o.kind === "Deployment")?.spec.template.spec.containers[0].args.at(-1), "--metrics-endpoint-auth=false");
-    assert.equal(chartObjects({ ...release("inferencepool", poolValues("gke")), name: "A".repeat(45).toLowerCase() })?.find((o) => o.kind === "Service")?.metadata.name, `${"a".repeat(40)}-epp`, "cut to 40");
+    assert.equal(
+        chartObjects({ ...release("inferencepool", poolValues("gke")), name: "A".repeat(45).toLowerCase() })?.find((o) => o.kind === "Service")?.metadata.name,
+        `${"a".repeat(40)}-epp`,
+        "cut to 40",
+    );
     assert.equal(chartObjects({ ...release("inferencepool", {}), version: "v9.9.9" }), undefined);
     assert.equal(chartObjects({ ...release("inferencepool", {}), chart: "oci://example/charts/other" }), undefined);
     // A chart the stack holds expanded already (a preview's own children) is kept as it is; an
     // unexpanded one adds all its objects, so that one the program makes too shows twice.
-    const own: KubeObject = { apiVersion: "inference.networking.k8s.io/v1", kind: "InferencePool", metadata: { name: "llama", namespace: "serving" }, spec: { targetPorts: [{ number: 1 }] } };
-    const { objects, unmodelled } = withChartObjects([own], [release("inferencepool", poolValues("gke")), { ...release("inferencepool", poolValues("gke")), version: "v0.1.0" }]);
+    const own: KubeObject = {
+        apiVersion: "inference.networking.k8s.io/v1",
+        kind: "InferencePool",
+        metadata: { name: "llama", namespace: "serving" },
+        spec: { targetPorts: [{ number: 1 }] },
+    };
+    const { objects, unmodelled } = withChartObjects(
+        [own],
+        [release("inferencepool", poolValues("gke")), { ...release("inferencepool", poolValues("gke")), version: "v0.1.0" }],
+    );
     assert.deepEqual(objects, [own]);
-    assert.deepEqual(unmodelled.map((r) => r.version), ["v0.1.0"]);
-    const ours: KubeObject = { apiVersion: "networking.istio.io/v1beta1", kind: "DestinationRule", metadata: { name: "llama-epp", namespace: "serving" }, spec: {} };
+    assert.deepEqual(
+        unmodelled.map((r) => r.version),
+        ["v0.1.0"],
+    );
+    const ours: KubeObject = {
+        apiVersion: "networking.istio.io/v1beta1",
+        kind: "DestinationRule",
+        metadata: { name: "llama-epp", namespace: "serving" },
+        spec: {},
+    };
     const twice = withChartObjects([ours], [release("inferencepool", poolValues("istio"), "v1.0.2")]).objects;
     assert.equal(twice.filter((o) => o.kind === "DestinationRule").length, 2);
 });
@@ -167,7 +308,12 @@ test("upstream facts carry the commit of their tag, agreeing with the release li
     const vllm = metricListOf("vllm/vllm-openai", "v0.11.0").list;
     assert.equal(vllm?.commit, "b8b302cde434df8c9289a2b465406b47ebab1c2d");
     const byName = new Map(vllm?.metrics.map((m) => [m.name, m]));
-    assert.deepEqual(byName.get("vllm:num_requests_waiting"), { name: "vllm:num_requests_waiting", type: "gauge", file: "vllm/v1/metrics/loggers.py", line: 199 });
+    assert.deepEqual(byName.get("vllm:num_requests_waiting"), {
+        name: "vllm:num_requests_waiting",
+        type: "gauge",
+        file: "vllm/v1/metrics/loggers.py",
+        line: 199,
+    });
     assert.equal(byName.get("vllm:gpu_cache_usage_perc")?.requires, "--show-hidden-metrics-for-version");
     assert.deepEqual(seriesOf(byName.get("vllm:request_success")!, vllm!.client), ["vllm:request_success_total"]);
     // And at v0.20.2 (bc150f50): the gauges the autoscaler reads, the histogram the dashboard no
@@ -177,7 +323,8 @@ test("upstream facts carry the commit of their tag, agreeing with the release li
     assert.equal(v0202.get("vllm:time_per_output_token_seconds"), undefined);
     assert.equal(v0202.get("vllm:lora_requests_info")?.requires, "--enable-lora");
     // Every line's vLLM has its list, of the commit the release names.
-    for (const line of Object.values(RELEASE_LINES)) assert.equal(metricListOf("vllm/vllm-openai", line.vllmTag).list?.commit, VLLM_RELEASES[line.vllmTag].commit, line.version);
+    for (const line of Object.values(RELEASE_LINES))
+        assert.equal(metricListOf("vllm/vllm-openai", line.vllmTag).list?.commit, VLLM_RELEASES[line.vllmTag].commit, line.version);
     assert.equal(metricListOf("vllm/vllm-openai", "v0.12.0").known, true);
     assert.equal(metricListOf("vllm/vllm-openai", "v0.12.0").list, undefined);
     // The EPP serves TLS at every tag read, and its /metrics needs a token (off by a flag at v1.5.0).
@@ -189,7 +336,12 @@ test("upstream facts carry the commit of their tag, agreeing with the release li
 });
 
 test("RBAC: what bindings grant a service account, cluster-wide and in a namespace", () => {
-    const role = (kind: string, name: string, rules: unknown[], namespace?: string): KubeObject => ({ apiVersion: "rbac.authorization.k8s.io/v1", kind, metadata: { name, ...(namespace === undefined ? {} : { namespace }) }, rules });
+    const role = (kind: string, name: string, rules: unknown[], namespace?: string): KubeObject => ({
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind,
+        metadata: { name, ...(namespace === undefined ? {} : { namespace }) },
+        rules,
+    });
     const binding = (kind: string, name: string, roleKind: string, subjects: unknown[], namespace?: string): KubeObject => ({
         apiVersion: "rbac.authorization.k8s.io/v1",
         kind,
@@ -215,25 +367,64 @@ test("RBAC: what bindings grant a service account, cluster-wide and in a namespa
         ["a ClusterRoleBinding grants a non-resource URL", { namespace: "serving", name: "reader" }, { verb: "get", nonResourceURL: "/metrics" }, true],
         ["another verb is not granted", { namespace: "serving", name: "reader" }, { verb: "post", nonResourceURL: "/metrics" }, false],
         ["the same name in another namespace is another account", { namespace: "other", name: "reader" }, { verb: "get", nonResourceURL: "/metrics" }, false],
-        ["a RoleBinding never grants a cluster-scoped resource", { namespace: "serving", name: "reader" }, { verb: "create", apiGroup: "authentication.k8s.io", resource: "tokenreviews" }, false],
-        ["a Role grants its resourceNames in its namespace", { namespace: "gmp-system", name: "collector" }, { verb: "get", apiGroup: "", resource: "secrets", name: "token", namespace: "serving" }, true],
-        ["not another Secret", { namespace: "gmp-system", name: "collector" }, { verb: "get", apiGroup: "", resource: "secrets", name: "other", namespace: "serving" }, false],
-        ["not in another namespace", { namespace: "gmp-system", name: "collector" }, { verb: "get", apiGroup: "", resource: "secrets", name: "token", namespace: "default" }, false],
-        ["a group binding and wildcards", { namespace: "serving", name: "anyone" }, { verb: "delete", apiGroup: "apps", resource: "pods", namespace: "x" }, true],
-        ["the group of another namespace", { namespace: "default", name: "anyone" }, { verb: "delete", apiGroup: "apps", resource: "pods", namespace: "x" }, false],
+        [
+            "a RoleBinding never grants a cluster-scoped resource",
+            { namespace: "serving", name: "reader" },
+            { verb: "create", apiGroup: "authentication.k8s.io", resource: "tokenreviews" },
+            false,
+        ],
+        [
+            "a Role grants its resourceNames in its namespace",
+            { namespace: "gmp-system", name: "collector" },
+            { verb: "get", apiGroup: "", resource: "secrets", name: "token", namespace: "serving" },
+            true,
+        ],
+        [
+            "not another Secret",
+            { namespace: "gmp-system", name: "collector" },
+            { verb: "get", apiGroup: "", resource: "secrets", name: "other", namespace: "serving" },
+            false,
+        ],
+        [
+            "not in another namespace",
+            { namespace: "gmp-system", name: "collector" },
+            { verb: "get", apiGroup: "", resource: "secrets", name: "token", namespace: "default" },
+            false,
+        ],
+        [
+            "a group binding and wildcards",
+            { namespace: "serving", name: "anyone" },
+            { verb: "delete", apiGroup: "apps", resource: "pods", namespace: "x" },
+            true,
+        ],
+        [
+            "the group of another namespace",
+            { namespace: "default", name: "anyone" },
+            { verb: "delete", apiGroup: "apps", resource: "pods", namespace: "x" },
+            false,
+        ],
     ];
     for (const [what, account, request, allowed] of cases) assert.equal(allows(stack, account, request), allowed, what);
 });
 
 test("files in a pod: the volume a path lands in, and the keys a ConfigMap or Secret volume projects", () => {
-    const configMap: KubeObject = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "files", namespace: "serving" }, data: { "a.yaml": "a: 1", "b.json": "{}" } };
+    const configMap: KubeObject = {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "files", namespace: "serving" },
+        data: { "a.yaml": "a: 1", "b.json": "{}" },
+    };
     const container = {
         path: "spec.template.spec.containers[0]",
         container: {
             name: "c",
             command: ["python3", "/etc/app/run.py"],
             args: ["--config=/etc/app/a.yaml", "--model", "/models/x"],
-            env: [{ name: "LIST", value: "/etc/only/b.json" }, { name: "DIR", value: "/etc/app" }, { name: "URL", value: "http://x/y" }],
+            env: [
+                { name: "LIST", value: "/etc/only/b.json" },
+                { name: "DIR", value: "/etc/app" },
+                { name: "URL", value: "http://x/y" },
+            ],
             volumeMounts: [
                 { name: "all", mountPath: "/etc/app" },
                 { name: "some", mountPath: "/etc/only", readOnly: true },
@@ -260,10 +451,19 @@ test("files in a pod: the volume a path lands in, and the keys a ConfigMap or Se
     assert.deepEqual(volumePathOf(container, "/etc/only/x/y"), { volume: "some", inside: "x/y", readOnly: true, mountIndex: 1 });
     assert.deepEqual(volumePathOf(container, "/etc/one.yaml"), { volume: "one", inside: "a.yaml", readOnly: false, mountIndex: 2 });
     assert.equal(volumePathOf(container, "/etc/appendix"), undefined, "a prefix of a path is no mount of it");
-    assert.deepEqual(pathsNamed(container).map((p) => p.path), ["/etc/app/run.py", "/etc/app/a.yaml", "/models/x", "/etc/only/b.json", "/etc/app"]);
+    assert.deepEqual(
+        pathsNamed(container).map((p) => p.path),
+        ["/etc/app/run.py", "/etc/app/a.yaml", "/models/x", "/etc/only/b.json", "/etc/app"],
+    );
     const kind = (path: string) => fileAt(stack, template, container, path).kind;
-    assert.deepEqual(["/etc/app/a.yaml", "/etc/app/run.py", "/etc/app", "/etc/only/renamed.yaml", "/etc/only/b.json", "/etc/one.yaml", "/tmp/x", "/models/x"].map(kind), ["file", "missing", "directory", "file", "missing", "file", "elsewhere", "elsewhere"]);
-    assert.deepEqual(fileAt(stack, template, container, "/etc/only/renamed.yaml"), { kind: "file", file: { kind: "ConfigMap", name: "files", key: "a.yaml", text: "a: 1" } });
+    assert.deepEqual(
+        ["/etc/app/a.yaml", "/etc/app/run.py", "/etc/app", "/etc/only/renamed.yaml", "/etc/only/b.json", "/etc/one.yaml", "/tmp/x", "/models/x"].map(kind),
+        ["file", "missing", "directory", "file", "missing", "file", "elsewhere", "elsewhere"],
+    );
+    assert.deepEqual(fileAt(stack, template, container, "/etc/only/renamed.yaml"), {
+        kind: "file",
+        file: { kind: "ConfigMap", name: "files", key: "a.yaml", text: "a: 1" },
+    });
     // vLLM's server, not a script run in its image.
     assert.equal(runsVllm({ image: "vllm/vllm-openai:v0.20.2" }), true);
     assert.equal(runsVllm({ image: "vllm/vllm-openai:v0.20.2", command: ["python3", "/etc/adapter-fetcher/fetch_adapters.py"] }), false);
@@ -289,8 +489,17 @@ test(
                 for (const key of Object.values(base.keys)) assert.ok(source(tag, base.keysFile).includes(`"${key}"`), key);
             }
             for (const component of ["epp", "bbr"]) {
-                const auth = metricListOf(`registry.k8s.io/gateway-api-inference-extension/${component}`, tag).list!.endpointAuth as { file: string; line: number; flagFile?: string; flagLine?: number };
-                assert.match(lineOf(tag, auth.file, auth.line) + lineOf(tag, auth.file, auth.line + 1), /MetricsEndpointAuth|WithAuthenticationAndAuthorization/, `${component} ${auth.file}:${auth.line} at ${tag}`);
+                const auth = metricListOf(`registry.k8s.io/gateway-api-inference-extension/${component}`, tag).list!.endpointAuth as {
+                    file: string;
+                    line: number;
+                    flagFile?: string;
+                    flagLine?: number;
+                };
+                assert.match(
+                    lineOf(tag, auth.file, auth.line) + lineOf(tag, auth.file, auth.line + 1),
+                    /MetricsEndpointAuth|WithAuthenticationAndAuthorization/,
+                    `${component} ${auth.file}:${auth.line} at ${tag}`,
+                );
                 if (auth.flagFile !== undefined) assert.match(lineOf(tag, auth.flagFile, auth.flagLine!), /"metrics-endpoint-auth"/);
             }
             const serving = eppServingFact(tag)!;

@@ -55,7 +55,11 @@ test("every pinned vLLM has a memory rule, and each citation is one the tag's fa
 
 test("the rule at each tag: 16-token blocks, 0.9 of the GPU, 2048 batched tokens and 256 sequences below 70 GiB; where they differ", () => {
     for (const rule of Object.values(VLLM_MEMORY_RULES)) {
-        assert.deepEqual([rule.blockSize, rule.gpuMemoryUtilization, rule.maxNumBatchedTokens, rule.maxNumSeqs], [16, 0.9, { default: 2048, largeGpu: 8192 }, { default: 256, largeGpu: 1024 }], rule.tag);
+        assert.deepEqual(
+            [rule.blockSize, rule.gpuMemoryUtilization, rule.maxNumBatchedTokens, rule.maxNumSeqs],
+            [16, 0.9, { default: 2048, largeGpu: 8192 }, { default: 256, largeGpu: 1024 }],
+            rule.tag,
+        );
     }
     // v0.20.2 starts a LongRoPE model at original_max_position_embeddings without --max-model-len (model.py:2144).
     assert.deepEqual([V11.longRopeDefaultsToOriginal, VLLM_MEMORY_RULES["v0.20.2"].longRopeDefaultsToOriginal], [false, true]);
@@ -126,23 +130,52 @@ for (const [id, row] of Object.entries(KNOWN_MODEL_ARCHITECTURES)) {
 test("every stated row is in the table", () => assert.deepEqual(Object.keys(STATED).sort(), Object.keys(KNOWN_MODEL_ARCHITECTURES).sort()));
 
 const hfConfigDir = process.env["HF_CONFIG_DIR"];
-test("re-read: each architecture row has the keys of the model's config.json", { skip: hfConfigDir === undefined ? "set HF_CONFIG_DIR to a folder of <org>/<name>/config.json to re-read the rows" : false }, () => {
-    for (const [id, row] of Object.entries(KNOWN_MODEL_ARCHITECTURES)) {
-        const file = path.join(hfConfigDir!, id, "config.json");
-        if (!fs.existsSync(file)) continue;
-        const json = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
-        // Multimodal and newer configs keep the text model's keys under text_config.
-        const text = { ...json, ...((json["text_config"] as Record<string, unknown>) ?? {}) };
-        for (const [key, value] of Object.entries(row.config)) assert.deepEqual(text[key] ?? (key === "torch_dtype" ? text["dtype"] : undefined), value, `${id} ${key}`);
-    }
-});
+test(
+    "re-read: each architecture row has the keys of the model's config.json",
+    { skip: hfConfigDir === undefined ? "set HF_CONFIG_DIR to a folder of <org>/<name>/config.json to re-read the rows" : false },
+    () => {
+        for (const [id, row] of Object.entries(KNOWN_MODEL_ARCHITECTURES)) {
+            const file = path.join(hfConfigDir!, id, "config.json");
+            if (!fs.existsSync(file)) continue;
+            const json = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
+            // Multimodal and newer configs keep the text model's keys under text_config.
+            const text = { ...json, ...((json["text_config"] as Record<string, unknown>) ?? {}) };
+            for (const [key, value] of Object.entries(row.config))
+                assert.deepEqual(text[key] ?? (key === "torch_dtype" ? text["dtype"] : undefined), value, `${id} ${key}`);
+        }
+    },
+);
 
 test("the default models on one L4 (vLLM v0.11.0 and v0.20.2): the largest context that fits, its KV cache, one full-length request", () => {
     for (const version of ["v1.0.0", "v1.5.0"]) {
         const [llama, phi] = plan([{ name: LLAMA }, { name: PHI }], version).models.map((m) => m.context);
         // 23,034 MiB × 0.9 − 16.06 GB of weights − the 2 GB reserve = 3.43 GiB; 90 % of it / 128 KiB per token, to 16.
-        assert.deepEqual(llama, { length: 25248, source: "largestFitting", nativeContext: 131072, maxModelLenFlag: 25248, kvCacheGiB: 3.43, kvCacheTokens: 28057, fullLengthRequests: 1 }, version);
-        assert.deepEqual(phi, { length: 82784, source: "largestFitting", nativeContext: 131072, maxModelLenFlag: 82784, kvCacheGiB: 11.23, kvCacheTokens: 91992, fullLengthRequests: 1 }, version);
+        assert.deepEqual(
+            llama,
+            {
+                length: 25248,
+                source: "largestFitting",
+                nativeContext: 131072,
+                maxModelLenFlag: 25248,
+                kvCacheGiB: 3.43,
+                kvCacheTokens: 28057,
+                fullLengthRequests: 1,
+            },
+            version,
+        );
+        assert.deepEqual(
+            phi,
+            {
+                length: 82784,
+                source: "largestFitting",
+                nativeContext: 131072,
+                maxModelLenFlag: 82784,
+                kvCacheGiB: 11.23,
+                kvCacheTokens: 91992,
+                fullLengthRequests: 1,
+            },
+            version,
+        );
     }
     assert.equal(CONTEXT_MARGIN, 0.9);
 });
@@ -152,7 +185,10 @@ test("Llama-3.1-8B asking for 131,072 on one L4 is refused with what would serve
         problemsOf([{ name: LLAMA, contextLength: 131072 }]),
         /models\[0\]\.contextLength: asks for a context of 131072 tokens for meta-llama\/Llama-3\.1-8B-Instruct, but one request of it needs 16\.00 GiB of KV cache per GPU and 1 × nvidia-l4 leaves about 3\.08 GiB .*The largest context that fits is 25248; or, for 131072, the cheapest fitting choice is gpu: \{type: nvidia-l4, count: 2\}/,
     );
-    for (const gpu of [{ type: "nvidia-l4", count: 2 }, { type: "nvidia-a100-80gb", count: 1 }]) {
+    for (const gpu of [
+        { type: "nvidia-l4", count: 2 },
+        { type: "nvidia-a100-80gb", count: 1 },
+    ]) {
         for (const context of [{}, { contextLength: 131072 }]) {
             const planned = plan([{ name: LLAMA, gpu, ...context }]).models[0].context;
             assert.deepEqual([planned.length, planned.maxModelLenFlag], [131072, undefined], JSON.stringify({ gpu, context }));
@@ -180,7 +216,10 @@ test("v0.20.2 starts Phi-4-mini at its LongRoPE 4,096 without a flag: where the 
 });
 
 test("a model outside the table states its context and KV figures, or is refused naming the keys", () => {
-    assert.match(problemsOf([{ name: "acme/Custom-7B" }]), /models\[0\]\.architecture: acme\/Custom-7B is not in the known-model table .* set contextLength .* architecture \{layers, kvHeads, headDim\} .* kvCacheBytesPerToken/);
+    assert.match(
+        problemsOf([{ name: "acme/Custom-7B" }]),
+        /models\[0\]\.architecture: acme\/Custom-7B is not in the known-model table .* set contextLength .* architecture \{layers, kvHeads, headDim\} .* kvCacheBytesPerToken/,
+    );
     // DeepSeek-R1-Distill-Qwen-7B: 28 layers, 4 KV heads, head dim 128 (its Qwen2.5 base), by either key.
     const distill = "deepseek-ai/DeepSeek-R1-Distill-Qwen-7B";
     const byArchitecture = plan([{ name: distill, contextLength: 16384, architecture: { layers: 28, kvHeads: 4, headDim: 128 } }]).models[0].context;

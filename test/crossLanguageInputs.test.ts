@@ -13,11 +13,11 @@ import { componentProvider } from "../tools/packageSchema";
 
 // SDK internals (3.248, pinned): the provider server's input decoding and the protobuf Struct it reads.
 const sdkDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
- 
+
 const { deserializeInputs } = require(path.join(sdkDir, "provider", "server")) as {
     deserializeInputs(struct: unknown, dependencies: Map<string, { getUrnsList(): string[] }>): Promise<Record<string, unknown>>;
 };
- 
+
 const { Struct } = require(require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [sdkDir] })) as {
     Struct: { fromJavaScript(value: object): unknown };
 };

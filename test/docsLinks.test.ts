@@ -13,7 +13,10 @@ import { REPO_ROOT } from "../tools/repoRoot";
 /** The Markdown files whose links are checked, repository-relative. CHANGELOG.md is history: its
  * links point at what was there when each entry was written. */
 function checkedFiles(): string[] {
-    const docs = fs.readdirSync(path.join(REPO_ROOT, "docs")).filter((name) => name.endsWith(".md")).map((name) => `docs/${name}`);
+    const docs = fs
+        .readdirSync(path.join(REPO_ROOT, "docs"))
+        .filter((name) => name.endsWith(".md"))
+        .map((name) => `docs/${name}`);
     const examples = fs
         .readdirSync(path.join(REPO_ROOT, "examples"))
         .map((name) => `examples/${name}/README.md`)
@@ -123,7 +126,7 @@ test("pageAnchors numbers a repeated heading -1, -2 and ignores headings inside 
 });
 
 test("pageLinks finds inline links and definitions, not links inside code", () => {
-    const links = pageLinks(["see [a](a.md#x) and `[b](b.md)`", "```", "[c](c.md)", "```", "![d](d.png \"title\")", "[e]: docs/e.md"].join("\n"));
+    const links = pageLinks(["see [a](a.md#x) and `[b](b.md)`", "```", "[c](c.md)", "```", '![d](d.png "title")', "[e]: docs/e.md"].join("\n"));
     assert.deepEqual(links, [
         { line: 1, target: "a.md#x" },
         { line: 5, target: "d.png" },

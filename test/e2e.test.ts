@@ -9,7 +9,19 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { E2E_LINES, LOCAL_MODELS, ModelEntry, kubectl, localModel, localConfig, localSecrets, ourClusterObjects, ourObjects, podUids, pulumi } from "../tools/local/e2e";
+import {
+    E2E_LINES,
+    LOCAL_MODELS,
+    ModelEntry,
+    kubectl,
+    localModel,
+    localConfig,
+    localSecrets,
+    ourClusterObjects,
+    ourObjects,
+    podUids,
+    pulumi,
+} from "../tools/local/e2e";
 import { down as clusterDown, up as clusterUp } from "../tools/local/cluster";
 import { toolsMissing } from "../tools/local/toolchain";
 import { REPO_ROOT } from "../tools/repoRoot";
@@ -51,13 +63,37 @@ describe("pulumi up for real, on the local cluster", { skip: missing, concurrenc
             assert.ok((first.changes?.create ?? 0) > 0);
 
             // The scheduler put each model server on a GPU node, and kwok made it Ready.
-            const placed = kubectl("get", "pods", "-n", "default", "-l", "app.kubernetes.io/name=vllm", "-o", "jsonpath={range .items[*]}{.spec.nodeName} {.status.phase}{'\\n'}{end}").trim().split("\n");
+            const placed = kubectl(
+                "get",
+                "pods",
+                "-n",
+                "default",
+                "-l",
+                "app.kubernetes.io/name=vllm",
+                "-o",
+                "jsonpath={range .items[*]}{.spec.nodeName} {.status.phase}{'\\n'}{end}",
+            )
+                .trim()
+                .split("\n");
             assert.equal(placed.length, LOCAL_MODELS.length);
             for (const pod of placed) assert.match(pod, /^nvidia-l4-\d+ Running$/);
 
             // The API server took a PodMonitor for each model server (the CRD's schema judged them).
-            const monitors = kubectl("get", "podmonitors.monitoring.coreos.com", "-n", "default", "-o", "jsonpath={range .items[*]}{.metadata.name}{'\\n'}{end}").trim().split("\n");
-            for (const model of LOCAL_MODELS) assert.ok(monitors.includes(modelObjectNames(modelKey(model.name), "default").deployment), `no PodMonitor for ${model.name}: ${monitors.join(", ")}`);
+            const monitors = kubectl(
+                "get",
+                "podmonitors.monitoring.coreos.com",
+                "-n",
+                "default",
+                "-o",
+                "jsonpath={range .items[*]}{.metadata.name}{'\\n'}{end}",
+            )
+                .trim()
+                .split("\n");
+            for (const model of LOCAL_MODELS)
+                assert.ok(
+                    monitors.includes(modelObjectNames(modelKey(model.name), "default").deployment),
+                    `no PodMonitor for ${model.name}: ${monitors.join(", ")}`,
+                );
 
             // A fourth model: only its own objects are created, nothing replaced or deleted.
             const added = await run("up", [...LOCAL_MODELS, ADDED]);
@@ -97,22 +133,35 @@ describe("pulumi up for real, on the local cluster", { skip: missing, concurrenc
         assert.ok(cleaned.ok, cleaned.error);
     });
 
-    test("a model that asks more GPUs than a node has stays Pending, and pulumi up reports it within readyTimeoutMinutes", { timeout: 12 * 60_000 }, async () => {
-        const config = localConfig("v1.0.0", [localModel("meta-llama/Llama-3.1-8B-Instruct", { gpu: { type: "nvidia-l4", count: 2 } })]);
-        const secrets = localSecrets();
-        const started = Date.now();
-        await pulumi({ op: "destroy", stack: "local-pending", config, secrets, removeStack: true });
-        const result = await pulumi({ op: "up", stack: "local-pending", config, secrets });
-        assert.equal(result.ok, false);
-        // readyTimeoutMinutes is 5 (localModel): the engine gives up then, not 40 minutes later.
-        assert.ok(Date.now() - started < 7 * 60_000, "reported within the model's wait");
-        // The engine says the pods never became ready; the scheduler's reason is on the pod.
-        assert.match(result.output, /vllm-llama-3-1-8b-instruct' timed out waiting to be Ready/);
-        const scheduled = kubectl("get", "pods", "-n", "default", "-l", "app=vllm-llama-3-1-8b-instruct", "-o", "jsonpath={.items[0].status.conditions[?(@.type=='PodScheduled')].message}");
-        assert.match(scheduled, /Insufficient nvidia\.com\/gpu/);
-        const cleaned = await pulumi({ op: "destroy", stack: "local-pending", config, secrets, removeStack: true });
-        assert.ok(cleaned.ok, cleaned.error);
-    });
+    test(
+        "a model that asks more GPUs than a node has stays Pending, and pulumi up reports it within readyTimeoutMinutes",
+        { timeout: 12 * 60_000 },
+        async () => {
+            const config = localConfig("v1.0.0", [localModel("meta-llama/Llama-3.1-8B-Instruct", { gpu: { type: "nvidia-l4", count: 2 } })]);
+            const secrets = localSecrets();
+            const started = Date.now();
+            await pulumi({ op: "destroy", stack: "local-pending", config, secrets, removeStack: true });
+            const result = await pulumi({ op: "up", stack: "local-pending", config, secrets });
+            assert.equal(result.ok, false);
+            // readyTimeoutMinutes is 5 (localModel): the engine gives up then, not 40 minutes later.
+            assert.ok(Date.now() - started < 7 * 60_000, "reported within the model's wait");
+            // The engine says the pods never became ready; the scheduler's reason is on the pod.
+            assert.match(result.output, /vllm-llama-3-1-8b-instruct' timed out waiting to be Ready/);
+            const scheduled = kubectl(
+                "get",
+                "pods",
+                "-n",
+                "default",
+                "-l",
+                "app=vllm-llama-3-1-8b-instruct",
+                "-o",
+                "jsonpath={.items[0].status.conditions[?(@.type=='PodScheduled')].message}",
+            );
+            assert.match(scheduled, /Insufficient nvidia\.com\/gpu/);
+            const cleaned = await pulumi({ op: "destroy", stack: "local-pending", config, secrets, removeStack: true });
+            assert.ok(cleaned.ok, cleaned.error);
+        },
+    );
 
     test("the policy pack runs through the real CLI and blocks a broken stack", { timeout: 10 * 60_000 }, async () => {
         // The gateway's proxies connect from 10.129.0.0/23 (the policy's config says so), but the

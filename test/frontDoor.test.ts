@@ -43,7 +43,14 @@ const KEY_B = "second_key.0123456789abcdef0123456789~+/==";
 /** Writes the responder's files as the pod mounts them and loads the handler. */
 async function responder(keys: string[] | undefined): Promise<{ handler: Handler; variables: Record<string, string>; dir: string; conf: string }> {
     const dir = fs.mkdtempSync(path.join(work, "catalog-"));
-    const models = [plannedLlama({ adapters: [{ name: "food-review", source: "org/food" }, { name: "old", source: "org/old", retired: true }] })];
+    const models = [
+        plannedLlama({
+            adapters: [
+                { name: "food-review", source: "org/food" },
+                { name: "old", source: "org/old", retired: true },
+            ],
+        }),
+    ];
     const data = catalogConfigMap({ models, namespace: "ns", gatewayName: "gw", apiKeysRequired: keys !== undefined }).data;
     const loaded = await loadResponder(dir, data, keys === undefined ? undefined : apiKeysSecretData(keys)[API_KEYS_SECRET.digests]);
     return { ...loaded, dir, conf: data["nginx.conf"] };
@@ -74,7 +81,12 @@ test("the model list handler: OpenAI's list, retrieve by decoded id, 404, 401 an
     const missing = call(handler, variables, "GET", "/v1/models/old", ok);
     assert.equal(missing.status, 404);
     assert.deepEqual(missing.json, {
-        error: { message: "The model `old` does not exist or you do not have access to it.", type: "invalid_request_error", param: null, code: "model_not_found" },
+        error: {
+            message: "The model `old` does not exist or you do not have access to it.",
+            type: "invalid_request_error",
+            param: null,
+            code: "model_not_found",
+        },
     });
     for (const authorization of [undefined, `Bearer ${KEY_A}x`, `Basic ${KEY_A}`, `Bearer  ${KEY_A}`, KEY_A]) {
         const denied = call(handler, variables, "GET", "/v1/models", authorization);
@@ -85,7 +97,10 @@ test("the model list handler: OpenAI's list, retrieve by decoded id, 404, 401 an
     assert.equal(call(handler, variables, "GET", "/v1/modelsX", ok).status, 404);
 
     // The files are read on every request: a new list and a rotated key apply without a restart.
-    fs.writeFileSync(path.join(dir, "models.json"), JSON.stringify({ object: "list", data: [{ id: "org/new", object: "model", created: 0, owned_by: "vllm" }] }));
+    fs.writeFileSync(
+        path.join(dir, "models.json"),
+        JSON.stringify({ object: "list", data: [{ id: "org/new", object: "model", created: 0, owned_by: "vllm" }] }),
+    );
     fs.writeFileSync(path.join(dir, "sha256"), apiKeysSecretData([KEY_B])[API_KEYS_SECRET.digests]);
     assert.equal(call(handler, variables, "GET", "/v1/models", `Bearer ${KEY_A}`).status, 401, "a removed key stops working");
     assert.equal(call(handler, variables, "GET", "/v1/models/org/new", ok).status, 200, "a new model is listed");
@@ -95,11 +110,20 @@ test("the responder, as its nginx.conf dispatches: OpenAI's model_not_found for 
     const { handler, variables, conf } = await responder([KEY_A]);
     const ask = (method: string, uri: string, headers: Record<string, string> = {}) => respond(conf, handler, variables, { method, uri, headers });
     const key = { Authorization: `Bearer ${KEY_A}` };
-    const notFound = (message: string) => ({ status: 404, json: { error: { message, type: "invalid_request_error", param: "model", code: "model_not_found" } } });
+    const notFound = (message: string) => ({
+        status: 404,
+        json: { error: { message, type: "invalid_request_error", param: "model", code: "model_not_found" } },
+    });
     for (const uri of ["/v1/chat/completions", "/v1/completions"]) {
         // BBR copied the body's model into its header; a name with quotes stays valid JSON.
-        assert.deepEqual(ask("POST", uri, { ...key, "X-Gateway-Model-Name": "gpt-4o" }), notFound("The model `gpt-4o` does not exist or you do not have access to it."));
-        assert.deepEqual(ask("POST", uri, { ...key, "X-Gateway-Model-Name": 'a"b' }), notFound('The model `a"b` does not exist or you do not have access to it.'));
+        assert.deepEqual(
+            ask("POST", uri, { ...key, "X-Gateway-Model-Name": "gpt-4o" }),
+            notFound("The model `gpt-4o` does not exist or you do not have access to it."),
+        );
+        assert.deepEqual(
+            ask("POST", uri, { ...key, "X-Gateway-Model-Name": 'a"b' }),
+            notFound('The model `a"b` does not exist or you do not have access to it.'),
+        );
         assert.deepEqual(ask("POST", uri, key), notFound("You must provide a model parameter."));
         assert.equal(ask("POST", uri, { "X-Gateway-Model-Name": "gpt-4o" }).json.error.code, "invalid_api_key", "no key: 401 before 404");
         assert.equal(ask("POST", uri, { "X-Gateway-Model-Name": "gpt-4o" }).status, 401);
@@ -130,14 +154,30 @@ test("the responder's Deployment validates, mounts the digests only with keys, a
     const withKeys = catalogDeployment(args([llama], true)) as any;
     validateKubernetesObject(withKeys);
     validateKubernetesObject(catalogConfigMap(args([llama], true)));
-    assert.deepEqual(withKeys.spec.template.spec.containers[0].volumeMounts.map((m: any) => m.mountPath), ["/etc/openai-models/config", "/etc/openai-models/keys", "/tmp"]);
+    assert.deepEqual(
+        withKeys.spec.template.spec.containers[0].volumeMounts.map((m: any) => m.mountPath),
+        ["/etc/openai-models/config", "/etc/openai-models/keys", "/tmp"],
+    );
     const withoutKeys = catalogDeployment(args([llama], false)) as any;
-    assert.deepEqual(withoutKeys.spec.template.spec.volumes.map((v: any) => v.name), ["config", "tmp"]);
+    assert.deepEqual(
+        withoutKeys.spec.template.spec.volumes.map((v: any) => v.name),
+        ["config", "tmp"],
+    );
     const annotation = (d: any) => d.spec.template.metadata.annotations["multi-model-inference/server-config"];
     const moreModels = catalogDeployment(args([llama, plannedLlama({ adapters: [{ name: "x", source: "o/x" }] })], true));
     assert.equal(annotation(moreModels), annotation(withKeys), "a new model changes the list only, not the pods");
     assert.notEqual(annotation(withoutKeys), annotation(withKeys));
-    assert.deepEqual(catalogModels([plannedLlama({ adapters: [{ name: "z", source: "o/z" }, { name: "b", source: "o/b" }] })]).map((m) => m.id), ["b", LLAMA, "z"]);
+    assert.deepEqual(
+        catalogModels([
+            plannedLlama({
+                adapters: [
+                    { name: "z", source: "o/z" },
+                    { name: "b", source: "o/b" },
+                ],
+            }),
+        ]).map((m) => m.id),
+        ["b", LLAMA, "z"],
+    );
 });
 
 test("API keys: one key or a JSON list; problems name positions, never values", () => {
@@ -147,14 +187,20 @@ test("API keys: one key or a JSON list; problems name positions, never values", 
     assert.deepEqual(apiKeyProblems([KEY_A, KEY_B], "apiKeys"), []);
     const bad = ["short", 42, "has a space in it" + "x".repeat(32), KEY_A, KEY_A];
     const problems = apiKeyProblems(bad, "apiKeys");
-    assert.deepEqual(problems.map((p) => p.path), ["apiKeys[0]", "apiKeys[1]", "apiKeys[2]", "apiKeys[4]"]);
+    assert.deepEqual(
+        problems.map((p) => p.path),
+        ["apiKeys[0]", "apiKeys[1]", "apiKeys[2]", "apiKeys[4]"],
+    );
     for (const problem of [...problems, ...apiKeyProblems([], "k"), ...apiKeyProblems(undefined, "k")]) {
         assert.match(problem.message, /not shown: it is a secret/);
         for (const value of bad) assert.ok(!problem.message.includes(String(value)) || String(value).length < 3, problem.message);
     }
     // A key vLLM's argparse would read as an option (1 in 64 URL-safe random keys starts so).
     const dashed = apiKeyProblems([KEY_A, `-${KEY_B}`], "apiKeys");
-    assert.deepEqual(dashed.map((p) => p.path), ["apiKeys[1]"]);
+    assert.deepEqual(
+        dashed.map((p) => p.path),
+        ["apiKeys[1]"],
+    );
     assert.match(dashed[0].message, /^starts with "-" \(not shown: it is a secret\); vLLM reads its keys as command-line words/);
     assert.ok(!dashed[0].message.includes(KEY_B));
     assert.deepEqual(apiKeyProblems([`${KEY_A}-`, `a-${KEY_B}`], "apiKeys"), [], "a dash elsewhere is fine");
@@ -174,7 +220,10 @@ test("the plan: keys are required by default for an external gateway only; an ap
     const serving = { cluster: { project: "my-gcp-project", location: "us-central1-a", name: "c" }, networkPolicy: NETWORK_POLICY, models: [{ name: LLAMA }] };
     assert.equal(planServing(serving).apiKeysRequired, true);
     assert.equal(planServing({ ...serving, gateway: { internal: true } }).apiKeysRequired, false);
-    assert.throws(() => planServing({ ...serving, apiKeys: {} }), (e: unknown) => e instanceof ConfigError && /apiKeys\.required: .*must say whether keys are required/.test(e.message));
+    assert.throws(
+        () => planServing({ ...serving, apiKeys: {} }),
+        (e: unknown) => e instanceof ConfigError && /apiKeys\.required: .*must say whether keys are required/.test(e.message),
+    );
 });
 
 test("vLLM reads the keys from a Secret file; the pod spec names no key", () => {
@@ -194,29 +243,36 @@ test("vLLM reads the keys from a Secret file; the pod spec names no key", () => 
     assert.equal(apiKeysSecretData([KEY_A, KEY_B])[API_KEYS_SECRET.syncerKey], KEY_A);
 });
 
-test("the LoRA syncer's sitecustomize adds the key to every requests session (run under Python)", { skip: spawnSync("python3", ["--version"]).status !== 0 && "no python3 here" }, () => {
-    // A stand-in for the `requests` package: the module the syncer's calls go through.
-    const site = path.join(work, "python");
-    fs.mkdirSync(path.join(site, "requests"), { recursive: true });
-    fs.writeFileSync(path.join(site, "requests", "__init__.py"), "from . import sessions\n");
-    fs.writeFileSync(path.join(site, "requests", "sessions.py"), "class Session:\n    def __init__(self):\n        self.headers = {'User-Agent': 'x'}\n");
-    const auth = path.join(work, "auth");
-    fs.mkdirSync(auth, { recursive: true });
-    fs.writeFileSync(path.join(auth, "sitecustomize.py"), SYNCER_AUTH_MODULE);
-    const result = spawnSync("python3", ["-c", "import requests.sessions, json; print(json.dumps(requests.sessions.Session().headers))"], {
-        encoding: "utf8",
-        env: { ...process.env, PYTHONPATH: `${auth}:${site}`, VLLM_API_KEY: KEY_A },
-    });
-    assert.equal(result.status, 0, result.stderr);
-    assert.deepEqual(JSON.parse(result.stdout), { "User-Agent": "x", Authorization: `Bearer ${KEY_A}` });
-});
+test(
+    "the LoRA syncer's sitecustomize adds the key to every requests session (run under Python)",
+    { skip: spawnSync("python3", ["--version"]).status !== 0 && "no python3 here" },
+    () => {
+        // A stand-in for the `requests` package: the module the syncer's calls go through.
+        const site = path.join(work, "python");
+        fs.mkdirSync(path.join(site, "requests"), { recursive: true });
+        fs.writeFileSync(path.join(site, "requests", "__init__.py"), "from . import sessions\n");
+        fs.writeFileSync(path.join(site, "requests", "sessions.py"), "class Session:\n    def __init__(self):\n        self.headers = {'User-Agent': 'x'}\n");
+        const auth = path.join(work, "auth");
+        fs.mkdirSync(auth, { recursive: true });
+        fs.writeFileSync(path.join(auth, "sitecustomize.py"), SYNCER_AUTH_MODULE);
+        const result = spawnSync("python3", ["-c", "import requests.sessions, json; print(json.dumps(requests.sessions.Session().headers))"], {
+            encoding: "utf8",
+            env: { ...process.env, PYTHONPATH: `${auth}:${site}`, VLLM_API_KEY: KEY_A },
+        });
+        assert.equal(result.status, 0, result.stderr);
+        assert.deepEqual(JSON.parse(result.stdout), { "User-Agent": "x", Authorization: `Bearer ${KEY_A}` });
+    },
+);
 
 test("a stack that opts out of keys: no Secret, no key flags, commands without the header", async () => {
     const file = stackVariant("gke", "no-api-keys", (config) => {
         config[configKey("apiKeys")] = { required: false };
     });
     const run = await runProgram("gke", file);
-    assert.equal(run.resources.some((r) => r.name === "inference-api-keys"), false);
+    assert.equal(
+        run.resources.some((r) => r.name === "inference-api-keys"),
+        false,
+    );
     for (const deployment of run.resources.filter((r) => r.type === "kubernetes:apps/v1:Deployment")) {
         assert.ok(!JSON.stringify(deployment.inputs).includes("api-keys"), deployment.name);
     }

@@ -41,13 +41,20 @@ test("the shipped stacks have golden renders, and every golden render has its st
 for (const stack of stacks) {
     test(`a fresh render of ${stack} is byte for byte test/golden/${stack}`, () => {
         const out = path.join(work, stack);
-        const run = spawnSync(process.execPath, [path.join(CODE_ROOT, "tools", "render.js"), "--stack", stack, "--out", out], { cwd: REPO_ROOT, encoding: "utf8" });
+        const run = spawnSync(process.execPath, [path.join(CODE_ROOT, "tools", "render.js"), "--stack", stack, "--out", out], {
+            cwd: REPO_ROOT,
+            encoding: "utf8",
+        });
         assert.equal(run.status, 0, run.stderr);
         const expected = path.join(GOLDEN, stack);
         const update = `If the change is intended, update the golden render and commit it with the change:\n  ${updateCommand(stack)}`;
         const [golden, fresh] = [filesUnder(expected), filesUnder(out)];
         assert.deepEqual(fresh, golden, `the render of ${stack} writes other files than test/golden/${stack}.\n${update}`);
         const differing = golden.filter((file) => !fs.readFileSync(path.join(out, file)).equals(fs.readFileSync(path.join(expected, file))));
-        assert.deepEqual(differing, [], `the render of ${stack} differs from test/golden/${stack} in these files (git diff shows how, after the update).\n${update}`);
+        assert.deepEqual(
+            differing,
+            [],
+            `the render of ${stack} differs from test/golden/${stack} in these files (git diff shows how, after the update).\n${update}`,
+        );
     });
 }

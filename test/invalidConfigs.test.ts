@@ -74,7 +74,18 @@ function secretsOf(corpusCase: InvalidConfigCase, config: Config): string[] {
         // A key passed to vLLM as an argument.
         ...stringsIn(config).flatMap((s) => (s.startsWith("--api-key=") ? [s.slice("--api-key=".length)] : [])),
     ];
-    const given = Object.values(corpusCase.secretValues ?? {}).flatMap((text) => [text, ...stringsIn((() => { try { return JSON.parse(text) as unknown; } catch { return []; } })())]);
+    const given = Object.values(corpusCase.secretValues ?? {}).flatMap((text) => [
+        text,
+        ...stringsIn(
+            (() => {
+                try {
+                    return JSON.parse(text) as unknown;
+                } catch {
+                    return [];
+                }
+            })(),
+        ),
+    ]);
     return [MOCK_SECRET_VALUE, ...plain, ...given].filter((s) => s.length >= 8 && !s.startsWith("v1:"));
 }
 
@@ -82,7 +93,10 @@ const CORPUS_DIR = path.join(REPO_ROOT, "test", "invalid-configs");
 const readYaml = (file: string): Record<string, unknown> => parse(fs.readFileSync(path.join(CORPUS_DIR, file), "utf8")) as Record<string, unknown>;
 const bases = readYaml("bases.yaml") as Record<string, Config>;
 const cases = new Map<string, InvalidConfigCase>();
-for (const file of fs.readdirSync(CORPUS_DIR).filter((f) => f.endsWith(".yaml") && f !== "bases.yaml").sort()) {
+for (const file of fs
+    .readdirSync(CORPUS_DIR)
+    .filter((f) => f.endsWith(".yaml") && f !== "bases.yaml")
+    .sort()) {
     for (const [name, corpusCase] of Object.entries(readYaml(file))) {
         assert.ok(!cases.has(name), `case ${name} (${file}) is named twice`);
         cases.set(name, corpusCase as InvalidConfigCase);
@@ -112,7 +126,8 @@ for (const [name, corpusCase] of cases) {
         const { value, unchanged } = mergePatch(base, corpusCase.patch ?? {});
         if (corpusCase.patch !== undefined) assert.deepEqual(unchanged, [], "the patch changes nothing there");
         const config = value as Config;
-        for (const key of Object.keys(corpusCase.secretValues ?? {})) assert.ok(isObject(config[key]) && "secure" in config[key], `secretValues.${key}: the config holds no secret there`);
+        for (const key of Object.keys(corpusCase.secretValues ?? {}))
+            assert.ok(isObject(config[key]) && "secure" in config[key], `secretValues.${key}: the config holds no secret there`);
         const configFile = path.join(tempDir, `${name}.yaml`);
         fs.writeFileSync(configFile, stringify({ config }));
         const outParent = fs.mkdtempSync(path.join(tempDir, "out-"));

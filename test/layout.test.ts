@@ -70,31 +70,63 @@ const graph = importGraph(files);
 const withTests = [...files, ...sourceFiles("test")];
 
 test("the cycle finder finds a cycle it is given and none in a tree", () => {
-    assert.deepEqual(cycles(new Map([["a", ["b"]], ["b", ["c"]], ["c", ["a"]]])), [["a", "b", "c", "a"]]);
-    assert.deepEqual(cycles(new Map([["a", ["b", "c"]], ["b", ["c"]], ["c", []]])), []);
+    assert.deepEqual(
+        cycles(
+            new Map([
+                ["a", ["b"]],
+                ["b", ["c"]],
+                ["c", ["a"]],
+            ]),
+        ),
+        [["a", "b", "c", "a"]],
+    );
+    assert.deepEqual(
+        cycles(
+            new Map([
+                ["a", ["b", "c"]],
+                ["b", ["c"]],
+                ["c", []],
+            ]),
+        ),
+        [],
+    );
 });
 
 test("no module imports itself back through others", () => {
     assert.ok(graph.get(path.join("components", "index.ts"))?.length, "the import graph is empty: the reader is broken");
-    assert.deepEqual(cycles(graph).map((cycle) => cycle.join(" -> ")), []);
+    assert.deepEqual(
+        cycles(graph).map((cycle) => cycle.join(" -> ")),
+        [],
+    );
 });
 
 test("the config and the plan import neither components nor tools", () => {
     for (const [file, imports] of graph) {
         const layer = file.split(path.sep).slice(0, 2).join("/");
         if (layer !== "components/config" && layer !== "components/plan") continue;
-        const outward = imports.filter((target) => !target.startsWith(path.join("components", "config")) && !target.startsWith(path.join("components", "plan")));
+        const outward = imports.filter(
+            (target) => !target.startsWith(path.join("components", "config")) && !target.startsWith(path.join("components", "plan")),
+        );
         assert.deepEqual(outward, [], `${file} reaches out of the config and plan`);
     }
 });
 
 test("the consistency check imports neither the plan nor the components (only the config's CIDR arithmetic, the route evaluator and the real tools, Helm among them)", () => {
-    const allowed = [path.join("tools", "consistency") + path.sep, path.join("tools", "routeMatching.ts"), path.join("components", "config", "cidr.ts"), path.join("tools", "local", "toolchain.ts")];
+    const allowed = [
+        path.join("tools", "consistency") + path.sep,
+        path.join("tools", "routeMatching.ts"),
+        path.join("components", "config", "cidr.ts"),
+        path.join("tools", "local", "toolchain.ts"),
+    ];
     let checked = 0;
     for (const [file, imports] of graph) {
         if (!file.startsWith(path.join("tools", "consistency") + path.sep)) continue;
         checked++;
-        assert.deepEqual(imports.filter((target) => !allowed.some((a) => target === a || target.startsWith(a))), [], `${file} reaches into what it checks`);
+        assert.deepEqual(
+            imports.filter((target) => !allowed.some((a) => target === a || target.startsWith(a))),
+            [],
+            `${file} reaches into what it checks`,
+        );
     }
     assert.ok(checked > 0, "no module of the consistency check found");
 });

@@ -33,7 +33,11 @@ test("the values schema accepts exactly the paths the chart's templates read at 
 });
 
 test("the paths the program would set are read by the templates, and the schema takes the shapes it would set", () => {
-    for (const p of Object.values(ROUTER.paths)) assert.ok([...readPaths].some((r) => r === p || r.startsWith(`${p}.`) || r.startsWith(`${p}[]`)), p);
+    for (const p of Object.values(ROUTER.paths))
+        assert.ok(
+            [...readPaths].some((r) => r === p || r.startsWith(`${p}.`) || r.startsWith(`${p}[]`)),
+            p,
+        );
     const values = {
         router: {
             modelServers: { matchLabels: { app: "llama" }, targetPorts: [{ number: 8000 }] },
@@ -58,7 +62,10 @@ test("every fact names a line range of a file in the repository", () => {
 function assertFacts(gitDir: string, tag: string, facts: readonly SourcedFact[]): void {
     for (const { fact, readAt } of facts) {
         const [first, last = first] = readAt.lines.split("-").map(Number);
-        const lines = gitShow(gitDir, tag, readAt.file).split("\n").slice(first - 1, last).join("\n");
+        const lines = gitShow(gitDir, tag, readAt.file)
+            .split("\n")
+            .slice(first - 1, last)
+            .join("\n");
         assert.ok(lines.includes(readAt.text), `${readAt.file}:${readAt.lines} does not hold ${JSON.stringify(readAt.text)} (${fact})`);
     }
 }
@@ -88,7 +95,8 @@ test(
     () => {
         const { source, removed, facts } = INFERENCE_EXTENSION_V1_6_0;
         assert.equal(commitOf(extensionGitDir!, source.tag), source.commit);
-        const tree = (tag: string, dir: string) => execFileSync("git", ["--git-dir", extensionGitDir!, "ls-tree", "--name-only", tag, `${dir}/`], { encoding: "utf8" });
+        const tree = (tag: string, dir: string) =>
+            execFileSync("git", ["--git-dir", extensionGitDir!, "ls-tree", "--name-only", tag, `${dir}/`], { encoding: "utf8" });
         for (const dir of removed) {
             assert.notEqual(tree("v1.5.0", dir), "", `${dir} at v1.5.0`);
             assert.equal(tree(source.tag, dir), "", `${dir} at ${source.tag}`);
@@ -102,7 +110,9 @@ test(
     "the payload processor still has no tag to pin, so no llm-d line names it",
     { skip: processorGitDir === undefined ? "set PAYLOAD_PROCESSOR_GIT_DIR to a clone's git directory to list its tags" : false },
     () => {
-        const tags = execFileSync("git", ["--git-dir", processorGitDir!, "tag", "--list"], { encoding: "utf8" }).split("\n").filter((t) => t !== "");
+        const tags = execFileSync("git", ["--git-dir", processorGitDir!, "tag", "--list"], { encoding: "utf8" })
+            .split("\n")
+            .filter((t) => t !== "");
         assert.deepEqual(tags, PAYLOAD_PROCESSOR.tags, `${PAYLOAD_PROCESSOR.repository} has tags now: read its chart at one and make the llm-d line`);
     },
 );

@@ -4,16 +4,7 @@
  */
 import assert from "node:assert/strict";
 import test from "node:test";
-import {
-    ConfigError,
-    RELEASE_LINES,
-    MAX_ROUTED_NAMES,
-    ServingConfig,
-    adapterConfigMap,
-    httpRoute,
-    loraSyncerConfig,
-    loraVllmArgs,
-} from "../components";
+import { ConfigError, RELEASE_LINES, MAX_ROUTED_NAMES, ServingConfig, adapterConfigMap, httpRoute, loraSyncerConfig, loraVllmArgs } from "../components";
 import { RecordedResource, runProgram } from "../tools/mockRuntime";
 import { isKubernetesObject, renderFiles } from "../tools/renderFiles";
 import { validateKubernetesObject } from "./helpers/kubernetesSchemas";
@@ -33,15 +24,24 @@ test("syncer config: active adapters to ensureExist, retired ones to ensureNotEx
             name: "vllm-llama-3-1-8b-instruct-adapters",
             port: 8000,
             defaultBaseModel: LLAMA,
-            ensureExist: { models: [{ id: "food-review", source: "Kawon/llama3.1-food-finetune_v14_r8" }, { id: "local", source: "/adapters/local" }] },
+            ensureExist: {
+                models: [
+                    { id: "food-review", source: "Kawon/llama3.1-food-finetune_v14_r8" },
+                    { id: "local", source: "/adapters/local" },
+                ],
+            },
             ensureNotExist: { models: [{ id: "food-review-old", source: "org/food-v0" }] },
         },
     });
-    assert.deepEqual(loraSyncerConfig(llama({ lora: {} })).vLLMLoRAConfig, {
-        name: "vllm-llama-3-1-8b-instruct-adapters",
-        port: 8000,
-        defaultBaseModel: LLAMA,
-    }, "empty lists are left out");
+    assert.deepEqual(
+        loraSyncerConfig(llama({ lora: {} })).vLLMLoRAConfig,
+        {
+            name: "vllm-llama-3-1-8b-instruct-adapters",
+            port: 8000,
+            defaultBaseModel: LLAMA,
+        },
+        "empty lists are left out",
+    );
     const configMap = adapterConfigMap(model, "ns");
     assert.doesNotThrow(() => validateKubernetesObject(configMap));
     assert.equal(configMap.immutable, false);
@@ -53,7 +53,10 @@ test("vLLM flags and pod: off without adapters or lora, on with either, limits c
         { extra: {}, flags: [] },
         { extra: { adapters: [{ name: "a", source: "org/a" }] }, flags: ["--enable-lora", "--max-loras", "2", "--max-lora-rank", "16"] },
         { extra: { lora: {} }, flags: ["--enable-lora", "--max-loras", "2", "--max-lora-rank", "16"] },
-        { extra: { lora: { maxLoras: 4, maxLoraRank: 64, maxCpuLoras: 12 } }, flags: ["--enable-lora", "--max-loras", "4", "--max-lora-rank", "64", "--max-cpu-loras", "12"] },
+        {
+            extra: { lora: { maxLoras: 4, maxLoraRank: 64, maxCpuLoras: 12 } },
+            flags: ["--enable-lora", "--max-loras", "4", "--max-lora-rank", "64", "--max-cpu-loras", "12"],
+        },
     ];
     for (const { extra, flags } of cases) {
         const model = llama(extra);
@@ -63,7 +66,10 @@ test("vLLM flags and pod: off without adapters or lora, on with either, limits c
         assert.ok(flags.every((f) => container.args.includes(f)));
         if (flags.length === 0) {
             assert.equal(pod.initContainers, undefined);
-            assert.deepEqual(container.env.map((e: any) => e.name), ["HF_TOKEN", "VLLM_NO_USAGE_STATS"]);
+            assert.deepEqual(
+                container.env.map((e: any) => e.name),
+                ["HF_TOKEN", "VLLM_NO_USAGE_STATS"],
+            );
             continue;
         }
         const [syncer] = pod.initContainers;
@@ -72,14 +78,20 @@ test("vLLM flags and pod: off without adapters or lora, on with either, limits c
         assert.deepEqual(syncer.volumeMounts, [{ name: "lora-adapters", mountPath: "/config", readOnly: true }]);
         assert.equal(syncer.env[0].value, "/config/configmap.yaml");
         assert.deepEqual(pod.volumes.find((v: any) => v.name === "lora-adapters").configMap, { name: "vllm-llama-3-1-8b-instruct-adapters" });
-        assert.deepEqual(container.env.find((e: any) => e.name === "VLLM_ALLOW_RUNTIME_LORA_UPDATING"), { name: "VLLM_ALLOW_RUNTIME_LORA_UPDATING", value: "true" });
+        assert.deepEqual(
+            container.env.find((e: any) => e.name === "VLLM_ALLOW_RUNTIME_LORA_UPDATING"),
+            { name: "VLLM_ALLOW_RUNTIME_LORA_UPDATING", value: "true" },
+        );
     }
 });
 
 test("the pod template does not depend on the adapter list", () => {
     const lists = [
         [{ name: "a", source: "org/a" }],
-        [{ name: "a", source: "org/a-v2" }, { name: "b", source: "org/b" }],
+        [
+            { name: "a", source: "org/a-v2" },
+            { name: "b", source: "org/b" },
+        ],
         [{ name: "a", source: "org/a", retired: true }],
     ];
     const templates = lists.map((adapters) => JSON.stringify(deploymentOf(llama({ adapters })).spec.template));
@@ -94,10 +106,27 @@ test("httpRoute: the model and its adapters on each inference path exactly, 8 ma
         { adapters: Array.from({ length: MAX_ROUTED_NAMES - 1 }, (_, i) => `adapter-${i}`), rules: Array(16).fill(8) },
     ];
     for (const { adapters, rules } of cases) {
-        const route = httpRoute({ routeName: "llama", namespace: "ns", gatewayName: "gw", modelName: LLAMA, adapterNames: adapters, poolName: "llama", requestTimeout: "300s" });
-        assert.deepEqual(route.spec.rules.map((r) => r.matches.length), rules);
+        const route = httpRoute({
+            routeName: "llama",
+            namespace: "ns",
+            gatewayName: "gw",
+            modelName: LLAMA,
+            adapterNames: adapters,
+            poolName: "llama",
+            requestTimeout: "300s",
+        });
+        assert.deepEqual(
+            route.spec.rules.map((r) => r.matches.length),
+            rules,
+        );
         const matched = route.spec.rules.flatMap((r) => r.matches.map((m) => [m.headers[0].value, m.path.type, m.path.value]));
-        assert.deepEqual(matched, [LLAMA, ...adapters].flatMap((name) => [[name, "Exact", "/v1/chat/completions"], [name, "Exact", "/v1/completions"]]));
+        assert.deepEqual(
+            matched,
+            [LLAMA, ...adapters].flatMap((name) => [
+                [name, "Exact", "/v1/chat/completions"],
+                [name, "Exact", "/v1/completions"],
+            ]),
+        );
         assert.ok(route.spec.rules.every((r) => r.backendRefs[0].name === "llama" && r.timeouts?.request === "300s"));
         assert.doesNotThrow(() => validateKubernetesObject(route), `${adapters.length} adapters`);
     }
@@ -113,14 +142,19 @@ test("more adapters than one route can match is a config error; retired ones do 
     );
 });
 
-interface Route { spec: { rules: { matches: { headers: { value: string }[] }[]; backendRefs: { kind: string; name: string }[] }[] } }
+interface Route {
+    spec: { rules: { matches: { headers: { value: string }[] }[]; backendRefs: { kind: string; name: string }[] }[] };
+}
 
 function byType(resources: RecordedResource[], type: string) {
     return resources.filter((r) => r.type === type);
 }
 
 test("under mocks: one adapter on each base model; a changed adapter list changes ConfigMaps and routes only", async () => {
-    const before = await runProgram("gke", stackConfigWith("gke", "one-adapter", (m, i) => ({ ...m, adapters: ONE_ADAPTER_EACH[i] })));
+    const before = await runProgram(
+        "gke",
+        stackConfigWith("gke", "one-adapter", (m, i) => ({ ...m, adapters: ONE_ADAPTER_EACH[i] })),
+    );
     const routes = byType(before.resources, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute")
         .map((r) => r.inputs as unknown as Route)
         .filter((r) => r.spec.rules[0].backendRefs[0].kind === "InferencePool");
@@ -144,7 +178,10 @@ test("under mocks: one adapter on each base model; a changed adapter list change
         "gke",
         stackConfigWith("gke", "changed-adapters", (m, i) => ({
             ...m,
-            adapters: [{ ...ONE_ADAPTER_EACH[i][0], retired: true }, { name: `new-${i}`, source: "example-org/new-adapter" }],
+            adapters: [
+                { ...ONE_ADAPTER_EACH[i][0], retired: true },
+                { name: `new-${i}`, source: "example-org/new-adapter" },
+            ],
         })),
     );
     // Compare the offline renders, file by file, as a reviewer's plan-diff would.
@@ -159,7 +196,10 @@ test("under mocks: one adapter on each base model; a changed adapter list change
         "manifests/httproute_default_phi-4-mini-instruct.yaml",
         "summary.txt",
     ]);
-    assert.ok([...beforeFiles.keys()].filter((f) => f.startsWith("manifests/deployment_default_vllm-")).length === 2, "both model server Deployments rendered, unchanged");
+    assert.ok(
+        [...beforeFiles.keys()].filter((f) => f.startsWith("manifests/deployment_default_vllm-")).length === 2,
+        "both model server Deployments rendered, unchanged",
+    );
     const others = (run: typeof before) =>
         run.resources.filter((r) => !/:(ConfigMap|HTTPRoute)$/.test(r.type)).map((r) => `${r.type} ${r.name} ${JSON.stringify(r.inputs)}`);
     assert.deepEqual(others(after), others(before), "node pool, charts, claims and the rest are untouched too");

@@ -37,10 +37,19 @@ const PHI = "microsoft/Phi-4-mini-instruct";
 const SHARED_CACHE = { accessMode: "ReadWriteMany" } as const;
 const plan = (config: Partial<ServingConfig>) => planServing({ cluster, networkPolicy: NETWORK_POLICY, models: [{ name: LLAMA }], ...config });
 
-
 test("PodMonitoring: the program's manifests validate; the schema refuses what the CRD refuses", () => {
-    const vllm = monitorManifest("managed-prometheus", { name: "vllm-x", matchLabels: { app: "vllm-x" }, port: 8000, authenticated: false }, "default", "15s") as any;
-    const epp = monitorManifest("managed-prometheus", { name: "x-epp", matchLabels: { inferencepool: "x-epp" }, port: 9090, authenticated: true }, "default", "30s") as any;
+    const vllm = monitorManifest(
+        "managed-prometheus",
+        { name: "vllm-x", matchLabels: { app: "vllm-x" }, port: 8000, authenticated: false },
+        "default",
+        "15s",
+    ) as any;
+    const epp = monitorManifest(
+        "managed-prometheus",
+        { name: "x-epp", matchLabels: { inferencepool: "x-epp" }, port: 9090, authenticated: true },
+        "default",
+        "30s",
+    ) as any;
     validateKubernetesObject(vllm);
     validateKubernetesObject(epp);
     assert.deepEqual(vllm.spec.endpoints, [{ port: 8000, path: "/metrics", scheme: "http", interval: "15s" }]);
@@ -75,7 +84,10 @@ test("metrics reader objects validate against the published core and RBAC schema
     const objects = Object.values(metricsReaderManifests("serving", "managed-prometheus"));
     for (const object of objects) validateKubernetesObject(object as Record<string, unknown>);
     const binding = metricsReaderManifests("serving", "managed-prometheus").secretRoleBinding;
-    assert.deepEqual(binding.subjects.map((s) => s.namespace), ["gmp-system", "gke-gmp-system"]);
+    assert.deepEqual(
+        binding.subjects.map((s) => s.namespace),
+        ["gmp-system", "gke-gmp-system"],
+    );
     // The Prometheus Operator reads Secrets with its own cluster-wide rights: no Role to bind.
     assert.deepEqual(metricsReaderManifests("serving", "prometheus-operator").secretRoleBinding.subjects, []);
 });
@@ -99,7 +111,11 @@ test("HPA: per-pod vLLM gauge through the adapter, damped behaviour, valid autos
     assert.deepEqual(hpa.spec.behavior.scaleDown.policies, [{ type: "Pods", value: 1, periodSeconds: 300 }]);
     assert.ok(hpa.spec.behavior.scaleUp.stabilizationWindowSeconds > 0);
 
-    const kv = plan({ models: [{ name: LLAMA, autoscaling: { maxReplicas: 2, metric: "kvCache", target: 0.75, scaleDownStabilizationSeconds: 900 }, weightCache: SHARED_CACHE }] }).models[0];
+    const kv = plan({
+        models: [
+            { name: LLAMA, autoscaling: { maxReplicas: 2, metric: "kvCache", target: 0.75, scaleDownStabilizationSeconds: 900 }, weightCache: SHARED_CACHE },
+        ],
+    }).models[0];
     const kvHpa = vllmPodAutoscaler(kv, "default") as any;
     validateKubernetesObject(kvHpa);
     assert.equal(kvHpa.spec.metrics[0].pods.metric.name, "prometheus.googleapis.com|vllm:kv_cache_usage_perc|gauge");
@@ -142,7 +158,10 @@ function upstreamSeries(): Map<string, Set<string>> {
         const [repository, tag] = VLLM_RELEASES[line.vllmTag].image.split(":");
         const { list } = metricListOf(repository, tag);
         assert.ok(list, `no upstream metric list for ${repository}:${tag}`);
-        byImage.set(`${repository}:${tag}`, new Set(list.metrics.filter((m) => m.requires === undefined && m.when === undefined).flatMap((m) => seriesOf(m, list.client))));
+        byImage.set(
+            `${repository}:${tag}`,
+            new Set(list.metrics.filter((m) => m.requires === undefined && m.when === undefined).flatMap((m) => seriesOf(m, list.client))),
+        );
     }
     return byImage;
 }
@@ -155,12 +174,19 @@ test("dashboard: one group per model, every query names a metric the pods export
         { name: "x/llama-2", job: "vllm-llama-2", deployment: "vllm-llama-2" },
     ];
     const json = servingDashboardJson({ displayName: "d", clusterName: "c", namespace: "ns", models });
-    assert.equal(servingDashboardJson({ displayName: "d", clusterName: "c", namespace: "ns", models: [...models].reverse() }), json, "config order does not matter");
+    assert.equal(
+        servingDashboardJson({ displayName: "d", clusterName: "c", namespace: "ns", models: [...models].reverse() }),
+        json,
+        "config order does not matter",
+    );
     const dashboard = JSON.parse(json);
     const tiles = dashboard.mosaicLayout.tiles as any[];
     assert.equal(dashboard.mosaicLayout.columns, 48);
     const groups = tiles.filter((t) => t.widget.collapsibleGroup !== undefined);
-    assert.deepEqual(groups.map((g) => g.widget.title), models.map((m) => m.name));
+    assert.deepEqual(
+        groups.map((g) => g.widget.title),
+        models.map((m) => m.name),
+    );
     // What the vLLM of every line registers, read at its tag (not the program's own list), and GKE's GPU metrics.
     const lines = upstreamSeries();
     for (const [i, group] of groups.entries()) {
@@ -176,7 +202,11 @@ test("dashboard: one group per model, every query names a metric the pods export
                 const names = metricNamesIn(query);
                 assert.ok(names.length > 0, query);
                 for (const [image, exported] of lines) {
-                    for (const name of names) assert.ok(exported.has(name) || (GKE_GPU_CONTAINER_METRICS as readonly string[]).includes(name), `${chart.widget.title}: ${name} is not exported by ${image}`);
+                    for (const name of names)
+                        assert.ok(
+                            exported.has(name) || (GKE_GPU_CONTAINER_METRICS as readonly string[]).includes(name),
+                            `${chart.widget.title}: ${name} is not exported by ${image}`,
+                        );
                 }
                 const own = query.includes(`job="${models[i].job}"`) || query.includes(`pod_name=~"${models[i].deployment}-`);
                 assert.ok(own && query.includes('"ns"') && query.includes('"c"'), query);
@@ -203,7 +233,10 @@ function gkeConfig(variant: string, edit: (config: StackConfig) => void): string
 const byUrn = (run: ProgramRun) => new Map(run.resources.map((r) => [r.urn, r]));
 
 test("turning autoscaling on for one model adds exactly its HPA; only its Deployment stops setting replicas", async () => {
-    const before = await runProgram("gke", gkeConfig("before", () => undefined));
+    const before = await runProgram(
+        "gke",
+        gkeConfig("before", () => undefined),
+    );
     const after = await runProgram(
         "gke",
         gkeConfig("after", (config) => {
@@ -213,10 +246,19 @@ test("turning autoscaling on for one model adds exactly its HPA; only its Deploy
     );
     const old = byUrn(before);
     const added = after.resources.filter((r) => !old.has(r.urn));
-    assert.deepEqual(added.map((r) => `${r.type} ${r.name}`), ["kubernetes:autoscaling/v2:HorizontalPodAutoscaler inference-phi-4-mini-instruct-hpa"]);
-    assert.deepEqual(before.resources.filter((r) => !byUrn(after).has(r.urn)), []);
+    assert.deepEqual(
+        added.map((r) => `${r.type} ${r.name}`),
+        ["kubernetes:autoscaling/v2:HorizontalPodAutoscaler inference-phi-4-mini-instruct-hpa"],
+    );
+    assert.deepEqual(
+        before.resources.filter((r) => !byUrn(after).has(r.urn)),
+        [],
+    );
     const changed = after.resources.filter((r) => old.has(r.urn) && JSON.stringify(r.inputs) !== JSON.stringify(old.get(r.urn)!.inputs));
-    assert.deepEqual(changed.map((r) => r.name), ["inference-phi-4-mini-instruct-deployment"]);
+    assert.deepEqual(
+        changed.map((r) => r.name),
+        ["inference-phi-4-mini-instruct-deployment"],
+    );
     const deployment = (r: RecordedResource) => r.inputs as { spec: Record<string, unknown> };
     const { replicas, ...rest } = deployment(old.get(changed[0].urn)!).spec;
     assert.equal(replicas, 1);
@@ -230,19 +272,25 @@ test("turning autoscaling on for one model adds exactly its HPA; only its Deploy
 });
 
 test("monitoring.installMetricsAdapter: the pinned adapter manifest and monitoring.viewer for its service account", async () => {
-    const run = await runProgram("gke", gkeConfig("adapter", (config) => (config["multi-model-inference:monitoring"] = { installMetricsAdapter: true })));
+    const run = await runProgram(
+        "gke",
+        gkeConfig("adapter", (config) => (config["multi-model-inference:monitoring"] = { installMetricsAdapter: true })),
+    );
     // Resources under the MetricsAdapter component (the GPU nodes' own role bindings are elsewhere).
     const of = (type: string) => run.resources.filter((r) => r.type === type && r.urn.includes("MetricsAdapter$"));
     const [manifest] = of("kubernetes:yaml/v2:ConfigFile").filter((r) => r.name === "inference-metrics-adapter-manifest");
     assert.equal(manifest.inputs["file"], METRICS_ADAPTER_MANIFEST_URL);
     assert.match(METRICS_ADAPTER_MANIFEST_URL, /k8s-stackdriver\/[0-9a-f]{40}\/custom-metrics-stackdriver-adapter\//);
-    assert.deepEqual(of("gcp:projects/iAMMember:IAMMember").map((r) => r.inputs), [
-        {
-            project: "my-gcp-project",
-            role: "roles/monitoring.viewer",
-            member:
-                `principal://iam.googleapis.com/projects/${MOCK_PROJECT_NUMBER}/locations/global/workloadIdentityPools/` +
-                "my-gcp-project.svc.id.goog/subject/ns/custom-metrics/sa/custom-metrics-stackdriver-adapter",
-        },
-    ]);
+    assert.deepEqual(
+        of("gcp:projects/iAMMember:IAMMember").map((r) => r.inputs),
+        [
+            {
+                project: "my-gcp-project",
+                role: "roles/monitoring.viewer",
+                member:
+                    `principal://iam.googleapis.com/projects/${MOCK_PROJECT_NUMBER}/locations/global/workloadIdentityPools/` +
+                    "my-gcp-project.svc.id.goog/subject/ns/custom-metrics/sa/custom-metrics-stackdriver-adapter",
+            },
+        ],
+    );
 });

@@ -44,10 +44,20 @@ test("the node:test files run under mocha as under node --test, hooks made anew 
     const shim = path.join(REPO_ROOT, "build", "test", "helpers", "nodeTestOnMocha.js");
     const result = spawnSync(process.execPath, [mocha, "--require", shim, "--reporter", "json", file], { encoding: "utf8" });
     assert.ok(result.stdout.startsWith("{"), `mocha did not report: ${result.stderr}`);
-    const report = JSON.parse(result.stdout) as { passes: { title: string }[]; pending: { title: string }[]; failures: { title: string; err: { message: string } }[] };
-    assert.deepEqual(report.passes.map((t) => t.title), ["reads what before made", "the next mutant", "before ran again for it"]);
+    const report = JSON.parse(result.stdout) as {
+        passes: { title: string }[];
+        pending: { title: string }[];
+        failures: { title: string; err: { message: string } }[];
+    };
+    assert.deepEqual(
+        report.passes.map((t) => t.title),
+        ["reads what before made", "the next mutant", "before ran again for it"],
+    );
     assert.deepEqual(report.pending.map((t) => t.title).sort(), ["skipped by option", "skipped from inside"]);
-    assert.deepEqual(report.failures.map((t) => [t.title, t.err.message]), [["a failing subtest fails its parent", "inner failed"]]);
+    assert.deepEqual(
+        report.failures.map((t) => [t.title, t.err.message]),
+        [["a failing subtest fails its parent", "inner failed"]],
+    );
     assert.equal(result.status, 1);
     // Once for the first test, once for mutant 7; `after` once, at exit.
     assert.equal(fs.readFileSync(path.join(work, "before-runs"), "utf8"), "xxafter");

@@ -60,10 +60,7 @@ test("every exported component is in the inferred schema, with documented inputs
 });
 
 test("every type the components use is in the schema, with documented properties and enum values", () => {
-    const properties = Object.values(schema.resources).flatMap((r) => [
-        ...Object.values(r.inputProperties ?? {}),
-        ...Object.values(r.properties ?? {}),
-    ]);
+    const properties = Object.values(schema.resources).flatMap((r) => [...Object.values(r.inputProperties ?? {}), ...Object.values(r.properties ?? {})]);
     const seen = new Set<string>();
     const queue = properties.flatMap(referencedTypes);
     while (queue.length > 0) {
@@ -113,7 +110,10 @@ test("the YAML example sets only inputs the schema has, and every required one",
 });
 
 test("the YAML example reads apiKeys as its README sets it: one key, or several split at commas, which no valid key holds", () => {
-    const program = parse(read("examples/yaml/Pulumi.yaml")) as { config: Record<string, unknown>; resources: Record<string, { properties?: Record<string, unknown> }> };
+    const program = parse(read("examples/yaml/Pulumi.yaml")) as {
+        config: Record<string, unknown>;
+        resources: Record<string, { properties?: Record<string, unknown> }>;
+    };
     assert.deepEqual(program.config["apiKeys"], { type: "String", secret: true });
     assert.deepEqual(program.resources["inference"].properties?.["apiKeys"], { keys: { "fn::split": [",", "${apiKeys}"] } });
     const key = "k".repeat(32);
@@ -130,7 +130,12 @@ test("the package does not reach into the stack program or the offline tools", (
             assert.ok(target.startsWith("components"), `${file} imports ${specifier}: outside the package`);
         }
     }
-    assert.equal(read("index.ts").match(/from "([^"]+)"/g)?.join(), 'from "./components"');
+    assert.equal(
+        read("index.ts")
+            .match(/from "([^"]+)"/g)
+            ?.join(),
+        'from "./components"',
+    );
 });
 
 test("package.json: a versioned, publishable package whose entry points are the built index", () => {

@@ -84,7 +84,9 @@ function runExample(apiKeys: string): typeof run {
 
 /** The keys vLLM reads, from the api-keys Secret's config file (a secret, so wrapped under mocks). */
 const vllmKeys = (resources: Recorded[]): string[] =>
-    JSON.parse(resources.find((r) => r.type === "kubernetes:core/v1:Secret" && r.inputs.metadata.name === "api-keys")?.inputs.stringData.value["vllm-api-keys.yaml"])["api-key"];
+    JSON.parse(
+        resources.find((r) => r.type === "kubernetes:core/v1:Secret" && r.inputs.metadata.name === "api-keys")?.inputs.stringData.value["vllm-api-keys.yaml"],
+    )["api-key"];
 
 test("the example takes apiKeys as the README sets it: one key, or a JSON list while rotating", () => {
     assert.deepEqual(vllmKeys(run.resources), [EXAMPLE_API_KEY, OLDER_API_KEY]);
@@ -103,7 +105,8 @@ test("the tarball holds the built package and nothing of the stack program, tool
     for (const file of ["package.json", "CHANGELOG.md", "dist/index.js", "dist/index.d.ts", "dist/components/multiModelInference.d.ts"]) {
         assert.ok(packedFiles.includes(file), `${file} missing from the tarball`);
     }
-    for (const file of packedFiles) assert.match(file, /^(package\.json|CHANGELOG\.md|README\.md|LICENSE|dist\/(index|components\/((config|plan|plan\/charts)\/)?[\w.]+)\.(js|d\.ts))$/);
+    for (const file of packedFiles)
+        assert.match(file, /^(package\.json|CHANGELOG\.md|README\.md|LICENSE|dist\/(index|components\/((config|plan|plan\/charts)\/)?[\w.]+)\.(js|d\.ts))$/);
     assert.equal(path.basename(tarball), `${packageJson.name}-${packageJson.version}.tgz`);
 });
 
@@ -147,21 +150,28 @@ test("importing the package by name gives every component, its args type and pla
 test("the example serves three models: one server, pool, chart and route each", () => {
     const names = ["llama-3-1-8b-instruct", "phi-4-mini-instruct", "qwen2-5-14b-instruct"].map((key) => `inference-${key}`);
     for (const type of ["ModelServer", "InferencePool", "ModelRoute"]) {
-        assert.deepEqual(ofType(`multi-model-inference:index:${type}`).map((r) => r.name).sort(), names, type);
+        assert.deepEqual(
+            ofType(`multi-model-inference:index:${type}`)
+                .map((r) => r.name)
+                .sort(),
+            names,
+            type,
+        );
     }
-    assert.deepEqual(ofType("kubernetes:apps/v1:Deployment").map((r) => r.inputs.metadata.name).sort(), [
-        "openai-models",
-        "vllm-llama-3-1-8b-instruct",
-        "vllm-phi-4-mini-instruct",
-        "vllm-qwen2-5-14b-instruct",
-    ]);
+    assert.deepEqual(
+        ofType("kubernetes:apps/v1:Deployment")
+            .map((r) => r.inputs.metadata.name)
+            .sort(),
+        ["openai-models", "vllm-llama-3-1-8b-instruct", "vllm-phi-4-mini-instruct", "vllm-qwen2-5-14b-instruct"],
+    );
     // One route per model, and the model list's.
     const routes = ofType("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute").filter((r) => r.inputs.metadata.name !== "openai-models");
     assert.equal(ofType("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute").length, 4);
-    assert.deepEqual(
-        routes.map((r) => r.inputs.spec.rules[0].matches[0].headers[0].value).sort(),
-        ["Qwen/Qwen2.5-14B-Instruct", "meta-llama/Llama-3.1-8B-Instruct", "microsoft/Phi-4-mini-instruct"],
-    );
+    assert.deepEqual(routes.map((r) => r.inputs.spec.rules[0].matches[0].headers[0].value).sort(), [
+        "Qwen/Qwen2.5-14B-Instruct",
+        "meta-llama/Llama-3.1-8B-Instruct",
+        "microsoft/Phi-4-mini-instruct",
+    ]);
     // Three inferencepool releases and the Body-Based Router.
     assert.equal(ofType("kubernetes:helm.sh/v4:Chart").length, 4);
     assert.equal(ofType("kubernetes:gateway.networking.k8s.io/v1:Gateway").length, 1);
@@ -199,6 +209,9 @@ test("the token and the API keys reach the cluster only as their Secrets, and th
             ["Qwen/Qwen2.5-14B-Instruct", "gpu-nvidia-tesla-a100"],
         ],
     );
-    assert.deepEqual(run.outputs.nodePools.map((p: { name: string }) => p.name.replace(/-[0-9a-f]{6}$/, "")), ["gpu-nvidia-l4", "gpu-nvidia-tesla-a100"]);
+    assert.deepEqual(
+        run.outputs.nodePools.map((p: { name: string }) => p.name.replace(/-[0-9a-f]{6}$/, "")),
+        ["gpu-nvidia-l4", "gpu-nvidia-tesla-a100"],
+    );
     assert.ok(run.outputs.estimatedGpuCost.min.onDemandHourly > 0);
 });

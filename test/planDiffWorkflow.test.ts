@@ -30,13 +30,18 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), "plan-diff-workflow-"));
 after(() => fs.rmSync(work, { recursive: true, force: true }));
 
 const git = (cwd: string, ...args: string[]) =>
-    execFileSync("git", ["-c", "user.name=test", "-c", "user.email=test@example.invalid", "-c", "commit.gpgsign=false", ...args], { cwd, encoding: "utf8" }).trim();
+    execFileSync("git", ["-c", "user.name=test", "-c", "user.email=test@example.invalid", "-c", "commit.gpgsign=false", ...args], {
+        cwd,
+        encoding: "utf8",
+    }).trim();
 
 /** A repository of this checkout's files: a base commit without the istio stack and with one
  * model fewer in gke, then a head commit of the files as they are. */
 function repositoryWithBaseAndHead(): { origin: string; base: string; head: string } {
     const origin = path.join(work, "origin");
-    const files = git(REPO_ROOT, "ls-files", "--cached", "--others", "--exclude-standard").split("\n").filter((f) => fs.existsSync(path.join(REPO_ROOT, f)));
+    const files = git(REPO_ROOT, "ls-files", "--cached", "--others", "--exclude-standard")
+        .split("\n")
+        .filter((f) => fs.existsSync(path.join(REPO_ROOT, f)));
     for (const file of files) {
         fs.mkdirSync(path.dirname(path.join(origin, file)), { recursive: true });
         fs.copyFileSync(path.join(REPO_ROOT, file), path.join(origin, file));
@@ -63,7 +68,9 @@ function expand(text: string, values: Record<string, string>): string {
 }
 
 test("the plan-diff job, run step by step on a real base and head, comments a diff of every stack", () => {
-    const workflow = parse(fs.readFileSync(path.join(REPO_ROOT, ".github", "workflows", "plan-diff.yml"), "utf8")) as { jobs: Record<string, { steps: Step[] }> };
+    const workflow = parse(fs.readFileSync(path.join(REPO_ROOT, ".github", "workflows", "plan-diff.yml"), "utf8")) as {
+        jobs: Record<string, { steps: Step[] }>;
+    };
     const { origin, base, head } = repositoryWithBaseAndHead();
     const workspace = path.join(work, "workspace");
     const runnerTemp = path.join(work, "runner-temp");
@@ -106,7 +113,12 @@ test("the plan-diff job, run step by step on a real base and head, comments a di
     assert.equal(fs.readFileSync(path.join(uploaded, "pr-number"), "utf8").trim(), "42");
     const comment = fs.readFileSync(path.join(uploaded, "comment.md"), "utf8");
     assert.ok(comment.includes(`Rendered \`${head.slice(0, 7)}\` (merged into base) against base \`${base.slice(0, 7)}\``), comment);
-    const sections = Object.fromEntries(comment.split(/^### Plan diff: /m).slice(1).map((s) => [s.split("\n")[0], s]));
+    const sections = Object.fromEntries(
+        comment
+            .split(/^### Plan diff: /m)
+            .slice(1)
+            .map((s) => [s.split("\n")[0], s]),
+    );
     // Every stack file of the checkout, whatever its name (a new one too).
     assert.deepEqual(Object.keys(sections).sort(), stackNames(), comment);
     // gke gains the model the base lacks; istio, new on head, is all additions.

@@ -52,14 +52,35 @@ test("machine shapes (cloud.google.com/compute/docs/gpus): the fewest GPUs, then
 
 test("Hugging Face model IDs as huggingface_hub's validate_repo_id takes them, with the organisation required", () => {
     const accepted = ["meta-llama/Llama-3.1-8B-Instruct", "a/b", `org/${"n".repeat(96)}`, "org_1/x.y-z"];
-    const refused = ["bare", "a/b/c", "-org/name", "org/-name", "org/name-", "org/na--me", "org/na..me", "org/name.git", `org/${"n".repeat(97)}`, "org/", "/name"];
-    assert.deepEqual(accepted.filter((id) => !isHuggingFaceModelId(id)), []);
-    assert.deepEqual(refused.filter((id) => isHuggingFaceModelId(id)), []);
+    const refused = [
+        "bare",
+        "a/b/c",
+        "-org/name",
+        "org/-name",
+        "org/name-",
+        "org/na--me",
+        "org/na..me",
+        "org/name.git",
+        `org/${"n".repeat(97)}`,
+        "org/",
+        "/name",
+    ];
+    assert.deepEqual(
+        accepted.filter((id) => !isHuggingFaceModelId(id)),
+        [],
+    );
+    assert.deepEqual(
+        refused.filter((id) => isHuggingFaceModelId(id)),
+        [],
+    );
     // Only a model that leaves huggingFaceId to default to its name needs that name to be an ID.
     const draft = (name: string, huggingFaceId?: string) => ({ config: { name, huggingFaceId }, index: 0, huggingFaceId: huggingFaceId ?? name });
     assert.deepEqual(checkDefaultHuggingFaceIds([draft("chatbot", "meta-llama/Llama-3.1-8B-Instruct")]), []);
     assert.deepEqual(checkDefaultHuggingFaceIds([draft("meta-llama/Llama-3.1-8B-Instruct")]), []);
-    assert.deepEqual(checkDefaultHuggingFaceIds([draft("chatbot")]).map((p) => p.path), ["models[0].huggingFaceId"]);
+    assert.deepEqual(
+        checkDefaultHuggingFaceIds([draft("chatbot")]).map((p) => p.path),
+        ["models[0].huggingFaceId"],
+    );
 });
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -103,10 +124,18 @@ test("names: the metrics reader's objects are those docs/scaling-and-monitoring.
 
 test("a chart version not read here is described by the newest line read that is not newer, compared as numbers", () => {
     const described = (version: string) => describingLine(version).version;
-    assert.deepEqual(
-        ["v1.0.0", "v1.0.1", "v1.0.2", "v1.3.0", "v1.5.0", "v1.5.1", "v1.10.0", "v2.0.0", "v0.5.0", "v1.0.2-rc.1"].map(described),
-        ["v1.0.0", "v1.0.0", "v1.0.2", "v1.0.2", "v1.5.0", "v1.5.0", "v1.5.0", "v1.5.0", "v1.0.0", "v1.0.2"],
-    );
+    assert.deepEqual(["v1.0.0", "v1.0.1", "v1.0.2", "v1.3.0", "v1.5.0", "v1.5.1", "v1.10.0", "v2.0.0", "v0.5.0", "v1.0.2-rc.1"].map(described), [
+        "v1.0.0",
+        "v1.0.0",
+        "v1.0.2",
+        "v1.0.2",
+        "v1.5.0",
+        "v1.5.0",
+        "v1.5.0",
+        "v1.5.0",
+        "v1.0.0",
+        "v1.0.2",
+    ]);
     // The CRD asset of the line that describes it, at the release the config names
     // (github.com/kubernetes-sigs/gateway-api-inference-extension/releases/download/<tag>/manifests.yaml).
     assert.equal(inferenceCrdsUrl("v1.3.0"), "https://github.com/kubernetes-sigs/gateway-api-inference-extension/releases/download/v1.3.0/manifests.yaml");
@@ -118,9 +147,27 @@ test("value rules: DNS subdomains, hostnames (IDN TLDs, 63-character labels), Cl
     ok(dnsSubdomainProblem, ["a", "llm.example.com-tls", `${"a".repeat(63)}.b`, Array(4).fill("a".repeat(62)).join(".")]);
     bad(dnsSubdomainProblem, ["", "A", "a..b", "-a", "a-", `${"a".repeat(64)}.b`, Array(5).fill("a".repeat(62)).join("."), "a_b"]);
     ok(hostnameProblem, ["llm.example.com", "*.example.com", "llm.example.xn--p1ai", "a.b.co"]);
-    bad(hostnameProblem, ["localhost", "llm.example.c", "llm.example.123", "*.*.example.com", "LLM.example.com", `${"a".repeat(64)}.example.com`, "llm.example.xn--"]);
+    bad(hostnameProblem, [
+        "localhost",
+        "llm.example.c",
+        "llm.example.123",
+        "*.*.example.com",
+        "LLM.example.com",
+        `${"a".repeat(64)}.example.com`,
+        "llm.example.xn--",
+    ]);
     ok(bucketNameProblem, ["abc", "my-weights", "a_b", "weights.example.com", ["a".repeat(63), "b".repeat(63), "c".repeat(63), "d".repeat(30)].join(".")]);
-    bad(bucketNameProblem, ["ab", "-ab", "ab-", "a".repeat(64), "Weights", "gs://x", `w.${"a".repeat(64)}`, "a..b", ["a".repeat(63), "b".repeat(63), "c".repeat(63), "d".repeat(31)].join(".")]);
+    bad(bucketNameProblem, [
+        "ab",
+        "-ab",
+        "ab-",
+        "a".repeat(64),
+        "Weights",
+        "gs://x",
+        `w.${"a".repeat(64)}`,
+        "a..b",
+        ["a".repeat(63), "b".repeat(63), "c".repeat(63), "d".repeat(31)].join("."),
+    ]);
     assert.match(bucketNameProblem("10.0.0.1") ?? "", /not an IP address/);
     for (const name of ["goog-weights", "my-google-bucket", "g00gle-x", "go0gle"]) assert.match(bucketNameProblem(name) ?? "", /goog/, name);
 });
@@ -132,12 +179,26 @@ test("model keys start with a letter and are none of the program's own names; to
     assert.match(modelKeyProblem("body-based-router") ?? "", /a name the program gives its own objects/);
     const token = `hf_${"x1".repeat(12)}`;
     const found = tokenShapedProblems({ a: [{ b: `prefix ${token}` }], [token]: 1, c: "hf_short" });
-    assert.deepEqual(found.map((p) => p.path), ["a[0].b", token]);
-    assert.deepEqual(tokenShapedProblems({ a: [token, token] }).map((p) => p.path), ["a[0]", "a[1]"], "the pattern keeps no state between values");
+    assert.deepEqual(
+        found.map((p) => p.path),
+        ["a[0].b", token],
+    );
+    assert.deepEqual(
+        tokenShapedProblems({ a: [token, token] }).map((p) => p.path),
+        ["a[0]", "a[1]"],
+        "the pattern keeps no state between values",
+    );
 });
 
 test("weightCache none: each pod on a node needs its copy of the weights on the boot disk, beside what the node keeps", () => {
-    const model = (gpus: number, maxReplicas: number, diskSizeGb: number) => ({ index: 2, huggingFaceId: "org/m", weightsGb: 50, gpus, maxReplicas, pool: { key: "nvidia-l4", gpusPerNode: 4, diskSizeGb } });
+    const model = (gpus: number, maxReplicas: number, diskSizeGb: number) => ({
+        index: 2,
+        huggingFaceId: "org/m",
+        weightsGb: 50,
+        gpus,
+        maxReplicas,
+        pool: { key: "nvidia-l4", gpusPerNode: 4, diskSizeGb },
+    });
     // One pod: 50 × 1.2 + 40 = 100.
     assert.deepEqual(bootDiskProblems([model(1, 1, 100)]), []);
     assert.equal(bootDiskProblems([model(1, 1, 99)]).length, 1);

@@ -16,23 +16,29 @@ import { type GatewayManifest, type HttpRouteManifest, type RouteMatch, type Rou
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** A DNS label of up to `max` characters from a small alphabet, so that look-alikes are common. */
-const label = (max: number) =>
-    fc.stringMatching(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/).filter((s) => s.length <= max);
+const label = (max: number) => fc.stringMatching(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/).filter((s) => s.length <= max);
 const namespace = fc.oneof(fc.constant("default"), label(63));
 /** A model key as the plan makes it: derived from a model name, or set in config. */
 const modelKey = fc.oneof(fc.string({ minLength: 1 }).map(deriveModelKey), label(MAX_MODEL_KEY_LENGTH)).filter((k) => k !== "");
 /** Namespace and key pairs that look alike: one namespace and key, the same text split at
  * another dash, and two long namespaces sharing a long prefix, all serving the same key. */
-const lookAlikes = fc.tuple(label(20), label(20), label(20), fc.string({ minLength: 1, maxLength: 4 }).map((s) => s.replace(/[^a-z0-9]/g, "") || "x")).map(([a, b, c, tail]) => {
-    const prefix = `${a}-${"n".repeat(30)}`;
-    return [
-        ["default", `${a}-${b}-${c}`],
-        [a, `${b}-${c}`],
-        [`${a}-${b}`, c],
-        [`${prefix}-${tail}`, c],
-        [`${prefix}-${tail}x`, c],
-    ] as [string, string][];
-});
+const lookAlikes = fc
+    .tuple(
+        label(20),
+        label(20),
+        label(20),
+        fc.string({ minLength: 1, maxLength: 4 }).map((s) => s.replace(/[^a-z0-9]/g, "") || "x"),
+    )
+    .map(([a, b, c, tail]) => {
+        const prefix = `${a}-${"n".repeat(30)}`;
+        return [
+            ["default", `${a}-${b}-${c}`],
+            [a, `${b}-${c}`],
+            [`${a}-${b}`, c],
+            [`${prefix}-${tail}`, c],
+            [`${prefix}-${tail}x`, c],
+        ] as [string, string][];
+    });
 
 test("release names: unique per namespace and key, whatever the namespaces, so the cluster-scoped `<release>-epp` never collides", () => {
     const pairs = fc.oneof(fc.uniqueArray(fc.tuple(namespace, modelKey), { selector: ([n, k]) => `${n}/${k}`, maxLength: 8 }), lookAlikes);
@@ -64,17 +70,23 @@ const textWithTokens = fc.array(fc.oneof(fc.string(), fc.stringMatching(/^[A-Za-
 
 test("redaction: no token-shaped value survives in a config error or a shown value, however many and wherever", () => {
     fc.assert(
-        fc.property(fc.array(fc.record({ path: textWithTokens, message: textWithTokens }), { minLength: 1, maxLength: 4 }), textWithTokens, (problems, value) => {
-            assert.doesNotMatch(new ConfigError(problems).message, TOKEN_SHAPE);
-            assert.doesNotMatch(describeValue(value), TOKEN_SHAPE);
-            assert.doesNotMatch(describeValue({ nested: [value, value] }), TOKEN_SHAPE);
-        }),
+        fc.property(
+            fc.array(fc.record({ path: textWithTokens, message: textWithTokens }), { minLength: 1, maxLength: 4 }),
+            textWithTokens,
+            (problems, value) => {
+                assert.doesNotMatch(new ConfigError(problems).message, TOKEN_SHAPE);
+                assert.doesNotMatch(describeValue(value), TOKEN_SHAPE);
+                assert.doesNotMatch(describeValue({ nested: [value, value] }), TOKEN_SHAPE);
+            },
+        ),
     );
 });
 
 /** Any address, or one of a small block, so that neighbouring ranges are common. */
 const address = fc.oneof(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.integer({ min: 167772160, max: 167772160 + 1023 }));
-const range = fc.tuple(address, fc.oneof(fc.integer({ min: 0, max: 32 }), fc.integer({ min: 22, max: 32 }))).map(([a, prefix]) => parseCidr(canonicalCidr({ start: a, prefix }))!);
+const range = fc
+    .tuple(address, fc.oneof(fc.integer({ min: 0, max: 32 }), fc.integer({ min: 22, max: 32 })))
+    .map(([a, prefix]) => parseCidr(canonicalCidr({ start: a, prefix }))!);
 
 test("CIDR: parse and format round-trip, canonical ranges hold their start, overlap is symmetric and agrees with containment", () => {
     fc.assert(
@@ -130,22 +142,30 @@ const match = fc.record(
     { requiredKeys: [] },
 );
 const GATEWAY: GatewayManifest = { metadata: { name: "gw", namespace: "ns" }, spec: { listeners: [{ name: "http", protocol: "HTTP", port: 80 }] } };
-const routes = fc.uniqueArray(
-    fc.record({ name: fc.constantFrom("a", "b", "c", "d"), rules: fc.array(fc.record({ matches: fc.array(match, { maxLength: 3 }) }), { minLength: 1, maxLength: 3 }) }),
-    { selector: (r) => r.name, maxLength: 4 },
-).map((list) =>
-    list.map(
-        (r): HttpRouteManifest => ({
+const routes = fc
+    .uniqueArray(
+        fc.record({
+            name: fc.constantFrom("a", "b", "c", "d"),
+            rules: fc.array(fc.record({ matches: fc.array(match, { maxLength: 3 }) }), { minLength: 1, maxLength: 3 }),
+        }),
+        { selector: (r) => r.name, maxLength: 4 },
+    )
+    .map((list) =>
+        list.map((r): HttpRouteManifest => ({
             metadata: { name: r.name, namespace: "ns" },
             spec: { parentRefs: [{ name: "gw" }], rules: r.rules.map((rule) => ({ ...rule, backendRefs: [{ name: r.name }] })) },
-        }),
-    ),
-);
+        })),
+    );
 const request = fc.record({ path: urlPath, method: fc.constantFrom("GET", "POST"), headers: fc.dictionary(headerName, headerValue, { maxKeys: 3 }) });
 
 /** Gateway API's precedence of a match, lower first: an Exact path, the longest prefix, a method,
  * the most headers. */
-const precedence = (m: RouteMatch) => [m.path?.type === "Exact" ? 0 : 1, -(m.path?.value ?? "/").length, m.method === undefined ? 1 : 0, -(m.headers?.length ?? 0)];
+const precedence = (m: RouteMatch) => [
+    m.path?.type === "Exact" ? 0 : 1,
+    -(m.path?.value ?? "/").length,
+    m.method === undefined ? 1 : 0,
+    -(m.headers?.length ?? 0),
+];
 const byPrecedence = (x: number[], y: number[]) => {
     const first = x.findIndex((n, i) => n !== y[i]);
     return first === -1 ? 0 : x[first] - y[first];
@@ -159,13 +179,22 @@ test("route matching: the rule reached matches the request with the best precede
             const lowered = Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k.toLowerCase(), v]));
             const applying = (rule: RouteRule) =>
                 (rule.matches?.length ? rule.matches : [{}]).filter(
-                    (m) => pathMatches(m.path, r.path) && (m.method === undefined || m.method === r.method) && (m.headers ?? []).every((h) => lowered[h.name.toLowerCase()] === h.value),
+                    (m) =>
+                        pathMatches(m.path, r.path) &&
+                        (m.method === undefined || m.method === r.method) &&
+                        (m.headers ?? []).every((h) => lowered[h.name.toLowerCase()] === h.value),
                 );
-            const all = list.flatMap((route) => (route.spec.rules ?? []).flatMap(applying)).map(precedence).sort(byPrecedence);
+            const all = list
+                .flatMap((route) => (route.spec.rules ?? []).flatMap(applying))
+                .map(precedence)
+                .sort(byPrecedence);
             assert.equal(decision === undefined, all.length === 0, "a request some rule matches reaches a rule");
             if (decision !== undefined) {
                 const reached = applying(decision.rule).map(precedence);
-                assert.ok(reached.some((p) => byPrecedence(p, all[0]) === 0), `the rule reached matches at the best precedence: ${JSON.stringify(reached)}, best ${all[0]}`);
+                assert.ok(
+                    reached.some((p) => byPrecedence(p, all[0]) === 0),
+                    `the rule reached matches at the best precedence: ${JSON.stringify(reached)}, best ${all[0]}`,
+                );
             }
             const strip = (d: typeof decision) => d && { route: d.route, ruleIndex: d.ruleIndex };
             assert.deepEqual(strip(routeRequest(GATEWAY, [...list].reverse(), sent)), strip(decision), "order of routes");

@@ -33,33 +33,57 @@ import { assertModelList, poolsReached, reach, servedBy } from "./helpers/reques
 import { LLAMA, LLAMA_ADAPTERS, PHI, PHI_ARGS, RETIRED, runFor } from "./helpers/releaseLineRuns";
 
 /** The environment variables of a vLLM release, read at its tag (components/plan/vllm/). */
-const vllmEnv = (tag: string) => (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "components", "plan", "vllm", VLLM_RELEASES[tag].factsFile), "utf8")) as { env: { names: string[] } }).env.names;
+const vllmEnv = (tag: string) =>
+    (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "components", "plan", "vllm", VLLM_RELEASES[tag].factsFile), "utf8")) as { env: { names: string[] } }).env
+        .names;
 
 /** A config the plan accepts, but for the vllmArgs under test. */
-const PLAN_BASE = { cluster: { project: "my-gcp-project", location: "us-central1", name: "inference-cluster" }, networkPolicy: NETWORK_POLICY, nodePools: { "nvidia-l4": { zones: ["us-central1-a"] } } };
+const PLAN_BASE = {
+    cluster: { project: "my-gcp-project", location: "us-central1", name: "inference-cluster" },
+    networkPolicy: NETWORK_POLICY,
+    nodePools: { "nvidia-l4": { zones: ["us-central1-a"] } },
+};
 
 const objects = (resources: RecordedResource[], type: string): any[] => resources.filter((r) => r.type === type).map((r) => r.inputs);
 
 for (const line of Object.values(RELEASE_LINES)) {
     for (const provider of ["gke", "istio"] as const) {
-        test(`${line.version} on ${provider}: every model and adapter name reaches the pods that serve it, and nothing else does`, { skip: bbrMissing() }, async () => {
-            const { resources } = await runFor(line.version, provider);
-            for (const [model, names] of [[LLAMA, [LLAMA, ...LLAMA_ADAPTERS.map((a) => a.name)]], [PHI, [PHI]]] as const) {
-                for (const name of names) {
-                    const pools = poolsReached(resources, "/v1/chat/completions", { model: name, messages: [] });
-                    assert.equal(pools.length, 1, `${name} reaches ${pools.length} pools`);
-                    assert.ok(servedBy(resources, pools[0]).includes(name), `the pods of ${pools[0]} serve ${name}`);
-                    assert.equal(servedBy(resources, pools[0])[0], model, `${name} reaches ${model}'s pool`);
+        test(
+            `${line.version} on ${provider}: every model and adapter name reaches the pods that serve it, and nothing else does`,
+            { skip: bbrMissing() },
+            async () => {
+                const { resources } = await runFor(line.version, provider);
+                for (const [model, names] of [
+                    [LLAMA, [LLAMA, ...LLAMA_ADAPTERS.map((a) => a.name)]],
+                    [PHI, [PHI]],
+                ] as const) {
+                    for (const name of names) {
+                        const pools = poolsReached(resources, "/v1/chat/completions", { model: name, messages: [] });
+                        assert.equal(pools.length, 1, `${name} reaches ${pools.length} pools`);
+                        assert.ok(servedBy(resources, pools[0]).includes(name), `the pods of ${pools[0]} serve ${name}`);
+                        assert.equal(servedBy(resources, pools[0])[0], model, `${name} reaches ${model}'s pool`);
+                    }
                 }
-            }
-            assert.deepEqual(servedBy(resources, poolsReached(resources, "/v1/completions", { model: LLAMA, prompt: "Hi" })[0]).sort(), [LLAMA, ...LLAMA_ADAPTERS.map((a) => a.name)].sort());
-            // Unknown names, and none, reach only the responder's model_not_found (frontDoor.test.ts).
-            for (const unknown of [RETIRED.name, "gpt-4o"]) {
-                assert.deepEqual(reach(resources, "POST", "/v1/completions", { model: unknown, prompt: "Hi" }), ["Service/openai-models"], `${unknown} matches no model route`);
-            }
-            assert.deepEqual(reach(resources, "POST", "/v1/completions", { prompt: "Hi" }), ["Service/openai-models"], "a request without model matches no model route");
-            assertModelList(resources, [LLAMA, ...LLAMA_ADAPTERS.map((a) => a.name), PHI]);
-        });
+                assert.deepEqual(
+                    servedBy(resources, poolsReached(resources, "/v1/completions", { model: LLAMA, prompt: "Hi" })[0]).sort(),
+                    [LLAMA, ...LLAMA_ADAPTERS.map((a) => a.name)].sort(),
+                );
+                // Unknown names, and none, reach only the responder's model_not_found (frontDoor.test.ts).
+                for (const unknown of [RETIRED.name, "gpt-4o"]) {
+                    assert.deepEqual(
+                        reach(resources, "POST", "/v1/completions", { model: unknown, prompt: "Hi" }),
+                        ["Service/openai-models"],
+                        `${unknown} matches no model route`,
+                    );
+                }
+                assert.deepEqual(
+                    reach(resources, "POST", "/v1/completions", { prompt: "Hi" }),
+                    ["Service/openai-models"],
+                    "a request without model matches no model route",
+                );
+                assertModelList(resources, [LLAMA, ...LLAMA_ADAPTERS.map((a) => a.name), PHI]);
+            },
+        );
 
         test(`${line.version} on ${provider}: what the program makes validates, and each token Secret it makes is one a monitor uses`, async () => {
             const run = await runFor(line.version, provider);
@@ -74,10 +98,20 @@ for (const line of Object.values(RELEASE_LINES)) {
             const used = new Set(
                 stack.objects
                     .filter((o) => /PodMonitoring$/.test(o.kind))
-                    .flatMap((o) => (o["spec"].endpoints as { authorization?: { credentials?: { secret?: { name: string } } } }[]).map((e) => e.authorization?.credentials?.secret?.name)),
+                    .flatMap((o) =>
+                        (o["spec"].endpoints as { authorization?: { credentials?: { secret?: { name: string } } } }[]).map(
+                            (e) => e.authorization?.credentials?.secret?.name,
+                        ),
+                    ),
             );
-            const tokens = objects(run.resources, "kubernetes:core/v1:Secret").filter((s) => s.type === "kubernetes.io/service-account-token").map((s) => s.metadata.name);
-            assert.deepEqual(tokens.filter((name) => !used.has(name)), [], "token Secrets no monitor uses");
+            const tokens = objects(run.resources, "kubernetes:core/v1:Secret")
+                .filter((s) => s.type === "kubernetes.io/service-account-token")
+                .map((s) => s.metadata.name);
+            assert.deepEqual(
+                tokens.filter((name) => !used.has(name)),
+                [],
+                "token Secrets no monitor uses",
+            );
         });
 
         test(`${line.version} on ${provider}: vLLM's arguments and environment exist at its pinned tag`, async () => {
@@ -105,7 +139,8 @@ for (const line of Object.values(RELEASE_LINES)) {
                 .map((d) => d.spec.template.spec.containers[0]);
             const owned = [...new Set(containers.flatMap((c) => ownedVllmOptions(c, c.args.includes(PHI_ARGS[0]) ? PHI_ARGS : [], vllm)))];
             // The EPP's flags would be owned too, but the program passes none to its charts.
-            for (const chart of objects(run.resources, "kubernetes:helm.sh/v4:Chart")) assert.equal(chart.values.inferenceExtension?.flags, undefined, chart.chart);
+            for (const chart of objects(run.resources, "kubernetes:helm.sh/v4:Chart"))
+                assert.equal(chart.values.inferenceExtension?.flags, undefined, chart.chart);
             const charts = { inferencePool: { version: line.version }, bodyBasedRouting: { version: line.version } };
             for (const option of owned) {
                 for (const spelling of vllmSpellings(option, vllm)) {
@@ -160,10 +195,23 @@ const LINE_BREAKS: LineBreak[] = [
         variant: "v1.0.0 gke",
         apply: (r) => {
             const vllm = props(r, "PodMonitoring", `inference-metrics-vllm-llama-3-1-8b-instruct`);
-            r.push({ type: "kubernetes:monitoring.googleapis.com/v1:PodMonitoring", name: "twice", props: { ...vllm, metadata: { name: "twice", namespace: "default" }, spec: { ...vllm.spec, selector: { matchLabels: { inferencepool: "llama-3-1-8b-instruct-epp" } }, endpoints: [{ ...vllm.spec.endpoints[0], port: 9090 }] } } });
+            r.push({
+                type: "kubernetes:monitoring.googleapis.com/v1:PodMonitoring",
+                name: "twice",
+                props: {
+                    ...vllm,
+                    metadata: { name: "twice", namespace: "default" },
+                    spec: {
+                        ...vllm.spec,
+                        selector: { matchLabels: { inferencepool: "llama-3-1-8b-instruct-epp" } },
+                        endpoints: [{ ...vllm.spec.endpoints[0], port: 9090 }],
+                    },
+                },
+            });
         },
         rule: "metrics",
-        message: /llama-3-1-8b-instruct-epp, the Endpoint Picker of .*, is scraped by 2 monitors, PodMonitoring default\/twice and ClusterPodMonitoring default-llama-3-1-8b-instruct/,
+        message:
+            /llama-3-1-8b-instruct-epp, the Endpoint Picker of .*, is scraped by 2 monitors, PodMonitoring default\/twice and ClusterPodMonitoring default-llama-3-1-8b-instruct/,
         objects: ["PodMonitoring/twice#spec.selector", "ClusterPodMonitoring/default-llama-3-1-8b-instruct#spec.selector"],
     },
     {
@@ -171,15 +219,21 @@ const LINE_BREAKS: LineBreak[] = [
         variant: "v1.5.0 istio",
         apply: (r) => delete props(r, "Chart", `${LLAMA_KEY}-chart`).values.inferenceExtension.monitoring.prometheus.auth,
         rule: "metrics",
-        message: /PodMonitoring default\/llama-3-1-8b-instruct-epp scrapes Deployment default\/llama-3-1-8b-instruct-epp without a token, but registry\.k8s\.io\/gateway-api-inference-extension\/epp:v1\.5\.0 authenticates \/metrics \(cmd\/epp\/runner\/runner\.go:277\)/,
+        message:
+            /PodMonitoring default\/llama-3-1-8b-instruct-epp scrapes Deployment default\/llama-3-1-8b-instruct-epp without a token, but registry\.k8s\.io\/gateway-api-inference-extension\/epp:v1\.5\.0 authenticates \/metrics \(cmd\/epp\/runner\/runner\.go:277\)/,
         objects: ["PodMonitoring/llama-3-1-8b-instruct-epp#spec.endpoints[0]"],
     },
     {
         what: "v1.0.0: the managed collector may no longer read the metrics reader's token",
         variant: "v1.0.0 gke",
-        apply: (r) => r.splice(r.findIndex((x) => x.type.endsWith(":RoleBinding")), 1),
+        apply: (r) =>
+            r.splice(
+                r.findIndex((x) => x.type.endsWith(":RoleBinding")),
+                1,
+            ),
         rule: "metrics",
-        message: /ClusterPodMonitoring default-llama-3-1-8b-instruct scrapes .* with the token of Secret default\/inference-metrics-reader-token, which Managed Prometheus' collector/,
+        message:
+            /ClusterPodMonitoring default-llama-3-1-8b-instruct scrapes .* with the token of Secret default\/inference-metrics-reader-token, which Managed Prometheus' collector/,
         objects: ["ClusterPodMonitoring/default-llama-3-1-8b-instruct#spec.endpoints[0]", "Secret/inference-metrics-reader-token"],
     },
     {
@@ -187,7 +241,8 @@ const LINE_BREAKS: LineBreak[] = [
         variant: "v1.5.0 gke",
         apply: (r) => (props(r, "Deployment", `${LLAMA_KEY}-deployment`).spec.template.spec.initContainers[0].volumeMounts[1].mountPath = "/staging"),
         rule: "request-path",
-        message: /the adapter fetcher in Deployment default\/vllm-llama-3-1-8b-instruct writes food-review, support-tickets to \/adapters \(no volume\), but vLLM's resolver reads \/adapters/,
+        message:
+            /the adapter fetcher in Deployment default\/vllm-llama-3-1-8b-instruct writes food-review, support-tickets to \/adapters \(no volume\), but vLLM's resolver reads \/adapters/,
         objects: ["Deployment/vllm-llama-3-1-8b-instruct#spec.template.spec.initContainers[0].volumeMounts"],
     },
     {
@@ -195,7 +250,8 @@ const LINE_BREAKS: LineBreak[] = [
         variant: "v1.5.0 istio",
         apply: (r) => (props(r, "Deployment", `${LLAMA_KEY}-deployment`).spec.template.spec.initContainers[0].env[0].value = "/etc/adapter-fetcher/list.json"),
         rule: "references",
-        message: /reads \/etc\/adapter-fetcher\/list\.json \(lora-adapter-fetcher env\[0\]\.value\), which volume adapter-fetcher \(ConfigMap vllm-llama-3-1-8b-instruct-adapters\) does not hold/,
+        message:
+            /reads \/etc\/adapter-fetcher\/list\.json \(lora-adapter-fetcher env\[0\]\.value\), which volume adapter-fetcher \(ConfigMap vllm-llama-3-1-8b-instruct-adapters\) does not hold/,
         objects: ["ConfigMap/vllm-llama-3-1-8b-instruct-adapters"],
     },
     {
@@ -203,7 +259,8 @@ const LINE_BREAKS: LineBreak[] = [
         variant: "v1.5.0 gke",
         apply: (r) => (props(r, "ConfigMap", `${LLAMA_KEY}-base-model`).data.adapters += "- food-review-v0\n"),
         rule: "request-path",
-        message: /for model food-review-v0 reaches HTTPRoute default\/llama-3-1-8b-instruct, which sends it to InferencePool default\/llama-3-1-8b-instruct, whose pods serve meta-llama\/Llama-3\.1-8B-Instruct, food-review, support-tickets/,
+        message:
+            /for model food-review-v0 reaches HTTPRoute default\/llama-3-1-8b-instruct, which sends it to InferencePool default\/llama-3-1-8b-instruct, whose pods serve meta-llama\/Llama-3\.1-8B-Instruct, food-review, support-tickets/,
         objects: ["InferencePool/llama-3-1-8b-instruct#spec.selector"],
     },
     {
@@ -217,7 +274,17 @@ const LINE_BREAKS: LineBreak[] = [
     {
         what: "v1.0.2 on Istio: a DestinationRule of ours beside the chart's",
         variant: "v1.0.2 istio",
-        apply: (r) => r.push({ type: "kubernetes:networking.istio.io/v1beta1:DestinationRule", name: "ours", props: { apiVersion: "networking.istio.io/v1beta1", kind: "DestinationRule", metadata: { name: "llama-3-1-8b-instruct-epp", namespace: "default" }, spec: { host: "llama-3-1-8b-instruct-epp.default.svc.cluster.local", trafficPolicy: { tls: { mode: "SIMPLE" } } } } }),
+        apply: (r) =>
+            r.push({
+                type: "kubernetes:networking.istio.io/v1beta1:DestinationRule",
+                name: "ours",
+                props: {
+                    apiVersion: "networking.istio.io/v1beta1",
+                    kind: "DestinationRule",
+                    metadata: { name: "llama-3-1-8b-instruct-epp", namespace: "default" },
+                    spec: { host: "llama-3-1-8b-instruct-epp.default.svc.cluster.local", trafficPolicy: { tls: { mode: "SIMPLE" } } },
+                },
+            }),
         rule: "duplicates",
         message: /DestinationRule default\/llama-3-1-8b-instruct-epp is made 2 times/,
         objects: ["DestinationRule/llama-3-1-8b-instruct-epp"],
@@ -225,9 +292,14 @@ const LINE_BREAKS: LineBreak[] = [
     {
         what: "v1.0.0 on Istio: our DestinationRule gone, which the chart does not render at that tag",
         variant: "v1.0.0 istio",
-        apply: (r) => r.splice(r.findIndex((x) => x.type.endsWith(":DestinationRule")), 1),
+        apply: (r) =>
+            r.splice(
+                r.findIndex((x) => x.type.endsWith(":DestinationRule")),
+                1,
+            ),
         rule: "request-path",
-        message: /Gateway default\/inference-gateway \(class istio\) calls Service default\/llama-3-1-8b-instruct-epp, the Endpoint Picker of InferencePool default\/llama-3-1-8b-instruct, in plain text, but it serves TLS/,
+        message:
+            /Gateway default\/inference-gateway \(class istio\) calls Service default\/llama-3-1-8b-instruct-epp, the Endpoint Picker of InferencePool default\/llama-3-1-8b-instruct, in plain text, but it serves TLS/,
         objects: ["Service/llama-3-1-8b-instruct-epp", "InferencePool/llama-3-1-8b-instruct#spec.endpointPickerRef"],
     },
     {
@@ -254,9 +326,12 @@ const LINE_BREAKS: LineBreak[] = [
     {
         what: "v1.5.0: the autoscaler on vllm:gpu_cache_usage_perc, which vLLM v0.20.2 does not register",
         variant: "v1.5.0 istio",
-        apply: (r) => (props(r, "HorizontalPodAutoscaler", `${PHI_KEY}-hpa`).spec.metrics[0].pods.metric.name = "prometheus.googleapis.com|vllm:gpu_cache_usage_perc|gauge"),
+        apply: (r) =>
+            (props(r, "HorizontalPodAutoscaler", `${PHI_KEY}-hpa`).spec.metrics[0].pods.metric.name =
+                "prometheus.googleapis.com|vllm:gpu_cache_usage_perc|gauge"),
         rule: "metrics",
-        message: /scales on prometheus\.googleapis\.com\|vllm:gpu_cache_usage_perc\|gauge, which the pods of Deployment default\/vllm-phi-4-mini-instruct do not export \(read: vllm-project\/vllm@v0\.20\.2\)/,
+        message:
+            /scales on prometheus\.googleapis\.com\|vllm:gpu_cache_usage_perc\|gauge, which the pods of Deployment default\/vllm-phi-4-mini-instruct do not export \(read: vllm-project\/vllm@v0\.20\.2\)/,
         objects: ["HorizontalPodAutoscaler/vllm-phi-4-mini-instruct#spec.metrics[0].pods.metric.name"],
     },
 ];
@@ -281,12 +356,21 @@ test("v1.5.0: two adapters on Llama give one route matching the base model, BBR'
     const route = objects(resources, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute").find((r) => r.metadata.name === "llama-3-1-8b-instruct");
     assert.deepEqual(
         route.spec.rules.map((rule: { matches: unknown[] }) => rule.matches),
-        [["/v1/chat/completions", "/v1/completions"].map((value) => ({ path: { type: "Exact", value }, headers: [{ type: "Exact", name: "X-Gateway-Base-Model-Name", value: LLAMA }] }))],
+        [
+            ["/v1/chat/completions", "/v1/completions"].map((value) => ({
+                path: { type: "Exact", value },
+                headers: [{ type: "Exact", name: "X-Gateway-Base-Model-Name", value: LLAMA }],
+            })),
+        ],
     );
     const mapping = objects(resources, "kubernetes:core/v1:ConfigMap").filter((c) => c.metadata.labels?.["inference.networking.k8s.io/bbr-managed"] === "true");
     const llama = mapping.find((c) => c.data.baseModel === LLAMA);
     assert.ok(llama, "a ConfigMap for Llama");
-    assert.deepEqual(parseYaml(llama.data.adapters), LLAMA_ADAPTERS.map((a) => a.name), "both active adapters, not the retired one");
+    assert.deepEqual(
+        parseYaml(llama.data.adapters),
+        LLAMA_ADAPTERS.map((a) => a.name),
+        "both active adapters, not the retired one",
+    );
     assert.deepEqual(llama.metadata.namespace, "default");
     assert.deepEqual(mapping.map((c) => c.data.baseModel).sort(), [LLAMA, PHI].sort(), "every model maps its own name to itself");
     const pods = objects(resources, "kubernetes:apps/v1:Deployment").map((d) => d.spec.template.spec);
@@ -294,14 +378,23 @@ test("v1.5.0: two adapters on Llama give one route matching the base model, BBR'
         for (const container of [...pod.containers, ...(pod.initContainers ?? [])]) assert.doesNotMatch(String(container.image), /lora-syncer/);
     }
     const llamaPod = objects(resources, "kubernetes:apps/v1:Deployment").find((d) => d.metadata.name === "vllm-llama-3-1-8b-instruct").spec.template.spec;
-    assert.deepEqual(llamaPod.initContainers.map((c: { name: string }) => c.name), ["lora-adapter-fetcher"]);
+    assert.deepEqual(
+        llamaPod.initContainers.map((c: { name: string }) => c.name),
+        ["lora-adapter-fetcher"],
+    );
 });
 
 test("v1.0 line: the route still matches each name, and the syncer loads the adapters", async () => {
     const { resources } = await runFor("v1.0.2", "gke");
     const route = objects(resources, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute").find((r) => r.metadata.name === "llama-3-1-8b-instruct");
-    const names = route.spec.rules.flatMap((rule: { matches: { headers: { name: string; value: string }[] }[] }) => rule.matches.map((m) => `${m.headers[0].name}=${m.headers[0].value}`));
-    assert.deepEqual(names, [LLAMA, ...LLAMA_ADAPTERS.map((a) => a.name)].flatMap((n) => Array(2).fill(`X-Gateway-Model-Name=${n}`)), "each name on both inference paths");
+    const names = route.spec.rules.flatMap((rule: { matches: { headers: { name: string; value: string }[] }[] }) =>
+        rule.matches.map((m) => `${m.headers[0].name}=${m.headers[0].value}`),
+    );
+    assert.deepEqual(
+        names,
+        [LLAMA, ...LLAMA_ADAPTERS.map((a) => a.name)].flatMap((n) => Array(2).fill(`X-Gateway-Model-Name=${n}`)),
+        "each name on both inference paths",
+    );
     assert.equal(objects(resources, "kubernetes:core/v1:ConfigMap").filter((c) => c.metadata.labels?.["inference.networking.k8s.io/bbr-managed"]).length, 0);
     const llamaPod = objects(resources, "kubernetes:apps/v1:Deployment").find((d) => d.metadata.name === "vllm-llama-3-1-8b-instruct").spec.template.spec;
     assert.match(llamaPod.initContainers[0].image, /lora-syncer:v1\.0\.2$/);

@@ -37,12 +37,15 @@ function valuePaths(value: unknown, whole: string[], at = ""): string[] {
 
 /** The values at a read path such as `inferencePool.targetPorts[].number`. */
 function valuesAt(values: unknown, readPath: string): unknown[] {
-    return readPath.split(".").reduce<unknown[]>((current, segment) => {
-        const list = segment.endsWith("[]");
-        const key = list ? segment.slice(0, -2) : segment;
-        const next = current.map((v) => (v as Record<string, unknown> | undefined)?.[key]).filter((v) => v !== undefined);
-        return list ? next.flatMap((v) => v as unknown[]) : next;
-    }, [values]);
+    return readPath.split(".").reduce<unknown[]>(
+        (current, segment) => {
+            const list = segment.endsWith("[]");
+            const key = list ? segment.slice(0, -2) : segment;
+            const next = current.map((v) => (v as Record<string, unknown> | undefined)?.[key]).filter((v) => v !== undefined);
+            return list ? next.flatMap((v) => v as unknown[]) : next;
+        },
+        [values],
+    );
 }
 
 const cluster = { project: "my-gcp-project", location: "us-central1-a", name: "inference-cluster" };
@@ -74,7 +77,10 @@ for (const line of Object.values(RELEASE_LINES)) {
             const whole = passedWhole(paths);
             assert.deepEqual(leaves(schemaPaths(line[key].valuesSchema, whole)), leaves(paths.map((p) => p.path)), key);
             for (const unread of Object.keys(line[key].unreachablePaths)) {
-                assert.ok(paths.some((p) => p.path === unread), `${key}: unreachable ${unread} is not read at all`);
+                assert.ok(
+                    paths.some((p) => p.path === unread),
+                    `${key}: unreachable ${unread} is not read at all`,
+                );
             }
         }
     });
@@ -96,7 +102,10 @@ for (const line of Object.values(RELEASE_LINES)) {
                 for (const p of set.filter((path) => path !== "provider.name")) {
                     const files = paths.find((r) => r.path === p)?.files ?? [];
                     const rendered = files.filter((f) => !/^templates\/(gke|istio)\.yaml$/.test(f) || f === `templates/${chartProvider}.yaml`);
-                    assert.ok(rendered.length > 0, `${provider}: ${key} sets ${p}, read only by ${files.join(", ")}, which provider.name ${chartProvider} does not render`);
+                    assert.ok(
+                        rendered.length > 0,
+                        `${provider}: ${key} sets ${p}, read only by ${files.join(", ")}, which provider.name ${chartProvider} does not render`,
+                    );
                 }
                 for (const p of Object.keys(unreadPaths(line[key], chartProvider))) {
                     assert.ok(!set.includes(p), `${provider}: ${key} sets ${p}, which Helm ignores for provider.name ${chartProvider}`);
@@ -146,7 +155,9 @@ for (const line of Object.values(RELEASE_LINES)) {
                 assert.ok(read.has(p), `${provider}: ${p} is read by the chart`);
                 assert.deepEqual(valuesAt(values, p), [value], `${provider}: ${p}`);
             }
-            for (const p of [metrics.tokenSecret?.namePath, metrics.tokenSecret?.namespacePath, metrics.intervalPath].filter((x): x is string => x !== undefined)) {
+            for (const p of [metrics.tokenSecret?.namePath, metrics.tokenSecret?.namespacePath, metrics.intervalPath].filter(
+                (x): x is string => x !== undefined,
+            )) {
                 assert.ok(read.has(p), `${provider}: ${p} is read by the chart`);
             }
             // config's scrape interval reaches the chart's monitor.
@@ -222,8 +233,8 @@ test("the extraction follows with, range, hasKey and helpers, skips strings, and
                     [
                         '{{- $flags := deepCopy (.Values.epp.flags | default dict) }}{{- $_ := set $flags "secure-serving" .Values.epp.secure }}{{ index $flags "secure-serving" }}',
                         "{{- $pool := ne .Values.pool.create false }}",
-                        '{{- $ports := list }}{{- range .Values.pool.ports }}{{- $ports = append $ports (toString .number) }}{{- end }}',
-                        "{{- $proxy := deepCopy (.Values.proxy | default dict) }}{{- $kind := include \"kind\" . }}{{- $preset := deepCopy ((index $proxy.presets $kind) | default dict) }}{{- $all := mergeOverwrite $preset $proxy }}{{- $x := index $all \"args\" }}",
+                        "{{- $ports := list }}{{- range .Values.pool.ports }}{{- $ports = append $ports (toString .number) }}{{- end }}",
+                        '{{- $proxy := deepCopy (.Values.proxy | default dict) }}{{- $kind := include "kind" . }}{{- $preset := deepCopy ((index $proxy.presets $kind) | default dict) }}{{- $all := mergeOverwrite $preset $proxy }}{{- $x := index $all "args" }}',
                         '{{- with (index (index $flags "tls") "mode") }}{{ . }}{{- end }}',
                         "{{- range $i := untilStep 1 (int .Values.replicas) 1 }}{{ $i }}{{- end }}",
                         '{{- $_ := required "cpu" .Values.epp.cpu }}',
@@ -244,7 +255,10 @@ test("the extraction follows with, range, hasKey and helpers, skips strings, and
             "replicas value",
         ],
     );
-    assert.throws(() => valuesReadByTemplates(new Map([["t.yaml", '{{ $p := printf "%s" .Values.a }}']])), /a variable set from an expression over a values path/);
+    assert.throws(
+        () => valuesReadByTemplates(new Map([["t.yaml", '{{ $p := printf "%s" .Values.a }}']])),
+        /a variable set from an expression over a values path/,
+    );
     assert.throws(() => valuesReadByTemplates(new Map([["t.yaml", "{{ .name }}"]])), /root context/);
     assert.throws(() => valuesReadByTemplates(new Map([["t.yaml", "{{ if .Values.a }}"]])), /not closed/);
 });
@@ -279,7 +293,8 @@ test(
                 if (objects.endpointPickerDestinationRule) assert.ok(withAll(`eq .Values.provider.name "${provider}"`, "kind: DestinationRule"), where);
                 const metrics = objects.endpointPickerMetrics;
                 const switches = Object.keys(metrics.values).map((p) => `.Values.${p}`);
-                if (metrics.monitor === "chart") assert.ok(withAll(...switches, "PodMonitoring") || withAll(...switches, "ClusterPodMonitoring"), `${where}: monitor`);
+                if (metrics.monitor === "chart")
+                    assert.ok(withAll(...switches, "PodMonitoring") || withAll(...switches, "ClusterPodMonitoring"), `${where}: monitor`);
                 if (metrics.authenticated === false) assert.ok(withAll(...switches, "--metrics-endpoint-auth=false"), `${where}: metrics auth off`);
                 if (metrics.tokenSecret !== undefined) assert.ok(withAll(`.Values.${metrics.tokenSecret.namePath}`, "authorization"), `${where}: token`);
             }

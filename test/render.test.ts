@@ -35,7 +35,10 @@ function cli(tool: "render" | "planDiff", ...args: string[]): Run {
 }
 
 function filesUnder(dir: string): string[] {
-    return fs.readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => fs.statSync(path.join(dir, f)).isFile()).sort();
+    return fs
+        .readdirSync(dir, { recursive: true, encoding: "utf8" })
+        .filter((f) => fs.statSync(path.join(dir, f)).isFile())
+        .sort();
 }
 
 /** The gke stack with one more model, given by name only (no `parameters`), as a config file. */
@@ -48,7 +51,15 @@ for (const stack of ["gke", "istio"]) {
         const out = path.join(work, stack);
         const run = npm("render", "--", "--stack", stack, "--out", out);
         assert.equal(run.status, 0, run.stderr);
-        for (const text of ["meta-llama/Llama-3.1-8B-Instruct", "microsoft/Phi-4-mini-instruct", "8.03B (table)", "1 x nvidia-l4", "gpu-nvidia-l4", "Totals: 2 models", "Estimated GPU cost: $1.12/h on demand"]) {
+        for (const text of [
+            "meta-llama/Llama-3.1-8B-Instruct",
+            "microsoft/Phi-4-mini-instruct",
+            "8.03B (table)",
+            "1 x nvidia-l4",
+            "gpu-nvidia-l4",
+            "Totals: 2 models",
+            "Estimated GPU cost: $1.12/h on demand",
+        ]) {
             assert.ok(run.stdout.includes(text), `summary lacks ${text}:\n${run.stdout}`);
         }
         const files = filesUnder(out);
@@ -57,8 +68,14 @@ for (const stack of ["gke", "istio"]) {
         // metrics-reader objects.
         const expectedManifests = stack === "istio" ? 29 : 25;
         assert.equal(files.filter((f) => f.startsWith("manifests/")).length, expectedManifests, files.join("\n"));
-        assert.deepEqual(files.filter((f) => f.startsWith("helm/")), ["helm/body-based-router.yaml", "helm/llama-3-1-8b-instruct.yaml", "helm/phi-4-mini-instruct.yaml"]);
-        assert.deepEqual(files.filter((f) => f.startsWith("dashboards/")), ["dashboards/inference-dashboard-dashboard.json"]);
+        assert.deepEqual(
+            files.filter((f) => f.startsWith("helm/")),
+            ["helm/body-based-router.yaml", "helm/llama-3-1-8b-instruct.yaml", "helm/phi-4-mini-instruct.yaml"],
+        );
+        assert.deepEqual(
+            files.filter((f) => f.startsWith("dashboards/")),
+            ["dashboards/inference-dashboard-dashboard.json"],
+        );
         assert.match(run.stdout, /Dashboard: https:\/\/console\.cloud\.google\.com\/monitoring\/dashboards\/builder\/\S+\?project=my-gcp-project/);
         for (const file of files) assert.ok(!fs.readFileSync(path.join(out, file), "utf8").includes(MOCK_SECRET_VALUE), `${file} holds the secret`);
         for (const file of files.filter((f) => f.startsWith("manifests/"))) {
@@ -66,7 +83,10 @@ for (const stack of ["gke", "istio"]) {
             assert.doesNotThrow(() => validateKubernetesObject(manifest), file);
         }
         const resources = JSON.parse(fs.readFileSync(path.join(out, "resources.json"), "utf8")) as RenderedResource[];
-        assert.deepEqual(resources.map((r) => r.urn), resources.map((r) => r.urn).sort());
+        assert.deepEqual(
+            resources.map((r) => r.urn),
+            resources.map((r) => r.urn).sort(),
+        );
         for (const r of resources) assert.deepEqual(Object.keys(r), ["urn", "type", "name", "parent", "custom", "provider", "inputs", "options"]);
         const secret = resources.find((r) => r.type === "kubernetes:core/v1:Secret" && r.name === "inference-hf-token");
         assert.deepEqual(secret?.inputs["stringData"], { token: "[secret]" });
@@ -78,11 +98,26 @@ for (const stack of ["gke", "istio"]) {
         const config = (parseYaml(fs.readFileSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, any> }).config;
         const charts = config[configKey("charts")];
         assert.match(run.stdout, new RegExp(`^Provider: ${config[configKey("provider")].name}, `, "m"));
-        assert.match(run.stdout, new RegExp(`^Release line: inferencepool ${charts.inferencePool.version}, body-based-routing ${charts.bodyBasedRouting.version}, vllm/vllm-openai:v`, "m"));
-        const tries = curlArgvs("bash", run.stdout.split("Requests to try")[1].split("\n").filter((l) => l.startsWith("  curl ")));
+        assert.match(
+            run.stdout,
+            new RegExp(
+                `^Release line: inferencepool ${charts.inferencePool.version}, body-based-routing ${charts.bodyBasedRouting.version}, vllm/vllm-openai:v`,
+                "m",
+            ),
+        );
+        const tries = curlArgvs(
+            "bash",
+            run.stdout
+                .split("Requests to try")[1]
+                .split("\n")
+                .filter((l) => l.startsWith("  curl ")),
+        );
         const sent = tries.map((argv) => `${argv[2]} ${JSON.parse(argv[argv.indexOf("-d") + 1]).model}`);
         const names = (config[configKey("models")] as { name: string }[]).map((m) => m.name);
-        assert.deepEqual(sent, names.flatMap((name) => [`http://<gateway-address>/v1/chat/completions ${name}`, `http://<gateway-address>/v1/completions ${name}`]));
+        assert.deepEqual(
+            sent,
+            names.flatMap((name) => [`http://<gateway-address>/v1/chat/completions ${name}`, `http://<gateway-address>/v1/completions ${name}`]),
+        );
         const values = parseYaml(fs.readFileSync(path.join(out, "helm/llama-3-1-8b-instruct.yaml"), "utf8"));
         assert.deepEqual(values.inferencePool.modelServers.matchLabels, { app: "vllm-llama-3-1-8b-instruct" });
     });
@@ -90,13 +125,24 @@ for (const stack of ["gke", "istio"]) {
 
 test("a broken config exits non-zero, names the key and writes nothing", () => {
     const broken = path.join(work, "broken.yaml");
-    fs.writeFileSync(broken, fs.readFileSync(path.join(REPO_ROOT, "Pulumi.gke.yaml"), "utf8").replace("type: nvidia-l4, count: 1 }\n      replicas: 1\n    - name: microsoft", "type: nvidia-l5, count: 1 }\n      replicas: 1\n    - name: microsoft"));
+    fs.writeFileSync(
+        broken,
+        fs
+            .readFileSync(path.join(REPO_ROOT, "Pulumi.gke.yaml"), "utf8")
+            .replace(
+                "type: nvidia-l4, count: 1 }\n      replicas: 1\n    - name: microsoft",
+                "type: nvidia-l5, count: 1 }\n      replicas: 1\n    - name: microsoft",
+            ),
+    );
     const out = path.join(work, "broken-out");
     const run = cli("render", "--stack", "gke", "--config-file", broken, "--out", out);
     assert.notEqual(run.status, 0);
     assert.match(run.stderr, /models\[0\]\.gpu\.type: got "nvidia-l5"; allowed: nvidia-l4/);
     assert.equal(fs.existsSync(out), false);
-    assert.deepEqual(fs.readdirSync(work).filter((f) => f.startsWith("broken-out")), []);
+    assert.deepEqual(
+        fs.readdirSync(work).filter((f) => f.startsWith("broken-out")),
+        [],
+    );
 });
 
 test("plan-diff: a third model adds its own resources and changes only the node pool size, the dashboard and the model list", () => {
@@ -111,14 +157,23 @@ test("plan-diff: a third model adds its own resources and changes only the node 
     assert.match(diff.stdout, /\*\*10 to add, 3 to change, 0 to remove, 49 unchanged\.\*\*/);
     const added = diff.stdout.split("#### Added")[1].split("####")[0];
     assert.equal(added.trim().split("\n").length, 10);
-    assert.ok(added.trim().split("\n").every((line) => line.includes("qwen2-5-1-5b-instruct")), added);
+    assert.ok(
+        added
+            .trim()
+            .split("\n")
+            .every((line) => line.includes("qwen2-5-1-5b-instruct")),
+        added,
+    );
     const changed = diff.stdout.split("#### Changed")[1];
     assert.match(changed, /gcp:container\/nodePool:NodePool` \*\*inference-gpu-nvidia-l4-pool\*\*/);
     assert.match(changed, /gcp:monitoring\/dashboard:Dashboard` \*\*inference-dashboard-dashboard\*\*/);
     // The model list gains the name, in place.
     assert.match(changed, /kubernetes:core\/v1:ConfigMap` \*\*inference-models-configmap\*\*/);
     assert.deepEqual(
-        changed.split("\n").filter((l) => l.startsWith("  | `")).map((l) => l.split("`")[1]),
+        changed
+            .split("\n")
+            .filter((l) => l.startsWith("  | `"))
+            .map((l) => l.split("`")[1]),
         ["nodeCount", 'data["models.json"]', "dashboardJson"],
     );
     assert.ok(changed.includes("  | `nodeCount` | `2` | `3` |"), changed);
@@ -126,9 +181,20 @@ test("plan-diff: a third model adds its own resources and changes only the node 
     const renamed = path.join(work, "gke-renamed");
     fs.cpSync(before, renamed, { recursive: true });
     const resources = fs.readFileSync(path.join(renamed, "resources.json"), "utf8");
-    fs.writeFileSync(path.join(renamed, "resources.json"), resources.replaceAll("IAMMember::inference-gpu-nodes-container-defaultNodeServiceAccount\"", "IAMMember::inference-gpu-nodes-container-nodeServiceAgent\""));
-    const dependency = cli("planDiff", before, renamed).stdout.split("\n").find((l) => l.startsWith("  | `options.dependsOn["));
-    assert.match(dependency ?? "", /^ {2}\| `options\.dependsOn\[\d\]` \| `\.\.\.[^`]*container-defaultNodeServiceAccount"` \| `\.\.\.[^`]*container-nodeServiceAgent"` \|$/);
+    fs.writeFileSync(
+        path.join(renamed, "resources.json"),
+        resources.replaceAll(
+            'IAMMember::inference-gpu-nodes-container-defaultNodeServiceAccount"',
+            'IAMMember::inference-gpu-nodes-container-nodeServiceAgent"',
+        ),
+    );
+    const dependency = cli("planDiff", before, renamed)
+        .stdout.split("\n")
+        .find((l) => l.startsWith("  | `options.dependsOn["));
+    assert.match(
+        dependency ?? "",
+        /^ {2}\| `options\.dependsOn\[\d\]` \| `\.\.\.[^`]*container-defaultNodeServiceAccount"` \| `\.\.\.[^`]*container-nodeServiceAgent"` \|$/,
+    );
     const same = cli("planDiff", before, before);
     assert.equal(same.status, 0);
     assert.match(same.stdout, /No changes\./);

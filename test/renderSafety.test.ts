@@ -47,7 +47,11 @@ test("npm run render refuses an existing directory it did not make and leaves it
     assert.notEqual(run.status, 0);
     assert.match(run.stderr, /will not write to .*not-a-render: it is not empty and no render made it/);
     assert.deepEqual(snapshot(dir), before);
-    assert.deepEqual(fs.readdirSync(work).filter((f) => f.includes("not-a-render") && f !== "not-a-render"), [], "a staging directory was left");
+    assert.deepEqual(
+        fs.readdirSync(work).filter((f) => f.includes("not-a-render") && f !== "not-a-render"),
+        [],
+        "a staging directory was left",
+    );
 });
 
 test("render refuses stack names that are paths", async () => {
@@ -64,7 +68,10 @@ test("a stack with no stack file: the render names the stacks there and writes n
     const out = path.join(work, "prod");
     const run = npm("render", "--", "--stack", "prod", "--out", out);
     assert.equal(run.status, 2, run.stderr);
-    assert.equal(run.stderr.trim(), `render: no stack prod here (no Pulumi.prod.yaml); the stacks: ${stackNames().join(", ")}. Copy one to Pulumi.<name>.yaml, or pass --config-file <path>`);
+    assert.equal(
+        run.stderr.trim(),
+        `render: no stack prod here (no Pulumi.prod.yaml); the stacks: ${stackNames().join(", ")}. Copy one to Pulumi.<name>.yaml, or pass --config-file <path>`,
+    );
     assert.ok(stackNames().includes("gke") && stackNames().includes("istio"));
     assert.equal(fs.existsSync(out), false);
 });
@@ -90,10 +97,23 @@ test("render refuses the checkout, the working directory, their parents, files, 
 
 test("a render replaces only its own files: stale files go, a foreign file stops it", () => {
     const out = path.join(work, "renders", "gke");
-    writeAtomically(out, new Map([["resources.json", "[1]"], ["manifests/a.yaml", "a"], ["manifests/b.yaml", "b"]]));
+    writeAtomically(
+        out,
+        new Map([
+            ["resources.json", "[1]"],
+            ["manifests/a.yaml", "a"],
+            ["manifests/b.yaml", "b"],
+        ]),
+    );
     checkOutputDirectory(out);
     // A second render without b.yaml: nothing of the first one survives (no merging into it).
-    writeAtomically(out, new Map([["resources.json", "[2]"], ["manifests/a.yaml", "a2"]]));
+    writeAtomically(
+        out,
+        new Map([
+            ["resources.json", "[2]"],
+            ["manifests/a.yaml", "a2"],
+        ]),
+    );
     assert.deepEqual(Object.keys(snapshot(out)), [RENDER_MARKER, "manifests/a.yaml", "resources.json"]);
     assert.equal(fs.readFileSync(path.join(out, "resources.json"), "utf8"), "[2]");
     fs.writeFileSync(path.join(out, "manifests", "mine.yaml"), "mine");
@@ -106,10 +126,24 @@ test("a render replaces only its own files: stale files go, a foreign file stops
 
 test("a write that fails half-way leaves the old render as it was (it is staged beside it)", () => {
     const out = path.join(work, "staged", "gke");
-    writeAtomically(out, new Map([["resources.json", "[old]"], ["summary.txt", "old"]]));
+    writeAtomically(
+        out,
+        new Map([
+            ["resources.json", "[old]"],
+            ["summary.txt", "old"],
+        ]),
+    );
     const before = snapshot(out);
     // The second file cannot be written (a NUL byte in its name), after the first one was.
-    assert.throws(() => writeAtomically(out, new Map([["resources.json", "[new]"], ["bad\0name", "x"]])));
+    assert.throws(() =>
+        writeAtomically(
+            out,
+            new Map([
+                ["resources.json", "[new]"],
+                ["bad\0name", "x"],
+            ]),
+        ),
+    );
     assert.deepEqual(snapshot(out), before);
     assert.deepEqual(fs.readdirSync(path.dirname(out)), ["gke"]);
 });
@@ -119,13 +153,29 @@ test("a stack file that is a directory, not YAML, repeats a key, nests too deep 
     const files: [string, string | undefined, RegExp][] = [
         ["a-directory", undefined, /a-directory is a directory, not a stack config file$/],
         ["broken.yaml", `config:\n  multi-model-inference:models: [\n  token: ${secretish}\n`, /broken\.yaml:3:3: not a valid stack config file: bad indent$/],
-        ["repeated.yaml", `config:\n  multi-model-inference:namespace: a\n  x: ${secretish}\n  multi-model-inference:namespace: b\n`, /repeated\.yaml:4:3: not a valid stack config file: key "multi-model-inference:namespace" appears twice in one mapping$/],
+        [
+            "repeated.yaml",
+            `config:\n  multi-model-inference:namespace: a\n  x: ${secretish}\n  multi-model-inference:namespace: b\n`,
+            /repeated\.yaml:4:3: not a valid stack config file: key "multi-model-inference:namespace" appears twice in one mapping$/,
+        ],
         ["a-list.yaml", `- ${secretish}\n`, /a-list\.yaml: not a stack config file: expected a mapping/],
         // Thousands of levels overflow the YAML library's stack; a hundred, the readers after it.
-        ["deep.yaml", `config:\n  x: ${secretish}\n  multi-model-inference:models: ${"[".repeat(20000)}${"]".repeat(20000)}\n`, /deep\.yaml: not a valid stack config file: nested more than 64 levels deep$/],
+        [
+            "deep.yaml",
+            `config:\n  x: ${secretish}\n  multi-model-inference:models: ${"[".repeat(20000)}${"]".repeat(20000)}\n`,
+            /deep\.yaml: not a valid stack config file: nested more than 64 levels deep$/,
+        ],
         // Pulumi would hold the whole key as a secret, but the plain entry sits in the file in clear.
-        ["mixed-keys.yaml", `config:\n  multi-model-inference:apiKeys:\n    - secure: v1:abc\n    - ${secretish}\n`, /mixed-keys\.yaml: multi-model-inference:apiKeys is a list that mixes secure: and plain entries, .*pulumi config set --secret apiKeys '<JSON list>'\)$/],
-        ["deepish.yaml", `config:\n  x: ${secretish}\n  multi-model-inference:charts: ${"{a: ".repeat(100)}1${"}".repeat(100)}\n`, /deepish\.yaml: not a valid stack config file: nested more than 64 levels deep$/],
+        [
+            "mixed-keys.yaml",
+            `config:\n  multi-model-inference:apiKeys:\n    - secure: v1:abc\n    - ${secretish}\n`,
+            /mixed-keys\.yaml: multi-model-inference:apiKeys is a list that mixes secure: and plain entries, .*pulumi config set --secret apiKeys '<JSON list>'\)$/,
+        ],
+        [
+            "deepish.yaml",
+            `config:\n  x: ${secretish}\n  multi-model-inference:charts: ${"{a: ".repeat(100)}1${"}".repeat(100)}\n`,
+            /deepish\.yaml: not a valid stack config file: nested more than 64 levels deep$/,
+        ],
     ];
     for (const [name, content, message] of files) {
         const file = path.join(work, name);
@@ -133,12 +183,13 @@ test("a stack file that is a directory, not YAML, repeats a key, nests too deep 
         else fs.writeFileSync(file, content);
         const out = path.join(work, `${name}-out`);
         // One through the CLI (what a user sees), the others through the same function in-process.
-        const run = name === "repeated.yaml"
-            ? npm("render", "--", "--stack", "gke", "--config-file", file, "--out", out)
-            : await render({ stack: "gke", configFile: file, out }).then(
-                  () => assert.fail("rendered"),
-                  (error: Error) => ({ status: error instanceof StackFileError ? 2 : 1, stderr: `${error.message}\n` }),
-              );
+        const run =
+            name === "repeated.yaml"
+                ? npm("render", "--", "--stack", "gke", "--config-file", file, "--out", out)
+                : await render({ stack: "gke", configFile: file, out }).then(
+                      () => assert.fail("rendered"),
+                      (error: Error) => ({ status: error instanceof StackFileError ? 2 : 1, stderr: `${error.message}\n` }),
+                  );
         assert.equal(run.status, 2, run.stderr);
         assert.equal(run.stderr.trim().split("\n").length, 1, run.stderr);
         assert.match(run.stderr.trim(), message);
@@ -170,7 +221,9 @@ function throughSlowPipe(args: string[], stream: "stdout" | "stderr"): { code: n
 }
 
 test("a long error arrives whole through a slow pipe (no exit before the write drains)", () => {
-    const document = { config: { "multi-model-inference:models": Array.from({ length: 800 }, (_, i) => ({ name: `org/model-${i}`, gpu: { type: "nvidia-l5" } })) } };
+    const document = {
+        config: { "multi-model-inference:models": Array.from({ length: 800 }, (_, i) => ({ name: `org/model-${i}`, gpu: { type: "nvidia-l5" } })) },
+    };
     const file = path.join(work, "800-bad-models.yaml");
     fs.writeFileSync(file, stringify(document));
     const run = throughSlowPipe(["npm", "run", "--silent", "render", "--", "--stack", "big", "--config-file", file, "--out", path.join(work, "big")], "stderr");
@@ -198,8 +251,20 @@ test("a long summary arrives whole through a slow pipe", () => {
 });
 
 test("a long plan diff arrives whole through a slow pipe", () => {
-    const resources = Array.from({ length: 1500 }, (_, i) => ({ urn: `urn:pulumi:gke::multi-model-inference::kubernetes:core/v1:ConfigMap::config-${i}`, type: "kubernetes:core/v1:ConfigMap", name: `config-${i}`, parent: null, custom: true, provider: null, inputs: { data: { i } }, options: { protect: false, dependsOn: [], customTimeouts: {} } }));
-    const [before, afterDir] = [directoryWith("diff-before", { "resources.json": "[]" }), directoryWith("diff-after", { "resources.json": JSON.stringify(resources) })];
+    const resources = Array.from({ length: 1500 }, (_, i) => ({
+        urn: `urn:pulumi:gke::multi-model-inference::kubernetes:core/v1:ConfigMap::config-${i}`,
+        type: "kubernetes:core/v1:ConfigMap",
+        name: `config-${i}`,
+        parent: null,
+        custom: true,
+        provider: null,
+        inputs: { data: { i } },
+        options: { protect: false, dependsOn: [], customTimeouts: {} },
+    }));
+    const [before, afterDir] = [
+        directoryWith("diff-before", { "resources.json": "[]" }),
+        directoryWith("diff-after", { "resources.json": JSON.stringify(resources) }),
+    ];
     const run = throughSlowPipe(["npm", "run", "--silent", "plan-diff", "--", before, afterDir], "stdout");
     assert.equal(run.code, 0);
     assert.ok(run.text.length > 64 * 1024, `only ${run.text.length} bytes`);

@@ -40,10 +40,22 @@ for (const stack of ["gke", "istio"]) {
         }
         assertModelList(resources, BASE_MODELS);
         // An unknown model, or none, reaches the responder, which answers as OpenAI does.
-        const unknown = await responderAnswer(resources, scratch(), { method: "POST", path: "/v1/chat/completions", body: { model: "gpt-4o", messages: [] }, authorization: KEY });
+        const unknown = await responderAnswer(resources, scratch(), {
+            method: "POST",
+            path: "/v1/chat/completions",
+            body: { model: "gpt-4o", messages: [] },
+            authorization: KEY,
+        });
         assert.deepEqual(unknown, {
             status: 404,
-            json: { error: { message: "The model `gpt-4o` does not exist or you do not have access to it.", type: "invalid_request_error", param: "model", code: "model_not_found" } },
+            json: {
+                error: {
+                    message: "The model `gpt-4o` does not exist or you do not have access to it.",
+                    type: "invalid_request_error",
+                    param: "model",
+                    code: "model_not_found",
+                },
+            },
         });
         const none = await responderAnswer(resources, scratch(), { method: "POST", path: "/v1/completions", body: { prompt: "Hi" }, authorization: KEY });
         assert.deepEqual([none.status, none.json.error.code, none.json.error.param], [404, "model_not_found", "model"]);
@@ -57,7 +69,10 @@ for (const stack of ["gke", "istio"]) {
 }
 
 test("routing consistency with one LoRA adapter on each base model", { skip: bbrMissing() }, async () => {
-    const { resources } = await runProgram("gke", stackConfigWith("gke", "routing-adapters", (m, i) => ({ ...m, adapters: ONE_ADAPTER_EACH[i] })));
+    const { resources } = await runProgram(
+        "gke",
+        stackConfigWith("gke", "routing-adapters", (m, i) => ({ ...m, adapters: ONE_ADAPTER_EACH[i] })),
+    );
     BASE_MODELS.forEach((base, i) => {
         const adapter = ONE_ADAPTER_EACH[i][0].name;
         const basePools = poolsReached(resources, "/v1/completions", { model: base, prompt: "Hi" });
@@ -67,7 +82,12 @@ test("routing consistency with one LoRA adapter on each base model", { skip: bbr
         assert.deepEqual(servedBy(resources, adapterPools[0]).sort(), [base, adapter].sort(), `the pool's pods serve ${base} and ${adapter}`);
     });
     assertModelList(resources, [BASE_MODELS[0], ONE_ADAPTER_EACH[0][0].name, BASE_MODELS[1], ONE_ADAPTER_EACH[1][0].name]);
-    const unknown = await responderAnswer(resources, scratch(), { method: "POST", path: "/v1/completions", body: { model: "no-such-adapter", prompt: "Hi" }, authorization: KEY });
+    const unknown = await responderAnswer(resources, scratch(), {
+        method: "POST",
+        path: "/v1/completions",
+        body: { model: "no-such-adapter", prompt: "Hi" },
+        authorization: KEY,
+    });
     assert.equal(unknown.json.error.code, "model_not_found");
     // vLLM registers its adapter admin endpoints under /v1 when adapters load at runtime: a body
     // with a routed model and a valid key reaches no model server there, only the responder's 404.
@@ -76,7 +96,10 @@ test("routing consistency with one LoRA adapter on each base model", { skip: bbr
             const body = { model, prompt: "Hi", lora_name: "x", lora_path: "attacker/repo" };
             assert.deepEqual(poolsReached(resources, admin, body), [], `${admin} with ${model} reaches no pool`);
             const answer = await responderAnswer(resources, scratch(), { method: "POST", path: admin, body, authorization: KEY });
-            assert.deepEqual(answer, { status: 404, json: { error: { message: `Invalid URL (POST ${admin})`, type: "invalid_request_error", param: null, code: "not_found" } } });
+            assert.deepEqual(answer, {
+                status: 404,
+                json: { error: { message: `Invalid URL (POST ${admin})`, type: "invalid_request_error", param: null, code: "not_found" } },
+            });
         }
     }
     // Other vLLM paths under /v1 that carry a model are not routed either.
@@ -87,9 +110,12 @@ test("routing consistency with one LoRA adapter on each base model", { skip: bbr
 
 /** The GKE stack with a hostname, shared by the two tests below. */
 const withHostname = sharedBy(() =>
-    runProgram("gke", stackVariant("gke", "routing-https", (config) => {
-        config[configKey("gateway")] = { hostname: "llm.example.com" };
-    })),
+    runProgram(
+        "gke",
+        stackVariant("gke", "routing-https", (config) => {
+            config[configKey("gateway")] = { hostname: "llm.example.com" };
+        }),
+    ),
 );
 
 test("with a hostname on GKE: HTTP only redirects to HTTPS, and HTTPS routes as HTTP did", { skip: bbrMissing() }, async () => {

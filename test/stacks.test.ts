@@ -18,7 +18,12 @@ import { curlArgv } from "./helpers/stubCurl";
 const MODELS = [
     // The contexts an L4 holds by vLLM v0.11.0's rule (the native 131,072 fits neither).
     { key: "llama-3-1-8b-instruct", name: "meta-llama/Llama-3.1-8B-Instruct", contextArgs: ["--max-model-len", "25248"], extraArgs: [] as string[] },
-    { key: "phi-4-mini-instruct", name: "microsoft/Phi-4-mini-instruct", contextArgs: ["--max-model-len", "82784"], extraArgs: ["--trust-remote-code", "--enable-chunked-prefill"] },
+    {
+        key: "phi-4-mini-instruct",
+        name: "microsoft/Phi-4-mini-instruct",
+        contextArgs: ["--max-model-len", "82784"],
+        extraArgs: ["--trust-remote-code", "--enable-chunked-prefill"],
+    },
 ];
 
 const STACKS = [
@@ -140,9 +145,7 @@ for (const expected of STACKS) {
             assert.deepEqual(pool.nodeLocations, ["us-central1-a"]);
             assert.equal(pool.nodeCount, 2);
             assert.equal(pool.nodeConfig.machineType, "g2-standard-8");
-            assert.deepEqual(pool.nodeConfig.guestAccelerators, [
-                { type: "nvidia-l4", count: 1, gpuDriverInstallationConfig: { gpuDriverVersion: "LATEST" } },
-            ]);
+            assert.deepEqual(pool.nodeConfig.guestAccelerators, [{ type: "nvidia-l4", count: 1, gpuDriverInstallationConfig: { gpuDriverVersion: "LATEST" } }]);
         });
 
         await t.test("charts at v1.0.0 with the provider, per-model selectors and what each template reads", () => {
@@ -187,9 +190,20 @@ for (const expected of STACKS) {
                 const container = pod.containers[0];
                 assert.equal(container.image, "vllm/vllm-openai:v0.11.0");
                 assert.deepEqual(container.args, [
-                    "--config", "/etc/vllm/api-keys/api-keys.yaml",
-                    "--model", model.name, "--served-model-name", model.name, "--port", "8000",
-                    "--tensor-parallel-size", "1", "--dtype", "bfloat16", ...model.contextArgs, ...model.extraArgs,
+                    "--config",
+                    "/etc/vllm/api-keys/api-keys.yaml",
+                    "--model",
+                    model.name,
+                    "--served-model-name",
+                    model.name,
+                    "--port",
+                    "8000",
+                    "--tensor-parallel-size",
+                    "1",
+                    "--dtype",
+                    "bfloat16",
+                    ...model.contextArgs,
+                    ...model.extraArgs,
                 ]);
                 assert.deepEqual(container.resources.limits, { "nvidia.com/gpu": "1" });
                 assert.deepEqual(deployment.spec.selector.matchLabels, { app: `vllm-${model.key}` });
@@ -259,7 +273,15 @@ for (const expected of STACKS) {
                     readOnlyRootFilesystem: true,
                 });
                 const writable = pod.containers[0].volumeMounts.map((m: any) => m.mountPath).sort();
-                assert.deepEqual(writable, ["/dev/shm", "/etc/vllm/api-keys", "/root/.cache", "/root/.cache/huggingface", "/root/.config", "/root/.triton", "/tmp"]);
+                assert.deepEqual(writable, [
+                    "/dev/shm",
+                    "/etc/vllm/api-keys",
+                    "/root/.cache",
+                    "/root/.cache/huggingface",
+                    "/root/.config",
+                    "/root/.triton",
+                    "/tmp",
+                ]);
                 assert.equal(pod.containers[0].volumeMounts.find((m: any) => m.mountPath === "/etc/vllm/api-keys").readOnly, true);
             }
         });
@@ -282,7 +304,10 @@ for (const expected of STACKS) {
             const gateway = find(run, "kubernetes:gateway.networking.k8s.io/v1:Gateway", "inference-gateway-gateway").inputs as any;
             assert.equal(gateway.metadata.name, "inference-gateway");
             assert.equal(gateway.spec.gatewayClassName, expected.gatewayClass);
-            assert.deepEqual(gateway.spec.listeners.map((l: any) => [l.protocol, l.port]), [["HTTP", 80]]);
+            assert.deepEqual(
+                gateway.spec.listeners.map((l: any) => [l.protocol, l.port]),
+                [["HTTP", 80]],
+            );
             for (const model of MODELS) {
                 const route = find(run, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", `inference-${model.key}-httproute`).inputs as any;
                 const rule = route.spec.rules[0];
@@ -311,10 +336,21 @@ for (const expected of STACKS) {
             };
             const bearer = { type: "Bearer", credentials: { secret: { name: "inference-metrics-reader-token", key: "token" } } };
             for (const model of MODELS) {
-                assert.deepEqual(endpoint(`vllm-${model.key}`), { selector: { app: `vllm-${model.key}` }, port: 8000, path: "/metrics", scheme: "http", interval: "15s" });
+                assert.deepEqual(endpoint(`vllm-${model.key}`), {
+                    selector: { app: `vllm-${model.key}` },
+                    port: 8000,
+                    path: "/metrics",
+                    scheme: "http",
+                    interval: "15s",
+                });
                 if (expected.programScrapesEpps) {
                     assert.deepEqual(endpoint(`${model.key}-epp`), {
-                        selector: { inferencepool: `${model.key}-epp` }, port: 9090, path: "/metrics", scheme: "http", interval: "15s", authorization: bearer,
+                        selector: { inferencepool: `${model.key}-epp` },
+                        port: 9090,
+                        path: "/metrics",
+                        scheme: "http",
+                        interval: "15s",
+                        authorization: bearer,
                     });
                 }
             }
@@ -360,7 +396,12 @@ for (const expected of STACKS) {
             assert.match(nginx.image, /^nginxinc\/nginx-unprivileged:1\.30\.4-alpine@sha256:[0-9a-f]{64}$/);
             assert.equal(pod.automountServiceAccountToken, false);
             assert.deepEqual(pod.securityContext, { runAsNonRoot: true, runAsUser: 101, runAsGroup: 101, seccompProfile: { type: "RuntimeDefault" } });
-            assert.deepEqual(nginx.securityContext, { allowPrivilegeEscalation: false, privileged: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true });
+            assert.deepEqual(nginx.securityContext, {
+                allowPrivilegeEscalation: false,
+                privileged: false,
+                capabilities: { drop: ["ALL"] },
+                readOnlyRootFilesystem: true,
+            });
             assert.ok(nginx.resources.requests.cpu && nginx.resources.limits.memory);
             assert.deepEqual(pod.volumes.find((v: any) => v.name === "keys").secret, { secretName: "api-keys", items: [{ key: "sha256", path: "sha256" }] });
             const configMap = find(run, "kubernetes:core/v1:ConfigMap", "inference-models-configmap").inputs as any;
@@ -393,7 +434,10 @@ for (const expected of STACKS) {
             assert.equal(run.outputs["listModels"], "curl -X GET 'http://<gateway-address>/v1/models' -H 'Authorization: Bearer <api-key>'");
             assert.equal(run.outputs["certificateDnsRecord"], undefined);
             const models = run.outputs["models"] as { name: string; try: { chatCompletions: string; completions: string } }[];
-            assert.deepEqual(models.map((m) => m.name), MODELS.map((m) => m.name));
+            assert.deepEqual(
+                models.map((m) => m.name),
+                MODELS.map((m) => m.name),
+            );
             for (const model of models) {
                 // What bash hands curl when the command is pasted: the key as a placeholder, never the key.
                 for (const command of [model.try.chatCompletions, model.try.completions]) {
@@ -413,7 +457,10 @@ test("in another namespace, every reference to a pool and its EPP follows the cl
     // The chart names its cluster-scoped ClusterRole and ClusterRoleBinding `<release>-epp`
     // (config/charts/inferencepool/templates/rbac.yaml at v1.0.0), so two namespaces serving one
     // model must not share a release name.
-    const run = await runProgram("istio", stackVariant("istio", "team-a", (config) => (config[configKey("namespace")] = "team-a")));
+    const run = await runProgram(
+        "istio",
+        stackVariant("istio", "team-a", (config) => (config[configKey("namespace")] = "team-a")),
+    );
     for (const model of MODELS) {
         const release = poolReleaseName("team-a", model.key);
         const inputs = (type: string, name: string) => find(run, type, name).inputs as any;

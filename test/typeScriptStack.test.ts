@@ -10,7 +10,6 @@ import * as path from "node:path";
 import test from "node:test";
 import { CODE_ROOT, REPO_ROOT } from "../tools/repoRoot";
 
-
 test("an unexpected render error points at the TypeScript line that failed", () => {
     // procfs takes no new directories, whoever asks: staging the render there fails unexpectedly.
     const run = spawnSync(process.execPath, [path.join(CODE_ROOT, "tools", "render.js"), "--stack", "gke", "--out", "/proc/1/render-out"], {

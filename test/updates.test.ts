@@ -38,8 +38,7 @@ async function diffWith(change: (config: StackConfig) => void): Promise<Resource
 }
 
 const names = (resources: { name: string }[]) => resources.map((r) => r.name).sort();
-const changedFields = (diff: ResourceDiff) =>
-    Object.fromEntries(diff.changed.map((c) => [c.resource.name, c.fields.map((f) => f.path)]));
+const changedFields = (diff: ResourceDiff) => Object.fromEntries(diff.changed.map((c) => [c.resource.name, c.fields.map((f) => f.path)]));
 
 test("reordering models changes nothing", async () => {
     const diff = await diffWith((c) => c[`${P}models`].reverse());
@@ -67,7 +66,9 @@ test("adding a model adds only that model's resources; one whose ID names its si
     assert.deepEqual(diff.removed, []);
     // The dashboard gains the model's charts, and the model list its name: in place, no restart.
     assert.deepEqual(changedFields(diff), { "inference-dashboard-dashboard": ["dashboardJson"], "inference-models-configmap": ['data["models.json"]'] });
-    const served = (after.outputs["models"] as { huggingFaceId: string; parameters: number; parametersSource: string }[]).find((m) => m.huggingFaceId === model);
+    const served = (after.outputs["models"] as { huggingFaceId: string; parameters: number; parametersSource: string }[]).find(
+        (m) => m.huggingFaceId === model,
+    );
     // The ID's 3B with the 10 % margin an ID-derived size carries (its real count is 3.09 B).
     assert.deepEqual([served?.parameters, served?.parametersSource], [3.3, "id"]);
 });
@@ -75,7 +76,10 @@ test("adding a model adds only that model's resources; one whose ID names its si
 test("removing a model removes only that model's resources", async () => {
     const diff = await diffWith((c) => c[`${P}models`].shift());
     assert.ok(diff.removed.length > 0);
-    assert.ok(diff.removed.every((r) => r.name.includes("llama-3-1-8b-instruct")), names(diff.removed).join());
+    assert.ok(
+        diff.removed.every((r) => r.name.includes("llama-3-1-8b-instruct")),
+        names(diff.removed).join(),
+    );
     assert.deepEqual(diff.added, []);
     assert.deepEqual(changedFields(diff), { "inference-dashboard-dashboard": ["dashboardJson"], "inference-models-configmap": ['data["models.json"]'] });
 });
@@ -89,7 +93,7 @@ test("more replicas of one model update its Deployment in place and add its PodD
 
 test("new vLLM args for one model update only its Deployment's container args", async () => {
     // The config's --max-model-len replaces the plan's own (two arguments become one, no duplicate).
-    const diff = await diffWith((c) => c[`${P}models`][0].vllmArgs = ["--max-model-len=8192"]);
+    const diff = await diffWith((c) => (c[`${P}models`][0].vllmArgs = ["--max-model-len=8192"]));
     assert.deepEqual(changedFields(diff), {
         "inference-llama-3-1-8b-instruct-deployment": ["spec.template.spec.containers[0].args[12]", "spec.template.spec.containers[0].args[13]"],
     });
@@ -126,16 +130,17 @@ test("protect reaches the node pool and nothing else", async () => {
 });
 
 test("plan-diff's Markdown: field paths and names are escaped as values are, and token-shaped text is redacted", () => {
-    const resource = (data: Record<string, string>, name = "cm"): RenderedResource => ({
-        urn: "urn:pulumi:gke::multi-model-inference::kubernetes:core/v1:ConfigMap::cm",
-        type: "kubernetes:core/v1:ConfigMap",
-        name,
-        parent: null,
-        custom: true,
-        provider: null,
-        inputs: { data },
-        options: { protect: false, dependsOn: [], customTimeouts: {} },
-    } as unknown as RenderedResource);
+    const resource = (data: Record<string, string>, name = "cm"): RenderedResource =>
+        ({
+            urn: "urn:pulumi:gke::multi-model-inference::kubernetes:core/v1:ConfigMap::cm",
+            type: "kubernetes:core/v1:ConfigMap",
+            name,
+            parent: null,
+            custom: true,
+            provider: null,
+            inputs: { data },
+            options: { protect: false, dependsOn: [], customTimeouts: {} },
+        }) as unknown as RenderedResource;
     const token = "hf_" + "a1".repeat(15);
     const key = "a|b`c";
     const markdown = diffMarkdown("t", diffResources([resource({ [key]: "1" })], [resource({ [key]: `2 ${token}` }, "c*m")]));

@@ -61,7 +61,14 @@ test("route timeouts: none on GKE, whose controller rejects them, where the char
     assert.equal(GATEWAY_PROVIDERS.istio.routeRequestTimeout, "300s");
     assert.equal(GATEWAY_PROVIDERS.other.routeRequestTimeout, "300s");
     const route = (provider: "gke" | "istio") =>
-        httpRoute({ routeName: "r", namespace: "ns", gatewayName: "gw", modelName: "m", poolName: "p", requestTimeout: GATEWAY_PROVIDERS[provider].routeRequestTimeout });
+        httpRoute({
+            routeName: "r",
+            namespace: "ns",
+            gatewayName: "gw",
+            modelName: "m",
+            poolName: "p",
+            requestTimeout: GATEWAY_PROVIDERS[provider].routeRequestTimeout,
+        });
     assert.ok(route("gke").spec.rules.every((rule) => !("timeouts" in rule)));
     assert.ok(route("istio").spec.rules.every((rule) => rule.timeouts?.request === "300s"));
 });
@@ -129,7 +136,14 @@ test("parameters from the Hugging Face ID: sizes it names, experts counted conse
     // Outside the architecture table it states its context and KV size (28 layers × 4 KV heads × 128 × 2 × 2 bytes).
     const distill = { name: "deepseek-ai/DeepSeek-R1-Distill-Qwen-7B", contextLength: 8192, kvCacheBytesPerToken: 57344 };
     const planned = plan({ models: [{ name: "meta-llama/Llama-3.1-8B-Instruct" }, { name: "Qwen/Qwen2.5-3B-Instruct" }, distill] });
-    assert.deepEqual(planned.models.map((m) => [m.parameters.billions, m.parameters.source]), [[8.03, "table"], [3.3, "id"], [7.7, "id"]]);
+    assert.deepEqual(
+        planned.models.map((m) => [m.parameters.billions, m.parameters.source]),
+        [
+            [8.03, "table"],
+            [3.3, "id"],
+            [7.7, "id"],
+        ],
+    );
     assert.ok(7.7 >= 7.62);
     assert.deepEqual(plan({ models: [{ ...distill, parameters: 7.62 }] }).models[0].parameters, { billions: 7.62, source: "config" });
     assert.deepEqual(problemsOf({ models: [{ name: "acme/Custom-Chat", contextLength: 4096, kvCacheBytesPerToken: 1024 }] }), [
@@ -143,7 +157,12 @@ test("Istio: below 1.28.5 is refused with the reason (istio/istio#58392, fixed i
     for (const version of ["1.27.3", "1.28.0", "1.28.4"]) {
         const [problem, ...more] = istio(version);
         assert.equal(more.length, 0);
-        assert.match(problem, new RegExp(`^istio\\.version: got "${version.replace(/\./g, "\\.")}"; must be 1\\.28\\.5 or later: .*only the first of several HTTPRoutes.*istio/istio#58392`));
+        assert.match(
+            problem,
+            new RegExp(
+                `^istio\\.version: got "${version.replace(/\./g, "\\.")}"; must be 1\\.28\\.5 or later: .*only the first of several HTTPRoutes.*istio/istio#58392`,
+            ),
+        );
     }
     for (const version of ["1.28.5", "1.29.0", "1.30.5", "2.0.0"]) assert.deepEqual(istio(version), [], version);
     const [major, minor, patch] = DEFAULT_ISTIO_VERSION.split(".").map(Number);
@@ -173,9 +192,21 @@ test("system pool: GKE's reservations give an e2-standard-4 node 3.92 vCPU, whic
     const regional = created("v1.5.0", "us-central1", { nodePools: { "nvidia-l4": { zones: ["us-central1-a"] } } });
     assert.deepEqual(pick(regional.createCluster!), { systemMachineType: "e2-standard-8", systemNodeCount: 1 }, "three zones");
     // Priced at E2's per-vCPU and per-GB rates: 2 × (4 × 0.021811 + 8 × 0.002923) USD/h.
-    assert.deepEqual(v150.endpointPickerCost, { endpointPickers: 2, cpu: 8, memoryGiB: 16, pricedAs: "e2-standard-8", onDemandHourly: 0.22, onDemandMonthly: 161.52 });
+    assert.deepEqual(v150.endpointPickerCost, {
+        endpointPickers: 2,
+        cpu: 8,
+        memoryGiB: 16,
+        pricedAs: "e2-standard-8",
+        onDemandHourly: 0.22,
+        onDemandMonthly: 161.52,
+    });
     // Smaller requests from config, and EPP replicas, are what is sized.
-    const small = { charts: { bodyBasedRouting: { version: "v1.5.0" }, inferencePool: { version: "v1.5.0", values: { inferenceExtension: { replicas: 2, resources: { requests: { cpu: "500m", memory: "1Gi" } } } } } } };
+    const small = {
+        charts: {
+            bodyBasedRouting: { version: "v1.5.0" },
+            inferencePool: { version: "v1.5.0", values: { inferenceExtension: { replicas: 2, resources: { requests: { cpu: "500m", memory: "1Gi" } } } } },
+        },
+    };
     const sized = created("v1.5.0", "us-central1-a", small);
     assert.deepEqual(pick(sized.createCluster!), { systemMachineType: "e2-standard-4", systemNodeCount: 1 });
     assert.deepEqual([sized.endpointPickerCost?.endpointPickers, sized.endpointPickerCost?.cpu, sized.endpointPickerCost?.memoryGiB], [4, 2, 4]);
@@ -183,10 +214,15 @@ test("system pool: GKE's reservations give an e2-standard-4 node 3.92 vCPU, whic
     const istio = created("v1.0.0", "us-central1-a", { provider: { name: "istio" }, istio: { install: true } });
     assert.deepEqual(pick(istio.createCluster!), { systemMachineType: "e2-standard-4", systemNodeCount: 1 });
     assert.deepEqual(
-        systemPods(parseOrThrow(servingConfigSchema, { cluster, models: [{ name: "m/x-1B" }], provider: { name: "istio" }, istio: { install: true } }), []).map((p) => p.name),
+        systemPods(parseOrThrow(servingConfigSchema, { cluster, models: [{ name: "m/x-1B" }], provider: { name: "istio" }, istio: { install: true } }), []).map(
+            (p) => p.name,
+        ),
         ["the model list", "the model list", "istiod", "Istio's gateway proxy", "GKE's cluster-wide pods"],
     );
-    assert.deepEqual([cpuQuantity("4"), cpuQuantity("250m"), memoryQuantityGiB("8Gi"), memoryQuantityGiB("512Mi"), cpuQuantity("x")], [4, 0.25, 8, 0.5, undefined]);
+    assert.deepEqual(
+        [cpuQuantity("4"), cpuQuantity("250m"), memoryQuantityGiB("8Gi"), memoryQuantityGiB("512Mi"), cpuQuantity("x")],
+        [4, 0.25, 8, 0.5, undefined],
+    );
 });
 
 function pick(args: { systemMachineType: string; systemNodeCount: number }) {

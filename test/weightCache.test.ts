@@ -25,9 +25,18 @@ const podOf = (model: PlannedModel) => deploymentOf(model).spec.template;
 test("volume cache: a claim for the Hugging Face cache; access mode and class from config, size from the weights", () => {
     const cases: { extra: Partial<ServingConfig["models"][number]>; claim: object }[] = [
         { extra: {}, claim: { accessMode: "ReadWriteOnce", storageClassName: "standard-rwo", sizeGb: 100 } },
-        { extra: { replicas: 3, weightCache: { accessMode: "ReadWriteMany" } }, claim: { accessMode: "ReadWriteMany", storageClassName: "standard-rwx", sizeGb: 1024 } },
-        { extra: { weightCache: { storageClassName: "premium-rwo", sizeGb: 50 } }, claim: { accessMode: "ReadWriteOnce", storageClassName: "premium-rwo", sizeGb: 50 } },
-        { extra: { name: "meta-llama/Llama-3.1-70B-Instruct", gpu: { count: 8 } }, claim: { accessMode: "ReadWriteOnce", storageClassName: "standard-rwo", sizeGb: 170 } },
+        {
+            extra: { replicas: 3, weightCache: { accessMode: "ReadWriteMany" } },
+            claim: { accessMode: "ReadWriteMany", storageClassName: "standard-rwx", sizeGb: 1024 },
+        },
+        {
+            extra: { weightCache: { storageClassName: "premium-rwo", sizeGb: 50 } },
+            claim: { accessMode: "ReadWriteOnce", storageClassName: "premium-rwo", sizeGb: 50 },
+        },
+        {
+            extra: { name: "meta-llama/Llama-3.1-70B-Instruct", gpu: { count: 8 } },
+            claim: { accessMode: "ReadWriteOnce", storageClassName: "standard-rwo", sizeGb: 170 },
+        },
     ];
     for (const { extra, claim } of cases) {
         const model = planned(extra);
@@ -39,8 +48,14 @@ test("volume cache: a claim for the Hugging Face cache; access mode and class fr
         assert.doesNotThrow(() => validateKubernetesObject(manifest));
         assert.deepEqual(manifest.spec.accessModes, [(claim as { accessMode: string }).accessMode]);
         const pod = podOf(model);
-        assert.deepEqual(pod.spec.volumes.find((v: any) => v.name === "hf-cache"), { name: "hf-cache", persistentVolumeClaim: { claimName } });
-        assert.deepEqual(pod.spec.containers[0].volumeMounts.find((m: any) => m.name === "hf-cache"), { name: "hf-cache", mountPath: "/root/.cache/huggingface" });
+        assert.deepEqual(
+            pod.spec.volumes.find((v: any) => v.name === "hf-cache"),
+            { name: "hf-cache", persistentVolumeClaim: { claimName } },
+        );
+        assert.deepEqual(
+            pod.spec.containers[0].volumeMounts.find((m: any) => m.name === "hf-cache"),
+            { name: "hf-cache", mountPath: "/root/.cache/huggingface" },
+        );
         assert.equal(pod.spec.containers[0].args[1], model.huggingFaceId, "vLLM downloads into the cache once");
         assert.equal(pod.spec.serviceAccountName, undefined);
     }
@@ -58,7 +73,10 @@ test("bucket cache: read-only GCS FUSE volume, sidecar annotations, own ServiceA
     for (const option of ["implicit-dirs", "file-cache:enable-parallel-downloads:true", "file-cache:max-size-mb:-1"]) {
         assert.ok(volume.csi.volumeAttributes.mountOptions.split(",").includes(option), option);
     }
-    assert.deepEqual(pod.spec.containers[0].volumeMounts.find((m: any) => m.name === "model-weights"), { name: "model-weights", mountPath: "/models", readOnly: true });
+    assert.deepEqual(
+        pod.spec.containers[0].volumeMounts.find((m: any) => m.name === "model-weights"),
+        { name: "model-weights", mountPath: "/models", readOnly: true },
+    );
     assert.equal(pod.metadata.annotations["gke-gcsfuse/volumes"], "true");
     assert.equal(pod.metadata.annotations["gke-gcsfuse/ephemeral-storage-limit"], "0");
     assert.equal(pod.spec.serviceAccountName, "vllm-llama-3-1-8b-instruct");
@@ -76,14 +94,25 @@ test("bucket cache: read-only GCS FUSE volume, sidecar annotations, own ServiceA
 
 test("no cache: the pod is the one without a cache option, an emptyDir", () => {
     const pod = podOf(planned({ weightCache: { type: "none" } }));
-    assert.deepEqual(pod.spec.volumes.map((v: any) => v.name), ["shm", "scratch", "hf-cache"]);
+    assert.deepEqual(
+        pod.spec.volumes.map((v: any) => v.name),
+        ["shm", "scratch", "hf-cache"],
+    );
     assert.deepEqual(pod.spec.volumes[2], { name: "hf-cache", emptyDir: {} });
     assert.equal(pod.metadata.annotations, undefined);
 });
 
 test("image streaming on GPU node pools: on by default, configurable", () => {
-    for (const [imageStreaming, enabled] of [[undefined, true], [false, false]] as const) {
-        const plan = planServing({ cluster, models: [{ name: LLAMA }], nodePools: { "nvidia-l4": imageStreaming === undefined ? {} : { imageStreaming } }, networkPolicy: NETWORK_POLICY });
+    for (const [imageStreaming, enabled] of [
+        [undefined, true],
+        [false, false],
+    ] as const) {
+        const plan = planServing({
+            cluster,
+            models: [{ name: LLAMA }],
+            nodePools: { "nvidia-l4": imageStreaming === undefined ? {} : { imageStreaming } },
+            networkPolicy: NETWORK_POLICY,
+        });
         assert.deepEqual((nodePoolSpec({ ...plan.nodePools[0], cluster }) as any).nodeConfig.gcfsConfig, { enabled });
     }
 });
@@ -106,9 +135,19 @@ test("under mocks: a bucket model gets a ServiceAccount and read access to exact
     );
     const objects = (type: string) => run.resources.filter((r) => r.type === type);
     const servingAccounts = objects("kubernetes:core/v1:ServiceAccount").filter((r) => r.urn.includes("WeightCache$"));
-    assert.deepEqual(servingAccounts.map((r) => (r.inputs["metadata"] as { name: string }).name), ["vllm-llama-3-1-8b-instruct"]);
-    assert.deepEqual(objects("kubernetes:core/v1:PersistentVolumeClaim").map((r) => r.name), ["inference-phi-4-mini-instruct-hf-cache"]);
-    for (const object of [...objects("kubernetes:core/v1:ServiceAccount"), ...objects("kubernetes:core/v1:PersistentVolumeClaim"), ...objects("kubernetes:apps/v1:Deployment")]) {
+    assert.deepEqual(
+        servingAccounts.map((r) => (r.inputs["metadata"] as { name: string }).name),
+        ["vllm-llama-3-1-8b-instruct"],
+    );
+    assert.deepEqual(
+        objects("kubernetes:core/v1:PersistentVolumeClaim").map((r) => r.name),
+        ["inference-phi-4-mini-instruct-hf-cache"],
+    );
+    for (const object of [
+        ...objects("kubernetes:core/v1:ServiceAccount"),
+        ...objects("kubernetes:core/v1:PersistentVolumeClaim"),
+        ...objects("kubernetes:apps/v1:Deployment"),
+    ]) {
         assert.doesNotThrow(() => validateKubernetesObject(object.inputs), `${object.type} ${object.name}`);
     }
     const llama = objects("kubernetes:apps/v1:Deployment").find((r) => r.name === "inference-llama-3-1-8b-instruct-deployment")?.inputs as any;

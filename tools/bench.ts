@@ -82,7 +82,9 @@ function main(): void {
         });
         const row = (loader: Loader, models: number) => rows.find((r) => r.loader === loader && r.models === models)!;
         const cpus = os.cpus();
-        console.log(`Node ${process.version}, ${cpus.length} × ${cpus[0]?.model.trim() ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB; median of ${SAMPLES} fresh processes`);
+        console.log(
+            `Node ${process.version}, ${cpus.length} × ${cpus[0]?.model.trim() ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB; median of ${SAMPLES} fresh processes`,
+        );
         console.log("");
         console.log("| loader | models | resources | wall time | program + render | peak RSS | wall / 2 models | render / 2 models |");
         console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
@@ -97,8 +99,12 @@ function main(): void {
         const speedup = row("ts-node", 2).wallMs / row("compiled", 2).wallMs;
         const verdict = (met: boolean) => (met ? "met" : "NOT met");
         console.log("");
-        console.log(`64 models take ${scaling.toFixed(2)}× the wall time of 2 (target at most ${MAX_WALL_64_OVER_2}×: ${verdict(scaling <= MAX_WALL_64_OVER_2)})`);
-        console.log(`2 models render ${speedup.toFixed(2)}× faster compiled than with ts-node (target at least ${MIN_SPEEDUP_OVER_TS_NODE}×: ${verdict(speedup >= MIN_SPEEDUP_OVER_TS_NODE)})`);
+        console.log(
+            `64 models take ${scaling.toFixed(2)}× the wall time of 2 (target at most ${MAX_WALL_64_OVER_2}×: ${verdict(scaling <= MAX_WALL_64_OVER_2)})`,
+        );
+        console.log(
+            `2 models render ${speedup.toFixed(2)}× faster compiled than with ts-node (target at least ${MIN_SPEEDUP_OVER_TS_NODE}×: ${verdict(speedup >= MIN_SPEEDUP_OVER_TS_NODE)})`,
+        );
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
     }

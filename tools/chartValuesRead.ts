@@ -79,7 +79,8 @@ type Variables = Map<string, string[]>;
 const VARIABLE_REF = /\$([A-Za-z_]\w*)((?:\.[A-Za-z_][\w-]*)*)/g;
 /** `index <ref> "key" 0 $key …` (a `$key` variable stands for any key; the ref starts with `$` or
  * `.`, so a nested `index` call is not taken for one), optionally parenthesised and followed by fields: `(index .Values.a 0).b`. */
-const INDEX_CALL = /\(\s*index\s+\(?((?=[$.])[\w.$]*)\)?((?:\s+(?:"[\w-]+"|\d+|\$\w+))+)\s*\)((?:\.\w+)*)|\bindex\s+\(?((?=[$.])[\w.$]*)\)?((?:\s+(?:"[\w-]+"|\d+|\$\w+))+)/g;
+const INDEX_CALL =
+    /\(\s*index\s+\(?((?=[$.])[\w.$]*)\)?((?:\s+(?:"[\w-]+"|\d+|\$\w+))+)\s*\)((?:\.\w+)*)|\bindex\s+\(?((?=[$.])[\w.$]*)\)?((?:\s+(?:"[\w-]+"|\d+|\$\w+))+)/g;
 /** Stands for a list item in a rewritten `index`; becomes `[]` in the path. */
 const ITEM = "__item__";
 /** Stands for a map key that a variable holds (`index $presets $proxyType`), named `*` in the output. */
@@ -88,7 +89,13 @@ const ANY_KEY = "__key__";
 /** Rewrites `index` calls with literal keys into the field chains they stand for, innermost first. */
 function withoutIndexCalls(code: string): string {
     const chain = (ref: string, keys: string, fields = "") =>
-        ref + keys.trim().split(/\s+/).map((key) => (key.startsWith('"') ? `.${key.slice(1, -1)}` : key.startsWith("$") ? `.${ANY_KEY}` : `.${ITEM}`)).join("") + fields;
+        ref +
+        keys
+            .trim()
+            .split(/\s+/)
+            .map((key) => (key.startsWith('"') ? `.${key.slice(1, -1)}` : key.startsWith("$") ? `.${ANY_KEY}` : `.${ITEM}`))
+            .join("") +
+        fields;
     const rewritten = code.replace(INDEX_CALL, (_all, ref1?: string, keys1?: string, fields1?: string, ref2?: string, keys2?: string) =>
         ref1 !== undefined ? chain(ref1, keys1!, fields1) : chain(ref2!, keys2!),
     );
@@ -259,7 +266,8 @@ export function valuesReadByTemplates(files: ReadonlyMap<string, string>): ReadP
                             break;
                         }
                         // `deepCopy (.Values.a | default dict)` (llm-d-router v0.10.0) still holds the path.
-                        const holdsPath = /^((int|int64|float64|toString|deepCopy)\s+)?\(?\s*\$?[\w.-]*\s*(\|\s*default\s+[^|)]+)?\)?\s*(\|\s*default\s+[^|]+)?(\|\s*(int|int64|float64|toString)\s*)*$/;
+                        const holdsPath =
+                            /^((int|int64|float64|toString|deepCopy)\s+)?\(?\s*\$?[\w.-]*\s*(\|\s*default\s+[^|)]+)?\)?\s*(\|\s*default\s+[^|]+)?(\|\s*(int|int64|float64|toString)\s*)*$/;
                         if (paths.length === 1 && !holdsPath.test(withoutIndexCalls(pipeline))) {
                             throw new Error(`${where}: a variable set from an expression over a values path`);
                         }
@@ -286,7 +294,9 @@ export function templatesAt(gitDir: string, tag: string, chartDir: string): Map<
     const templates = new Map<string, string>();
     for (const relative of [".", ...local]) {
         const dir = path.posix.normalize(`${chartDir}/${relative}`);
-        const names = git("ls-tree", "-r", "--name-only", tag, `${dir}/templates/`).split("\n").filter((f) => /\.(yaml|tpl)$/.test(f));
+        const names = git("ls-tree", "-r", "--name-only", tag, `${dir}/templates/`)
+            .split("\n")
+            .filter((f) => /\.(yaml|tpl)$/.test(f));
         for (const name of names) templates.set(path.posix.relative(chartDir, name), gitShow(gitDir, tag, name));
     }
     return templates;

@@ -71,11 +71,7 @@ export interface ProgramRun {
 
 /** True for a value the engine would hold as a secret. */
 export function isSecretValue(value: unknown): value is { value: unknown } {
-    return (
-        typeof value === "object" &&
-        value !== null &&
-        (value as Record<string, unknown>)[rpc.specialSigKey] === rpc.specialSecretSig
-    );
+    return typeof value === "object" && value !== null && (value as Record<string, unknown>)[rpc.specialSigKey] === rpc.specialSecretSig;
 }
 
 /** Replaces every secret value in `value` with {@link SECRET_PLACEHOLDER}, keeping the shape of
@@ -99,7 +95,11 @@ export function projectName(): string {
  * key is `secure`, holding a string. Anything else (another key beside it, a number) is plain
  * text to the CLI, and so to the program. */
 const isSecure = (value: unknown) =>
-    typeof value === "object" && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && typeof (value as { secure?: unknown }).secure === "string";
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.keys(value).length === 1 &&
+    typeof (value as { secure?: unknown }).secure === "string";
 
 /** `value` with every `secure:` value in it replaced by {@link MOCK_SECRET_VALUE}. */
 function mockSecrets(value: unknown): unknown {
@@ -136,7 +136,9 @@ export function loadStackConfig(file: string, secretValues: Record<string, strin
         // Pulumi holds the whole key as a secret, so the program cannot tell; but the plain
         // entries (`pulumi config set --path key[1]` without --secret) sit in the file in clear.
         if (mixesSecureAndPlain(value)) {
-            throw new StackFileError(`${file}: ${key} is a list that mixes secure: and plain entries, and the plain ones are stored in clear text: set the whole list as one secret (pulumi config set --secret ${key.slice(key.indexOf(":") + 1)} '<JSON list>')`);
+            throw new StackFileError(
+                `${file}: ${key} is a list that mixes secure: and plain entries, and the plain ones are stored in clear text: set the whole list as one secret (pulumi config set --secret ${key.slice(key.indexOf(":") + 1)} '<JSON list>')`,
+            );
         }
         if (holdsSecret(value)) secretKeys.push(key);
         const mocked = isSecure(value) ? (secretValues[key] ?? MOCK_SECRET_VALUE) : mockSecrets(value);
@@ -169,7 +171,9 @@ const mocks: pulumi.runtime.Mocks = {
         if (args.type === "gcp:certificatemanager/dnsAuthorization:DnsAuthorization") {
             // What Certificate Manager answers for a PER_PROJECT_RECORD authorization.
             const domain = String(args.inputs["domain"]);
-            state["dnsResourceRecords"] = [{ name: `_acme-challenge_mock.${domain}.`, type: "CNAME", data: `mock.${domain}.authorize.certificatemanager.goog.` }];
+            state["dnsResourceRecords"] = [
+                { name: `_acme-challenge_mock.${domain}.`, type: "CNAME", data: `mock.${domain}.authorize.certificatemanager.goog.` },
+            ];
         }
         if (args.type === "gcp:container/cluster:Cluster") {
             // Named after the resource, so a kubeconfig built from it shows where it came from.
@@ -196,7 +200,6 @@ const mocks: pulumi.runtime.Mocks = {
 class RecordingMonitor extends MockMonitor {
     readonly recorded: RecordedResource[] = [];
 
-     
     override async registerResource(req: any, callback: (err: any, response: any) => void): Promise<void> {
         const type: string = req.getType();
         const name: string = req.getName();
@@ -225,10 +228,7 @@ class RecordingMonitor extends MockMonitor {
 
 async function resolveOutput(value: unknown): Promise<{ value: unknown; secret: boolean }> {
     const output = pulumi.output(value as pulumi.Input<object>) as unknown as pulumi.Output<unknown>;
-    const [resolved, secret] = await Promise.all([
-        new Promise<unknown>((resolve) => output.apply((v) => resolve(v))),
-        pulumi.isSecret(output),
-    ]);
+    const [resolved, secret] = await Promise.all([new Promise<unknown>((resolve) => output.apply((v) => resolve(v))), pulumi.isSecret(output)]);
     return { value: resolved, secret };
 }
 

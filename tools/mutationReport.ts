@@ -34,7 +34,8 @@ export interface ModuleScore {
     ignored: number;
 }
 
-const score = (s: Omit<ModuleScore, "file" | "ignored">) => (s.detected + s.survived + s.noCoverage === 0 ? 100 : (100 * s.detected) / (s.detected + s.survived + s.noCoverage));
+const score = (s: Omit<ModuleScore, "file" | "ignored">) =>
+    s.detected + s.survived + s.noCoverage === 0 ? 100 : (100 * s.detected) / (s.detected + s.survived + s.noCoverage);
 
 /** The groups of docs/testing.md: what the mutation run covers. */
 export function groupOf(file: string): "config" | "planner" | "builders" {
@@ -65,7 +66,12 @@ const row = (s: ModuleScore) => `| ${s.file} | ${s.detected} | ${s.survived} | $
 /** The page: totals per group, per module, then the survivors of each module. */
 export function mutationMarkdown(report: MutationReport): string {
     const scores = moduleScores(report);
-    const groups = (["config", "planner", "builders"] as const).map((g) => total(g, scores.filter((s) => groupOf(s.file) === g)));
+    const groups = (["config", "planner", "builders"] as const).map((g) =>
+        total(
+            g,
+            scores.filter((s) => groupOf(s.file) === g),
+        ),
+    );
     const header = ["| module | killed | survived | no coverage | ignored (static) | score |", "| --- | ---: | ---: | ---: | ---: | ---: |"];
     const survivors = Object.entries(report.files)
         .sort(([a], [b]) => a.localeCompare(b))
@@ -85,7 +91,10 @@ export function mutationMarkdown(report: MutationReport): string {
             return [
                 `### ${file}`,
                 "",
-                ...alive.map((m) => `- ${m.location.start.line}:${m.location.start.column} ${m.mutatorName}${m.status === "NoCoverage" ? " (no test reaches it)" : ""}: \`${code(m.replacement ?? "")}\`${where(m)}`),
+                ...alive.map(
+                    (m) =>
+                        `- ${m.location.start.line}:${m.location.start.column} ${m.mutatorName}${m.status === "NoCoverage" ? " (no test reaches it)" : ""}: \`${code(m.replacement ?? "")}\`${where(m)}`,
+                ),
                 "",
             ];
         });

@@ -8,7 +8,11 @@ import type { PackageSchema, SchemaProperty, SchemaResource, SchemaType } from "
 /** The page's path in the repository. */
 export const REFERENCE_DOCS_PATH = "docs/reference.md";
 
-const oneLine = (text = "") => text.replace(/\s*\n\s*/g, " ").replace(/\|/g, "\\|").trim();
+const oneLine = (text = "") =>
+    text
+        .replace(/\s*\n\s*/g, " ")
+        .replace(/\|/g, "\\|")
+        .trim();
 const typeName = (token: string) => token.slice(token.lastIndexOf(":") + 1);
 const anchor = (name: string) => name.toLowerCase();
 
@@ -43,9 +47,7 @@ function inputsTable(resource: SchemaResource): string[] {
 }
 
 function outputsTable(resource: SchemaResource): string[] {
-    const rows = Object.entries(resource.properties ?? {}).map(
-        ([name, p]) => `| \`${name}\` | ${describeType(p)} | ${oneLine(p.description)} |`,
-    );
+    const rows = Object.entries(resource.properties ?? {}).map(([name, p]) => `| \`${name}\` | ${describeType(p)} | ${oneLine(p.description)} |`);
     return ["| output | type | description |", "| --- | --- | --- |", ...rows];
 }
 
@@ -59,7 +61,8 @@ function typeSection(name: string, type: SchemaType): string[] {
         lines.push("| property | type | required | default | description |", "| --- | --- | --- | --- | --- |");
         lines.push(
             ...Object.entries(type.properties ?? {}).map(
-                ([prop, p]) => `| \`${prop}\` | ${describeType(p)} | ${required.has(prop) ? "yes" : "no"} | ${defaultOf(p.description)} | ${oneLine(p.description)} |`,
+                ([prop, p]) =>
+                    `| \`${prop}\` | ${describeType(p)} | ${required.has(prop) ? "yes" : "no"} | ${defaultOf(p.description)} | ${oneLine(p.description)} |`,
             ),
         );
     }
@@ -99,7 +102,7 @@ export function referenceMarkdown(schema: PackageSchema, examples: Record<string
         "",
         `${oneLine(schema.description)} Version ${schema.version}.`,
         "",
-        "From TypeScript: `import { <Component>, <Component>Args } from \"multi-model-inference\"` (install the",
+        'From TypeScript: `import { <Component>, <Component>Args } from "multi-model-inference"` (install the',
         "package or its tarball). From any other Pulumi language: `pulumi package add <path or git URL of this",
         "repository>`, then use the type tokens below. Defaults are taken from the descriptions.",
         "",
@@ -120,5 +123,10 @@ export function referenceMarkdown(schema: PackageSchema, examples: Record<string
     for (const [token, type] of Object.entries(schema.types).sort(([a], [b]) => typeName(a).localeCompare(typeName(b)))) {
         lines.push(...typeSection(typeName(token), type));
     }
-    return lines.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd() + "\n";
+    return (
+        lines
+            .join("\n")
+            .replace(/\n{3,}/g, "\n\n")
+            .trimEnd() + "\n"
+    );
 }

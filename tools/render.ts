@@ -27,9 +27,7 @@ export class RenderRefused extends Error {}
  * directories. */
 export function checkStackName(stack: string): void {
     if (!/^[A-Za-z0-9_.-]{1,100}$/.test(stack) || stack === "." || stack === "..") {
-        throw new RenderRefused(
-            `render: --stack ${JSON.stringify(stack)} is not a stack name: 1-100 letters, digits, - _ and ., and not . or ..`,
-        );
+        throw new RenderRefused(`render: --stack ${JSON.stringify(stack)} is not a stack name: 1-100 letters, digits, - _ and ., and not . or ..`);
     }
 }
 
@@ -75,8 +73,7 @@ function readMarker(dir: string): Marker | undefined {
  * is fine: replacing it loses nothing.
  */
 export function checkOutputDirectory(out: string): void {
-    const refuse = (why: string) =>
-        new RenderRefused(`render: will not write to ${out}: ${why}. Choose a new directory (or one a previous render wrote).`);
+    const refuse = (why: string) => new RenderRefused(`render: will not write to ${out}: ${why}. Choose a new directory (or one a previous render wrote).`);
     const real = (p: string) => fs.realpathSync.native(p);
     const underFile = path
         .dirname(out)
@@ -99,7 +96,11 @@ export function checkOutputDirectory(out: string): void {
     const marker = readMarker(out);
     if (marker === undefined) throw refuse(`it is not empty and no render made it (it has no ${RENDER_MARKER})`);
     const written = new Set([...marker.files, RENDER_MARKER]);
-    const ancestors = (file: string) => file.split("/").slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join("/"));
+    const ancestors = (file: string) =>
+        file
+            .split("/")
+            .slice(0, -1)
+            .map((_, i, parts) => parts.slice(0, i + 1).join("/"));
     const writtenDirs = new Set([...written].flatMap(ancestors));
     const foreign = [...files.filter((f) => !written.has(f)), ...dirs.filter((d) => !writtenDirs.has(d))];
     if (foreign.length > 0) throw refuse(`it holds ${foreign.length} file(s) the render did not write, e.g. ${foreign.sort()[0]}`);

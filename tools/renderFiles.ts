@@ -90,19 +90,23 @@ export function renderFiles(run: ProgramRun): Map<string, string> {
 
 function table(rows: string[][]): string {
     const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-    return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join("  ").trimEnd()).join("\n");
+    return rows
+        .map((row) =>
+            row
+                .map((cell, column) => cell.padEnd(widths[column]))
+                .join("  ")
+                .trimEnd(),
+        )
+        .join("\n");
 }
 
-const range = (min: number, max: number, show: (n: number) => string = String) =>
-    min === max ? show(min) : `${show(min)}-${show(max)}`;
+const range = (min: number, max: number, show: (n: number) => string = String) => (min === max ? show(min) : `${show(min)}-${show(max)}`);
 const costRange = (min: number, max: number) => range(min, max, (n) => `$${n.toFixed(2)}`);
 
 /** A model's pods: the fixed count, or the autoscaling range with its signal and target. */
 function replicasCell(model: ServedModel): string {
     const scaling = model.autoscaling;
-    return scaling === undefined
-        ? String(model.replicas)
-        : `${range(scaling.minReplicas, scaling.maxReplicas)} (${scaling.metric} ${scaling.target}/pod)`;
+    return scaling === undefined ? String(model.replicas) : `${range(scaling.minReplicas, scaling.maxReplicas)} (${scaling.metric} ${scaling.target}/pod)`;
 }
 
 /** The readable summary of a run, from the stack's outputs. */
@@ -111,7 +115,21 @@ export function renderSummary(outputs: Record<string, unknown>): string {
     const pools = outputs["nodePools"] as NodePoolSummary[];
     const total = outputs["estimatedGpuCost"] as CostRange | undefined;
     const modelRows = [
-        ["MODEL", "HUGGING FACE ID", "PARAMETERS", "CONTEXT", "KV CACHE/GPU", "FULL-LENGTH REQUESTS", "GPU", "REPLICAS", "POOL", "ROUTE", "NODE POOL", "WEIGHT CACHE", "ADAPTERS"],
+        [
+            "MODEL",
+            "HUGGING FACE ID",
+            "PARAMETERS",
+            "CONTEXT",
+            "KV CACHE/GPU",
+            "FULL-LENGTH REQUESTS",
+            "GPU",
+            "REPLICAS",
+            "POOL",
+            "ROUTE",
+            "NODE POOL",
+            "WEIGHT CACHE",
+            "ADAPTERS",
+        ],
         ...models.map((m) => [
             m.name,
             m.huggingFaceId,
@@ -182,7 +200,9 @@ export function renderSummary(outputs: Record<string, unknown>): string {
         "Context and KV cache: vLLM's memory rule at the line's tag, the profiling reserve (kvCacheReserveGb) an estimate; a native context is used " +
             "when one request of it fits 90 % of the KV cache, else the largest that does. A size read from an ID (parameters: id) counts 10 % more.",
         "Prices: GPU list prices only (no VM, disk or load balancer), us-central1; see components/plan/gpuCatalog.ts.",
-        ...(epps === undefined ? [] : ["EPP prices: what they request at the machine family's list rates, us-central1; see components/plan/systemCapacity.ts."]),
+        ...(epps === undefined
+            ? []
+            : ["EPP prices: what they request at the machine family's list rates, us-central1; see components/plan/systemCapacity.ts."]),
         "",
         "Requests to try, once the gateway has an address:",
         ...models.flatMap((m) => ["", `${m.name}:`, `  ${m.try.chatCompletions}`, `  ${m.try.completions}`]),

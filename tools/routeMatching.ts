@@ -100,7 +100,13 @@ function matchApplies(match: RouteMatch, request: GatewayRequest): boolean {
 /** The precedence of a match, compared element by element, lower first. */
 function rank(match: RouteMatch): number[] {
     const exact = match.path?.type === "Exact";
-    return [exact ? 0 : 1, -(match.path?.value ?? "/").length, match.method === undefined ? 1 : 0, -(match.headers?.length ?? 0), -(match.queryParams?.length ?? 0)];
+    return [
+        exact ? 0 : 1,
+        -(match.path?.value ?? "/").length,
+        match.method === undefined ? 1 : 0,
+        -(match.headers?.length ?? 0),
+        -(match.queryParams?.length ?? 0),
+    ];
 }
 
 function compare(a: readonly (number | string)[], b: readonly (number | string)[]): number {

@@ -29,7 +29,10 @@ export function readStackFile(file: string): Record<string, unknown> {
     const [error] = document.errors;
     if (error !== undefined) {
         const { line, col } = lines.linePos(error.pos[0]);
-        const what = error.code === "DUPLICATE_KEY" ? `key ${JSON.stringify(keyAt(document, error.pos[0]))} appears twice in one mapping` : error.code.toLowerCase().replace(/_/g, " ");
+        const what =
+            error.code === "DUPLICATE_KEY"
+                ? `key ${JSON.stringify(keyAt(document, error.pos[0]))} appears twice in one mapping`
+                : error.code.toLowerCase().replace(/_/g, " ");
         throw new StackFileError(`${file}:${line}:${col}: not a valid stack config file: ${what}`);
     }
     let root: unknown;

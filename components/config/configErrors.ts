@@ -32,11 +32,7 @@ export class ConfigError extends pulumi.RunError {
 
 /** Formats a key path as config users write it: `models[1].gpu.type`. */
 export function formatPath(path: readonly PropertyKey[]): string {
-    return path
-        .map((segment, i) =>
-            typeof segment === "number" ? `[${segment}]` : `${i === 0 ? "" : "."}${String(segment)}`,
-        )
-        .join("");
+    return path.map((segment, i) => (typeof segment === "number" ? `[${segment}]` : `${i === 0 ? "" : "."}${String(segment)}`)).join("");
 }
 
 /** What a Hugging Face access token looks like (`hf_` and letters and digits); one pasted into
@@ -107,10 +103,7 @@ export function problemsFromZod(
             for (const key of issue.keys) {
                 problems.push({
                     path: formatPath([...pathPrefix, ...issue.path, key]),
-                    message:
-                        allowed.length > 0
-                            ? `unknown key; allowed keys here: ${allowed.join(", ")}`
-                            : "unknown key",
+                    message: allowed.length > 0 ? `unknown key; allowed keys here: ${allowed.join(", ")}` : "unknown key",
                 });
             }
             continue;
@@ -174,11 +167,19 @@ export function outputProblems(input: unknown, path: readonly PropertyKey[] = []
 export function tokenShapedProblems(input: unknown, path: readonly PropertyKey[] = []): ConfigProblem[] {
     if (typeof input === "string") {
         if (!new RegExp(HF_TOKEN_SHAPE.source).test(input)) return [];
-        return [{ path: formatPath(path), message: "holds what looks like a Hugging Face token (hf_...), which would be stored in plain text: give the token only as the secret hfToken (pulumi config set --secret hfToken)" }];
+        return [
+            {
+                path: formatPath(path),
+                message:
+                    "holds what looks like a Hugging Face token (hf_...), which would be stored in plain text: give the token only as the secret hfToken (pulumi config set --secret hfToken)",
+            },
+        ];
     }
     if (typeof input !== "object" || input === null) return [];
     return Object.entries(input).flatMap(([key, value]) => [
-        ...(new RegExp(HF_TOKEN_SHAPE.source).test(key) ? [{ path: formatPath([...path, key]), message: "is a key shaped like a Hugging Face token: give the token only as the secret hfToken" }] : []),
+        ...(new RegExp(HF_TOKEN_SHAPE.source).test(key)
+            ? [{ path: formatPath([...path, key]), message: "is a key shaped like a Hugging Face token: give the token only as the secret hfToken" }]
+            : []),
         ...tokenShapedProblems(value, [...path, Array.isArray(input) ? Number(key) : key]),
     ]);
 }

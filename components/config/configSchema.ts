@@ -11,8 +11,23 @@ import { MAX_MODEL_KEY_LENGTH } from "../plan/names";
 import { versionAtLeast } from "../plan/versions";
 import { canonicalCidr, parseCidr } from "./cidr";
 import { AutoscalingMetric, CacheAccessMode, DEFAULT_READY_TIMEOUT_MINUTES, Precision, WeightCacheType } from "./modelConfig";
-import { DEFAULT_INFERENCE_EXTENSION_VERSION, DEFAULT_ISTIO_VERSION, GpuDriverVersion, MIN_ISTIO_VERSION, ReleaseChannel, ServingConfig } from "./servingConfig";
-import { MAX_NODES_PER_POOL_ZONE, bucketNameProblem, dnsSubdomainProblem, hostnameProblem, imageProblem, isSystemNamespace, nodeLabelProblem } from "./valueRules";
+import {
+    DEFAULT_INFERENCE_EXTENSION_VERSION,
+    DEFAULT_ISTIO_VERSION,
+    GpuDriverVersion,
+    MIN_ISTIO_VERSION,
+    ReleaseChannel,
+    ServingConfig,
+} from "./servingConfig";
+import {
+    MAX_NODES_PER_POOL_ZONE,
+    bucketNameProblem,
+    dnsSubdomainProblem,
+    hostnameProblem,
+    imageProblem,
+    isSystemNamespace,
+    nodeLabelProblem,
+} from "./valueRules";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const dnsLabel = (max: number) =>
@@ -59,7 +74,10 @@ const clusterCreateSchema = z.strictObject({
     protect: z.boolean().default(true),
     enableApis: z.boolean().default(true),
     // Derived in the plan from what the pool must hold when unset.
-    systemMachineType: z.string().regex(/^[a-z0-9]+-[a-z0-9-]+$/, "must be a machine type such as e2-standard-4").optional(),
+    systemMachineType: z
+        .string()
+        .regex(/^[a-z0-9]+-[a-z0-9-]+$/, "must be a machine type such as e2-standard-4")
+        .optional(),
     systemNodeCount: z.number().int().min(1).max(100).optional(),
 });
 
@@ -95,13 +113,21 @@ const clusterSchema = z
         if (cluster.kubeconfig !== undefined) {
             for (const key of [...GKE_CLUSTER_KEYS, "create"] as const) {
                 if (cluster[key] !== undefined) {
-                    ctx.addIssue({ code: "custom", path: [key], message: "names a GKE cluster; not with cluster.kubeconfig, which names any other Kubernetes cluster" });
+                    ctx.addIssue({
+                        code: "custom",
+                        path: [key],
+                        message: "names a GKE cluster; not with cluster.kubeconfig, which names any other Kubernetes cluster",
+                    });
                 }
             }
             return;
         }
         for (const key of GKE_CLUSTER_KEYS.filter((k) => cluster[k] === undefined)) {
-            ctx.addIssue({ code: "custom", path: [key], message: "is required for a GKE cluster (project, location and name), or set cluster.kubeconfig for any other Kubernetes cluster" });
+            ctx.addIssue({
+                code: "custom",
+                path: [key],
+                message: "is required for a GKE cluster (project, location and name), or set cluster.kubeconfig for any other Kubernetes cluster",
+            });
         }
         if (cluster.context !== undefined) {
             ctx.addIssue({ code: "custom", path: ["context"], message: "is a kubeconfig's context: only with cluster.kubeconfig" });
@@ -165,13 +191,13 @@ export const LORA_RANKS = [1, 8, 16, 32, 64, 128, 256, 320, 512] as const;
 const adapterSchema = z.strictObject({
     // The adapter's folder under the fetcher's directory, where vLLM's resolver looks for it
     // (os.path.join(cache_dir, lora_name)): a . or .. part would leave it or never be found.
-    name: servedName.refine((name) => !name.split("/").some((part) => part === "." || part === ".."), "must have no . or .. parts: it names the adapter's folder, which vLLM looks up by name"),
+    name: servedName.refine(
+        (name) => !name.split("/").some((part) => part === "." || part === ".."),
+        "must have no . or .. parts: it names the adapter's folder, which vLLM looks up by name",
+    ),
     source: z
         .string()
-        .regex(
-            /^([A-Za-z0-9][\w.-]*\/[\w.-]+|\/[\w./-]+)$/,
-            "must be a Hugging Face repository such as org/adapter or an absolute path in the pod",
-        ),
+        .regex(/^([A-Za-z0-9][\w.-]*\/[\w.-]+|\/[\w./-]+)$/, "must be a Hugging Face repository such as org/adapter or an absolute path in the pod"),
     retired: z.boolean().default(false),
 });
 
@@ -218,7 +244,11 @@ const modelSchema = z.strictObject({
             maxReplicas: z.number().int().min(1).max(1000),
             metric: z.enum(AutoscalingMetric).default("queueDepth"),
             // The HorizontalPodAutoscaler reads its target as a quantity in thousandths: less rounds to 0.
-            target: z.number().min(0.001, "must be at least 0.001: the autoscaler's target is a quantity in thousandths, and less rounds to 0").max(1000).optional(),
+            target: z
+                .number()
+                .min(0.001, "must be at least 0.001: the autoscaler's target is a quantity in thousandths, and less rounds to 0")
+                .max(1000)
+                .optional(),
             scaleDownStabilizationSeconds: z.number().int().min(0).max(3600).default(600),
         })
         .refine((a) => a.minReplicas <= a.maxReplicas, "minReplicas must not exceed maxReplicas")
@@ -241,10 +271,18 @@ const modelSchema = z.strictObject({
             slidingWindow: z.number().int().min(1).optional(),
         })
         .refine((a) => a.slidingWindowLayers <= a.layers, { message: "slidingWindowLayers must not exceed layers", path: ["slidingWindowLayers"] })
-        .refine((a) => a.slidingWindowLayers === 0 || a.slidingWindow !== undefined, { message: "is required with slidingWindowLayers", path: ["slidingWindow"] })
+        .refine((a) => a.slidingWindowLayers === 0 || a.slidingWindow !== undefined, {
+            message: "is required with slidingWindowLayers",
+            path: ["slidingWindow"],
+        })
         .optional(),
     kvCacheBytesPerToken: z.number().int().positive().optional(),
-    readyTimeoutMinutes: z.number().int().min(5).max(24 * 60).default(DEFAULT_READY_TIMEOUT_MINUTES),
+    readyTimeoutMinutes: z
+        .number()
+        .int()
+        .min(5)
+        .max(24 * 60)
+        .default(DEFAULT_READY_TIMEOUT_MINUTES),
     adapters: z.array(adapterSchema).default([]),
     lora: loraSchema.optional(),
     weightCache: weightCacheSchema.default({ type: "volume" }),
@@ -254,7 +292,10 @@ const modelSchema = z.strictObject({
 export const servingConfigSchema = z.strictObject({
     cluster: clusterSchema,
     namespace: dnsLabel(63)
-        .refine((namespace) => !isSystemNamespace(namespace), "is a system namespace (kube-*, istio-system, gmp-system, gmp-public, gke-gmp-system, gke-managed-*): serve the models from a namespace of their own")
+        .refine(
+            (namespace) => !isSystemNamespace(namespace),
+            "is a system namespace (kube-*, istio-system, gmp-system, gmp-public, gke-gmp-system, gke-managed-*): serve the models from a namespace of their own",
+        )
         .default("default"),
     provider: z
         .strictObject({
@@ -293,14 +334,22 @@ export const servingConfigSchema = z.strictObject({
             // The proxies' ranges are subnets (proxy-only subnet, health checkers): a VPC subnet is at
             // most a /8, so a wider range cannot be theirs and only opens the model servers wider.
             gatewaySourceRanges: z
-                .array(cidrSchema("10.129.0.0/23").refine((cidr) => (parseCidr(cidr)?.prefix ?? 8) >= 8, "must be a /8 or narrower: it admits traffic to the model servers, and a wider range (0.0.0.0/0 is the whole internet) cannot be the gateway's proxies"))
+                .array(
+                    cidrSchema("10.129.0.0/23").refine(
+                        (cidr) => (parseCidr(cidr)?.prefix ?? 8) >= 8,
+                        "must be a /8 or narrower: it admits traffic to the model servers, and a wider range (0.0.0.0/0 is the whole internet) cannot be the gateway's proxies",
+                    ),
+                )
                 .min(1)
                 .optional(),
         })
         .default({ enabled: true }),
     nodeServiceAccountEmail: z
         .string()
-        .regex(/^[a-z][-a-z0-9]{4,28}[a-z0-9]@[-a-z0-9.]+\.iam\.gserviceaccount\.com$/, "must be a service account email such as gpu-nodes@my-project.iam.gserviceaccount.com")
+        .regex(
+            /^[a-z][-a-z0-9]{4,28}[a-z0-9]@[-a-z0-9.]+\.iam\.gserviceaccount\.com$/,
+            "must be a service account email such as gpu-nodes@my-project.iam.gserviceaccount.com",
+        )
         .optional(),
     installInferenceCrds: z.boolean().optional(),
     vllmImage: ruled(imageProblem).optional(),

@@ -8,7 +8,6 @@ import type { GatewayProviderName } from "../plan/gatewayProviders";
 import type { MetricsCollectorName } from "../plan/metricsCollectors";
 import type { ModelConfig } from "./modelConfig";
 
-
 /** The inference extension release whose charts and CRDs are used by default. */
 export const DEFAULT_INFERENCE_EXTENSION_VERSION = "v1.0.0";
 
@@ -146,7 +145,6 @@ export interface MonitoringConfig {
      * refused otherwise (Managed Prometheus' namespaces are fixed). */
     collectorNamespaces?: string[];
 }
-
 
 /** A node pool's autoscaling range, in nodes across all its zones. */
 export interface NodeAutoscalingConfig {

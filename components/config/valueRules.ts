@@ -14,19 +14,14 @@ export const MAX_NODES_PER_POOL_ZONE = 1000;
  * and GKE's managed add-ons in `gke-managed-*`. Serving there mixes the models' objects (and their
  * NetworkPolicies) with the cluster's. */
 export function isSystemNamespace(namespace: string): boolean {
-    return (
-        /^(kube-|gke-managed-)/.test(namespace) ||
-        ["istio-system", "gmp-system", "gmp-public", "gke-gmp-system"].includes(namespace)
-    );
+    return /^(kube-|gke-managed-)/.test(namespace) || ["istio-system", "gmp-system", "gmp-public", "gke-gmp-system"].includes(namespace);
 }
 
 // Image references by Docker's grammar (distribution/reference, `regexp.go`):
 // [registry[:port]/]path[:tag][@sha256:digest], the registry a host name or [IPv6] with a port.
 const REGISTRY = String.raw`(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:]+\])(?::[0-9]+)?`;
 const PATH_COMPONENT = String.raw`[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*`;
-const IMAGE_REFERENCE = new RegExp(
-    String.raw`^(?:${REGISTRY}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*(?::(\w[\w.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$`,
-);
+const IMAGE_REFERENCE = new RegExp(String.raw`^(?:${REGISTRY}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*(?::(\w[\w.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$`);
 /** Tags that by convention move to newer builds (vLLM publishes `latest` and `nightly`). */
 const MOVING_TAGS = ["latest", "nightly", "main", "master", "dev", "develop", "edge", "stable", "canary", "head"];
 
@@ -57,11 +52,14 @@ export function nodeLabelProblem(key: string, value: string, { reservedPrefixes 
     if (!name.test(keyName) || (prefix !== undefined && (prefix.length > 253 || !subdomain.test(prefix)))) {
         return "is not a label key: [prefix/]name, the name at most 63 letters, digits, - _ . starting and ending alphanumeric, the prefix a DNS subdomain";
     }
-    if (value !== "" && !name.test(value)) return `has value ${JSON.stringify(value)}, not a label value: empty, or at most 63 letters, digits, - _ . starting and ending alphanumeric`;
+    if (value !== "" && !name.test(value))
+        return `has value ${JSON.stringify(value)}, not a label value: empty, or at most 63 letters, digits, - _ . starting and ending alphanumeric`;
     // Selecting by a reserved label is fine; only setting one is refused.
     if (!reservedPrefixes) return undefined;
-    if (prefix !== undefined && /(^|\.)(kubernetes\.io|k8s\.io)$/.test(prefix)) return `uses the prefix ${prefix}/, which Kubernetes reserves for its own labels`;
-    if (key.startsWith("cloud.google.com/gke-")) return "uses the prefix cloud.google.com/gke-, which GKE sets on its nodes (the model servers select cloud.google.com/gke-accelerator)";
+    if (prefix !== undefined && /(^|\.)(kubernetes\.io|k8s\.io)$/.test(prefix))
+        return `uses the prefix ${prefix}/, which Kubernetes reserves for its own labels`;
+    if (key.startsWith("cloud.google.com/gke-"))
+        return "uses the prefix cloud.google.com/gke-, which GKE sets on its nodes (the model servers select cloud.google.com/gke-accelerator)";
     return undefined;
 }
 
@@ -108,6 +106,7 @@ export function bucketNameProblem(bucket: string): string | undefined {
         return "must be a Cloud Storage bucket name (no gs://): lower-case letters, digits, - _ and ., starting and ending alphanumeric, 3 to 63 characters (up to 222 with dots, each dot-separated part at most 63)";
     }
     if (/^\d{1,3}(\.\d{1,3}){3}$/.test(bucket)) return "must be a Cloud Storage bucket name, not an IP address";
-    if (bucket.startsWith("goog") || /g[o0]{2}g[l1]e/.test(bucket)) return "must be a Cloud Storage bucket name: Cloud Storage refuses names starting with goog or containing google or a look-alike (g00gle)";
+    if (bucket.startsWith("goog") || /g[o0]{2}g[l1]e/.test(bucket))
+        return "must be a Cloud Storage bucket name: Cloud Storage refuses names starting with goog or containing google or a look-alike (g00gle)";
     return undefined;
 }

@@ -105,7 +105,9 @@ export interface ApiKeysAdvice {
 /** The problem when keys are required but not given, or given but declared not required. */
 export function checkApiKeysGiven(required: boolean, keysGiven: boolean, internal: boolean, advice: ApiKeysAdvice): ConfigProblem[] {
     if (required && !keysGiven) {
-        const why = internal ? "apiKeys.required is true" : "the gateway is external (gateway.internal is false), so anyone on the internet could spend its GPUs";
+        const why = internal
+            ? "apiKeys.required is true"
+            : "the gateway is external (gateway.internal is false), so anyone on the internet could spend its GPUs";
         return [{ path: advice.path, message: `is required: ${why}. Set the keys: ${advice.set}; or serve without keys: ${advice.optOut}` }];
     }
     if (!required && keysGiven) {

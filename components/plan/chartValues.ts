@@ -194,7 +194,8 @@ export function unreadPaths(line: ChartLine | InferencePoolLine, provider: strin
     const own = new Set(providerPaths(line.providers[provider] ?? line.providers.none));
     for (const [other, objects] of Object.entries(line.providers)) {
         for (const path of providerPaths(objects).filter((p) => !own.has(p))) {
-            unread[path] = `is read only by what the chart renders for provider.name ${other}; this stack gives the chart provider.name ${provider}, so Helm would ignore it`;
+            unread[path] =
+                `is read only by what the chart renders for provider.name ${other}; this stack gives the chart provider.name ${provider}, so Helm would ignore it`;
         }
     }
     return unread;
@@ -230,7 +231,11 @@ export function planBodyBasedRouting(
     provider: GatewayProviderProfile,
 ): { release: PlannedChartRelease; problems: ConfigProblem[] } {
     const line = describingLine(config.charts.bodyBasedRouting.version).bodyBasedRouting;
-    const bbr = chartValues("bodyBasedRouting", config.charts.bodyBasedRouting, bodyBasedRoutingValues(line, provider.bodyBasedRoutingChartProvider, config.gatewayName));
+    const bbr = chartValues(
+        "bodyBasedRouting",
+        config.charts.bodyBasedRouting,
+        bodyBasedRoutingValues(line, provider.bodyBasedRoutingChartProvider, config.gatewayName),
+    );
     const upstream = line.chart;
     return {
         release: { ...chartReference(upstream, config.charts.bodyBasedRouting.version, config.charts.source), values: bbr.values },

@@ -64,8 +64,7 @@ export function curlListModels(endpoint: GatewayEndpoint): string {
 /** `curl` commands for `/v1/chat/completions` and `/v1/completions` of `modelName` through the
  * gateway, safe to paste into bash or zsh. */
 export function curlCommands(endpoint: GatewayEndpoint, modelName: string): { chatCompletions: string; completions: string } {
-    const post = (path: string, body: object) =>
-        `${curlTo(endpoint, "POST", path)} -H 'Content-Type: application/json' -d ${shellQuote(JSON.stringify(body))}`;
+    const post = (path: string, body: object) => `${curlTo(endpoint, "POST", path)} -H 'Content-Type: application/json' -d ${shellQuote(JSON.stringify(body))}`;
     return {
         chatCompletions: post(INFERENCE_PATHS.chatCompletions, {
             model: modelName,

@@ -40,9 +40,22 @@ export interface ClusterPlatform {
 /** The platforms, by name. */
 export const CLUSTER_PLATFORMS = {
     // GKE runs Managed Prometheus' collection by default (Autopilot, and Standard from 1.27).
-    gke: { name: "gke", description: "GKE", googleCloud: true, collectors: ["managed-prometheus"], defaultCollector: "managed-prometheus", providers: ["gke", "istio", "other"] },
+    gke: {
+        name: "gke",
+        description: "GKE",
+        googleCloud: true,
+        collectors: ["managed-prometheus"],
+        defaultCollector: "managed-prometheus",
+        providers: ["gke", "istio", "other"],
+    },
     // No monitors unless asked: which Prometheus a cluster runs, if any, is its own.
-    kubernetes: { name: "kubernetes", description: "a cluster given by cluster.kubeconfig", googleCloud: false, collectors: ["prometheus-operator"], providers: ["istio", "other"] },
+    kubernetes: {
+        name: "kubernetes",
+        description: "a cluster given by cluster.kubeconfig",
+        googleCloud: false,
+        collectors: ["prometheus-operator"],
+        providers: ["istio", "other"],
+    },
 } as const satisfies Record<PlannedCluster["platform"], ClusterPlatform>;
 
 /** The cluster of a parsed config (the schema has checked that one form is complete). */
@@ -66,19 +79,29 @@ export function gpuNodeSelector(platform: PlannedCluster["platform"], accelerato
 
 /** GKE node pool settings that mean nothing on another cluster, and a selector that means nothing
  * on GKE, reported on their keys; on another cluster each accelerator in use needs a selector. */
-export function nodePoolSettingProblems(config: ParsedServingConfig, platform: PlannedCluster["platform"], acceleratorsInUse: readonly string[]): ConfigProblem[] {
+export function nodePoolSettingProblems(
+    config: ParsedServingConfig,
+    platform: PlannedCluster["platform"],
+    acceleratorsInUse: readonly string[],
+): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
     for (const [accelerator, pool] of Object.entries(config.nodePools)) {
         if (pool === undefined) continue;
         if (platform === "gke") {
             if (pool.nodeSelector !== undefined) {
-                problems.push({ path: `nodePools.${accelerator}.nodeSelector`, message: "selects nodes on a cluster given by cluster.kubeconfig; GKE's pools are selected by cloud.google.com/gke-accelerator" });
+                problems.push({
+                    path: `nodePools.${accelerator}.nodeSelector`,
+                    message: "selects nodes on a cluster given by cluster.kubeconfig; GKE's pools are selected by cloud.google.com/gke-accelerator",
+                });
             }
             continue;
         }
         for (const key of ["machineType", "zones", "nodeCount", "autoscaling"] as const) {
             if (pool[key] !== undefined) {
-                problems.push({ path: `nodePools.${accelerator}.${key}`, message: "shapes a GKE node pool; on a cluster given by cluster.kubeconfig the GPU nodes are the cluster's own" });
+                problems.push({
+                    path: `nodePools.${accelerator}.${key}`,
+                    message: "shapes a GKE node pool; on a cluster given by cluster.kubeconfig the GPU nodes are the cluster's own",
+                });
             }
         }
     }
@@ -102,14 +125,23 @@ export function planCollector(
     const name = monitoring.collector ?? platform.defaultCollector;
     const namespaces = monitoring.collectorNamespaces;
     const problem = (key: string, message: string) => ({ problems: [{ path: `monitoring.${key}`, message }] });
-    if (name === undefined) return namespaces === undefined ? { problems: [] } : problem("collectorNamespaces", "names where a collector's scrapers run, but monitoring.collector is not set");
-    if (!platform.collectors.includes(name)) return problem("collector", `got ${JSON.stringify(name)}; on ${platform.description} use ${platform.collectors.join(" or ")}`);
+    if (name === undefined)
+        return namespaces === undefined
+            ? { problems: [] }
+            : problem("collectorNamespaces", "names where a collector's scrapers run, but monitoring.collector is not set");
+    if (!platform.collectors.includes(name))
+        return problem("collector", `got ${JSON.stringify(name)}; on ${platform.description} use ${platform.collectors.join(" or ")}`);
     const fixed = METRICS_COLLECTORS[name].namespaces;
     if (fixed !== undefined) {
-        return namespaces === undefined ? { collector: { name, namespaces: [...fixed] }, problems: [] } : problem("collectorNamespaces", `are fixed for ${name}: ${fixed.join(", ")}; leave it unset`);
+        return namespaces === undefined
+            ? { collector: { name, namespaces: [...fixed] }, problems: [] }
+            : problem("collectorNamespaces", `are fixed for ${name}: ${fixed.join(", ")}; leave it unset`);
     }
     if (namespaces === undefined) {
-        return problem("collectorNamespaces", `is required with monitoring.collector ${name}: the namespaces its Prometheus runs in, which the model servers' NetworkPolicy admits to vLLM's /metrics`);
+        return problem(
+            "collectorNamespaces",
+            `is required with monitoring.collector ${name}: the namespaces its Prometheus runs in, which the model servers' NetworkPolicy admits to vLLM's /metrics`,
+        );
     }
     return { collector: { name, namespaces }, problems: [] };
 }

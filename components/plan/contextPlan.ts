@@ -91,7 +91,10 @@ function memoryArgs(args: readonly string[], vllm: VllmOptions, index: number): 
         }
         const number = key === "maxModelLen" || key === "maxNumBatchedTokens" ? humanReadableInt(value) : Number(value);
         if (value === "" || !Number.isFinite(number) || number <= 0 || (key !== "gpuMemoryUtilization" && !Number.isInteger(number))) {
-            problems.push({ path: `models[${index}].vllmArgs[${argIndex}]`, message: `got ${resolved!.options[0]} ${JSON.stringify(value)}; the memory plan reads it as a positive ${key === "gpuMemoryUtilization" ? "fraction" : "whole number"}` });
+            problems.push({
+                path: `models[${index}].vllmArgs[${argIndex}]`,
+                message: `got ${resolved!.options[0]} ${JSON.stringify(value)}; the memory plan reads it as a positive ${key === "gpuMemoryUtilization" ? "fraction" : "whole number"}`,
+            });
             return;
         }
         read[key] = number;
@@ -122,7 +125,12 @@ function kvDtypeBytes(config: ParsedModelConfig, modelDtypeBytes: number, kvCach
 
 /** The model's KV layout on one of `count` ranks, from config or the table; undefined when
  * neither gives one. */
-function layoutOf(config: ParsedModelConfig, architecture: ModelArchitecture | undefined, count: number, kvCacheDtype: string | undefined): KvLayout | undefined {
+function layoutOf(
+    config: ParsedModelConfig,
+    architecture: ModelArchitecture | undefined,
+    count: number,
+    kvCacheDtype: string | undefined,
+): KvLayout | undefined {
     // A config.json's own dtype is 16-bit for the models vLLM serves; precision float32 is read below.
     const configured = config.architecture === undefined ? undefined : { ...config.architecture, dtypeBytes: 2 };
     const chosen = configured ?? architecture;
@@ -173,7 +181,11 @@ export function planContext(
         };
     }
     if (config.contextLength !== undefined && maxModelLen !== undefined && config.contextLength !== maxModelLen) {
-        return { problems: [{ path: at("contextLength"), message: `got ${config.contextLength}, but vllmArgs sets --max-model-len ${maxModelLen}; set one of them` }] };
+        return {
+            problems: [
+                { path: at("contextLength"), message: `got ${config.contextLength}, but vllmArgs sets --max-model-len ${maxModelLen}; set one of them` },
+            ],
+        };
     }
     const billions = modelParameters(huggingFaceId, config.parameters)?.billions;
     // Without a parameter count, or with weights too large for the GPUs, the memory check
@@ -191,7 +203,14 @@ export function planContext(
     const largest = largestFittingLength(layout, usable, native ?? asked!, rule, batched);
     const gpus = `${count} × ${type}`;
     if (asked !== undefined && native !== undefined && asked > native) {
-        return { problems: [{ path: askedAt, message: `asks for a context of ${asked}, longer than ${huggingFaceId}'s native ${native} (max_position_embeddings), which vLLM refuses` }] };
+        return {
+            problems: [
+                {
+                    path: askedAt,
+                    message: `asks for a context of ${asked}, longer than ${huggingFaceId}'s native ${native} (max_position_embeddings), which vLLM refuses`,
+                },
+            ],
+        };
     }
     if (asked !== undefined && needs(asked) > usable) {
         // A count that does not divide the attention heads is no choice: vLLM refuses it.
@@ -199,7 +218,10 @@ export function planContext(
         const fitsOn = (t: AcceleratorType, n: number) => {
             if (heads !== undefined && heads % n !== 0) return false;
             const other = layoutOf(config, facts?.architecture, n, kvCacheDtype)!;
-            return kvBytesForLength(other, asked, rule, batched) <= Math.max(0, budgetOn(config, billions, t, n, gpuMemoryUtilization, rule).bytes) * CONTEXT_MARGIN;
+            return (
+                kvBytesForLength(other, asked, rule, batched) <=
+                Math.max(0, budgetOn(config, billions, t, n, gpuMemoryUtilization, rule).bytes) * CONTEXT_MARGIN
+            );
         };
         return {
             problems: [
@@ -214,7 +236,14 @@ export function planContext(
         };
     }
     if (largest === 0) {
-        return { problems: [{ path: at("gpu"), message: `${huggingFaceId} on ${gpus} leaves no GPU memory for the KV cache after the weights and the ${config.kvCacheReserveGb} GB profiling reserve; give it more GPUs` }] };
+        return {
+            problems: [
+                {
+                    path: at("gpu"),
+                    message: `${huggingFaceId} on ${gpus} leaves no GPU memory for the KV cache after the weights and the ${config.kvCacheReserveGb} GB profiling reserve; give it more GPUs`,
+                },
+            ],
+        };
     }
     const length = asked ?? (needs(native!) <= usable ? native! : largest);
     const vllmDefault = rule.longRopeDefaultsToOriginal && facts?.longRopeOriginalContext !== undefined ? facts.longRopeOriginalContext : native;

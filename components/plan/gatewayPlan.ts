@@ -125,10 +125,7 @@ export function planNetworkPolicy(
 }
 
 /** The Gateway: the provider's class for its exposure (or config's), and its listener settings. */
-export function planGateway(
-    config: ParsedServingConfig,
-    provider: GatewayProviderProfile,
-): { gateway?: PlannedGateway; problems: ConfigProblem[] } {
+export function planGateway(config: ParsedServingConfig, provider: GatewayProviderProfile): { gateway?: PlannedGateway; problems: ConfigProblem[] } {
     const exposure = config.gateway.internal ? provider.internalGateway : provider;
     const className = config.provider.gatewayClassName ?? exposure.defaultGatewayClassName;
     if (className === undefined) {

@@ -155,16 +155,9 @@ export const MIN_HOST_MEMORY_GB_PER_GPU = 32;
  * The machine type with the fewest GPUs that still carries `gpusPerNode` GPUs, preferring shapes
  * offered on demand unless `spot` is set and with enough host memory; undefined when none does.
  */
-export function smallestMachineType(
-    accelerator: AcceleratorType,
-    gpusPerNode: number,
-    spot: boolean,
-): GpuMachineType | undefined {
+export function smallestMachineType(accelerator: AcceleratorType, gpusPerNode: number, spot: boolean): GpuMachineType | undefined {
     const fits = gpuCatalogEntry(accelerator).machineTypes.filter(
-        (m) =>
-            m.gpus >= gpusPerNode &&
-            (spot || !m.spotOrFlexStartOnly) &&
-            m.memoryGb >= MIN_HOST_MEMORY_GB_PER_GPU * m.gpus,
+        (m) => m.gpus >= gpusPerNode && (spot || !m.spotOrFlexStartOnly) && m.memoryGb >= MIN_HOST_MEMORY_GB_PER_GPU * m.gpus,
     );
     return [...fits].sort((a, b) => a.gpus - b.gpus || a.vcpus - b.vcpus)[0];
 }

@@ -44,14 +44,15 @@ export const MetricsCollectorName = {
 /** A collector's name. */
 export type MetricsCollectorName = (typeof MetricsCollectorName)[keyof typeof MetricsCollectorName];
 
-
 /** The collectors, by the name `monitoring.collector` takes. */
 export const METRICS_COLLECTORS: Record<MetricsCollectorName, MetricsCollector> = {
     // Google Cloud Managed Service for Prometheus: a PodMonitoring's name is its series' job.
     "managed-prometheus": {
         monitor: { apiVersion: "monitoring.googleapis.com/v1", kind: "PodMonitoring" },
         endpoints: ({ port, interval, token }) => ({
-            endpoints: [{ port, path: "/metrics", scheme: "http", interval, ...(token ? { authorization: { type: "Bearer", credentials: { secret: token } } } : {}) }],
+            endpoints: [
+                { port, path: "/metrics", scheme: "http", interval, ...(token ? { authorization: { type: "Bearer", credentials: { secret: token } } } : {}) },
+            ],
         }),
         job: (_namespace, name) => name,
         namespaces: MANAGED_COLLECTOR_NAMESPACES,
@@ -64,7 +65,9 @@ export const METRICS_COLLECTORS: Record<MetricsCollectorName, MetricsCollector> 
     "prometheus-operator": {
         monitor: { apiVersion: "monitoring.coreos.com/v1", kind: "PodMonitor" },
         endpoints: ({ port, interval, token }) => ({
-            podMetricsEndpoints: [{ portNumber: port, path: "/metrics", scheme: "http", interval, ...(token ? { authorization: { type: "Bearer", credentials: token } } : {}) }],
+            podMetricsEndpoints: [
+                { portNumber: port, path: "/metrics", scheme: "http", interval, ...(token ? { authorization: { type: "Bearer", credentials: token } } : {}) },
+            ],
         }),
         job: (namespace, name) => `${namespace}/${name}`,
         tokenReaders: [],

@@ -51,7 +51,8 @@ const LLM_PROF = "citsjtu2020/LLM-Prof sglang/Model_Config.md@8434c8d19c396b2f95
 /** Copies of Qwen's model cards (ZHUI/paddlenlp_model_readme). */
 const PADDLE_CARDS = "ZHUI/paddlenlp_model_readme ";
 
-/** The rows, by Hugging Face ID (https://huggingface.co/<id>/blob/main/config.json). */
+/** The rows, by Hugging Face ID (https://huggingface.co/<id>/blob/main/config.json); a config a line each. */
+// prettier-ignore
 export const KNOWN_MODEL_ARCHITECTURES: Readonly<Record<string, KnownArchitecture>> = {
     "meta-llama/Llama-3.1-8B-Instruct": {
         config: { num_hidden_layers: 32, num_attention_heads: 32, num_key_value_heads: 8, hidden_size: 4096, max_position_embeddings: 131072, torch_dtype: "bfloat16" },
@@ -175,7 +176,11 @@ const DTYPE_BYTES: Record<ConfigJsonKeys["torch_dtype"], number> = { bfloat16: 2
  * counted from `layer_types` or, without it, all layers when the window is on. */
 export function factsOfConfig(config: ConfigJsonKeys): KnownModelFacts {
     const windowOn = config.sliding_window !== undefined && config.sliding_window !== null && config.use_sliding_window !== false;
-    const sliding = !windowOn ? 0 : config.layer_types === undefined ? config.num_hidden_layers : config.layer_types.filter((t) => t === "sliding_attention").length;
+    const sliding = !windowOn
+        ? 0
+        : config.layer_types === undefined
+          ? config.num_hidden_layers
+          : config.layer_types.filter((t) => t === "sliding_attention").length;
     return {
         architecture: {
             layers: config.num_hidden_layers,

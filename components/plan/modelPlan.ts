@@ -152,7 +152,10 @@ export function checkNames(drafts: ModelDraft[]): ConfigProblem[] {
         }
         const keyProblem = modelKeyProblem(key);
         if (keyProblem !== undefined) {
-            problems.push({ path: `models[${index}].key`, message: `got ${JSON.stringify(key)}${config.key === undefined ? ` (derived from ${JSON.stringify(config.name)})` : ""}, which ${keyProblem}` });
+            problems.push({
+                path: `models[${index}].key`,
+                message: `got ${JSON.stringify(key)}${config.key === undefined ? ` (derived from ${JSON.stringify(config.name)})` : ""}, which ${keyProblem}`,
+            });
             continue;
         }
         const sameKey = byKey.get(key);

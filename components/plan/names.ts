@@ -41,11 +41,7 @@ export function shortHash(text: string, length = 6): string {
 
 /** The account ID (6-30 characters) of a node service account: `gpu` nodes are one per cluster
  * and namespace, `system` nodes one per cluster (pass `""`). */
-export function nodeServiceAccountId(
-    role: "gpu" | "system",
-    cluster: { project: string; location: string; name: string },
-    namespace: string,
-): string {
+export function nodeServiceAccountId(role: "gpu" | "system", cluster: { project: string; location: string; name: string }, namespace: string): string {
     return `${role}-nodes-${shortHash(`${cluster.project}/${cluster.location}/${cluster.name}/${namespace}`, 8)}`;
 }
 
@@ -65,7 +61,8 @@ export const RESERVED_MODEL_KEYS: readonly string[] = [MODEL_CATALOG_NAME, BODY_
  * chart's `<key>-epp`), and a Service name must start with a letter (an RFC 1035 label) until
  * Kubernetes 1.36 relaxes it; and it must not be one of {@link RESERVED_MODEL_KEYS}. */
 export function modelKeyProblem(key: string): string | undefined {
-    if (!/^[a-z]/.test(key)) return "starts with a digit; it names the pool's Services, whose names must start with a letter (Kubernetes before 1.36): set key to a DNS label that starts with a letter";
+    if (!/^[a-z]/.test(key))
+        return "starts with a digit; it names the pool's Services, whose names must start with a letter (Kubernetes before 1.36): set key to a DNS label that starts with a letter";
     if (RESERVED_MODEL_KEYS.includes(key)) return `is a name the program gives its own objects (${RESERVED_MODEL_KEYS.join(", ")}): set another key`;
     return undefined;
 }

@@ -151,7 +151,7 @@ export function planNodePool(
             message: `got ${settings.autoscaling.maxNodes}; the replicas scheduled on it (${replicaList}) need ${needed} node(s) of ${machine.name}`,
         });
     }
-    const nodeCountPerZone = settings.autoscaling === undefined ? settings.nodeCount ?? Math.ceil(needed / zoneCount) : undefined;
+    const nodeCountPerZone = settings.autoscaling === undefined ? (settings.nodeCount ?? Math.ceil(needed / zoneCount)) : undefined;
     if (nodeCountPerZone !== undefined) {
         if (nodeCountPerZone > MAX_NODES_PER_POOL_ZONE) {
             problems.push({
@@ -173,9 +173,7 @@ export function planNodePool(
     if (problems.length > 0) return { canSurge: new Set(), problems };
     const fixedNodes = nodeCountPerZone === undefined ? undefined : nodeCountPerZone * zoneCount;
     const capacity = fixedNodes ?? settings.autoscaling?.maxNodes ?? needed;
-    const canSurge = new Set(
-        models.filter((m) => nodesNeeded([...podGpus, m.config.gpu.count], machine.gpus) <= capacity).map((m) => m.index),
-    );
+    const canSurge = new Set(models.filter((m) => nodesNeeded([...podGpus, m.config.gpu.count], machine.gpus) <= capacity).map((m) => m.index));
     return {
         problems,
         canSurge,

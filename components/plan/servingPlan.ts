@@ -97,7 +97,16 @@ function uncachedModels(drafts: readonly ModelDraft[], models: readonly PlannedM
         const pool = pools.find((p) => p.key === model.nodePool);
         if (model.weightCache.type !== "none" || draft === undefined || pool === undefined) return [];
         const { huggingFaceId, memory, gpu } = model;
-        return [{ index: draft.index, huggingFaceId, weightsGb: memory.weightsGb, gpus: gpu.count, maxReplicas: draft.maxReplicas, pool: { key: pool.accelerator, gpusPerNode: pool.gpusPerNode, diskSizeGb: pool.diskSizeGb } }];
+        return [
+            {
+                index: draft.index,
+                huggingFaceId,
+                weightsGb: memory.weightsGb,
+                gpus: gpu.count,
+                maxReplicas: draft.maxReplicas,
+                pool: { key: pool.accelerator, gpusPerNode: pool.gpusPerNode, diskSizeGb: pool.diskSizeGb },
+            },
+        ];
     });
 }
 
@@ -138,7 +147,8 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
 
     problems.push(...nodePoolSettingProblems(config, cluster.platform, [...new Set(drafts.map((d) => d.config.gpu.type))]));
     // Elsewhere the GPU nodes are the cluster's own, and whether a pod more fits is unknown.
-    const nodePools = nodeServiceAccount === undefined ? { pools: [], canSurge: new Set<number>(), problems: [] } : planNodePools(config, drafts, nodeServiceAccount.email);
+    const nodePools =
+        nodeServiceAccount === undefined ? { pools: [], canSurge: new Set<number>(), problems: [] } : planNodePools(config, drafts, nodeServiceAccount.email);
     problems.push(...nodePools.problems);
     const contexts = new Map<number, PlannedContext>();
     for (const d of drafts) {
@@ -153,7 +163,8 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
     problems.push(...bbr.problems);
     const endpointPickers = endpointPickerPods(poolRelease.inferencePool, models.models);
     const create = config.cluster.create;
-    const system = create === undefined || cluster.platform !== "gke" ? { problems: [] } : planSystemPool(create, cluster.location, systemPods(config, endpointPickers));
+    const system =
+        create === undefined || cluster.platform !== "gke" ? { problems: [] } : planSystemPool(create, cluster.location, systemPods(config, endpointPickers));
     problems.push(...system.problems);
     const fromZero = planFromZero(config, system.pool);
     problems.push(...fromZero.problems);
@@ -178,18 +189,26 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
             endpointPickers: programScrapesEpps,
             endpointPickersAuthenticated: programScrapesEpps && eppMetrics.authenticated === true,
             bodyBasedRouter: bbrLine.metricsAuthorizedByChart,
-            reader: collector !== undefined && ((programScrapesEpps && eppMetrics.authenticated === true) || eppMetrics.tokenSecret !== undefined || bbrLine.metricsAuthorizedByChart),
+            reader:
+                collector !== undefined &&
+                ((programScrapesEpps && eppMetrics.authenticated === true) || eppMetrics.tokenSecret !== undefined || bbrLine.metricsAuthorizedByChart),
         },
-        endpointPickerTls: provider.endpointPickerTls === "istio-destination-rule" && poolObjects.endpointPickerDestinationRule ? "chart" : provider.endpointPickerTls,
+        endpointPickerTls:
+            provider.endpointPickerTls === "istio-destination-rule" && poolObjects.endpointPickerDestinationRule ? "chart" : provider.endpointPickerTls,
         baseModelRouting: bbrLine.baseModelRouting,
         vllmImage: config.vllmImage ?? VLLM_RELEASES[poolRelease.vllmTag].image,
         inferencePoolChart: chartReference(poolLine.chart, config.charts.inferencePool.version, config.charts.source),
-        inferenceCrds: config.installInferenceCrds ?? defaultInstallInferenceCrds(config.cluster.create) ? inferenceCrdsUrl(config.charts.inferencePool.version, config.charts.source) : undefined,
+        inferenceCrds:
+            (config.installInferenceCrds ?? defaultInstallInferenceCrds(config.cluster.create))
+                ? inferenceCrdsUrl(config.charts.inferencePool.version, config.charts.source)
+                : undefined,
         bodyBasedRoutingChart: bbr.release,
         nodePools: nodePools.pools,
         models: models.models,
         monitoring: { installMetricsAdapter: config.monitoring.installMetricsAdapter, scrapeInterval: config.monitoring.scrapeInterval, collector },
-        cost: platform.googleCloud ? { min: addCosts(nodePools.pools.map((p) => p.cost.min)), max: addCosts(nodePools.pools.map((p) => p.cost.max)) } : undefined,
+        cost: platform.googleCloud
+            ? { min: addCosts(nodePools.pools.map((p) => p.cost.min)), max: addCosts(nodePools.pools.map((p) => p.cost.max)) }
+            : undefined,
         endpointPickerCost: plannedEndpointPickerCost(endpointPickers, system.pool),
         createCluster: fromZero.cluster,
         istio: fromZero.istio,
@@ -200,13 +219,29 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
 function platformProblems(config: ParsedServingConfig, platform: ClusterPlatform): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
     if (!(platform.providers as readonly string[]).includes(config.provider.name)) {
-        problems.push({ path: "provider.name", message: `got ${JSON.stringify(config.provider.name)}, which runs on GKE only; on a cluster given by cluster.kubeconfig use one of ${platform.providers.join(", ")}` });
+        problems.push({
+            path: "provider.name",
+            message: `got ${JSON.stringify(config.provider.name)}, which runs on GKE only; on a cluster given by cluster.kubeconfig use one of ${platform.providers.join(", ")}`,
+        });
     }
     if (!platform.googleCloud) {
-        if (config.monitoring.installMetricsAdapter) problems.push({ path: "monitoring.installMetricsAdapter", message: "installs Google's Custom Metrics Stackdriver Adapter: GKE only (cluster.kubeconfig names another cluster)" });
-        if (config.nodeServiceAccountEmail !== undefined) problems.push({ path: "nodeServiceAccountEmail", message: "is the GKE node pools' Google service account: GKE only (cluster.kubeconfig names another cluster)" });
+        if (config.monitoring.installMetricsAdapter)
+            problems.push({
+                path: "monitoring.installMetricsAdapter",
+                message: "installs Google's Custom Metrics Stackdriver Adapter: GKE only (cluster.kubeconfig names another cluster)",
+            });
+        if (config.nodeServiceAccountEmail !== undefined)
+            problems.push({
+                path: "nodeServiceAccountEmail",
+                message: "is the GKE node pools' Google service account: GKE only (cluster.kubeconfig names another cluster)",
+            });
         config.models.forEach((m, i) => {
-            if (m.weightCache.type === "bucket") problems.push({ path: `models[${i}].weightCache.type`, message: "bucket reads Cloud Storage through GKE's Cloud Storage FUSE driver: GKE only; use volume or none on a cluster given by cluster.kubeconfig" });
+            if (m.weightCache.type === "bucket")
+                problems.push({
+                    path: `models[${i}].weightCache.type`,
+                    message:
+                        "bucket reads Cloud Storage through GKE's Cloud Storage FUSE driver: GKE only; use volume or none on a cluster given by cluster.kubeconfig",
+                });
         });
     }
     return problems;

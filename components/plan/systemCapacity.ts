@@ -53,13 +53,24 @@ const DERIVED_MACHINE_TYPES = SYSTEM_MACHINE_TYPES.filter((m) => m.name.startsWi
 
 /** vCPUs GKE keeps for the node itself (see the sources). */
 export function reservedCpu(vcpus: number): number {
-    const tiers: [number, number][] = [[1, 0.06], [1, 0.01], [2, 0.005], [Infinity, 0.0025]];
+    const tiers: [number, number][] = [
+        [1, 0.06],
+        [1, 0.01],
+        [2, 0.005],
+        [Infinity, 0.0025],
+    ];
     return reserveByTiers(vcpus, tiers);
 }
 
 /** GiB of memory GKE keeps for the node itself, eviction threshold included (see the sources). */
 export function reservedMemoryGiB(memoryGiB: number): number {
-    const tiers: [number, number][] = [[4, 0.25], [4, 0.2], [8, 0.1], [112, 0.06], [Infinity, 0.02]];
+    const tiers: [number, number][] = [
+        [4, 0.25],
+        [4, 0.2],
+        [8, 0.1],
+        [112, 0.06],
+        [Infinity, 0.02],
+    ];
     return reserveByTiers(memoryGiB, tiers) + 100 / 1024;
 }
 
@@ -149,5 +160,12 @@ export function endpointPickerCost(pods: readonly SystemPod[], machine: SystemMa
     const memoryGiB = pods.reduce((n, p) => n + p.requests.memoryGiB, 0);
     const rates = FAMILY_PRICES[machine.name.startsWith("n2-") ? "n2" : "e2"];
     const hourly = cpu * rates.vcpu + memoryGiB * rates.gb;
-    return { endpointPickers: pods.length, cpu, memoryGiB, pricedAs: machine.name, onDemandHourly: round2(hourly), onDemandMonthly: round2(hourly * HOURS_PER_MONTH) };
+    return {
+        endpointPickers: pods.length,
+        cpu,
+        memoryGiB,
+        pricedAs: machine.name,
+        onDemandHourly: round2(hourly),
+        onDemandMonthly: round2(hourly * HOURS_PER_MONTH),
+    };
 }

@@ -116,7 +116,10 @@ export function planSystemPool(
         return {
             problems: [
                 create.systemMachineType === undefined
-                    ? { path: "cluster.create.systemMachineType", message: `no machine type the plan knows holds ${largest.name} (${describe(largest.requests)}); lower charts.inferencePool.values.inferenceExtension.resources.requests` }
+                    ? {
+                          path: "cluster.create.systemMachineType",
+                          message: `no machine type the plan knows holds ${largest.name} (${describe(largest.requests)}); lower charts.inferencePool.values.inferenceExtension.resources.requests`,
+                      }
                     : {
                           path: "cluster.create.systemMachineType",
                           message: `got ${JSON.stringify(create.systemMachineType)}; the plan sizes the system pool from a machine's allocatable CPU and memory and knows ${SYSTEM_MACHINE_TYPES.map((m) => m.name).join(", ")}`,

@@ -22,7 +22,8 @@ export interface VllmOptions {
     short: Readonly<Record<string, string>>;
 }
 
-/** The option strings of each release, by tag. */
+/** The option strings of each release, by tag (data: kept a line of options each). */
+// prettier-ignore
 export const VLLM_OPTIONS: Readonly<Record<string, VllmOptions>> = {
     "v0.11.0": {
         tag: "v0.11.0",

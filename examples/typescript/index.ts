@@ -20,9 +20,7 @@ const cluster = {
 const gke = container.getClusterOutput(cluster);
 const kubernetes = new k8s.Provider("gke", {
     kubeconfig: pulumi.secret(
-        pulumi
-            .all([gke.endpoint, gke.masterAuths])
-            .apply(([endpoint, auths]) => gkeKubeconfig(cluster.name, endpoint, auths[0].clusterCaCertificate)),
+        pulumi.all([gke.endpoint, gke.masterAuths]).apply(([endpoint, auths]) => gkeKubeconfig(cluster.name, endpoint, auths[0].clusterCaCertificate)),
     ),
     enableServerSideApply: true,
     // Adapter ConfigMaps are updated in place, so adding a LoRA adapter restarts no pod.

@@ -35,7 +35,11 @@ const importModule = new Function("specifier", "return import(specifier)") as (s
 
 /** Writes the ConfigMap's files (and the digests file, if given) into `dir` as the pod mounts
  * them and loads the handler (an ES module in the subset njs and Node share). */
-export async function loadResponder(dir: string, files: Record<string, string>, digests?: string): Promise<{ handler: Handler; variables: Record<string, string> }> {
+export async function loadResponder(
+    dir: string,
+    files: Record<string, string>,
+    digests?: string,
+): Promise<{ handler: Handler; variables: Record<string, string> }> {
     for (const [file, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, file), text);
     if (digests !== undefined) fs.writeFileSync(path.join(dir, "sha256"), digests);
     fs.writeFileSync(path.join(dir, "catalog.mjs"), files["catalog.js"]);
@@ -45,7 +49,11 @@ export async function loadResponder(dir: string, files: Record<string, string>, 
 
 /** The body of the `location` block that nginx picks for `uri`. */
 function locationFor(conf: string, uri: string): string {
-    const blocks = [...conf.matchAll(/^ {8}location (= )?(\S+) \{\n([\s\S]*?)^ {8}\}$/gm)].map((m) => ({ exact: m[1] !== undefined, prefix: m[2], body: m[3] }));
+    const blocks = [...conf.matchAll(/^ {8}location (= )?(\S+) \{\n([\s\S]*?)^ {8}\}$/gm)].map((m) => ({
+        exact: m[1] !== undefined,
+        prefix: m[2],
+        body: m[3],
+    }));
     const exact = blocks.find((b) => b.exact && b.prefix === uri);
     const prefixes = blocks.filter((b) => !b.exact && uri.startsWith(b.prefix)).sort((a, b) => b.prefix.length - a.prefix.length);
     const chosen = exact ?? prefixes[0];

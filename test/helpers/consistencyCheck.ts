@@ -23,7 +23,9 @@ export function stackResources(run: ProgramRun): StackResource[] {
 
 /** What the user states about the cluster's surroundings: the proxy-only subnet of the stack file. */
 export function stackEnvironment(stack: string): Environment {
-    const file = parseYaml(fs.readFileSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, { gatewaySourceRanges?: string[] }> };
+    const file = parseYaml(fs.readFileSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`), "utf8")) as {
+        config: Record<string, { gatewaySourceRanges?: string[] }>;
+    };
     const ranges = file.config[configKey("networkPolicy")]?.gatewaySourceRanges;
     return ranges === undefined ? {} : { proxyOnlySubnetRanges: ranges };
 }
@@ -46,7 +48,13 @@ export function policyResources(run: ProgramRun, resources: StackResource[] = st
         for (const object of chartObjects(inputs as unknown as HelmRelease) ?? []) {
             const group = object.apiVersion.includes("/") ? object.apiVersion : `core/${object.apiVersion}`;
             const child = `kubernetes:${group}:${object.kind}`;
-            out.push({ type: child, name: object.metadata.name, urn: `${urn}$${child}::${object.metadata.name}`, props: object, parent: resource } as unknown as PolicyResource);
+            out.push({
+                type: child,
+                name: object.metadata.name,
+                urn: `${urn}$${child}::${object.metadata.name}`,
+                props: object,
+                parent: resource,
+            } as unknown as PolicyResource);
         }
     }
     return out;
@@ -68,7 +76,6 @@ export function runPolicy(resources: PolicyResource[], environment: Environment)
     return violations;
 }
 
- 
 type Props = any;
 /** The inputs of the resource of `type` (its last segment) named `name`, to break by hand. */
 export function props(resources: StackResource[], type: string, name: string): Props {
@@ -94,7 +101,8 @@ const at = (o: { kind: string; name: string; path?: string }) => `${o.kind}/${o.
 export function reported(findings: Finding[], fault: Break): Finding {
     const finding = findings.find((f) => f.rule === fault.rule && fault.message.test(f.message));
     assert.ok(finding, `${fault.what}: not reported; found:\n${findings.map((f) => `${f.rule}: ${f.message}`).join("\n")}`);
-    for (const object of fault.objects) assert.ok(finding.objects.map(at).includes(object), `${fault.what}: ${object} not among ${finding.objects.map(at).join(", ")}`);
+    for (const object of fault.objects)
+        assert.ok(finding.objects.map(at).includes(object), `${fault.what}: ${object} not among ${finding.objects.map(at).join(", ")}`);
     return finding;
 }
 

@@ -130,14 +130,15 @@ export function evaluate(source: string, context: Record<string, unknown>): Expr
         return left;
     };
     /** A left-associative chain of `op`, each step combining the value so far with the next operand. */
-    const chain = (next: () => ExpressionValue, op: string, combine: (left: ExpressionValue, right: ExpressionValue) => ExpressionValue) => (): ExpressionValue => {
-        let left = next();
-        while (peek() === op) {
-            at++;
-            left = combine(left, next());
-        }
-        return left;
-    };
+    const chain =
+        (next: () => ExpressionValue, op: string, combine: (left: ExpressionValue, right: ExpressionValue) => ExpressionValue) => (): ExpressionValue => {
+            let left = next();
+            while (peek() === op) {
+                at++;
+                left = combine(left, next());
+            }
+            return left;
+        };
     const and = chain(equality, "&&", (left, right) => (truthy(left) ? right : left));
     const orChain = chain(and, "||", (left, right) => (truthy(left) ? left : right));
     function or(): ExpressionValue {

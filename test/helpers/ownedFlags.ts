@@ -23,7 +23,10 @@ export interface RenderedVllmContainer {
 export function ownedVllmOptions(container: RenderedVllmContainer, userArgs: readonly string[], vllm: VllmOptions): string[] {
     const programArgs = container.args.slice(0, container.args.length - userArgs.length);
     // The context the plan sets is config's to ask for, read by the memory rule (contextPlan.ts).
-    const passed = programArgs.filter((arg) => arg.startsWith("--")).map((arg) => arg.split("=")[0]).filter((option) => !(option in MEMORY_OPTIONS));
+    const passed = programArgs
+        .filter((arg) => arg.startsWith("--"))
+        .map((arg) => arg.split("=")[0])
+        .filter((option) => !(option in MEMORY_OPTIONS));
     const negations = passed.map((option) => `--no-${option.slice(2)}`).filter((option) => vllm.long.includes(option));
     const apiServer = container.command.join(" ").includes("vllm.entrypoints.openai.api_server");
     const probedPort = container.ports.some((p) => p.protocol === "TCP" && p.name === container.readinessProbe?.httpGet?.port);

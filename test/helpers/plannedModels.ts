@@ -19,7 +19,7 @@ export function plannedLlama(extra: Partial<ServingConfig["models"][number]>): P
 }
 
 /** The model's vLLM Deployment, loosely typed for assertions. */
- 
+
 export function deploymentOf(model: PlannedModel): any {
     return vllmDeployment({ model, namespace: "ns", image: "vllm/vllm-openai:v0.11.0" });
 }

@@ -30,7 +30,12 @@ const runOf = sharedBy((key: string): Promise<ProgramRun> => {
         config[configKey("models")] = [
             // maxCpuLoras, so that every LoRA flag the program can pass is in the argv.
             { ...llama, adapters: [...LLAMA_ADAPTERS, RETIRED], lora: { maxCpuLoras: 3 } },
-            { ...autoscaled, vllmArgs: PHI_ARGS, autoscaling: { minReplicas: 1, maxReplicas: 2, metric: AUTOSCALING[provider] }, weightCache: { accessMode: "ReadWriteMany" } },
+            {
+                ...autoscaled,
+                vllmArgs: PHI_ARGS,
+                autoscaling: { minReplicas: 1, maxReplicas: 2, metric: AUTOSCALING[provider] },
+                weightCache: { accessMode: "ReadWriteMany" },
+            },
         ];
     });
     return runProgram(provider, file);

@@ -15,17 +15,25 @@ import type { RecordedResource } from "../../tools/mockRuntime";
 import { GatewayManifest, HttpRouteManifest, routeRequest } from "../../tools/routeMatching";
 import { loadResponder, respond } from "./catalogResponder";
 
-interface Container { args?: string[]; command?: string[]; env: { name: string; value?: string }[]; volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[] }
+interface Container {
+    args?: string[];
+    command?: string[];
+    env: { name: string; value?: string }[];
+    volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
+}
 interface Deployment {
     spec: {
         template: {
             metadata: { labels: Record<string, string> };
-            spec: { containers: Container[]; initContainers?: (Container & { restartPolicy?: string })[]; volumes: { name: string; configMap?: { name: string } }[] };
+            spec: {
+                containers: Container[];
+                initContainers?: (Container & { restartPolicy?: string })[];
+                volumes: { name: string; configMap?: { name: string } }[];
+            };
         };
     };
 }
 
- 
 const inputsOf = (resources: RecordedResource[], type: string): any[] => resources.filter((r) => r.type === type).map((r) => r.inputs);
 const envOf = (container: Container, name: string) => container.env.find((e) => e.name === name)?.value;
 
@@ -95,7 +103,13 @@ export function gatewayOf(resources: RecordedResource[]): { gateway: GatewayMani
 
 /** The backends a request reaches by Gateway API's precedence rules, as `<kind>/<name>`; empty
  * for a 404. A tie between routes (decided by creation time) fails the test. */
-export function reach(resources: RecordedResource[], method: string, path: string, body?: Record<string, unknown>, scheme: "http" | "https" = "http"): string[] {
+export function reach(
+    resources: RecordedResource[],
+    method: string,
+    path: string,
+    body?: Record<string, unknown>,
+    scheme: "http" | "https" = "http",
+): string[] {
     const { gateway, routes } = gatewayOf(resources);
     const decision = routeRequest(gateway, routes, { scheme, host: "llm.example.com", method, path, headers: bodyBasedRouting(resources, method, path, body) });
     if (decision === undefined) return [];
@@ -107,7 +121,9 @@ export function reach(resources: RecordedResource[], method: string, path: strin
 
 /** The pool names a request reaches. */
 export function poolsReached(resources: RecordedResource[], path: string, body: Record<string, unknown>, scheme: "http" | "https" = "http"): string[] {
-    return reach(resources, "POST", path, body, scheme).filter((b) => b.startsWith("InferencePool/")).map((b) => b.slice("InferencePool/".length));
+    return reach(resources, "POST", path, body, scheme)
+        .filter((b) => b.startsWith("InferencePool/"))
+        .map((b) => b.slice("InferencePool/".length));
 }
 
 /** The model ids served at a Service: the list in the ConfigMap that the pods it selects read. */
@@ -135,7 +151,11 @@ export function assertModelList(resources: RecordedResource[], names: string[], 
     assert.deepEqual(reach(resources, "POST", "/v1/models", { model: names[0] }, scheme), responder, "a body naming a model does not outrank /v1/models");
     for (const name of names) {
         assert.deepEqual(reach(resources, "GET", `/v1/models/${name}`, undefined, scheme), responder, `GET /v1/models/${name}`);
-        assert.deepEqual(reach(resources, "GET", `/v1/models/${encodeURIComponent(name)}`, undefined, scheme), responder, `GET /v1/models/${encodeURIComponent(name)}`);
+        assert.deepEqual(
+            reach(resources, "GET", `/v1/models/${encodeURIComponent(name)}`, undefined, scheme),
+            responder,
+            `GET /v1/models/${encodeURIComponent(name)}`,
+        );
     }
     assert.deepEqual(listServedBy(resources, MODEL_CATALOG_NAME), [...names].sort());
 }
@@ -161,12 +181,19 @@ export async function responderAnswer(
     dir: string,
     request: { method: string; path: string; body?: Record<string, unknown>; authorization?: string },
 ): Promise<{ status: number; json: any }> {
-    assert.deepEqual(reach(resources, request.method, request.path, request.body), [`Service/${MODEL_CATALOG_NAME}`], `${request.method} ${request.path} reaches the responder`);
+    assert.deepEqual(
+        reach(resources, request.method, request.path, request.body),
+        [`Service/${MODEL_CATALOG_NAME}`],
+        `${request.method} ${request.path} reaches the responder`,
+    );
     const files = inputsOf(resources, "kubernetes:core/v1:ConfigMap").find((c) => c.metadata.name === MODEL_CATALOG_NAME).data as Record<string, string>;
     const secret = inputsOf(resources, "kubernetes:core/v1:Secret").find((s) => s.metadata.name === API_KEYS_SECRET.name);
     // A secret input arrives wrapped in Pulumi's secret marker: its value is under `value`.
     const entries = secret === undefined ? undefined : ((secret.stringData.value ?? secret.stringData) as Record<string, string>);
     const { handler, variables } = await loadResponder(dir, files, entries?.[API_KEYS_SECRET.digests]);
-    const headers = { ...bodyBasedRouting(resources, request.method, request.path, request.body), ...(request.authorization === undefined ? {} : { Authorization: request.authorization }) };
+    const headers = {
+        ...bodyBasedRouting(resources, request.method, request.path, request.body),
+        ...(request.authorization === undefined ? {} : { Authorization: request.authorization }),
+    };
     return respond(files["nginx.conf"], handler, variables, { method: request.method, uri: request.path, headers });
 }

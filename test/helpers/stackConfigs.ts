@@ -6,7 +6,7 @@ import { parse as parseYaml, stringify as toYaml } from "yaml";
 import { REPO_ROOT } from "../../tools/mockRuntime";
 
 /** A stack file's config, keyed as in the file (`multi-model-inference:<key>`). */
- 
+
 export type StackConfig = Record<string, any>;
 
 /** The full config key of a project key, e.g. `models` → `multi-model-inference:models`. */

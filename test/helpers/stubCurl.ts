@@ -7,10 +7,17 @@ import { spawnSync } from "node:child_process";
 export function curlArgvs(shell: "bash" | "zsh", commands: readonly string[]): string[][] {
     // Each command's output ends with an extra NUL, so an empty argument cannot be mistaken for it.
     const script = `curl() { printf '%s\\0' "$@"; printf '\\0'; }\n${commands.join("\n")}\n`;
-    for (const args of [["-n", "-c", script], ["-c", script]]) {
+    for (const args of [
+        ["-n", "-c", script],
+        ["-c", script],
+    ]) {
         const result = spawnSync(shell, args, { encoding: "utf8" });
         if (result.status !== 0) throw new Error(`${shell} ${args[0]} failed (${result.status}): ${result.stderr}`);
-        if (args[0] === "-c") return result.stdout.split("\0\0").slice(0, -1).map((argv) => `${argv}\0`.split("\0").slice(0, -1));
+        if (args[0] === "-c")
+            return result.stdout
+                .split("\0\0")
+                .slice(0, -1)
+                .map((argv) => `${argv}\0`.split("\0").slice(0, -1));
     }
     return [];
 }

@@ -25,8 +25,7 @@ export interface ValuesRead {
 }
 
 /** The values-read list `file` under components/plan/charts/. */
-export const valuesRead = (file: string) =>
-    JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "components", "plan", "charts", file), "utf8")) as ValuesRead;
+export const valuesRead = (file: string) => JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "components", "plan", "charts", file), "utf8")) as ValuesRead;
 
 /** Paths whose whole subtree a template passes on (`toYaml`, or a map it ranges over). */
 export const passedWhole = (paths: ReadPath[]) => paths.filter((p) => p.read.includes("subtree") || p.read.includes("map")).map((p) => p.path);

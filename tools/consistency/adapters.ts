@@ -10,7 +10,8 @@ import { fillsResolver, modelServersOf } from "./modelServers";
 import { Finding, RenderedStack, describe, podTemplates, refOf } from "./objects";
 import { VLLM_FILESYSTEM_RESOLVER, VLLM_RUNTIME_LORA_ENV } from "./upstreamFacts";
 
-const where = (at: VolumePath | undefined) => (at === undefined ? "no volume" : `volume ${at.volume}${at.inside === "" ? "" : ` at ${at.inside}`}${at.readOnly ? ", read-only" : ""}`);
+const where = (at: VolumePath | undefined) =>
+    at === undefined ? "no volume" : `volume ${at.volume}${at.inside === "" ? "" : ` at ${at.inside}`}${at.readOnly ? ", read-only" : ""}`;
 
 /** Every adapter-loading finding. */
 export function adapterFindings(stack: RenderedStack): Finding[] {
@@ -24,7 +25,10 @@ export function adapterFindings(stack: RenderedStack): Finding[] {
                 findings.push({
                     rule: "ports",
                     message: `the LoRA syncer in ${owner} loads adapters through port ${syncer.port}, but vLLM listens on ${server.port}`,
-                    objects: [refOf(template.owner, syncer.container.path), ...(syncer.configMap === undefined ? [] : [{ kind: "ConfigMap", namespace: template.namespace, name: syncer.configMap }])],
+                    objects: [
+                        refOf(template.owner, syncer.container.path),
+                        ...(syncer.configMap === undefined ? [] : [{ kind: "ConfigMap", namespace: template.namespace, name: syncer.configMap }]),
+                    ],
                 });
             }
             const runtimeAdapters = [...(syncer?.adapters ?? []), ...(resolver?.fillers ?? []).flatMap((f) => f.adapters)];
@@ -32,7 +36,12 @@ export function adapterFindings(stack: RenderedStack): Finding[] {
                 findings.push({
                     rule: "request-path",
                     message: `${owner} loads ${runtimeAdapters.join(", ")} at runtime, but its vLLM does not allow it (--enable-lora and ${VLLM_RUNTIME_LORA_ENV})`,
-                    objects: [vllmEnv, ...[syncer?.container, ...(resolver?.fillers ?? []).map((f) => f.container)].flatMap((c) => (c === undefined ? [] : [refOf(template.owner, c.path)]))],
+                    objects: [
+                        vllmEnv,
+                        ...[syncer?.container, ...(resolver?.fillers ?? []).map((f) => f.container)].flatMap((c) =>
+                            c === undefined ? [] : [refOf(template.owner, c.path)],
+                        ),
+                    ],
                 });
             }
             if (resolver === undefined) continue;
@@ -42,7 +51,11 @@ export function adapterFindings(stack: RenderedStack): Finding[] {
                     message:
                         `the adapter fetcher in ${owner} writes ${filler.adapters.join(", ") || "adapters"} to ${filler.path} (${where(filler.at)}), ` +
                         `but vLLM's resolver reads ${resolver.path} (${VLLM_FILESYSTEM_RESOLVER.cacheDirEnv}; ${where(resolver.at)}): it never finds them`,
-                    objects: [refOf(template.owner, `${filler.container.path}.volumeMounts`), refOf(template.owner, `${server.container.path}.volumeMounts`), vllmEnv],
+                    objects: [
+                        refOf(template.owner, `${filler.container.path}.volumeMounts`),
+                        refOf(template.owner, `${server.container.path}.volumeMounts`),
+                        vllmEnv,
+                    ],
                 });
             }
         }

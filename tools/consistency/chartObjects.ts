@@ -46,7 +46,9 @@ export function chartObjects(release: HelmRelease): KubeObject[] | undefined {
             input: JSON.stringify(release.values),
             encoding: "utf8",
         });
-        const objects = parseAllDocuments(out).map((doc) => doc.toJS() as KubeObject).filter((o) => o !== null && typeof o === "object");
+        const objects = parseAllDocuments(out)
+            .map((doc) => doc.toJS() as KubeObject)
+            .filter((o) => o !== null && typeof o === "object");
         // As Helm and the provider do on install: a namespaced object goes to the release's namespace.
         for (const o of objects) if (o.metadata.namespace === undefined && !CLUSTER_SCOPED.has(o.kind)) o.metadata.namespace = release.namespace;
         rendered.set(key, objects);

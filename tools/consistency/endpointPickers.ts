@@ -46,7 +46,9 @@ export function endpointPickerFindings(stack: RenderedStack): Finding[] {
                 containersOf(t).some(({ container }) => {
                     const fact = eppServingFact(imageOf(container).tag);
                     const argv = argvOf(container);
-                    return imageOf(container).repository.endsWith("/epp") && fact !== undefined && fact.secureServingByDefault && !argv.includes(fact.disabledBy);
+                    return (
+                        imageOf(container).repository.endsWith("/epp") && fact !== undefined && fact.secureServingByDefault && !argv.includes(fact.disabledBy)
+                    );
                 }),
             );
             if (!tls) continue;

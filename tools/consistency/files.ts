@@ -57,11 +57,13 @@ interface Projection {
     optional: boolean;
 }
 
- 
 function projectionsOf(volume: Record<string, any>): Projection[] {
     const items = (source: { items?: { key: string; path: string }[] }) =>
         source.items === undefined ? undefined : Object.fromEntries(source.items.map((item) => [item.path, item.key]));
-    const one = (kind: "ConfigMap" | "Secret", source: { name?: string; secretName?: string; items?: { key: string; path: string }[]; optional?: boolean }): Projection => ({
+    const one = (
+        kind: "ConfigMap" | "Secret",
+        source: { name?: string; secretName?: string; items?: { key: string; path: string }[]; optional?: boolean },
+    ): Projection => ({
         kind,
         name: String(source.name ?? source.secretName),
         items: items(source),
@@ -69,7 +71,7 @@ function projectionsOf(volume: Record<string, any>): Projection[] {
     });
     if (volume["configMap"] !== undefined) return [one("ConfigMap", volume["configMap"])];
     if (volume["secret"] !== undefined) return [one("Secret", volume["secret"])];
-     
+
     return ((volume["projected"]?.sources ?? []) as Record<string, any>[]).flatMap((source) => [
         ...(source["configMap"] === undefined ? [] : [one("ConfigMap", source["configMap"])]),
         ...(source["secret"] === undefined ? [] : [one("Secret", source["secret"])]),
@@ -95,7 +97,7 @@ export type FileLookup =
 export function fileAt(stack: RenderedStack, template: PodTemplate, container: ContainerAt, path: string): FileLookup {
     const at = volumePathOf(container, path);
     if (at === undefined) return { kind: "elsewhere" };
-     
+
     const volume = ((template.spec.volumes ?? []) as Record<string, any>[]).find((v) => v["name"] === at.volume);
     const projections = volume === undefined ? [] : projectionsOf(volume);
     if (projections.length === 0) return { kind: "elsewhere" };
@@ -108,7 +110,10 @@ export function fileAt(stack: RenderedStack, template: PodTemplate, container: C
         if (key !== undefined || (object === undefined && projection.items === undefined) || projection.optional) {
             const resolved = key ?? at.inside;
             const value = object?.["data"]?.[resolved] ?? object?.["stringData"]?.[resolved];
-            return { kind: "file", file: { kind: projection.kind, name: projection.name, key: resolved, ...(typeof value === "string" ? { text: value } : {}) } };
+            return {
+                kind: "file",
+                file: { kind: projection.kind, name: projection.name, key: resolved, ...(typeof value === "string" ? { text: value } : {}) },
+            };
         }
         if (Object.keys(paths).some((p) => p.startsWith(`${at.inside}/`))) return { kind: "directory" };
         holds.push(...Object.keys(paths));
@@ -120,7 +125,10 @@ export function fileAt(stack: RenderedStack, template: PodTemplate, container: C
  * environment's plain values. */
 export function pathsNamed(container: ContainerAt): { path: string; where: string }[] {
     const c = container.container as { command?: string[]; args?: string[]; env?: { name: string; value?: string }[] };
-    const argv = [...(c.command ?? []).map((a, i) => ({ value: a, where: `command[${i}]` })), ...(c.args ?? []).map((a, i) => ({ value: a, where: `args[${i}]` }))];
+    const argv = [
+        ...(c.command ?? []).map((a, i) => ({ value: a, where: `command[${i}]` })),
+        ...(c.args ?? []).map((a, i) => ({ value: a, where: `args[${i}]` })),
+    ];
     const fromArgv = argv.map(({ value, where }) => ({ value: String(value).replace(/^--[^=]+=/, ""), where }));
     const fromEnv = (c.env ?? []).flatMap((e, i) => (typeof e.value === "string" ? [{ value: e.value, where: `env[${i}].value` }] : []));
     return [...fromArgv, ...fromEnv].filter(({ value }) => /^\/[^\s:]*$/.test(value)).map(({ value, where }) => ({ path: value, where }));

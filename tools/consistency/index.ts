@@ -62,7 +62,12 @@ const DASHBOARD_TYPE = "gcp:monitoring/dashboard:Dashboard";
 /** True for a Kubernetes object: a `kubernetes:` resource with an apiVersion, a kind and a name. */
 function isKubeObject(resource: StackResource): boolean {
     const props = resource.props as Partial<KubeObject>;
-    return resource.type.startsWith("kubernetes:") && typeof props.kind === "string" && typeof props.apiVersion === "string" && typeof props.metadata?.name === "string";
+    return (
+        resource.type.startsWith("kubernetes:") &&
+        typeof props.kind === "string" &&
+        typeof props.apiVersion === "string" &&
+        typeof props.metadata?.name === "string"
+    );
 }
 
 /**
@@ -88,7 +93,10 @@ export function stackOf(resources: readonly StackResource[]): { stack: RenderedS
  * Engine's API, https://cloud.google.com/load-balancing/docs/proxy-only-subnets). */
 export function environmentOf(resources: readonly StackResource[]): Environment {
     const ranges = resources
-        .filter((r) => r.type === "gcp:compute/subnetwork:Subnetwork" && r.props["purpose"] === "REGIONAL_MANAGED_PROXY" && typeof r.props["ipCidrRange"] === "string")
+        .filter(
+            (r) =>
+                r.type === "gcp:compute/subnetwork:Subnetwork" && r.props["purpose"] === "REGIONAL_MANAGED_PROXY" && typeof r.props["ipCidrRange"] === "string",
+        )
         .map((r) => r.props["ipCidrRange"] as string);
     return ranges.length === 0 ? {} : { proxyOnlySubnetRanges: ranges };
 }

@@ -15,22 +15,25 @@ export interface LabelSelector {
  * API server would refuse the object, so the check must not guess. */
 export function selects(selector: LabelSelector, labels: Record<string, string>): boolean {
     const byLabels = Object.entries(selector.matchLabels ?? {}).every(([key, value]) => labels[key] === value);
-    return byLabels && (selector.matchExpressions ?? []).every((expression) => {
-        const has = Object.hasOwn(labels, expression.key);
-        const values = expression.values ?? [];
-        switch (expression.operator) {
-            case "In":
-                return has && values.includes(labels[expression.key]);
-            case "NotIn":
-                return !has || !values.includes(labels[expression.key]);
-            case "Exists":
-                return has;
-            case "DoesNotExist":
-                return !has;
-            default:
-                throw new Error(`label selector operator ${expression.operator} does not exist`);
-        }
-    });
+    return (
+        byLabels &&
+        (selector.matchExpressions ?? []).every((expression) => {
+            const has = Object.hasOwn(labels, expression.key);
+            const values = expression.values ?? [];
+            switch (expression.operator) {
+                case "In":
+                    return has && values.includes(labels[expression.key]);
+                case "NotIn":
+                    return !has || !values.includes(labels[expression.key]);
+                case "Exists":
+                    return has;
+                case "DoesNotExist":
+                    return !has;
+                default:
+                    throw new Error(`label selector operator ${expression.operator} does not exist`);
+            }
+        })
+    );
 }
 
 /** Whether a map selector (a Service's or an InferencePool's `selector`, plain labels) selects

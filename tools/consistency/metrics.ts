@@ -4,7 +4,22 @@
  * BBR registers (the lists read at their tags, upstreamFacts.ts), or a GKE system metric of GPU
  * containers; an HPA's metric must come from the pods it scales, and something must scrape them.
  */
-import { ContainerAt, Finding, KubeObject, ObjectRef, PodTemplate, RenderedStack, containersOf, describe, find, imageOf, namespaceOf, ofKind, podTemplates, refOf } from "./objects";
+import {
+    ContainerAt,
+    Finding,
+    KubeObject,
+    ObjectRef,
+    PodTemplate,
+    RenderedStack,
+    containersOf,
+    describe,
+    find,
+    imageOf,
+    namespaceOf,
+    ofKind,
+    podTemplates,
+    refOf,
+} from "./objects";
 import { flagValues, modelServersOf, runsVllm } from "./modelServers";
 import { monitors, scrapeTargets } from "./ports";
 import { ADAPTER_METRIC_PATTERN, GKE_GPU_CONTAINER_METRICS, MetricList, UpstreamMetric, metricListOf, seriesOf } from "./upstreamFacts";
@@ -71,7 +86,9 @@ function exportedBy(stack: RenderedStack, template: PodTemplate): { series: Expo
 }
 
 function requestsGpus(template: PodTemplate): boolean {
-    return containersOf(template).some(({ container }) => container.resources?.limits?.["nvidia.com/gpu"] !== undefined || container.resources?.requests?.["nvidia.com/gpu"] !== undefined);
+    return containersOf(template).some(
+        ({ container }) => container.resources?.limits?.["nvidia.com/gpu"] !== undefined || container.resources?.requests?.["nvidia.com/gpu"] !== undefined,
+    );
 }
 
 /** Every `prometheusQuery` in a dashboard, with its path. */
@@ -79,7 +96,9 @@ function queriesOf(value: unknown, path = ""): { query: string; path: string }[]
     if (Array.isArray(value)) return value.flatMap((item, i) => queriesOf(item, `${path}[${i}]`));
     if (typeof value !== "object" || value === null) return [];
     return Object.entries(value).flatMap(([key, child]) =>
-        key === "prometheusQuery" && typeof child === "string" ? [{ query: child, path: `${path}.${key}`.replace(/^\./, "") }] : queriesOf(child, `${path}.${key}`),
+        key === "prometheusQuery" && typeof child === "string"
+            ? [{ query: child, path: `${path}.${key}`.replace(/^\./, "") }]
+            : queriesOf(child, `${path}.${key}`),
     );
 }
 
@@ -94,7 +113,9 @@ function hpaFindings(stack: RenderedStack, hpa: KubeObject): Finding[] {
         const name = entry.pods.metric.name;
         const parsed = ADAPTER_METRIC_PATTERN.exec(name);
         const exported = exportedBy(stack, template).series;
-        const matches = parsed !== null && exported.some((e) => e.metric.type === parsed[2] && (parsed[2] === "histogram" ? e.metric.name === parsed[1] : e.series === parsed[1]));
+        const matches =
+            parsed !== null &&
+            exported.some((e) => e.metric.type === parsed[2] && (parsed[2] === "histogram" ? e.metric.name === parsed[1] : e.series === parsed[1]));
         if (!matches) {
             const lists = [...new Set(exported.map((e) => `${e.list.repository}@${e.list.tag}`))];
             findings.push({
@@ -104,7 +125,11 @@ function hpaFindings(stack: RenderedStack, hpa: KubeObject): Finding[] {
             });
         }
         if (!monitors(stack).some((m) => scrapeTargets(stack, m).some((s) => s.template.owner === template.owner))) {
-            findings.push({ rule: "metrics", message: `${describe(refOf(hpa))} scales on ${name}, but no monitor scrapes ${describe(refOf(template.owner))}`, objects: [at, refOf(template.owner)] });
+            findings.push({
+                rule: "metrics",
+                message: `${describe(refOf(hpa))} scales on ${name}, but no monitor scrapes ${describe(refOf(template.owner))}`,
+                objects: [at, refOf(template.owner)],
+            });
         }
     });
     return findings;
@@ -118,14 +143,23 @@ export function metricFindings(stack: RenderedStack): Finding[] {
     const hpas = ofKind(stack, "HorizontalPodAutoscaler");
     if (stack.dashboards.length > 0 || hpas.length > 0) {
         for (const { image, at } of perTemplate.flatMap((e) => e.unknown)) {
-            findings.push({ rule: "metrics", message: `${describe(at)} runs ${image}, whose metrics were not read at that tag, so dashboards and autoscalers cannot be checked against it: add its list to tools/consistency/facts/`, objects: [at] });
+            findings.push({
+                rule: "metrics",
+                message: `${describe(at)} runs ${image}, whose metrics were not read at that tag, so dashboards and autoscalers cannot be checked against it: add its list to tools/consistency/facts/`,
+                objects: [at],
+            });
         }
     }
     const series = new Set([...perTemplate.flatMap((e) => e.series.map((s) => s.series)), ...(templates.some(requestsGpus) ? GKE_GPU_CONTAINER_METRICS : [])]);
     for (const dashboard of stack.dashboards) {
         for (const { query, path } of queriesOf(JSON.parse(dashboard.json))) {
             const names = metricNamesIn(query);
-            if (names.length === 0) findings.push({ rule: "metrics", message: `dashboard ${dashboard.name}: ${JSON.stringify(query)} names no metric`, objects: [{ kind: "Dashboard", name: dashboard.name, path }] });
+            if (names.length === 0)
+                findings.push({
+                    rule: "metrics",
+                    message: `dashboard ${dashboard.name}: ${JSON.stringify(query)} names no metric`,
+                    objects: [{ kind: "Dashboard", name: dashboard.name, path }],
+                });
             for (const name of names.filter((n) => !series.has(n))) {
                 findings.push({
                     rule: "metrics",

@@ -47,7 +47,10 @@ export function modelListFindings(stack: RenderedStack): Finding[] {
     const findings: Finding[] = [];
     for (const gateway of ofKind(stack, "Gateway")) {
         const { routes, reached } = gatewayNames(stack, gateway);
-        const routed = [...reached].filter(([, ok]) => ok).map(([name]) => name).sort();
+        const routed = [...reached]
+            .filter(([, ok]) => ok)
+            .map(([name]) => name)
+            .sort();
         for (const probe of probes(gateway)) {
             const on = `${probe.scheme.toUpperCase()} GET ${MODELS_PATH} on ${describe(refOf(gateway))}`;
             const decision = get(gateway, routes, probe, MODELS_PATH);
@@ -62,7 +65,11 @@ export function modelListFindings(stack: RenderedStack): Finding[] {
             const service = (backend.kind ?? "Service") === "Service" ? find(stack, "Service", namespaceOf(route), backend.name) : undefined;
             const lists = service === undefined ? [] : listsBehind(stack, service);
             if (lists.length !== 1) {
-                findings.push({ rule: "model-list", message: `${on} reaches ${backend.kind ?? "Service"} ${backend.name}, whose pods serve ${lists.length === 0 ? "no" : lists.length} OpenAI model list${lists.length === 0 ? "" : "s"}`, objects: [at] });
+                findings.push({
+                    rule: "model-list",
+                    message: `${on} reaches ${backend.kind ?? "Service"} ${backend.name}, whose pods serve ${lists.length === 0 ? "no" : lists.length} OpenAI model list${lists.length === 0 ? "" : "s"}`,
+                    objects: [at],
+                });
                 continue;
             }
             const [list] = lists;
@@ -79,7 +86,11 @@ export function modelListFindings(stack: RenderedStack): Finding[] {
                 for (const path of new Set([`${MODELS_PATH}/${id}`, `${MODELS_PATH}/${encodeURIComponent(id)}`])) {
                     const one = get(gateway, routes, probe, path);
                     if (one?.route === decision.route && one.ruleIndex === decision.ruleIndex) continue;
-                    findings.push({ rule: "model-list", message: `${probe.scheme.toUpperCase()} GET ${path} reaches ${one === undefined ? "no route" : `${one.route} rule ${one.ruleIndex}`}, not the model list`, objects: [at, refOf(gateway)] });
+                    findings.push({
+                        rule: "model-list",
+                        message: `${probe.scheme.toUpperCase()} GET ${path} reaches ${one === undefined ? "no route" : `${one.route} rule ${one.ruleIndex}`}, not the model list`,
+                        objects: [at, refOf(gateway)],
+                    });
                 }
             }
         }

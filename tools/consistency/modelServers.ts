@@ -111,7 +111,10 @@ function envValue(container: { env?: { name: string; value?: string }[] }, name:
 function fileText(stack: RenderedStack, template: PodTemplate, container: ContainerAt, path: string): { text?: string; configMap?: string } {
     const lookup = fileAt(stack, template, container, path);
     if (lookup.kind !== "file") return {};
-    return { ...(lookup.file.text === undefined ? {} : { text: lookup.file.text }), ...(lookup.file.kind === "ConfigMap" ? { configMap: lookup.file.name } : {}) };
+    return {
+        ...(lookup.file.text === undefined ? {} : { text: lookup.file.text }),
+        ...(lookup.file.kind === "ConfigMap" ? { configMap: lookup.file.name } : {}),
+    };
 }
 
 /** The syncer's config, read from the ConfigMap its file is mounted from. */
@@ -144,17 +147,30 @@ function readResolver(stack: RenderedStack, template: PodTemplate, vllm: Contain
 
 /** Whether a filler writes into the directory vLLM's resolver reads. */
 export function fillsResolver(resolver: Resolver, filler: ResolverFiller): boolean {
-    return resolver.at !== undefined && filler.at !== undefined && !filler.at.readOnly && filler.at.volume === resolver.at.volume && filler.at.inside === resolver.at.inside;
+    return (
+        resolver.at !== undefined &&
+        filler.at !== undefined &&
+        !filler.at.readOnly &&
+        filler.at.volume === resolver.at.volume &&
+        filler.at.inside === resolver.at.inside
+    );
 }
 
 /** The vLLM servers of a pod template (usually one). */
 export function modelServersOf(stack: RenderedStack, template: PodTemplate): ModelServer[] {
     const containers = containersOf(template);
-    const sidecar = containers.find((c) => envValue(c.container, LORA_SYNCER.configEnv) !== undefined || imageOf(c.container).repository.endsWith("/lora-syncer"));
+    const sidecar = containers.find(
+        (c) => envValue(c.container, LORA_SYNCER.configEnv) !== undefined || imageOf(c.container).repository.endsWith("/lora-syncer"),
+    );
     return containers
         .filter((c) => runsVllm(c.container))
         .map((c) => {
-            const resolver = readResolver(stack, template, c, containers.filter((other) => other !== c));
+            const resolver = readResolver(
+                stack,
+                template,
+                c,
+                containers.filter((other) => other !== c),
+            );
             const argv = argvOf(c.container);
             const port = Number(flagValues(argv, "--port")?.[0] ?? VLLM_DEFAULT_PORT);
             const serve = argv.indexOf("serve");

@@ -8,7 +8,21 @@
  * own account must be allowed to review the token (METRICS_AUTH).
  */
 import { modelServersOf } from "./modelServers";
-import { Finding, KubeObject, PodTemplate, RenderedStack, argvOf, containersOf, declaredPorts, describe, find, imageOf, namespaceOf, ofKind, refOf } from "./objects";
+import {
+    Finding,
+    KubeObject,
+    PodTemplate,
+    RenderedStack,
+    argvOf,
+    containersOf,
+    declaredPorts,
+    describe,
+    find,
+    imageOf,
+    namespaceOf,
+    ofKind,
+    refOf,
+} from "./objects";
 import { monitorEndpoints, monitorKind, monitors, scrapeTargets } from "./ports";
 import { allows } from "./rbac";
 import { METRICS_AUTH, metricListOf } from "./upstreamFacts";
@@ -23,7 +37,8 @@ function servers(stack: RenderedStack): { template: PodTemplate; what: string }[
         }
         const epp = pool["spec"]?.endpointPickerRef;
         const service = epp === undefined ? undefined : find(stack, "Service", namespaceOf(pool), epp.name);
-        for (const template of service === undefined ? [] : serviceTemplates(stack, service)) byOwner.set(template.owner, { template, what: `the Endpoint Picker of ${describe(refOf(pool))}` });
+        for (const template of service === undefined ? [] : serviceTemplates(stack, service))
+            byOwner.set(template.owner, { template, what: `the Endpoint Picker of ${describe(refOf(pool))}` });
     }
     return [...byOwner.values()];
 }
@@ -50,14 +65,24 @@ function authFindings(stack: RenderedStack, monitor: KubeObject, endpoint: numbe
     const secretRef = monitorKind(monitor).secret(endpoints[endpoint]);
     const findings: Finding[] = [];
     if (secretRef === undefined) {
-        return [{ rule: "metrics", message: `${describe(refOf(monitor))} scrapes ${owner} without a token, but ${why}: every scrape is refused`, objects: [at, refOf(template.owner)] }];
+        return [
+            {
+                rule: "metrics",
+                message: `${describe(refOf(monitor))} scrapes ${owner} without a token, but ${why}: every scrape is refused`,
+                objects: [at, refOf(template.owner)],
+            },
+        ];
     }
     const secretNamespace = secretRef.namespace ?? namespaceOf(monitor);
     const secret = find(stack, "Secret", secretNamespace, secretRef.name);
     if (secret === undefined) return []; // the references rule reports it
     const account = secret.metadata.annotations?.["kubernetes.io/service-account.name"];
     if (secret["type"] !== "kubernetes.io/service-account-token" || account === undefined) {
-        findings.push({ rule: "metrics", message: `${describe(refOf(monitor))} scrapes ${owner} with ${describe(refOf(secret))}, which is no service account's token, but ${why}`, objects: [at, refOf(secret)] });
+        findings.push({
+            rule: "metrics",
+            message: `${describe(refOf(monitor))} scrapes ${owner} with ${describe(refOf(secret))}, which is no service account's token, but ${why}`,
+            objects: [at, refOf(secret)],
+        });
     } else if (!allows(stack, { namespace: secretNamespace, name: account }, METRICS_AUTH.scraper)) {
         findings.push({
             rule: "metrics",

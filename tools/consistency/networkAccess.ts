@@ -7,7 +7,20 @@
  * outside the gateway's ranges.
  */
 import { Source, addressIn, admits } from "./networkPolicy";
-import { Environment, Finding, KubeObject, PodTemplate, RenderedStack, declaredPorts, describe, find, namespaceOf, ofKind, refOf, resolvePort } from "./objects";
+import {
+    Environment,
+    Finding,
+    KubeObject,
+    PodTemplate,
+    RenderedStack,
+    declaredPorts,
+    describe,
+    find,
+    namespaceOf,
+    ofKind,
+    refOf,
+    resolvePort,
+} from "./objects";
 import { monitorKind, monitors, scrapeTargets } from "./ports";
 import { GATEWAY_CLASS_PROXIES, NAMESPACE_NAME_LABEL } from "./upstreamFacts";
 import { attachedRoutes, poolTemplates, serviceTemplates, targetPortOf } from "./workloads";
@@ -24,19 +37,34 @@ const OTHER_NAMESPACE = "consistency-check-elsewhere";
 /** An address outside every range a stack admits (TEST-NET-1, RFC 5737). */
 const OUTSIDE_ADDRESS = "192.0.2.1";
 
-const podSource = (labels: Record<string, string>, namespace: string): Source => ({ pod: { labels, namespace, namespaceLabels: { [NAMESPACE_NAME_LABEL]: namespace } } });
+const podSource = (labels: Record<string, string>, namespace: string): Source => ({
+    pod: { labels, namespace, namespaceLabels: { [NAMESPACE_NAME_LABEL]: namespace } },
+});
 
 /** Where a Gateway's proxies connect from. */
 function gatewaySources(gateway: KubeObject, environment: Environment): { sources: Expected[]; unverified?: string } {
     const className = String(gateway["spec"]?.gatewayClassName);
     const proxies = Object.hasOwn(GATEWAY_CLASS_PROXIES, className) ? GATEWAY_CLASS_PROXIES[className] : undefined;
     const ranges = environment.proxyOnlySubnetRanges ?? [];
-    const fromRanges = (list: readonly string[], what: string) => list.map((cidr) => ({ source: { ip: addressIn(cidr) }, what: `${what} (${cidr})`, objects: [gateway] }));
+    const fromRanges = (list: readonly string[], what: string) =>
+        list.map((cidr) => ({ source: { ip: addressIn(cidr) }, what: `${what} (${cidr})`, objects: [gateway] }));
     if (proxies?.kind === "gateway-pods") {
-        return { sources: [{ source: podSource({ [proxies.label]: gateway.metadata.name }, namespaceOf(gateway)), what: `the proxies of ${describe(refOf(gateway))} (pods labelled ${proxies.label}=${gateway.metadata.name})`, objects: [gateway] }] };
+        return {
+            sources: [
+                {
+                    source: podSource({ [proxies.label]: gateway.metadata.name }, namespaceOf(gateway)),
+                    what: `the proxies of ${describe(refOf(gateway))} (pods labelled ${proxies.label}=${gateway.metadata.name})`,
+                    objects: [gateway],
+                },
+            ],
+        };
     }
-    const sources = [...fromRanges(ranges, `the proxies of ${describe(refOf(gateway))}`), ...(proxies?.kind === "proxy-only-subnet" ? fromRanges(proxies.healthCheckRanges, "Google's health checks") : [])];
-    if (ranges.length === 0) return { sources, unverified: `where the proxies of ${describe(refOf(gateway))} (class ${className}) connect from: give the proxy-only subnet` };
+    const sources = [
+        ...fromRanges(ranges, `the proxies of ${describe(refOf(gateway))}`),
+        ...(proxies?.kind === "proxy-only-subnet" ? fromRanges(proxies.healthCheckRanges, "Google's health checks") : []),
+    ];
+    if (ranges.length === 0)
+        return { sources, unverified: `where the proxies of ${describe(refOf(gateway))} (class ${className}) connect from: give the proxy-only subnet` };
     return { sources };
 }
 
@@ -84,9 +112,12 @@ function targets(stack: RenderedStack, environment: Environment, unverified: str
                         for (const template of poolTemplates(stack, pool)) add(template, targetPortOf(pool), [...sources, ...pickers], true);
                     } else if ((backend.kind ?? "Service") === "Service") {
                         const service = find(stack, "Service", namespace, backend.name);
-                        const port = ((service?.["spec"]?.ports ?? []) as { port: number; targetPort?: number | string }[]).find((p) => p.port === backend.port);
+                        const port = ((service?.["spec"]?.ports ?? []) as { port: number; targetPort?: number | string }[]).find(
+                            (p) => p.port === backend.port,
+                        );
                         if (service === undefined || port === undefined) continue;
-                        for (const template of serviceTemplates(stack, service)) add(template, resolvePort(template, port.targetPort ?? port.port), sources, true);
+                        for (const template of serviceTemplates(stack, service))
+                            add(template, resolvePort(template, port.targetPort ?? port.port), sources, true);
                     }
                 }
             }
@@ -128,7 +159,11 @@ export function networkFindings(stack: RenderedStack, environment: Environment):
             findings.push({
                 rule: "network-policy",
                 message: `${expected.what} cannot reach ${owner} on port ${target.port}: ${answer.selecting.map((p) => describe(refOf(p))).join(", ")} admit${answer.selecting.length === 1 ? "s" : ""} no such connection`,
-                objects: [refOf(template.owner, `${template.specPath}`), ...answer.selecting.map((p) => refOf(p, "spec.ingress")), ...expected.objects.map((o) => refOf(o))],
+                objects: [
+                    refOf(template.owner, `${template.specPath}`),
+                    ...answer.selecting.map((p) => refOf(p, "spec.ingress")),
+                    ...expected.objects.map((o) => refOf(o)),
+                ],
             });
         }
         if (!target.routed) continue;
@@ -136,11 +171,17 @@ export function networkFindings(stack: RenderedStack, environment: Environment):
         const refused: { source: Source; port: number; what: string }[] = [
             { source: podSource({}, template.namespace), port: target.port, what: `any pod in ${template.namespace}` },
             ...target.expected.flatMap((e) =>
-                e.source.pod === undefined ? [] : [{ source: podSource(e.source.pod.labels, OTHER_NAMESPACE), port: target.port, what: `${e.what}, moved to another namespace` }],
+                e.source.pod === undefined
+                    ? []
+                    : [{ source: podSource(e.source.pod.labels, OTHER_NAMESPACE), port: target.port, what: `${e.what}, moved to another namespace` }],
             ),
             { source: podSource({}, OTHER_NAMESPACE), port: target.port, what: "any pod in another namespace" },
             { source: { ip: OUTSIDE_ADDRESS }, port: target.port, what: `an address outside every admitted range (${OUTSIDE_ADDRESS})` },
-            { source: gatewaySource, port: unservedPort(template, target.port), what: `${target.expected[0]?.what ?? "the gateway"} on a port the pods do not serve` },
+            {
+                source: gatewaySource,
+                port: unservedPort(template, target.port),
+                what: `${target.expected[0]?.what ?? "the gateway"} on a port the pods do not serve`,
+            },
         ];
         const distinct = [...new Map(refused.map((r) => [JSON.stringify([r.source, r.port]), r])).values()];
         for (const probe of distinct) {

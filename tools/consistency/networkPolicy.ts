@@ -74,8 +74,7 @@ function peerAdmits(peer: Peer, policyNamespace: string, source: Source): boolea
     const pod = source.pod;
     if (pod === undefined) return false;
     if (peer.podSelector === undefined && peer.namespaceSelector === undefined) return false;
-    const namespaceMatches =
-        peer.namespaceSelector === undefined ? pod.namespace === policyNamespace : selects(peer.namespaceSelector, pod.namespaceLabels);
+    const namespaceMatches = peer.namespaceSelector === undefined ? pod.namespace === policyNamespace : selects(peer.namespaceSelector, pod.namespaceLabels);
     const podMatches = peer.podSelector === undefined || selects(peer.podSelector, pod.labels);
     return namespaceMatches && podMatches;
 }
@@ -97,7 +96,11 @@ function hasIngressType(policy: KubeObject): boolean {
 /** Whether `policies` admit a connection from `source` to `destination`. */
 export function admits(policies: readonly KubeObject[], destination: Destination, source: Source): Admission {
     const selecting = policies.filter(
-        (p) => p.kind === "NetworkPolicy" && hasIngressType(p) && namespaceOf(p) === destination.namespace && selects(p["spec"]?.podSelector ?? {}, destination.labels),
+        (p) =>
+            p.kind === "NetworkPolicy" &&
+            hasIngressType(p) &&
+            namespaceOf(p) === destination.namespace &&
+            selects(p["spec"]?.podSelector ?? {}, destination.labels),
     );
     if (selecting.length === 0) return { admitted: true, selecting, admittedBy: [] };
     const admittedBy = selecting.filter((policy) =>

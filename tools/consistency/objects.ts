@@ -9,7 +9,7 @@ export interface KubeObject {
     apiVersion: string;
     kind: string;
     metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-     
+
     [field: string]: any;
 }
 
@@ -105,7 +105,6 @@ export function find(stack: RenderedStack, kind: string, namespace: string, name
     return ofKind(stack, kind, namespace).find((o) => o.metadata.name === name);
 }
 
- 
 export type PodSpec = any;
 
 /** The pods an object runs, as its pod template: where they come from, their labels and spec. */
@@ -137,7 +136,13 @@ export function podTemplates(stack: RenderedStack): PodTemplate[] {
     const templates: PodTemplate[] = [];
     for (const object of stack.objects) {
         if (object.kind === "Pod") {
-            templates.push({ owner: object, specPath: "spec", labels: object.metadata.labels ?? {}, namespace: namespaceOf(object), spec: object["spec"] ?? {} });
+            templates.push({
+                owner: object,
+                specPath: "spec",
+                labels: object.metadata.labels ?? {},
+                namespace: namespaceOf(object),
+                spec: object["spec"] ?? {},
+            });
             continue;
         }
         const path = POD_TEMPLATE_PATHS[object.kind];
@@ -145,14 +150,19 @@ export function podTemplates(stack: RenderedStack): PodTemplate[] {
         const template = path.reduce<Record<string, unknown> | undefined>((value, key) => value?.[key] as Record<string, unknown> | undefined, object);
         if (template === undefined) continue;
         const metadata = (template["metadata"] ?? {}) as { labels?: Record<string, string> };
-        templates.push({ owner: object, specPath: `${path.join(".")}.spec`, labels: metadata.labels ?? {}, namespace: namespaceOf(object), spec: template["spec"] ?? {} });
+        templates.push({
+            owner: object,
+            specPath: `${path.join(".")}.spec`,
+            labels: metadata.labels ?? {},
+            namespace: namespaceOf(object),
+            spec: template["spec"] ?? {},
+        });
     }
     return templates;
 }
 
 /** A container of a pod template, with its path. */
 export interface ContainerAt {
-     
     container: any;
     /** Path of the container in its owner. */
     path: string;

@@ -7,7 +7,20 @@
  */
 import { selects } from "./labelSelector";
 import { modelServersOf } from "./modelServers";
-import { DeclaredPort, Finding, KubeObject, PodTemplate, RenderedStack, declaredPorts, describe, namespaceOf, ofKind, podTemplates, refOf, resolvePort } from "./objects";
+import {
+    DeclaredPort,
+    Finding,
+    KubeObject,
+    PodTemplate,
+    RenderedStack,
+    declaredPorts,
+    describe,
+    namespaceOf,
+    ofKind,
+    podTemplates,
+    refOf,
+    resolvePort,
+} from "./objects";
 import { MONITOR_KINDS, MonitorKind } from "./upstreamFacts";
 import { poolTemplates, serviceTemplates, targetPortOf } from "./workloads";
 
@@ -92,14 +105,16 @@ export function monitorKind(monitor: KubeObject): MonitorKind {
 }
 
 /** A monitor's endpoints, and the path to the i-th. */
-export function monitorEndpoints(monitor: KubeObject): { endpoints: any[]; at: (i: number) => string } {  
+export function monitorEndpoints(monitor: KubeObject): { endpoints: any[]; at: (i: number) => string } {
     const field = monitorKind(monitor).endpointsField;
     return { endpoints: monitor["spec"]?.[field] ?? [], at: (i) => `spec.${field}[${i}]` };
 }
 
 /** The pods a monitor selects: in its namespace, or anywhere for a cluster-wide kind. */
 function monitored(stack: RenderedStack, monitor: KubeObject): PodTemplate[] {
-    return podTemplates(stack).filter((t) => (monitorKind(monitor).clusterWide || t.namespace === namespaceOf(monitor)) && selects(monitor["spec"]?.selector ?? {}, t.labels));
+    return podTemplates(stack).filter(
+        (t) => (monitorKind(monitor).clusterWide || t.namespace === namespaceOf(monitor)) && selects(monitor["spec"]?.selector ?? {}, t.labels),
+    );
 }
 
 /** Every monitor, of every kind the check reads. */
@@ -138,7 +153,8 @@ function monitorFindings(stack: RenderedStack, monitor: KubeObject): Finding[] {
 function serviceFindings(stack: RenderedStack, service: KubeObject): Finding[] {
     if (service["spec"]?.selector === undefined || service["spec"]?.type === "ExternalName") return [];
     const templates = serviceTemplates(stack, service);
-    if (templates.length === 0) return [{ rule: "references", message: `${describe(refOf(service))} selects no pods`, objects: [refOf(service, "spec.selector")] }];
+    if (templates.length === 0)
+        return [{ rule: "references", message: `${describe(refOf(service))} selects no pods`, objects: [refOf(service, "spec.selector")] }];
     const findings: Finding[] = [];
     ((service["spec"]?.ports ?? []) as { port: number; targetPort?: number | string }[]).forEach((port, i) => {
         const target = port.targetPort ?? port.port;

@@ -24,7 +24,13 @@ function poolBackends(stack: RenderedStack, route: KubeObject, ruleIndex: number
     const rule = route["spec"]?.rules?.[ruleIndex] ?? {};
     return ((rule.backendRefs ?? []) as { kind?: string; name: string; namespace?: string }[]).flatMap((backend, i) =>
         backend.kind === "InferencePool"
-            ? [{ pool: find(stack, "InferencePool", backend.namespace ?? namespaceOf(route), backend.name), ref: refOf(route, `spec.rules[${ruleIndex}].backendRefs[${i}]`), name: backend.name }]
+            ? [
+                  {
+                      pool: find(stack, "InferencePool", backend.namespace ?? namespaceOf(route), backend.name),
+                      ref: refOf(route, `spec.rules[${ruleIndex}].backendRefs[${i}]`),
+                      name: backend.name,
+                  },
+              ]
             : [],
     );
 }
@@ -82,18 +88,31 @@ function adminPathFindings(stack: RenderedStack, gateway: KubeObject, routes: Ku
 
 /** Header matches of the attached routes that no Body-Based Router of the Gateway sets. */
 function unsetHeaders(gateway: KubeObject, routes: KubeObject[], setters: HeaderSetter[]): Finding[] {
-    const set = new Set(setters.flatMap((s) => [s.modelHeader, s.baseModelHeader]).filter((h): h is string => h !== undefined).map((h) => h.toLowerCase()));
+    const set = new Set(
+        setters
+            .flatMap((s) => [s.modelHeader, s.baseModelHeader])
+            .filter((h): h is string => h !== undefined)
+            .map((h) => h.toLowerCase()),
+    );
     const findings: Finding[] = [];
     for (const route of routes) {
         (route["spec"]?.rules ?? []).forEach((rule: { matches?: { headers?: { name: string }[] }[] }, r: number) =>
             (rule.matches ?? []).forEach((match, m) =>
                 (match.headers ?? []).forEach((header, h) => {
                     if (set.has(header.name.toLowerCase())) return;
-                    const by = setters.map((s) => `${describe(refOf(s.template.owner))} (bbr:${s.tag ?? "untagged"}) sets ${s.modelHeader ?? "no header the check knows"}${s.fact === undefined ? "" : ` (${s.fact.file}:${s.fact.line} at ${s.fact.tag})`}`);
+                    const by = setters.map(
+                        (s) =>
+                            `${describe(refOf(s.template.owner))} (bbr:${s.tag ?? "untagged"}) sets ${s.modelHeader ?? "no header the check knows"}${s.fact === undefined ? "" : ` (${s.fact.file}:${s.fact.line} at ${s.fact.tag})`}`,
+                    );
                     findings.push({
                         rule: "request-path",
                         message: `${describe(refOf(route))} matches header ${header.name}, which nothing sets on ${describe(refOf(gateway))}: ${by.length === 0 ? "no Body-Based Router is hooked into it" : by.join("; ")}`,
-                        objects: [refOf(route, `spec.rules[${r}].matches[${m}].headers[${h}].name`), refOf(gateway), ...setters.map((s) => refOf(s.template.owner)), ...setters.map((s) => refOf(s.hook))],
+                        objects: [
+                            refOf(route, `spec.rules[${r}].matches[${m}].headers[${h}].name`),
+                            refOf(gateway),
+                            ...setters.map((s) => refOf(s.template.owner)),
+                            ...setters.map((s) => refOf(s.hook)),
+                        ],
                     });
                 }),
             ),
@@ -140,12 +159,15 @@ export function gatewayNames(stack: RenderedStack, gateway: KubeObject): Gateway
     const pools = new Map<string, KubeObject>(ofKind(stack, "InferencePool", namespaceOf(gateway)).map((p) => [`${namespaceOf(p)}/${p.metadata.name}`, p]));
     for (const route of routes) {
         (route["spec"]?.rules ?? []).forEach((_: unknown, r: number) => {
-            for (const backend of poolBackends(stack, route, r)) if (backend.pool !== undefined) pools.set(`${namespaceOf(backend.pool)}/${backend.pool.metadata.name}`, backend.pool);
+            for (const backend of poolBackends(stack, route, r))
+                if (backend.pool !== undefined) pools.set(`${namespaceOf(backend.pool)}/${backend.pool.metadata.name}`, backend.pool);
         });
     }
     const servers = [...pools.values()].flatMap((pool) => poolServers(stack, pool));
     const matched = routes.flatMap((route) =>
-        ((route["spec"]?.rules ?? []) as { matches?: { headers?: { value: string }[] }[] }[]).flatMap((rule) => (rule.matches ?? []).flatMap((m) => (m.headers ?? []).map((h) => h.value))),
+        ((route["spec"]?.rules ?? []) as { matches?: { headers?: { value: string }[] }[] }[]).flatMap((rule) =>
+            (rule.matches ?? []).flatMap((m) => (m.headers ?? []).map((h) => h.value)),
+        ),
     );
     const mapped = setters.flatMap((s) => baseModelMappings(stack, s).flatMap((m) => (m.problem === undefined ? [m.baseModel, ...m.adapters] : [])));
     const names = [...new Set([...servers.flatMap(namesServed), ...matched, ...mapped])].filter((n) => n !== "").sort();
@@ -159,7 +181,9 @@ export function gatewayNames(stack: RenderedStack, gateway: KubeObject): Gateway
             decided.some(({ decision }) => {
                 if (decision === undefined) return false;
                 const route = routes.find((r) => `${namespaceOf(r)}/${r.metadata.name}` === decision.route) as KubeObject;
-                return poolBackends(stack, route, decision.ruleIndex).some((b) => b.pool !== undefined && poolServers(stack, b.pool).some((s) => namesServed(s).includes(model)));
+                return poolBackends(stack, route, decision.ruleIndex).some(
+                    (b) => b.pool !== undefined && poolServers(stack, b.pool).some((s) => namesServed(s).includes(model)),
+                );
             }),
         );
     }
@@ -198,11 +222,18 @@ export function requestPathFindings(stack: RenderedStack): Finding[] {
             }
             const owners = servers.filter((s) => namesServed(s).includes(model));
             if (reached.get(model) !== true && owners.length > 0) {
-                const sent = decided.map(({ probe, headers, decision }) => `${probe.scheme.toUpperCase()} with ${JSON.stringify(headers)} reaches ${decision === undefined ? "no route" : `${decision.route} rule ${decision.ruleIndex}`}`);
+                const sent = decided.map(
+                    ({ probe, headers, decision }) =>
+                        `${probe.scheme.toUpperCase()} with ${JSON.stringify(headers)} reaches ${decision === undefined ? "no route" : `${decision.route} rule ${decision.ruleIndex}`}`,
+                );
                 findings.push({
                     rule: "request-path",
                     message: `model ${model}, served by ${owners.map((s) => describe(refOf(s.template.owner))).join(", ")}, is unreachable through ${describe(refOf(gateway))}: ${sent.join("; ")}`,
-                    objects: [refOf(gateway), ...owners.map((s) => refOf(s.template.owner, `${s.container.path}.args`)), ...setters.map((s) => refOf(s.template.owner))],
+                    objects: [
+                        refOf(gateway),
+                        ...owners.map((s) => refOf(s.template.owner, `${s.container.path}.args`)),
+                        ...setters.map((s) => refOf(s.template.owner)),
+                    ],
                 });
             }
         }

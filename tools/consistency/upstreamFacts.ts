@@ -176,7 +176,12 @@ export const VLLM_DEFAULT_PORT = 8000;
 /** The LoRA syncer (`tools/dynamic-lora-sidecar/sidecar/sidecar.py` at v1.0.2): it reads the file
  * named by `DYNAMIC_LORA_ROLLOUT_CONFIG` (default `/config/configmap.yaml`), key `vLLMLoRAConfig`,
  * loads `ensureExist.models[].id` into vLLM on `host:port` (default `localhost:8000`). */
-export const LORA_SYNCER = { configEnv: "DYNAMIC_LORA_ROLLOUT_CONFIG", defaultConfigPath: "/config/configmap.yaml", baseField: "vLLMLoRAConfig", defaultPort: 8000 } as const;
+export const LORA_SYNCER = {
+    configEnv: "DYNAMIC_LORA_ROLLOUT_CONFIG",
+    defaultConfigPath: "/config/configmap.yaml",
+    baseField: "vLLMLoRAConfig",
+    defaultPort: 8000,
+} as const;
 
 /** vLLM loads adapters at runtime only with `VLLM_ALLOW_RUNTIME_LORA_UPDATING` set to `1` or
  * `true`, any case, after trimming (vllm/envs.py at v0.11.0; line 956 at v0.20.2), and LoRA
@@ -193,7 +198,11 @@ export const VLLM_RUNTIME_LORA_ENV = "VLLM_ALLOW_RUNTIME_LORA_UPDATING";
  * loading allowed. (components/plan/vllmReleases.ts holds the same names for the builders, kept
  * apart on purpose.)
  */
-export const VLLM_FILESYSTEM_RESOLVER = { plugin: "lora_filesystem_resolver", pluginsEnv: "VLLM_PLUGINS", cacheDirEnv: "VLLM_LORA_RESOLVER_CACHE_DIR" } as const;
+export const VLLM_FILESYSTEM_RESOLVER = {
+    plugin: "lora_filesystem_resolver",
+    pluginsEnv: "VLLM_PLUGINS",
+    cacheDirEnv: "VLLM_LORA_RESOLVER_CACHE_DIR",
+} as const;
 
 /**
  * What a metrics endpoint behind controller-runtime's authentication filter asks of its callers,
@@ -252,9 +261,9 @@ export interface Scrapers {
  * one, whether it selects pods in every namespace, and who scrapes. */
 export interface MonitorKind {
     endpointsField: string;
-     
+
     port: (endpoint: any) => number | string | undefined;
-     
+
     secret: (endpoint: any) => { name: string; key: string; namespace?: string } | undefined;
     clusterWide: boolean;
     /** The scrapers, which must reach the pods and read the token Secret; unknown for the

@@ -35,7 +35,8 @@ export function targetPortOf(pool: KubeObject): number | undefined {
 export function attachedRoutes(stack: RenderedStack, gateway: KubeObject): KubeObject[] {
     return ofKind(stack, "HTTPRoute").filter((route) =>
         ((route["spec"]?.parentRefs ?? []) as { kind?: string; name: string; namespace?: string }[]).some(
-            (ref) => (ref.kind ?? "Gateway") === "Gateway" && ref.name === gateway.metadata.name && (ref.namespace ?? namespaceOf(route)) === namespaceOf(gateway),
+            (ref) =>
+                (ref.kind ?? "Gateway") === "Gateway" && ref.name === gateway.metadata.name && (ref.namespace ?? namespaceOf(route)) === namespaceOf(gateway),
         ),
     );
 }
@@ -68,7 +69,8 @@ function hookedServices(stack: RenderedStack, hook: KubeObject): KubeObject[] {
         for (const chain of hook["spec"]?.extensionChains ?? []) {
             for (const extension of chain.extensions ?? []) {
                 const ref = extension.backendRef;
-                if (ref !== undefined && (ref.kind ?? "Service") === "Service") services.push(find(stack, "Service", ref.namespace ?? namespaceOf(hook), ref.name));
+                if (ref !== undefined && (ref.kind ?? "Service") === "Service")
+                    services.push(find(stack, "Service", ref.namespace ?? namespaceOf(hook), ref.name));
             }
         }
     } else {
@@ -117,7 +119,8 @@ export function headerSetters(stack: RenderedStack, gateway: KubeObject): Header
                         const argv = argvOf(container);
                         const modelHeader = fact === undefined ? undefined : modelHeaderOf(fact, argv);
                         const plugins = flagValues(argv, "--plugin") ?? [];
-                        const baseModel = fact?.baseModelHeader !== undefined && (plugins.length === 0 || plugins.some((p) => p.startsWith("base-model-to-header:")));
+                        const baseModel =
+                            fact?.baseModelHeader !== undefined && (plugins.length === 0 || plugins.some((p) => p.startsWith("base-model-to-header:")));
                         return {
                             template,
                             container,
@@ -161,7 +164,8 @@ export function baseModelMappings(stack: RenderedStack, setter: HeaderSetter): B
             } catch {
                 list = undefined;
             }
-            if (!Array.isArray(list) || list.some((a) => typeof a !== "string")) return { configMap, baseModel, adapters: [], problem: `its ${base.keys.adapters} is not a YAML list of names` };
+            if (!Array.isArray(list) || list.some((a) => typeof a !== "string"))
+                return { configMap, baseModel, adapters: [], problem: `its ${base.keys.adapters} is not a YAML list of names` };
             return { configMap, baseModel, adapters: (list as string[]).map((a) => a.trim()).filter((a) => a !== "") };
         });
 }

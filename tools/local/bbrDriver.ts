@@ -81,7 +81,12 @@ export function envoyMessages(mode: EnvoyMode, request: GatewayRequest): object[
         [":path", request.path],
         [":authority", "llm.example.com"],
         [":scheme", "https"],
-        ...(body === "" ? [] : [["content-type", "application/json"], ["content-length", String(Buffer.byteLength(body))]]),
+        ...(body === ""
+            ? []
+            : [
+                  ["content-type", "application/json"],
+                  ["content-length", String(Buffer.byteLength(body))],
+              ]),
     ].map(([key, value]) => ({ key, rawValue: bytes(value) }));
     const messages: object[] = mode.headers ? [{ requestHeaders: { headers: { headers }, endOfStream: body === "" } }] : [];
     if (body === "" || mode.body === "NONE") return messages;
@@ -91,8 +96,13 @@ export function envoyMessages(mode: EnvoyMode, request: GatewayRequest): object[
     return messages;
 }
 
-interface HeaderValueOption { header: { key: string; value?: string; rawValue?: string } }
-interface CommonResponse { clearRouteCache?: boolean; headerMutation?: { setHeaders?: HeaderValueOption[]; removeHeaders?: string[] } }
+interface HeaderValueOption {
+    header: { key: string; value?: string; rawValue?: string };
+}
+interface CommonResponse {
+    clearRouteCache?: boolean;
+    headerMutation?: { setHeaders?: HeaderValueOption[]; removeHeaders?: string[] };
+}
 interface ProcessingResponse {
     requestHeaders?: { response?: CommonResponse };
     requestBody?: { response?: CommonResponse };

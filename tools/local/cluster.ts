@@ -41,7 +41,11 @@ function nodeManifest(name: string, labels: Record<string, string>, capacity: Re
     return {
         apiVersion: "v1",
         kind: "Node",
-        metadata: { name, labels: { "kubernetes.io/hostname": name, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", type: "kwok", ...labels }, annotations: { "kwok.x-k8s.io/node": "fake" } },
+        metadata: {
+            name,
+            labels: { "kubernetes.io/hostname": name, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", type: "kwok", ...labels },
+            annotations: { "kwok.x-k8s.io/node": "fake" },
+        },
         spec: { taints },
         status: { capacity: { pods: "110", ...capacity }, allocatable: { pods: "110", ...capacity } },
     };
@@ -112,7 +116,14 @@ function processes(): Array<{ name: string; args: string[] }> {
         },
         {
             name: "kube-controller-manager",
-            args: [`--kubeconfig=${KUBECONFIG}`, "--leader-elect=false", "--bind-address=127.0.0.1", "--secure-port=0", `--service-account-private-key-file=${d}/sa.key`, "--use-service-account-credentials=false"],
+            args: [
+                `--kubeconfig=${KUBECONFIG}`,
+                "--leader-elect=false",
+                "--bind-address=127.0.0.1",
+                "--secure-port=0",
+                `--service-account-private-key-file=${d}/sa.key`,
+                "--use-service-account-credentials=false",
+            ],
         },
         { name: "kube-scheduler", args: [`--kubeconfig=${KUBECONFIG}`, "--leader-elect=false", "--bind-address=127.0.0.1", "--secure-port=0"] },
         {
@@ -183,7 +194,8 @@ export async function up(): Promise<{ kubeconfig: string; started: boolean }> {
     const missing = toolsMissing();
     if (missing !== undefined) throw new Error(missing);
     const all = processes();
-    if (all.every((p) => runningPid(p.name) !== undefined) && succeeds(() => kubectl(["get", "--raw", "/readyz"]))) return { kubeconfig: KUBECONFIG, started: false };
+    if (all.every((p) => runningPid(p.name) !== undefined) && succeeds(() => kubectl(["get", "--raw", "/readyz"])))
+        return { kubeconfig: KUBECONFIG, started: false };
     down();
     fs.mkdirSync(path.join(CLUSTER_DIR, "pki"), { recursive: true });
     const { privateKey, publicKey } = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
@@ -200,7 +212,14 @@ export async function up(): Promise<{ kubeconfig: string; started: boolean }> {
     for (const module of ["sigs.k8s.io/gateway-api", "github.com/prometheus-operator/prometheus-operator"] as const) {
         kubectl(["apply", "--server-side", "-f", crdManifest(module, versions.archives[module][0])]);
     }
-    await waitFor("the nodes", () => !kubectl(["get", "nodes", "-o", "jsonpath={.items[*].status.conditions[?(@.type=='Ready')].status}"]).split(" ").some((s) => s !== "True"), 120);
+    await waitFor(
+        "the nodes",
+        () =>
+            !kubectl(["get", "nodes", "-o", "jsonpath={.items[*].status.conditions[?(@.type=='Ready')].status}"])
+                .split(" ")
+                .some((s) => s !== "True"),
+        120,
+    );
     await waitFor("the default service account", () => succeeds(() => kubectl(["get", "serviceaccount", "default", "-n", "default"])), 60);
     return { kubeconfig: KUBECONFIG, started: true };
 }

@@ -74,9 +74,12 @@ export function gatewayStandIn(): () => void {
             if (pending === 0) busy = false;
             for (const o of items) {
                 const patch = JSON.stringify({ status: standInStatus(o) });
-                kubectlAsync(["patch", o.kind.toLowerCase(), o.metadata.name, "-n", o.metadata.namespace, "--subresource=status", "--type=merge", "-p", patch], () => {
-                    if (--pending === 0) busy = false;
-                });
+                kubectlAsync(
+                    ["patch", o.kind.toLowerCase(), o.metadata.name, "-n", o.metadata.namespace, "--subresource=status", "--type=merge", "-p", patch],
+                    () => {
+                        if (--pending === 0) busy = false;
+                    },
+                );
             }
         });
     }, 1000);
@@ -92,17 +95,35 @@ interface GatewayApiObject {
 
 /** The status a controller would write, or undefined where the object has one. */
 function standInStatus(o: GatewayApiObject): object | undefined {
-    const condition = (type: string) => ({ type, status: "True", reason: type, message: "local stand-in", observedGeneration: o.metadata.generation, lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, "Z") });
-    if (o.kind === "Gateway") return o.status?.addresses?.length ? undefined : { addresses: [{ type: "IPAddress", value: "127.0.0.1" }], conditions: [condition("Accepted"), condition("Programmed")] };
+    const condition = (type: string) => ({
+        type,
+        status: "True",
+        reason: type,
+        message: "local stand-in",
+        observedGeneration: o.metadata.generation,
+        lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+    });
+    if (o.kind === "Gateway")
+        return o.status?.addresses?.length
+            ? undefined
+            : { addresses: [{ type: "IPAddress", value: "127.0.0.1" }], conditions: [condition("Accepted"), condition("Programmed")] };
     if (o.status?.parents?.length) return undefined;
-    return { parents: (o.spec.parentRefs ?? []).map((parentRef) => ({ parentRef, controllerName: "local.invalid/stand-in", conditions: [condition("Accepted"), condition("ResolvedRefs")] })) };
+    return {
+        parents: (o.spec.parentRefs ?? []).map((parentRef) => ({
+            parentRef,
+            controllerName: "local.invalid/stand-in",
+            conditions: [condition("Accepted"), condition("ResolvedRefs")],
+        })),
+    };
 }
 
 /** Runs one real CLI operation in a process of its own; its output goes to ours as it comes. */
 export function pulumi(request: PulumiRequest): Promise<PulumiResult & { output: string }> {
     const stopStandIn = gatewayStandIn();
     return new Promise((resolve) => {
-        const child = spawn(process.execPath, [path.join(REPO_ROOT, "build", "tools", "local", "pulumiRun.js"), JSON.stringify(request)], { stdio: ["ignore", "pipe", "inherit"] });
+        const child = spawn(process.execPath, [path.join(REPO_ROOT, "build", "tools", "local", "pulumiRun.js"), JSON.stringify(request)], {
+            stdio: ["ignore", "pipe", "inherit"],
+        });
         let output = "";
         child.stdout.on("data", (chunk: Buffer) => {
             const text = chunk.toString();
@@ -111,7 +132,9 @@ export function pulumi(request: PulumiRequest): Promise<PulumiResult & { output:
         });
         child.on("close", () => {
             const line = output.split("\n").find((l) => l.startsWith("::result::"));
-            const result = (line === undefined ? { ok: false, error: "the run printed no result" } : JSON.parse(line.slice("::result::".length))) as PulumiResult;
+            const result = (
+                line === undefined ? { ok: false, error: "the run printed no result" } : JSON.parse(line.slice("::result::".length))
+            ) as PulumiResult;
             stopStandIn();
             resolve({ ...result, output });
         });
@@ -125,7 +148,8 @@ export function kubectl(...args: string[]): string {
 
 /** What the program made in a namespace, by kind and name, besides what Kubernetes makes itself. */
 export function ourObjects(namespace = "default"): string[] {
-    const kinds = "deployments,services,configmaps,secrets,serviceaccounts,roles,rolebindings,networkpolicies,poddisruptionbudgets,horizontalpodautoscalers,gateways.gateway.networking.k8s.io,httproutes.gateway.networking.k8s.io,podmonitors.monitoring.coreos.com";
+    const kinds =
+        "deployments,services,configmaps,secrets,serviceaccounts,roles,rolebindings,networkpolicies,poddisruptionbudgets,horizontalpodautoscalers,gateways.gateway.networking.k8s.io,httproutes.gateway.networking.k8s.io,podmonitors.monitoring.coreos.com";
     const inference = "inferencepools.inference.networking.k8s.io";
     const listed = kubectl("get", kinds, "-n", namespace, "-o", "name").split("\n");
     const pools = kubectl("get", "crd", "-o", "name").includes(inference) ? kubectl("get", inference, "-n", namespace, "-o", "name").split("\n") : [];

@@ -81,7 +81,9 @@ async function run(request: PulumiRequest): Promise<PulumiResult> {
         },
     );
     await stack.setAllConfig({
-        ...Object.fromEntries(Object.entries(request.config).map(([key, value]) => [key, { value: typeof value === "string" ? value : JSON.stringify(value) }])),
+        ...Object.fromEntries(
+            Object.entries(request.config).map(([key, value]) => [key, { value: typeof value === "string" ? value : JSON.stringify(value) }]),
+        ),
         ...Object.fromEntries(Object.entries(request.secrets).map(([key, value]) => [key, { value, secret: true }])),
     });
     const onOutput = (out: string) => process.stdout.write(out);

@@ -31,7 +31,8 @@ export interface GoBuild {
 }
 
 /** Where the tools, charts and the local cluster live: `$MMI_CACHE`, else the user's cache. */
-export const CACHE_DIR = process.env.MMI_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(process.env.HOME ?? "/tmp", ".cache"), "multi-model-inference");
+export const CACHE_DIR =
+    process.env.MMI_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(process.env.HOME ?? "/tmp", ".cache"), "multi-model-inference");
 /** The built binaries. */
 export const BIN_DIR = path.join(CACHE_DIR, "bin");
 /** The packaged charts and CRD manifests, laid out as `charts.source.directory` reads them. */
@@ -44,7 +45,12 @@ const LAYOUT_REVISION = crypto.createHash("sha256").update(fs.readFileSync(__fil
 const LDFLAGS: Record<string, (version: string) => string[]> = {
     pulumi: (v) => [`-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=${v}`],
     "pulumi-resource-kubernetes": (v) => [`-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=${v.replace(/^v/, "")}`],
-    kubernetes: (v) => [`-X k8s.io/component-base/version.gitVersion=${v}`, "-X k8s.io/component-base/version.gitTreeState=clean", `-X k8s.io/component-base/version.gitMajor=1`, `-X k8s.io/component-base/version.gitMinor=${v.split(".")[1]}`],
+    kubernetes: (v) => [
+        `-X k8s.io/component-base/version.gitVersion=${v}`,
+        "-X k8s.io/component-base/version.gitTreeState=clean",
+        `-X k8s.io/component-base/version.gitMajor=1`,
+        `-X k8s.io/component-base/version.gitMinor=${v.split(".")[1]}`,
+    ],
     kwok: (v) => [`-X sigs.k8s.io/kwok/pkg/consts.Version=${v}`],
     helm: (v) => [`-X helm.sh/helm/v4/internal/version.version=${v}`],
 };
@@ -119,14 +125,17 @@ function buildTool(name: string, tool: GoBuild, goVersion: string): void {
         for (const [file, from] of Object.entries(EMBEDDED[name] ?? {})) fs.copyFileSync(path.join(dir, from), path.join(work, file));
     }
     const packages = tool.main !== undefined ? ["."] : tool.packages.map((p) => (p === "." ? tool.module : `${tool.module}/${p}`));
-    const out = packages.length === 1 ? path.join(BIN_DIR, tool.binary ?? (tool.main ?? path.basename(packages[0]))) : `${BIN_DIR}/`;
+    const out = packages.length === 1 ? path.join(BIN_DIR, tool.binary ?? tool.main ?? path.basename(packages[0])) : `${BIN_DIR}/`;
     const ldflags = ["-s", "-w", ...(LDFLAGS[name]?.(tool.version) ?? [])].join(" ");
     go(["build", "-trimpath", "-ldflags", ldflags, ...(tool.tags === undefined ? [] : ["-tags", tool.tags.join(",")]), "-o", out, ...packages], work);
 }
 
 /** The Go files of a folder of ours under tools/local/. */
 function goSources(main: string): string[] {
-    return fs.readdirSync(path.join(REPO_ROOT, "tools", "local", main)).filter((f) => f.endsWith(".go")).sort();
+    return fs
+        .readdirSync(path.join(REPO_ROOT, "tools", "local", main))
+        .filter((f) => f.endsWith(".go"))
+        .sort();
 }
 
 /** A digest of a folder's Go files: an edit of our own entry point rebuilds it. */
@@ -152,7 +161,9 @@ function layOutCharts(version: string): void {
             if (fs.readFileSync(path.join(chartDir, "Chart.yaml"), "utf8").includes("file://")) {
                 execFileSync(path.join(BIN_DIR, "helm"), ["dependency", "update", chartDir], { stdio: ["ignore", "ignore", "inherit"] });
             }
-            execFileSync(path.join(BIN_DIR, "helm"), ["package", "--version", version, "--app-version", version, chartDir, "-d", CHARTS_DIR], { stdio: ["ignore", "ignore", "inherit"] });
+            execFileSync(path.join(BIN_DIR, "helm"), ["package", "--version", version, "--app-version", version, chartDir, "-d", CHARTS_DIR], {
+                stdio: ["ignore", "ignore", "inherit"],
+            });
         }
     } finally {
         fs.rmSync(staging, { recursive: true, force: true });
@@ -160,14 +171,20 @@ function layOutCharts(version: string): void {
     const kustomization = fs.readFileSync(path.join(dir, "config", "crd", "kustomization.yaml"), "utf8");
     const bases = [...kustomization.matchAll(/^\s*- (bases\/[\w.-]+\.yaml)$/gm)].map((m) => m[1]);
     if (bases.length === 0) throw new Error(`no CRD bases listed in config/crd/kustomization.yaml at ${version}`);
-    fs.writeFileSync(path.join(CHARTS_DIR, `manifests-${version}.yaml`), bases.map((b) => fs.readFileSync(path.join(dir, "config", "crd", b), "utf8")).join("\n---\n"));
+    fs.writeFileSync(
+        path.join(CHARTS_DIR, `manifests-${version}.yaml`),
+        bases.map((b) => fs.readFileSync(path.join(dir, "config", "crd", b), "utf8")).join("\n---\n"),
+    );
 }
 
 /** CRDs a module archive holds at a tag: the YAML files of one folder that `include` keeps, in
  * name order, as one manifest. */
 function layOutCrds(module: string, version: string, folder: string, include: (file: string) => boolean, out: string): void {
     const dir = path.join(downloadModule(module, version).dir, folder);
-    const files = fs.readdirSync(dir).filter((f) => f.endsWith(".yaml") && include(f)).sort();
+    const files = fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith(".yaml") && include(f))
+        .sort();
     if (files.length === 0) throw new Error(`no CRDs in ${folder} of ${module}@${version}`);
     fs.mkdirSync(CHARTS_DIR, { recursive: true });
     fs.writeFileSync(path.join(CHARTS_DIR, out), files.map((f) => fs.readFileSync(path.join(dir, f), "utf8")).join("\n---\n"));
@@ -182,9 +199,16 @@ export function crdManifest(module: "sigs.k8s.io/gateway-api" | "github.com/prom
  * standard channel; the Prometheus Operator's PodMonitor, which the local stack's monitors are. */
 const LAYOUTS: Record<keyof typeof versions.archives, (tag: string) => void> = {
     "sigs.k8s.io/gateway-api-inference-extension": layOutCharts,
-    "sigs.k8s.io/gateway-api": (tag) => layOutCrds("sigs.k8s.io/gateway-api", tag, "config/crd/standard", () => true, path.basename(crdManifest("sigs.k8s.io/gateway-api", tag))),
+    "sigs.k8s.io/gateway-api": (tag) =>
+        layOutCrds("sigs.k8s.io/gateway-api", tag, "config/crd/standard", () => true, path.basename(crdManifest("sigs.k8s.io/gateway-api", tag))),
     "github.com/prometheus-operator/prometheus-operator": (tag) =>
-        layOutCrds("github.com/prometheus-operator/prometheus-operator", tag, "example/prometheus-operator-crd", (f) => f === "monitoring.coreos.com_podmonitors.yaml", path.basename(crdManifest("github.com/prometheus-operator/prometheus-operator", tag))),
+        layOutCrds(
+            "github.com/prometheus-operator/prometheus-operator",
+            tag,
+            "example/prometheus-operator-crd",
+            (f) => f === "monitoring.coreos.com_podmonitors.yaml",
+            path.basename(crdManifest("github.com/prometheus-operator/prometheus-operator", tag)),
+        ),
 };
 
 /** Whether every tool named (all by default) is built and stamped (for tests that need them). */

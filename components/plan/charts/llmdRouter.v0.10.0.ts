@@ -140,7 +140,9 @@ const gatewayValues = z
                 monitoring: z
                     .strictObject({
                         interval: z.string(),
-                        provider: z.strictObject({ name: z.enum(["", "gmp", "prometheusoperator"]), gmp: passedWhole, prometheusoperator: passedWhole }).partial(),
+                        provider: z
+                            .strictObject({ name: z.enum(["", "gmp", "prometheusoperator"]), gmp: passedWhole, prometheusoperator: passedWhole })
+                            .partial(),
                         prometheus: prometheusMonitoring,
                     })
                     .partial(),
@@ -160,9 +162,7 @@ const gatewayValues = z
                     .strictObject({
                         enabled: z.boolean(),
                         eppEnv: z.record(z.string(), z.string()),
-                        trainingServer: z
-                            .strictObject({ ...predictorServer, port, livenessProbe: passedWhole, readinessProbe: passedWhole })
-                            .partial(),
+                        trainingServer: z.strictObject({ ...predictorServer, port, livenessProbe: passedWhole, readinessProbe: passedWhole }).partial(),
                         predictionServers: z
                             .strictObject({
                                 ...predictorServer,
@@ -201,7 +201,8 @@ const gatewayValues = z
     })
     .partial();
 
-const LEGACY = "fails the install at v0.10.0 (routerlib/templates/_helpers.tpl:500-516, `llm-d-router.validations.deprecations`): the v1.x key moved under router.* (config/charts/README.md:85-92)";
+const LEGACY =
+    "fails the install at v0.10.0 (routerlib/templates/_helpers.tpl:500-516, `llm-d-router.validations.deprecations`): the v1.x key moved under router.* (config/charts/README.md:85-92)";
 
 /** The llm-d router at v0.10.0. */
 export const LLM_D_ROUTER_V0_10_0: LlmdRouterRead = {
@@ -217,11 +218,13 @@ export const LLM_D_ROUTER_V0_10_0: LlmdRouterRead = {
         experimentalHttpRoute: LEGACY,
         inferenceObjectives: LEGACY,
         "httpRoute.create": "renders a second HTTPRoute for the pool (templates/httproute.yaml); the program makes each model's route",
-        "router.inferencePool.create": "false runs the EPP without an InferencePool (standalone mode, routerlib/templates/_deployment.yaml:79-97); the program's routes send to the pool",
+        "router.inferencePool.create":
+            "false runs the EPP without an InferencePool (standalone mode, routerlib/templates/_deployment.yaml:79-97); the program's routes send to the pool",
         "router.latencyPredictor.enabled":
             "adds latency-predictor containers to each EPP pod, with images the release script pins only when it is given a semver LATENCY_PREDICTOR_TAG (hack/push-chart.sh:48-61)",
-        "router.tokenizer.enabled": "adds a vLLM render sidecar requesting 4 CPU and 8 GiB (routerlib/values.yaml:83-109) that the system pool sizing does not count",
-        "router.proxy": "only the standalone chart renders a proxy (routerlib/templates/_helpers.tpl:338, `hasPrefix \"llm-d-router-standalone\" .Chart.Name`)",
+        "router.tokenizer.enabled":
+            "adds a vLLM render sidecar requesting 4 CPU and 8 GiB (routerlib/values.yaml:83-109) that the system pool sizing does not count",
+        "router.proxy": 'only the standalone chart renders a proxy (routerlib/templates/_helpers.tpl:338, `hasPrefix "llm-d-router-standalone" .Chart.Name`)',
     },
     // hack/push-chart.sh:25,28,43-46: on a semver tag the registry, repository and tag are written.
     endpointPickerImage: { registry: "ghcr.io/llm-d", repository: "llm-d-router-endpoint-picker", tag: "v0.10.0" },
@@ -301,7 +304,7 @@ export const LLM_D_ROUTER_V0_10_0: LlmdRouterRead = {
         },
         {
             fact: "router.modelServers.matchLabels is required.",
-            readAt: { file: `${GW}/templates/_validations.tpl`, lines: "6", text: '.Values.router.modelServers.matchLabels is required' },
+            readAt: { file: `${GW}/templates/_validations.tpl`, lines: "6", text: ".Values.router.modelServers.matchLabels is required" },
         },
         {
             fact: "The EPP's name is the release cut to 40 characters, then `-epp`, as at v1.5.0.",
@@ -326,7 +329,11 @@ export const INFERENCE_EXTENSION_V1_6_0 = {
         },
         {
             fact: "A v1 pool requires only selector and targetPorts: endpointPickerRef is optional.",
-            readAt: { file: "config/crd/bases/inference.networking.k8s.io_inferencepools.yaml", lines: "197-199", text: "required:\n            - selector\n            - targetPorts" },
+            readAt: {
+                file: "config/crd/bases/inference.networking.k8s.io_inferencepools.yaml",
+                lines: "197-199",
+                text: "required:\n            - selector\n            - targetPorts",
+            },
         },
     ] satisfies SourcedFact[],
 } as const;

@@ -144,9 +144,7 @@ const inferencePoolValues = z
             })
             .partial(),
         // templates/gke.yaml tests `lower provider.name` "gke"; templates/istio.yaml exactly "istio".
-        provider: z
-            .strictObject({ name: z.enum(["none", "gke", "istio"]), gke: gkeProvider, istio: z.strictObject({ destinationRule }).partial() })
-            .partial(),
+        provider: z.strictObject({ name: z.enum(["none", "gke", "istio"]), gke: gkeProvider, istio: z.strictObject({ destinationRule }).partial() }).partial(),
         experimentalHttpRoute: z
             .strictObject({ enabled: z.boolean(), inferenceGatewayName: z.string(), baseModel: z.string(), requestTimeout: z.string() })
             .partial(),
@@ -231,10 +229,9 @@ export const RELEASE_V1_5_0: ReleaseLine = {
         unreachablePaths: {
             "inferencePool.targetPortNumber":
                 "is read only when inferencePool.targetPorts is empty (templates/gke.yaml at v1.5.0), and the program always sets the pool's target port",
-            "inferenceObjectives":
+            inferenceObjectives:
                 "fails the render at v1.5.0: templates/inferenceobjectives.yaml reads .Values inside its range (nil pointer evaluating .inferenceExtension); create InferenceObjectives yourself",
-            "experimentalHttpRoute.enabled":
-                "renders a second HTTPRoute for the pool (templates/httproute.yaml); the program makes each model's route",
+            "experimentalHttpRoute.enabled": "renders a second HTTPRoute for the pool (templates/httproute.yaml); the program makes each model's route",
             "inferenceExtension.endpointsServer":
                 "runs the EPP without an InferencePool (standalone mode, epplib/templates/_helpers.tpl); the program's routes send to the pool",
             "inferenceExtension.latencyPredictor.enabled":

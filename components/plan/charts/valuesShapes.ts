@@ -84,9 +84,11 @@ const FLAG_VALUE = /^[^"\\\u0000-\u001f\u007f]*$/;
  * and a flag the chart sets itself (pflag keeps the last, so a second `--pool-name` would make
  * the EPP watch another pool). */
 function flagProblem(name: string, value: unknown, chartFlags: readonly string[]): string | undefined {
-    if (!FLAG_NAME.test(name)) return `names the flag ${JSON.stringify(name)}; a flag name is letters, digits and . _ - (the chart pastes it unescaped after --)`;
+    if (!FLAG_NAME.test(name))
+        return `names the flag ${JSON.stringify(name)}; a flag name is letters, digits and . _ - (the chart pastes it unescaped after --)`;
     if (chartFlags.includes(name)) return `sets --${name}, which the chart sets itself; remove it`;
-    if (typeof value === "string" && !FLAG_VALUE.test(value)) return `gives --${name} a value with a quote, backslash or control character, which the chart's "{{ value }}" cannot carry`;
+    if (typeof value === "string" && !FLAG_VALUE.test(value))
+        return `gives --${name} a value with a quote, backslash or control character, which the chart's "{{ value }}" cannot carry`;
     return undefined;
 }
 
@@ -108,7 +110,7 @@ export const flagsMap = (chartFlags: readonly string[]) =>
         .record(
             z.string(),
             z.union([z.string(), z.number(), z.literal(true)], {
-                error: "must be a string, a number or true: the chart passes --<flag> and \"<value>\" as two arguments, so a boolean flag cannot be switched off here; use the chart's own key for it (e.g. inferenceExtension.monitoring.prometheus.auth.enabled)",
+                error: 'must be a string, a number or true: the chart passes --<flag> and "<value>" as two arguments, so a boolean flag cannot be switched off here; use the chart\'s own key for it (e.g. inferenceExtension.monitoring.prometheus.auth.enabled)',
             }),
         )
         .superRefine((flags, ctx) =>
@@ -145,9 +147,7 @@ export const passedWholeList = z.array(z.record(z.string(), z.unknown()));
 export const gkeProvider = z.strictObject({ autopilot: z.boolean() }).partial();
 
 /** The Istio DestinationRule the inferencepool chart renders for the EPP (from v1.0.1). */
-export const destinationRule = z
-    .strictObject({ host: z.string(), trafficPolicy: z.strictObject({ connectionPool: passedWhole }).partial() })
-    .partial();
+export const destinationRule = z.strictObject({ host: z.string(), trafficPolicy: z.strictObject({ connectionPool: passedWhole }).partial() }).partial();
 
 /** The EPP's Prometheus settings (v1.5.0 epplib, llm-d router v0.10.0 routerlib: the same keys). */
 export const prometheusMonitoring = z
