@@ -7,7 +7,7 @@ import { ROUTE_MATCHES_PER_RULE } from "./plan/loraPlan";
 
 /** The header the Body-Based Router sets from the request body's `model`
  * (pkg/bbr/handlers/request.go at v1.0.0; the default `body-field-to-header` plugin's at v1.5.0).
- * The consistency check reads it from its own copy, tools/consistency/facts/bbr-model-header.json,
+ * The consistency check reads it from its own copy, facts/bbr-model-header.json,
  * on purpose: a check that shared this constant would agree with any mistake in it. */
 export const MODEL_NAME_HEADER = "X-Gateway-Model-Name";
 

@@ -1,6 +1,6 @@
 /**
  * Each model's context and KV cache: vLLM's memory rule at each pinned tag (its figures against
- * the lines components/plan/vllm/vllm@<tag>.json cites, which vllmFacts.test.ts re-reads), every
+ * the lines facts/vllm@<tag>.json cites, which vllmFacts.test.ts re-reads), every
  * architecture row of the known-model table against the figures its cited source states (and,
  * with HF_CONFIG_DIR set to a folder of `<org>/<name>/config.json`, against the files themselves),
  * and the plan the default models get on an L4. Pure: no Pulumi.
@@ -45,7 +45,7 @@ test("every pinned vLLM has a memory rule, and each citation is one the tag's fa
     for (const release of Object.values(VLLM_RELEASES)) {
         const rule = VLLM_MEMORY_RULES[release.tag];
         assert.equal(rule.tag, release.tag);
-        const facts = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "components", "plan", "vllm", release.factsFile), "utf8")) as {
+        const facts = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "facts", release.factsFile), "utf8")) as {
             memory: { citations: { fact: string; file: string; line: number }[] };
         };
         const listed = Object.fromEntries(facts.memory.citations.map((c) => [c.fact, `${c.file}:${c.line}`]));

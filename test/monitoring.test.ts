@@ -2,7 +2,7 @@
  * Metrics collection, autoscaling and the dashboard: the pure builders against their schemas
  * (PodMonitoring against ours, written from the Managed Prometheus CRD; the HPA against the
  * published autoscaling/v2 schema), the dashboard against the metrics the vLLM of every release
- * line registers (the lists read at its tags, tools/consistency/facts/), the capacity check at
+ * line registers (the lists read at its tags, facts/), the capacity check at
  * maxReplicas, and,
  * through the whole program under mocks, that turning autoscaling on for one model adds exactly
  * its HPA.

@@ -8,7 +8,7 @@
  * objects of that line included (so the dashboard and the autoscaler read only metrics of that
  * line's vLLM tag, each EPP has one working monitor, the fetcher fills the directory vLLM reads),
  * and faults of each line's own objects are reported. vLLM's arguments and environment are
- * checked against what its pinned tag has (components/plan/vllmFlags.ts, components/plan/vllm/), and
+ * checked against what its pinned tag has (components/plan/vllmFlags.ts, facts/), and
  * every option the rendered model servers own (read from their containers, not from the program's
  * table) is refused in `vllmArgs` in every spelling that vLLM reads. The program passes the EPP no
  * flags (no `inferenceExtension.flags`) and no config key reaches them, so none are owned there.
@@ -32,10 +32,9 @@ import { bbrMissing } from "../tools/local/bbrDriver";
 import { assertModelList, poolsReached, reach, servedBy } from "./helpers/requestPath";
 import { LLAMA, LLAMA_ADAPTERS, PHI, PHI_ARGS, RETIRED, runFor } from "./helpers/releaseLineRuns";
 
-/** The environment variables of a vLLM release, read at its tag (components/plan/vllm/). */
+/** The environment variables of a vLLM release, read at its tag (facts/). */
 const vllmEnv = (tag: string) =>
-    (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "components", "plan", "vllm", VLLM_RELEASES[tag].factsFile), "utf8")) as { env: { names: string[] } }).env
-        .names;
+    (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "facts", VLLM_RELEASES[tag].factsFile), "utf8")) as { env: { names: string[] } }).env.names;
 
 /** A config the plan accepts, but for the vllmArgs under test. */
 const PLAN_BASE = {

@@ -1,7 +1,7 @@
 /**
  * The release lines against the charts at their tags: every key a values schema accepts and
  * every value the program sets is a `.Values` path a template of that chart reads at that tag
- * (the lists in components/plan/charts/, extracted once with tools/chartValuesRead.ts from
+ * (the lists in facts/, extracted once with tools/chartValuesRead.ts from
  * kubernetes-sigs/gateway-api-inference-extension at the commit they name), and what the plan
  * makes of what those templates render. With INFERENCE_EXTENSION_GIT_DIR set to a clone's git
  * directory, the lists and the facts read from templates are re-read from the tag itself.

@@ -1,6 +1,6 @@
 /**
- * The vLLM facts the program is checked against (components/plan/vllm/vllm@<tag>.json for the
- * environment, components/plan/vllmFlags.ts for the flags, tools/consistency/facts/ for the
+ * The vLLM facts the program is checked against (facts/vllm@<tag>.json for the
+ * environment, components/plan/vllmFlags.ts for the flags, facts/ for the
  * metrics, read from vllm-project/vllm at each pinned tag): each names the tag and commit of its
  * release, and with VLLM_GIT_DIR set to a clone's git directory (a fork that carries the upstream
  * tags will do), the flags, environment variables and metrics the program uses, every metric of
@@ -18,7 +18,7 @@ import { UpstreamMetric, VLLM_ADMIN_PATHS, metricListOf } from "../tools/consist
 import { REPO_ROOT } from "../tools/repoRoot";
 import { NETWORK_POLICY } from "./helpers/plannedModels";
 
-const FACTS_DIR = path.join(REPO_ROOT, "components", "plan", "vllm");
+const FACTS_DIR = path.join(REPO_ROOT, "facts");
 
 /** What a line's model server passes and sets, from the builders: a model with adapters and keys. */
 function usedAt(version: string) {
@@ -86,7 +86,7 @@ test(
             for (const name of used.env.filter((n) => !(n in release.libraryEnv)))
                 assert.ok(found(release.tag, `"${name}"`, "vllm/envs.py"), `${name} at ${release.tag}`);
             for (const metric of used.metrics) assert.ok(found(release.tag, `"${metric}"`, "vllm/v1/metrics"), `${metric} at ${release.tag}`);
-            // The committed metric list (tools/consistency/facts/): each name on the line it cites.
+            // The committed metric list (facts/): each name on the line it cites.
             const list = metricListOf("vllm/vllm-openai", release.tag).list!;
             const files = new Map<string, string[]>();
             for (const metric of list.metrics as (UpstreamMetric & { file: string; line: number })[]) {

@@ -1,7 +1,7 @@
 /**
  * `node --require ts-node/register/transpile-only tools/chartValuesRead.ts <git-dir> <tag> <chart-dir> [<owner/repo>]`
  * prints, as JSON, every `.Values` path the chart's templates read at that tag: the data a values
- * schema is checked against (components/plan/charts/). It reads the templates with `git show`
+ * schema is checked against (facts/). It reads the templates with `git show`
  * from a local clone or mirror and evaluates nothing: a small walk over the template actions that
  * follows how `with` and `range` rebind the dot, which values paths variables hold (`$x := .Values.a`,
  * `index .Values "a" "b"`) and the templates of a library chart the chart depends on (`file://`).

@@ -12,6 +12,8 @@ import { build } from "esbuild";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const outdir = path.join(root, "build");
 const SOURCE_DIRS = ["components", "stacks", "tools", "policy", "test"];
+/** The upstream facts (facts/): data only, read beside the compiled code. */
+const DATA_DIRS = [...SOURCE_DIRS, "facts"];
 const { outputFiles } = await build({
     absWorkingDir: root,
     entryPoints: ["index.ts", ...SOURCE_DIRS.map((dir) => `${dir}/**/*.ts`)],
@@ -25,7 +27,7 @@ const { outputFiles } = await build({
     write: false,
 });
 // JSON imported by the code (`resolveJsonModule`) is required at run time beside the compiled file.
-const dataFiles = SOURCE_DIRS.flatMap((dir) =>
+const dataFiles = DATA_DIRS.flatMap((dir) =>
     fs
         .readdirSync(path.join(root, dir), { recursive: true })
         .filter((name) => String(name).endsWith(".json") && !/(^|\/)(tsconfig|package(-lock)?)\.json$/.test(String(name)))

@@ -4,7 +4,7 @@
  * `prometheus.googleapis.com/<name>/<kind>`; the Custom Metrics Stackdriver Adapter serves them to
  * a HorizontalPodAutoscaler as `prometheus.googleapis.com|<name>|<kind>`. Whether each line's vLLM
  * registers them (and every metric the dashboard queries) is the consistency check's business: it
- * reads the list of each vLLM tag (tools/consistency/facts/vllm-metrics@<tag>.json), and
+ * reads the list of each vLLM tag (facts/vllm-metrics@<tag>.json), and
  * test/releaseLineStacks.test.ts runs it on every release line.
  */
 import type { AutoscalingMetric } from "../config/modelConfig";

@@ -3,7 +3,7 @@
  * snapshot eigen-hub/vllm that carries the upstream tags): the image each release line uses by
  * default, where runtime LoRA reads adapters, and, in `vllm/vllm@<tag>.json`, every environment
  * variable the release has (its flags are in `vllmFlags.ts`, which the plan reads `vllmArgs` with;
- * its metrics in tools/consistency/facts/vllm-metrics@<tag>.json, which the consistency check
+ * its metrics in facts/vllm-metrics@<tag>.json, which the consistency check
  * reads), which the tests check the program against.
  *
  * The v1.0 line keeps v0.11.0. The v1.5 line takes v0.20.2 (2026-05-05), the newest tag whose
@@ -20,7 +20,7 @@ export interface VllmRelease {
     /** The OpenAI-compatible server image of the release (`.buildkite/scripts/publish-release-images.sh`
      * pushes `vllm/vllm-openai:v<version>`). */
     image: string;
-    /** File under `components/plan/vllm/` with its environment variables. */
+    /** File under `facts/` with its environment variables. */
     factsFile: string;
     /** Environment variables the model server sets that vLLM's own `envs.py` does not list, and
      * who reads them. */

@@ -1,6 +1,6 @@
 /**
  * Paths of a chart's values, for checking a values schema against the `.Values` paths the chart's
- * templates read at a tag (the lists in components/plan/charts/).
+ * templates read at a tag (the lists in facts/).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -24,8 +24,8 @@ export interface ValuesRead {
     paths: ReadPath[];
 }
 
-/** The values-read list `file` under components/plan/charts/. */
-export const valuesRead = (file: string) => JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "components", "plan", "charts", file), "utf8")) as ValuesRead;
+/** The values-read list `file` under facts/. */
+export const valuesRead = (file: string) => JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "facts", file), "utf8")) as ValuesRead;
 
 /** Paths whose whole subtree a template passes on (`toYaml`, or a map it ranges over). */
 export const passedWhole = (paths: ReadPath[]) => paths.filter((p) => p.read.includes("subtree") || p.read.includes("map")).map((p) => p.path);

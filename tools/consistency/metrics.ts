@@ -145,7 +145,7 @@ export function metricFindings(stack: RenderedStack): Finding[] {
         for (const { image, at } of perTemplate.flatMap((e) => e.unknown)) {
             findings.push({
                 rule: "metrics",
-                message: `${describe(at)} runs ${image}, whose metrics were not read at that tag, so dashboards and autoscalers cannot be checked against it: add its list to tools/consistency/facts/`,
+                message: `${describe(at)} runs ${image}, whose metrics were not read at that tag, so dashboards and autoscalers cannot be checked against it: add its list to facts/`,
                 objects: [at],
             });
         }

@@ -198,7 +198,7 @@ export function requestPathFindings(stack: RenderedStack): Finding[] {
         for (const setter of setters.filter((s) => s.fact === undefined)) {
             findings.push({
                 rule: "request-path",
-                message: `${describe(refOf(setter.template.owner))} runs BBR ${setter.tag ?? "without a tag"}, whose header the check has not read: add it to tools/consistency/facts/bbr-model-header.json`,
+                message: `${describe(refOf(setter.template.owner))} runs BBR ${setter.tag ?? "without a tag"}, whose header the check has not read: add it to facts/bbr-model-header.json`,
                 objects: [refOf(setter.template.owner), refOf(gateway)],
             });
         }

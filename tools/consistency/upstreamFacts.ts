@@ -1,6 +1,6 @@
 /**
  * What the consistency check knows of the world outside the stack, each with its source: read at
- * the exact tag the stack pins (the JSON files beside this one carry repository, tag, commit and
+ * the exact tag the stack pins (the JSON files in facts/ carry repository, tag, commit and
  * file), or from the provider's documentation. Never from the program's own constants: a builder
  * and the check that agree only because they share a constant prove nothing. So some facts are
  * held twice on purpose, here for the check and in components/ for the builders: BBR's headers,
@@ -12,21 +12,21 @@
  * The tags the comments below name are these commits (`git rev-parse <tag>^{commit}`):
  * kubernetes-sigs/gateway-api-inference-extension v1.0.0 ffea26329a16922bb3b2cf37a383417c511227d5,
  * v1.0.2 cd03ff7d8a22712119c2b96df6749d6279d776b5, v1.5.0 df9f8909fe06fe2dfd4a6fc0bd0c01a0acabf849
- * (the same as chartObjects.ts `CHART_TAGS`); vllm-project/vllm v0.11.0
+ * vllm-project/vllm v0.11.0
  * b8b302cde434df8c9289a2b465406b47ebab1c2d, v0.20.2 bc150f50299199599673614f80d12a196f377655 (read
  * from the fork snapshot eigen-hub/vllm, which carries the upstream tags).
  */
-import bbrModelHeader from "./facts/bbr-model-header.json";
-import bbrV100 from "./facts/bbr-metrics@v1.0.0.json";
-import bbrV102 from "./facts/bbr-metrics@v1.0.2.json";
-import bbrV150 from "./facts/bbr-metrics@v1.5.0.json";
-import eppV100 from "./facts/epp-metrics@v1.0.0.json";
-import eppV102 from "./facts/epp-metrics@v1.0.2.json";
-import eppV150 from "./facts/epp-metrics@v1.5.0.json";
-import eppServing from "./facts/epp-serving.json";
-import vllmV0110 from "./facts/vllm-metrics@v0.11.0.json";
-import vllmV0202 from "./facts/vllm-metrics@v0.20.2.json";
-import vllmAdminPaths from "./facts/vllm-admin-paths.json";
+import bbrModelHeader from "../../facts/bbr-model-header.json";
+import bbrV100 from "../../facts/bbr-metrics@v1.0.0.json";
+import bbrV102 from "../../facts/bbr-metrics@v1.0.2.json";
+import bbrV150 from "../../facts/bbr-metrics@v1.5.0.json";
+import eppV100 from "../../facts/epp-metrics@v1.0.0.json";
+import eppV102 from "../../facts/epp-metrics@v1.0.2.json";
+import eppV150 from "../../facts/epp-metrics@v1.5.0.json";
+import eppServing from "../../facts/epp-serving.json";
+import vllmV0110 from "../../facts/vllm-metrics@v0.11.0.json";
+import vllmV0202 from "../../facts/vllm-metrics@v0.20.2.json";
+import vllmAdminPaths from "../../facts/vllm-admin-paths.json";
 
 /** How the Body-Based Router of one tag names the header it copies the body's `model` into.
  * (The release-line data, components/plan/charts/, holds the same header, label and keys for the

@@ -56,7 +56,7 @@ export interface LlmdRouterRead {
     chartVersion: string;
     /** The chart's directory in the repository. */
     chartDir: string;
-    /** File under `components/plan/charts/` listing every `.Values` path the chart's templates
+    /** File under `facts/` listing every `.Values` path the chart's templates
      * (with routerlib's) read at the tag, extracted with `tools/chartValuesRead.ts`. */
     valuesReadFile: string;
     /** What the values may hold: exactly the paths the templates read. */

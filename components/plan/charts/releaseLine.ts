@@ -22,7 +22,7 @@ export interface ChartLine {
     chart: string;
     /** The chart's directory in the repository. */
     chartDir: string;
-    /** File under `components/plan/charts/` listing every `.Values` path the chart's templates
+    /** File under `facts/` listing every `.Values` path the chart's templates
      * read at the tag (extracted with `tools/chartValuesRead.ts`); the tests check
      * `valuesSchema` and every value the program sets against it. */
     valuesReadFile: string;

@@ -287,7 +287,7 @@ export const RELEASE_V1_5_0: ReleaseLine = {
         // for every request that names a model; configmap_reconciler.go:32 the label;
         // adapters_store.go:32-33 the keys, getBaseModel: an adapter's base, a base model's own
         // name, else "". The consistency check reads these from its own copy on purpose
-        // (tools/consistency/facts/bbr-model-header.json): sharing them would prove nothing.
+        // (facts/bbr-model-header.json): sharing them would prove nothing.
         baseModelRouting: {
             header: "X-Gateway-Base-Model-Name",
             configMapLabelKey: "inference.networking.k8s.io/bbr-managed",
