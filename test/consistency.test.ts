@@ -9,7 +9,18 @@ import * as path from "node:path";
 import test from "node:test";
 import { StackResource, checkConsistency, stackOf } from "../tools/consistency";
 import { REPO_ROOT, ProgramRun, runProgram } from "../tools/mockRuntime";
-import { Break, findingsOf, policyResources, props, reported, runPolicy, stackEnvironment, stackResources, violationFor } from "./helpers/consistencyCheck";
+import {
+    Break,
+    CHARTS_MISSING,
+    findingsOf,
+    policyResources,
+    props,
+    reported,
+    runPolicy,
+    stackEnvironment,
+    stackResources,
+    violationFor,
+} from "./helpers/consistencyCheck";
 import { sharedBy } from "./helpers/sharedRuns";
 import { ONE_ADAPTER_EACH, configKey, stackVariant } from "./helpers/stackConfigs";
 
@@ -44,7 +55,7 @@ const resourcesOf = async (variant: string): Promise<StackResource[]> => stackRe
 const environmentOf = (variant: string) => stackEnvironment(STACKS[variant].stack);
 
 for (const variant of Object.keys(STACKS)) {
-    test(`the consistency check passes on ${variant}, with the charts' own objects`, async () => {
+    test(`the consistency check passes on ${variant}, with the charts' own objects`, { skip: CHARTS_MISSING }, async () => {
         const resources = await resourcesOf(variant);
         const { stack, unmodelled } = stackOf(resources);
         assert.deepEqual(unmodelled, []);
@@ -178,7 +189,7 @@ const BREAKS: Break[] = [
     },
 ];
 
-test("each hand-broken render is reported, with the objects and fields involved", async () => {
+test("each hand-broken render is reported, with the objects and fields involved", { skip: CHARTS_MISSING }, async () => {
     for (const fault of BREAKS) {
         const resources = structuredClone(await resourcesOf(fault.variant));
         fault.apply(resources);
@@ -186,7 +197,7 @@ test("each hand-broken render is reported, with the objects and fields involved"
     }
 });
 
-test("the policy pack's rule passes on the default renders and fails on the broken ones, on the resource at fault", async () => {
+test("the policy pack's rule passes on the default renders and fails on the broken ones, on the resource at fault", { skip: CHARTS_MISSING }, async () => {
     for (const variant of Object.keys(STACKS)) assert.deepEqual(runPolicy(policyResources(await runOf(variant)), environmentOf(variant)), [], variant);
     for (const fault of BREAKS) {
         const resources = structuredClone(await resourcesOf(fault.variant));

@@ -9,7 +9,7 @@ import test from "node:test";
 import { RELEASE_LINES, VLLM_RELEASES } from "../components";
 import { commitOf, gitShow } from "../tools/chartValuesRead";
 import { chartObjects, withChartObjects } from "../tools/consistency/chartObjects";
-import { toolsMissing } from "../tools/local/toolchain";
+import { CHARTS_MISSING } from "./helpers/consistencyCheck";
 import { metricNamesIn } from "../tools/consistency/metrics";
 import { Destination, Source, addressIn, admits } from "../tools/consistency/networkPolicy";
 import { KubeObject } from "../tools/consistency/objects";
@@ -152,11 +152,10 @@ test("PromQL: the metric names a query selects, not its functions, labels, strin
     for (const [query, names] of cases) assert.deepEqual(metricNamesIn(query), names, query);
 });
 
-const chartsMissing = toolsMissing();
 /** The commit of each tag the release lines read. */
 const TAG_COMMITS: Record<string, string> = Object.fromEntries(Object.values(RELEASE_LINES).map((line) => [line.source.tag, line.source.commit]));
 
-test("helm template of the chart archives at each tag: what the templates render, and the expansion is live", { skip: chartsMissing }, () => {
+test("helm template of the chart archives at each tag: what the templates render, and the expansion is live", { skip: CHARTS_MISSING }, () => {
     const release = (chart: string, values: Record<string, unknown>, version = "v1.0.0") => ({
         chart: `oci://registry.k8s.io/gateway-api-inference-extension/charts/${chart}`,
         version,
