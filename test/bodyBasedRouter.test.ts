@@ -16,7 +16,7 @@ import { namesServed } from "../tools/consistency/modelServers";
 import { KubeObject, RenderedStack, ofKind } from "../tools/consistency/objects";
 import { gatewayNames, poolServers, probes } from "../tools/consistency/requestPath";
 import { HeaderSetter, headersFor } from "../tools/consistency/workloads";
-import { BbrAnswer, GatewayRequest, askBbr, bbrMissing } from "../tools/local/bbrDriver";
+import { BbrAnswer, GatewayRequest, askBbr, bbrMissing, stackBbr } from "../tools/local/bbrDriver";
 import { GatewayManifest, HttpRouteManifest, routeRequest } from "../tools/routeMatching";
 import { stackResources } from "./helpers/consistencyCheck";
 import { runFor } from "./helpers/releaseLineRuns";
@@ -57,7 +57,7 @@ for (const line of Object.values(RELEASE_LINES)) {
             { skip: bbrMissing() },
             async (t) => {
                 const { stack, gateway, routes, setter, names } = await lineStack(line.version, provider);
-                const answers = askBbr(stack, setter, names.map(chat));
+                const answers = askBbr(stackBbr(stack, setter), names.map(chat));
                 names.forEach((name, i) => t.diagnostic(`bbr:${setter.tag} ${provider} ${name} -> ${shown(answers[i])}`));
                 for (const [i, name] of names.entries()) {
                     assert.equal(answers[i].error ?? answers[i].immediateStatus, undefined, `BBR lets ${name} on`);
@@ -101,7 +101,7 @@ for (const line of Object.values(RELEASE_LINES)) {
                 "in five chunks": { ...chat(names[0]), chunks: 5 },
                 "not JSON": { method: "POST", path: CHAT, body: `model=${names[0]}` },
             };
-            const answers = Object.fromEntries(askBbr(stack, setter, Object.values(requests)).map((a, i) => [Object.keys(requests)[i], a]));
+            const answers = Object.fromEntries(askBbr(stackBbr(stack, setter), Object.values(requests)).map((a, i) => [Object.keys(requests)[i], a]));
             for (const [what, answer] of Object.entries(answers)) t.diagnostic(`bbr:${setter.tag} ${what} -> ${shown(answer)}`);
             for (const what of ["unknown name", "no model", "GET, no body"]) {
                 assert.equal(answers[what].error ?? answers[what].immediateStatus, undefined, `${what} goes on`);

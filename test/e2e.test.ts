@@ -13,6 +13,7 @@ import {
     E2E_LINES,
     LOCAL_MODELS,
     ModelEntry,
+    clusterBbr,
     kubectl,
     localModel,
     localConfig,
@@ -24,6 +25,8 @@ import {
 } from "../tools/local/e2e";
 import { down as clusterDown, up as clusterUp } from "../tools/local/cluster";
 import { toolsMissing } from "../tools/local/toolchain";
+import { askBbr } from "../tools/local/bbrDriver";
+import { modelHeaderFact } from "../tools/consistency/upstreamFacts";
 import { REPO_ROOT } from "../tools/repoRoot";
 import { deriveModelKey as modelKey, modelObjectNames } from "../components/plan/names";
 
@@ -47,7 +50,7 @@ describe("pulumi up for real, on the local cluster", { skip: missing, concurrenc
     });
 
     for (const line of E2E_LINES) {
-        test(`line ${line}: preview, up, add a model, change an adapter, destroy`, { timeout: 15 * 60_000 }, async () => {
+        test(`line ${line}: preview, up, add a model, change an adapter, destroy`, { timeout: 15 * 60_000 }, async (t) => {
             const stack = `local-${line.replace(/\./g, "-")}`;
             const secrets = localSecrets();
             const run = async (op: "preview" | "up" | "destroy", models: ModelEntry[]) => {
@@ -94,6 +97,23 @@ describe("pulumi up for real, on the local cluster", { skip: missing, concurrenc
                     monitors.includes(modelObjectNames(modelKey(model.name), "default").deployment),
                     `no PodMonitor for ${model.name}: ${monitors.join(", ")}`,
                 );
+
+            // The line's real BBR, reading the ConfigMaps the program created from the API server:
+            // each routed name gets its own header and, where the tag maps base models, an adapter its
+            // model's (and a base model itself).
+            const bbr = clusterBbr();
+            const fact = modelHeaderFact(bbr.tag ?? "");
+            assert.ok(fact !== undefined, `BBR ${bbr.tag} is a tag we read`);
+            const named = LOCAL_MODELS.flatMap((m) => [[m.name, m.name], ...((m.adapters ?? []) as { name: string }[]).map((a) => [a.name, m.name])]);
+            const answers = askBbr(
+                bbr,
+                named.map(([name]) => ({ method: "POST", path: "/v1/chat/completions", body: { model: name, messages: [{ role: "user", content: "Hi" }] } })),
+            );
+            for (const [i, [name, base]] of named.entries()) {
+                t.diagnostic(`bbr:${bbr.tag} on the cluster ${name} -> ${JSON.stringify(answers[i].headers)}`);
+                assert.equal(answers[i].headers[fact.modelHeader], name);
+                if (fact.baseModelHeader !== undefined) assert.equal(answers[i].headers[fact.baseModelHeader.header], base, `${name}'s base model`);
+            }
 
             // A fourth model: only its own objects are created, nothing replaced or deleted.
             const added = await run("up", [...LOCAL_MODELS, ADDED]);

@@ -21,6 +21,8 @@ import { parse as parseYaml } from "yaml";
 import { RELEASE_LINES, VLLM_RELEASES, planServing } from "../components";
 import { VLLM_OPTIONS } from "../components/plan/vllmFlags";
 import { checkConsistency, stackOf } from "../tools/consistency";
+import { chartObjects } from "../tools/consistency/chartObjects";
+import type { HelmRelease } from "../tools/consistency/objects";
 import { RecordedResource, isSecretValue } from "../tools/mockRuntime";
 import { REPO_ROOT } from "../tools/repoRoot";
 import { isKubernetesObject } from "../tools/renderFiles";
@@ -167,6 +169,37 @@ for (const line of Object.values(RELEASE_LINES)) {
                 }
             }
         });
+
+        test(
+            `${line.version} on ${provider}: a flag the expanded chart passes its EPP or BBR itself is refused in their flags values`,
+            { skip: CHARTS_MISSING },
+            async () => {
+                // Judged by Helm, not by the line's table of the chart's flags: each flag in the
+                // rendered argv, set again through `flags`; where the argv then holds it twice the
+                // chart passes it itself (pflag keeps the last, so a user's --pool-name would win),
+                // where once it is a default of the chart's values the user may replace.
+                const run = await runFor(line.version, provider);
+                const charts = { inferencePool: "inferenceExtension", bodyBasedRouting: "bbr" } as const;
+                // Up to v1.1 the EPP's flags are a list (and BBR takes none); from v1.2 a map.
+                const shaped = (flag: string) => (line.inferencePool.flagsShape === "list" ? [{ name: flag, value: "7" }] : { [flag]: "7" });
+                for (const [key, valuesKey] of Object.entries(charts) as [keyof typeof charts, string][]) {
+                    const release = objects(run.resources, "kubernetes:helm.sh/v4:Chart").find((c) => c.chart === line[key].chart) as HelmRelease;
+                    const argv = (values: HelmRelease["values"]) =>
+                        ((chartObjects({ ...release, values }) ?? []).find((o) => o.kind === "Deployment")?.["spec"].template.spec.containers[0].args ??
+                            []) as string[];
+                    const withFlag = (flag: string) => ({ ...release.values, [valuesKey]: { ...(release.values[valuesKey] as object), flags: shaped(flag) } });
+                    const passed = argv(release.values)
+                        .filter((arg) => /^--[a-z]/.test(arg))
+                        .map((arg) => arg.slice(2).split("=")[0]);
+                    assert.ok(passed.length > 0, `${key}: no flags rendered`);
+                    for (const flag of passed) {
+                        const twice = argv(withFlag(flag)).filter((arg) => arg === `--${flag}` || arg.startsWith(`--${flag}=`)).length > 1;
+                        const accepted = line[key].valuesSchema.safeParse({ [valuesKey]: { flags: shaped(flag) } }).success;
+                        assert.ok(!(twice && accepted), `${key}: --${flag}, which the chart passes itself, is accepted in ${valuesKey}.flags`);
+                    }
+                }
+            },
+        );
 
         test(
             `${line.version} on ${provider}: the consistency check and its policy pack pass, with that line's chart objects`,

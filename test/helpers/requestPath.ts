@@ -10,7 +10,7 @@ import { API_KEYS_SECRET, MODEL_CATALOG_NAME } from "../../components";
 import { stackOf } from "../../tools/consistency";
 import { RenderedStack, ofKind } from "../../tools/consistency/objects";
 import { HeaderSetter, headerSetters } from "../../tools/consistency/workloads";
-import { askBbr } from "../../tools/local/bbrDriver";
+import { askBbr, stackBbr } from "../../tools/local/bbrDriver";
 import type { RecordedResource } from "../../tools/mockRuntime";
 import { GatewayManifest, HttpRouteManifest, routeRequest } from "../../tools/routeMatching";
 import { loadResponder, respond } from "./catalogResponder";
@@ -88,7 +88,7 @@ function routerFor(resources: RecordedResource[]): { stack: RenderedStack; sette
  * refuses, or whose route it leaves as picked, fails the test. */
 export function bodyBasedRouting(resources: RecordedResource[], method: string, path: string, body?: Record<string, unknown>): Record<string, string> {
     const { stack, setter } = routerFor(resources);
-    const [answer] = askBbr(stack, setter, [{ method, path, ...(body === undefined ? {} : { body }) }]);
+    const [answer] = askBbr(stackBbr(stack, setter), [{ method, path, ...(body === undefined ? {} : { body }) }]);
     assert.equal(answer.error ?? answer.immediateStatus, undefined, `BBR refused ${method} ${path}`);
     if (Object.keys(answer.headers).length > 0) assert.ok(answer.clearRouteCache, "BBR has the route picked again with its headers");
     return answer.headers;

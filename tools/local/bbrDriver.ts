@@ -133,23 +133,44 @@ export function driverFor(tag: string | undefined): string {
 
 /** The namespace a BBR container's cache is limited to: its `NAMESPACE` (the chart sets it from
  * the pod's own namespace unless `multiNamespace`), else every namespace. */
-function namespaceOf(setter: HeaderSetter, env: { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[]): string {
+function namespaceOf(podNamespace: string, env: { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[]): string {
     const entry = env.find((e) => e.name === "NAMESPACE");
-    return entry?.value ?? (entry?.valueFrom?.fieldRef?.fieldPath === "metadata.namespace" ? setter.template.namespace : "");
+    return entry?.value ?? (entry?.valueFrom?.fieldRef?.fieldPath === "metadata.namespace" ? podNamespace : "");
 }
 
-/** BBR's answers to `requests`, from the real BBR of `setter`'s tag with its container's
- * arguments; its ConfigMaps are the stack's, or with `cluster` those of $KUBECONFIG's API server. */
-export function askBbr(stack: RenderedStack, setter: HeaderSetter, requests: GatewayRequest[], cluster = false): BbrAnswer[] {
-    const container = setter.container;
-    const mode = envoyMode(setter.hook);
+/** One real BBR: its image tag, its container as deployed, how the Gateway sends it requests, and
+ * where it reads its ConfigMaps. */
+export interface BbrRun {
+    tag: string | undefined;
+    /** The BBR container: its arguments and environment. */
+    container: HeaderSetter["container"];
+    /** The pod's namespace. */
+    podNamespace: string;
+    mode: EnvoyMode;
+    /** Where its ConfigMaps come from: given, or read from an API server, as BBR does on a cluster. */
+    configMaps: { given: KubeObject[] } | { kubeconfig: string };
+}
+
+/** The BBR of a rendered stack, given the stack's ConfigMaps, hooked in as `setter.hook` says. */
+export const stackBbr = (stack: RenderedStack, setter: HeaderSetter): BbrRun => ({
+    tag: setter.tag,
+    container: setter.container,
+    podNamespace: setter.template.namespace,
+    mode: envoyMode(setter.hook),
+    configMaps: { given: ofKind(stack, "ConfigMap") },
+});
+
+/** The real BBR's answers to `requests`, from the driver of its tag. */
+export function askBbr(bbr: BbrRun, requests: GatewayRequest[]): BbrAnswer[] {
+    const source = bbr.configMaps;
     const input = {
-        args: (container.args ?? []).map(String),
-        namespace: namespaceOf(setter, container.env ?? []),
-        configMaps: cluster ? [] : ofKind(stack, "ConfigMap"),
-        cluster,
-        streams: requests.map((r) => envoyMessages(mode, r)),
+        args: (bbr.container.args ?? []).map(String),
+        namespace: namespaceOf(bbr.podNamespace, bbr.container.env ?? []),
+        configMaps: "given" in source ? source.given : [],
+        cluster: "kubeconfig" in source,
+        streams: requests.map((r) => envoyMessages(bbr.mode, r)),
     };
-    const out = execFileSync(driverFor(setter.tag), [], { input: JSON.stringify(input), encoding: "utf8", stdio: ["pipe", "pipe", "pipe"] });
+    const env = "kubeconfig" in source ? { ...process.env, KUBECONFIG: source.kubeconfig } : process.env;
+    const out = execFileSync(driverFor(bbr.tag), [], { input: JSON.stringify(input), encoding: "utf8", stdio: ["pipe", "pipe", "pipe"], env });
     return (JSON.parse(out) as { responses: ProcessingResponse[]; error?: string }[]).map(answerOf);
 }

@@ -9,6 +9,7 @@ import * as crypto from "node:crypto";
 import * as path from "node:path";
 import { REPO_ROOT } from "../repoRoot";
 import { KUBECONFIG, down as clusterDown, up as clusterUp } from "./cluster";
+import type { BbrRun } from "./bbrDriver";
 import type { PulumiRequest, PulumiResult } from "./pulumiRun";
 import { BIN_DIR, CHARTS_DIR } from "./toolchain";
 
@@ -144,6 +145,24 @@ export function pulumi(request: PulumiRequest): Promise<PulumiResult & { output:
 /** kubectl on the local cluster. */
 export function kubectl(...args: string[]): string {
     return execFileSync(path.join(BIN_DIR, "kubectl"), [`--kubeconfig=${KUBECONFIG}`, ...args], { encoding: "utf8" });
+}
+
+/** The Body-Based Router the program deployed on the local cluster, as its Deployment is there,
+ * reading its ConfigMaps from the API server as on any cluster. No gateway here hooks it in: it is
+ * asked as GKE's hook asks it (headers, then the body streamed full duplex). */
+export function clusterBbr(namespace = "default"): BbrRun {
+    const deployments = JSON.parse(kubectl("get", "deployments", "-n", namespace, "-o", "json")) as {
+        items: { spec: { template: { spec: { containers: (BbrRun["container"] & { image: string })[] } } } }[];
+    };
+    const container = deployments.items.flatMap((d) => d.spec.template.spec.containers).find((c) => /\/bbr:/.test(c.image));
+    if (container === undefined) throw new Error(`no Body-Based Router in namespace ${namespace}`);
+    return {
+        tag: container.image.split(":").pop(),
+        container,
+        podNamespace: namespace,
+        mode: { headers: true, body: "FULL_DUPLEX_STREAMED" },
+        configMaps: { kubeconfig: KUBECONFIG },
+    };
 }
 
 /** What the program made in a namespace, by kind and name, besides what Kubernetes makes itself. */
