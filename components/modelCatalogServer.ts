@@ -10,7 +10,7 @@
  * in the pod spec; and nginx reads `map`s and `include`s only when it (re)loads.
  */
 import { INFERENCE_PATH_LIST } from "./plan/clientRequests";
-import { MODEL_NAME_HEADER } from "./modelRoute";
+import { MODEL_NAME_HEADER } from "./plan/charts/bodyBasedRouterFacts";
 
 /** Where the responder's pod mounts what it reads. */
 export const CATALOG_PATHS = {

@@ -1,15 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "./childOptions";
+import { MODEL_NAME_HEADER } from "./plan/charts/bodyBasedRouterFacts";
 import type { BaseModelRouting } from "./plan/charts/releaseLine";
 import { INFERENCE_PATH_LIST } from "./plan/clientRequests";
 import { ROUTE_MATCHES_PER_RULE } from "./plan/loraPlan";
-
-/** The header the Body-Based Router sets from the request body's `model`
- * (pkg/bbr/handlers/request.go at v1.0.0; the default `body-field-to-header` plugin's at v1.5.0).
- * The consistency check reads it from its own copy, facts/bbr-model-header.json,
- * on purpose: a check that shared this constant would agree with any mistake in it. */
-export const MODEL_NAME_HEADER = "X-Gateway-Model-Name";
 
 /** The `parentRefs` entry of a route on the Gateway: on the named listener only, when given (the
  * HTTPS one, so that HTTP on 80 only redirects), else on every listener. */

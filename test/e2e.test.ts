@@ -26,7 +26,7 @@ import {
 import { down as clusterDown, up as clusterUp } from "../tools/local/cluster";
 import { toolsMissing } from "../tools/local/toolchain";
 import { askBbr } from "../tools/local/bbrDriver";
-import { modelHeaderFact } from "../tools/consistency/upstreamFacts";
+import { modelHeaderFact } from "../components/plan/charts/bodyBasedRouterFacts";
 import { REPO_ROOT } from "../tools/repoRoot";
 import { deriveModelKey as modelKey, modelObjectNames } from "../components/plan/names";
 

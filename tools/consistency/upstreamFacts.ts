@@ -1,13 +1,13 @@
 /**
  * What the consistency check knows of the world outside the stack, each with its source: read at
  * the exact tag the stack pins (the JSON files in facts/ carry repository, tag, commit and
- * file), or from the provider's documentation. Never from the program's own constants: a builder
- * and the check that agree only because they share a constant prove nothing. So some facts are
- * held twice on purpose, here for the check and in components/ for the builders: BBR's headers,
- * label and keys (components/plan/charts/, modelRoute.ts), vLLM's resolver variables
+ * file), or from the provider's documentation. BBR's headers, label and keys are read once, in
+ * components/plan/charts/bodyBasedRouterFacts.ts, by the builders and this check alike: the real
+ * BBR of each tag judges both (test/bodyBasedRouter.test.ts). Some facts no real program here
+ * judges are still held twice on purpose, here for the check and in components/ for the builders,
+ * so that the two never agree only because they share a constant: vLLM's resolver variables
  * (components/plan/vllmReleases.ts), the syncer's file (loraAdapters.ts), Google's health-check
- * ranges (gatewayProviders.ts), the collectors' namespaces (metricsCollection.ts). Upstream lists
- * (metrics, the charts' values) are held once.
+ * ranges (gatewayProviders.ts), the collectors' namespaces (metricsCollectors.ts).
  *
  * The tags the comments below name are these commits (`git rev-parse <tag>^{commit}`):
  * kubernetes-sigs/gateway-api-inference-extension v1.0.0 ffea26329a16922bb3b2cf37a383417c511227d5,
@@ -16,7 +16,6 @@
  * b8b302cde434df8c9289a2b465406b47ebab1c2d, v0.20.2 bc150f50299199599673614f80d12a196f377655 (read
  * from the fork snapshot eigen-hub/vllm, which carries the upstream tags).
  */
-import bbrModelHeader from "../../facts/bbr-model-header.json";
 import bbrV100 from "../../facts/bbr-metrics@v1.0.0.json";
 import bbrV102 from "../../facts/bbr-metrics@v1.0.2.json";
 import bbrV150 from "../../facts/bbr-metrics@v1.5.0.json";
@@ -27,44 +26,6 @@ import eppServing from "../../facts/epp-serving.json";
 import vllmV0110 from "../../facts/vllm-metrics@v0.11.0.json";
 import vllmV0202 from "../../facts/vllm-metrics@v0.20.2.json";
 import vllmAdminPaths from "../../facts/vllm-admin-paths.json";
-
-/** How the Body-Based Router of one tag names the header it copies the body's `model` into.
- * (The release-line data, components/plan/charts/, holds the same header, label and keys for the
- * builders: kept apart on purpose, so that the check never agrees with a builder only because
- * both read one constant.) */
-export interface ModelHeaderFact {
-    tag: string;
-    commit: string;
-    /** The file (and line) that sets it. */
-    file: string;
-    line: number;
-    /** The header. */
-    modelHeader: string;
-    /** True from v1.5.0: `--plugin body-field-to-header:<name>:<json>` arguments configure it. */
-    configuredByPluginArgs: boolean;
-    /** From v1.5.0: the header the `base-model-to-header` plugin sets to the requested name's
-     * base model, from the ConfigMaps with `configMapLabel: "true"`. */
-    baseModelHeader?: {
-        header: string;
-        /** Where the header is named. */
-        file: string;
-        line: number;
-        configMapLabel: string;
-        /** Where the label is named. */
-        configMapLabelFile: string;
-        keys: { baseModel: string; adapters: string };
-        /** Where the keys are named, and how a ConfigMap is parsed. */
-        keysFile: string;
-    };
-}
-
-/** What BBR sets, per image tag read. */
-export const BBR_MODEL_HEADER_TAGS: readonly ModelHeaderFact[] = bbrModelHeader.tags;
-
-/** The BBR facts of `tag`, if it was read. */
-export function modelHeaderFact(tag: string): ModelHeaderFact | undefined {
-    return BBR_MODEL_HEADER_TAGS.find((t) => t.tag === tag);
-}
 
 /** Whether the Endpoint Picker of one tag serves TLS by default, and the argument that stops it. */
 export interface EppServingFact {

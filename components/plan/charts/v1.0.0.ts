@@ -6,6 +6,7 @@
  * test/releaseLines.test.ts).
  */
 import { z } from "zod";
+import { baseModelRoutingAt } from "./bodyBasedRouterFacts";
 import type { ReleaseLine } from "./releaseLine";
 import { endpointPickerCommon, flagsList, hubImage as image, pluginsFileHeld, poolSettingsV1_0, port } from "./valuesShapes";
 
@@ -119,8 +120,8 @@ export const RELEASE_V1_0_0: ReleaseLine = {
         // WithAuthenticationAndAuthorization filter (cmd/bbr/main.go), which must create
         // TokenReviews and SubjectAccessReviews.
         metricsAuthorizedByChart: false,
-        // pkg/bbr/handlers/request.go sets only X-Gateway-Model-Name.
-        baseModelRouting: undefined,
+        // pkg/bbr/handlers/request.go sets only the model header (facts/bbr-model-header.json).
+        baseModelRouting: baseModelRoutingAt("v1.0.0"),
         // Only templates/gke.yaml reads it; templates/istio.yaml's EnvoyFilter names no Gateway.
         gatewayNameProviders: ["gke"],
     },

@@ -8,6 +8,7 @@
  * fails open; the v1alpha2 pool and the LoRA syncer are gone; BBR maps adapters to base models.
  */
 import { z } from "zod";
+import { baseModelRoutingAt } from "./bodyBasedRouterFacts";
 import type { ReleaseLine } from "./releaseLine";
 import {
     destinationRule,
@@ -283,19 +284,8 @@ export const RELEASE_V1_5_0: ReleaseLine = {
         metricsAuthorizedByChart: false,
         // templates/gke.yaml and templates/istio.yaml read it (body-based-routing@v1.5.0.json).
         gatewayNameProviders: ["gke", "istio"],
-        // pkg/bbr/plugins/basemodelextractor: base_model_to_header.go:36 the header, :101-104 set
-        // for every request that names a model; configmap_reconciler.go:32 the label;
-        // adapters_store.go:32-33 the keys, getBaseModel: an adapter's base, a base model's own
-        // name, else "". The consistency check reads these from its own copy on purpose
-        // (facts/bbr-model-header.json): sharing them would prove nothing.
-        baseModelRouting: {
-            header: "X-Gateway-Base-Model-Name",
-            configMapLabelKey: "inference.networking.k8s.io/bbr-managed",
-            configMapLabelValue: "true",
-            baseModelKey: "baseModel",
-            adaptersKey: "adapters",
-            unknownModel: "",
-        },
+        // pkg/bbr/plugins/basemodelextractor at the tag (facts/bbr-model-header.json).
+        baseModelRouting: baseModelRoutingAt("v1.5.0"),
     },
     // tools/dynamic-lora-sidecar removed "in favor of native resolver" (#2744); the guide
     // (site-src/guides/adapter-rollout.md) uses vLLM's lora_filesystem_resolver on /adapters.
