@@ -55,6 +55,12 @@ const TEST_FILES = [
     "stacks",
     "updates",
     "clusterFromZero",
+    "anyCluster",
+    "contextPlan",
+    "llmdRouterLine",
+    "properties",
+    "bodyBasedRouter",
+    "goldenRenders",
 ].map((name) => `build/test/${name}.test.js`);
 
 /** @type {import("@stryker-mutator/api/core").PartialStrykerOptions} */
