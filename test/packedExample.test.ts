@@ -105,8 +105,13 @@ test("the tarball holds the built package and nothing of the stack program, tool
     for (const file of ["package.json", "CHANGELOG.md", "dist/index.js", "dist/index.d.ts", "dist/components/multiModelInference.d.ts"]) {
         assert.ok(packedFiles.includes(file), `${file} missing from the tarball`);
     }
+    // The upstream facts the package reads at run time ship beside it (dist/facts/).
     for (const file of packedFiles)
-        assert.match(file, /^(package\.json|CHANGELOG\.md|README\.md|LICENSE|dist\/(index|components\/((config|plan|plan\/charts)\/)?[\w.]+)\.(js|d\.ts))$/);
+        assert.match(
+            file,
+            /^(package\.json|CHANGELOG\.md|README\.md|LICENSE|dist\/(index|components\/((config|plan|plan\/charts)\/)?[\w.]+)\.(js|d\.ts)|dist\/facts\/[\w.@-]+\.json)$/,
+        );
+    assert.ok(packedFiles.includes("dist/facts/bbr-model-header.json"), "the BBR facts the routes read are in the tarball");
     assert.equal(path.basename(tarball), `${packageJson.name}-${packageJson.version}.tgz`);
 });
 
