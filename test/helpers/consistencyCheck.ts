@@ -15,11 +15,11 @@ import { chartObjects } from "../../tools/consistency/chartObjects";
 import { HelmRelease } from "../../tools/consistency/objects";
 import { REPO_ROOT, ProgramRun, redactSecrets } from "../../tools/mockRuntime";
 import { configKey } from "./stackConfigs";
-import { toolsMissing } from "../../tools/local/toolchain";
+import { toolsNotBuilt } from "../../tools/local/toolchain";
 
 /** Why the charts' own objects cannot be rendered here (`helm template` of the chart archives
  * that `npm run tools` lays out), or undefined: the tests that need them skip, saying so. */
-export const CHARTS_MISSING = toolsMissing(["helm"]);
+export const CHARTS_MISSING = toolsNotBuilt(["helm"]);
 
 /** The resources of a run as the check reads them, secrets redacted. */
 export function stackResources(run: ProgramRun): StackResource[] {

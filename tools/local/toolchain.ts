@@ -221,6 +221,12 @@ export function toolsReady(names: readonly string[] = Object.keys(versions.build
  * when they do. */
 export function toolsMissing(names?: readonly string[]): string | undefined {
     if (process.env.MMI_REAL_ENGINE === "skip") return "MMI_REAL_ENGINE=skip (set by .ci/run for its second Node.js line: they ran on the first)";
+    return toolsNotBuilt(names);
+}
+
+/** Why the tools named (all by default) cannot run here, or undefined: for fast tests that use
+ * a built tool (Helm) on every Node.js line, whatever MMI_REAL_ENGINE says. */
+export function toolsNotBuilt(names?: readonly string[]): string | undefined {
     if (goLine() === undefined) return "Go is not installed: the real programs are built from the Go module proxy (npm run tools)";
     return toolsReady(names) ? undefined : `the real programs are not built yet: run npm run tools (cache: ${CACHE_DIR})`;
 }

@@ -29,11 +29,15 @@ export interface ModelHeaderFact {
         configMapLabelValue: string;
         /** Where the label is named. */
         configMapLabelFile: string;
+        configMapLabelLine: number;
         keys: { baseModel: string; adapters: string };
         /** Where the keys are named, and how a ConfigMap is parsed. */
         keysFile: string;
+        keysLines: string;
         /** What it sets for a name no ConfigMap lists. */
         unknownModel: string;
+        /** Where that is decided. */
+        unknownModelAt: string;
     };
 }
 
