@@ -5,16 +5,17 @@
  * of `npm test`. Incremental: results are kept in reports/ (ignored by git), so a rerun tests only
  * mutants whose code or covering tests changed.
  *
- * The builders are the module-level functions and constants of components/*.ts, found with the
- * TypeScript compiler on every run; the component classes are left to the mocked runs of
- * `npm test`. Stryker mutates the TypeScript in its sandbox, `npm run compile` turns it into
+ * Modules that make no resource (the config, the catalogs, each concept's plan and pure builders)
+ * are mutated whole; of the modules that declare a component, only the module-level functions and
+ * constants, found with the TypeScript compiler on every run; the component classes are left to
+ * the mocked runs of `npm test`. Stryker mutates the TypeScript in its sandbox, `npm run compile` turns it into
  * build/ as always, and the compiled test files run under mocha (test/helpers/nodeTestOnMocha.ts),
  * each mutant against only the tests that reach it.
  */
 import * as fs from "node:fs";
 import ts from "typescript";
 
-/** Lines of the module-level functions and constants of a components/*.ts file, as mutation ranges. */
+/** Lines of the module-level functions and constants of a module, as mutation ranges. */
 function builderRanges(file) {
     const source = ts.createSourceFile(file, fs.readFileSync(file, "utf8"), ts.ScriptTarget.Latest, true);
     const line = (position) => source.getLineAndCharacterOfPosition(position).line + 1;
@@ -23,10 +24,12 @@ function builderRanges(file) {
         .map((s) => `${file}:${line(s.getStart(source))}-${line(s.getEnd())}`);
 }
 
-const builders = fs
-    .readdirSync("components")
-    .filter((f) => f.endsWith(".ts") && f !== "index.ts")
-    .flatMap((f) => builderRanges(`components/${f}`));
+const modules = fs
+    .readdirSync("components", { recursive: true })
+    .map((f) => `components/${f}`)
+    .filter((f) => f.endsWith(".ts") && f !== "components/index.ts");
+/** Declares a component (tools/mutationReport.ts groups its scores as the builders'). */
+const makesResources = (file) => /extends pulumi\.ComponentResource\b/.test(fs.readFileSync(file, "utf8"));
 
 /** The test files a mutant may run: those whose assertions reach the config, the plan and the
  * builders. The rest check tools, workflows, packaging and types, and would only add time.
@@ -66,7 +69,7 @@ const TEST_FILES = [
 /** @type {import("@stryker-mutator/api/core").PartialStrykerOptions} */
 export default {
     packageManager: "npm",
-    mutate: ["components/config/**/*.ts", "components/plan/**/*.ts", ...builders],
+    mutate: modules.flatMap((f) => (makesResources(f) ? builderRanges(f) : [f])),
     testRunner: "mocha",
     mochaOptions: { spec: TEST_FILES, require: ["./build/test/helpers/nodeTestOnMocha.js"] },
     buildCommand: "node tools/compile.mjs",

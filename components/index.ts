@@ -4,9 +4,9 @@ export * from "./config/configErrors";
 export * from "./config/configSchema";
 export * from "./config/modelConfig";
 export * from "./config/servingConfig";
-export * from "./plan/apiKeysPlan";
-export { GPU_MEMORY_UTILIZATION, costOf, estimateMemory, nodesNeeded, proposeFittingGpus } from "./plan/capacity";
-export type { CostEstimate, CostRange, MemoryEstimate } from "./plan/capacity";
+export * from "./routing/apiKeysPlan";
+export { GPU_MEMORY_UTILIZATION, costOf, estimateMemory, nodesNeeded, proposeFittingGpus } from "./cluster/capacity";
+export type { CostEstimate, CostRange, MemoryEstimate } from "./cluster/capacity";
 export {
     INFERENCE_CHARTS,
     bodyBasedRoutingValues,
@@ -16,24 +16,24 @@ export {
     overriddenPaths,
     poolChartProvider,
     unreadPaths,
-} from "./plan/chartValues";
-export type { ChartDescription, ChartKey, InferencePoolValueInputs, PlannedChart, PlannedChartRelease } from "./plan/chartValues";
-export * from "./plan/clientRequests";
-export * from "./plan/clusterPlan";
-export * from "./plan/clusterPlatforms";
-export { GATEWAY_NAME_LABEL } from "./plan/gatewayPlan";
-export type { PlannedGateway, PlannedManagedCertificate, PlannedNetworkPolicy } from "./plan/gatewayPlan";
-export * from "./plan/gatewayProviders";
-export * from "./plan/gpuCatalog";
-export * from "./plan/knownModels";
-export * from "./plan/loraPlan";
-export { VLLM_PORT } from "./plan/modelPlan";
-export type { PlannedAutoscaling, PlannedGpu, PlannedModel, PlannedParameters } from "./plan/modelPlan";
-export * from "./plan/names";
-export type { NodePoolSpec, PlannedNodePool, PlannedNodeServiceAccount } from "./plan/nodePoolPlan";
-export * from "./plan/servingMetrics";
-export * from "./plan/releaseLines";
-export { AdapterLoadingKind } from "./plan/charts/releaseLine";
+} from "./routing/chartValues";
+export type { ChartDescription, ChartKey, InferencePoolValueInputs, PlannedChart, PlannedChartRelease } from "./routing/chartValues";
+export * from "./routing/clientRequests";
+export * from "./cluster/clusterPlan";
+export * from "./catalogs/clusterPlatforms";
+export { GATEWAY_NAME_LABEL } from "./routing/gatewayPlan";
+export type { PlannedGateway, PlannedManagedCertificate, PlannedNetworkPolicy } from "./routing/gatewayPlan";
+export * from "./catalogs/gatewayProviders";
+export * from "./catalogs/gpuCatalog";
+export * from "./catalogs/knownModels";
+export * from "./adapters/loraPlan";
+export { VLLM_PORT } from "./modelServers/modelPlan";
+export type { PlannedAutoscaling, PlannedGpu, PlannedModel, PlannedParameters } from "./modelServers/modelPlan";
+export * from "./names";
+export type { NodePoolSpec, PlannedNodePool, PlannedNodeServiceAccount } from "./cluster/nodePoolPlan";
+export * from "./monitoring/servingMetrics";
+export * from "./catalogs/releaseLines";
+export { AdapterLoadingKind } from "./catalogs/charts/releaseLine";
 export type {
     AdapterLoading,
     BaseModelRouting,
@@ -45,10 +45,10 @@ export type {
     ReleaseLine,
     ResourceRequests,
     UpstreamSource,
-} from "./plan/charts/releaseLine";
-export * from "./plan/vllmReleases";
-export * from "./plan/servingPlan";
-export * from "./plan/systemCapacity";
+} from "./catalogs/charts/releaseLine";
+export * from "./catalogs/vllmReleases";
+export * from "./servingPlan";
+export * from "./cluster/systemCapacity";
 export {
     MODEL_CATALOG_POD,
     cpuQuantity,
@@ -57,28 +57,28 @@ export {
     memoryQuantityGiB,
     planSystemPool,
     systemPods,
-} from "./plan/systemPoolPlan";
-export type { PlannedSystemPool, SystemPoolModel } from "./plan/systemPoolPlan";
-export * from "./plan/weightCachePlan";
-export * from "./adapterFetcher";
-export * from "./bodyBasedRouter";
+} from "./cluster/systemPoolPlan";
+export type { PlannedSystemPool, SystemPoolModel } from "./cluster/systemPoolPlan";
+export * from "./weightCache/weightCachePlan";
+export * from "./adapters/adapterFetcher";
+export * from "./routing/bodyBasedRouter";
 export * from "./childOptions";
-export * from "./gkeCluster";
-export * from "./gpuNodePool";
-export * from "./inferenceGateway";
-export * from "./inferencePool";
-export * from "./istioInstallation";
-export * from "./loraAdapters";
-export * from "./managedCertificate";
-export * from "./metricsAdapter";
-export * from "./metricsCollection";
-export * from "./modelCatalog";
-export * from "./modelCatalogServer";
-export * from "./modelRoute";
-export * from "./modelServer";
-export * from "./modelServerPolicies";
+export * from "./cluster/gkeCluster";
+export * from "./cluster/gpuNodePool";
+export * from "./routing/inferenceGateway";
+export * from "./routing/inferencePool";
+export * from "./routing/istioInstallation";
+export * from "./adapters/loraAdapters";
+export * from "./routing/managedCertificate";
+export * from "./monitoring/metricsAdapter";
+export * from "./monitoring/metricsCollection";
+export * from "./modelList/modelCatalog";
+export * from "./modelList/modelCatalogServer";
+export * from "./routing/modelRoute";
+export * from "./modelServers/modelServer";
+export * from "./modelServers/modelServerPolicies";
 export * from "./multiModelInference";
-export * from "./nodeServiceAccount";
-export * from "./servingDashboard";
-export * from "./weightCache";
-export * from "./workloadIdentity";
+export * from "./cluster/nodeServiceAccount";
+export * from "./monitoring/servingDashboard";
+export * from "./weightCache/weightCache";
+export * from "./cluster/workloadIdentity";

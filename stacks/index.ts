@@ -94,7 +94,7 @@ export const dashboardUrl = inference.dashboardUrl;
 /** The GPU node pools, with their estimated cost at their smallest and largest size. */
 export const nodePools = inference.nodePools;
 /** Estimated GPU cost in USD of all pools at their smallest and largest size (list prices, GPUs
- * only; see components/plan/gpuCatalog.ts for the source and date). */
+ * only; see components/catalogs/gpuCatalog.ts for the source and date). */
 export const estimatedGpuCost = inference.estimatedGpuCost;
 /** What the Endpoint Pickers request on the non-GPU nodes and cost (from v1.5.0; list prices). */
 export const estimatedEndpointPickerCost = inference.estimatedEndpointPickerCost;

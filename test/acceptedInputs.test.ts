@@ -2,13 +2,13 @@
  * The other side of the invalid-config corpus: inputs that are valid are accepted, so that the
  * checks refuse only what would fail or be ignored. Pure: the plan and the stack-config reader,
  * no Pulumi runtime. Also: `vllmArgs` read the way vLLM v0.11.0 reads them, checked against the
- * option strings extracted from that tag (components/plan/vllmFlags.ts).
+ * option strings extracted from that tag (components/catalogs/vllmFlags.ts).
  */
 import assert from "node:assert/strict";
 import test from "node:test";
 import { ConfigError, ServingConfig, planServing } from "../components";
-import { resolveVllmOption } from "../components/plan/vllmFlags";
-import { VLLM_OPTIONS } from "../components/plan/vllmFlags";
+import { resolveVllmOption } from "../components/catalogs/vllmFlags";
+import { VLLM_OPTIONS } from "../components/catalogs/vllmFlags";
 import { parseStackConfig } from "../stacks/config";
 import { NETWORK_POLICY } from "./helpers/plannedModels";
 

@@ -6,10 +6,10 @@
  */
 import assert from "node:assert/strict";
 import test from "node:test";
-import { clusterSpec, gkeKubeconfig, systemNodePoolSpec } from "../components/gkeCluster";
-import type { GkeClusterArgs } from "../components/plan/clusterPlan";
-import { openAiError } from "../components/modelCatalogServer";
-import { servingDashboardJson } from "../components/servingDashboard";
+import { clusterSpec, gkeKubeconfig, systemNodePoolSpec } from "../components/cluster/gkeCluster";
+import type { GkeClusterArgs } from "../components/cluster/clusterPlan";
+import { openAiError } from "../components/modelList/modelCatalogServer";
+import { servingDashboardJson } from "../components/monitoring/servingDashboard";
 
 const ARGS: GkeClusterArgs = {
     project: "p",

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import test from "node:test";
 // The module itself, not the package index: it needs none of the SDKs.
-import { GatewayEndpoint, curlCommands } from "../components/plan/clientRequests";
+import { GatewayEndpoint, curlCommands } from "../components/routing/clientRequests";
 import { curlArgvs, hasShell } from "./helpers/stubCurl";
 
 /** Names with every character a model or adapter name may hold (letters, digits, . _ : / -), and

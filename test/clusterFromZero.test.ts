@@ -180,7 +180,7 @@ test("Pulumi.gke.yaml with cluster.create: network, subnets, cluster, and everyt
                 .map((x) => `${x.type} ${x.name}`)
                 .sort();
         // A new cluster on the REGULAR channel runs GKE 1.35 or later, which installs the
-        // InferencePool CRD itself from 1.34.0-gke.1626000 (components/plan/clusterPlan.ts).
+        // InferencePool CRD itself from 1.34.0-gke.1626000 (components/cluster/clusterPlan.ts).
         const crds = "kubernetes:yaml/v2:ConfigFile inference-gateway-inference-crds";
         assert.ok(serving(defaultRun).includes(crds), "an existing cluster gets the release's CRDs");
         assert.deepEqual(

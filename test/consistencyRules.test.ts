@@ -16,7 +16,7 @@ import { KubeObject } from "../tools/consistency/objects";
 import { fileAt, pathsNamed, volumePathOf } from "../tools/consistency/files";
 import { runsVllm } from "../tools/consistency/modelServers";
 import { Request, allows } from "../tools/consistency/rbac";
-import { BBR_MODEL_HEADER_TAGS } from "../components/plan/charts/bodyBasedRouterFacts";
+import { BBR_MODEL_HEADER_TAGS } from "../components/catalogs/charts/bodyBasedRouterFacts";
 import { eppServingFact, metricListOf, seriesOf } from "../tools/consistency/upstreamFacts";
 
 const policy = (name: string, spec: Record<string, unknown>, namespace = "serving"): KubeObject => ({

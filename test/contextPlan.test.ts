@@ -10,11 +10,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import test from "node:test";
 import { planServing } from "../components";
-import { CONTEXT_MARGIN, humanReadableInt } from "../components/plan/contextPlan";
-import { ID_SIZE_MARGIN, modelParameters } from "../components/plan/knownModels";
-import { KNOWN_MODEL_ARCHITECTURES, factsOfConfig, knownModelFacts, kvLayout } from "../components/plan/modelArchitectures";
-import { VLLM_RELEASES } from "../components/plan/vllmReleases";
-import { VLLM_MEMORY_RULES, kvBudgetBytes, kvBytesForLength, kvHeadsPerRank, largestFittingLength } from "../components/plan/vllmMemory";
+import { CONTEXT_MARGIN, humanReadableInt } from "../components/modelServers/contextPlan";
+import { ID_SIZE_MARGIN, modelParameters } from "../components/catalogs/knownModels";
+import { KNOWN_MODEL_ARCHITECTURES, factsOfConfig, knownModelFacts, kvLayout } from "../components/catalogs/modelArchitectures";
+import { VLLM_RELEASES } from "../components/catalogs/vllmReleases";
+import { VLLM_MEMORY_RULES, kvBudgetBytes, kvBytesForLength, kvHeadsPerRank, largestFittingLength } from "../components/catalogs/vllmMemory";
 import { REPO_ROOT } from "../tools/repoRoot";
 import { NETWORK_POLICY } from "./helpers/plannedModels";
 

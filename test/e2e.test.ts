@@ -26,9 +26,9 @@ import {
 import { down as clusterDown, up as clusterUp } from "../tools/local/cluster";
 import { toolsMissing } from "../tools/local/toolchain";
 import { askBbr } from "../tools/local/bbrDriver";
-import { modelHeaderFact } from "../components/plan/charts/bodyBasedRouterFacts";
+import { modelHeaderFact } from "../components/catalogs/charts/bodyBasedRouterFacts";
 import { REPO_ROOT } from "../tools/repoRoot";
-import { deriveModelKey as modelKey, modelObjectNames } from "../components/plan/names";
+import { deriveModelKey as modelKey, modelObjectNames } from "../components/names";
 
 const missing = toolsMissing();
 if (missing !== undefined) console.log(`# real-engine tests skipped: ${missing}`);

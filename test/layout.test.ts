@@ -1,6 +1,8 @@
 /**
  * The tree says how the program works: no module imports itself back through others (an import
- * cycle hides which module is the foundation), config and plan never import components, the
+ * cycle hides which module is the foundation), the config and the catalogs (GPUs, models,
+ * providers, release lines) import only each other, a module that makes no resource imports none
+ * that does (the plan and the builders stay pure, whichever concept's folder holds them), the
  * consistency check never imports what it checks (so its expectations cannot be the builders'
  * own constants), and no module of code grows past the size a reader takes in at once. The graph
  * is read from the sources with the TypeScript compiler's own pre-processor, type-only imports
@@ -100,14 +102,28 @@ test("no module imports itself back through others", () => {
     );
 });
 
-test("the config and the plan import neither components nor tools", () => {
+/** True when the module declares a ComponentResource: it makes resources. */
+const declaresComponent = (file: string) => /extends pulumi\.ComponentResource\b/.test(fs.readFileSync(path.join(ROOT, file), "utf8"));
+const FOUNDATION = [path.join("components", "config") + path.sep, path.join("components", "catalogs") + path.sep, path.join("components", "names.ts")];
+
+test("the config and the catalogs import only each other: the foundation every concept reads", () => {
     for (const [file, imports] of graph) {
-        const layer = file.split(path.sep).slice(0, 2).join("/");
-        if (layer !== "components/config" && layer !== "components/plan") continue;
-        const outward = imports.filter(
-            (target) => !target.startsWith(path.join("components", "config")) && !target.startsWith(path.join("components", "plan")),
+        if (!FOUNDATION.some((f) => file.startsWith(f))) continue;
+        const outward = imports.filter((target) => !FOUNDATION.some((f) => target.startsWith(f)));
+        assert.deepEqual(outward, [], `${file} reaches out of the config and catalogs`);
+    }
+});
+
+test("the plan and the builders import no component: a module that makes no resource imports none that does", () => {
+    const components = new Set(files.filter((file) => file.startsWith("components" + path.sep) && declaresComponent(file)));
+    assert.ok(components.has(path.join("components", "multiModelInference.ts")), "the component finder is broken");
+    for (const [file, imports] of graph) {
+        if (!file.startsWith("components" + path.sep) || components.has(file) || file === path.join("components", "index.ts")) continue;
+        assert.deepEqual(
+            imports.filter((target) => components.has(target)),
+            [],
+            `${file} makes no resource but imports a module that does`,
         );
-        assert.deepEqual(outward, [], `${file} reaches out of the config and plan`);
     }
 });
 
@@ -115,7 +131,7 @@ test("the consistency check imports neither the plan nor the components (only th
     // BBR's facts are the one store's (facts/bbr-model-header.json), shared with the builders
     // because the real BBR of each tag judges both (test/bodyBasedRouter.test.ts).
     const allowed = [
-        path.join("components", "plan", "charts", "bodyBasedRouterFacts.ts"),
+        path.join("components", "catalogs", "charts", "bodyBasedRouterFacts.ts"),
         path.join("tools", "consistency") + path.sep,
         path.join("tools", "routeMatching.ts"),
         path.join("components", "config", "cidr.ts"),

@@ -1,5 +1,5 @@
 /**
- * The llm-d router read at its tag (components/plan/charts/llmdRouter.v0.10.0.ts): its values
+ * The llm-d router read at its tag (components/catalogs/charts/llmdRouter.v0.10.0.ts): its values
  * schema accepts exactly the `.Values` paths its templates read there, every fact names a place
  * that holds what it says, and no image it names is unpinned. With LLM_D_ROUTER_GIT_DIR set to a
  * clone's git directory (or the mirror `fetch` makes), all of it is re-read from the tag itself.
@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import * as path from "node:path";
 import test from "node:test";
 import { execFileSync } from "node:child_process";
-import { INFERENCE_EXTENSION_V1_6_0, PAYLOAD_PROCESSOR, LLM_D_ROUTER_V0_10_0 as ROUTER, SourcedFact } from "../components/plan/charts/llmdRouter.v0.10.0";
+import { INFERENCE_EXTENSION_V1_6_0, PAYLOAD_PROCESSOR, LLM_D_ROUTER_V0_10_0 as ROUTER, SourcedFact } from "../components/catalogs/charts/llmdRouter.v0.10.0";
 import { commitOf, gitShow, templatesAt, valuesReadByTemplates } from "../tools/chartValuesRead";
 import { leaves, passedWhole, readLeaves, schemaPaths, valuesRead } from "./helpers/valuesPaths";
 

@@ -67,7 +67,7 @@ test("the mutation page scores each module as Stryker does and lists each surviv
     const at = (line: number) => ({ start: { line, column: 5 } });
     const report: MutationReport = {
         files: {
-            "components/plan/names.ts": {
+            "components/names.ts": {
                 source: "a\nb\nc\nd\ne\nf\ng\nh\n    return a `x` || b;\n",
                 mutants: [
                     { mutatorName: "StringLiteral", replacement: '""', status: "Killed", location: at(3) },
@@ -78,17 +78,25 @@ test("the mutation page scores each module as Stryker does and lists each surviv
                 ],
             },
             "components/config/cidr.ts": { mutants: [{ mutatorName: "StringLiteral", replacement: '""', status: "Killed", location: at(1) }] },
+            "components/routing/modelRoute.ts": {
+                source: "export class ModelRoute extends pulumi.ComponentResource {}\n",
+                mutants: [{ mutatorName: "StringLiteral", replacement: '""', status: "Survived", location: at(1) }],
+            },
         },
     };
     assert.deepEqual(moduleScores(report), [
         { file: "components/config/cidr.ts", detected: 1, survived: 0, noCoverage: 0, ignored: 0 },
-        { file: "components/plan/names.ts", detected: 2, survived: 1, noCoverage: 1, ignored: 1 },
+        { file: "components/names.ts", detected: 2, survived: 1, noCoverage: 1, ignored: 1 },
+        { file: "components/routing/modelRoute.ts", detected: 0, survived: 1, noCoverage: 0, ignored: 0 },
     ]);
     const page = mutationMarkdown(report).split("\n");
     assert.ok(page.includes("| planner | 2 | 1 | 1 | 1 | 50.0 % |"));
     assert.ok(page.includes("| config | 1 | 0 | 0 | 0 | 100.0 % |"));
-    assert.ok(page.includes("| all | 3 | 1 | 1 | 1 | 60.0 % |"));
+    assert.ok(page.includes("| builders | 0 | 1 | 0 | 0 | 0.0 % |"));
+    assert.ok(page.includes("| all | 3 | 2 | 1 | 1 | 50.0 % |"));
     // Survivors in line order, with the line they changed; killed and ignored mutants not listed.
-    const listed = page.slice(page.indexOf("### components/plan/names.ts") + 2).filter((line) => line.startsWith("- "));
+    const listed = page
+        .slice(page.indexOf("### components/names.ts") + 2, page.indexOf("### components/routing/modelRoute.ts"))
+        .filter((line) => line.startsWith("- "));
     assert.deepEqual(listed, ["- 2:5 BlockStatement (no test reaches it): `{}` in `b`", "- 9:5 EqualityOperator: `a && b` in `return a 'x' || b;`"]);
 });

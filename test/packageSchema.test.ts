@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { before, test } from "node:test";
 import { parse } from "yaml";
-import { apiKeyProblems } from "../components/plan/apiKeysPlan";
+import { apiKeyProblems } from "../components/routing/apiKeysPlan";
 import { PACKAGE_ROOT, PackageSchema, SchemaProperty, exportedComponents, inferPackageSchema, pluginName } from "../tools/packageSchema";
 import { referenceExamples } from "../tools/docs";
 import { REFERENCE_DOCS_PATH, referenceMarkdown } from "../tools/referenceDocs";

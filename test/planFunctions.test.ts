@@ -6,13 +6,13 @@
  */
 import assert from "node:assert/strict";
 import test from "node:test";
-import { costOf, nodesNeeded, proposeFittingGpus } from "../components/plan/capacity";
-import { smallestMachineType } from "../components/plan/gpuCatalog";
-import { checkDefaultHuggingFaceIds, isHuggingFaceModelId } from "../components/plan/huggingFaceIds";
-import { describingLine, inferenceCrdsUrl } from "../components/plan/releaseLines";
-import { MAX_MODEL_KEY_LENGTH, deriveModelKey, metricsReaderNames, modelKeyProblem, nodeServiceAccountId, poolReleaseName } from "../components/plan/names";
+import { costOf, nodesNeeded, proposeFittingGpus } from "../components/cluster/capacity";
+import { smallestMachineType } from "../components/catalogs/gpuCatalog";
+import { checkDefaultHuggingFaceIds, isHuggingFaceModelId } from "../components/catalogs/huggingFaceIds";
+import { describingLine, inferenceCrdsUrl } from "../components/catalogs/releaseLines";
+import { MAX_MODEL_KEY_LENGTH, deriveModelKey, metricsReaderNames, modelKeyProblem, nodeServiceAccountId, poolReleaseName } from "../components/names";
 import { bucketNameProblem, dnsSubdomainProblem, hostnameProblem } from "../components/config/valueRules";
-import { bootDiskProblems } from "../components/plan/weightCachePlan";
+import { bootDiskProblems } from "../components/weightCache/weightCachePlan";
 import { tokenShapedProblems } from "../components/config/configErrors";
 
 test("GPU cost: nodes × GPUs per node at the catalog's L4 prices (0.56 and 0.2231 USD per GPU-hour, 730 h a month)", () => {

@@ -9,8 +9,8 @@ import test from "node:test";
 import fc from "fast-check";
 import { ConfigError, describeValue } from "../components/config/configErrors";
 import { canonicalCidr, formatAddress, parseCidr, rangeSize, rangesOverlap } from "../components/config/cidr";
-import { MAX_MODEL_KEY_LENGTH, deriveModelKey, endpointPickerName, poolReleaseName } from "../components/plan/names";
-import { versionAtLeast } from "../components/plan/versions";
+import { MAX_MODEL_KEY_LENGTH, deriveModelKey, endpointPickerName, poolReleaseName } from "../components/names";
+import { versionAtLeast } from "../components/catalogs/versions";
 import { type GatewayManifest, type HttpRouteManifest, type RouteMatch, type RouteRule, pathMatches, routeRequest } from "../tools/routeMatching";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

@@ -8,7 +8,7 @@
  * objects of that line included (so the dashboard and the autoscaler read only metrics of that
  * line's vLLM tag, each EPP has one working monitor, the fetcher fills the directory vLLM reads),
  * and faults of each line's own objects are reported. vLLM's arguments and environment are
- * checked against what its pinned tag has (components/plan/vllmFlags.ts, facts/), and
+ * checked against what its pinned tag has (components/catalogs/vllmFlags.ts, facts/), and
  * every option the rendered model servers own (read from their containers, not from the program's
  * table) is refused in `vllmArgs` in every spelling that vLLM reads. The program passes the EPP no
  * flags (no `inferenceExtension.flags`) and no config key reaches them, so none are owned there.
@@ -19,7 +19,7 @@ import * as path from "node:path";
 import test from "node:test";
 import { parse as parseYaml } from "yaml";
 import { RELEASE_LINES, VLLM_RELEASES, planServing } from "../components";
-import { VLLM_OPTIONS } from "../components/plan/vllmFlags";
+import { VLLM_OPTIONS } from "../components/catalogs/vllmFlags";
 import { checkConsistency, stackOf } from "../tools/consistency";
 import { chartObjects } from "../tools/consistency/chartObjects";
 import type { HelmRelease } from "../tools/consistency/objects";

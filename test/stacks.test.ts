@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import * as path from "node:path";
 import test from "node:test";
 import { INFERENCE_CHARTS } from "../components";
-import { poolReleaseName } from "../components/plan/names";
+import { poolReleaseName } from "../components/names";
 import { MOCK_SECRET_VALUE, ProgramRun, REPO_ROOT, RecordedResource, isSecretValue, runProgram } from "../tools/mockRuntime";
 import { isKubernetesObject } from "../tools/renderFiles";
 import { validateKubernetesObject } from "./helpers/kubernetesSchemas";

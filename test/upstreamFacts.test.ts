@@ -148,7 +148,7 @@ test("parameters from the Hugging Face ID: sizes it names, experts counted conse
     assert.deepEqual(plan({ models: [{ ...distill, parameters: 7.62 }] }).models[0].parameters, { billions: 7.62, source: "config" });
     assert.deepEqual(problemsOf({ models: [{ name: "acme/Custom-Chat", contextLength: 4096, kvCacheBytesPerToken: 1024 }] }), [
         "models[0].parameters: is required: acme/Custom-Chat names no size (such as 7B or 1.5B) and is not in the known-model table " +
-            "(components/plan/knownModels.ts); give its parameter count in billions (the total, for a mixture of experts)",
+            "(components/catalogs/knownModels.ts); give its parameter count in billions (the total, for a mixture of experts)",
     ]);
 });
 

@@ -1,10 +1,10 @@
 /**
  * The vLLM facts the program is checked against (facts/vllm@<tag>.json for the
- * environment, components/plan/vllmFlags.ts for the flags, facts/ for the
+ * environment, components/catalogs/vllmFlags.ts for the flags, facts/ for the
  * metrics, read from vllm-project/vllm at each pinned tag): each names the tag and commit of its
  * release, and with VLLM_GIT_DIR set to a clone's git directory (a fork that carries the upstream
  * tags will do), the flags, environment variables and metrics the program uses, every metric of
- * the committed lists and every part of the memory rule (components/plan/vllmMemory.ts) on the line
+ * the committed lists and every part of the memory rule (components/catalogs/vllmMemory.ts) on the line
  * it cites, are found again in the source at the tag.
  */
 import assert from "node:assert/strict";
@@ -13,7 +13,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import test from "node:test";
 import { RELEASE_LINES, VLLM_RELEASES, modelCharts, planServing, vllmDeployment } from "../components";
-import { VLLM_OPTIONS } from "../components/plan/vllmFlags";
+import { VLLM_OPTIONS } from "../components/catalogs/vllmFlags";
 import { UpstreamMetric, VLLM_ADMIN_PATHS, metricListOf } from "../tools/consistency/upstreamFacts";
 import { REPO_ROOT } from "../tools/repoRoot";
 import { NETWORK_POLICY } from "./helpers/plannedModels";

@@ -37,11 +37,11 @@ export interface ModuleScore {
 const score = (s: Omit<ModuleScore, "file" | "ignored">) =>
     s.detected + s.survived + s.noCoverage === 0 ? 100 : (100 * s.detected) / (s.detected + s.survived + s.noCoverage);
 
-/** The groups of docs/testing.md: what the mutation run covers. */
-export function groupOf(file: string): "config" | "planner" | "builders" {
+/** The groups of docs/testing.md: what the mutation run covers. The builders are the modules
+ * that declare a component (their module-level functions); the planner is every other module. */
+export function groupOf(file: string, source: string): "config" | "planner" | "builders" {
     if (file.startsWith("components/config/")) return "config";
-    if (file.startsWith("components/plan/")) return "planner";
-    return "builders";
+    return /extends pulumi\.ComponentResource\b/.test(source) ? "builders" : "planner";
 }
 
 export function moduleScores(report: MutationReport): ModuleScore[] {
@@ -69,7 +69,7 @@ export function mutationMarkdown(report: MutationReport): string {
     const groups = (["config", "planner", "builders"] as const).map((g) =>
         total(
             g,
-            scores.filter((s) => groupOf(s.file) === g),
+            scores.filter((s) => groupOf(s.file, report.files[s.file].source ?? "") === g),
         ),
     );
     const header = ["| module | killed | survived | no coverage | ignored (static) | score |", "| --- | ---: | ---: | ---: | ---: | ---: |"];

@@ -12,7 +12,7 @@ import { ProgramRun, RecordedResource, redactSecrets } from "./mockRuntime";
 export type RenderedResource = Omit<RecordedResource, "protect" | "dependencies">;
 
 const HELM_CHART = "kubernetes:helm.sh/v4:Chart";
-/** Istio's charts are installed as Helm releases (see components/istioInstallation.ts). */
+/** Istio's charts are installed as Helm releases (see components/routing/istioInstallation.ts). */
 const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
 const DASHBOARD = "gcp:monitoring/dashboard:Dashboard";
 
@@ -199,10 +199,10 @@ export function renderSummary(outputs: Record<string, unknown>): string {
         ...(systemPool === undefined ? [] : [`System pool: ${systemPool.nodesPerZone} x ${systemPool.machineType} per zone.`]),
         "Context and KV cache: vLLM's memory rule at the line's tag, the profiling reserve (kvCacheReserveGb) an estimate; a native context is used " +
             "when one request of it fits 90 % of the KV cache, else the largest that does. A size read from an ID (parameters: id) counts 10 % more.",
-        "Prices: GPU list prices only (no VM, disk or load balancer), us-central1; see components/plan/gpuCatalog.ts.",
+        "Prices: GPU list prices only (no VM, disk or load balancer), us-central1; see components/catalogs/gpuCatalog.ts.",
         ...(epps === undefined
             ? []
-            : ["EPP prices: what they request at the machine family's list rates, us-central1; see components/plan/systemCapacity.ts."]),
+            : ["EPP prices: what they request at the machine family's list rates, us-central1; see components/cluster/systemCapacity.ts."]),
         "",
         "Requests to try, once the gateway has an address:",
         ...models.flatMap((m) => ["", `${m.name}:`, `  ${m.try.chatCompletions}`, `  ${m.try.completions}`]),

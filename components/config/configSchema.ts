@@ -3,12 +3,12 @@
  * and it fills in every default.
  */
 import { z } from "zod";
-import { ACCELERATOR_TYPES } from "../plan/gpuCatalog";
-import { GATEWAY_PROVIDER_NAMES } from "../plan/gatewayProviders";
-import { METRICS_COLLECTOR_NAMES } from "../plan/metricsCollectors";
-import { HUGGING_FACE_ID_RULE, isHuggingFaceModelId } from "../plan/huggingFaceIds";
-import { MAX_MODEL_KEY_LENGTH } from "../plan/names";
-import { versionAtLeast } from "../plan/versions";
+import { ACCELERATOR_TYPES } from "../catalogs/gpuCatalog";
+import { GATEWAY_PROVIDER_NAMES } from "../catalogs/gatewayProviders";
+import { METRICS_COLLECTOR_NAMES } from "../catalogs/metricsCollectors";
+import { HUGGING_FACE_ID_RULE, isHuggingFaceModelId } from "../catalogs/huggingFaceIds";
+import { MAX_MODEL_KEY_LENGTH } from "../names";
+import { versionAtLeast } from "../catalogs/versions";
 import { canonicalCidr, parseCidr } from "./cidr";
 import { AutoscalingMetric, CacheAccessMode, DEFAULT_READY_TIMEOUT_MINUTES, Precision, WeightCacheType } from "./modelConfig";
 import {

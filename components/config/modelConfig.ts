@@ -3,7 +3,7 @@
  * adapters and weight cache. Part of the stack config and of the top-level component's args;
  * `configSchema.ts` enforces it.
  */
-import type { AcceleratorType } from "../plan/gpuCatalog";
+import type { AcceleratorType } from "../catalogs/gpuCatalog";
 
 /** Weight precisions the capacity estimate knows. A const object so the cross-language schema
  * gets an enum. */

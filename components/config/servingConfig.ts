@@ -4,8 +4,8 @@
  * errors, so typos are caught) and fills in the defaults, which reproduce the upstream "serve
  * multiple generative AI models" guide.
  */
-import type { GatewayProviderName } from "../plan/gatewayProviders";
-import type { MetricsCollectorName } from "../plan/metricsCollectors";
+import type { GatewayProviderName } from "../catalogs/gatewayProviders";
+import type { MetricsCollectorName } from "../catalogs/metricsCollectors";
 import type { ModelConfig } from "./modelConfig";
 
 /** The inference extension release whose charts and CRDs are used by default. */

@@ -3,8 +3,8 @@
  * the program's refusal table (a test that iterates over that table cannot see an entry go
  * missing), and every spelling vLLM's parser reads for one of them.
  */
-import { MEMORY_OPTIONS } from "../../components/plan/contextPlan";
-import type { VllmOptions } from "../../components/plan/vllmFlags";
+import { MEMORY_OPTIONS } from "../../components/modelServers/contextPlan";
+import type { VllmOptions } from "../../components/catalogs/vllmFlags";
 
 /** The parts of a rendered vLLM container these rules read. */
 export interface RenderedVllmContainer {

@@ -22,7 +22,7 @@ export interface LoraSyncer {
 }
 
 /**
- * The program's adapter fetcher (components/adapterFetcher.ts), read as its container says: it
+ * The program's adapter fetcher (components/adapters/adapterFetcher.ts), read as its container says: it
  * reads the JSON list in the file its `ADAPTER_LIST` names (`active[].name`) and writes each
  * active adapter to `<its VLLM_LORA_RESOLVER_CACHE_DIR>/<name>`. Not an upstream fact: our own
  * sidecar's interface, which test/adapterFetcher.test.ts runs under Python.

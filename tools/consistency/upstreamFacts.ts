@@ -2,11 +2,11 @@
  * What the consistency check knows of the world outside the stack, each with its source: read at
  * the exact tag the stack pins (the JSON files in facts/ carry repository, tag, commit and
  * file), or from the provider's documentation. BBR's headers, label and keys are read once, in
- * components/plan/charts/bodyBasedRouterFacts.ts, by the builders and this check alike: the real
+ * components/catalogs/charts/bodyBasedRouterFacts.ts, by the builders and this check alike: the real
  * BBR of each tag judges both (test/bodyBasedRouter.test.ts). Some facts no real program here
  * judges are still held twice on purpose, here for the check and in components/ for the builders,
  * so that the two never agree only because they share a constant: vLLM's resolver variables
- * (components/plan/vllmReleases.ts), the syncer's file (loraAdapters.ts), Google's health-check
+ * (components/catalogs/vllmReleases.ts), the syncer's file (loraAdapters.ts), Google's health-check
  * ranges (gatewayProviders.ts), the collectors' namespaces (metricsCollectors.ts).
  *
  * The tags the comments below name are these commits (`git rev-parse <tag>^{commit}`):
@@ -156,7 +156,7 @@ export const VLLM_RUNTIME_LORA_ENV = "VLLM_ALLOW_RUNTIME_LORA_UPDATING";
  * `VLLM_LORA_RESOLVER_CACHE_DIR` (envs.py:943), refuses to start unless that is a directory, and
  * serves a request for an unknown name from `<dir>/<name>/` (vllm/plugins/lora_resolvers/
  * filesystem_resolver.py `register_filesystem_resolver`, `resolve_lora`); only with runtime
- * loading allowed. (components/plan/vllmReleases.ts holds the same names for the builders, kept
+ * loading allowed. (components/catalogs/vllmReleases.ts holds the same names for the builders, kept
  * apart on purpose.)
  */
 export const VLLM_FILESYSTEM_RESOLVER = {

@@ -7,7 +7,7 @@ import { parse as parseYaml } from "yaml";
 import { mapSelects } from "./labelSelector";
 import { flagValues } from "./modelServers";
 import { ContainerAt, KubeObject, PodTemplate, RenderedStack, argvOf, containersOf, find, imageOf, namespaceOf, ofKind, podTemplates } from "./objects";
-import { ModelHeaderFact, modelHeaderFact } from "../../components/plan/charts/bodyBasedRouterFacts";
+import { ModelHeaderFact, modelHeaderFact } from "../../components/catalogs/charts/bodyBasedRouterFacts";
 
 /** The pod templates in `namespace` whose labels a map selector picks. */
 export function templatesSelected(stack: RenderedStack, namespace: string, selector: Record<string, string> | undefined): PodTemplate[] {

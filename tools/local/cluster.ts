@@ -8,7 +8,7 @@ import { ChildProcess, execFileSync, spawn } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { GPU_CATALOG } from "../../components/plan/gpuCatalog";
+import { GPU_CATALOG } from "../../components/catalogs/gpuCatalog";
 import { BIN_DIR, CACHE_DIR, crdManifest, toolsMissing } from "./toolchain";
 import versions from "./versions.json";
 
