@@ -1,3 +1,4 @@
+import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { LoraPodInputs, adapterFetcherFiles, resolverPodParts } from "./adapterFetcher";
@@ -7,17 +8,16 @@ import { API_KEYS_SECRET } from "../routing/apiKeysPlan";
 import type { PlannedModel } from "../modelServers/modelPlan";
 import { VLLM_PORT } from "../modelServers/modelPlan";
 import { LORA_RESOLVER } from "../catalogs/vllmReleases";
+import loraSyncer from "../../facts/lora-syncer.json";
 
 // The upstream adapter syncer of the v1.0 line (gateway-api-inference-extension
 // `tools/dynamic-lora-sidecar`, image in the release line's data) watches a mounted ConfigMap and
-// calls vLLM's `/v1/load_lora_adapter` and `/v1/unload_lora_adapter`. (The consistency check
-// keeps its own copy of how the syncer reads its file, tools/consistency/upstreamFacts.ts
-// LORA_SYNCER, on purpose.)
+// calls vLLM's `/v1/load_lora_adapter` and `/v1/unload_lora_adapter` (facts/lora-syncer.json).
 
 /** Where the syncer reads its config: the ConfigMap's key, mounted as a whole directory (a
  * `subPath` mount would never see updates). */
-const SYNCER_CONFIG_DIR = "/config";
-const SYNCER_CONFIG_KEY = "configmap.yaml";
+const SYNCER_CONFIG_DIR = path.posix.dirname(loraSyncer.defaultConfigPath);
+const SYNCER_CONFIG_KEY = path.posix.basename(loraSyncer.defaultConfigPath);
 const SYNCER_VOLUME = "lora-adapters";
 
 /**
@@ -66,7 +66,7 @@ export function loraSyncerConfig(model: PlannedModel) {
         return models.length === 0 ? {} : { [key]: { models } };
     };
     return {
-        vLLMLoRAConfig: {
+        [loraSyncer.baseField]: {
             name: adapterConfigMapName(model),
             port: VLLM_PORT,
             defaultBaseModel: model.name,
@@ -136,7 +136,7 @@ export function loraPodParts(model: PlannedModel, pod: LoraPodInputs) {
                 name: "lora-adapter-syncer",
                 image: loading.syncerImage,
                 restartPolicy: "Always",
-                env: [{ name: "DYNAMIC_LORA_ROLLOUT_CONFIG", value: `${SYNCER_CONFIG_DIR}/${SYNCER_CONFIG_KEY}` }, ...auth.env],
+                env: [{ name: loraSyncer.configEnv, value: loraSyncer.defaultConfigPath }, ...auth.env],
                 resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } },
                 // It only reads its ConfigMap and calls vLLM on localhost.
                 securityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT,

@@ -3,6 +3,7 @@
  * keep it in `templates/gke.yaml` and `templates/istio.yaml`. Components read a profile; none of
  * them asks which provider it runs on.
  */
+import googleCloud from "../../facts/google-cloud.json";
 
 /** How the gateway's proxies reach each Endpoint Picker, which serves gRPC over TLS with a
  * self-signed certificate on port 9002. A const object so the cross-language schema gets an enum. */
@@ -40,10 +41,8 @@ export type GatewayProxySource =
     /** Pods the provider deploys for the Gateway, labelled with the Gateway's name. */
     | "gateway-pods";
 
-/** Where Google's load balancer health checks come from
- * (https://cloud.google.com/load-balancing/docs/firewall-rules). The consistency check keeps its
- * own copy (tools/consistency/upstreamFacts.ts), on purpose. */
-export const GOOGLE_HEALTH_CHECK_RANGES = ["35.191.0.0/16", "130.211.0.0/22"] as const;
+/** Where Google's load balancer health checks come from (facts/google-cloud.json). */
+export const GOOGLE_HEALTH_CHECK_RANGES: readonly string[] = googleCloud.healthCheckRanges.ranges;
 
 /** How long one request may take: long generations take minutes, and a gateway's default would
  * cut them off (Envoy's route timeout: "If not specified, the default is 15s", route.v3

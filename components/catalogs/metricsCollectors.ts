@@ -3,6 +3,7 @@
  * reads, the job label it gives a monitor's series, where its scraper runs, and who must be
  * allowed to read a scrape's token Secret.
  */
+import googleCloud from "../../facts/google-cloud.json";
 
 /** One endpoint to scrape, whatever the collector. */
 export interface Scrape {
@@ -30,9 +31,9 @@ export interface MetricsCollector {
     tokenReaders: readonly { namespace: string; name: string }[];
 }
 
-/** Managed Prometheus' collector runs as `collector` in `gmp-system` on Standard clusters and in
- * `gke-gmp-system` on Autopilot; both are named, only one exists. */
-const MANAGED_COLLECTOR_NAMESPACES = ["gmp-system", "gke-gmp-system"] as const;
+/** Managed Prometheus' collector: its account, in one namespace on Standard clusters and another on
+ * Autopilot; both are named, only one exists (facts/google-cloud.json). */
+const MANAGED_COLLECTOR = googleCloud.managedPrometheusCollector;
 
 /** The collectors; a const object so that the cross-language schema gets an enum. */
 export const MetricsCollectorName = {
@@ -55,8 +56,8 @@ export const METRICS_COLLECTORS: Record<MetricsCollectorName, MetricsCollector> 
             ],
         }),
         job: (_namespace, name) => name,
-        namespaces: MANAGED_COLLECTOR_NAMESPACES,
-        tokenReaders: MANAGED_COLLECTOR_NAMESPACES.map((namespace) => ({ namespace, name: "collector" })),
+        namespaces: MANAGED_COLLECTOR.namespaces,
+        tokenReaders: MANAGED_COLLECTOR.namespaces.map((namespace) => ({ namespace, name: MANAGED_COLLECTOR.account })),
     },
     // The Prometheus Operator (prometheus-operator v0.85.0): its job label is `<namespace>/<name>`
     // (pkg/prometheus/promcfg.go:1470-1479), and it reads Secrets in every namespace itself

@@ -10,6 +10,7 @@
  * source could be read exactly: v0.33.0 is newer but its tag could not be read here, and GAIE
  * v1.5.0's own manifests run v0.18.1 (config/manifests/vllm/gpu-deployment.yaml), older still.
  */
+import loraResolver from "../../facts/vllm-lora-resolver.json";
 
 /** One vLLM release. */
 export interface VllmRelease {
@@ -48,19 +49,10 @@ export const VLLM_RELEASES: Readonly<Record<string, VllmRelease>> = {
     },
 };
 
-/** vLLM's filesystem LoRA resolver (`vllm/plugins/lora_resolvers/filesystem_resolver.py`, the
- * same at v0.11.0 and v0.20.2): a request naming an unknown model looks for
- * `<VLLM_LORA_RESOLVER_CACHE_DIR>/<name>/adapter_config.json` whose `peft_type` is `LORA` and whose
- * `base_model_name_or_path` equals `--model`, and loads it; only with runtime updating allowed
- * (`VLLM_ALLOW_RUNTIME_LORA_UPDATING`, envs.py) and the plugin loaded (`VLLM_PLUGINS`, envs.py:
- * unset loads every plugin, a list only those named; pyproject.toml entry point
- * `lora_filesystem_resolver`). The directory must exist when vLLM starts. (The consistency check
- * keeps its own copy of these names, tools/consistency/upstreamFacts.ts, on purpose: a check that
- * read the builders' constant would agree with them whatever vLLM reads.) */
-export const LORA_RESOLVER = {
-    plugin: "lora_filesystem_resolver",
-    env: { plugins: "VLLM_PLUGINS", cacheDir: "VLLM_LORA_RESOLVER_CACHE_DIR", runtimeUpdating: "VLLM_ALLOW_RUNTIME_LORA_UPDATING" },
-} as const;
+/** vLLM's filesystem LoRA resolver: its plugin and the variables that load it, name its directory
+ * and allow runtime loading (facts/vllm-lora-resolver.json, read at both tags; the consistency
+ * check reads the same file). The directory must exist when vLLM starts. */
+export const LORA_RESOLVER = { plugin: loraResolver.plugin, env: loraResolver.env };
 
 /** The release of `tag`, or undefined for one we have not read. */
 export function vllmRelease(tag: string): VllmRelease | undefined {

@@ -8,7 +8,7 @@
 import { VolumePath } from "./files";
 import { fillsResolver, modelServersOf } from "./modelServers";
 import { Finding, RenderedStack, describe, podTemplates, refOf } from "./objects";
-import { VLLM_FILESYSTEM_RESOLVER, VLLM_RUNTIME_LORA_ENV } from "./upstreamFacts";
+import { VLLM_LORA_RESOLVER } from "./upstreamFacts";
 
 const where = (at: VolumePath | undefined) =>
     at === undefined ? "no volume" : `volume ${at.volume}${at.inside === "" ? "" : ` at ${at.inside}`}${at.readOnly ? ", read-only" : ""}`;
@@ -35,7 +35,7 @@ export function adapterFindings(stack: RenderedStack): Finding[] {
             if (runtimeAdapters.length > 0 && !server.runtimeLoraLoading) {
                 findings.push({
                     rule: "request-path",
-                    message: `${owner} loads ${runtimeAdapters.join(", ")} at runtime, but its vLLM does not allow it (--enable-lora and ${VLLM_RUNTIME_LORA_ENV})`,
+                    message: `${owner} loads ${runtimeAdapters.join(", ")} at runtime, but its vLLM does not allow it (--enable-lora and ${VLLM_LORA_RESOLVER.env.runtimeUpdating})`,
                     objects: [
                         vllmEnv,
                         ...[syncer?.container, ...(resolver?.fillers ?? []).map((f) => f.container)].flatMap((c) =>
@@ -50,7 +50,7 @@ export function adapterFindings(stack: RenderedStack): Finding[] {
                     rule: "request-path",
                     message:
                         `the adapter fetcher in ${owner} writes ${filler.adapters.join(", ") || "adapters"} to ${filler.path} (${where(filler.at)}), ` +
-                        `but vLLM's resolver reads ${resolver.path} (${VLLM_FILESYSTEM_RESOLVER.cacheDirEnv}; ${where(resolver.at)}): it never finds them`,
+                        `but vLLM's resolver reads ${resolver.path} (${VLLM_LORA_RESOLVER.env.cacheDir}; ${where(resolver.at)}): it never finds them`,
                     objects: [
                         refOf(template.owner, `${filler.container.path}.volumeMounts`),
                         refOf(template.owner, `${server.container.path}.volumeMounts`),

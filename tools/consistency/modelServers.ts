@@ -7,7 +7,7 @@
 import { parse as parseYaml } from "yaml";
 import { VolumePath, fileAt, volumePathOf } from "./files";
 import { ContainerAt, PodTemplate, RenderedStack, argvOf, containersOf, imageOf } from "./objects";
-import { LORA_SYNCER, VLLM_DEFAULT_PORT, VLLM_FILESYSTEM_RESOLVER, VLLM_RUNTIME_LORA_ENV } from "./upstreamFacts";
+import { LORA_SYNCER, VLLM_DEFAULT_PORT, VLLM_LORA_RESOLVER } from "./upstreamFacts";
 
 /** The LoRA syncer beside a vLLM container. */
 export interface LoraSyncer {
@@ -27,7 +27,7 @@ export interface LoraSyncer {
  * active adapter to `<its VLLM_LORA_RESOLVER_CACHE_DIR>/<name>`. Not an upstream fact: our own
  * sidecar's interface, which test/adapterFetcher.test.ts runs under Python.
  */
-const ADAPTER_FETCHER = { listEnv: "ADAPTER_LIST", dirEnv: VLLM_FILESYSTEM_RESOLVER.cacheDirEnv } as const;
+const ADAPTER_FETCHER = { listEnv: "ADAPTER_LIST", dirEnv: VLLM_LORA_RESOLVER.env.cacheDir } as const;
 
 /** A container that fills vLLM's resolver directory. */
 export interface ResolverFiller {
@@ -129,9 +129,9 @@ function readSyncer(stack: RenderedStack, template: PodTemplate, sidecar: Contai
 
 /** vLLM's resolver directory and the fetchers of the pod, when vLLM loads the plugin. */
 function readResolver(stack: RenderedStack, template: PodTemplate, vllm: ContainerAt, others: ContainerAt[]): Resolver | undefined {
-    const plugins = envValue(vllm.container, VLLM_FILESYSTEM_RESOLVER.pluginsEnv);
-    const path = envValue(vllm.container, VLLM_FILESYSTEM_RESOLVER.cacheDirEnv);
-    if (path === undefined || (plugins !== undefined && !plugins.split(",").includes(VLLM_FILESYSTEM_RESOLVER.plugin))) return undefined;
+    const plugins = envValue(vllm.container, VLLM_LORA_RESOLVER.env.plugins);
+    const path = envValue(vllm.container, VLLM_LORA_RESOLVER.env.cacheDir);
+    if (path === undefined || (plugins !== undefined && !plugins.split(",").includes(VLLM_LORA_RESOLVER.plugin))) return undefined;
     const at = volumePathOf(vllm, path);
     const fillers = others.flatMap((container) => {
         const list = envValue(container.container, ADAPTER_FETCHER.listEnv);
@@ -177,7 +177,7 @@ export function modelServersOf(stack: RenderedStack, template: PodTemplate): Mod
             const positional = serve !== -1 && argv[serve + 1] !== undefined && !argv[serve + 1].startsWith("-") ? [argv[serve + 1]] : [];
             const served = flagValues(argv, "--served-model-name") ?? flagValues(argv, "--model") ?? positional;
             const loraModules = (flagValues(argv, "--lora-modules") ?? []).map((m) => (m.startsWith("{") ? String(JSON.parse(m).name) : m.split("=")[0]));
-            const allowed = ["1", "true"].includes((envValue(c.container, VLLM_RUNTIME_LORA_ENV) ?? "").trim().toLowerCase());
+            const allowed = ["1", "true"].includes((envValue(c.container, VLLM_LORA_RESOLVER.env.runtimeUpdating) ?? "").trim().toLowerCase());
             return {
                 template,
                 container: c,

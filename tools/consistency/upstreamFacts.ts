@@ -1,13 +1,10 @@
 /**
  * What the consistency check knows of the world outside the stack, each with its source: read at
  * the exact tag the stack pins (the JSON files in facts/ carry repository, tag, commit and
- * file), or from the provider's documentation. BBR's headers, label and keys are read once, in
- * components/catalogs/charts/bodyBasedRouterFacts.ts, by the builders and this check alike: the real
- * BBR of each tag judges both (test/bodyBasedRouter.test.ts). Some facts no real program here
- * judges are still held twice on purpose, here for the check and in components/ for the builders,
- * so that the two never agree only because they share a constant: vLLM's resolver variables
- * (components/catalogs/vllmReleases.ts), the syncer's file (loraAdapters.ts), Google's health-check
- * ranges (gatewayProviders.ts), the collectors' namespaces (metricsCollectors.ts).
+ * file), or from the provider's documentation (facts/google-cloud.json). The builders read the
+ * same files: BBR's headers, label and keys (components/catalogs/charts/bodyBasedRouterFacts.ts),
+ * vLLM's resolver variables, the syncer's file, Google's health-check ranges and the collectors'
+ * namespaces are each held once, in facts/.
  *
  * The tags the comments below name are these commits (`git rev-parse <tag>^{commit}`):
  * kubernetes-sigs/gateway-api-inference-extension v1.0.0 ffea26329a16922bb3b2cf37a383417c511227d5,
@@ -26,6 +23,9 @@ import eppServing from "../../facts/epp-serving.json";
 import vllmV0110 from "../../facts/vllm-metrics@v0.11.0.json";
 import vllmV0202 from "../../facts/vllm-metrics@v0.20.2.json";
 import vllmAdminPaths from "../../facts/vllm-admin-paths.json";
+import googleCloud from "../../facts/google-cloud.json";
+import loraSyncer from "../../facts/lora-syncer.json";
+import loraResolver from "../../facts/vllm-lora-resolver.json";
 
 /** Whether the Endpoint Picker of one tag serves TLS by default, and the argument that stops it. */
 export interface EppServingFact {
@@ -134,36 +134,11 @@ export const GKE_GPU_CONTAINER_METRICS = [
  * `/metrics` on the API's port. */
 export const VLLM_DEFAULT_PORT = 8000;
 
-/** The LoRA syncer (`tools/dynamic-lora-sidecar/sidecar/sidecar.py` at v1.0.2): it reads the file
- * named by `DYNAMIC_LORA_ROLLOUT_CONFIG` (default `/config/configmap.yaml`), key `vLLMLoRAConfig`,
- * loads `ensureExist.models[].id` into vLLM on `host:port` (default `localhost:8000`). */
-export const LORA_SYNCER = {
-    configEnv: "DYNAMIC_LORA_ROLLOUT_CONFIG",
-    defaultConfigPath: "/config/configmap.yaml",
-    baseField: "vLLMLoRAConfig",
-    defaultPort: 8000,
-} as const;
+/** The v1.0 line's LoRA syncer: the file it reads and how (facts/lora-syncer.json). */
+export const LORA_SYNCER = loraSyncer;
 
-/** vLLM loads adapters at runtime only with `VLLM_ALLOW_RUNTIME_LORA_UPDATING` set to `1` or
- * `true`, any case, after trimming (vllm/envs.py at v0.11.0; line 956 at v0.20.2), and LoRA
- * enabled (`--enable-lora`). */
-export const VLLM_RUNTIME_LORA_ENV = "VLLM_ALLOW_RUNTIME_LORA_UPDATING";
-
-/**
- * vLLM's filesystem LoRA resolver (read at v0.20.2; the same at v0.11.0): the plugin
- * `lora_filesystem_resolver` (pyproject.toml:46, an entry point) is loaded when `VLLM_PLUGINS` is
- * unset or lists it (envs.py:935, comma-separated; vllm/plugins/__init__.py:56); it reads
- * `VLLM_LORA_RESOLVER_CACHE_DIR` (envs.py:943), refuses to start unless that is a directory, and
- * serves a request for an unknown name from `<dir>/<name>/` (vllm/plugins/lora_resolvers/
- * filesystem_resolver.py `register_filesystem_resolver`, `resolve_lora`); only with runtime
- * loading allowed. (components/catalogs/vllmReleases.ts holds the same names for the builders, kept
- * apart on purpose.)
- */
-export const VLLM_FILESYSTEM_RESOLVER = {
-    plugin: "lora_filesystem_resolver",
-    pluginsEnv: "VLLM_PLUGINS",
-    cacheDirEnv: "VLLM_LORA_RESOLVER_CACHE_DIR",
-} as const;
+/** vLLM's filesystem LoRA resolver and runtime loading (facts/vllm-lora-resolver.json). */
+export const VLLM_LORA_RESOLVER = loraResolver;
 
 /**
  * What a metrics endpoint behind controller-runtime's authentication filter asks of its callers,
@@ -197,8 +172,8 @@ export type ProxySource =
 
 /**
  * Gateway classes the check knows. GKE's regional Envoy-based classes use the region's proxy-only
- * subnet (https://cloud.google.com/load-balancing/docs/proxy-only-subnets) and health checks from
- * 35.191.0.0/16 and 130.211.0.0/22 (https://cloud.google.com/load-balancing/docs/health-check-concepts#ip-ranges).
+ * subnet (https://cloud.google.com/load-balancing/docs/proxy-only-subnets) and Google's health-check
+ * ranges (facts/google-cloud.json).
  * Istio deploys the Gateway's proxies in its namespace with the pod label
  * `gateway.networking.k8s.io/gateway-name: <gateway>` (istio/istio 1.28.10
  * `manifests/charts/istio-control/istio-discovery/files/kube-gateway.yaml`), which call the EPP's
@@ -207,8 +182,8 @@ export type ProxySource =
  * renders one from v1.0.1, templates/istio.yaml).
  */
 export const GATEWAY_CLASS_PROXIES: Readonly<Record<string, ProxySource>> = {
-    "gke-l7-regional-external-managed": { kind: "proxy-only-subnet", healthCheckRanges: ["35.191.0.0/16", "130.211.0.0/22"] },
-    "gke-l7-rilb": { kind: "proxy-only-subnet", healthCheckRanges: ["35.191.0.0/16", "130.211.0.0/22"] },
+    "gke-l7-regional-external-managed": { kind: "proxy-only-subnet", healthCheckRanges: googleCloud.healthCheckRanges.ranges },
+    "gke-l7-rilb": { kind: "proxy-only-subnet", healthCheckRanges: googleCloud.healthCheckRanges.ranges },
     istio: { kind: "gateway-pods", label: "gateway.networking.k8s.io/gateway-name", tlsByDestinationRule: true },
 };
 
@@ -234,10 +209,9 @@ export interface MonitorKind {
     scrapers?: Scrapers;
 }
 
-/** Managed Prometheus' collectors run in `gmp-system`, or `gke-gmp-system` on Autopilot, as the
- * ServiceAccount `collector`, which must be allowed to read a monitor's token Secret (the
- * inferencepool chart binds its scrape Secret to `collector` there: templates/gke.yaml at v1.0.2). */
-const MANAGED_PROMETHEUS: Scrapers = { namespaces: ["gmp-system", "gke-gmp-system"], account: "collector" };
+/** Managed Prometheus' collectors, which must be allowed to read a monitor's token Secret
+ * (facts/google-cloud.json). */
+const MANAGED_PROMETHEUS: Scrapers = googleCloud.managedPrometheusCollector;
 const MANAGED_MONITOR: Omit<MonitorKind, "clusterWide"> = {
     endpointsField: "endpoints",
     port: (e) => e.port,
