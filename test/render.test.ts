@@ -13,8 +13,9 @@ import * as path from "node:path";
 import test, { after } from "node:test";
 import { parse as parseYaml } from "yaml";
 import { MOCK_SECRET_VALUE } from "../tools/mockRuntime";
-import { CODE_ROOT, REPO_ROOT } from "../tools/repoRoot";
+import { REPO_ROOT } from "../tools/repoRoot";
 import type { RenderedResource } from "../tools/renderFiles";
+import { Run, cli } from "./helpers/cli";
 import { validateKubernetesObject } from "./helpers/kubernetesSchemas";
 import { configKey, stackVariant } from "./helpers/stackConfigs";
 import { curlArgvs } from "./helpers/stubCurl";
@@ -22,16 +23,9 @@ import { curlArgvs } from "./helpers/stubCurl";
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "render-test-"));
 after(() => fs.rmSync(work, { recursive: true, force: true }));
 
-type Run = { status: number | null; stdout: string; stderr: string };
-
 /** An npm script, as a user runs it. */
 function npm(...args: string[]): Run {
     return spawnSync("npm", ["run", "--silent", ...args], { cwd: REPO_ROOT, encoding: "utf8" });
-}
-
-/** A compiled CLI, as its npm script runs it once compiled, without npm's half second. */
-function cli(tool: "render" | "planDiff", ...args: string[]): Run {
-    return spawnSync(process.execPath, [path.join(CODE_ROOT, "tools", `${tool}.js`), ...args], { cwd: REPO_ROOT, encoding: "utf8" });
 }
 
 function filesUnder(dir: string): string[] {

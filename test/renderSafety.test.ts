@@ -15,15 +15,11 @@ import { stringify } from "yaml";
 import { REPO_ROOT, loadStackConfig } from "../tools/mockRuntime";
 import { RENDER_MARKER, RenderRefused, checkOutputDirectory, render, stackNames, writeAtomically } from "../tools/render";
 import { StackFileError } from "../tools/stackFile";
+import { cli, cliCommand } from "./helpers/cli";
 import { configKey, stackVariant } from "./helpers/stackConfigs";
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "render-safety-"));
 after(() => fs.rmSync(work, { recursive: true, force: true }));
-
-function npm(...args: string[]) {
-    const result = spawnSync("npm", ["run", "--silent", ...args], { cwd: REPO_ROOT, encoding: "utf8" });
-    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 /** Every file under `dir` with its content: what a test compares before and after. */
 function snapshot(dir: string): Record<string, string> {
@@ -40,10 +36,10 @@ function directoryWith(name: string, files: Record<string, string>): string {
     return dir;
 }
 
-test("npm run render refuses an existing directory it did not make and leaves it untouched", () => {
+test("render refuses an existing directory it did not make and leaves it untouched", () => {
     const dir = directoryWith("not-a-render", { "notes.txt": "mine", "sub/data.bin": "also mine" });
     const before = snapshot(dir);
-    const run = npm("render", "--", "--stack", "gke", "--out", dir);
+    const run = cli("render", "--stack", "gke", "--out", dir);
     assert.notEqual(run.status, 0);
     assert.match(run.stderr, /will not write to .*not-a-render: it is not empty and no render made it/);
     assert.deepEqual(snapshot(dir), before);
@@ -56,7 +52,7 @@ test("npm run render refuses an existing directory it did not make and leaves it
 
 test("render refuses stack names that are paths", async () => {
     // From the checkout with no --out, `..` would have named the checkout's parent.
-    const run = npm("render", "--", "--stack", "..");
+    const run = cli("render", "--stack", "..");
     assert.equal(run.status, 2, run.stderr);
     assert.match(run.stderr, /--stack "\.\." is not a stack name/);
     for (const stack of [".", "a/b", "../gke", "", "x".repeat(101)]) {
@@ -66,7 +62,7 @@ test("render refuses stack names that are paths", async () => {
 
 test("a stack with no stack file: the render names the stacks there and writes nothing", () => {
     const out = path.join(work, "prod");
-    const run = npm("render", "--", "--stack", "prod", "--out", out);
+    const run = cli("render", "--stack", "prod", "--out", out);
     assert.equal(run.status, 2, run.stderr);
     assert.equal(
         run.stderr.trim(),
@@ -185,7 +181,7 @@ test("a stack file that is a directory, not YAML, repeats a key, nests too deep 
         // One through the CLI (what a user sees), the others through the same function in-process.
         const run =
             name === "repeated.yaml"
-                ? npm("render", "--", "--stack", "gke", "--config-file", file, "--out", out)
+                ? cli("render", "--stack", "gke", "--config-file", file, "--out", out)
                 : await render({ stack: "gke", configFile: file, out }).then(
                       () => assert.fail("rendered"),
                       (error: Error) => ({ status: error instanceof StackFileError ? 2 : 1, stderr: `${error.message}\n` }),
@@ -226,7 +222,7 @@ test("a long error arrives whole through a slow pipe (no exit before the write d
     };
     const file = path.join(work, "800-bad-models.yaml");
     fs.writeFileSync(file, stringify(document));
-    const run = throughSlowPipe(["npm", "run", "--silent", "render", "--", "--stack", "big", "--config-file", file, "--out", path.join(work, "big")], "stderr");
+    const run = throughSlowPipe([...cliCommand("render"), "--stack", "big", "--config-file", file, "--out", path.join(work, "big")], "stderr");
     assert.equal(run.code, 1);
     assert.ok(run.text.length > 64 * 1024, `only ${run.text.length} bytes`);
     assert.match(run.text, /^Invalid stack configuration of multi-model-inference \(803 problems\)/);
@@ -243,7 +239,7 @@ test("a long summary arrives whole through a slow pipe", () => {
         });
     });
     const out = path.join(work, "many-adapters");
-    const run = throughSlowPipe(["npm", "run", "--silent", "render", "--", "--stack", "gke", "--config-file", file, "--out", out], "stdout");
+    const run = throughSlowPipe([...cliCommand("render"), "--stack", "gke", "--config-file", file, "--out", out], "stdout");
     assert.equal(run.code, 0);
     assert.ok(run.text.length > 64 * 1024, `only ${run.text.length} bytes`);
     assert.ok(run.text.includes(`m1-adapter-126-${"x".repeat(240)}`), "the last adapter is missing");
@@ -265,7 +261,7 @@ test("a long plan diff arrives whole through a slow pipe", () => {
         directoryWith("diff-before", { "resources.json": "[]" }),
         directoryWith("diff-after", { "resources.json": JSON.stringify(resources) }),
     ];
-    const run = throughSlowPipe(["npm", "run", "--silent", "plan-diff", "--", before, afterDir], "stdout");
+    const run = throughSlowPipe([...cliCommand("planDiff"), before, afterDir], "stdout");
     assert.equal(run.code, 0);
     assert.ok(run.text.length > 64 * 1024, `only ${run.text.length} bytes`);
     assert.match(run.text, /\*\*1500 to add, 0 to change, 0 to remove, 0 unchanged\.\*\*/);
@@ -275,7 +271,7 @@ test("a long plan diff arrives whole through a slow pipe", () => {
 test("plan-diff on a malformed resources.json: one line naming the file, none of its text", () => {
     const token = "hf_DoNotPrintThisLineEverAnywhere1234";
     const broken = directoryWith("diff-broken", { "resources.json": `[{"urn": "u", "token": ${token}}]` });
-    const run = npm("plan-diff", "--", broken, broken);
+    const run = cli("planDiff", broken, broken);
     assert.equal(run.status, 2);
     assert.match(run.stderr.trim(), /^plan-diff: .*diff-broken\/resources\.json is not valid JSON$/);
     assert.ok(!run.stderr.includes(token) && !run.stdout.includes(token), run.stderr);
