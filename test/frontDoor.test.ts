@@ -1,5 +1,5 @@
 /**
- * The front door OpenAI clients expect: the model list's handler run against its files, the API
+ * The front door OpenAI clients expect: the model list served by the real nginx and njs from its files, the API
  * key rules and where the keys go, the LoRA syncer's key under Python, and a stack that opts out
  * of keys. Routing by Gateway API's precedence is in routing.test.ts.
  */
@@ -12,6 +12,8 @@ import * as path from "node:path";
 import test, { after } from "node:test";
 import {
     API_KEYS_SECRET,
+    CATALOG_FILES,
+    CATALOG_PATHS,
     ConfigError,
     SYNCER_AUTH_MODULE,
     apiKeyProblems,
@@ -29,7 +31,7 @@ import {
     vllmDeployment,
 } from "../components";
 import { runProgram } from "../tools/mockRuntime";
-import { FakeRequest, Handler, loadResponder, respond } from "./helpers/catalogResponder";
+import { NGINX_MISSING, Responder, startResponder } from "./helpers/catalogResponder";
 import { validateKubernetesObject } from "./helpers/kubernetesSchemas";
 import { LLAMA, NETWORK_POLICY, plannedLlama } from "./helpers/plannedModels";
 import { configKey, stackVariant } from "./helpers/stackConfigs";
@@ -40,9 +42,8 @@ after(() => fs.rmSync(work, { recursive: true, force: true }));
 const KEY_A = "a".repeat(32) + "-first-key";
 const KEY_B = "second_key.0123456789abcdef0123456789~+/==";
 
-/** Writes the responder's files as the pod mounts them and loads the handler. */
-async function responder(keys: string[] | undefined): Promise<{ handler: Handler; variables: Record<string, string>; dir: string; conf: string }> {
-    const dir = fs.mkdtempSync(path.join(work, "catalog-"));
+/** The responder, served by nginx, of a plan with one model and two adapters (one retired). */
+async function responder(keys: string[] | undefined): Promise<Responder> {
     const models = [
         plannedLlama({
             adapters: [
@@ -52,100 +53,122 @@ async function responder(keys: string[] | undefined): Promise<{ handler: Handler
         }),
     ];
     const data = catalogConfigMap({ models, namespace: "ns", gatewayName: "gw", apiKeysRequired: keys !== undefined }).data;
-    const loaded = await loadResponder(dir, data, keys === undefined ? undefined : apiKeysSecretData(keys)[API_KEYS_SECRET.digests]);
-    return { ...loaded, dir, conf: data["nginx.conf"] };
+    return startResponder(fs.mkdtempSync(path.join(work, "catalog-")), data, keys === undefined ? undefined : apiKeysSecretData(keys)[API_KEYS_SECRET.digests]);
 }
 
-function call(handler: Handler, variables: Record<string, string>, method: string, uri: string, authorization?: string) {
-    const request = new FakeRequest(method, uri, authorization === undefined ? {} : { Authorization: authorization }, variables);
-    handler["serve"](request);
-    assert.equal(request.headersOut["Content-Type"], "application/json");
-    return { status: request.status, json: JSON.parse(request.body ?? "null") as any };
+/** A request to the list, as clients send it, with the answer's content type checked. */
+async function list(responder: Responder, method: string, uri: string, authorization?: string) {
+    const answer = await responder.ask(method, uri, authorization === undefined ? {} : { Authorization: authorization });
+    assert.equal(answer.headers.get("content-type"), "application/json");
+    return { status: answer.status, json: answer.json };
 }
 
-test("the model list handler: OpenAI's list, retrieve by decoded id, 404, 401 and 405 shapes", async () => {
-    const { handler, variables, dir } = await responder([KEY_A, KEY_B]);
-    const ok = `Bearer ${KEY_B}`;
-    const list = call(handler, variables, "GET", "/v1/models", ok);
-    assert.equal(list.status, 200);
-    assert.deepEqual(list.json, {
-        object: "list",
-        data: [
-            { id: "food-review", object: "model", created: 0, owned_by: "vllm", parent: LLAMA },
-            { id: LLAMA, object: "model", created: 0, owned_by: "vllm" },
-        ],
-    });
-    // nginx hands njs the decoded URI: `%2F` from current SDKs arrives as `/`.
-    assert.deepEqual(call(handler, variables, "GET", `/v1/models/${LLAMA}`, `bearer ${KEY_A}`), { status: 200, json: list.json.data[1] });
-    assert.deepEqual(call(handler, variables, "GET", "/v1/models/food-review", ok).json.parent, LLAMA);
-    const missing = call(handler, variables, "GET", "/v1/models/old", ok);
-    assert.equal(missing.status, 404);
-    assert.deepEqual(missing.json, {
-        error: {
-            message: "The model `old` does not exist or you do not have access to it.",
-            type: "invalid_request_error",
-            param: null,
-            code: "model_not_found",
-        },
-    });
-    for (const authorization of [undefined, `Bearer ${KEY_A}x`, `Basic ${KEY_A}`, `Bearer  ${KEY_A}`, KEY_A]) {
-        const denied = call(handler, variables, "GET", "/v1/models", authorization);
-        assert.equal(denied.status, 401, String(authorization));
-        assert.equal(denied.json.error.code, "invalid_api_key");
-    }
-    assert.equal(call(handler, variables, "POST", "/v1/models", ok).status, 405);
-    assert.equal(call(handler, variables, "GET", "/v1/modelsX", ok).status, 404);
-
-    // The files are read on every request: a new list and a rotated key apply without a restart.
-    fs.writeFileSync(
-        path.join(dir, "models.json"),
-        JSON.stringify({ object: "list", data: [{ id: "org/new", object: "model", created: 0, owned_by: "vllm" }] }),
-    );
-    fs.writeFileSync(path.join(dir, "sha256"), apiKeysSecretData([KEY_B])[API_KEYS_SECRET.digests]);
-    assert.equal(call(handler, variables, "GET", "/v1/models", `Bearer ${KEY_A}`).status, 401, "a removed key stops working");
-    assert.equal(call(handler, variables, "GET", "/v1/models/org/new", ok).status, 200, "a new model is listed");
-});
-
-test("the responder, as its nginx.conf dispatches: OpenAI's model_not_found for an unknown or missing model, Invalid URL for other /v1 paths, keys first", async () => {
-    const { handler, variables, conf } = await responder([KEY_A]);
-    const ask = (method: string, uri: string, headers: Record<string, string> = {}) => respond(conf, handler, variables, { method, uri, headers });
-    const key = { Authorization: `Bearer ${KEY_A}` };
-    const notFound = (message: string) => ({
-        status: 404,
-        json: { error: { message, type: "invalid_request_error", param: "model", code: "model_not_found" } },
-    });
-    for (const uri of ["/v1/chat/completions", "/v1/completions"]) {
-        // BBR copied the body's model into its header; a name with quotes stays valid JSON.
-        assert.deepEqual(
-            ask("POST", uri, { ...key, "X-Gateway-Model-Name": "gpt-4o" }),
-            notFound("The model `gpt-4o` does not exist or you do not have access to it."),
-        );
-        assert.deepEqual(
-            ask("POST", uri, { ...key, "X-Gateway-Model-Name": 'a"b' }),
-            notFound('The model `a"b` does not exist or you do not have access to it.'),
-        );
-        assert.deepEqual(ask("POST", uri, key), notFound("You must provide a model parameter."));
-        assert.equal(ask("POST", uri, { "X-Gateway-Model-Name": "gpt-4o" }).json.error.code, "invalid_api_key", "no key: 401 before 404");
-        assert.equal(ask("POST", uri, { "X-Gateway-Model-Name": "gpt-4o" }).status, 401);
-    }
-    for (const uri of ["/v1/load_lora_adapter", "/v1/unload_lora_adapter", "/v1/chat/completions/render", "/v1/embeddings"]) {
-        assert.deepEqual(ask("POST", uri, { ...key, "X-Gateway-Model-Name": LLAMA }), {
-            status: 404,
-            json: { error: { message: `Invalid URL (POST ${uri})`, type: "invalid_request_error", param: null, code: "not_found" } },
+test("the model list, served by nginx: OpenAI's list, retrieve by id (encoded or not), 404, 401 and 405 shapes", { skip: NGINX_MISSING }, async () => {
+    const served = await responder([KEY_A, KEY_B]);
+    try {
+        const ok = `Bearer ${KEY_B}`;
+        const all = await list(served, "GET", "/v1/models", ok);
+        assert.equal(all.status, 200);
+        assert.deepEqual(all.json, {
+            object: "list",
+            data: [
+                { id: "food-review", object: "model", created: 0, owned_by: "vllm", parent: LLAMA },
+                { id: LLAMA, object: "model", created: 0, owned_by: "vllm" },
+            ],
         });
+        // Current SDKs send the id's `/` as `%2F`; nginx hands njs the decoded URI either way.
+        for (const id of [LLAMA, encodeURIComponent(LLAMA)]) {
+            assert.deepEqual(await list(served, "GET", `/v1/models/${id}`, `bearer ${KEY_A}`), { status: 200, json: all.json.data[1] }, id);
+        }
+        assert.deepEqual((await list(served, "GET", "/v1/models/food-review", ok)).json.parent, LLAMA);
+        const missing = await list(served, "GET", "/v1/models/old", ok);
+        assert.equal(missing.status, 404);
+        assert.deepEqual(missing.json, {
+            error: {
+                message: "The model `old` does not exist or you do not have access to it.",
+                type: "invalid_request_error",
+                param: null,
+                code: "model_not_found",
+            },
+        });
+        for (const authorization of [undefined, `Bearer ${KEY_A}x`, `Basic ${KEY_A}`, `Bearer  ${KEY_A}`, KEY_A]) {
+            const denied = await list(served, "GET", "/v1/models", authorization);
+            assert.equal(denied.status, 401, String(authorization));
+            assert.equal(denied.json.error.code, "invalid_api_key");
+        }
+        assert.equal((await list(served, "POST", "/v1/models", ok)).status, 405);
+        assert.equal((await list(served, "GET", "/v1/modelsX", ok)).status, 404);
+
+        // The files are read on every request: a new list and a rotated key apply without a restart.
+        fs.writeFileSync(
+            path.join(served.hostPath(CATALOG_PATHS.config), CATALOG_FILES.models),
+            JSON.stringify({ object: "list", data: [{ id: "org/new", object: "model", created: 0, owned_by: "vllm" }] }),
+        );
+        fs.writeFileSync(path.join(served.hostPath(CATALOG_PATHS.keys), "sha256"), apiKeysSecretData([KEY_B])[API_KEYS_SECRET.digests]);
+        assert.equal((await list(served, "GET", "/v1/models", `Bearer ${KEY_A}`)).status, 401, "a removed key stops working");
+        assert.equal((await list(served, "GET", "/v1/models/org/new", ok)).status, 200, "a new model is listed");
+    } finally {
+        await served.stop();
     }
-    assert.equal(ask("GET", "/v1/models", key).json.object, "list", "the list still answers");
-    assert.equal(ask("GET", `/v1/models/${LLAMA}`, key).json.id, LLAMA);
-    assert.equal(ask("GET", "/healthz").status, 200);
-    assert.equal(ask("GET", "/invocations").json.error.code, "not_found");
-    // The body of a request answered by `return` is discarded unread: no size limit applies there.
-    assert.match(conf, /location \/v1\/ \{\n\s*client_max_body_size 0;/);
 });
 
-test("the model list handler without keys answers anyone", async () => {
-    const { handler, variables } = await responder(undefined);
-    assert.equal(call(handler, variables, "GET", "/v1/models").status, 200);
-    assert.match(catalogConfigMap({ models: [], namespace: "ns", gatewayName: "gw", apiKeysRequired: false }).data["nginx.conf"], /set \$api_key_digests "";/);
+test(
+    "the responder, served by nginx: OpenAI's model_not_found for an unknown or missing model, Invalid URL for other /v1 paths, keys first",
+    { skip: NGINX_MISSING },
+    async () => {
+        const served = await responder([KEY_A]);
+        try {
+            const ask = async (method: string, uri: string, headers: Record<string, string> = {}, body?: string) => {
+                const { status, json } = await served.ask(method, uri, headers, body);
+                return { status, json };
+            };
+            const key = { Authorization: `Bearer ${KEY_A}` };
+            const notFound = (message: string) => ({
+                status: 404,
+                json: { error: { message, type: "invalid_request_error", param: "model", code: "model_not_found" } },
+            });
+            for (const uri of ["/v1/chat/completions", "/v1/completions"]) {
+                // BBR copied the body's model into its header; a name with quotes stays valid JSON.
+                assert.deepEqual(
+                    await ask("POST", uri, { ...key, "X-Gateway-Model-Name": "gpt-4o" }),
+                    notFound("The model `gpt-4o` does not exist or you do not have access to it."),
+                );
+                assert.deepEqual(
+                    await ask("POST", uri, { ...key, "X-Gateway-Model-Name": 'a"b' }),
+                    notFound('The model `a"b` does not exist or you do not have access to it.'),
+                );
+                assert.deepEqual(await ask("POST", uri, key), notFound("You must provide a model parameter."));
+                const unkeyed = await ask("POST", uri, { "X-Gateway-Model-Name": "gpt-4o" });
+                assert.deepEqual([unkeyed.status, unkeyed.json.error.code], [401, "invalid_api_key"], "no key: 401 before 404");
+                // The body of a request answered by `return` is discarded unread: a long prompt for an
+                // unknown model gets its 404, not the 413 of the server's 16k body limit.
+                const long = JSON.stringify({ model: "gpt-4o", prompt: "x".repeat(64 * 1024) });
+                assert.equal((await ask("POST", uri, { ...key, "X-Gateway-Model-Name": "gpt-4o", "Content-Type": "application/json" }, long)).status, 404);
+            }
+            for (const uri of ["/v1/load_lora_adapter", "/v1/unload_lora_adapter", "/v1/chat/completions/render", "/v1/embeddings"]) {
+                assert.deepEqual(await ask("POST", uri, { ...key, "X-Gateway-Model-Name": LLAMA }), {
+                    status: 404,
+                    json: { error: { message: `Invalid URL (POST ${uri})`, type: "invalid_request_error", param: null, code: "not_found" } },
+                });
+            }
+            assert.equal((await ask("GET", "/v1/models", key)).json.object, "list", "the list still answers");
+            assert.equal((await ask("GET", `/v1/models/${LLAMA}`, key)).json.id, LLAMA);
+            assert.deepEqual(await ask("GET", "/healthz"), { status: 200, json: { status: "ok" } });
+            assert.deepEqual(await ask("GET", "/"), { status: 200, json: { status: "ok" } }, "a load balancer's default health check");
+            assert.equal((await ask("GET", "/invocations")).json.error.code, "not_found");
+        } finally {
+            await served.stop();
+        }
+    },
+);
+
+test("the model list without keys answers anyone", { skip: NGINX_MISSING }, async () => {
+    const served = await responder(undefined);
+    try {
+        assert.equal((await list(served, "GET", "/v1/models")).status, 200);
+    } finally {
+        await served.stop();
+    }
 });
 
 test("the responder's Deployment validates, mounts the digests only with keys, and rolls only when nginx's own files change", () => {

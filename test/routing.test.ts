@@ -15,6 +15,7 @@ import * as path from "node:path";
 import test, { after } from "node:test";
 import { MOCK_SECRET_VALUE, REPO_ROOT, runProgram } from "../tools/mockRuntime";
 import { bbrMissing } from "../tools/local/bbrDriver";
+import { NGINX_MISSING } from "./helpers/catalogResponder";
 import { assertModelList, gatewayOf, poolsReached, reach, responderAnswer, servedBy } from "./helpers/requestPath";
 import { sharedBy } from "./helpers/sharedRuns";
 import { ONE_ADAPTER_EACH, configKey, stackConfigWith, stackVariant } from "./helpers/stackConfigs";
@@ -27,7 +28,7 @@ after(() => fs.rmSync(work, { recursive: true, force: true }));
 const scratch = () => fs.mkdtempSync(path.join(work, "responder-"));
 
 for (const stack of ["gke", "istio"]) {
-    test(`routing consistency for Pulumi.${stack}.yaml`, { skip: bbrMissing() }, async () => {
+    test(`routing consistency for Pulumi.${stack}.yaml`, { skip: bbrMissing() ?? NGINX_MISSING }, async () => {
         const { resources } = await runProgram(stack, path.join(REPO_ROOT, `Pulumi.${stack}.yaml`));
         const requests = BASE_MODELS.flatMap((model) => [
             { path: "/v1/chat/completions", body: { model, messages: [{ role: "user", content: "Hi" }] } },
@@ -68,7 +69,7 @@ for (const stack of ["gke", "istio"]) {
     });
 }
 
-test("routing consistency with one LoRA adapter on each base model", { skip: bbrMissing() }, async () => {
+test("routing consistency with one LoRA adapter on each base model", { skip: bbrMissing() ?? NGINX_MISSING }, async () => {
     const { resources } = await runProgram(
         "gke",
         stackConfigWith("gke", "routing-adapters", (m, i) => ({ ...m, adapters: ONE_ADAPTER_EACH[i] })),

@@ -33,7 +33,7 @@ export function openAiError(message: string, code: string): string {
 
 /**
  * The njs handler (njs 1.0.0 in `nginx-unprivileged:1.30.4-alpine`; written in the subset both of
- * njs's engines run, and plain enough that Node runs it too, which is how it is tested). `serve`
+ * njs's engines run, so that the tests' Debian nginx 1.22.1 with njs 0.7.9 serves it too). `serve`
  * answers `GET /v1/models` with the list file, `GET /v1/models/{id}` with the entry whose `id` is
  * the decoded rest of the path (so `%2F` and `/` both work: nginx decodes `$uri`), 404 for other
  * ids, 401 without a valid key, 405 for other methods. A key is valid when the SHA-256 of the

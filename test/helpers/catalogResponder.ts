@@ -1,93 +1,104 @@
 /**
- * The front door's responder run under Node: its njs handler loaded from the files its ConfigMap
- * holds, and the directives of its nginx.conf that pick what answers a request (the longest
- * `location` prefix, `=` first; `js_content`, `js_set`, `if ($var)` and `return`), so that a test
- * asks what a request gets rather than reading the configuration's text.
+ * The front door's responder, served by the real nginx and njs (Debian 12's, unpacked by `npm run
+ * tools`; the cluster runs nginx-unprivileged:1.30.4-alpine): the ConfigMap's files and the keys'
+ * digests written where the pod mounts them, under a temporary root, and the generated nginx.conf
+ * read as it is except for where things lie on this machine (the mount points, `/tmp`, the njs
+ * module) and its port, which moves to loopback. A test asks what a request gets over HTTP.
  */
-import assert from "node:assert/strict";
+import { ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
+import * as net from "node:net";
 import * as path from "node:path";
-import { pathToFileURL } from "node:url";
+import { CATALOG_FILES, CATALOG_PATHS, CATALOG_PORT } from "../../components";
+import { debianRoot, toolsNotBuilt } from "../../tools/local/toolchain";
 
-/** A request as njs hands it to the handler, and what the handler answered. */
-export class FakeRequest {
-    status?: number;
-    body?: string;
-    readonly headersOut: Record<string, string> = {};
-    constructor(
-        readonly method: string,
-        readonly uri: string,
-        readonly headersIn: Record<string, string>,
-        readonly variables: Record<string, string>,
-    ) {}
-    return(status: number, body: string): void {
-        this.status = status;
-        this.body = body;
+/** Why the responder cannot run here, or undefined. */
+export const NGINX_MISSING = toolsNotBuilt(["nginx"]);
+
+/** What the responder answered. */
+export interface Answer {
+    status: number;
+    headers: Headers;
+    /** The body parsed as JSON. */
+    json: any;
+}
+
+/** A running responder. */
+export interface Responder {
+    /** Sends one request. */
+    ask(method: string, uri: string, headers?: Record<string, string>, body?: string): Promise<Answer>;
+    /** The host folder mounted at `mountPath` in the pod: a test rewrites a file there as the kubelet would. */
+    hostPath(mountPath: string): string;
+    /** Stops nginx. */
+    stop(): Promise<void>;
+}
+
+/** A port on loopback no one listens on now. */
+function freePort(): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const server = net.createServer().listen(0, "127.0.0.1", () => {
+            const { port } = server.address() as net.AddressInfo;
+            server.close(() => resolve(port));
+        });
+        server.on("error", reject);
+    });
+}
+
+/** Starts nginx on the ConfigMap's `files` and, with keys, the Secret's `digests`. */
+export async function startResponder(dir: string, files: Record<string, string>, digests?: string): Promise<Responder> {
+    const nginx = debianRoot("nginx");
+    const hostPath = (mountPath: string) => path.join(dir, "root", mountPath);
+    fs.mkdirSync(hostPath(CATALOG_PATHS.config), { recursive: true });
+    for (const [file, text] of Object.entries(files)) fs.writeFileSync(path.join(hostPath(CATALOG_PATHS.config), file), text);
+    if (digests !== undefined) {
+        fs.mkdirSync(hostPath(CATALOG_PATHS.keys), { recursive: true });
+        fs.writeFileSync(path.join(hostPath(CATALOG_PATHS.keys), "sha256"), digests);
     }
-}
-
-/** The handler's exports, by name. */
-export type Handler = Record<string, (r: FakeRequest) => string | void>;
-
-/** Node's own `import()`: this file compiles to CommonJS, where TypeScript would turn `import()`
- * into `require()`, which cannot load an ES module. */
-const importModule = new Function("specifier", "return import(specifier)") as (specifier: string) => Promise<unknown>;
-
-/** Writes the ConfigMap's files (and the digests file, if given) into `dir` as the pod mounts
- * them and loads the handler (an ES module in the subset njs and Node share). */
-export async function loadResponder(
-    dir: string,
-    files: Record<string, string>,
-    digests?: string,
-): Promise<{ handler: Handler; variables: Record<string, string> }> {
-    for (const [file, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, file), text);
-    if (digests !== undefined) fs.writeFileSync(path.join(dir, "sha256"), digests);
-    fs.writeFileSync(path.join(dir, "catalog.mjs"), files["catalog.js"]);
-    const handler = ((await importModule(pathToFileURL(path.join(dir, "catalog.mjs")).href)) as { default: Handler }).default;
-    return { handler, variables: { model_list: path.join(dir, "models.json"), api_key_digests: digests === undefined ? "" : path.join(dir, "sha256") } };
-}
-
-/** The body of the `location` block that nginx picks for `uri`. */
-function locationFor(conf: string, uri: string): string {
-    const blocks = [...conf.matchAll(/^ {8}location (= )?(\S+) \{\n([\s\S]*?)^ {8}\}$/gm)].map((m) => ({
-        exact: m[1] !== undefined,
-        prefix: m[2],
-        body: m[3],
-    }));
-    const exact = blocks.find((b) => b.exact && b.prefix === uri);
-    const prefixes = blocks.filter((b) => !b.exact && uri.startsWith(b.prefix)).sort((a, b) => b.prefix.length - a.prefix.length);
-    const chosen = exact ?? prefixes[0];
-    assert.ok(chosen, `no location for ${uri}`);
-    return chosen.body;
-}
-
-/** What the responder answers: status and parsed JSON body. */
-export function respond(
-    conf: string,
-    handler: Handler,
-    variables: Record<string, string>,
-    request: { method: string; uri: string; headers?: Record<string, string> },
-): { status: number; json: any } {
-    const r = new FakeRequest(request.method, request.uri, request.headers ?? {}, variables);
-    const setters = Object.fromEntries([...conf.matchAll(/js_set \$(\w+) catalog\.(\w+);/g)].map((m) => [m[1], m[2]]));
-    const value = (name: string): string => {
-        assert.ok(setters[name] !== undefined && typeof handler[setters[name]] === "function", `$${name} is set by no handler function`);
-        return String(handler[setters[name]](r));
+    const tmp = path.join(dir, "tmp");
+    fs.mkdirSync(tmp);
+    const port = await freePort();
+    const conf = files[CATALOG_FILES.nginxConf]
+        .replaceAll(" /tmp/", ` ${tmp}/`)
+        .replaceAll("/usr/lib/nginx/modules/", path.join(nginx, "usr", "lib", "nginx", "modules") + "/")
+        .replaceAll(CATALOG_PATHS.config, hostPath(CATALOG_PATHS.config))
+        .replaceAll(CATALOG_PATHS.keys, hostPath(CATALOG_PATHS.keys))
+        .replace(`listen ${CATALOG_PORT};`, `listen 127.0.0.1:${port};`);
+    const confFile = path.join(dir, "nginx.conf");
+    // Under root nginx's workers would become `nobody`, who cannot read a private temporary
+    // folder; the pod's nginx runs as one unprivileged user throughout, as this one then does.
+    const asRoot = process.getuid?.() === 0 ? " user root;" : "";
+    fs.writeFileSync(confFile, conf);
+    const server: ChildProcess = spawn(path.join(nginx, "usr", "sbin", "nginx"), ["-e", "stderr", "-p", dir, "-c", confFile, "-g", `daemon off;${asRoot}`], {
+        stdio: ["ignore", "ignore", "pipe"],
+    });
+    let log = "";
+    server.stderr?.on("data", (chunk) => (log += String(chunk)));
+    const exited = new Promise<void>((resolve) => server.on("exit", () => resolve()));
+    const url = (uri: string) => `http://127.0.0.1:${port}${uri}`;
+    for (let tries = 0; ; tries++) {
+        if (server.exitCode !== null) throw new Error(`nginx exited: ${log}`);
+        try {
+            await fetch(url("/healthz"));
+            break;
+        } catch {
+            if (tries > 100) throw new Error(`nginx did not answer on ${port}: ${log}`);
+            await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+    }
+    return {
+        async ask(method, uri, headers = {}, body) {
+            const response = await fetch(url(uri), { method, headers, body });
+            const text = await response.text();
+            try {
+                return { status: response.status, headers: response.headers, json: text === "" ? undefined : JSON.parse(text) };
+            } catch {
+                throw new Error(`${method} ${uri}: ${response.status} ${text.slice(0, 200)}; nginx said: ${log}`);
+            }
+        },
+        hostPath,
+        async stop() {
+            server.kill();
+            await exited;
+        },
     };
-    const body = locationFor(conf, request.uri);
-    const content = /js_content catalog\.(\w+);/.exec(body);
-    if (content !== null) {
-        assert.equal(typeof handler[content[1]], "function", `the handler exports no ${content[1]}`);
-        handler[content[1]](r);
-        assert.equal(r.headersOut["Content-Type"], "application/json");
-        return { status: r.status as number, json: JSON.parse(r.body ?? "null") };
-    }
-    // `if ($var) { return CODE $text; }` then `return CODE $text;`, in order.
-    for (const statement of body.matchAll(/(?:if \(\$(\w+)\) \{\s*)?return (\d+) (?:\$(\w+)|'([^']*)');/g)) {
-        const [, condition, status, variable, literal] = statement;
-        if (condition !== undefined && value(condition) === "") continue;
-        const text = variable === undefined ? literal.replace(/\\n$/, "\n") : value(variable);
-        return { status: Number(status), json: JSON.parse(text) };
-    }
-    assert.fail(`the location for ${request.uri} answers nothing`);
 }

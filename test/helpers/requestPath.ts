@@ -13,7 +13,7 @@ import { HeaderSetter, headerSetters } from "../../tools/consistency/workloads";
 import { askBbr, stackBbr } from "../../tools/local/bbrDriver";
 import type { RecordedResource } from "../../tools/mockRuntime";
 import { GatewayManifest, HttpRouteManifest, routeRequest } from "../../tools/routeMatching";
-import { loadResponder, respond } from "./catalogResponder";
+import { startResponder } from "./catalogResponder";
 
 interface Container {
     args?: string[];
@@ -174,7 +174,7 @@ export function servedBy(resources: RecordedResource[], poolName: string): strin
 }
 
 /** What the front door answers a request that reaches the responder (and fails the test if it
- * reaches anything else): its handler run from the files its pods mount, with the headers BBR set
+ * reaches anything else): nginx serving the files its pods mount, asked with the headers BBR set
  * and the key digests of the recorded Secret; `dir` is an empty directory to write them to. */
 export async function responderAnswer(
     resources: RecordedResource[],
@@ -190,10 +190,15 @@ export async function responderAnswer(
     const secret = inputsOf(resources, "kubernetes:core/v1:Secret").find((s) => s.metadata.name === API_KEYS_SECRET.name);
     // A secret input arrives wrapped in Pulumi's secret marker: its value is under `value`.
     const entries = secret === undefined ? undefined : ((secret.stringData.value ?? secret.stringData) as Record<string, string>);
-    const { handler, variables } = await loadResponder(dir, files, entries?.[API_KEYS_SECRET.digests]);
     const headers = {
         ...bodyBasedRouting(resources, request.method, request.path, request.body),
         ...(request.authorization === undefined ? {} : { Authorization: request.authorization }),
     };
-    return respond(files["nginx.conf"], handler, variables, { method: request.method, uri: request.path, headers });
+    const served = await startResponder(dir, files, entries?.[API_KEYS_SECRET.digests]);
+    try {
+        const { status, json } = await served.ask(request.method, request.path, headers, request.body === undefined ? undefined : JSON.stringify(request.body));
+        return { status, json };
+    } finally {
+        await served.stop();
+    }
 }

@@ -1,6 +1,6 @@
 /**
  * `npm run tools`: builds the real programs of `versions.json` from the Go module proxy into a
- * cache outside the checkout, and lays out the inference extension's charts and CRDs at each
+ * cache outside the checkout, unpacks those Debian packages (nginx and njs), and lays out the inference extension's charts and CRDs at each
  * pinned tag from its module archive. A second run finds everything stamped and does nothing.
  */
 import { execFileSync } from "node:child_process";
@@ -30,11 +30,21 @@ export interface GoBuild {
     why: string;
 }
 
+/** Programs unpacked from Debian's packages. */
+export interface DebianPackages {
+    /** Package name to version, as `apt-get download` takes them. */
+    packages: Record<string, string>;
+    /** Why these. */
+    why: string;
+}
+
 /** Where the tools, charts and the local cluster live: `$MMI_CACHE`, else the user's cache. */
 export const CACHE_DIR =
     process.env.MMI_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(process.env.HOME ?? "/tmp", ".cache"), "multi-model-inference");
 /** The built binaries. */
 export const BIN_DIR = path.join(CACHE_DIR, "bin");
+/** The root the Debian packages of a tool are unpacked under (`<root>/usr/sbin/nginx`). */
+export const debianRoot = (name: keyof typeof versions.debian): string => path.join(CACHE_DIR, "debian", name);
 /** The packaged charts and CRD manifests, laid out as `charts.source.directory` reads them. */
 export const CHARTS_DIR = path.join(CACHE_DIR, "charts");
 
@@ -145,6 +155,28 @@ function sourcesDigest(main: string): string {
     return hash.digest("hex").slice(0, 12);
 }
 
+/** Downloads the packages at their versions (updating apt's lists once if they do not know them)
+ * and unpacks them under the tool's root: nothing is installed, so no service starts. */
+function unpackDebian(name: keyof typeof versions.debian, spec: DebianPackages): void {
+    const root = debianRoot(name);
+    const downloads = fs.mkdtempSync(path.join(CACHE_DIR, "debian-downloads-"));
+    try {
+        const wanted = Object.entries(spec.packages).map(([pkg, version]) => `${pkg}=${version}`);
+        const download = () => execFileSync("apt-get", ["download", ...wanted], { cwd: downloads, stdio: ["ignore", "ignore", "pipe"] });
+        try {
+            download();
+        } catch {
+            execFileSync("apt-get", ["update"], { stdio: ["ignore", "ignore", "inherit"] });
+            download();
+        }
+        fs.rmSync(root, { recursive: true, force: true });
+        fs.mkdirSync(root, { recursive: true });
+        for (const deb of fs.readdirSync(downloads).filter((f) => f.endsWith(".deb"))) execFileSync("dpkg-deb", ["-x", path.join(downloads, deb), root]);
+    } finally {
+        fs.rmSync(downloads, { recursive: true, force: true });
+    }
+}
+
 /** Charts as the inference extension's release script packages them (hack/push-chart.sh at each
  * tag: `helm package --version <tag> --app-version <tag>`, after `helm dependency update` where a
  * chart has a `file://` dependency, as v1.5.0's inferencepool on epplib), and the CRD manifest
@@ -212,9 +244,9 @@ const LAYOUTS: Record<keyof typeof versions.archives, (tag: string) => void> = {
 };
 
 /** Whether every tool named (all by default) is built and stamped (for tests that need them). */
-export function toolsReady(names: readonly string[] = Object.keys(versions.build)): boolean {
-    const builds = versions.build as Record<string, GoBuild>;
-    return names.every((name) => stamped(name, builds[name]).done);
+export function toolsReady(names: readonly string[] = [...Object.keys(versions.build), ...Object.keys(versions.debian)]): boolean {
+    const specs: Record<string, unknown> = { ...versions.build, ...versions.debian };
+    return names.every((name) => stamped(name, specs[name]).done);
 }
 
 /** Why the real-program tests (of the tools named, all by default) do not run here, or undefined
@@ -260,6 +292,13 @@ function main(): void {
         step.mark();
         sources?.mark();
         console.log(`  built in ${Math.round((Date.now() - started) / 1000)} s`);
+    }
+    for (const [name, spec] of Object.entries(versions.debian) as Array<[keyof typeof versions.debian, DebianPackages]>) {
+        const step = stamped(name, spec);
+        if (step.done) continue;
+        console.log(`unpacking ${Object.keys(spec.packages).join(", ")} (Debian)`);
+        unpackDebian(name, spec);
+        step.mark();
     }
     for (const [module, tags] of Object.entries(versions.archives) as Array<[keyof typeof versions.archives, string[]]>) {
         for (const tag of tags) {
