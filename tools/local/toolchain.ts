@@ -1,6 +1,7 @@
 /**
  * `npm run tools`: builds the real programs of `versions.json` from the Go module proxy into a
- * cache outside the checkout, unpacks those Debian packages (nginx and njs), and lays out the inference extension's charts and CRDs at each
+ * cache outside the checkout, unpacks those Debian packages (nginx and njs), installs the Python
+ * programs' requirements (the LoRA syncer's), and lays out the inference extension's charts and CRDs at each
  * pinned tag from its module archive. A second run finds everything stamped and does nothing.
  */
 import { execFileSync } from "node:child_process";
@@ -38,6 +39,20 @@ export interface DebianPackages {
     why: string;
 }
 
+/** A Python program of a module archive, with the requirements file it pins its packages in. */
+export interface PythonProgram {
+    /** Module path on the proxy. */
+    module: string;
+    /** Module version. */
+    version: string;
+    /** The requirements file, relative to the module. */
+    requirements: string;
+    /** The program's folder, relative to the module: where it runs from. */
+    program: string;
+    /** Why this. */
+    why: string;
+}
+
 /** Where the tools, charts and the local cluster live: `$MMI_CACHE`, else the user's cache. */
 export const CACHE_DIR =
     process.env.MMI_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(process.env.HOME ?? "/tmp", ".cache"), "multi-model-inference");
@@ -45,6 +60,8 @@ export const CACHE_DIR =
 export const BIN_DIR = path.join(CACHE_DIR, "bin");
 /** The root the Debian packages of a tool are unpacked under (`<root>/usr/sbin/nginx`). */
 export const debianRoot = (name: keyof typeof versions.debian): string => path.join(CACHE_DIR, "debian", name);
+/** The Python of a program's virtual environment. */
+export const venvPython = (name: keyof typeof versions.python): string => path.join(CACHE_DIR, "python", name, "bin", "python");
 /** The packaged charts and CRD manifests, laid out as `charts.source.directory` reads them. */
 export const CHARTS_DIR = path.join(CACHE_DIR, "charts");
 
@@ -177,6 +194,23 @@ function unpackDebian(name: keyof typeof versions.debian, spec: DebianPackages):
     }
 }
 
+/** The folder of a Python program in its module archive (read only: the module cache's). */
+export function pythonProgramDir(name: keyof typeof versions.python): string {
+    const program: PythonProgram = versions.python[name];
+    return path.join(downloadModule(program.module, program.version).dir, program.program);
+}
+
+/** A virtual environment with the program's pinned requirements. */
+function installPython(name: keyof typeof versions.python, program: PythonProgram): void {
+    const venv = path.dirname(path.dirname(venvPython(name)));
+    fs.rmSync(venv, { recursive: true, force: true });
+    execFileSync("python3", ["-m", "venv", venv], { stdio: ["ignore", "ignore", "inherit"] });
+    const requirements = path.join(downloadModule(program.module, program.version).dir, program.requirements);
+    execFileSync(venvPython(name), ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", requirements], {
+        stdio: ["ignore", "ignore", "inherit"],
+    });
+}
+
 /** Charts as the inference extension's release script packages them (hack/push-chart.sh at each
  * tag: `helm package --version <tag> --app-version <tag>`, after `helm dependency update` where a
  * chart has a `file://` dependency, as v1.5.0's inferencepool on epplib), and the CRD manifest
@@ -244,8 +278,10 @@ const LAYOUTS: Record<keyof typeof versions.archives, (tag: string) => void> = {
 };
 
 /** Whether every tool named (all by default) is built and stamped (for tests that need them). */
-export function toolsReady(names: readonly string[] = [...Object.keys(versions.build), ...Object.keys(versions.debian)]): boolean {
-    const specs: Record<string, unknown> = { ...versions.build, ...versions.debian };
+export function toolsReady(
+    names: readonly string[] = [...Object.keys(versions.build), ...Object.keys(versions.debian), ...Object.keys(versions.python)],
+): boolean {
+    const specs: Record<string, unknown> = { ...versions.build, ...versions.debian, ...versions.python };
     return names.every((name) => stamped(name, specs[name]).done);
 }
 
@@ -298,6 +334,13 @@ function main(): void {
         if (step.done) continue;
         console.log(`unpacking ${Object.keys(spec.packages).join(", ")} (Debian)`);
         unpackDebian(name, spec);
+        step.mark();
+    }
+    for (const [name, program] of Object.entries(versions.python) as Array<[keyof typeof versions.python, PythonProgram]>) {
+        const step = stamped(name, program);
+        if (step.done) continue;
+        console.log(`installing ${name}'s requirements (${program.module}@${program.version} ${program.requirements})`);
+        installPython(name, program);
         step.mark();
     }
     for (const [module, tags] of Object.entries(versions.archives) as Array<[keyof typeof versions.archives, string[]]>) {
