@@ -183,6 +183,8 @@ function unpackDebian(name: keyof typeof versions.debian, spec: DebianPackages):
         try {
             download();
         } catch {
+            // apt's lists may not know the version yet; updating them needs root.
+            if (process.getuid?.() !== 0) throw new Error(`apt-get download ${wanted.join(" ")} failed; as root, npm run tools would run apt-get update first`);
             execFileSync("apt-get", ["update"], { stdio: ["ignore", "ignore", "inherit"] });
             download();
         }
