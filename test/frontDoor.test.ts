@@ -322,12 +322,15 @@ test("the real LoRA syncer of v1.0.2 reads our config and loads and unloads adap
         const sidecar = pythonProgramDir("lora-syncer");
         await promisify(execFile)(venvPython("lora-syncer"), ["-c", "import sidecar; sidecar.LoraReconciler(sidecar.CONFIG_MAP_FILE, 5, 1, 5).reconcile()"], {
             cwd: sidecar,
+            // No bytecode: the syncer's folder is the Go module cache's, which must stay as downloaded.
             env: {
                 PATH: process.env.PATH,
+                PYTHONDONTWRITEBYTECODE: "1",
                 DYNAMIC_LORA_ROLLOUT_CONFIG: configFile,
                 PYTHONPATH: `${path.join(root, env.PYTHONPATH)}:${sidecar}`,
                 VLLM_API_KEY: KEY_A,
             },
+            timeout: 60_000,
         });
         assert.deepEqual(
             calls.filter((c) => c.method === "POST").map((c) => [c.url, c.body]),

@@ -28,7 +28,7 @@ after(() => fs.rmSync(work, { recursive: true, force: true }));
 const scratch = () => fs.mkdtempSync(path.join(work, "responder-"));
 
 for (const stack of ["gke", "istio"]) {
-    test(`routing consistency for Pulumi.${stack}.yaml`, { skip: bbrMissing() ?? NGINX_MISSING }, async () => {
+    test(`routing consistency for Pulumi.${stack}.yaml`, { skip: bbrMissing() }, async (t) => {
         const { resources } = await runProgram(stack, path.join(REPO_ROOT, `Pulumi.${stack}.yaml`));
         const requests = BASE_MODELS.flatMap((model) => [
             { path: "/v1/chat/completions", body: { model, messages: [{ role: "user", content: "Hi" }] } },
@@ -41,27 +41,33 @@ for (const stack of ["gke", "istio"]) {
         }
         assertModelList(resources, BASE_MODELS);
         // An unknown model, or none, reaches the responder, which answers as OpenAI does.
-        const unknown = await responderAnswer(resources, scratch(), {
-            method: "POST",
-            path: "/v1/chat/completions",
-            body: { model: "gpt-4o", messages: [] },
-            authorization: KEY,
-        });
-        assert.deepEqual(unknown, {
-            status: 404,
-            json: {
-                error: {
-                    message: "The model `gpt-4o` does not exist or you do not have access to it.",
-                    type: "invalid_request_error",
-                    param: "model",
-                    code: "model_not_found",
+        await t.test("the responder, served by nginx, answers as OpenAI does", { skip: NGINX_MISSING }, async () => {
+            const unknown = await responderAnswer(resources, scratch(), {
+                method: "POST",
+                path: "/v1/chat/completions",
+                body: { model: "gpt-4o", messages: [] },
+                authorization: KEY,
+            });
+            assert.deepEqual(unknown, {
+                status: 404,
+                json: {
+                    error: {
+                        message: "The model `gpt-4o` does not exist or you do not have access to it.",
+                        type: "invalid_request_error",
+                        param: "model",
+                        code: "model_not_found",
+                    },
                 },
-            },
+            });
+            const none = await responderAnswer(resources, scratch(), { method: "POST", path: "/v1/completions", body: { prompt: "Hi" }, authorization: KEY });
+            assert.deepEqual([none.status, none.json.error.code, none.json.error.param], [404, "model_not_found", "model"]);
+            const unauthorized = await responderAnswer(resources, scratch(), {
+                method: "POST",
+                path: "/v1/completions",
+                body: { model: "gpt-4o", prompt: "Hi" },
+            });
+            assert.deepEqual([unauthorized.status, unauthorized.json.error.code], [401, "invalid_api_key"]);
         });
-        const none = await responderAnswer(resources, scratch(), { method: "POST", path: "/v1/completions", body: { prompt: "Hi" }, authorization: KEY });
-        assert.deepEqual([none.status, none.json.error.code, none.json.error.param], [404, "model_not_found", "model"]);
-        const unauthorized = await responderAnswer(resources, scratch(), { method: "POST", path: "/v1/completions", body: { model: "gpt-4o", prompt: "Hi" } });
-        assert.deepEqual([unauthorized.status, unauthorized.json.error.code], [401, "invalid_api_key"]);
         // vLLM checks API keys only under /v1, and generates on /invocations too: never routed.
         for (const open of ["/invocations", "/tokenize", "/metrics", "/health"]) {
             assert.deepEqual(reach(resources, "POST", open, { model: BASE_MODELS[0], prompt: "Hi" }), [], `${open} is not routed to vLLM`);
@@ -69,7 +75,7 @@ for (const stack of ["gke", "istio"]) {
     });
 }
 
-test("routing consistency with one LoRA adapter on each base model", { skip: bbrMissing() ?? NGINX_MISSING }, async () => {
+test("routing consistency with one LoRA adapter on each base model", { skip: bbrMissing() }, async (t) => {
     const { resources } = await runProgram(
         "gke",
         stackConfigWith("gke", "routing-adapters", (m, i) => ({ ...m, adapters: ONE_ADAPTER_EACH[i] })),
@@ -83,26 +89,28 @@ test("routing consistency with one LoRA adapter on each base model", { skip: bbr
         assert.deepEqual(servedBy(resources, adapterPools[0]).sort(), [base, adapter].sort(), `the pool's pods serve ${base} and ${adapter}`);
     });
     assertModelList(resources, [BASE_MODELS[0], ONE_ADAPTER_EACH[0][0].name, BASE_MODELS[1], ONE_ADAPTER_EACH[1][0].name]);
-    const unknown = await responderAnswer(resources, scratch(), {
-        method: "POST",
-        path: "/v1/completions",
-        body: { model: "no-such-adapter", prompt: "Hi" },
-        authorization: KEY,
-    });
-    assert.equal(unknown.json.error.code, "model_not_found");
     // vLLM registers its adapter admin endpoints under /v1 when adapters load at runtime: a body
     // with a routed model and a valid key reaches no model server there, only the responder's 404.
-    for (const admin of ["/v1/load_lora_adapter", "/v1/unload_lora_adapter"]) {
-        for (const model of [BASE_MODELS[0], ONE_ADAPTER_EACH[0][0].name]) {
-            const body = { model, prompt: "Hi", lora_name: "x", lora_path: "attacker/repo" };
-            assert.deepEqual(poolsReached(resources, admin, body), [], `${admin} with ${model} reaches no pool`);
+    const adminRequests = ["/v1/load_lora_adapter", "/v1/unload_lora_adapter"].flatMap((admin) =>
+        [BASE_MODELS[0], ONE_ADAPTER_EACH[0][0].name].map((model) => ({ admin, body: { model, prompt: "Hi", lora_name: "x", lora_path: "attacker/repo" } })),
+    );
+    for (const { admin, body } of adminRequests) assert.deepEqual(poolsReached(resources, admin, body), [], `${admin} with ${body.model} reaches no pool`);
+    await t.test("the responder, served by nginx, answers an unknown adapter and the admin paths with 404s", { skip: NGINX_MISSING }, async () => {
+        const unknown = await responderAnswer(resources, scratch(), {
+            method: "POST",
+            path: "/v1/completions",
+            body: { model: "no-such-adapter", prompt: "Hi" },
+            authorization: KEY,
+        });
+        assert.equal(unknown.json.error.code, "model_not_found");
+        for (const { admin, body } of adminRequests) {
             const answer = await responderAnswer(resources, scratch(), { method: "POST", path: admin, body, authorization: KEY });
             assert.deepEqual(answer, {
                 status: 404,
                 json: { error: { message: `Invalid URL (POST ${admin})`, type: "invalid_request_error", param: null, code: "not_found" } },
             });
         }
-    }
+    });
     // Other vLLM paths under /v1 that carry a model are not routed either.
     for (const other of ["/v1/chat/completions/render", "/v1/completions/render", "/v1/responses", "/v1/embeddings", "/v1/chat/completions/batch"]) {
         assert.deepEqual(poolsReached(resources, other, { model: BASE_MODELS[0], prompt: "Hi" }), [], `${other} reaches no pool`);

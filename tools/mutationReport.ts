@@ -37,11 +37,17 @@ export interface ModuleScore {
 const score = (s: Omit<ModuleScore, "file" | "ignored">) =>
     s.detected + s.survived + s.noCoverage === 0 ? 100 : (100 * s.detected) / (s.detected + s.survived + s.noCoverage);
 
+/** True for a module that declares a component: it makes resources (the layout test keeps the
+ * others from importing it, Stryker mutates only its module-level functions). */
+export function declaresComponent(source: string): boolean {
+    return /extends pulumi\.ComponentResource\b/.test(source);
+}
+
 /** The groups of docs/testing.md: what the mutation run covers. The builders are the modules
  * that declare a component (their module-level functions); the planner is every other module. */
 export function groupOf(file: string, source: string): "config" | "planner" | "builders" {
     if (file.startsWith("components/config/")) return "config";
-    return /extends pulumi\.ComponentResource\b/.test(source) ? "builders" : "planner";
+    return declaresComponent(source) ? "builders" : "planner";
 }
 
 export function moduleScores(report: MutationReport): ModuleScore[] {

@@ -54,13 +54,22 @@ export function adapterConfigMapName(model: PlannedModel): string {
     return `${model.names.deployment}-adapters`;
 }
 
+/** Adapters the syncer keeps loaded or unloaded, by their id and where vLLM loads them from. */
+type SyncerAdapters = { models: { id: string; source: string }[] };
+
+/** The syncer's config file: its settings under the base field the syncer reads (facts/lora-syncer.json). */
+export type LoraSyncerConfig = Record<
+    string,
+    { name: string; port: number; defaultBaseModel: string; ensureExist?: SyncerAdapters; ensureNotExist?: SyncerAdapters }
+>;
+
 /**
  * The syncer's desired state: active adapters under `ensureExist`, retired ones under
  * `ensureNotExist` (the syncer only unloads what is listed there). An empty list is left out:
  * the syncer treats a missing list as empty, and its schema check drops the whole file when it
  * fails, so the file carries nothing it does not need.
  */
-export function loraSyncerConfig(model: PlannedModel) {
+export function loraSyncerConfig(model: PlannedModel): LoraSyncerConfig {
     const list = (key: string, retired: boolean) => {
         const models = model.adapters.filter((a) => a.retired === retired).map((a) => ({ id: a.name, source: a.source }));
         return models.length === 0 ? {} : { [key]: { models } };

@@ -63,6 +63,7 @@ export async function startResponder(dir: string, files: Record<string, string>,
         .replaceAll(CATALOG_PATHS.config, hostPath(CATALOG_PATHS.config))
         .replaceAll(CATALOG_PATHS.keys, hostPath(CATALOG_PATHS.keys))
         .replace(`listen ${CATALOG_PORT};`, `listen 127.0.0.1:${port};`);
+    if (!conf.includes(`listen 127.0.0.1:${port};`)) throw new Error(`nginx.conf has no "listen ${CATALOG_PORT};" to move to loopback`);
     const confFile = path.join(dir, "nginx.conf");
     // Under root nginx's workers would become `nobody`, who cannot read a private temporary
     // folder; the pod's nginx runs as one unprivileged user throughout, as this one then does.
@@ -73,15 +74,23 @@ export async function startResponder(dir: string, files: Record<string, string>,
     });
     let log = "";
     server.stderr?.on("data", (chunk) => (log += String(chunk)));
-    const exited = new Promise<void>((resolve) => server.on("exit", () => resolve()));
+    server.on("error", (error) => (log += String(error)));
+    const exited = new Promise<void>((resolve) => server.on("close", () => resolve()));
+    const stop = async () => {
+        server.kill();
+        await exited;
+    };
     const url = (uri: string) => `http://127.0.0.1:${port}${uri}`;
     for (let tries = 0; ; tries++) {
-        if (server.exitCode !== null) throw new Error(`nginx exited: ${log}`);
+        if (server.exitCode !== null || server.pid === undefined) throw new Error(`nginx exited: ${log}`);
         try {
-            await fetch(url("/healthz"));
+            await (await fetch(url("/healthz"))).text();
             break;
         } catch {
-            if (tries > 100) throw new Error(`nginx did not answer on ${port}: ${log}`);
+            if (tries > 100) {
+                await stop();
+                throw new Error(`nginx did not answer on ${port}: ${log}`);
+            }
             await new Promise((resolve) => setTimeout(resolve, 50));
         }
     }
@@ -96,9 +105,6 @@ export async function startResponder(dir: string, files: Record<string, string>,
             }
         },
         hostPath,
-        async stop() {
-            server.kill();
-            await exited;
-        },
+        stop,
     };
 }
