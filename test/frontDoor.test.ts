@@ -25,6 +25,7 @@ import {
     apiKeysVersion,
     catalogConfigMap,
     catalogDeployment,
+    MODEL_CATALOG_NAME,
     catalogModels,
     checkApiKeysGiven,
     HF_TOKEN_SECRET,
@@ -59,8 +60,11 @@ async function responder(keys: string[] | undefined): Promise<Responder> {
             ],
         }),
     ];
-    const data = catalogConfigMap({ models, namespace: "ns", gatewayName: "gw", apiKeysRequired: keys !== undefined }).data;
-    return startResponder(fs.mkdtempSync(path.join(work, "catalog-")), data, keys === undefined ? undefined : apiKeysSecretData(keys)[API_KEYS_SECRET.digests]);
+    const args = { models, namespace: "ns", gatewayName: "gw", apiKeysRequired: keys !== undefined };
+    return startResponder(fs.mkdtempSync(path.join(work, "catalog-")), catalogDeployment(args), {
+        configMaps: { [MODEL_CATALOG_NAME]: catalogConfigMap(args).data },
+        secrets: keys === undefined ? {} : { [API_KEYS_SECRET.name]: apiKeysSecretData(keys) },
+    });
 }
 
 /** A request to the list, as clients send it, with the answer's content type checked. */
@@ -111,7 +115,8 @@ test("the model list, served by nginx: OpenAI's list, retrieve by id (encoded or
             path.join(served.hostPath(CATALOG_PATHS.config), CATALOG_FILES.models),
             JSON.stringify({ object: "list", data: [{ id: "org/new", object: "model", created: 0, owned_by: "vllm" }] }),
         );
-        fs.writeFileSync(path.join(served.hostPath(CATALOG_PATHS.keys), "sha256"), apiKeysSecretData([KEY_B])[API_KEYS_SECRET.digests]);
+        const [digests] = fs.readdirSync(served.hostPath(CATALOG_PATHS.keys));
+        fs.writeFileSync(path.join(served.hostPath(CATALOG_PATHS.keys), digests), apiKeysSecretData([KEY_B])[API_KEYS_SECRET.digests]);
         assert.equal((await list(served, "GET", "/v1/models", `Bearer ${KEY_A}`)).status, 401, "a removed key stops working");
         assert.equal((await list(served, "GET", "/v1/models/org/new", ok)).status, 200, "a new model is listed");
     } finally {

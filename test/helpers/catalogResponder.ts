@@ -1,15 +1,16 @@
 /**
- * The front door's responder, served by the real nginx and njs (Debian 12's, unpacked by `npm run
- * tools`; the cluster runs nginx-unprivileged:1.30.4-alpine): the ConfigMap's files and the keys'
- * digests written where the pod mounts them, under a temporary root, and the generated nginx.conf
- * read as it is except for where things lie on this machine (the mount points, `/tmp`, the njs
- * module) and its port, which moves to loopback. A test asks what a request gets over HTTP.
+ * The front door's responder, run by the real nginx and njs (Debian 12's, unpacked by `npm run
+ * tools`; the cluster runs nginx-unprivileged:1.30.4-alpine) as its Deployment says: each volume
+ * mounted where the container mounts it, under a temporary root (a ConfigMap's or Secret's keys,
+ * or the items the volume picks; an emptyDir empty), and the container's own command, with the
+ * files' absolute paths read through those mounts. Only the port moves, to loopback. A test asks
+ * what a request gets over HTTP.
  */
 import { ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
-import { CATALOG_FILES, CATALOG_PATHS, CATALOG_PORT } from "../../components";
+import { CATALOG_PORT } from "../../components";
 import { debianRoot, toolsNotBuilt } from "../../tools/local/toolchain";
 
 /** Why the responder cannot run here, or undefined. */
@@ -33,6 +34,12 @@ export interface Responder {
     stop(): Promise<void>;
 }
 
+/** The data of the ConfigMaps and Secrets the pod's volumes name, by name. */
+export interface VolumeSources {
+    configMaps: Record<string, Record<string, string>>;
+    secrets: Record<string, Record<string, string>>;
+}
+
 /** A port on loopback no one listens on now. */
 function freePort(): Promise<number> {
     return new Promise((resolve, reject) => {
@@ -44,34 +51,45 @@ function freePort(): Promise<number> {
     });
 }
 
-/** Starts nginx on the ConfigMap's `files` and, with keys, the Secret's `digests`. */
-export async function startResponder(dir: string, files: Record<string, string>, digests?: string): Promise<Responder> {
-    const nginx = debianRoot("nginx");
-    const hostPath = (mountPath: string) => path.join(dir, "root", mountPath);
-    fs.mkdirSync(hostPath(CATALOG_PATHS.config), { recursive: true });
-    for (const [file, text] of Object.entries(files)) fs.writeFileSync(path.join(hostPath(CATALOG_PATHS.config), file), text);
-    if (digests !== undefined) {
-        fs.mkdirSync(hostPath(CATALOG_PATHS.keys), { recursive: true });
-        fs.writeFileSync(path.join(hostPath(CATALOG_PATHS.keys), "sha256"), digests);
+/** Starts the first container of `deployment`'s pod with its volumes from `sources`, in `dir`. */
+export async function startResponder(dir: string, deployment: any, sources: VolumeSources): Promise<Responder> {
+    const pod = deployment.spec.template.spec;
+    const container = pod.containers[0];
+    const root = path.join(dir, "root");
+    const hostPath = (mountPath: string) => path.join(root, mountPath);
+    for (const mount of container.volumeMounts) {
+        const volume = pod.volumes.find((v: any) => v.name === mount.name);
+        const data = volume.configMap ? sources.configMaps[volume.configMap.name] : volume.secret ? sources.secrets[volume.secret.secretName] : {};
+        if (data === undefined) throw new Error(`volume ${mount.name} names no ConfigMap or Secret the test was given`);
+        const items: { key: string; path: string }[] = (volume.configMap ?? volume.secret)?.items ?? Object.keys(data).map((key) => ({ key, path: key }));
+        fs.mkdirSync(hostPath(mount.mountPath), { recursive: true });
+        for (const item of items) fs.writeFileSync(path.join(hostPath(mount.mountPath), item.path), data[item.key]);
     }
-    const tmp = path.join(dir, "tmp");
-    fs.mkdirSync(tmp);
+    // The container's command, as the image's nginx would run it: its paths through the mounts,
+    // in one pass (the root itself lies under /tmp), the njs module where Debian puts it.
+    const [, ...args] = container.command as string[];
+    const confAt = args.indexOf("-c") + 1;
+    const mounts = (container.volumeMounts as { mountPath: string }[])
+        .map((m) => m.mountPath)
+        .sort((a, b) => b.length - a.length)
+        .map((m) => m.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+    const throughMounts = new RegExp(`(?<=[\\s'"])(${mounts.join("|")})(?=/)`, "g");
     const port = await freePort();
-    const conf = files[CATALOG_FILES.nginxConf]
-        .replaceAll(" /tmp/", ` ${tmp}/`)
+    const nginx = debianRoot("nginx");
+    const conf = fs
+        .readFileSync(hostPath(args[confAt]), "utf8")
+        .replace(throughMounts, (mountPath) => hostPath(mountPath))
         .replaceAll("/usr/lib/nginx/modules/", path.join(nginx, "usr", "lib", "nginx", "modules") + "/")
-        .replaceAll(CATALOG_PATHS.config, hostPath(CATALOG_PATHS.config))
-        .replaceAll(CATALOG_PATHS.keys, hostPath(CATALOG_PATHS.keys))
         .replace(`listen ${CATALOG_PORT};`, `listen 127.0.0.1:${port};`);
     if (!conf.includes(`listen 127.0.0.1:${port};`)) throw new Error(`nginx.conf has no "listen ${CATALOG_PORT};" to move to loopback`);
     const confFile = path.join(dir, "nginx.conf");
+    fs.writeFileSync(confFile, conf);
+    args[confAt] = confFile;
     // Under root nginx's workers would become `nobody`, who cannot read a private temporary
     // folder; the pod's nginx runs as one unprivileged user throughout, as this one then does.
-    const asRoot = process.getuid?.() === 0 ? " user root;" : "";
-    fs.writeFileSync(confFile, conf);
-    const server: ChildProcess = spawn(path.join(nginx, "usr", "sbin", "nginx"), ["-e", "stderr", "-p", dir, "-c", confFile, "-g", `daemon off;${asRoot}`], {
-        stdio: ["ignore", "ignore", "pipe"],
-    });
+    const globals = args.indexOf("-g") + 1;
+    if (process.getuid?.() === 0) args[globals] += " user root;";
+    const server: ChildProcess = spawn(path.join(nginx, "usr", "sbin", "nginx"), ["-p", dir, ...args], { stdio: ["ignore", "ignore", "pipe"] });
     let log = "";
     server.stderr?.on("data", (chunk) => (log += String(chunk)));
     server.on("error", (error) => (log += String(error)));

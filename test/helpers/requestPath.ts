@@ -194,7 +194,11 @@ export async function responderAnswer(
         ...bodyBasedRouting(resources, request.method, request.path, request.body),
         ...(request.authorization === undefined ? {} : { Authorization: request.authorization }),
     };
-    const served = await startResponder(dir, files, entries?.[API_KEYS_SECRET.digests]);
+    const deployment = inputsOf(resources, "kubernetes:apps/v1:Deployment").find((d) => d.metadata.name === MODEL_CATALOG_NAME);
+    const served = await startResponder(dir, deployment, {
+        configMaps: { [MODEL_CATALOG_NAME]: files },
+        secrets: entries === undefined ? {} : { [API_KEYS_SECRET.name]: entries },
+    });
     try {
         const { status, json } = await served.ask(request.method, request.path, headers, request.body === undefined ? undefined : JSON.stringify(request.body));
         return { status, json };
