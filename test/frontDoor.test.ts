@@ -37,6 +37,7 @@ import {
 import { pythonProgramDir, toolsNotBuilt, venvPython } from "../tools/local/toolchain";
 import { runProgram } from "../tools/mockRuntime";
 import { NGINX_MISSING, Responder, startResponder } from "./helpers/catalogResponder";
+import { layOutVolumes } from "./helpers/podVolumes";
 import { validateKubernetesObject } from "./helpers/kubernetesSchemas";
 import { LLAMA, NETWORK_POLICY, plannedLlama } from "./helpers/plannedModels";
 import { configKey, stackVariant } from "./helpers/stackConfigs";
@@ -306,19 +307,15 @@ test("the real LoRA syncer of v1.0.2 reads our config and loads and unloads adap
     });
     await new Promise<void>((resolve) => vllm.listen(0, "127.0.0.1", resolve));
     try {
-        // The ConfigMap's files where the container mounts them, under a temporary root; the
-        // config's vLLM port moves to the stand-in's.
-        const root = fs.mkdtempSync(path.join(work, "syncer-"));
+        // The ConfigMap's files where the container mounts them; the config's vLLM port moves to
+        // the stand-in's.
+        const hostPath = layOutVolumes(fs.mkdtempSync(path.join(work, "syncer-")), pod.volumes, syncer, {
+            configMaps: { [configMap.metadata.name]: configMap.data as Record<string, string> },
+            secrets: {},
+        });
         const { port } = vllm.address() as AddressInfo;
-        const data = configMap.data as Record<string, string>;
-        for (const mount of syncer.volumeMounts) {
-            const { configMap: source } = pod.volumes.find((v: any) => v.name === mount.name) as any;
-            const items: { key: string; path: string }[] = source.items ?? Object.keys(data).map((key) => ({ key, path: key }));
-            fs.mkdirSync(path.join(root, mount.mountPath), { recursive: true });
-            for (const item of items) fs.writeFileSync(path.join(root, mount.mountPath, item.path), data[item.key]);
-        }
         const env = Object.fromEntries(syncer.env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
-        const configFile = path.join(root, env.DYNAMIC_LORA_ROLLOUT_CONFIG);
+        const configFile = hostPath(env.DYNAMIC_LORA_ROLLOUT_CONFIG);
         const config = JSON.parse(fs.readFileSync(configFile, "utf8"));
         config.vLLMLoRAConfig.port = port;
         fs.writeFileSync(configFile, JSON.stringify(config));
@@ -332,7 +329,7 @@ test("the real LoRA syncer of v1.0.2 reads our config and loads and unloads adap
                 PATH: process.env.PATH,
                 PYTHONDONTWRITEBYTECODE: "1",
                 DYNAMIC_LORA_ROLLOUT_CONFIG: configFile,
-                PYTHONPATH: `${path.join(root, env.PYTHONPATH)}:${sidecar}`,
+                PYTHONPATH: `${hostPath(env.PYTHONPATH)}:${sidecar}`,
                 VLLM_API_KEY: KEY_A,
             },
             timeout: 60_000,

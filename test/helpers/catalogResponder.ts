@@ -1,8 +1,7 @@
 /**
  * The front door's responder, run by the real nginx and njs (Debian 12's, unpacked by `npm run
- * tools`; the cluster runs nginx-unprivileged:1.30.4-alpine) as its Deployment says: each volume
- * mounted where the container mounts it, under a temporary root (a ConfigMap's or Secret's keys,
- * or the items the volume picks; an emptyDir empty), and the container's own command, with the
+ * tools`; the cluster runs nginx-unprivileged:1.30.4-alpine) as its Deployment says: its volumes
+ * laid out as the container mounts them (./podVolumes.ts) and the container's own command, with the
  * files' absolute paths read through those mounts. Only the port moves, to loopback. A test asks
  * what a request gets over HTTP.
  */
@@ -12,6 +11,7 @@ import * as net from "node:net";
 import * as path from "node:path";
 import { CATALOG_PORT } from "../../components";
 import { debianRoot, toolsNotBuilt } from "../../tools/local/toolchain";
+import { VolumeSources, layOutVolumes } from "./podVolumes";
 
 /** Why the responder cannot run here, or undefined. */
 export const NGINX_MISSING = toolsNotBuilt(["nginx"]);
@@ -34,12 +34,6 @@ export interface Responder {
     stop(): Promise<void>;
 }
 
-/** The data of the ConfigMaps and Secrets the pod's volumes name, by name. */
-export interface VolumeSources {
-    configMaps: Record<string, Record<string, string>>;
-    secrets: Record<string, Record<string, string>>;
-}
-
 /** A port on loopback no one listens on now. */
 function freePort(): Promise<number> {
     return new Promise((resolve, reject) => {
@@ -55,16 +49,7 @@ function freePort(): Promise<number> {
 export async function startResponder(dir: string, deployment: any, sources: VolumeSources): Promise<Responder> {
     const pod = deployment.spec.template.spec;
     const container = pod.containers[0];
-    const root = path.join(dir, "root");
-    const hostPath = (mountPath: string) => path.join(root, mountPath);
-    for (const mount of container.volumeMounts) {
-        const volume = pod.volumes.find((v: any) => v.name === mount.name);
-        const data = volume.configMap ? sources.configMaps[volume.configMap.name] : volume.secret ? sources.secrets[volume.secret.secretName] : {};
-        if (data === undefined) throw new Error(`volume ${mount.name} names no ConfigMap or Secret the test was given`);
-        const items: { key: string; path: string }[] = (volume.configMap ?? volume.secret)?.items ?? Object.keys(data).map((key) => ({ key, path: key }));
-        fs.mkdirSync(hostPath(mount.mountPath), { recursive: true });
-        for (const item of items) fs.writeFileSync(path.join(hostPath(mount.mountPath), item.path), data[item.key]);
-    }
+    const hostPath = layOutVolumes(path.join(dir, "root"), pod.volumes, container, sources);
     // The container's command, as the image's nginx would run it: its paths through the mounts,
     // in one pass (the root itself lies under /tmp), the njs module where Debian puts it.
     const [, ...args] = container.command as string[];

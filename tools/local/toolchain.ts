@@ -1,8 +1,9 @@
 /**
  * `npm run tools`: builds the real programs of `versions.json` from the Go module proxy into a
- * cache outside the checkout, unpacks those Debian packages (nginx and njs), installs the Python
- * programs' requirements (the LoRA syncer's), and lays out the inference extension's charts and CRDs at each
- * pinned tag from its module archive. A second run finds everything stamped and does nothing.
+ * cache outside the checkout, lays out the inference extension's charts and CRDs at each pinned
+ * tag from its module archive, then unpacks the Debian packages (nginx and njs) and installs the
+ * Python programs' requirements (the LoRA syncer's). A second run finds everything stamped and
+ * does nothing.
  */
 import { execFileSync } from "node:child_process";
 import * as crypto from "node:crypto";
@@ -60,8 +61,9 @@ export const CACHE_DIR =
 export const BIN_DIR = path.join(CACHE_DIR, "bin");
 /** The root the Debian packages of a tool are unpacked under (`<root>/usr/sbin/nginx`). */
 export const debianRoot = (name: keyof typeof versions.debian): string => path.join(CACHE_DIR, "debian", name);
-/** The Python of a program's virtual environment. */
-export const venvPython = (name: keyof typeof versions.python): string => path.join(CACHE_DIR, "python", name, "bin", "python");
+/** A Python program's virtual environment, and its Python. */
+const venvDir = (name: keyof typeof versions.python): string => path.join(CACHE_DIR, "python", name);
+export const venvPython = (name: keyof typeof versions.python): string => path.join(venvDir(name), "bin", "python");
 /** The packaged charts and CRD manifests, laid out as `charts.source.directory` reads them. */
 export const CHARTS_DIR = path.join(CACHE_DIR, "charts");
 
@@ -208,9 +210,8 @@ export function pythonProgramDir(name: keyof typeof versions.python): string {
 
 /** A virtual environment with the program's pinned requirements. */
 function installPython(name: keyof typeof versions.python, program: PythonProgram): void {
-    const venv = path.dirname(path.dirname(venvPython(name)));
-    fs.rmSync(venv, { recursive: true, force: true });
-    execFileSync("python3", ["-m", "venv", venv], { stdio: ["ignore", "ignore", "inherit"] });
+    fs.rmSync(venvDir(name), { recursive: true, force: true });
+    execFileSync("python3", ["-m", "venv", venvDir(name)], { stdio: ["ignore", "ignore", "inherit"] });
     const requirements = path.join(downloadModule(program.module, program.version).dir, program.requirements);
     execFileSync(venvPython(name), ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", requirements], {
         stdio: ["ignore", "ignore", "inherit"],
@@ -312,6 +313,19 @@ function goLine(): string | undefined {
     }
 }
 
+/** A stamped step that warns instead of failing when it cannot run here. */
+function optionalStep(name: string, spec: unknown, make: () => void): void {
+    const step = stamped(name, spec);
+    if (step.done) return;
+    console.log(`making ${name}`);
+    try {
+        make();
+        step.mark();
+    } catch (error) {
+        console.warn(`  ${name} not made, its tests will skip: ${(error as Error).message}`);
+    }
+}
+
 function main(): void {
     const goVersion = goLine();
     if (goVersion === undefined) {
@@ -345,29 +359,9 @@ function main(): void {
     }
     // Programs from apt and PyPI come last and do not stop the rest: where this machine has no
     // Debian 12 lists or no Python, their tests say why they skip.
-    const others: Array<[string, unknown, () => void]> = [
-        ...Object.entries(versions.debian).map(([name, spec]): [string, unknown, () => void] => [
-            name,
-            spec,
-            () => unpackDebian(name as keyof typeof versions.debian, spec),
-        ]),
-        ...Object.entries(versions.python).map(([name, program]): [string, unknown, () => void] => [
-            name,
-            program,
-            () => installPython(name as keyof typeof versions.python, program),
-        ]),
-    ];
-    for (const [name, spec, make] of others) {
-        const step = stamped(name, spec);
-        if (step.done) continue;
-        console.log(`making ${name}`);
-        try {
-            make();
-            step.mark();
-        } catch (error) {
-            console.warn(`  ${name} not made, its tests will skip: ${(error as Error).message}`);
-        }
-    }
+    for (const [name, spec] of Object.entries(versions.debian)) optionalStep(name, spec, () => unpackDebian(name as keyof typeof versions.debian, spec));
+    for (const [name, program] of Object.entries(versions.python))
+        optionalStep(name, program, () => installPython(name as keyof typeof versions.python, program));
     console.log(`tools ready in ${BIN_DIR}; charts and CRDs in ${CHARTS_DIR}`);
 }
 
