@@ -22,7 +22,7 @@ import type { PlannedCollector } from "./catalogs/metricsCollectors";
 import { PlannedGateway, PlannedNetworkPolicy, planGateway, planNetworkPolicy } from "./routing/gatewayPlan";
 import { PlannedContext, planContext } from "./modelServers/contextPlan";
 import { checkDefaultHuggingFaceIds } from "./catalogs/huggingFaceIds";
-import { checkAdapterNames, checkResolverBase } from "./adapters/loraPlan";
+import { checkAdapterNames } from "./adapters/loraPlan";
 import { ModelDraft, PlannedModel, checkNames, checkReplicas, modelDrafts, planModels } from "./modelServers/modelPlan";
 import { PlannedNodePool, PlannedNodeServiceAccount, planNodePools, planNodeServiceAccount } from "./cluster/nodePoolPlan";
 import { chartReference, describingLine, inferenceCrdsUrl } from "./catalogs/releaseLines";
@@ -139,7 +139,6 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
     const poolRelease = describingLine(config.charts.inferencePool.version);
     const bbrLine = describingLine(config.charts.bodyBasedRouting.version).bodyBasedRouting;
     problems.push(...checkAdapterNames(config.models, bbrLine.baseModelRouting !== undefined));
-    problems.push(...checkResolverBase(config.models, poolRelease.adapterLoading));
     drafts.forEach((d) => problems.push(...checkReplicas(d.config, d.index)));
     problems.push(...checkDefaultHuggingFaceIds(drafts));
     const vllmOptions = VLLM_OPTIONS[poolRelease.vllmTag];

@@ -1,9 +1,12 @@
 /**
  * The adapter fetcher of the v1.5 line, run under Python against a stand-in for huggingface_hub
  * and for vLLM's unload endpoint: active adapters land whole in the resolver's directory (a Hugging
- * Face one downloaded, a path one linked), retired ones leave it and are unloaded with the API key,
- * a name that would leave the directory is skipped, and a second round changes nothing. Also: the
- * pod template of a v1.5.0 model does not depend on its adapter list.
+ * Face one downloaded, a path one linked file by file), naming the model's `--model` as their base,
+ * retired ones leave it and are unloaded with the API key, a name that would leave the directory is
+ * skipped, and a second round changes nothing. vLLM's own plugin loader and filesystem resolver (of
+ * v0.20.2, from PyPI's source archive) then serve what the fetcher laid out, with the environment
+ * the Deployment gives vLLM. Also: the pod template of a v1.5.0 model does not depend on its
+ * adapter list.
  */
 import assert from "node:assert/strict";
 import { execFile, spawnSync } from "node:child_process";
@@ -14,12 +17,36 @@ import * as os from "node:os";
 import * as path from "node:path";
 import test from "node:test";
 import { promisify } from "node:util";
-import { ADAPTER_FETCHER_SCRIPT, PlannedModel, ServingConfig, adapterFetcherList, planServing, vllmDeployment } from "../components";
+import { ADAPTER_FETCHER_SCRIPT, LORA_RESOLVER, PlannedModel, ServingConfig, adapterFetcherList, planServing, vllmDeployment } from "../components";
 import { NETWORK_POLICY } from "./helpers/plannedModels";
+import { pypiSourceDir, venvPython } from "../tools/local/packagedPrograms";
+import { toolsNotBuilt } from "../tools/local/toolchain";
 
 const LLAMA = "meta-llama/Llama-3.1-8B-Instruct";
 const KEY = "k".repeat(40);
 const noPython = spawnSync("python3", ["--version"]).status !== 0 && "no python3 here";
+const RESOLVER_MISSING = toolsNotBuilt(["vllm-resolver"]);
+
+/** Asks vLLM's own resolvers, loaded by its plugin loader from the environment given, which names
+ * they serve for the base model. */
+async function resolvedByVllm(env: Record<string, string>, base: string, names: string[]) {
+    const script = [
+        "import asyncio, json, sys",
+        "import vllm.envs as envs",
+        "from vllm.plugins import load_general_plugins",
+        "from vllm.lora.resolver import LoRAResolverRegistry",
+        "load_general_plugins()",
+        "registered = sorted(LoRAResolverRegistry.get_supported_resolvers())",
+        "resolvers = [LoRAResolverRegistry.get_resolver(r) for r in registered]",
+        "served = [n for n in sys.argv[2:] if any(asyncio.run(r.resolve_lora(sys.argv[1], n)) for r in resolvers)]",
+        "print(json.dumps({'registered': registered, 'served': served, 'runtimeUpdating': envs.VLLM_ALLOW_RUNTIME_LORA_UPDATING}))",
+    ].join("\n");
+    const { stdout } = await promisify(execFile)(venvPython("vllm-resolver"), ["-c", script, base, ...names], {
+        env: { PATH: process.env.PATH, PYTHONPATH: pypiSourceDir("vllm-resolver"), PYTHONDONTWRITEBYTECODE: "1", ...env },
+        timeout: 60_000,
+    });
+    return JSON.parse(stdout.trim().split("\n").pop() as string) as { registered: string[]; served: string[]; runtimeUpdating: boolean };
+}
 
 function llamaAt(version: string, adapters: NonNullable<ServingConfig["models"][number]["adapters"]>): PlannedModel {
     return planServing({
@@ -30,20 +57,25 @@ function llamaAt(version: string, adapters: NonNullable<ServingConfig["models"][
     }).models[0];
 }
 
-test("the fetcher fills vLLM's resolver directory, unloads retired adapters, and keeps to its directory (run under Python)", { skip: noPython }, async () => {
+test("the fetcher fills vLLM's resolver directory, unloads retired adapters, and keeps to its directory (run under Python)", { skip: noPython }, async (t) => {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "adapter-fetcher-"));
     try {
         const root = path.join(work, "adapters");
         fs.mkdirSync(root);
         const local = path.join(work, "baked", "support");
         fs.mkdirSync(local, { recursive: true });
-        fs.writeFileSync(path.join(local, "adapter_config.json"), "{}");
+        fs.writeFileSync(path.join(local, "adapter_config.json"), JSON.stringify({ peft_type: "LORA", base_model_name_or_path: "/models/llama" }));
+        fs.writeFileSync(path.join(local, "adapter_model.safetensors"), "weights");
         fs.mkdirSync(path.join(root, "food-review-v0"));
         const model = llamaAt("v1.5.0", [
             { name: "food-review", source: "Kawon/llama3.1-food-finetune_v14_r8" },
             { name: "support", source: local },
             { name: "food-review-v0", source: "org/food-v0", retired: true },
         ]);
+        const pod = (vllmDeployment({ model, namespace: "ns", image: "vllm/vllm-openai:v0.20.2" }) as any).spec.template.spec;
+        const envOf = (container: { env: { name: string; value?: string }[] }) =>
+            Object.fromEntries(container.env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value as string]));
+        const [vllm, fetcher] = [pod.containers[0], pod.initContainers.find((c: { name: string }) => c.name === "lora-adapter-fetcher")];
         const list = adapterFetcherList(model);
         // A name that would write outside the directory (vLLM's resolver joins it the same way).
         list.active.push({ name: "x/../../escaped", source: "org/escape" });
@@ -58,7 +90,8 @@ test("the fetcher fills vLLM's resolver directory, unloads retired adapters, and
                 "def snapshot_download(repo_id, local_dir):",
                 "    os.makedirs(os.path.join(local_dir, '.cache', 'huggingface'))",
                 "    with open(os.path.join(local_dir, 'adapter_config.json'), 'w') as f:",
-                "        json.dump({'peft_type': 'LORA', 'repo': repo_id}, f)",
+                // What Hugging Face adapters name: the checkpoint they were trained from.
+                "        json.dump({'peft_type': 'LORA', 'base_model_name_or_path': 'unsloth/llama-3-8b-Instruct-bnb-4bit', 'repo': repo_id}, f)",
                 "    with open(os.environ['DOWNLOADS'], 'a') as f:",
                 "        f.write(repo_id + '\\n')",
                 "    return local_dir",
@@ -80,6 +113,7 @@ test("the fetcher fills vLLM's resolver directory, unloads retired adapters, and
             ...process.env,
             PYTHONPATH: path.join(work, "site"),
             ADAPTER_LIST: path.join(work, "adapters.json"),
+            BASE_MODEL: envOf(fetcher).BASE_MODEL,
             VLLM_LORA_RESOLVER_CACHE_DIR: root,
             VLLM_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
             VLLM_API_KEY: KEY,
@@ -92,12 +126,20 @@ test("the fetcher fills vLLM's resolver directory, unloads retired adapters, and
         } finally {
             server.close();
         }
+        const base = vllm.args[vllm.args.indexOf("--model") + 1];
         assert.deepEqual(JSON.parse(fs.readFileSync(path.join(root, "food-review", "adapter_config.json"), "utf8")), {
             peft_type: "LORA",
+            base_model_name_or_path: base,
             repo: "Kawon/llama3.1-food-finetune_v14_r8",
         });
         assert.ok(!fs.existsSync(path.join(root, "food-review", ".cache")), "huggingface_hub's bookkeeping is not left beside the adapter");
-        assert.equal(fs.readlinkSync(path.join(root, "support")), local);
+        assert.equal(fs.readlinkSync(path.join(root, "support", "adapter_model.safetensors")), path.join(local, "adapter_model.safetensors"));
+        assert.equal(JSON.parse(fs.readFileSync(path.join(root, "support", "adapter_config.json"), "utf8")).base_model_name_or_path, base);
+        assert.equal(
+            JSON.parse(fs.readFileSync(path.join(local, "adapter_config.json"), "utf8")).base_model_name_or_path,
+            "/models/llama",
+            "the source is left as it is",
+        );
         assert.ok(!fs.existsSync(path.join(root, "food-review-v0")), "the retired adapter's files are gone");
         assert.ok(!fs.existsSync(path.join(work, "escaped")), "nothing is written outside the directory");
         assert.deepEqual(
@@ -106,6 +148,16 @@ test("the fetcher fills vLLM's resolver directory, unloads retired adapters, and
             "no half-downloaded adapter is left",
         );
         assert.equal(fs.readFileSync(env.DOWNLOADS, "utf8"), "Kawon/llama3.1-food-finetune_v14_r8\n", "downloaded once, in the first round");
+        await t.test("vLLM's own resolver serves what the fetcher laid out, with the Deployment's environment", { skip: RESOLVER_MISSING }, async () => {
+            const vllmEnv = envOf(vllm);
+            const cacheDir = LORA_RESOLVER.env.cacheDir;
+            assert.ok(
+                vllm.volumeMounts.some((m: { mountPath: string }) => m.mountPath === vllmEnv[cacheDir]),
+                "vLLM mounts the folder the fetcher fills",
+            );
+            const answer = await resolvedByVllm({ ...vllmEnv, [cacheDir]: root }, base, ["food-review", "support", "food-review-v0", "unknown"]);
+            assert.deepEqual(answer, { registered: ["Filesystem Resolver"], served: ["food-review", "support"], runtimeUpdating: true });
+        });
         // With vLLM not up yet, a round still fetches what it can and reports the rest as failed.
         fs.writeFileSync(env.ADAPTER_LIST, JSON.stringify({ active: [{ name: "late", source: "org/late" }], retired: ["food-review"] }));
         await assert.rejects(

@@ -34,7 +34,8 @@ import {
     planServing,
     vllmDeployment,
 } from "../components";
-import { pythonProgramDir, toolsNotBuilt, venvPython } from "../tools/local/toolchain";
+import { pythonProgramDir, venvPython } from "../tools/local/packagedPrograms";
+import { toolsNotBuilt } from "../tools/local/toolchain";
 import { runProgram } from "../tools/mockRuntime";
 import { NGINX_MISSING, Responder, startResponder } from "./helpers/catalogResponder";
 import { layOutVolumes } from "./helpers/podVolumes";
@@ -271,7 +272,12 @@ test("vLLM reads the keys from a Secret file; the pod spec names no key", () => 
     assert.equal(pod.metadata.annotations["multi-model-inference/api-keys-version"], "v1");
     assert.deepEqual(JSON.parse(apiKeysSecretData([KEY_A, KEY_B])[API_KEYS_SECRET.vllmConfig]), { "api-key": [KEY_A, KEY_B] });
     // The syncer sends the first key, read from the Secret, through the module on its PYTHONPATH.
-    const [syncer] = loraPodParts(model, { image: "vllm/vllm-openai:v0.11.0", hfTokenSecret: HF_TOKEN_SECRET, apiKeysRequired: true }).initContainers;
+    const [syncer] = loraPodParts(model, {
+        image: "vllm/vllm-openai:v0.11.0",
+        baseModel: model.huggingFaceId,
+        hfTokenSecret: HF_TOKEN_SECRET,
+        apiKeysRequired: true,
+    }).initContainers;
     assert.deepEqual(syncer.env.slice(1), [
         { name: "PYTHONPATH", value: "/opt/lora-syncer-auth" },
         { name: "VLLM_API_KEY", valueFrom: { secretKeyRef: { name: "api-keys", key: "lora-syncer" } } },
@@ -287,7 +293,12 @@ test("the real LoRA syncer of v1.0.2 reads our config and loads and unloads adap
         ],
     });
     const configMap = adapterConfigMap(model, "ns", true);
-    const pod = loraPodParts(model, { image: "vllm/vllm-openai:v0.11.0", hfTokenSecret: HF_TOKEN_SECRET, apiKeysRequired: true });
+    const pod = loraPodParts(model, {
+        image: "vllm/vllm-openai:v0.11.0",
+        baseModel: model.huggingFaceId,
+        hfTokenSecret: HF_TOKEN_SECRET,
+        apiKeysRequired: true,
+    });
     const [syncer] = pod.initContainers;
     // A stand-in for vLLM on loopback: healthy, serving the base model and the retired adapter.
     const calls: { method?: string; url?: string; authorization?: string; body: any }[] = [];

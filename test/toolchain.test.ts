@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
 import { test } from "node:test";
-import { BIN_DIR, GoBuild, downloadModule, toolsMissing, wrapperGoMod } from "../tools/local/toolchain";
+import { BIN_DIR, downloadModule } from "../tools/local/cache";
+import { GoBuild, toolsMissing, wrapperGoMod } from "../tools/local/toolchain";
 import versions from "../tools/local/versions.json";
 
 const missing = toolsMissing();

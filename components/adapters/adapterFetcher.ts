@@ -10,6 +10,9 @@
  * the name out of vLLM's model list (the weights stay in vLLM's LRU caches until evicted:
  * vllm/entrypoints/openai/models/serving.py at v0.20.2 only drops the name). It reads the list from
  * a mounted ConfigMap that is updated in place, so adding or retiring an adapter restarts no pod.
+ * The resolver serves an adapter only if its `adapter_config.json` names `--model` as its base
+ * (facts/vllm-lora-resolver.json); Hugging Face adapters name whatever they were trained from, so
+ * the fetcher writes the model the adapter list puts it under, as the v1.0 line's syncer loads it.
  */
 import { RESTRICTED_CONTAINER_SECURITY_CONTEXT, secretEnv } from "../modelServers/modelServerPolicies";
 import { API_KEYS_SECRET } from "../routing/apiKeysPlan";
@@ -17,11 +20,13 @@ import type { PlannedModel } from "../modelServers/modelPlan";
 import { VLLM_PORT } from "../modelServers/modelPlan";
 import { LORA_RESOLVER } from "../catalogs/vllmReleases";
 
-/** What the model server's pod gives LoRA: its image, the Hugging Face token's Secret, and
- * whether vLLM requires an API key. */
+/** What the model server's pod gives LoRA: its image and `--model`, the Hugging Face token's
+ * Secret, and whether vLLM requires an API key. */
 export interface LoraPodInputs {
     /** The vLLM image. */
     image: string;
+    /** vLLM's `--model`: the base the resolver requires an adapter's config to name. */
+    baseModel: string;
     /** The Secret and key of the Hugging Face token. */
     hfTokenSecret: { name: string; key: string };
     /** vLLM requires an API key on `/v1`. */
@@ -51,6 +56,7 @@ import urllib.error
 import urllib.request
 
 LIST = os.environ["ADAPTER_LIST"]
+BASE = os.environ["BASE_MODEL"]
 ROOT = os.path.realpath(os.environ["${LORA_RESOLVER.env.cacheDir}"])
 STAGING = os.path.join(ROOT, "${STAGING_DIR}")
 VLLM = os.environ.get("VLLM_URL", "http://localhost:${VLLM_PORT}")
@@ -62,19 +68,34 @@ def target_of(name):
     return target if target.startswith(ROOT + os.sep) and not name.startswith(".") else None
 
 
+def name_base(directory):
+    """vLLM's resolver serves an adapter only if its config names --model as the base."""
+    path = os.path.join(directory, "adapter_config.json")
+    with open(path) as file:
+        config = json.load(file)
+    if config.get("base_model_name_or_path") != BASE:
+        config["base_model_name_or_path"] = BASE
+        os.unlink(path)  # a link into a read-only source
+        with open(path, "w") as file:
+            json.dump(config, file)
+
+
 def fetch(adapter):
     target = target_of(adapter["name"])
     if target is None or os.path.lexists(target):
         return
     os.makedirs(os.path.dirname(target), exist_ok=True)
-    if adapter["source"].startswith("/"):
-        os.symlink(adapter["source"], target)
-        return
-    from huggingface_hub import snapshot_download
-
     staging = os.path.join(STAGING, "%d-%d" % (os.getpid(), time.time_ns()))
-    snapshot_download(repo_id=adapter["source"], local_dir=staging)
-    shutil.rmtree(os.path.join(staging, ".cache"), ignore_errors=True)
+    if adapter["source"].startswith("/"):
+        os.makedirs(staging)
+        for entry in os.listdir(adapter["source"]):
+            os.symlink(os.path.join(adapter["source"], entry), os.path.join(staging, entry))
+    else:
+        from huggingface_hub import snapshot_download
+
+        snapshot_download(repo_id=adapter["source"], local_dir=staging)
+        shutil.rmtree(os.path.join(staging, ".cache"), ignore_errors=True)
+    name_base(staging)
     os.rename(staging, target)
     print("fetched %s from %s" % (adapter["name"], adapter["source"]), flush=True)
 
@@ -96,11 +117,8 @@ def unload(name):
 
 def retire(name, done):
     target = target_of(name)
-    if target is not None:
-        if os.path.islink(target):
-            os.unlink(target)
-        elif os.path.isdir(target):
-            shutil.rmtree(target)
+    if target is not None and os.path.isdir(target):
+        shutil.rmtree(target)
     if name not in done:
         unload(name)
         done.add(name)
@@ -173,6 +191,7 @@ export function resolverPodParts(configMapName: string, pod: LoraPodInputs) {
                 command: ["python3", `${FETCHER_CONFIG_DIR}/${FETCHER_FILES.script}`],
                 env: [
                     { name: "ADAPTER_LIST", value: `${FETCHER_CONFIG_DIR}/${FETCHER_FILES.list}` },
+                    { name: "BASE_MODEL", value: pod.baseModel },
                     { name: LORA_RESOLVER.env.cacheDir, value: ADAPTERS_DIR },
                     // huggingface_hub keeps its own files under HF_HOME; the root file system is read-only.
                     { name: "HF_HOME", value: `${ADAPTERS_DIR}/${STAGING_DIR}/hf-home` },

@@ -91,25 +91,3 @@ export function checkAdapterNames(models: readonly ParsedModelConfig[], baseMode
     });
     return problems;
 }
-
-/**
- * vLLM's filesystem resolver loads an adapter only if its `adapter_config.json` names `--model`
- * as its base (`base_model_name_or_path`, vllm/plugins/lora_resolvers/filesystem_resolver.py): with
- * a bucket weight cache `--model` is the mount path, which no adapter names, so every adapter
- * would be refused. The syncer loads by path and has no such check.
- */
-export function checkResolverBase(models: readonly ParsedModelConfig[], loading: AdapterLoading): ConfigProblem[] {
-    if (loading.kind !== "resolver") return [];
-    return models.flatMap((model, index) =>
-        model.adapters.length > 0 && model.weightCache.type === "bucket"
-            ? [
-                  {
-                      path: `models[${index}].weightCache.type`,
-                      message:
-                          "is bucket, so vLLM's --model is the bucket's mount path; on this chart line adapters load through vLLM's filesystem resolver, " +
-                          "which accepts an adapter only if its adapter_config.json names --model as base_model_name_or_path: use weightCache type volume or none for a model with adapters",
-                  },
-              ]
-            : [],
-    );
-}

@@ -96,7 +96,7 @@ export function vllmDeployment(args: ModelServerArgs): k8s.types.input.apps.v1.D
         timeoutSeconds: 5,
     });
     const keys = args.apiKeys !== undefined;
-    const lora = loraPodParts(model, { image: args.image, hfTokenSecret: HF_TOKEN_SECRET, apiKeysRequired: keys });
+    const lora = loraPodParts(model, { image: args.image, baseModel: modelLocation(model), hfTokenSecret: HF_TOKEN_SECRET, apiKeysRequired: keys });
     const cache = weightCachePodParts(model);
     const podAnnotations = { ...cache.annotations, ...(args.apiKeys === undefined ? {} : { [API_KEYS_VERSION_ANNOTATION]: args.apiKeys.version }) };
     const annotations = Object.keys(podAnnotations).length > 0 ? { annotations: podAnnotations } : {};

@@ -10,7 +10,8 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
 import { CATALOG_PORT } from "../../components";
-import { debianRoot, toolsNotBuilt } from "../../tools/local/toolchain";
+import { debianRoot } from "../../tools/local/packagedPrograms";
+import { toolsNotBuilt } from "../../tools/local/toolchain";
 import { VolumeSources, layOutVolumes } from "./podVolumes";
 
 /** Why the responder cannot run here, or undefined. */

@@ -10,7 +10,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
-import { BIN_DIR, CHARTS_DIR } from "../local/toolchain";
+import { BIN_DIR, CHARTS_DIR } from "../local/cache";
 import { HelmRelease, KubeObject, find, namespaceOf } from "./objects";
 
 const CHART_NAMES = ["inferencepool", "body-based-routing"] as const;

@@ -10,7 +10,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { KubeObject, RenderedStack, ofKind } from "../consistency/objects";
 import { HeaderSetter } from "../consistency/workloads";
-import { BIN_DIR, toolsMissing } from "./toolchain";
+import { BIN_DIR } from "./cache";
+import { toolsMissing } from "./toolchain";
 import versions from "./versions.json";
 
 /** Why the real BBR cannot be asked here (its drivers not built), or undefined. */

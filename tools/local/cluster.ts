@@ -9,16 +9,31 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { GPU_CATALOG } from "../../components/catalogs/gpuCatalog";
-import { BIN_DIR, CACHE_DIR, crdManifest, toolsMissing } from "./toolchain";
+import { BIN_DIR, CACHE_DIR } from "./cache";
+import { crdManifest, toolsMissing } from "./toolchain";
 import versions from "./versions.json";
 
-/** The cluster's folder: state, logs, certificates and the kubeconfig. */
-export const CLUSTER_DIR = path.join(CACHE_DIR, "cluster");
-/** The kubeconfig `up` writes. */
-export const KUBECONFIG = path.join(CLUSTER_DIR, "kubeconfig");
+/** One local cluster: its folder (state, logs, certificates, the kubeconfig `up` writes) and its
+ * loopback ports, away from the usual ones so that a developer's own cluster keeps its own. */
+export interface LocalCluster {
+    /** Folder under the tools' cache. */
+    dir: string;
+    /** The kubeconfig `up` writes. */
+    kubeconfig: string;
+    /** Loopback ports of etcd and the API server. */
+    ports: { etcdClient: number; etcdPeer: number; apiserver: number };
+}
 
-/** Loopback ports, away from the usual ones so that a developer's own cluster keeps its own. */
-const PORTS = { etcdClient: 23790, etcdPeer: 23800, apiserver: 26443 } as const;
+/** A cluster of its own: a folder by name and ports `slot` hundreds above the first cluster's, so
+ * that a test which only waits can run beside the others on a cluster no other test touches. */
+export function localCluster(name: string, slot: number): LocalCluster {
+    const dir = path.join(CACHE_DIR, "clusters", name);
+    const at = (port: number) => port + 100 * slot;
+    return { dir, kubeconfig: path.join(dir, "kubeconfig"), ports: { etcdClient: at(23790), etcdPeer: at(23800), apiserver: at(26443) } };
+}
+
+/** The cluster of `npm run cluster` and the e2e. */
+export const LOCAL_CLUSTER = localCluster("local", 0);
 
 /** The label and taint the GPU nodes carry, as a GKE GPU node pool's do, and the label the
  * local stack selects them by (NVIDIA GPU feature discovery's product label). */
@@ -68,11 +83,11 @@ export function localNodes() {
     return [...gpuNodes, nodeManifest(name, {}, { cpu: String(cpu), memory: `${memoryGi}Gi` }, [])];
 }
 
-function kubeconfigText(adminToken: string): string {
+function kubeconfigText(cluster: LocalCluster, adminToken: string): string {
     return JSON.stringify({
         apiVersion: "v1",
         kind: "Config",
-        clusters: [{ name: "local", cluster: { server: `https://127.0.0.1:${PORTS.apiserver}`, "insecure-skip-tls-verify": true } }],
+        clusters: [{ name: "local", cluster: { server: `https://127.0.0.1:${cluster.ports.apiserver}`, "insecure-skip-tls-verify": true } }],
         users: [{ name: "admin", user: { token: adminToken } }],
         contexts: [{ name: "local", context: { cluster: "local", user: "admin" } }],
         "current-context": "local",
@@ -80,18 +95,17 @@ function kubeconfigText(adminToken: string): string {
 }
 
 /** The control plane's processes, in start order. */
-function processes(): Array<{ name: string; args: string[] }> {
-    const d = CLUSTER_DIR;
+function processes({ dir: d, kubeconfig, ports }: LocalCluster): Array<{ name: string; args: string[] }> {
     return [
         {
             name: "etcd",
             args: [
                 `--data-dir=${d}/etcd`,
-                `--listen-client-urls=http://127.0.0.1:${PORTS.etcdClient}`,
-                `--advertise-client-urls=http://127.0.0.1:${PORTS.etcdClient}`,
-                `--listen-peer-urls=http://127.0.0.1:${PORTS.etcdPeer}`,
-                `--initial-advertise-peer-urls=http://127.0.0.1:${PORTS.etcdPeer}`,
-                `--initial-cluster=default=http://127.0.0.1:${PORTS.etcdPeer}`,
+                `--listen-client-urls=http://127.0.0.1:${ports.etcdClient}`,
+                `--advertise-client-urls=http://127.0.0.1:${ports.etcdClient}`,
+                `--listen-peer-urls=http://127.0.0.1:${ports.etcdPeer}`,
+                `--initial-advertise-peer-urls=http://127.0.0.1:${ports.etcdPeer}`,
+                `--initial-cluster=default=http://127.0.0.1:${ports.etcdPeer}`,
                 "--listen-metrics-urls=",
                 "--quota-backend-bytes=4294967296",
             ],
@@ -99,10 +113,10 @@ function processes(): Array<{ name: string; args: string[] }> {
         {
             name: "kube-apiserver",
             args: [
-                `--etcd-servers=http://127.0.0.1:${PORTS.etcdClient}`,
+                `--etcd-servers=http://127.0.0.1:${ports.etcdClient}`,
                 "--bind-address=127.0.0.1",
                 "--advertise-address=127.0.0.1",
-                `--secure-port=${PORTS.apiserver}`,
+                `--secure-port=${ports.apiserver}`,
                 `--cert-dir=${d}/pki`,
                 `--token-auth-file=${d}/tokens.csv`,
                 "--authorization-mode=RBAC",
@@ -117,7 +131,7 @@ function processes(): Array<{ name: string; args: string[] }> {
         {
             name: "kube-controller-manager",
             args: [
-                `--kubeconfig=${KUBECONFIG}`,
+                `--kubeconfig=${kubeconfig}`,
                 "--leader-elect=false",
                 "--bind-address=127.0.0.1",
                 "--secure-port=0",
@@ -125,11 +139,11 @@ function processes(): Array<{ name: string; args: string[] }> {
                 "--use-service-account-credentials=false",
             ],
         },
-        { name: "kube-scheduler", args: [`--kubeconfig=${KUBECONFIG}`, "--leader-elect=false", "--bind-address=127.0.0.1", "--secure-port=0"] },
+        { name: "kube-scheduler", args: [`--kubeconfig=${kubeconfig}`, "--leader-elect=false", "--bind-address=127.0.0.1", "--secure-port=0"] },
         {
             name: "kwok",
             args: [
-                `--kubeconfig=${KUBECONFIG}`,
+                `--kubeconfig=${kubeconfig}`,
                 "--manage-all-nodes=false",
                 "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
                 "--cidr=10.244.0.0/16",
@@ -140,8 +154,8 @@ function processes(): Array<{ name: string; args: string[] }> {
     ];
 }
 
-function pidFile(name: string): string {
-    return path.join(CLUSTER_DIR, `${name}.pid`);
+function pidFile(cluster: LocalCluster, name: string): string {
+    return path.join(cluster.dir, `${name}.pid`);
 }
 
 function alive(pid: number): boolean {
@@ -153,21 +167,26 @@ function alive(pid: number): boolean {
     }
 }
 
-function runningPid(name: string): number | undefined {
-    const file = pidFile(name);
+function runningPid(cluster: LocalCluster, name: string): number | undefined {
+    const file = pidFile(cluster, name);
     if (!fs.existsSync(file)) return undefined;
     const pid = Number(fs.readFileSync(file, "utf8"));
     return alive(pid) ? pid : undefined;
 }
 
-function kubectl(args: string[], input?: string): string {
-    return execFileSync(path.join(BIN_DIR, "kubectl"), [`--kubeconfig=${KUBECONFIG}`, ...args], { encoding: "utf8", input, stdio: ["pipe", "pipe", "pipe"] });
+/** kubectl on a local cluster. */
+export function kubectlOn(cluster: LocalCluster, args: string[], input?: string): string {
+    return execFileSync(path.join(BIN_DIR, "kubectl"), [`--kubeconfig=${cluster.kubeconfig}`, ...args], {
+        encoding: "utf8",
+        input,
+        stdio: ["pipe", "pipe", "pipe"],
+    });
 }
 
-async function waitFor(what: string, check: () => boolean, seconds: number): Promise<void> {
+async function waitFor(cluster: LocalCluster, what: string, check: () => boolean, seconds: number): Promise<void> {
     const deadline = Date.now() + seconds * 1000;
     while (!check()) {
-        if (Date.now() > deadline) throw new Error(`${what} did not come up within ${seconds} s; see the logs in ${CLUSTER_DIR}`);
+        if (Date.now() > deadline) throw new Error(`${what} did not come up within ${seconds} s; see the logs in ${cluster.dir}`);
         await new Promise((resolve) => setTimeout(resolve, 500));
     }
 }
@@ -181,38 +200,41 @@ function succeeds(run: () => unknown): boolean {
     }
 }
 
-function start(name: string, args: string[]): ChildProcess {
-    const log = fs.openSync(path.join(CLUSTER_DIR, `${name}.log`), "a");
+function start(cluster: LocalCluster, name: string, args: string[]): ChildProcess {
+    const log = fs.openSync(path.join(cluster.dir, `${name}.log`), "a");
     const child = spawn(path.join(BIN_DIR, name), args, { detached: true, stdio: ["ignore", log, log] });
     child.unref();
-    fs.writeFileSync(pidFile(name), String(child.pid));
+    fs.writeFileSync(pidFile(cluster, name), String(child.pid));
     return child;
 }
 
 /** Starts the cluster unless it runs; says whether this call started it. */
-export async function up(): Promise<{ kubeconfig: string; started: boolean }> {
+export async function up(cluster: LocalCluster = LOCAL_CLUSTER): Promise<{ kubeconfig: string; started: boolean }> {
     const missing = toolsMissing();
     if (missing !== undefined) throw new Error(missing);
-    const all = processes();
-    if (all.every((p) => runningPid(p.name) !== undefined) && succeeds(() => kubectl(["get", "--raw", "/readyz"])))
-        return { kubeconfig: KUBECONFIG, started: false };
-    down();
-    fs.mkdirSync(path.join(CLUSTER_DIR, "pki"), { recursive: true });
+    const all = processes(cluster);
+    const kubectl = (args: string[], input?: string) => kubectlOn(cluster, args, input);
+    if (all.every((p) => runningPid(cluster, p.name) !== undefined) && succeeds(() => kubectl(["get", "--raw", "/readyz"])))
+        return { kubeconfig: cluster.kubeconfig, started: false };
+    down(cluster);
+    const d = cluster.dir;
+    fs.mkdirSync(path.join(d, "pki"), { recursive: true });
     const { privateKey, publicKey } = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
-    fs.writeFileSync(path.join(CLUSTER_DIR, "sa.key"), privateKey.export({ type: "pkcs1", format: "pem" }), { mode: 0o600 });
-    fs.writeFileSync(path.join(CLUSTER_DIR, "sa.pub"), publicKey.export({ type: "spki", format: "pem" }));
+    fs.writeFileSync(path.join(d, "sa.key"), privateKey.export({ type: "pkcs1", format: "pem" }), { mode: 0o600 });
+    fs.writeFileSync(path.join(d, "sa.pub"), publicKey.export({ type: "spki", format: "pem" }));
     const adminToken = token();
-    fs.writeFileSync(path.join(CLUSTER_DIR, "tokens.csv"), `${adminToken},admin,admin,system:masters\n`, { mode: 0o600 });
-    fs.writeFileSync(KUBECONFIG, kubeconfigText(adminToken), { mode: 0o600 });
+    fs.writeFileSync(path.join(d, "tokens.csv"), `${adminToken},admin,admin,system:masters\n`, { mode: 0o600 });
+    fs.writeFileSync(cluster.kubeconfig, kubeconfigText(cluster, adminToken), { mode: 0o600 });
     for (const { name, args } of all) {
-        start(name, args);
-        if (name === "kube-apiserver") await waitFor("kube-apiserver", () => succeeds(() => kubectl(["get", "--raw", "/readyz"])), 120);
+        start(cluster, name, args);
+        if (name === "kube-apiserver") await waitFor(cluster, "kube-apiserver", () => succeeds(() => kubectl(["get", "--raw", "/readyz"])), 120);
     }
     kubectl(["apply", "--server-side", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items: localNodes() }));
     for (const module of ["sigs.k8s.io/gateway-api", "github.com/prometheus-operator/prometheus-operator"] as const) {
         kubectl(["apply", "--server-side", "-f", crdManifest(module, versions.archives[module][0])]);
     }
     await waitFor(
+        cluster,
         "the nodes",
         () =>
             !kubectl(["get", "nodes", "-o", "jsonpath={.items[*].status.conditions[?(@.type=='Ready')].status}"])
@@ -220,21 +242,21 @@ export async function up(): Promise<{ kubeconfig: string; started: boolean }> {
                 .some((s) => s !== "True"),
         120,
     );
-    await waitFor("the default service account", () => succeeds(() => kubectl(["get", "serviceaccount", "default", "-n", "default"])), 60);
-    return { kubeconfig: KUBECONFIG, started: true };
+    await waitFor(cluster, "the default service account", () => succeeds(() => kubectl(["get", "serviceaccount", "default", "-n", "default"])), 60);
+    return { kubeconfig: cluster.kubeconfig, started: true };
 }
 
 /** Stops the cluster's processes and removes its folder. */
-export function down(): void {
-    for (const { name } of processes().reverse()) {
-        const pid = runningPid(name);
+export function down(cluster: LocalCluster = LOCAL_CLUSTER): void {
+    for (const { name } of processes(cluster).reverse()) {
+        const pid = runningPid(cluster, name);
         if (pid !== undefined) {
             process.kill(-pid, "SIGTERM");
             for (let i = 0; i < 50 && alive(pid); i++) execFileSync("sleep", ["0.1"]);
             if (alive(pid)) process.kill(-pid, "SIGKILL");
         }
     }
-    fs.rmSync(CLUSTER_DIR, { recursive: true, force: true });
+    fs.rmSync(cluster.dir, { recursive: true, force: true });
 }
 
 async function main(): Promise<void> {

@@ -4,14 +4,14 @@
  * cluster (`npm run cluster`), on each release line: preview, up, an update that adds a model, an
  * adapter change, and destroy, checked with kubectl. `--keep` leaves the cluster and the stack up.
  */
-import { execFile, execFileSync, spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as path from "node:path";
 import { REPO_ROOT } from "../repoRoot";
-import { KUBECONFIG, down as clusterDown, up as clusterUp } from "./cluster";
+import { LOCAL_CLUSTER, LocalCluster, down as clusterDown, kubectlOn, up as clusterUp } from "./cluster";
 import type { BbrRun } from "./bbrDriver";
 import type { PulumiRequest, PulumiResult } from "./pulumiRun";
-import { BIN_DIR, CHARTS_DIR } from "./toolchain";
+import { BIN_DIR, CHARTS_DIR } from "./cache";
 
 /** The release lines the e2e deploys: the guide's and the newest with charts. */
 export const E2E_LINES = ["v1.0.0", "v1.5.0"] as const;
@@ -38,9 +38,9 @@ export const LOCAL_MODELS: ModelEntry[] = [
 /** The `local` stack's config on a line: any cluster by kubeconfig, GPU nodes by NVIDIA's product
  * label, provider `other` (no gateway controller runs here), monitors for the Prometheus
  * Operator, charts and CRDs from the module archives (`npm run tools`). */
-export function localConfig(line: string, models: ModelEntry[] = LOCAL_MODELS): Record<string, unknown> {
+export function localConfig(line: string, models: ModelEntry[] = LOCAL_MODELS, cluster: LocalCluster = LOCAL_CLUSTER): Record<string, unknown> {
     return {
-        cluster: { kubeconfig: KUBECONFIG },
+        cluster: { kubeconfig: cluster.kubeconfig },
         provider: { name: "other", gatewayClassName: "local" },
         charts: { source: { directory: CHARTS_DIR }, inferencePool: { version: line }, bodyBasedRouting: { version: line } },
         installInferenceCrds: true,
@@ -62,10 +62,10 @@ export function localSecrets(): Record<string, string> {
  * so while an operation runs, this stands in for a controller as kwok does for the kubelet: each
  * Gateway without an address gets 127.0.0.1 and Accepted and Programmed, each HTTPRoute without
  * a status Accepted and ResolvedRefs on its parents. It judges nothing. Returns its stop. */
-export function gatewayStandIn(): () => void {
+export function gatewayStandIn(kubeconfig: string): () => void {
     let busy = false;
     const kubectlAsync = (args: string[], done: (stdout?: string) => void) =>
-        execFile(path.join(BIN_DIR, "kubectl"), [`--kubeconfig=${KUBECONFIG}`, ...args], (error, stdout) => done(error ? undefined : stdout));
+        execFile(path.join(BIN_DIR, "kubectl"), [`--kubeconfig=${kubeconfig}`, ...args], (error, stdout) => done(error ? undefined : stdout));
     const timer = setInterval(() => {
         if (busy) return;
         busy = true;
@@ -120,7 +120,7 @@ function standInStatus(o: GatewayApiObject): object | undefined {
 
 /** Runs one real CLI operation in a process of its own; its output goes to ours as it comes. */
 export function pulumi(request: PulumiRequest): Promise<PulumiResult & { output: string }> {
-    const stopStandIn = gatewayStandIn();
+    const stopStandIn = gatewayStandIn((request.config.cluster as { kubeconfig: string }).kubeconfig);
     return new Promise((resolve) => {
         const child = spawn(process.execPath, [path.join(REPO_ROOT, "build", "tools", "local", "pulumiRun.js"), JSON.stringify(request)], {
             stdio: ["ignore", "pipe", "inherit"],
@@ -144,7 +144,7 @@ export function pulumi(request: PulumiRequest): Promise<PulumiResult & { output:
 
 /** kubectl on the local cluster. */
 export function kubectl(...args: string[]): string {
-    return execFileSync(path.join(BIN_DIR, "kubectl"), [`--kubeconfig=${KUBECONFIG}`, ...args], { encoding: "utf8" });
+    return kubectlOn(LOCAL_CLUSTER, args);
 }
 
 /** The Body-Based Router the program deployed on the local cluster, as its Deployment is there,
@@ -161,7 +161,7 @@ export function clusterBbr(namespace = "default"): BbrRun {
         container,
         podNamespace: namespace,
         mode: { headers: true, body: "FULL_DUPLEX_STREAMED" },
-        configMaps: { kubeconfig: KUBECONFIG },
+        configMaps: { kubeconfig: LOCAL_CLUSTER.kubeconfig },
     };
 }
 
@@ -247,7 +247,7 @@ async function main(): Promise<void> {
         else await deployLines(at("--line") === undefined ? E2E_LINES : [at("--line") as string], keep);
     } finally {
         // The cluster this run started goes with it, even when the run fails, unless it is kept.
-        if (keep) console.log(`KUBECONFIG=${KUBECONFIG}`);
+        if (keep) console.log(`KUBECONFIG=${LOCAL_CLUSTER.kubeconfig}`);
         else if (started) clusterDown();
     }
 }

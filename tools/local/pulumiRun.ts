@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { EngineEvent, LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
 import { REPO_ROOT } from "../repoRoot";
-import { BIN_DIR, CACHE_DIR } from "./toolchain";
+import { BIN_DIR, CACHE_DIR } from "./cache";
 
 /** What to run. */
 export interface PulumiRequest {
@@ -67,7 +67,8 @@ export function cliEnvironment(): Record<string, string> {
 async function run(request: PulumiRequest): Promise<PulumiResult> {
     const env = cliEnvironment();
     Object.assign(process.env, env);
-    const workDir = path.join(CACHE_DIR, "workspace");
+    // A folder per stack: operations on two stacks may run at once.
+    const workDir = path.join(CACHE_DIR, "workspace", request.stack);
     fs.mkdirSync(workDir, { recursive: true });
     fs.mkdirSync(path.join(CACHE_DIR, "state"), { recursive: true });
     const pulumiCommand = await PulumiCommand.get({ root: CACHE_DIR, skipVersionCheck: false });

@@ -1,15 +1,17 @@
 /**
  * `npm run tools`: builds the real programs of `versions.json` from the Go module proxy into a
  * cache outside the checkout, lays out the inference extension's charts and CRDs at each pinned
- * tag from its module archive, then unpacks the Debian packages (nginx and njs) and installs the
- * Python programs' requirements (the LoRA syncer's). A second run finds everything stamped and
- * does nothing.
+ * tag from its module archive, then unpacks the Debian packages (nginx and njs), installs the
+ * Python programs' requirements (the LoRA syncer's) and unpacks vLLM's modules from PyPI's source
+ * archive. A second run finds everything stamped and does nothing.
  */
 import { execFileSync } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { REPO_ROOT } from "../repoRoot";
+import { BIN_DIR, CACHE_DIR, CHARTS_DIR, downloadModule, go, stamped } from "./cache";
+import { packagedSteps } from "./packagedPrograms";
 import versions from "./versions.json";
 
 /** One program built from a Go module. */
@@ -31,41 +33,6 @@ export interface GoBuild {
     /** Why this version. */
     why: string;
 }
-
-/** Programs unpacked from Debian's packages. */
-export interface DebianPackages {
-    /** Package name to version, as `apt-get download` takes them. */
-    packages: Record<string, string>;
-    /** Why these. */
-    why: string;
-}
-
-/** A Python program of a module archive, with the requirements file it pins its packages in. */
-export interface PythonProgram {
-    /** Module path on the proxy. */
-    module: string;
-    /** Module version. */
-    version: string;
-    /** The requirements file, relative to the module. */
-    requirements: string;
-    /** The program's folder, relative to the module: where it runs from. */
-    program: string;
-    /** Why this. */
-    why: string;
-}
-
-/** Where the tools, charts and the local cluster live: `$MMI_CACHE`, else the user's cache. */
-export const CACHE_DIR =
-    process.env.MMI_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(process.env.HOME ?? "/tmp", ".cache"), "multi-model-inference");
-/** The built binaries. */
-export const BIN_DIR = path.join(CACHE_DIR, "bin");
-/** The root the Debian packages of a tool are unpacked under (`<root>/usr/sbin/nginx`). */
-export const debianRoot = (name: keyof typeof versions.debian): string => path.join(CACHE_DIR, "debian", name);
-/** A Python program's virtual environment, and its Python. */
-const venvDir = (name: keyof typeof versions.python): string => path.join(CACHE_DIR, "python", name);
-export const venvPython = (name: keyof typeof versions.python): string => path.join(venvDir(name), "bin", "python");
-/** The packaged charts and CRD manifests, laid out as `charts.source.directory` reads them. */
-export const CHARTS_DIR = path.join(CACHE_DIR, "charts");
 
 /** A digest of this file's compiled code: charts and CRDs are laid out again when it changes. */
 const LAYOUT_REVISION = crypto.createHash("sha256").update(fs.readFileSync(__filename)).digest("hex").slice(0, 12);
@@ -119,30 +86,6 @@ export function wrapperGoMod(name: string, tool: GoBuild, goMod: string, goVersi
     return [`module mmi.local/${name}`, "", `go ${goVersion}`, "", `require ${tool.module} ${tool.version}`, "", ...replaces, ""].join("\n");
 }
 
-function go(args: string[], cwd: string): string {
-    return execFileSync("go", args, { cwd, encoding: "utf8", env: { ...process.env, GOFLAGS: "-mod=mod" }, stdio: ["ignore", "pipe", "inherit"] });
-}
-
-/** The module's directory in the module cache and its go.mod, downloaded when missing. */
-export function downloadModule(module: string, version: string): { dir: string; goMod: string } {
-    const info = JSON.parse(go(["mod", "download", "-json", `${module}@${version}`], CACHE_DIR)) as { Dir: string; GoMod: string };
-    return { dir: info.Dir, goMod: fs.readFileSync(info.GoMod, "utf8") };
-}
-
-/** Whether a step with this description already ran: its stamp holds the same description. */
-function stamped(name: string, description: unknown): { done: boolean; exists: boolean; mark: () => void } {
-    const file = path.join(CACHE_DIR, "stamps", name);
-    const text = JSON.stringify(description);
-    return {
-        done: fs.existsSync(file) && fs.readFileSync(file, "utf8") === text,
-        exists: fs.existsSync(file),
-        mark: () => {
-            fs.mkdirSync(path.dirname(file), { recursive: true });
-            fs.writeFileSync(file, text);
-        },
-    };
-}
-
 function buildTool(name: string, tool: GoBuild, goVersion: string): void {
     const { dir, goMod } = downloadModule(tool.module, tool.version);
     const work = path.join(CACHE_DIR, "wrappers", name);
@@ -172,50 +115,6 @@ function sourcesDigest(main: string): string {
     const hash = crypto.createHash("sha256");
     for (const file of goSources(main)) hash.update(file).update(fs.readFileSync(path.join(REPO_ROOT, "tools", "local", main, file)));
     return hash.digest("hex").slice(0, 12);
-}
-
-/** Downloads the packages at their versions (updating apt's lists once if they do not know them)
- * and unpacks them under the tool's root: nothing is installed, so no service starts. */
-function unpackDebian(name: keyof typeof versions.debian, spec: DebianPackages): void {
-    const root = debianRoot(name);
-    const downloads = fs.mkdtempSync(path.join(CACHE_DIR, "debian-downloads-"));
-    try {
-        const wanted = Object.entries(spec.packages).map(([pkg, version]) => `${pkg}=${version}`);
-        const download = () => execFileSync("apt-get", ["download", ...wanted], { cwd: downloads, stdio: ["ignore", "ignore", "pipe"] });
-        try {
-            download();
-        } catch (error) {
-            const said = String((error as { stderr?: Buffer }).stderr ?? "").trim();
-            // apt's lists may not know the version yet; updating them needs root.
-            if (process.getuid?.() !== 0)
-                throw new Error(`apt-get download ${wanted.join(" ")}: ${said}; as root, npm run tools would update apt's lists first`, {
-                    cause: error,
-                });
-            execFileSync("apt-get", ["update"], { stdio: ["ignore", "ignore", "inherit"] });
-            download();
-        }
-        fs.rmSync(root, { recursive: true, force: true });
-        fs.mkdirSync(root, { recursive: true });
-        for (const deb of fs.readdirSync(downloads).filter((f) => f.endsWith(".deb"))) execFileSync("dpkg-deb", ["-x", path.join(downloads, deb), root]);
-    } finally {
-        fs.rmSync(downloads, { recursive: true, force: true });
-    }
-}
-
-/** The folder of a Python program in its module archive (read only: the module cache's). */
-export function pythonProgramDir(name: keyof typeof versions.python): string {
-    const program: PythonProgram = versions.python[name];
-    return path.join(downloadModule(program.module, program.version).dir, program.program);
-}
-
-/** A virtual environment with the program's pinned requirements. */
-function installPython(name: keyof typeof versions.python, program: PythonProgram): void {
-    fs.rmSync(venvDir(name), { recursive: true, force: true });
-    execFileSync("python3", ["-m", "venv", venvDir(name)], { stdio: ["ignore", "ignore", "inherit"] });
-    const requirements = path.join(downloadModule(program.module, program.version).dir, program.requirements);
-    execFileSync(venvPython(name), ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", requirements], {
-        stdio: ["ignore", "ignore", "inherit"],
-    });
 }
 
 /** Charts as the inference extension's release script packages them (hack/push-chart.sh at each
@@ -286,7 +185,7 @@ const LAYOUTS: Record<keyof typeof versions.archives, (tag: string) => void> = {
 
 /** Whether every tool named (all by default) is built and stamped (for tests that need them). */
 export function toolsReady(names: readonly string[] = Object.keys(versions.build)): boolean {
-    const specs: Record<string, unknown> = { ...versions.build, ...versions.debian, ...versions.python };
+    const specs: Record<string, unknown> = { ...versions.build, ...versions.debian, ...versions.python, ...versions.pypiSources };
     return names.every((name) => stamped(name, specs[name]).done);
 }
 
@@ -359,9 +258,7 @@ function main(): void {
     }
     // Programs from apt and PyPI come last and do not stop the rest: where this machine has no
     // Debian 12 lists or no Python, their tests say why they skip.
-    for (const [name, spec] of Object.entries(versions.debian)) optionalStep(name, spec, () => unpackDebian(name as keyof typeof versions.debian, spec));
-    for (const [name, program] of Object.entries(versions.python))
-        optionalStep(name, program, () => installPython(name as keyof typeof versions.python, program));
+    for (const { name, spec, make } of packagedSteps()) optionalStep(name, spec, make);
     console.log(`tools ready in ${BIN_DIR}; charts and CRDs in ${CHARTS_DIR}`);
 }
 
