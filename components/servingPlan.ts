@@ -170,7 +170,7 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
 
     if (problems.length > 0 || gateway.gateway === undefined) throw new ConfigError(problems);
     const poolLine = poolRelease.inferencePool;
-    const poolObjects = poolLine.providers[poolChartProvider(poolLine, provider)] ?? poolLine.providers.none;
+    const poolObjects = poolLine.providers[poolChartProvider(poolLine, provider)];
     const eppMetrics = poolObjects.endpointPickerMetrics;
     const programScrapesEpps = eppMetrics.monitor === "program";
     return {

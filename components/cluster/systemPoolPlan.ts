@@ -53,10 +53,7 @@ export function endpointPickerRequests(line: InferencePoolLine, values: ChartVal
     if (defaults === undefined) return undefined;
     const at = defaults.valuesPath.split(".").reduce<unknown>((v, key) => (v as ChartValues | undefined)?.[key], values) as ChartValues | undefined;
     const requests = at?.["requests"] as Record<string, unknown> | undefined;
-    return {
-        cpu: requests?.["cpu"] === undefined ? defaults.requests.cpu : (cpuQuantity(requests["cpu"]) ?? defaults.requests.cpu),
-        memoryGiB: requests?.["memory"] === undefined ? defaults.requests.memoryGiB : (memoryQuantityGiB(requests["memory"]) ?? defaults.requests.memoryGiB),
-    };
+    return { cpu: cpuQuantity(requests?.["cpu"]) ?? defaults.requests.cpu, memoryGiB: memoryQuantityGiB(requests?.["memory"]) ?? defaults.requests.memoryGiB };
 }
 
 /** A model's pool values and name, as the system pool sees it. */
