@@ -19,34 +19,11 @@ import test from "node:test";
 import { promisify } from "node:util";
 import { ADAPTER_FETCHER_SCRIPT, LORA_RESOLVER, PlannedModel, ServingConfig, adapterFetcherList, planServing, vllmDeployment } from "../components";
 import { NETWORK_POLICY } from "./helpers/plannedModels";
-import { pypiSourceDir, venvPython } from "../tools/local/packagedPrograms";
-import { toolsNotBuilt } from "../tools/local/toolchain";
+import { RESOLVER_MISSING, askVllm } from "./helpers/vllmResolver";
 
 const LLAMA = "meta-llama/Llama-3.1-8B-Instruct";
 const KEY = "k".repeat(40);
 const noPython = spawnSync("python3", ["--version"]).status !== 0 && "no python3 here";
-const RESOLVER_MISSING = toolsNotBuilt(["vllm-resolver"]);
-
-/** Asks vLLM's own resolvers, loaded by its plugin loader from the environment given, which names
- * they serve for the base model. */
-async function resolvedByVllm(env: Record<string, string>, base: string, names: string[]) {
-    const script = [
-        "import asyncio, json, sys",
-        "import vllm.envs as envs",
-        "from vllm.plugins import load_general_plugins",
-        "from vllm.lora.resolver import LoRAResolverRegistry",
-        "load_general_plugins()",
-        "registered = sorted(LoRAResolverRegistry.get_supported_resolvers())",
-        "resolvers = [LoRAResolverRegistry.get_resolver(r) for r in registered]",
-        "served = [n for n in sys.argv[2:] if any(asyncio.run(r.resolve_lora(sys.argv[1], n)) for r in resolvers)]",
-        "print(json.dumps({'registered': registered, 'served': served, 'runtimeUpdating': envs.VLLM_ALLOW_RUNTIME_LORA_UPDATING}))",
-    ].join("\n");
-    const { stdout } = await promisify(execFile)(venvPython("vllm-resolver"), ["-c", script, base, ...names], {
-        env: { PATH: process.env.PATH, PYTHONPATH: pypiSourceDir("vllm-resolver"), PYTHONDONTWRITEBYTECODE: "1", ...env },
-        timeout: 60_000,
-    });
-    return JSON.parse(stdout.trim().split("\n").pop() as string) as { registered: string[]; served: string[]; runtimeUpdating: boolean };
-}
 
 function llamaAt(version: string, adapters: NonNullable<ServingConfig["models"][number]["adapters"]>): PlannedModel {
     return planServing({
@@ -155,8 +132,8 @@ test("the fetcher fills vLLM's resolver directory, unloads retired adapters, and
                 vllm.volumeMounts.some((m: { mountPath: string }) => m.mountPath === vllmEnv[cacheDir]),
                 "vLLM mounts the folder the fetcher fills",
             );
-            const answer = await resolvedByVllm({ ...vllmEnv, [cacheDir]: root }, base, ["food-review", "support", "food-review-v0", "unknown"]);
-            assert.deepEqual(answer, { registered: ["Filesystem Resolver"], served: ["food-review", "support"], runtimeUpdating: true });
+            const answer = await askVllm({ ...vllmEnv, [cacheDir]: root }, base, ["food-review", "support", "food-review-v0", "unknown"]);
+            assert.deepEqual(answer, { registered: ["Filesystem Resolver"], runtimeUpdating: true, served: ["food-review", "support"] });
         });
         // With vLLM not up yet, a round still fetches what it can and reports the rest as failed.
         fs.writeFileSync(env.ADAPTER_LIST, JSON.stringify({ active: [{ name: "late", source: "org/late" }], retired: ["food-review"] }));

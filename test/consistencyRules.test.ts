@@ -1,23 +1,29 @@
 /**
  * The consistency check's own parts, without Pulumi: the NetworkPolicy and RBAC evaluators against
  * Kubernetes' semantics case by case, the PromQL reader, paths and files in a pod, the chart model
- * against what the charts' templates read at each tag (the values-read data), and the upstream
- * facts against the tags they were read at.
+ * against what the charts' templates read at each tag (the values-read data), the upstream
+ * facts against the tags they were read at, and its reading of vLLM's LoRA environment against
+ * vLLM's own plugin loader and resolver.
  */
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import test from "node:test";
-import { RELEASE_LINES, VLLM_RELEASES } from "../components";
+import { ADAPTERS_DIR, RELEASE_LINES, VLLM_RELEASES, adapterConfigMap, planServing, vllmDeployment } from "../components";
 import { commitOf, gitShow } from "../tools/chartValuesRead";
 import { chartObjects, withChartObjects } from "../tools/consistency/chartObjects";
 import { CHARTS_MISSING } from "./helpers/consistencyCheck";
 import { metricNamesIn } from "../tools/consistency/metrics";
 import { Destination, Source, addressIn, admits } from "../tools/consistency/networkPolicy";
-import { KubeObject } from "../tools/consistency/objects";
+import { KubeObject, podTemplates } from "../tools/consistency/objects";
 import { fileAt, pathsNamed, volumePathOf } from "../tools/consistency/files";
-import { runsVllm } from "../tools/consistency/modelServers";
+import { modelServersOf, namesServed, runsVllm } from "../tools/consistency/modelServers";
 import { Request, allows } from "../tools/consistency/rbac";
 import { BBR_MODEL_HEADER_TAGS } from "../components/catalogs/charts/bodyBasedRouterFacts";
-import { eppServingFact, metricListOf, seriesOf } from "../tools/consistency/upstreamFacts";
+import { VLLM_LORA_RESOLVER, eppServingFact, metricListOf, seriesOf } from "../tools/consistency/upstreamFacts";
+import { NETWORK_POLICY } from "./helpers/plannedModels";
+import { RESOLVER_MISSING, askVllm } from "./helpers/vllmResolver";
 
 const policy = (name: string, spec: Record<string, unknown>, namespace = "serving"): KubeObject => ({
     apiVersion: "networking.k8s.io/v1",
@@ -504,6 +510,57 @@ test(
             }
             const serving = eppServingFact(tag)!;
             assert.match(lineOf(tag, serving.file, serving.line), /secure-serving|SecureServing:\s+true/, `${serving.file}:${serving.line} at ${tag}`);
+        }
+    },
+);
+
+test(
+    "the check reads a vLLM environment as vLLM's own plugin loader and resolver do: which adapters it serves at runtime",
+    { skip: RESOLVER_MISSING },
+    async (t) => {
+        const model = planServing({
+            cluster: { project: "my-gcp-project", location: "us-central1-a", name: "c" },
+            networkPolicy: NETWORK_POLICY,
+            charts: { inferencePool: { version: "v1.5.0" } },
+            models: [{ name: "meta-llama/Llama-3.1-8B-Instruct", adapters: [{ name: "food-review", source: "org/food" }] }],
+        }).models[0];
+        const deployment = vllmDeployment({ model, namespace: "ns", image: "vllm/vllm-openai:v0.20.2" }) as KubeObject;
+        deployment.metadata.namespace = "ns";
+        const vllm = deployment.spec.template.spec.containers[0] as { args: string[]; env: { name: string; value?: string }[] };
+        const base = vllm.args[vllm.args.indexOf("--model") + 1];
+        // The adapter where the fetcher puts it, naming the base as the fetcher writes it.
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "resolver-"));
+        t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+        fs.mkdirSync(path.join(root, "food-review"));
+        fs.writeFileSync(path.join(root, "food-review", "adapter_config.json"), JSON.stringify({ peft_type: "LORA", base_model_name_or_path: base }));
+        const { plugins, cacheDir, runtimeUpdating } = VLLM_LORA_RESOLVER.env;
+        const cases: [string, Record<string, string | undefined>][] = [
+            ["as rendered", {}],
+            ["every plugin (VLLM_PLUGINS unset)", { [plugins]: undefined }],
+            ["another plugin only", { [plugins]: "lora_hf_hub_resolver" }],
+            ["among others", { [plugins]: `lora_hf_hub_resolver,${VLLM_LORA_RESOLVER.plugin}` }],
+            ["with a space", { [plugins]: ` ${VLLM_LORA_RESOLVER.plugin}` }],
+            ["no plugin", { [plugins]: "" }],
+            ["no directory", { [cacheDir]: undefined }],
+            ["runtime loading as ' True '", { [runtimeUpdating]: " True " }],
+            ["runtime loading as 1", { [runtimeUpdating]: "1" }],
+            ["runtime loading as yes", { [runtimeUpdating]: "yes" }],
+            ["runtime loading unset", { [runtimeUpdating]: undefined }],
+        ];
+        for (const [what, changes] of cases) {
+            const env = Object.fromEntries(vllm.env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value as string]));
+            for (const [name, value] of Object.entries(changes))
+                if (value === undefined) delete env[name];
+                else env[name] = value;
+            const changed = structuredClone(deployment);
+            changed.spec.template.spec.containers[0].env = Object.entries(env).map(([name, value]) => ({ name, value }));
+            const stack = { objects: [changed, adapterConfigMap(model, "ns") as KubeObject], dashboards: [] };
+            const [server] = modelServersOf(stack, podTemplates(stack)[0]);
+            const ours = namesServed(server).filter((n) => !server.servedNames.includes(n) && !server.loraModules.includes(n));
+            const inVllm = Object.fromEntries(Object.entries(env).map(([name, value]) => [name, value === ADAPTERS_DIR ? root : value]));
+            const answer = await askVllm(inVllm, base, ["food-review"]);
+            t.diagnostic(`${what}: vLLM serves [${answer.served.join(", ")}], the check reads [${ours.join(", ")}]`);
+            assert.deepEqual(ours, answer.served, what);
         }
     },
 );
