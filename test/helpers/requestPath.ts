@@ -2,72 +2,27 @@
  * The request path over what a mocked run created, for routing tests: what the real BBR of the
  * stack's tag sets on a request (tools/local/bbrDriver.ts: tests that use it skip without the
  * tools: `bbrMissing()`), which route rule the Gateway picks (tools/routeMatching.ts), which pool that reaches, and which model and
- * adapter names the pods that pool selects serve (loaded through the syncer's ConfigMap or the
- * resolver's fetcher list).
+ * adapter names the pods that pool selects serve (as the consistency check reads them).
  */
 import assert from "node:assert/strict";
 import { API_KEYS_SECRET, MODEL_CATALOG_NAME } from "../../components";
 import { stackOf } from "../../tools/consistency";
 import { RenderedStack, ofKind } from "../../tools/consistency/objects";
-import { HeaderSetter, headerSetters } from "../../tools/consistency/workloads";
+import { modelServersOf, namesServed } from "../../tools/consistency/modelServers";
+import { HeaderSetter, headerSetters, templatesSelected } from "../../tools/consistency/workloads";
 import { askBbr, stackBbr } from "../../tools/local/bbrDriver";
 import type { RecordedResource } from "../../tools/mockRuntime";
 import { GatewayManifest, HttpRouteManifest, routeRequest } from "../../tools/routeMatching";
 import { startResponder } from "./catalogResponder";
 
-interface Container {
-    args?: string[];
-    command?: string[];
-    env: { name: string; value?: string }[];
-    volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
-}
-interface Deployment {
-    spec: {
-        template: {
-            metadata: { labels: Record<string, string> };
-            spec: {
-                containers: Container[];
-                initContainers?: (Container & { restartPolicy?: string })[];
-                volumes: { name: string; configMap?: { name: string } }[];
-            };
-        };
-    };
-}
-
 const inputsOf = (resources: RecordedResource[], type: string): any[] => resources.filter((r) => r.type === type).map((r) => r.inputs);
-const envOf = (container: Container, name: string) => container.env.find((e) => e.name === name)?.value;
 
-/** The file a container reads at `file`, from the ConfigMap its volume mounts there. */
-function configMapFile(resources: RecordedResource[], pod: Deployment["spec"]["template"]["spec"], container: Container, file: string): string {
-    const mount = (container.volumeMounts ?? []).find((m) => file.startsWith(`${m.mountPath}/`));
-    const configMapName = pod.volumes.find((v) => v.name === mount?.name)?.configMap?.name;
-    const configMap = inputsOf(resources, "kubernetes:core/v1:ConfigMap").find((c) => c.metadata.name === configMapName);
-    assert.ok(configMap, `no ConfigMap ${String(configMapName)} for ${file}`);
-    return (configMap.data as Record<string, string>)[file.slice(file.lastIndexOf("/") + 1)];
-}
-
-/** The adapters a pod loads at runtime: those its syncer is told to keep loaded, or those its
- * fetcher puts where vLLM's resolver looks, if vLLM allows runtime loading. */
-export function adaptersLoadedBy(resources: RecordedResource[], deployment: Deployment): string[] {
-    const pod = deployment.spec.template.spec;
-    const vllm = pod.containers[0];
-    const runtimeLoading = (vllm.args ?? []).includes("--enable-lora") && envOf(vllm, "VLLM_ALLOW_RUNTIME_LORA_UPDATING") === "true";
-    const sidecar = (pod.initContainers ?? []).find((c) => c.restartPolicy === "Always");
-    if (!runtimeLoading || sidecar === undefined) return [];
-    const syncerFile = envOf(sidecar, "DYNAMIC_LORA_ROLLOUT_CONFIG");
-    if (syncerFile !== undefined) {
-        const config = JSON.parse(configMapFile(resources, pod, sidecar, syncerFile)) as { vLLMLoRAConfig: { ensureExist?: { models: { id: string }[] } } };
-        return (config.vLLMLoRAConfig.ensureExist?.models ?? []).map((m) => m.id);
-    }
-    // The resolver: vLLM reads the directory the fetcher writes, on the same volume.
-    const dir = envOf(vllm, "VLLM_LORA_RESOLVER_CACHE_DIR");
-    assert.ok(dir !== undefined && (envOf(vllm, "VLLM_PLUGINS") ?? "").split(",").includes("lora_filesystem_resolver"), "vLLM's filesystem resolver is on");
-    assert.equal(envOf(sidecar, "VLLM_LORA_RESOLVER_CACHE_DIR"), dir);
-    const volumeAt = (c: Container) => (c.volumeMounts ?? []).find((m) => m.mountPath === dir);
-    assert.equal(volumeAt(vllm)?.name, volumeAt(sidecar)?.name, "vLLM and the fetcher share the adapter directory");
-    assert.notEqual(volumeAt(sidecar)?.readOnly, true);
-    const list = JSON.parse(configMapFile(resources, pod, sidecar, envOf(sidecar, "ADAPTER_LIST")!)) as { active: { name: string }[] };
-    return list.active.map((a) => a.name);
+/** The stack as the consistency check reads it (with Helm's chart objects where Helm is built). */
+const stacks = new WeakMap<RecordedResource[], RenderedStack>();
+function stackFor(resources: RecordedResource[]): RenderedStack {
+    const stack = stacks.get(resources) ?? stackOf(resources.map((r) => ({ type: r.type, name: r.name, props: r.inputs as Record<string, unknown> }))).stack;
+    stacks.set(resources, stack);
+    return stack;
 }
 
 /** The real BBR of the stack's Gateway (tools/local/bbrDriver.ts), with the stack as Helm renders it. */
@@ -75,7 +30,7 @@ const routers = new WeakMap<RecordedResource[], { stack: RenderedStack; setter: 
 function routerFor(resources: RecordedResource[]): { stack: RenderedStack; setter: HeaderSetter } {
     const known = routers.get(resources);
     if (known !== undefined) return known;
-    const { stack } = stackOf(resources.map((r) => ({ type: r.type, name: r.name, props: r.inputs as Record<string, unknown> })));
+    const stack = stackFor(resources);
     const setters = ofKind(stack, "Gateway").flatMap((gateway) => headerSetters(stack, gateway));
     assert.equal(setters.length, 1, "one Body-Based Router on the Gateway");
     const router = { stack, setter: setters[0] };
@@ -160,17 +115,16 @@ export function assertModelList(resources: RecordedResource[], names: string[], 
     assert.deepEqual(listServedBy(resources, MODEL_CATALOG_NAME), [...names].sort());
 }
 
-/** The model and adapter names served by pods that the pool's selector picks. */
+/** The model and adapter names served by pods that the pool's selector picks, as the consistency
+ * check reads them (its reading of vLLM's LoRA environment is judged by vLLM's own resolver:
+ * test/consistencyRules.test.ts; the syncer's file by the real syncer: test/frontDoor.test.ts). */
 export function servedBy(resources: RecordedResource[], poolName: string): string[] {
     const chart = inputsOf(resources, "kubernetes:helm.sh/v4:Chart").find((c) => c.name === poolName);
     assert.ok(chart, `no inferencepool release named ${poolName}`);
-    const matchLabels = chart.values.inferencePool.modelServers.matchLabels as Record<string, string>;
-    return (inputsOf(resources, "kubernetes:apps/v1:Deployment") as Deployment[])
-        .filter((d) => Object.entries(matchLabels).every(([k, v]) => d.spec.template.metadata.labels[k] === v))
-        .flatMap((d) => {
-            const args = d.spec.template.spec.containers[0].args ?? [];
-            return [args[args.indexOf("--served-model-name") + 1], ...adaptersLoadedBy(resources, d)];
-        });
+    const stack = stackFor(resources);
+    return templatesSelected(stack, chart.namespace, chart.values.inferencePool.modelServers.matchLabels)
+        .flatMap((template) => modelServersOf(stack, template))
+        .flatMap(namesServed);
 }
 
 /** What the front door answers a request that reaches the responder (and fails the test if it
