@@ -66,6 +66,8 @@ test("the fetcher fills vLLM's resolver directory, unloads retired adapters, and
                 "import json, os",
                 "def snapshot_download(repo_id, local_dir):",
                 "    os.makedirs(os.path.join(local_dir, '.cache', 'huggingface'))",
+                "    if 'no-config' in repo_id:",
+                "        return local_dir",
                 "    with open(os.path.join(local_dir, 'adapter_config.json'), 'w') as f:",
                 // What Hugging Face adapters name: the checkpoint they were trained from.
                 "        json.dump({'peft_type': 'LORA', 'base_model_name_or_path': 'unsloth/llama-3-8b-Instruct-bnb-4bit', 'repo': repo_id}, f)",
@@ -135,13 +137,29 @@ test("the fetcher fills vLLM's resolver directory, unloads retired adapters, and
             const answer = await askVllm({ ...vllmEnv, [cacheDir]: root }, base, ["food-review", "support", "food-review-v0", "unknown"]);
             assert.deepEqual(answer, { registered: ["Filesystem Resolver"], runtimeUpdating: true, served: ["food-review", "support"] });
         });
-        // With vLLM not up yet, a round still fetches what it can and reports the rest as failed.
-        fs.writeFileSync(env.ADAPTER_LIST, JSON.stringify({ active: [{ name: "late", source: "org/late" }], retired: ["food-review"] }));
-        await assert.rejects(
-            promisify(execFile)("python3", [path.join(work, "fetch_adapters.py"), "--once"], { env: { ...env, VLLM_URL: env.VLLM_URL } }),
-            /Command failed/,
-        );
+        // With vLLM not up yet, a round still fetches what it can and reports the rest as failed, by
+        // name and cause, leaving nothing half-made; what a stopped fetcher left in staging goes.
+        const gone = path.join(work, "nowhere");
+        const active = [
+            { name: "late", source: "org/late" },
+            { name: "no-config", source: "org/no-config" },
+            { name: "gone", source: gone },
+        ];
+        fs.writeFileSync(env.ADAPTER_LIST, JSON.stringify({ active, retired: ["food-review"] }));
+        fs.mkdirSync(path.join(root, ".staging", "1-2"));
+        await assert.rejects(round(), (error: { stderr: string }) => {
+            assert.match(error.stderr, /adapter no-config: ValueError: no adapter_config.json/);
+            assert.match(error.stderr, new RegExp(`adapter gone: FileNotFoundError: .*${gone}`));
+            assert.match(error.stderr, /adapter food-review: URLError/);
+            return true;
+        });
         assert.ok(fs.existsSync(path.join(root, "late", "adapter_config.json")));
+        assert.deepEqual(fs.readdirSync(root).sort(), [".staging", "late", "support"]);
+        assert.deepEqual(
+            fs.readdirSync(path.join(root, ".staging")).filter((f) => f !== "hf-home"),
+            [],
+            "no half-made adapter is left",
+        );
         // Each round (a restarted sidecar) asks vLLM once; a name vLLM does not serve is a 404.
         assert.deepEqual(unloads, [
             { body: { lora_name: "food-review-v0" }, authorization: `Bearer ${KEY}` },

@@ -264,11 +264,12 @@ test("helm template of the chart archives at each tag: what the templates render
         release("inferencepool", { ...poolValues("istio"), inferenceExtension: { monitoring: { prometheus: { auth: { enabled: false } } } } }, "v1.5.0"),
     );
     assert.equal(open?.find((o) => o.kind === "Deployment")?.spec.template.spec.containers[0].args.at(-1), "--metrics-endpoint-auth=false");
-    assert.equal(
-        chartObjects({ ...release("inferencepool", poolValues("gke")), name: "A".repeat(45).toLowerCase() })?.find((o) => o.kind === "Service")?.metadata.name,
-        `${"a".repeat(40)}-epp`,
-        "cut to 40",
-    );
+    // Each line's chart cuts the release name where the line says (its EPP's names follow it).
+    for (const line of Object.values(RELEASE_LINES)) {
+        const long = { ...release("inferencepool", poolValues("gke"), line.version), name: "a".repeat(line.inferencePool.endpointPickerNameLimit + 5) };
+        const service = chartObjects(long)?.find((o) => o.kind === "Service");
+        assert.equal(service?.metadata.name, `${"a".repeat(line.inferencePool.endpointPickerNameLimit)}-epp`, line.version);
+    }
     assert.equal(chartObjects({ ...release("inferencepool", {}), version: "v9.9.9" }), undefined);
     assert.equal(chartObjects({ ...release("inferencepool", {}), chart: "oci://example/charts/other" }), undefined);
     // A chart the stack holds expanded already (a preview's own children) is kept as it is; an

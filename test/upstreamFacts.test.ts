@@ -3,7 +3,8 @@
  * accept route timeouts, cluster-scoped names the chart derives from a release name, the GKE
  * versions that install the InferencePool CRD, model sizes from Hugging Face IDs, the Istio
  * releases that serve several InferencePools on one Gateway, and what a GKE node can allocate to
- * the Endpoint Pickers. Pure: no Pulumi runtime.
+ * the Endpoint Pickers; where a chart holds the fact, Helm renders it at the line's tag. No Pulumi
+ * runtime.
  */
 import assert from "node:assert/strict";
 import test from "node:test";
@@ -33,6 +34,8 @@ import {
     planServing,
     poolReleaseName,
 } from "../components";
+import { chartObjects } from "../tools/consistency/chartObjects";
+import { CHARTS_MISSING } from "./helpers/consistencyCheck";
 import { NETWORK_POLICY } from "./helpers/plannedModels";
 
 const cluster = { project: "my-gcp-project", location: "us-central1-a", name: "inference-cluster" };
@@ -48,15 +51,24 @@ const problemsOf = (config: Partial<ServingConfig>): string[] => {
     return [];
 };
 
-test("route timeouts: none on GKE, whose controller rejects them, where the chart's GCPBackendPolicy holds the 300 s; 300 s elsewhere", () => {
+test("route timeouts: none on GKE, whose controller rejects them, where the chart's GCPBackendPolicy holds the 300 s; 300 s elsewhere", async (t) => {
     // GKE "GatewayClass capabilities" and kserve/kserve#5311: a route with spec.rules[].timeouts
     // is Accepted=False, reason UnsupportedValue; upstream's GKE route at v1.0.0
     // (config/manifests/gateway/gke/httproute.yaml) sets none.
     assert.equal(GATEWAY_PROVIDERS.gke.routeRequestTimeout, undefined);
-    for (const line of Object.values(RELEASE_LINES)) {
-        // config/charts/inferencepool/templates/gke.yaml: GCPBackendPolicy `timeoutSec: 300`.
-        assert.equal(line.inferencePool.providers["gke"].backendTimeoutSeconds, 300, line.version);
-    }
+    // Helm renders the chart of each line's tag on GKE: its GCPBackendPolicy holds the timeout.
+    await t.test("the chart's GCPBackendPolicy, rendered by Helm", { skip: CHARTS_MISSING }, () => {
+        for (const line of Object.values(RELEASE_LINES)) {
+            const policy = chartObjects({
+                chart: "oci://registry.k8s.io/gateway-api-inference-extension/charts/inferencepool",
+                version: line.version,
+                name: "llama",
+                namespace: "serving",
+                values: { provider: { name: "gke" }, inferencePool: { modelServers: { matchLabels: { app: "vllm-llama" } } } },
+            })?.find((o) => o.kind === "GCPBackendPolicy");
+            assert.equal(policy?.spec.default.timeoutSec, line.inferencePool.providers["gke"].backendTimeoutSeconds, line.version);
+        }
+    });
     // Upstream's Istio route at v1.0.0 (config/manifests/gateway/istio/httproute.yaml): `request: 300s`.
     assert.equal(GATEWAY_PROVIDERS.istio.routeRequestTimeout, "300s");
     assert.equal(GATEWAY_PROVIDERS.other.routeRequestTimeout, "300s");

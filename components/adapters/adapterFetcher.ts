@@ -36,8 +36,10 @@ export interface LoraPodInputs {
 /** Where vLLM's resolver and the fetcher share the adapters (an `emptyDir`). */
 export const ADAPTERS_DIR = "/adapters";
 
-/** Under {@link ADAPTERS_DIR}: where the fetcher downloads before moving an adapter into place. */
+/** Under {@link ADAPTERS_DIR}: where the fetcher downloads before moving an adapter into place,
+ * and huggingface_hub's own folder there. */
 const STAGING_DIR = ".staging";
+const HF_HOME_DIR = "hf-home";
 /** The ConfigMap keys the fetcher reads: its list, and itself. */
 export const FETCHER_FILES = { list: "adapters.json", script: "fetch_adapters.py" } as const;
 const FETCHER_CONFIG_DIR = "/etc/adapter-fetcher";
@@ -56,7 +58,7 @@ import urllib.error
 import urllib.request
 
 LIST = os.environ["ADAPTER_LIST"]
-BASE = os.environ["BASE_MODEL"]
+BASE = os.environ.get("BASE_MODEL")  # unset in a pod from before it was: configs left as they are
 ROOT = os.path.realpath(os.environ["${LORA_RESOLVER.env.cacheDir}"])
 STAGING = os.path.join(ROOT, "${STAGING_DIR}")
 VLLM = os.environ.get("VLLM_URL", "http://localhost:${VLLM_PORT}")
@@ -71,6 +73,10 @@ def target_of(name):
 def name_base(directory):
     """vLLM's resolver serves an adapter only if its config names --model as the base."""
     path = os.path.join(directory, "adapter_config.json")
+    if not os.path.isfile(path):
+        raise ValueError("no adapter_config.json: not a PEFT adapter")
+    if BASE is None:
+        return
     with open(path) as file:
         config = json.load(file)
     if config.get("base_model_name_or_path") != BASE:
@@ -86,17 +92,21 @@ def fetch(adapter):
         return
     os.makedirs(os.path.dirname(target), exist_ok=True)
     staging = os.path.join(STAGING, "%d-%d" % (os.getpid(), time.time_ns()))
-    if adapter["source"].startswith("/"):
-        os.makedirs(staging)
-        for entry in os.listdir(adapter["source"]):
-            os.symlink(os.path.join(adapter["source"], entry), os.path.join(staging, entry))
-    else:
-        from huggingface_hub import snapshot_download
+    try:
+        if adapter["source"].startswith("/"):
+            os.makedirs(staging)
+            for entry in os.listdir(adapter["source"]):
+                os.symlink(os.path.join(adapter["source"], entry), os.path.join(staging, entry))
+        else:
+            from huggingface_hub import snapshot_download
 
-        snapshot_download(repo_id=adapter["source"], local_dir=staging)
-        shutil.rmtree(os.path.join(staging, ".cache"), ignore_errors=True)
-    name_base(staging)
-    os.rename(staging, target)
+            snapshot_download(repo_id=adapter["source"], local_dir=staging)
+            shutil.rmtree(os.path.join(staging, ".cache"), ignore_errors=True)
+        name_base(staging)
+        os.rename(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)  # only links and our download: never a source's files
+        raise
     print("fetched %s from %s" % (adapter["name"], adapter["source"]), flush=True)
 
 
@@ -117,8 +127,11 @@ def unload(name):
 
 def retire(name, done):
     target = target_of(name)
-    if target is not None and os.path.isdir(target):
-        shutil.rmtree(target)
+    if target is not None:
+        if os.path.islink(target):  # linked whole by an earlier fetcher
+            os.unlink(target)
+        elif os.path.isdir(target):
+            shutil.rmtree(target)
     if name not in done:
         unload(name)
         done.add(name)
@@ -138,11 +151,15 @@ def sync(done):
             step()
         except Exception as error:
             failed += 1
-            print("adapter %s: %r" % (name, error), file=sys.stderr, flush=True)
+            print("adapter %s: %s: %s" % (name, type(error).__name__, error), file=sys.stderr, flush=True)
     return failed
 
 
 def main():
+    # What a fetcher that stopped mid-download left (the folder is this pod's own emptyDir).
+    for entry in os.listdir(STAGING) if os.path.isdir(STAGING) else []:
+        if entry != "${HF_HOME_DIR}":
+            shutil.rmtree(os.path.join(STAGING, entry), ignore_errors=True)
     done = set()
     while True:
         try:
@@ -194,7 +211,7 @@ export function resolverPodParts(configMapName: string, pod: LoraPodInputs) {
                     { name: "BASE_MODEL", value: pod.baseModel },
                     { name: LORA_RESOLVER.env.cacheDir, value: ADAPTERS_DIR },
                     // huggingface_hub keeps its own files under HF_HOME; the root file system is read-only.
-                    { name: "HF_HOME", value: `${ADAPTERS_DIR}/${STAGING_DIR}/hf-home` },
+                    { name: "HF_HOME", value: `${ADAPTERS_DIR}/${STAGING_DIR}/${HF_HOME_DIR}` },
                     secretEnv("HF_TOKEN", pod.hfTokenSecret),
                     ...(pod.apiKeysRequired ? [secretEnv("VLLM_API_KEY", { name: API_KEYS_SECRET.name, key: API_KEYS_SECRET.syncerKey })] : []),
                 ],

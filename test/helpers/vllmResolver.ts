@@ -1,7 +1,8 @@
 /**
  * vLLM's own LoRA plugin loader and resolvers (v0.20.2's modules from PyPI's source archive, `npm
  * run tools`), asked which adapter names a vLLM with a given environment serves for its base
- * model. Each question is a Python process of its own: vLLM loads its plugins once per process.
+ * model (vLLM asks with its `--model`: vllm/entrypoints/openai/models/serving.py:282 at v0.20.2).
+ * Each question is a Python process of its own: vLLM loads its plugins once per process.
  */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";

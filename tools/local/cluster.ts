@@ -24,16 +24,16 @@ export interface LocalCluster {
     ports: { etcdClient: number; etcdPeer: number; apiserver: number };
 }
 
-/** A cluster of its own: a folder by name and ports `slot` hundreds above the first cluster's, so
- * that a test which only waits can run beside the others on a cluster no other test touches. */
-export function localCluster(name: string, slot: number): LocalCluster {
-    const dir = path.join(CACHE_DIR, "clusters", name);
+/** A cluster of its own: a folder of the cache and ports `slot` hundreds above the first cluster's,
+ * so that a test which only waits can run beside the others on a cluster no other test touches. */
+export function localCluster(folder: string, slot: number): LocalCluster {
+    const dir = path.join(CACHE_DIR, folder);
     const at = (port: number) => port + 100 * slot;
     return { dir, kubeconfig: path.join(dir, "kubeconfig"), ports: { etcdClient: at(23790), etcdPeer: at(23800), apiserver: at(26443) } };
 }
 
 /** The cluster of `npm run cluster` and the e2e. */
-export const LOCAL_CLUSTER = localCluster("local", 0);
+export const LOCAL_CLUSTER = localCluster("cluster", 0);
 
 /** The label and taint the GPU nodes carry, as a GKE GPU node pool's do, and the label the
  * local stack selects them by (NVIDIA GPU feature discovery's product label). */

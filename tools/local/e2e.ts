@@ -120,7 +120,8 @@ function standInStatus(o: GatewayApiObject): object | undefined {
 
 /** Runs one real CLI operation in a process of its own; its output goes to ours as it comes. */
 export function pulumi(request: PulumiRequest): Promise<PulumiResult & { output: string }> {
-    const stopStandIn = gatewayStandIn((request.config.cluster as { kubeconfig: string }).kubeconfig);
+    const cluster = request.config.cluster as { kubeconfig?: string } | undefined;
+    const stopStandIn = gatewayStandIn(cluster?.kubeconfig ?? LOCAL_CLUSTER.kubeconfig);
     return new Promise((resolve) => {
         const child = spawn(process.execPath, [path.join(REPO_ROOT, "build", "tools", "local", "pulumiRun.js"), JSON.stringify(request)], {
             stdio: ["ignore", "pipe", "inherit"],
