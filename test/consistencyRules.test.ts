@@ -2,8 +2,8 @@
  * The consistency check's own parts, without Pulumi: the NetworkPolicy and RBAC evaluators against
  * Kubernetes' semantics case by case, the PromQL reader, paths and files in a pod, the chart model
  * against what the charts' templates read at each tag (the values-read data), the upstream
- * facts against the tags they were read at, and its reading of vLLM's LoRA environment against
- * vLLM's own plugin loader and resolver.
+ * facts against the tags they were read at, and its readings of vLLM's LoRA environment and of
+ * the v1.0 syncer's config against vLLM's own plugin loader and resolver and the real syncer.
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -21,8 +21,9 @@ import { fileAt, pathsNamed, volumePathOf } from "../tools/consistency/files";
 import { modelServersOf, namesServed, runsVllm } from "../tools/consistency/modelServers";
 import { Request, allows } from "../tools/consistency/rbac";
 import { BBR_MODEL_HEADER_TAGS } from "../components/catalogs/charts/bodyBasedRouterFacts";
-import { VLLM_LORA_RESOLVER, eppServingFact, metricListOf, seriesOf } from "../tools/consistency/upstreamFacts";
+import { LORA_SYNCER, VLLM_LORA_RESOLVER, eppServingFact, metricListOf, seriesOf } from "../tools/consistency/upstreamFacts";
 import { NETWORK_POLICY } from "./helpers/plannedModels";
+import { SYNCER_MISSING, runSyncer } from "./helpers/loraSyncer";
 import { RESOLVER_MISSING, askVllm } from "./helpers/vllmResolver";
 
 const policy = (name: string, spec: Record<string, unknown>, namespace = "serving"): KubeObject => ({
@@ -565,3 +566,38 @@ test(
         }
     },
 );
+
+test("the check reads a syncer's config as the v1.0 line's real syncer does: which adapters it loads", { skip: SYNCER_MISSING }, async (t) => {
+    const model = planServing({
+        cluster: { project: "my-gcp-project", location: "us-central1-a", name: "c" },
+        networkPolicy: NETWORK_POLICY,
+        models: [{ name: "meta-llama/Llama-3.1-8B-Instruct", adapters: [{ name: "food-review", source: "org/food" }] }],
+    }).models[0];
+    const deployment = vllmDeployment({ model, namespace: "ns", image: "vllm/vllm-openai:v0.11.0" }) as KubeObject;
+    deployment.metadata.namespace = "ns";
+    const pod = deployment.spec.template.spec;
+    const configMap = adapterConfigMap(model, "ns") as { metadata: { name: string }; data: Record<string, string> };
+    const [file] = Object.keys(configMap.data);
+    const config = JSON.parse(configMap.data[file]);
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "syncer-"));
+    t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+    const cases: [string, object, Record<string, string>][] = [
+        ["as rendered", config, {}],
+        ["no ensureExist", { [LORA_SYNCER.baseField]: { ...config[LORA_SYNCER.baseField], ensureExist: undefined } }, {}],
+        ["another base field", { vLLMLoraConfig: config[LORA_SYNCER.baseField] }, {}],
+        ["the file elsewhere", config, { [LORA_SYNCER.configEnv]: "/elsewhere/config.yaml" }],
+    ];
+    for (const [i, [what, text, env]] of cases.entries()) {
+        const changed = structuredClone(deployment);
+        const syncer = changed.spec.template.spec.initContainers.find((c: { name: string }) => c.name === "lora-adapter-syncer");
+        syncer.env = [...syncer.env.filter((e: { name: string }) => !(e.name in env)), ...Object.entries(env).map(([name, value]) => ({ name, value }))];
+        const data = { [file]: JSON.stringify(text) };
+        const stack = { objects: [changed, { ...configMap, data } as unknown as KubeObject], dashboards: [] };
+        const [server] = modelServersOf(stack, podTemplates(stack)[0]);
+        const ours = namesServed(server).filter((n) => !server.servedNames.includes(n) && !server.loraModules.includes(n));
+        const run = await runSyncer(fs.mkdtempSync(path.join(root, `${i}-`)), pod, syncer, { [configMap.metadata.name]: data }, [model.name]);
+        const loaded = run.calls.filter((c) => c.url === "/v1/load_lora_adapter").map((c) => c.body.lora_name);
+        t.diagnostic(`${what}: the syncer loads [${loaded.join(", ")}], the check reads [${ours.join(", ")}]${run.error ? " (the syncer failed)" : ""}`);
+        assert.deepEqual(ours, loaded, what);
+    }
+});

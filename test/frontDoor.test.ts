@@ -4,15 +4,11 @@
  * of keys. Routing by Gateway API's precedence is in routing.test.ts.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
-import * as http from "node:http";
-import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import test, { after } from "node:test";
-import { promisify } from "node:util";
 import {
     API_KEYS_SECRET,
     adapterConfigMap,
@@ -34,20 +30,15 @@ import {
     planServing,
     vllmDeployment,
 } from "../components";
-import { pythonProgramDir, venvPython } from "../tools/local/packagedPrograms";
-import { toolsNotBuilt } from "../tools/local/toolchain";
 import { runProgram } from "../tools/mockRuntime";
 import { NGINX_MISSING, Responder, startResponder } from "./helpers/catalogResponder";
-import { layOutVolumes } from "./helpers/podVolumes";
 import { validateKubernetesObject } from "./helpers/kubernetesSchemas";
+import { SYNCER_MISSING, runSyncer } from "./helpers/loraSyncer";
 import { LLAMA, NETWORK_POLICY, plannedLlama } from "./helpers/plannedModels";
 import { configKey, stackVariant } from "./helpers/stackConfigs";
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "front-door-"));
 after(() => fs.rmSync(work, { recursive: true, force: true }));
-
-/** Why the v1.0 line's LoRA syncer cannot run here (its virtual environment not made), or undefined. */
-const SYNCER_MISSING = toolsNotBuilt(["lora-syncer"]);
 
 const KEY_A = "a".repeat(32) + "-first-key";
 const KEY_B = "second_key.0123456789abcdef0123456789~+/==";
@@ -300,63 +291,24 @@ test("the real LoRA syncer of v1.0.2 reads our config and loads and unloads adap
         apiKeysRequired: true,
     });
     const [syncer] = pod.initContainers;
-    // A stand-in for vLLM on loopback: healthy, serving the base model and the retired adapter.
-    const calls: { method?: string; url?: string; authorization?: string; body: any }[] = [];
-    const vllm = http.createServer((request, response) => {
-        let body = "";
-        request.on("data", (chunk) => (body += chunk));
-        request.on("end", () => {
-            calls.push({
-                method: request.method,
-                url: request.url,
-                authorization: request.headers.authorization,
-                body: body === "" ? undefined : JSON.parse(body),
-            });
-            response.setHeader("Content-Type", "application/json");
-            response.end(request.url === "/v1/models" ? JSON.stringify({ data: [{ id: LLAMA }, { id: "old" }] }) : "{}");
-        });
-    });
-    await new Promise<void>((resolve) => vllm.listen(0, "127.0.0.1", resolve));
-    try {
-        // The ConfigMap's files where the container mounts them; the config's vLLM port moves to
-        // the stand-in's.
-        const hostPath = layOutVolumes(fs.mkdtempSync(path.join(work, "syncer-")), pod.volumes, syncer, {
-            configMaps: { [configMap.metadata.name]: configMap.data as Record<string, string> },
-            secrets: {},
-        });
-        const { port } = vllm.address() as AddressInfo;
-        const env = Object.fromEntries(syncer.env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
-        const configFile = hostPath(env.DYNAMIC_LORA_ROLLOUT_CONFIG);
-        const config = JSON.parse(fs.readFileSync(configFile, "utf8"));
-        config.vLLMLoRAConfig.port = port;
-        fs.writeFileSync(configFile, JSON.stringify(config));
-        // The syncer's own reconciler (its main loop adds only file watching and a metrics server
-        // on every interface), run once with its pinned packages from the tag's requirements.
-        const sidecar = pythonProgramDir("lora-syncer");
-        await promisify(execFile)(venvPython("lora-syncer"), ["-c", "import sidecar; sidecar.LoraReconciler(sidecar.CONFIG_MAP_FILE, 5, 1, 5).reconcile()"], {
-            cwd: sidecar,
-            // No bytecode: the syncer's folder is the Go module cache's, which must stay as downloaded.
-            env: {
-                PATH: process.env.PATH,
-                PYTHONDONTWRITEBYTECODE: "1",
-                DYNAMIC_LORA_ROLLOUT_CONFIG: configFile,
-                PYTHONPATH: `${hostPath(env.PYTHONPATH)}:${sidecar}`,
-                VLLM_API_KEY: KEY_A,
-            },
-            timeout: 60_000,
-        });
-        assert.deepEqual(
-            calls.filter((c) => c.method === "POST").map((c) => [c.url, c.body]),
-            [
-                ["/v1/load_lora_adapter", { lora_name: "food-review", lora_path: "org/food", base_model_name: LLAMA }],
-                ["/v1/unload_lora_adapter", { lora_name: "old" }],
-            ],
-        );
-        assert.ok(calls.length > 2);
-        for (const call of calls) assert.equal(call.authorization, `Bearer ${KEY_A}`, `${call.method} ${call.url}`);
-    } finally {
-        vllm.close();
-    }
+    const { calls, error } = await runSyncer(
+        fs.mkdtempSync(path.join(work, "syncer-")),
+        pod,
+        syncer,
+        { [configMap.metadata.name]: configMap.data as Record<string, string> },
+        [LLAMA, "old"],
+        { VLLM_API_KEY: KEY_A },
+    );
+    assert.equal(error, undefined);
+    assert.deepEqual(
+        calls.filter((c) => c.method === "POST").map((c) => [c.url, c.body]),
+        [
+            ["/v1/load_lora_adapter", { lora_name: "food-review", lora_path: "org/food", base_model_name: LLAMA }],
+            ["/v1/unload_lora_adapter", { lora_name: "old" }],
+        ],
+    );
+    assert.ok(calls.length > 2);
+    for (const call of calls) assert.equal(call.authorization, `Bearer ${KEY_A}`, `${call.method} ${call.url}`);
 });
 
 test("a stack that opts out of keys: no Secret, no key flags, commands without the header", async () => {
