@@ -19,7 +19,8 @@ import { Destination, Source, addressIn, admits } from "../tools/consistency/net
 import { KubeObject, podTemplates } from "../tools/consistency/objects";
 import { fileAt, pathsNamed, volumePathOf } from "../tools/consistency/files";
 import { modelServersOf, namesServed, runsVllm } from "../tools/consistency/modelServers";
-import { Request, allows } from "../tools/consistency/rbac";
+import { allows } from "../tools/consistency/rbac";
+import { RBAC_CASES, RBAC_STACK } from "./helpers/rbacCases";
 import { BBR_MODEL_HEADER_TAGS } from "../components/catalogs/charts/bodyBasedRouterFacts";
 import { LORA_SYNCER, VLLM_LORA_RESOLVER, eppServingFact, metricListOf, seriesOf } from "../tools/consistency/upstreamFacts";
 import { NETWORK_POLICY } from "./helpers/plannedModels";
@@ -344,75 +345,7 @@ test("upstream facts carry the commit of their tag, agreeing with the release li
 });
 
 test("RBAC: what bindings grant a service account, cluster-wide and in a namespace", () => {
-    const role = (kind: string, name: string, rules: unknown[], namespace?: string): KubeObject => ({
-        apiVersion: "rbac.authorization.k8s.io/v1",
-        kind,
-        metadata: { name, ...(namespace === undefined ? {} : { namespace }) },
-        rules,
-    });
-    const binding = (kind: string, name: string, roleKind: string, subjects: unknown[], namespace?: string): KubeObject => ({
-        apiVersion: "rbac.authorization.k8s.io/v1",
-        kind,
-        metadata: { name, ...(namespace === undefined ? {} : { namespace }) },
-        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: roleKind, name },
-        subjects,
-    });
-    const reader = { kind: "ServiceAccount", name: "reader", namespace: "serving" };
-    const stack = {
-        dashboards: [],
-        objects: [
-            role("ClusterRole", "metrics", [{ nonResourceURLs: ["/metrics"], verbs: ["get"] }]),
-            binding("ClusterRoleBinding", "metrics", "ClusterRole", [reader]),
-            role("ClusterRole", "review", [{ apiGroups: ["authentication.k8s.io"], resources: ["tokenreviews"], verbs: ["create"] }]),
-            binding("RoleBinding", "review", "ClusterRole", [reader], "serving"),
-            role("Role", "token", [{ apiGroups: [""], resources: ["secrets"], resourceNames: ["token"], verbs: ["get"] }], "serving"),
-            binding("RoleBinding", "token", "Role", [{ kind: "ServiceAccount", name: "collector", namespace: "gmp-system" }], "serving"),
-            role("ClusterRole", "everyone", [{ apiGroups: ["*"], resources: ["pods"], verbs: ["*"] }]),
-            binding("ClusterRoleBinding", "everyone", "ClusterRole", [{ kind: "Group", name: "system:serviceaccounts:serving" }]),
-        ],
-    };
-    const cases: [string, { namespace: string; name: string }, Request, boolean][] = [
-        ["a ClusterRoleBinding grants a non-resource URL", { namespace: "serving", name: "reader" }, { verb: "get", nonResourceURL: "/metrics" }, true],
-        ["another verb is not granted", { namespace: "serving", name: "reader" }, { verb: "post", nonResourceURL: "/metrics" }, false],
-        ["the same name in another namespace is another account", { namespace: "other", name: "reader" }, { verb: "get", nonResourceURL: "/metrics" }, false],
-        [
-            "a RoleBinding never grants a cluster-scoped resource",
-            { namespace: "serving", name: "reader" },
-            { verb: "create", apiGroup: "authentication.k8s.io", resource: "tokenreviews" },
-            false,
-        ],
-        [
-            "a Role grants its resourceNames in its namespace",
-            { namespace: "gmp-system", name: "collector" },
-            { verb: "get", apiGroup: "", resource: "secrets", name: "token", namespace: "serving" },
-            true,
-        ],
-        [
-            "not another Secret",
-            { namespace: "gmp-system", name: "collector" },
-            { verb: "get", apiGroup: "", resource: "secrets", name: "other", namespace: "serving" },
-            false,
-        ],
-        [
-            "not in another namespace",
-            { namespace: "gmp-system", name: "collector" },
-            { verb: "get", apiGroup: "", resource: "secrets", name: "token", namespace: "default" },
-            false,
-        ],
-        [
-            "a group binding and wildcards",
-            { namespace: "serving", name: "anyone" },
-            { verb: "delete", apiGroup: "apps", resource: "pods", namespace: "x" },
-            true,
-        ],
-        [
-            "the group of another namespace",
-            { namespace: "default", name: "anyone" },
-            { verb: "delete", apiGroup: "apps", resource: "pods", namespace: "x" },
-            false,
-        ],
-    ];
-    for (const [what, account, request, allowed] of cases) assert.equal(allows(stack, account, request), allowed, what);
+    for (const [what, account, request, allowed] of RBAC_CASES) assert.equal(allows(RBAC_STACK, account, request), allowed, what);
 });
 
 test("files in a pod: the volume a path lands in, and the keys a ConfigMap or Secret volume projects", () => {

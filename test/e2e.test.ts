@@ -23,7 +23,9 @@ import {
     podUids,
     pulumi,
 } from "../tools/local/e2e";
-import { down as clusterDown, up as clusterUp } from "../tools/local/cluster";
+import { LOCAL_CLUSTER, down as clusterDown, kubectlOn, up as clusterUp } from "../tools/local/cluster";
+import { allows } from "../tools/consistency/rbac";
+import { RBAC_CASES, RBAC_STACK } from "./helpers/rbacCases";
 import { toolsMissing } from "../tools/local/toolchain";
 import { askBbr } from "../tools/local/bbrDriver";
 import { modelHeaderFact } from "../components/catalogs/charts/bodyBasedRouterFacts";
@@ -151,6 +153,43 @@ describe("pulumi up for real, on the local cluster", { skip: missing, concurrenc
         assert.match(result.output, /65535/);
         const cleaned = await pulumi({ op: "destroy", stack: "local-refused", config, secrets, removeStack: true });
         assert.ok(cleaned.ok, cleaned.error);
+    });
+
+    test("the consistency check's RBAC reading is the API server's, case by case", () => {
+        const kubectlIn = (args: string[], input?: string) => kubectlOn(LOCAL_CLUSTER, args, input);
+        const list = JSON.stringify({ apiVersion: "v1", kind: "List", items: RBAC_STACK.objects });
+        kubectlIn(["create", "namespace", "serving"]);
+        kubectlIn(["apply", "-f", "-"], list);
+        try {
+            for (const [what, account, request, expected] of RBAC_CASES) {
+                // The user and groups a service account's token authenticates as.
+                const review = {
+                    apiVersion: "authorization.k8s.io/v1",
+                    kind: "SubjectAccessReview",
+                    spec: {
+                        user: `system:serviceaccount:${account.namespace}:${account.name}`,
+                        groups: ["system:serviceaccounts", `system:serviceaccounts:${account.namespace}`, "system:authenticated"],
+                        ...("nonResourceURL" in request
+                            ? { nonResourceAttributes: { verb: request.verb, path: request.nonResourceURL } }
+                            : {
+                                  resourceAttributes: {
+                                      verb: request.verb,
+                                      group: request.apiGroup,
+                                      resource: request.resource,
+                                      name: request.name,
+                                      namespace: request.namespace,
+                                  },
+                              }),
+                    },
+                };
+                const allowed = JSON.parse(kubectlIn(["create", "-f", "-", "-o", "json"], JSON.stringify(review))).status.allowed === true;
+                assert.equal(allowed, expected, `the API server on: ${what}`);
+                assert.equal(allows(RBAC_STACK, account, request), allowed, `the check on: ${what}`);
+            }
+        } finally {
+            kubectlIn(["delete", "-f", "-", "--wait=false"], list);
+            kubectlIn(["delete", "namespace", "serving", "--wait=false"]);
+        }
     });
 
     test("the policy pack runs through the real CLI and blocks a broken stack", { timeout: 10 * 60_000 }, async () => {

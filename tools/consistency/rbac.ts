@@ -5,7 +5,8 @@
  * and never non-resource URLs or cluster-scoped resources. A subject is the account itself
  * (`ServiceAccount` with its namespace) or one of its groups (`system:serviceaccounts`,
  * `system:serviceaccounts:<namespace>`, `system:authenticated`). `*` matches anything. Only the
- * stack's own roles and bindings are known: the cluster's defaults are not assumed.
+ * stack's own roles and bindings are known: the cluster's defaults are not assumed. The real API
+ * server answers the same cases (test/helpers/rbacCases.ts, asked in test/e2e.test.ts).
  */
 import { KubeObject, RenderedStack, find, namespaceOf, ofKind } from "./objects";
 
