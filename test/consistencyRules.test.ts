@@ -6,6 +6,7 @@
  * the v1.0 syncer's config against vLLM's own plugin loader and resolver and the real syncer.
  */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -15,134 +16,56 @@ import { commitOf, gitShow } from "../tools/chartValuesRead";
 import { chartObjects, withChartObjects } from "../tools/consistency/chartObjects";
 import { CHARTS_MISSING } from "./helpers/consistencyCheck";
 import { metricNamesIn } from "../tools/consistency/metrics";
-import { Destination, Source, addressIn, admits } from "../tools/consistency/networkPolicy";
+import { addressIn, admits } from "../tools/consistency/networkPolicy";
 import { KubeObject, podTemplates } from "../tools/consistency/objects";
 import { fileAt, pathsNamed, volumePathOf } from "../tools/consistency/files";
 import { modelServersOf, namesServed, runsVllm } from "../tools/consistency/modelServers";
 import { allows } from "../tools/consistency/rbac";
+import { NETWORK_POLICY_CASES, byExpression, gatewayOnly, pod, server } from "./helpers/networkPolicyCases";
 import { RBAC_CASES, RBAC_STACK } from "./helpers/rbacCases";
+import { BIN_DIR } from "../tools/local/cache";
+import { toolsNotBuilt } from "../tools/local/toolchain";
+
+const NETPOL_MISSING = toolsNotBuilt(["netpol-driver"]);
 import { BBR_MODEL_HEADER_TAGS } from "../components/catalogs/charts/bodyBasedRouterFacts";
 import { LORA_SYNCER, VLLM_LORA_RESOLVER, eppServingFact, metricListOf, seriesOf } from "../tools/consistency/upstreamFacts";
 import { NETWORK_POLICY } from "./helpers/plannedModels";
 import { SYNCER_MISSING, runSyncer } from "./helpers/loraSyncer";
 import { RESOLVER_MISSING, askVllm } from "./helpers/vllmResolver";
 
-const policy = (name: string, spec: Record<string, unknown>, namespace = "serving"): KubeObject => ({
-    apiVersion: "networking.k8s.io/v1",
-    kind: "NetworkPolicy",
-    metadata: { name, namespace },
-    spec,
-});
-const pod = (
-    labels: Record<string, string>,
-    namespace = "serving",
-    namespaceLabels: Record<string, string> = { "kubernetes.io/metadata.name": namespace },
-): Source => ({ pod: { labels, namespace, namespaceLabels } });
-const server = (port = 8000, labels: Record<string, string> = { app: "vllm" }): Destination => ({
-    labels,
-    namespace: "serving",
-    port,
-    namedPorts: { http: 8000, metrics: 9090 },
-});
-
-test("NetworkPolicy: a pod no policy selects admits everything; once selected, only what a rule admits", () => {
-    const gatewayOnly = policy("vllm", {
-        podSelector: { matchLabels: { app: "vllm" } },
-        ingress: [{ from: [{ podSelector: { matchLabels: { role: "gateway" } } }], ports: [{ port: 8000 }] }],
-    });
-    const cases: [string, KubeObject[], Destination, Source, boolean][] = [
-        ["no policy: default allow", [], server(), pod({}), true],
-        ["the admitted pod, on the admitted port", [gatewayOnly], server(), pod({ role: "gateway" }), true],
-        [
-            "the admitted labels in another namespace (a podSelector alone means the policy's namespace)",
-            [gatewayOnly],
-            server(),
-            pod({ role: "gateway" }, "other"),
-            false,
-        ],
-        ["the admitted pod on another port", [gatewayOnly], server(8001), pod({ role: "gateway" }), false],
-        ["a pod without the labels", [gatewayOnly], server(), pod({ role: "client" }), false],
-        ["a pod the policy does not select is not isolated", [gatewayOnly], server(8000, { app: "nginx" }), pod({}), true],
-        ["an address: no podSelector peer matches it", [gatewayOnly], server(), { ip: "10.0.0.1" }, false],
-        ["Egress-only policies do not isolate ingress", [policy("egress", { podSelector: {}, policyTypes: ["Egress"] })], server(), pod({}), true],
-        ["empty from and ports: everything", [policy("open", { podSelector: {}, ingress: [{}] })], server(1234), pod({}, "anywhere"), true],
-        ["no ingress rules: nothing", [policy("deny", { podSelector: {}, policyTypes: ["Ingress"] })], server(), pod({ role: "gateway" }), false],
-        [
-            "policies add up: either admits",
-            [
-                gatewayOnly,
-                policy("epp", {
-                    podSelector: { matchLabels: { app: "vllm" } },
-                    ingress: [{ from: [{ podSelector: { matchLabels: { inferencepool: "x-epp" } } }] }],
-                }),
-            ],
-            server(),
-            pod({ inferencepool: "x-epp" }),
-            true,
-        ],
-        ["a policy in another namespace does not select", [policy("vllm", { podSelector: {}, ingress: [] }, "other")], server(), pod({}), true],
-    ];
-    for (const [what, policies, destination, source, admitted] of cases) assert.equal(admits(policies, destination, source).admitted, admitted, what);
+test("NetworkPolicy: who is admitted, by Kubernetes' semantics (the cases cyclonus's matcher answers too)", () => {
+    for (const [what, policies, destination, source, admitted] of NETWORK_POLICY_CASES)
+        assert.equal(admits(policies, destination, source).admitted, admitted, what);
     const answer = admits([gatewayOnly], server(), pod({ role: "gateway" }));
     assert.deepEqual([answer.selecting.map((p) => p.metadata.name), answer.admittedBy.map((p) => p.metadata.name)], [["vllm"], ["vllm"]]);
-});
-
-test("NetworkPolicy: podSelector and namespaceSelector are AND-ed in one peer, OR-ed across peers; expressions", () => {
-    const monitoring = { "kubernetes.io/metadata.name": "gmp-system" };
-    const anded = policy("and", {
-        podSelector: {},
-        ingress: [{ from: [{ namespaceSelector: { matchLabels: monitoring }, podSelector: { matchLabels: { app: "collector" } } }] }],
-    });
-    const ored = policy("or", {
-        podSelector: {},
-        ingress: [{ from: [{ namespaceSelector: { matchLabels: monitoring } }, { podSelector: { matchLabels: { app: "collector" } } }] }],
-    });
-    assert.equal(admits([anded], server(), pod({ app: "collector" }, "gmp-system")).admitted, true);
-    assert.equal(admits([anded], server(), pod({}, "gmp-system")).admitted, false);
-    assert.equal(admits([anded], server(), pod({ app: "collector" }, "serving")).admitted, false);
-    assert.equal(admits([ored], server(), pod({}, "gmp-system")).admitted, true);
-    assert.equal(admits([ored], server(), pod({ app: "collector" }, "serving")).admitted, true);
-    assert.equal(admits([ored], server(), pod({ app: "collector" }, "other")).admitted, false);
-
-    const byExpression = (operator: string, values?: string[]) =>
-        policy(operator, {
-            podSelector: {},
-            ingress: [{ from: [{ namespaceSelector: { matchExpressions: [{ key: "team", operator, ...(values === undefined ? {} : { values }) }] } }] }],
-        });
-    const from = (labels: Record<string, string>) => pod({}, "ns", labels);
-    const table: [KubeObject, Record<string, string>, boolean][] = [
-        [byExpression("In", ["a", "b"]), { team: "a" }, true],
-        [byExpression("In", ["a", "b"]), { team: "c" }, false],
-        [byExpression("In", ["a", "b"]), {}, false],
-        [byExpression("NotIn", ["a"]), { team: "b" }, true],
-        [byExpression("NotIn", ["a"]), {}, true],
-        [byExpression("NotIn", ["a"]), { team: "a" }, false],
-        [byExpression("Exists"), { team: "" }, true],
-        [byExpression("Exists"), {}, false],
-        [byExpression("DoesNotExist"), {}, true],
-        [byExpression("DoesNotExist"), { team: "a" }, false],
-    ];
-    for (const [p, labels, admitted] of table)
-        assert.equal(admits([p], server(), from(labels)).admitted, admitted, `${p.metadata.name} ${JSON.stringify(labels)}`);
-    assert.throws(() => admits([byExpression("Matches", ["a"])], server(), from({ team: "a" })), /operator Matches does not exist/);
-});
-
-test("NetworkPolicy: ipBlock with except, named ports, port ranges, protocols", () => {
-    const blocks = policy("blocks", { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: "10.0.0.0/16", except: ["10.0.5.0/24"] } }] }] });
-    assert.equal(admits([blocks], server(), { ip: "10.0.1.1" }).admitted, true);
-    assert.equal(admits([blocks], server(), { ip: "10.0.5.7" }).admitted, false);
-    assert.equal(admits([blocks], server(), { ip: "192.0.2.1" }).admitted, false);
-    assert.equal(admits([blocks], server(), pod({})).admitted, false, "a pod without an address is no ipBlock source");
-    const ports = (entry: Record<string, unknown>) => policy("ports", { podSelector: {}, ingress: [{ ports: [entry] }] });
-    assert.equal(admits([ports({ port: "http" })], server(8000), pod({})).admitted, true);
-    assert.equal(admits([ports({ port: "http" })], server(9090), pod({})).admitted, false);
-    assert.equal(admits([ports({ port: "grpc" })], server(8000), pod({})).admitted, false, "a name the pod does not have");
-    assert.equal(admits([ports({ port: 8000, endPort: 8010 })], server(8005), pod({})).admitted, true);
-    assert.equal(admits([ports({ port: 8000, endPort: 8010 })], server(8011), pod({})).admitted, false);
-    assert.equal(admits([ports({ protocol: "UDP", port: 8000 })], server(8000), pod({})).admitted, false);
-    assert.equal(admits([ports({ protocol: "TCP" })], server(4321), pod({})).admitted, true);
+    assert.throws(() => admits([byExpression("Matches", ["a"])], server(), pod({}, "ns", { team: "a" })), /operator Matches does not exist/);
     assert.deepEqual(["10.129.0.0/23", "35.191.0.0/16", "10.1.2.3/32"].map(addressIn), ["10.129.0.1", "35.191.0.1", "10.1.2.3"]);
 });
+
+test(
+    "NetworkPolicy: the check's reading is cyclonus's, case by case, but where cyclonus reads a selector otherwise than apimachinery",
+    { skip: NETPOL_MISSING },
+    () => {
+        // cyclonus's NotIn never selects labels without the key (pkg/kube/labelselector.go:38-43 at
+        // v0.5.6); apimachinery's does (labels.Requirement.Matches), and controllers and CNIs select
+        // with apimachinery: there, its answer is the one the check must give.
+        const apimachineryDecides = new Map([
+            ["NotIn, no label", { selector: byExpression("NotIn", ["a"]).spec.ingress[0].from[0].namespaceSelector, labels: {} }],
+        ]);
+        const connections = NETWORK_POLICY_CASES.map(([, policies, destination, source]) => ({ policies, destination, source }));
+        const driver = path.join(BIN_DIR, "netpol-driver");
+        const input = JSON.stringify({ connections, selections: [...apimachineryDecides.values()] });
+        const { admitted, selected } = JSON.parse(execFileSync(driver, { input, encoding: "utf8" })) as { admitted: boolean[]; selected: boolean[] };
+        const decided = new Map([...apimachineryDecides.keys()].map((what, i) => [what, selected[i]]));
+        for (const [i, [what, policies, destination, source]] of NETWORK_POLICY_CASES.entries()) {
+            const ours = admits(policies, destination, source).admitted;
+            if (decided.has(what)) {
+                assert.notEqual(admitted[i], decided.get(what), `cyclonus still reads "${what}" otherwise than apimachinery`);
+                assert.equal(ours, decided.get(what), `apimachinery on: ${what}`);
+            } else assert.equal(ours, admitted[i], `cyclonus on: ${what}`);
+        }
+    },
+);
 
 test("PromQL: the metric names a query selects, not its functions, labels, strings or groupings", () => {
     const cases: [string, string[]][] = [

@@ -10,7 +10,8 @@
  *   the policy's namespace; `ipBlock` admits addresses in `cidr` but not in any `except`;
  * - a port is a number or a name of the target container's port, with `endPort` for a range,
  *   and protocol TCP unless given; `policyTypes` defaults to Ingress.
- * Pure: the consistency check asks it questions about pods the stack runs.
+ * Pure: the consistency check asks it questions about pods the stack runs. cyclonus's matcher
+ * answers the same cases (test/helpers/networkPolicyCases.ts, tools/local/netpol-driver/).
  */
 import { formatAddress, parseCidr, rangeSize, rangesOverlap } from "../../components/config/cidr";
 import { LabelSelector, selects } from "./labelSelector";
