@@ -16,6 +16,7 @@ import { commitOf, gitShow } from "../tools/chartValuesRead";
 import { chartObjects, withChartObjects } from "../tools/consistency/chartObjects";
 import { CHARTS_MISSING } from "./helpers/consistencyCheck";
 import { metricNamesIn } from "../tools/consistency/metrics";
+import { LabelSelector, selects } from "../tools/consistency/labelSelector";
 import { addressIn, admits } from "../tools/consistency/networkPolicy";
 import { KubeObject, podTemplates } from "../tools/consistency/objects";
 import { fileAt, pathsNamed, volumePathOf } from "../tools/consistency/files";
@@ -27,6 +28,12 @@ import { BIN_DIR } from "../tools/local/cache";
 import { toolsNotBuilt } from "../tools/local/toolchain";
 
 const NETPOL_MISSING = toolsNotBuilt(["netpol-driver"]);
+
+/** cyclonus's answer for each connection and apimachinery's for each selection (tools/local/netpol-driver). */
+function askNetpolDriver(connections: object[], selections: { selector: LabelSelector; labels: Record<string, string> }[]) {
+    const input = JSON.stringify({ connections, selections });
+    return JSON.parse(execFileSync(path.join(BIN_DIR, "netpol-driver"), { input, encoding: "utf8" })) as { admitted: boolean[]; selected: boolean[] };
+}
 import { BBR_MODEL_HEADER_TAGS } from "../components/catalogs/charts/bodyBasedRouterFacts";
 import { LORA_SYNCER, VLLM_LORA_RESOLVER, eppServingFact, metricListOf, seriesOf } from "../tools/consistency/upstreamFacts";
 import { NETWORK_POLICY } from "./helpers/plannedModels";
@@ -53,9 +60,7 @@ test(
             ["NotIn, no label", { selector: byExpression("NotIn", ["a"]).spec.ingress[0].from[0].namespaceSelector, labels: {} }],
         ]);
         const connections = NETWORK_POLICY_CASES.map(([, policies, destination, source]) => ({ policies, destination, source }));
-        const driver = path.join(BIN_DIR, "netpol-driver");
-        const input = JSON.stringify({ connections, selections: [...apimachineryDecides.values()] });
-        const { admitted, selected } = JSON.parse(execFileSync(driver, { input, encoding: "utf8" })) as { admitted: boolean[]; selected: boolean[] };
+        const { admitted, selected } = askNetpolDriver(connections, [...apimachineryDecides.values()]);
         const decided = new Map([...apimachineryDecides.keys()].map((what, i) => [what, selected[i]]));
         for (const [i, [what, policies, destination, source]] of NETWORK_POLICY_CASES.entries()) {
             const ours = admits(policies, destination, source).admitted;
@@ -66,6 +71,37 @@ test(
         }
     },
 );
+
+test("label selectors: the check selects as apimachinery's LabelSelectorAsSelector does", { skip: NETPOL_MISSING }, () => {
+    const expression = (operator: string, values?: string[]): LabelSelector => ({
+        matchExpressions: [{ key: "team", operator, ...(values === undefined ? {} : { values }) }],
+    });
+    const selectors: LabelSelector[] = [
+        {},
+        { matchLabels: { app: "vllm" } },
+        { matchLabels: { app: "vllm", tier: "gpu" } },
+        expression("In", ["a", "b"]),
+        expression("NotIn", ["a"]),
+        expression("NotIn", ["a", "b"]),
+        expression("Exists"),
+        expression("DoesNotExist"),
+        { matchLabels: { app: "vllm" }, ...expression("In", ["a"]) },
+    ];
+    const labelSets: Record<string, string>[] = [
+        {},
+        { app: "vllm" },
+        { app: "vllm", tier: "gpu" },
+        { team: "a" },
+        { team: "b" },
+        { team: "" },
+        { app: "vllm", team: "a" },
+        { app: "x", team: "c" },
+    ];
+    const selections = selectors.flatMap((selector) => labelSets.map((labels) => ({ selector, labels })));
+    const { selected } = askNetpolDriver([], selections);
+    for (const [i, { selector, labels }] of selections.entries())
+        assert.equal(selects(selector, labels), selected[i], `${JSON.stringify(selector)} on ${JSON.stringify(labels)}`);
+});
 
 test("PromQL: the metric names a query selects, not its functions, labels, strings or groupings", () => {
     const cases: [string, string[]][] = [

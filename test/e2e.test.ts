@@ -139,18 +139,20 @@ describe("pulumi up for real, on the local cluster", { skip: missing, concurrenc
         });
     }
 
-    test("the API server refuses what the schema forbids, and pulumi up says so", { timeout: 10 * 60_000 }, async () => {
-        // rawValues skip our checks on purpose: a port above 65535 for the EPP, which the
-        // InferencePool CRD and the Service's validation refuse; only the API server judges it.
+    test("the API server refuses what the schema forbids at preview (a server-side dry run), before anything is made", { timeout: 10 * 60_000 }, async () => {
+        // rawValues skip our checks on purpose: a port above 65535 for the EPP, which the Service's
+        // validation refuses; only the API server judges it. (An up would make the rest and then
+        // wait out the EPP's Deployment, whose ServiceAccount the failed update never made.)
         const config = localConfig("v1.0.0", [LOCAL_MODELS[0]]);
         const charts = config.charts as Record<string, object>;
         charts.inferencePool = { ...charts.inferencePool, rawValues: { inferenceExtension: { extProcPort: 70000 } } };
         const secrets = localSecrets();
         await pulumi({ op: "destroy", stack: "local-refused", config, secrets, removeStack: true });
-        const result = await pulumi({ op: "up", stack: "local-refused", config, secrets });
+        const result = await pulumi({ op: "preview", stack: "local-refused", config, secrets });
         assert.equal(result.ok, false);
         assert.match(result.output, /70000/);
         assert.match(result.output, /65535/);
+        assert.deepEqual(ourObjects(), [], "a preview makes nothing");
         const cleaned = await pulumi({ op: "destroy", stack: "local-refused", config, secrets, removeStack: true });
         assert.ok(cleaned.ok, cleaned.error);
     });
