@@ -17,22 +17,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import test from "node:test";
 import { promisify } from "node:util";
-import { ADAPTER_FETCHER_SCRIPT, LORA_RESOLVER, PlannedModel, ServingConfig, adapterFetcherList, planServing, vllmDeployment } from "../components";
-import { NETWORK_POLICY } from "./helpers/plannedModels";
+import { ADAPTER_FETCHER_SCRIPT, LORA_RESOLVER, adapterFetcherList, vllmDeployment } from "../components";
+import { literalEnv, plannedLlama } from "./helpers/plannedModels";
 import { RESOLVER_MISSING, askVllm } from "./helpers/vllmResolver";
 
-const LLAMA = "meta-llama/Llama-3.1-8B-Instruct";
 const KEY = "k".repeat(40);
 const noPython = spawnSync("python3", ["--version"]).status !== 0 && "no python3 here";
-
-function llamaAt(version: string, adapters: NonNullable<ServingConfig["models"][number]["adapters"]>): PlannedModel {
-    return planServing({
-        cluster: { project: "my-gcp-project", location: "us-central1-a", name: "c" },
-        networkPolicy: NETWORK_POLICY,
-        charts: { inferencePool: { version } },
-        models: [{ name: LLAMA, adapters }],
-    }).models[0];
-}
 
 test("the fetcher fills vLLM's resolver directory, unloads retired adapters, and keeps to its directory (run under Python)", { skip: noPython }, async (t) => {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "adapter-fetcher-"));
@@ -44,14 +34,17 @@ test("the fetcher fills vLLM's resolver directory, unloads retired adapters, and
         fs.writeFileSync(path.join(local, "adapter_config.json"), JSON.stringify({ peft_type: "LORA", base_model_name_or_path: "/models/llama" }));
         fs.writeFileSync(path.join(local, "adapter_model.safetensors"), "weights");
         fs.mkdirSync(path.join(root, "food-review-v0"));
-        const model = llamaAt("v1.5.0", [
-            { name: "food-review", source: "Kawon/llama3.1-food-finetune_v14_r8" },
-            { name: "support", source: local },
-            { name: "food-review-v0", source: "org/food-v0", retired: true },
-        ]);
+        const model = plannedLlama(
+            {
+                adapters: [
+                    { name: "food-review", source: "Kawon/llama3.1-food-finetune_v14_r8" },
+                    { name: "support", source: local },
+                    { name: "food-review-v0", source: "org/food-v0", retired: true },
+                ],
+            },
+            "v1.5.0",
+        );
         const pod = (vllmDeployment({ model, namespace: "ns", image: "vllm/vllm-openai:v0.20.2" }) as any).spec.template.spec;
-        const envOf = (container: { env: { name: string; value?: string }[] }) =>
-            Object.fromEntries(container.env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value as string]));
         const [vllm, fetcher] = [pod.containers[0], pod.initContainers.find((c: { name: string }) => c.name === "lora-adapter-fetcher")];
         const list = adapterFetcherList(model);
         // A name that would write outside the directory (vLLM's resolver joins it the same way).
@@ -92,7 +85,7 @@ test("the fetcher fills vLLM's resolver directory, unloads retired adapters, and
             ...process.env,
             PYTHONPATH: path.join(work, "site"),
             ADAPTER_LIST: path.join(work, "adapters.json"),
-            BASE_MODEL: envOf(fetcher).BASE_MODEL,
+            BASE_MODEL: literalEnv(fetcher).BASE_MODEL,
             VLLM_LORA_RESOLVER_CACHE_DIR: root,
             VLLM_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
             VLLM_API_KEY: KEY,
@@ -128,7 +121,7 @@ test("the fetcher fills vLLM's resolver directory, unloads retired adapters, and
         );
         assert.equal(fs.readFileSync(env.DOWNLOADS, "utf8"), "Kawon/llama3.1-food-finetune_v14_r8\n", "downloaded once, in the first round");
         await t.test("vLLM's own resolver serves what the fetcher laid out, with the Deployment's environment", { skip: RESOLVER_MISSING }, async () => {
-            const vllmEnv = envOf(vllm);
+            const vllmEnv = literalEnv(vllm);
             const cacheDir = LORA_RESOLVER.env.cacheDir;
             assert.ok(
                 vllm.volumeMounts.some((m: { mountPath: string }) => m.mountPath === vllmEnv[cacheDir]),
@@ -184,7 +177,9 @@ test("v1.5.0: the pod template does not depend on the adapter list, so adding or
     ];
 
     const templates = lists.map((adapters) =>
-        JSON.stringify((vllmDeployment({ model: llamaAt("v1.5.0", adapters), namespace: "ns", image: "vllm/vllm-openai:v0.20.2" }) as any).spec.template),
+        JSON.stringify(
+            (vllmDeployment({ model: plannedLlama({ adapters }, "v1.5.0"), namespace: "ns", image: "vllm/vllm-openai:v0.20.2" }) as any).spec.template,
+        ),
     );
     assert.equal(new Set(templates).size, 1);
 });

@@ -11,7 +11,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import test from "node:test";
-import { ADAPTERS_DIR, RELEASE_LINES, VLLM_RELEASES, adapterConfigMap, planServing, vllmDeployment } from "../components";
+import { ADAPTERS_DIR, RELEASE_LINES, VLLM_RELEASES, adapterConfigMap, vllmDeployment } from "../components";
 import { commitOf, gitShow } from "../tools/chartValuesRead";
 import { chartObjects, withChartObjects } from "../tools/consistency/chartObjects";
 import { CHARTS_MISSING } from "./helpers/consistencyCheck";
@@ -36,7 +36,7 @@ function askNetpolDriver(connections: object[], selections: { selector: LabelSel
 }
 import { BBR_MODEL_HEADER_TAGS } from "../components/catalogs/charts/bodyBasedRouterFacts";
 import { LORA_SYNCER, VLLM_LORA_RESOLVER, eppServingFact, metricListOf, seriesOf } from "../tools/consistency/upstreamFacts";
-import { NETWORK_POLICY } from "./helpers/plannedModels";
+import { literalEnv, plannedLlama } from "./helpers/plannedModels";
 import { SYNCER_MISSING, runSyncer } from "./helpers/loraSyncer";
 import { RESOLVER_MISSING, askVllm } from "./helpers/vllmResolver";
 
@@ -412,12 +412,7 @@ test(
     "the check reads a vLLM environment as vLLM's own plugin loader and resolver do: which adapters it serves at runtime",
     { skip: RESOLVER_MISSING },
     async (t) => {
-        const model = planServing({
-            cluster: { project: "my-gcp-project", location: "us-central1-a", name: "c" },
-            networkPolicy: NETWORK_POLICY,
-            charts: { inferencePool: { version: "v1.5.0" } },
-            models: [{ name: "meta-llama/Llama-3.1-8B-Instruct", adapters: [{ name: "food-review", source: "org/food" }] }],
-        }).models[0];
+        const model = plannedLlama({ adapters: [{ name: "food-review", source: "org/food" }] }, "v1.5.0");
         const deployment = vllmDeployment({ model, namespace: "ns", image: "vllm/vllm-openai:v0.20.2" }) as KubeObject;
         deployment.metadata.namespace = "ns";
         const vllm = deployment.spec.template.spec.containers[0] as { args: string[]; env: { name: string; value?: string }[] };
@@ -442,7 +437,7 @@ test(
             ["runtime loading unset", { [runtimeUpdating]: undefined }],
         ];
         for (const [what, changes] of cases) {
-            const env = Object.fromEntries(vllm.env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value as string]));
+            const env = literalEnv(vllm);
             for (const [name, value] of Object.entries(changes))
                 if (value === undefined) delete env[name];
                 else env[name] = value;
@@ -460,11 +455,7 @@ test(
 );
 
 test("the check reads a syncer's config as the v1.0 line's real syncer does: which adapters it loads", { skip: SYNCER_MISSING }, async (t) => {
-    const model = planServing({
-        cluster: { project: "my-gcp-project", location: "us-central1-a", name: "c" },
-        networkPolicy: NETWORK_POLICY,
-        models: [{ name: "meta-llama/Llama-3.1-8B-Instruct", adapters: [{ name: "food-review", source: "org/food" }] }],
-    }).models[0];
+    const model = plannedLlama({ adapters: [{ name: "food-review", source: "org/food" }] });
     const deployment = vllmDeployment({ model, namespace: "ns", image: "vllm/vllm-openai:v0.11.0" }) as KubeObject;
     deployment.metadata.namespace = "ns";
     const pod = deployment.spec.template.spec;

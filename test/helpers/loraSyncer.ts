@@ -12,6 +12,7 @@ import { promisify } from "node:util";
 import { LORA_SYNCER } from "../../tools/consistency/upstreamFacts";
 import { pythonProgramDir, venvPython } from "../../tools/local/packagedPrograms";
 import { toolsNotBuilt } from "../../tools/local/toolchain";
+import { literalEnv } from "./plannedModels";
 import { layOutVolumes } from "./podVolumes";
 
 /** Why the syncer cannot run here, or undefined. */
@@ -56,9 +57,7 @@ export async function runSyncer(
     let error: string | undefined;
     try {
         const hostPath = layOutVolumes(root, pod.volumes, syncer, { configMaps, secrets: {} });
-        const literal: Record<string, string> = Object.fromEntries(
-            (syncer.env as { name: string; value?: string }[]).filter((e) => e.value !== undefined).map((e) => [e.name, e.value as string]),
-        );
+        const literal = literalEnv(syncer);
         const configFile = hostPath(literal[LORA_SYNCER.configEnv] ?? LORA_SYNCER.defaultConfigPath);
         if (fs.existsSync(configFile)) {
             const config = JSON.parse(fs.readFileSync(configFile, "utf8"));

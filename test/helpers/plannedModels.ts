@@ -8,14 +8,21 @@ export const LLAMA = "meta-llama/Llama-3.1-8B-Instruct";
  * NetworkPolicies admit. */
 export const NETWORK_POLICY = { gatewaySourceRanges: ["10.129.0.0/23"] };
 
-/** Llama-3.1-8B with `extra` settings, planned on a zonal cluster with room for 4 replicas. */
-export function plannedLlama(extra: Partial<ServingConfig["models"][number]>): PlannedModel {
+/** Llama-3.1-8B with `extra` settings, planned on a zonal cluster with room for 4 replicas (on
+ * `line`'s charts, the default line's without). */
+export function plannedLlama(extra: Partial<ServingConfig["models"][number]>, line?: string): PlannedModel {
     return planServing({
         cluster: { project: "my-gcp-project", location: "us-central1-a", name: "inference-cluster" },
         models: [{ name: LLAMA, ...extra }],
         nodePools: { "nvidia-l4": { nodeCount: 4 } },
         networkPolicy: NETWORK_POLICY,
+        ...(line === undefined ? {} : { charts: { inferencePool: { version: line } } }),
     }).models[0];
+}
+
+/** A container's environment variables that have a literal value, by name. */
+export function literalEnv(container: { env: { name: string; value?: string }[] }): Record<string, string> {
+    return Object.fromEntries(container.env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value as string]));
 }
 
 /** The model's vLLM Deployment, loosely typed for assertions. */
