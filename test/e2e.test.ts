@@ -164,7 +164,8 @@ describe("pulumi up for real, on the local cluster", { skip: missing, concurrenc
         kubectlIn(["apply", "-f", "-"], list);
         try {
             for (const [what, account, request, expected] of RBAC_CASES) {
-                // The user and groups a service account's token authenticates as.
+                // The user and groups a service account's token authenticates as (k8s.io/apiserver v0.34.4
+                // pkg/authentication/serviceaccount/util.go:104-109, and group/authenticated_group_adder.go:56).
                 const review = {
                     apiVersion: "authorization.k8s.io/v1",
                     kind: "SubjectAccessReview",

@@ -96,7 +96,7 @@ func main() {
 			Protocol:         protocol,
 		}
 		for _, policy := range q.Policies {
-			// The API server's defaulting (kubernetes pkg/apis/networking/v1/defaults.go
+			// The API server's defaulting (kubernetes v1.34.4 pkg/apis/networking/v1/defaults.go:38-46,
 			// SetDefaults_NetworkPolicy), which cyclonus expects done: Ingress, and Egress with egress rules.
 			if len(policy.Spec.PolicyTypes) == 0 {
 				policy.Spec.PolicyTypes = []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}
