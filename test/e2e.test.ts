@@ -5,6 +5,7 @@
  * with the reason, where the tools are not built (no Go, or `npm run tools` not run).
  */
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -12,6 +13,7 @@ import { after, before, describe, test } from "node:test";
 import {
     E2E_LINES,
     LOCAL_MODELS,
+    PULUMI_RUN,
     ModelEntry,
     clusterBbr,
     kubectl,
@@ -27,6 +29,7 @@ import { LOCAL_CLUSTER, down as clusterDown, kubectlOn, up as clusterUp } from "
 import { allows } from "../tools/consistency/rbac";
 import { RBAC_CASES, RBAC_STACK } from "./helpers/rbacCases";
 import { toolsMissing } from "../tools/local/toolchain";
+import { lockHolders, running } from "../tools/local/pulumiRun";
 import { askBbr } from "../tools/local/bbrDriver";
 import { modelHeaderFact } from "../components/catalogs/charts/bodyBasedRouterFacts";
 import { REPO_ROOT } from "../tools/repoRoot";
@@ -155,6 +158,23 @@ describe("pulumi up for real, on the local cluster", { skip: missing, concurrenc
         assert.deepEqual(ourObjects(), [], "a preview makes nothing");
         const cleaned = await pulumi({ op: "destroy", stack: "local-refused", config, secrets, removeStack: true });
         assert.ok(cleaned.ok, cleaned.error);
+    });
+
+    test("an up killed part-way (CLI and all) leaves no lock that refuses the next operation", { timeout: 5 * 60_000 }, async () => {
+        const stack = "local-killed";
+        const request = { op: "up", stack, config: localConfig("v1.0.0", [LOCAL_MODELS[0]]), secrets: localSecrets() } as const;
+        // Its own process group, so that the CLI the Automation API starts dies with it, as in a
+        // killed CI job.
+        const child = spawn(process.execPath, [PULUMI_RUN, JSON.stringify(request)], { detached: true, stdio: "ignore" });
+        const sleep = () => new Promise((resolve) => setTimeout(resolve, 100));
+        while (lockHolders(stack).length === 0) await sleep();
+        process.kill(-child.pid!, "SIGKILL");
+        // The CLI's pid is in its lock; the host reaps the orphan in its own time.
+        while (lockHolders(stack).some((lock) => running(lock.pid))) await sleep();
+        assert.equal(lockHolders(stack).length, 1, "the killed run left its lock");
+        const destroyed = await pulumi({ ...request, op: "destroy", removeStack: true });
+        assert.ok(destroyed.ok, destroyed.error);
+        assert.deepEqual(ourObjects(), [], "nothing left");
     });
 
     test("the consistency check's RBAC reading is the API server's, case by case", () => {

@@ -118,12 +118,15 @@ function standInStatus(o: GatewayApiObject): object | undefined {
     };
 }
 
+/** The script that runs one CLI operation (`pulumiRun.ts`, compiled). */
+export const PULUMI_RUN = path.join(REPO_ROOT, "build", "tools", "local", "pulumiRun.js");
+
 /** Runs one real CLI operation in a process of its own; its output goes to ours as it comes. */
 export function pulumi(request: PulumiRequest): Promise<PulumiResult & { output: string }> {
     const cluster = request.config.cluster as { kubeconfig?: string } | undefined;
     const stopStandIn = gatewayStandIn(cluster?.kubeconfig ?? LOCAL_CLUSTER.kubeconfig);
     return new Promise((resolve) => {
-        const child = spawn(process.execPath, [path.join(REPO_ROOT, "build", "tools", "local", "pulumiRun.js"), JSON.stringify(request)], {
+        const child = spawn(process.execPath, [PULUMI_RUN, JSON.stringify(request)], {
             stdio: ["ignore", "pipe", "inherit"],
         });
         let output = "";

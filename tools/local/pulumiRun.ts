@@ -7,6 +7,7 @@
  * request as JSON from argv[2]; streams the CLI's output; ends with one `::result::` line.
  */
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { EngineEvent, LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
 import { REPO_ROOT } from "../repoRoot";
@@ -64,6 +65,32 @@ export function cliEnvironment(): Record<string, string> {
     };
 }
 
+/** The runs holding a stack of the local backend: its lock files (`stackLockDir`,
+ * pkg/backend/diy/lock.go at v3.248.0: `.pulumi/locks/<org>/<project>/<stack>/<id>.json`). */
+export function lockHolders(stack: string): Array<{ pid: number; hostname: string }> {
+    const dir = path.join(CACHE_DIR, "state", ".pulumi", "locks", "organization", PROJECT, stack);
+    const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".json")) : [];
+    return files.map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) as { pid: number; hostname: string });
+}
+
+/** Whether a process of this host is still there. */
+export function running(pid: number): boolean {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch (error) {
+        return (error as NodeJS.ErrnoException).code === "EPERM";
+    }
+}
+
+/** Whether every lock on the stack was left by a run of this host that is gone (a killed test or
+ * CI run), which the CLI would refuse until `pulumi cancel` removes them. A live run's lock, or
+ * another host's, is left for the CLI to report. */
+function onlyStaleLocks(stack: string): boolean {
+    const holders = lockHolders(stack);
+    return holders.length > 0 && holders.every((lock) => lock.hostname === os.hostname() && !running(lock.pid));
+}
+
 async function run(request: PulumiRequest): Promise<PulumiResult> {
     const env = cliEnvironment();
     Object.assign(process.env, env);
@@ -81,6 +108,7 @@ async function run(request: PulumiRequest): Promise<PulumiResult> {
             projectSettings: { name: PROJECT, runtime: "nodejs", backend: { url: LOCAL_BACKEND.url } },
         },
     );
+    if (onlyStaleLocks(request.stack)) await stack.cancel();
     await stack.setAllConfig({
         ...Object.fromEntries(
             Object.entries(request.config).map(([key, value]) => [key, { value: typeof value === "string" ? value : JSON.stringify(value) }]),
