@@ -26,6 +26,7 @@ import { NETWORK_POLICY_CASES, byExpression, gatewayOnly, pod, server } from "./
 import { RBAC_CASES, RBAC_STACK } from "./helpers/rbacCases";
 import { BIN_DIR } from "../tools/local/cache";
 import { toolsNotBuilt } from "../tools/local/toolchain";
+import { bbrMissing, registeredMetrics } from "../tools/local/bbrDriver";
 
 const NETPOL_MISSING = toolsNotBuilt(["netpol-driver"]);
 
@@ -259,6 +260,19 @@ test("helm template of the chart archives at each tag: what the templates render
     const twice = withChartObjects([ours], [release("inferencepool", poolValues("istio"), "v1.0.2")]).objects;
     assert.equal(twice.filter((o) => o.kind === "DestinationRule").length, 2);
 });
+
+for (const tag of Object.keys(TAG_COMMITS)) {
+    test(`the EPP's and BBR's metric lists at ${tag} are what the tag's own Register functions register`, { skip: bbrMissing() }, () => {
+        const registered = registeredMetrics(tag);
+        for (const component of ["epp", "bbr"] as const) {
+            const facts = metricListOf(`registry.k8s.io/gateway-api-inference-extension/${component}`, tag).list!.metrics;
+            const real = registered[component];
+            assert.deepEqual(facts.map((m) => m.name).sort(), real.map((m) => m.name).sort(), `${component} at ${tag}`);
+            for (const { name, type } of real.filter((m) => m.type !== undefined))
+                assert.equal(facts.find((m) => m.name === name)?.type, type, `${component} ${name} at ${tag}`);
+        }
+    });
+}
 
 test("upstream facts carry the commit of their tag, agreeing with the release lines read elsewhere", () => {
     const commits = TAG_COMMITS;

@@ -132,6 +132,13 @@ export function driverFor(tag: string | undefined): string {
     return binary;
 }
 
+/** The metrics BBR's and the EPP's binaries of an inference-extension tag register, as the tag's
+ * own Register functions describe them (the driver's `metrics` mode); `type` where the
+ * collector's Go type shows it. */
+export function registeredMetrics(tag: string): Record<"bbr" | "epp", Array<{ name: string; type?: string }>> {
+    return JSON.parse(execFileSync(driverFor(tag), ["metrics"], { encoding: "utf8" })) as Record<"bbr" | "epp", Array<{ name: string; type?: string }>>;
+}
+
 /** The namespace a BBR container's cache is limited to: its `NAMESPACE` (the chart sets it from
  * the pod's own namespace unless `multiNamespace`), else every namespace. */
 function namespaceOf(podNamespace: string, env: { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[]): string {

@@ -9,7 +9,8 @@
 // `args` are the BBR container's arguments as the chart renders them; each stream is the
 // ProcessingRequest messages (protojson) Envoy sends for one HTTP request, in order. It writes
 // one JSON array: per stream, the ProcessingResponse messages BBR sent back (protojson), and the
-// gRPC error that ended the stream, if any.
+// gRPC error that ended the stream, if any. With the argument `metrics` it writes instead the
+// metrics BBR and the EPP of the tag register (metrics.go).
 package main
 
 import (
@@ -52,6 +53,9 @@ func main() {
 }
 
 func run() error {
+	if len(os.Args) > 1 && os.Args[1] == "metrics" {
+		return printMetrics()
+	}
 	var in input
 	if err := json.NewDecoder(os.Stdin).Decode(&in); err != nil {
 		return fmt.Errorf("reading the input: %w", err)
