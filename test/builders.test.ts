@@ -96,17 +96,19 @@ test("mergeValues merges maps and replaces everything else, like Helm", () => {
 });
 
 test("vllmArgs: the served name, port, tensor parallelism and precision flags", () => {
+    // The v1.0.0 line's EPP scrapes a metric vLLM v0.11.0 hides (RELEASE_V1_0_0.vllmMetricArgs).
+    const HIDDEN = ["--show-hidden-metrics-for-version", "0.10"];
     const cases: { model: Partial<ServingConfig["models"][number]>; expected: string[] }[] = [
         // One L4 does not hold the native 131,072: the largest context that fits.
-        { model: {}, expected: ["--tensor-parallel-size", "1", "--dtype", "bfloat16", "--max-model-len", "25248"] },
+        { model: {}, expected: ["--tensor-parallel-size", "1", "--dtype", "bfloat16", "--max-model-len", "25248", ...HIDDEN] },
         // Two hold it: vLLM's default is the native length, so no flag.
-        { model: { gpu: { count: 2 }, precision: "float16" }, expected: ["--tensor-parallel-size", "2", "--dtype", "float16"] },
+        { model: { gpu: { count: 2 }, precision: "float16" }, expected: ["--tensor-parallel-size", "2", "--dtype", "float16", ...HIDDEN] },
         // A smaller length in vllmArgs is honoured, and the plan adds none of its own.
         {
             model: { precision: "fp8", vllmArgs: ["--max-model-len=8192"] },
-            expected: ["--tensor-parallel-size", "1", "--quantization", "fp8", "--max-model-len=8192"],
+            expected: ["--tensor-parallel-size", "1", "--quantization", "fp8", ...HIDDEN, "--max-model-len=8192"],
         },
-        { model: { precision: "int4" }, expected: ["--tensor-parallel-size", "1", "--max-model-len", "107952"] },
+        { model: { precision: "int4" }, expected: ["--tensor-parallel-size", "1", "--max-model-len", "107952", ...HIDDEN] },
     ];
     for (const { model, expected } of cases) {
         const planned = planServing({ ...base, models: [{ name: "meta-llama/Llama-3.1-8B-Instruct", ...model }] }).models[0];

@@ -155,15 +155,31 @@ const BREAKS: Break[] = [
         objects: ["InferencePool/llama-3-1-8b-instruct#spec.selector"],
     },
     {
-        what: "a removed vLLM metric back on the dashboard",
+        what: "a vLLM metric of the V0 engine, gone at v0.11.0, on the dashboard",
         variant: "three models",
         apply: (r) => {
             const dashboard = props(r, "Dashboard", "inference-dashboard-dashboard");
-            dashboard.dashboardJson = dashboard.dashboardJson.replace("vllm:kv_cache_usage_perc", "vllm:gpu_cache_usage_perc");
+            dashboard.dashboardJson = dashboard.dashboardJson.replace("vllm:kv_cache_usage_perc", "vllm:num_requests_swapped");
         },
         rule: "metrics",
-        message: /dashboard inference-dashboard-dashboard queries vllm:gpu_cache_usage_perc, which nothing in the stack exports/,
+        message: /dashboard inference-dashboard-dashboard queries vllm:num_requests_swapped, which nothing in the stack exports/,
         objects: ["Dashboard/inference-dashboard-dashboard#mosaicLayout.tiles[5].widget.xyChart.dataSets[0].timeSeriesQuery.prometheusQuery"],
+    },
+    {
+        what: "a v1.0 line's vLLM without the flag that shows the metric its EPP scrapes by default",
+        variant: "gke",
+        apply: (r) => {
+            const container = props(r, "Deployment", `${LLAMA}-deployment`).spec.template.spec.containers[0];
+            const at = container.args.indexOf("--show-hidden-metrics-for-version");
+            container.args.splice(at, 2);
+        },
+        rule: "metrics",
+        message:
+            /Deployment default\/llama-3-1-8b-instruct-epp, the Endpoint Picker of InferencePool default\/llama-3-1-8b-instruct, scrapes vllm:gpu_cache_usage_perc \(--kv-cache-usage-percentage-metric, its default at v1\.0\.0\), which the pool's servers do not export/,
+        objects: [
+            "Deployment/llama-3-1-8b-instruct-epp#spec.template.spec.containers[0].args",
+            "Deployment/vllm-llama-3-1-8b-instruct#spec.template.spec.containers",
+        ],
     },
     {
         what: "an autoscaler on a metric vLLM does not export",

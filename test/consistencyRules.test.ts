@@ -26,7 +26,7 @@ import { NETWORK_POLICY_CASES, byExpression, gatewayOnly, pod, server } from "./
 import { RBAC_CASES, RBAC_STACK } from "./helpers/rbacCases";
 import { BIN_DIR } from "../tools/local/cache";
 import { toolsNotBuilt } from "../tools/local/toolchain";
-import { bbrMissing, registeredMetrics } from "../tools/local/bbrDriver";
+import { askTag, bbrMissing } from "../tools/local/bbrDriver";
 
 const NETPOL_MISSING = toolsNotBuilt(["netpol-driver"]);
 
@@ -36,7 +36,7 @@ function askNetpolDriver(connections: object[], selections: { selector: LabelSel
     return JSON.parse(execFileSync(path.join(BIN_DIR, "netpol-driver"), { input, encoding: "utf8" })) as { admitted: boolean[]; selected: boolean[] };
 }
 import { BBR_MODEL_HEADER_TAGS } from "../components/catalogs/charts/bodyBasedRouterFacts";
-import { LORA_SYNCER, VLLM_LORA_RESOLVER, eppServingFact, metricListOf, seriesOf } from "../tools/consistency/upstreamFacts";
+import { EPP_SCRAPES, LORA_SYNCER, VLLM_LORA_RESOLVER, eppServingFact, metricListOf, seriesOf } from "../tools/consistency/upstreamFacts";
 import { literalEnv, plannedLlama } from "./helpers/plannedModels";
 import { SYNCER_MISSING, runSyncer } from "./helpers/loraSyncer";
 import { RESOLVER_MISSING, askVllm } from "./helpers/vllmResolver";
@@ -263,7 +263,7 @@ test("helm template of the chart archives at each tag: what the templates render
 
 for (const tag of Object.keys(TAG_COMMITS)) {
     test(`the EPP's and BBR's metric lists at ${tag} are what the tag's own Register functions register`, { skip: bbrMissing() }, () => {
-        const registered = registeredMetrics(tag);
+        const registered = askTag(tag, "metrics");
         for (const component of ["epp", "bbr"] as const) {
             const facts = metricListOf(`registry.k8s.io/gateway-api-inference-extension/${component}`, tag).list!.metrics;
             const real = registered[component];
@@ -271,6 +271,18 @@ for (const tag of Object.keys(TAG_COMMITS)) {
             for (const { name, type } of real.filter((m) => m.type !== undefined))
                 assert.equal(facts.find((m) => m.name === name)?.type, type, `${component} ${name} at ${tag}`);
         }
+    });
+}
+
+for (const tag of Object.keys(TAG_COMMITS)) {
+    test(`the EPP's metric flags and TLS default at ${tag} are the defaults the tag's own flag definitions give`, { skip: bbrMissing() }, () => {
+        const flags = askTag(tag, "epp-flags");
+        const scrapes = EPP_SCRAPES.tags.find((f) => f.tag === tag)!;
+        assert.equal(scrapes.commit, TAG_COMMITS[tag]);
+        const vllmMetricFlags = Object.keys(flags).filter((f) => flags[f].startsWith("vllm:"));
+        assert.deepEqual(Object.fromEntries(vllmMetricFlags.map((f) => [f, flags[f]])), scrapes.flags);
+        assert.equal(flags["secure-serving"], String(eppServingFact(tag)?.secureServingByDefault));
+        assert.equal(`--secure-serving=${!eppServingFact(tag)?.secureServingByDefault}`, eppServingFact(tag)?.disabledBy);
     });
 }
 

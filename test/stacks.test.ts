@@ -203,6 +203,9 @@ for (const expected of STACKS) {
                     "--dtype",
                     "bfloat16",
                     ...model.contextArgs,
+                    // The v1.0.0 line's EPP scrapes vllm:gpu_cache_usage_perc, which v0.11.0 hides.
+                    "--show-hidden-metrics-for-version",
+                    "0.10",
                     ...model.extraArgs,
                 ]);
                 assert.deepEqual(container.resources.limits, { "nvidia.com/gpu": "1" });

@@ -92,10 +92,11 @@ test("more replicas of one model update its Deployment in place and add its PodD
 });
 
 test("new vLLM args for one model update only its Deployment's container args", async () => {
-    // The config's --max-model-len replaces the plan's own (two arguments become one, no duplicate).
+    // The config's --max-model-len replaces the plan's own (two arguments become one, no duplicate;
+    // the line's two after it move up).
     const diff = await diffWith((c) => (c[`${P}models`][0].vllmArgs = ["--max-model-len=8192"]));
     assert.deepEqual(changedFields(diff), {
-        "inference-llama-3-1-8b-instruct-deployment": ["spec.template.spec.containers[0].args[12]", "spec.template.spec.containers[0].args[13]"],
+        "inference-llama-3-1-8b-instruct-deployment": [12, 13, 14, 15].map((i) => `spec.template.spec.containers[0].args[${i}]`),
     });
     assert.deepEqual([diff.added, diff.removed], [[], []]);
 });

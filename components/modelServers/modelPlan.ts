@@ -39,6 +39,8 @@ export interface PlannedModel {
     autoscaling?: PlannedAutoscaling;
     /** Extra `vllm serve` arguments from config. */
     vllmArgs: string[];
+    /** `vllm serve` arguments the release line needs for its EPP's metrics. */
+    metricArgs: string[];
     /** Weight precision. */
     precision: Precision;
     /** Labels on the model's pods; `matchLabels` is the part its pool selects. */
@@ -265,6 +267,7 @@ export function planModels(
             replicas: draft.config.autoscaling?.minReplicas ?? draft.config.replicas ?? 1,
             autoscaling: plannedAutoscaling(draft.config.autoscaling),
             vllmArgs: draft.config.vllmArgs,
+            metricArgs: release.vllmMetricArgs,
             precision: draft.config.precision,
             podLabels: {
                 ...matchLabels,

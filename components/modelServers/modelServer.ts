@@ -81,6 +81,7 @@ export function vllmArgs(model: PlannedModel, apiKeys = false): string[] {
         ...DTYPE_FLAGS[model.precision],
         ...(model.context.maxModelLenFlag === undefined ? [] : ["--max-model-len", String(model.context.maxModelLenFlag)]),
         ...loraVllmArgs(model),
+        ...model.metricArgs,
         ...model.vllmArgs,
     ];
 }

@@ -31,6 +31,7 @@ const PROGRAM_OWNED: Record<string, string> = {
     "--max-cpu-loras": "set models[].lora.maxCpuLoras",
     "--lora-modules": "list adapters under models[].adapters; they are loaded at runtime",
     "--config": "the program passes the API keys in vLLM's one --config file; list other options in vllmArgs",
+    "--show-hidden-metrics-for-version": "the program sets it where the release line's EPP scrapes a metric vLLM hides (v1.0.x: vllm:gpu_cache_usage_perc)",
 };
 
 /** Options that carry a secret: in `vllmArgs` it would be stored in plain text in the Deployment,

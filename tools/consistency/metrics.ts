@@ -1,11 +1,14 @@
 /**
- * Dashboards and autoscalers read only what the stack's pods export: every metric a dashboard's
- * PromQL names, and every metric an HPA scales on, must be a series that the pinned vLLM, EPP or
- * BBR registers (the lists read at their tags, upstreamFacts.ts), or a GKE system metric of GPU
- * containers; an HPA's metric must come from the pods it scales, and something must scrape them.
+ * Dashboards, autoscalers and Endpoint Pickers read only what the stack's pods export: every
+ * metric a dashboard's PromQL names, and every metric an HPA scales on, must be a series that the
+ * pinned vLLM, EPP or BBR registers (the lists read at their tags, upstreamFacts.ts), or a GKE
+ * system metric of GPU containers; an HPA's metric must come from the pods it scales, and
+ * something must scrape them; each metric an EPP scrapes from its pool's servers (its flags, or
+ * their defaults at its tag) must be one they export.
  */
 import {
     ContainerAt,
+    argvOf,
     Finding,
     KubeObject,
     ObjectRef,
@@ -22,7 +25,8 @@ import {
 } from "./objects";
 import { flagValues, modelServersOf, runsVllm } from "./modelServers";
 import { monitors, scrapeTargets } from "./ports";
-import { ADAPTER_METRIC_PATTERN, GKE_GPU_CONTAINER_METRICS, MetricList, UpstreamMetric, metricListOf, seriesOf } from "./upstreamFacts";
+import { ADAPTER_METRIC_PATTERN, EPP_SCRAPES, GKE_GPU_CONTAINER_METRICS, MetricList, UpstreamMetric, metricListOf, seriesOf } from "./upstreamFacts";
+import { poolTemplates, serviceTemplates } from "./workloads";
 
 /** PromQL words that are not metric names: keywords, set operators and literals. */
 const PROMQL_WORDS = new Set(["by", "without", "on", "ignoring", "group_left", "group_right", "bool", "offset", "and", "or", "unless", "atan2", "inf", "nan"]);
@@ -135,6 +139,39 @@ function hpaFindings(stack: RenderedStack, hpa: KubeObject): Finding[] {
     return findings;
 }
 
+/** What each pool's Endpoint Picker scrapes that the pool's servers do not export: the value of
+ * each metric flag of the EPP's tag (its argument, else the default; an empty one scrapes
+ * nothing), its label selector cut. Pools whose servers' metrics were not read are skipped. */
+function endpointPickerScrapeFindings(stack: RenderedStack): Finding[] {
+    const findings: Finding[] = [];
+    for (const pool of ofKind(stack, "InferencePool")) {
+        const templates = poolTemplates(stack, pool);
+        const exported = templates.map((t) => exportedBy(stack, t));
+        if (templates.length === 0 || exported.some((e) => e.unknown.length > 0 || e.series.length === 0)) continue;
+        const series = new Set(exported.flatMap((e) => e.series.map((s) => s.series)));
+        const serverArgs = templates.flatMap((t) => modelServersOf(stack, t).flatMap((s) => s.argv));
+        const service = find(stack, "Service", namespaceOf(pool), String(pool["spec"]?.endpointPickerRef?.name));
+        for (const template of service === undefined ? [] : serviceTemplates(stack, service)) {
+            for (const { container, path } of containersOf(template)) {
+                const fact = EPP_SCRAPES.tags.find((f) => f.tag === imageOf(container).tag);
+                if (fact === undefined || !imageOf(container).repository.endsWith("/epp")) continue;
+                const argv = argvOf(container);
+                for (const [flag, byDefault] of Object.entries(fact.flags)) {
+                    const needs = EPP_SCRAPES.onlyWith[flag];
+                    const metric = (flagValues(argv, `--${flag}`)?.at(-1) ?? byDefault).replace(/\{.*\}$/, "");
+                    if (metric === "" || series.has(metric) || (needs !== undefined && !serverArgs.includes(needs))) continue;
+                    findings.push({
+                        rule: "metrics",
+                        message: `${describe(refOf(template.owner))}, the Endpoint Picker of ${describe(refOf(pool))}, scrapes ${metric} (--${flag}${metric === byDefault ? `, its default at ${fact.tag}` : ""}), which the pool's servers do not export: it picks endpoints without it`,
+                        objects: [refOf(template.owner, `${path}.args`), ...templates.map((t) => refOf(t.owner, `${t.specPath}.containers`))],
+                    });
+                }
+            }
+        }
+    }
+    return findings;
+}
+
 /** Every metrics finding. */
 export function metricFindings(stack: RenderedStack): Finding[] {
     const findings: Finding[] = [];
@@ -170,5 +207,6 @@ export function metricFindings(stack: RenderedStack): Finding[] {
         }
     }
     for (const hpa of hpas) findings.push(...hpaFindings(stack, hpa));
+    findings.push(...endpointPickerScrapeFindings(stack));
     return findings;
 }

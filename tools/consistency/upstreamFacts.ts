@@ -20,6 +20,7 @@ import eppV100 from "../../facts/epp-metrics@v1.0.0.json";
 import eppV102 from "../../facts/epp-metrics@v1.0.2.json";
 import eppV150 from "../../facts/epp-metrics@v1.5.0.json";
 import eppServing from "../../facts/epp-serving.json";
+import eppScrapes from "../../facts/epp-model-server-metrics.json";
 import vllmV0110 from "../../facts/vllm-metrics@v0.11.0.json";
 import vllmV0202 from "../../facts/vllm-metrics@v0.20.2.json";
 import vllmAdminPaths from "../../facts/vllm-admin-paths.json";
@@ -44,6 +45,20 @@ const EPP_SERVING_TAGS: readonly EppServingFact[] = eppServing.tags;
 export function eppServingFact(tag: string | undefined): EppServingFact | undefined {
     return EPP_SERVING_TAGS.find((t) => t.tag === tag);
 }
+
+/** The model-server metrics the EPP of one tag scrapes: each flag that names one, with its
+ * default (facts/epp-model-server-metrics.json). */
+export interface EppScrapeFact {
+    tag: string;
+    commit: string;
+    file: string;
+    lines: string;
+    flags: Record<string, string>;
+}
+
+/** The EPP's scraped metrics, per tag read, and the flags whose metric a pool needs only when
+ * its servers have an argument (`onlyWith`). */
+export const EPP_SCRAPES = { tags: eppScrapes.tags as readonly EppScrapeFact[], onlyWith: eppScrapes.onlyWith as Record<string, string> };
 
 /** vLLM's administration paths under `/v1` at one tag (facts/vllm-admin-paths.json). */
 export interface AdminPathsFact {

@@ -132,11 +132,13 @@ export function driverFor(tag: string | undefined): string {
     return binary;
 }
 
-/** The metrics BBR's and the EPP's binaries of an inference-extension tag register, as the tag's
- * own Register functions describe them (the driver's `metrics` mode); `type` where the
- * collector's Go type shows it. */
-export function registeredMetrics(tag: string): Record<"bbr" | "epp", Array<{ name: string; type?: string }>> {
-    return JSON.parse(execFileSync(driverFor(tag), ["metrics"], { encoding: "utf8" })) as Record<"bbr" | "epp", Array<{ name: string; type?: string }>>;
+/** What an inference-extension tag's own code says, through the driver: `metrics`, the metrics
+ * BBR's and the EPP's binaries register, as the tag's Register functions describe them (`type`
+ * where the collector's Go type shows it); `epp-flags`, every EPP flag with its default. */
+export function askTag(tag: string, mode: "metrics"): Record<"bbr" | "epp", Array<{ name: string; type?: string }>>;
+export function askTag(tag: string, mode: "epp-flags"): Record<string, string>;
+export function askTag(tag: string, mode: string): unknown {
+    return JSON.parse(execFileSync(driverFor(tag), [mode], { encoding: "utf8" }));
 }
 
 /** The namespace a BBR container's cache is limited to: its `NAMESPACE` (the chart sets it from

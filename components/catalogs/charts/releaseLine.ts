@@ -164,4 +164,7 @@ export interface ReleaseLine {
     adapterLoading: AdapterLoading;
     /** The vLLM release this line is served with by default (see `vllmReleases.ts`). */
     vllmTag: string;
+    /** vLLM arguments that make the line's vLLM export every metric the line's EPP scrapes by
+     * default (facts/epp-model-server-metrics.json), where one is hidden. */
+    vllmMetricArgs: string[];
 }

@@ -129,4 +129,8 @@ export const RELEASE_V1_0_0: ReleaseLine = {
     // release); its v1.0.2 build is the line's newest.
     adapterLoading: { kind: "syncer", syncerImage: "registry.k8s.io/gateway-api-inference-extension/lora-syncer:v1.0.2" },
     vllmTag: "v0.11.0",
+    // The EPP's KV-cache metric defaults to vllm:gpu_cache_usage_perc (pkg/epp/server/runserver.go:80),
+    // which vLLM v0.11.0 registers only with this flag (vllm/v1/metrics/loggers.py:208-215: "renamed
+    // as vllm:kv_cache_usage_perc", "with 0.11.x you can enable with --show-hidden-metrics-for-version=0.10").
+    vllmMetricArgs: ["--show-hidden-metrics-for-version", "0.10"],
 };

@@ -97,4 +97,5 @@ export const RELEASE_V1_0_2: ReleaseLine = {
     },
     adapterLoading: RELEASE_V1_0_0.adapterLoading,
     vllmTag: "v0.11.0",
+    vllmMetricArgs: RELEASE_V1_0_0.vllmMetricArgs,
 };

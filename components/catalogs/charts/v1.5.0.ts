@@ -291,4 +291,6 @@ export const RELEASE_V1_5_0: ReleaseLine = {
     // (site-src/guides/adapter-rollout.md) uses vLLM's lora_filesystem_resolver on /adapters.
     adapterLoading: { kind: "resolver" },
     vllmTag: "v0.20.2",
+    // Its EPP's defaults name metrics vLLM v0.20.2 registers as it starts (pkg/epp/server/options.go:105-109).
+    vllmMetricArgs: [],
 };

@@ -10,7 +10,8 @@
 // ProcessingRequest messages (protojson) Envoy sends for one HTTP request, in order. It writes
 // one JSON array: per stream, the ProcessingResponse messages BBR sent back (protojson), and the
 // gRPC error that ended the stream, if any. With the argument `metrics` it writes instead the
-// metrics BBR and the EPP of the tag register (metrics.go).
+// metrics BBR and the EPP of the tag register (metrics.go); with `epp-flags`, the EPP's flags and
+// their defaults.
 package main
 
 import (
@@ -55,6 +56,9 @@ func main() {
 func run() error {
 	if len(os.Args) > 1 && os.Args[1] == "metrics" {
 		return printMetrics()
+	}
+	if len(os.Args) > 1 && os.Args[1] == "epp-flags" {
+		return json.NewEncoder(os.Stdout).Encode(eppFlagDefaults())
 	}
 	var in input
 	if err := json.NewDecoder(os.Stdin).Decode(&in); err != nil {

@@ -11,8 +11,18 @@ import (
 	"io"
 
 	extProcPb "github.com/envoyproxy/go-control-plane/envoy/service/ext_proc/v3"
+	_ "sigs.k8s.io/gateway-api-inference-extension/cmd/epp/runner"
 	"sigs.k8s.io/gateway-api-inference-extension/pkg/bbr/handlers"
 )
+
+// eppFlagDefaults is every flag of the tag's EPP with its default: cmd/epp/runner declares them
+// as package variables on the command line's flag set (runner.go:76-120), so importing it
+// registers them as the EPP's binary does.
+func eppFlagDefaults() map[string]string {
+	defaults := map[string]string{}
+	flag.CommandLine.VisitAll(func(f *flag.Flag) { defaults[f.Name] = f.DefValue })
+	return defaults
+}
 
 func newProcessor(_ context.Context, in input) (extProcPb.ExternalProcessorServer, error) {
 	flags := flag.NewFlagSet("bbr", flag.ContinueOnError)

@@ -28,6 +28,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+	eppserver "sigs.k8s.io/gateway-api-inference-extension/pkg/epp/server"
 
 	"sigs.k8s.io/gateway-api-inference-extension/pkg/bbr/framework"
 	"sigs.k8s.io/gateway-api-inference-extension/pkg/bbr/handlers"
@@ -35,6 +36,16 @@ import (
 	"sigs.k8s.io/gateway-api-inference-extension/pkg/bbr/plugins/bodyfieldtoheader"
 	runserver "sigs.k8s.io/gateway-api-inference-extension/pkg/bbr/server"
 )
+
+// eppFlagDefaults is every flag of the tag's EPP with its default, as cmd/epp/runner registers
+// them: pkg/epp/server.NewOptions() and its AddFlags (options.go:93, 120).
+func eppFlagDefaults() map[string]string {
+	fs := pflag.NewFlagSet("epp", pflag.ContinueOnError)
+	eppserver.NewOptions().AddFlags(fs)
+	defaults := map[string]string{}
+	fs.VisitAll(func(f *pflag.Flag) { defaults[f.Name] = f.DefValue })
+	return defaults
+}
 
 func newProcessor(ctx context.Context, in input) (extProcPb.ExternalProcessorServer, error) {
 	opts := runserver.NewOptions()
