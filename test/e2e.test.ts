@@ -27,6 +27,8 @@ import {
 } from "../tools/local/e2e";
 import { LOCAL_CLUSTER, down as clusterDown, kubectlOn, up as clusterUp } from "../tools/local/cluster";
 import { allows } from "../tools/consistency/rbac";
+import { KubeObject, resolvePort } from "../tools/consistency/objects";
+import { serviceTemplates } from "../tools/consistency/workloads";
 import { RBAC_CASES, RBAC_STACK } from "./helpers/rbacCases";
 import { toolsMissing } from "../tools/local/toolchain";
 import { lockHolders, running } from "../tools/local/pulumiRun";
@@ -42,6 +44,35 @@ const ADDED: ModelEntry = localModel("Qwen/Qwen2.5-1.5B-Instruct");
 
 function withAdapters(models: ModelEntry[], adapters: object[]): ModelEntry[] {
     return models.map((m) => (m.adapters === undefined ? m : { ...m, adapters }));
+}
+
+/** The consistency check's reading of each Service, on the objects the cluster holds: the
+ * workloads whose pods it selects and the port numbers its target ports resolve to, compared with
+ * the EndpointSlices kube-controller-manager's controller made from the same objects (kwok's pods
+ * are Ready, with addresses). */
+function servicesAsTheControllerSeesThem(t: { diagnostic: (message: string) => void }): void {
+    const list = (kinds: string) => (JSON.parse(kubectl("get", kinds, "-n", "default", "-o", "json")) as { items: KubeObject[] }).items;
+    const objects = list("services,deployments");
+    const owners = new Map(
+        list("pods,replicasets").map((o) => [`${o.kind}/${o.metadata.name}`, (o.metadata as { ownerReferences?: { name: string }[] }).ownerReferences?.[0]]),
+    );
+    const deploymentOf = (pod: string) => owners.get(`ReplicaSet/${owners.get(`Pod/${pod}`)?.name}`)?.name;
+    const slices = list("endpointslices");
+    for (const service of objects.filter((o) => o.kind === "Service" && o["spec"]?.selector !== undefined)) {
+        const templates = serviceTemplates({ objects, dashboards: [] }, service);
+        const ports = (service["spec"].ports as { name?: string; port: number; targetPort?: number | string }[]).flatMap((p) =>
+            templates.map((tpl) => `${p.name ?? ""}:${resolvePort(tpl, p.targetPort ?? p.port)}`),
+        );
+        const own = slices.filter((s) => s.metadata.labels?.["kubernetes.io/service-name"] === service.metadata.name);
+        const real = {
+            workloads: [
+                ...new Set(own.flatMap((s) => (s["endpoints"] ?? []).map((e: { targetRef: { name: string } }) => deploymentOf(e.targetRef.name)))),
+            ].sort(),
+            ports: [...new Set(own.flatMap((s) => (s["ports"] ?? []).map((p: { name?: string; port: number }) => `${p.name ?? ""}:${p.port}`)))].sort(),
+        };
+        t.diagnostic(`${service.metadata.name}: ${JSON.stringify(real)}`);
+        assert.deepEqual(real, { workloads: templates.map((tpl) => tpl.owner.metadata.name).sort(), ports: [...new Set(ports)].sort() }, service.metadata.name);
+    }
 }
 
 describe("pulumi up for real, on the local cluster", { skip: missing, concurrency: false, timeout: 40 * 60_000 }, () => {
@@ -119,6 +150,8 @@ describe("pulumi up for real, on the local cluster", { skip: missing, concurrenc
                 assert.equal(answers[i].headers[fact.modelHeader], name);
                 if (fact.baseModelHeader !== undefined) assert.equal(answers[i].headers[fact.baseModelHeader.header], base, `${name}'s base model`);
             }
+
+            servicesAsTheControllerSeesThem(t);
 
             // A fourth model: only its own objects are created, nothing replaced or deleted.
             const added = await run("up", [...LOCAL_MODELS, ADDED]);
