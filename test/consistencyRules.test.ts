@@ -20,7 +20,8 @@ import { LabelSelector, selects } from "../tools/consistency/labelSelector";
 import { addressIn, admits } from "../tools/consistency/networkPolicy";
 import { KubeObject, podTemplates } from "../tools/consistency/objects";
 import { fileAt, pathsNamed, volumePathOf } from "../tools/consistency/files";
-import { modelServersOf, namesServed, runsVllm } from "../tools/consistency/modelServers";
+import { flagValues, modelServersOf, namesServed, runsVllm } from "../tools/consistency/modelServers";
+import { pypiSourceDir, venvPython } from "../tools/local/packagedPrograms";
 import { allows } from "../tools/consistency/rbac";
 import { NETWORK_POLICY_CASES, byExpression, gatewayOnly, pod, server } from "./helpers/networkPolicyCases";
 import { RBAC_CASES, RBAC_STACK } from "./helpers/rbacCases";
@@ -285,6 +286,29 @@ for (const tag of Object.keys(TAG_COMMITS)) {
         assert.equal(`--secure-serving=${!eppServingFact(tag)?.secureServingByDefault}`, eppServingFact(tag)?.disabledBy);
     });
 }
+
+test(
+    "the vLLM arguments a line adds for its EPP's metrics make that vLLM show its hidden ones (v0.11.0's own version check)",
+    { skip: toolsNotBuilt(["vllm-v0.11.0-version"]) },
+    () => {
+        const lines = Object.values(RELEASE_LINES).filter((line) => line.vllmMetricArgs.length > 0);
+        assert.deepEqual(
+            lines.map((line) => line.version),
+            ["v1.0.0", "v1.0.2"],
+        );
+        for (const line of lines) {
+            assert.equal(line.vllmTag, "v0.11.0");
+            const [value] = flagValues(line.vllmMetricArgs, "--show-hidden-metrics-for-version")!;
+            const script =
+                "import sys; from vllm.version import __version__, _prev_minor_version_was; print(__version__, _prev_minor_version_was(sys.argv[1]))";
+            const out = execFileSync(venvPython("vllm-v0.11.0-version"), ["-c", script, value], {
+                env: { PYTHONPATH: pypiSourceDir("vllm-v0.11.0-version"), PYTHONDONTWRITEBYTECODE: "1" },
+                encoding: "utf8",
+            });
+            assert.equal(out.trim(), "0.11.0 True", line.version);
+        }
+    },
+);
 
 test("upstream facts carry the commit of their tag, agreeing with the release lines read elsewhere", () => {
     const commits = TAG_COMMITS;

@@ -91,10 +91,11 @@ export function pythonProgramDir(name: keyof typeof versions.python): string {
     return path.join(downloadModule(program.module, program.version).dir, program.program);
 }
 
-/** A virtual environment with `pip install <pipArgs>`. */
+/** A virtual environment with `pip install <pipArgs>` (none: the standard library only). */
 function makeVenv(name: PythonName, pipArgs: string[]): void {
     fs.rmSync(venvDir(name), { recursive: true, force: true });
     execFileSync("python3", ["-m", "venv", venvDir(name)], { stdio: ["ignore", "ignore", "inherit"] });
+    if (pipArgs.length === 0) return;
     execFileSync(venvPython(name), ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", ...pipArgs], {
         stdio: ["ignore", "ignore", "inherit"],
     });
