@@ -142,7 +142,7 @@ export function planServing(input: ServingConfig | unknown): ServingPlan {
     drafts.forEach((d) => problems.push(...checkReplicas(d.config, d.index)));
     problems.push(...checkDefaultHuggingFaceIds(drafts));
     const vllmOptions = VLLM_OPTIONS[poolRelease.vllmTag];
-    drafts.forEach((d) => problems.push(...checkVllmArgs(d, vllmOptions), ...checkTensorParallelSize(d)));
+    drafts.forEach((d) => problems.push(...checkVllmArgs(d, vllmOptions, poolRelease.vllmMetricArgs), ...checkTensorParallelSize(d)));
 
     problems.push(...nodePoolSettingProblems(config, cluster.platform, [...new Set(drafts.map((d) => d.config.gpu.type))]));
     // Elsewhere the GPU nodes are the cluster's own, and whether a pod more fits is unknown.

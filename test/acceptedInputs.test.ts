@@ -134,6 +134,14 @@ test("vllmArgs the program does not own pass, in every spelling", () => {
         "bfloat16",
     ];
     assert.deepEqual(plan({ models: [{ name: LLAMA, vllmArgs: args }] }).models[0].vllmArgs, args);
+    // The v1.0 lines set this one themselves (their EPP's metric); on v1.5.0 it is the user's.
+    const hidden = ["--show-hidden-metrics-for-version", "0.19"];
+    const v1_5 = { inferencePool: { version: "v1.5.0" }, bodyBasedRouting: { version: "v1.5.0" } };
+    assert.deepEqual(plan({ charts: v1_5, models: [{ name: LLAMA, vllmArgs: hidden }] }).models[0].vllmArgs, hidden);
+    assert.throws(
+        () => plan({ models: [{ name: LLAMA, vllmArgs: hidden }] }),
+        /vllmArgs\[0\]: .*sets --show-hidden-metrics-for-version itself on this release line/,
+    );
     assert.deepEqual(plan({ models: [{ name: LLAMA, precision: "int4", vllmArgs: ["-q", "awq", "--dtype=half"] }] }).models[0].vllmArgs, [
         "-q",
         "awq",

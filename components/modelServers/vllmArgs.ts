@@ -31,7 +31,6 @@ const PROGRAM_OWNED: Record<string, string> = {
     "--max-cpu-loras": "set models[].lora.maxCpuLoras",
     "--lora-modules": "list adapters under models[].adapters; they are loaded at runtime",
     "--config": "the program passes the API keys in vLLM's one --config file; list other options in vllmArgs",
-    "--show-hidden-metrics-for-version": "the program sets it where the release line's EPP scrapes a metric vLLM hides (v1.0.x: vllm:gpu_cache_usage_perc)",
 };
 
 /** Options that carry a secret: in `vllmArgs` it would be stored in plain text in the Deployment,
@@ -59,8 +58,9 @@ const DTYPES_FOR_PRECISION: Record<Precision, string[]> = {
 };
 
 /** Checks one model's `vllmArgs`, read as the vLLM release of `vllm` reads them, against the
- * options the program owns and the model's GPUs and precision. */
-export function checkVllmArgs(draft: ModelDraft, vllm: VllmOptions): ConfigProblem[] {
+ * options the program owns (`lineArgs`: the release line's own, see `vllmMetricArgs`) and the
+ * model's GPUs and precision. */
+export function checkVllmArgs(draft: ModelDraft, vllm: VllmOptions, lineArgs: readonly string[]): ConfigProblem[] {
     const { config, index } = draft;
     const problems: ConfigProblem[] = [];
     config.vllmArgs.forEach((arg, argIndex) => {
@@ -79,7 +79,9 @@ export function checkVllmArgs(draft: ModelDraft, vllm: VllmOptions): ConfigProbl
         }
         const value = resolved.attachedValue ?? config.vllmArgs[argIndex + 1];
         for (const option of resolved.options) {
-            const problem = optionProblem(option, arg, value, draft, vllm.tag);
+            const problem = lineArgs.includes(option)
+                ? `got ${JSON.stringify(arg)}; the program sets ${option} itself on this release line: its EPP scrapes a metric vLLM ${vllm.tag} shows only with ${lineArgs.join(" ")}`
+                : optionProblem(option, arg, value, draft, vllm.tag);
             if (problem !== undefined) problems.push({ path, message: problem });
         }
     });
