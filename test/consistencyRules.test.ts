@@ -276,7 +276,7 @@ for (const tag of Object.keys(TAG_COMMITS)) {
 }
 
 for (const tag of Object.keys(TAG_COMMITS)) {
-    test(`the EPP's metric flags and TLS default at ${tag} are the defaults the tag's own flag definitions give`, { skip: bbrMissing() }, () => {
+    test(`the EPP's metric flags, TLS and /metrics authentication at ${tag} are as the tag's own flag definitions give them`, { skip: bbrMissing() }, () => {
         const flags = askTag(tag, "epp-flags");
         const scrapes = EPP_SCRAPES.tags.find((f) => f.tag === tag)!;
         assert.equal(scrapes.commit, TAG_COMMITS[tag]);
@@ -284,6 +284,10 @@ for (const tag of Object.keys(TAG_COMMITS)) {
         assert.deepEqual(Object.fromEntries(vllmMetricFlags.map((f) => [f, flags[f]])), scrapes.flags);
         assert.equal(flags["secure-serving"], String(eppServingFact(tag)?.secureServingByDefault));
         assert.equal(`--secure-serving=${!eppServingFact(tag)?.secureServingByDefault}`, eppServingFact(tag)?.disabledBy);
+        // Where a flag turns /metrics authentication off, it is on by default (else no flag exists).
+        const auth = metricListOf("registry.k8s.io/gateway-api-inference-extension/epp", tag).list?.endpointAuth;
+        const [flag, value] = (auth?.disabledBy ?? "--metrics-endpoint-auth=").slice(2).split("=");
+        assert.deepEqual([flags[flag], value], auth?.disabledBy === undefined ? [undefined, ""] : ["true", "false"]);
     });
 }
 
