@@ -14,20 +14,25 @@ import test from "node:test";
 import { ADAPTERS_DIR, RELEASE_LINES, VLLM_RELEASES, adapterConfigMap, vllmDeployment } from "../components";
 import { commitOf, gitShow } from "../tools/chartValuesRead";
 import { chartObjects, withChartObjects } from "../tools/consistency/chartObjects";
-import { CHARTS_MISSING } from "./helpers/consistencyCheck";
+import { CHARTS_MISSING, poolRelease, poolValues } from "./helpers/consistencyCheck";
 import { metricNamesIn } from "../tools/consistency/metrics";
 import { LabelSelector, selects } from "../tools/consistency/labelSelector";
 import { addressIn, admits } from "../tools/consistency/networkPolicy";
 import { KubeObject, podTemplates } from "../tools/consistency/objects";
 import { fileAt, pathsNamed, volumePathOf } from "../tools/consistency/files";
 import { flagValues, modelServersOf, namesServed, runsVllm } from "../tools/consistency/modelServers";
-import { pypiSourceDir, venvPython } from "../tools/local/packagedPrograms";
+import { pypiSourceEnv, venvPython } from "../tools/local/packagedPrograms";
 import { allows } from "../tools/consistency/rbac";
 import { NETWORK_POLICY_CASES, byExpression, gatewayOnly, pod, server } from "./helpers/networkPolicyCases";
 import { RBAC_CASES, RBAC_STACK } from "./helpers/rbacCases";
 import { BIN_DIR } from "../tools/local/cache";
 import { toolsNotBuilt } from "../tools/local/toolchain";
 import { askTag, bbrMissing } from "../tools/local/bbrDriver";
+import { BBR_MODEL_HEADER_TAGS } from "../components/catalogs/charts/bodyBasedRouterFacts";
+import { LORA_SYNCER, VLLM_LORA_RESOLVER, eppScrapeFact, eppServingFact, metricListOf, seriesOf } from "../tools/consistency/upstreamFacts";
+import { literalEnv, plannedLlama } from "./helpers/plannedModels";
+import { SYNCER_MISSING, runSyncer } from "./helpers/loraSyncer";
+import { RESOLVER_MISSING, askVllm } from "./helpers/vllmResolver";
 
 const NETPOL_MISSING = toolsNotBuilt(["netpol-driver"]);
 
@@ -36,11 +41,6 @@ function askNetpolDriver(connections: object[], selections: { selector: LabelSel
     const input = JSON.stringify({ connections, selections });
     return JSON.parse(execFileSync(path.join(BIN_DIR, "netpol-driver"), { input, encoding: "utf8" })) as { admitted: boolean[]; selected: boolean[] };
 }
-import { BBR_MODEL_HEADER_TAGS } from "../components/catalogs/charts/bodyBasedRouterFacts";
-import { EPP_SCRAPES, LORA_SYNCER, VLLM_LORA_RESOLVER, eppServingFact, metricListOf, seriesOf } from "../tools/consistency/upstreamFacts";
-import { literalEnv, plannedLlama } from "./helpers/plannedModels";
-import { SYNCER_MISSING, runSyncer } from "./helpers/loraSyncer";
-import { RESOLVER_MISSING, askVllm } from "./helpers/vllmResolver";
 
 test("NetworkPolicy: who is admitted, by Kubernetes' semantics (the cases cyclonus's matcher answers too)", () => {
     for (const [what, policies, destination, source, admitted] of NETWORK_POLICY_CASES)
@@ -126,28 +126,14 @@ test("PromQL: the metric names a query selects, not its functions, labels, strin
 const TAG_COMMITS: Record<string, string> = Object.fromEntries(Object.values(RELEASE_LINES).map((line) => [line.source.tag, line.source.commit]));
 
 test("helm template of the chart archives at each tag: what the templates render, and the expansion is live", { skip: CHARTS_MISSING }, () => {
-    const release = (chart: string, values: Record<string, unknown>, version = "v1.0.0") => ({
-        chart: `oci://registry.k8s.io/gateway-api-inference-extension/charts/${chart}`,
-        version,
-        name: "llama",
-        namespace: "serving",
-        values,
-    });
-    const poolValues = (provider: string) => ({
-        provider: { name: provider },
-        inferencePool: { modelServers: { matchLabels: { app: "vllm-llama" } }, targetPorts: [{ number: 8000 }] },
-    });
     // A value the chart reads changes what it renders: Helm, not a copy of the templates.
-    const ported = chartObjects(
-        release("inferencepool", { ...poolValues("gke"), inferencePool: { ...poolValues("gke").inferencePool, targetPorts: [{ number: 8123 }] } }),
-    );
+    const ported = chartObjects(poolRelease({ ...poolValues("gke"), inferencePool: { ...poolValues("gke").inferencePool, targetPorts: [{ number: 8123 }] } }));
     assert.deepEqual(ported?.find((o) => o.kind === "InferencePool")?.spec.targetPorts, [{ number: 8123 }]);
-    const kinds = (version: string, values: Record<string, unknown>) =>
-        (chartObjects(release("inferencepool", values, version)) ?? []).map((o) => o.kind).sort();
+    const kinds = (version: string, values: Record<string, unknown>) => (chartObjects(poolRelease(values, version)) ?? []).map((o) => o.kind).sort();
     // v1.0.0 (templates/gke.yaml, rbac.yaml): the EPP's monitor always, its RBAC always; Helm also
     // renders the plugins ConfigMap, GCPBackendPolicy and a namespaced Role, which the hand-written
     // model of the charts lacked.
-    const pool = chartObjects(release("inferencepool", poolValues("gke")));
+    const pool = chartObjects(poolRelease(poolValues("gke")));
     const byKind = Object.fromEntries((pool ?? []).map((o) => [o.kind, o]));
     assert.deepEqual(Object.keys(byKind).sort(), [
         "ClusterPodMonitoring",
@@ -208,7 +194,7 @@ test("helm template of the chart archives at each tag: what the templates render
         "ServiceAccount",
         "ServiceAccount",
     ]);
-    const rule = (chartObjects(release("inferencepool", poolValues("istio"), "v1.0.2")) ?? []).find((o) => o.kind === "DestinationRule");
+    const rule = (chartObjects(poolRelease(poolValues("istio"), "v1.0.2")) ?? []).find((o) => o.kind === "DestinationRule");
     assert.deepEqual([rule?.metadata.name, rule?.spec.host, rule?.spec.trafficPolicy.tls.mode], ["llama-epp", "llama-epp.serving.svc.cluster.local", "SIMPLE"]);
     // v1.5.0: no EPP ClusterRole without prometheus.enabled; the metrics authentication off by its key.
     assert.deepEqual(kinds("v1.5.0", poolValues("istio")), [
@@ -224,17 +210,17 @@ test("helm template of the chart archives at each tag: what the templates render
         "ServiceAccount",
     ]);
     const open = chartObjects(
-        release("inferencepool", { ...poolValues("istio"), inferenceExtension: { monitoring: { prometheus: { auth: { enabled: false } } } } }, "v1.5.0"),
+        poolRelease({ ...poolValues("istio"), inferenceExtension: { monitoring: { prometheus: { auth: { enabled: false } } } } }, "v1.5.0"),
     );
     assert.equal(open?.find((o) => o.kind === "Deployment")?.spec.template.spec.containers[0].args.at(-1), "--metrics-endpoint-auth=false");
     // Each line's chart cuts the release name where the line says (its EPP's names follow it).
     for (const line of Object.values(RELEASE_LINES)) {
-        const long = { ...release("inferencepool", poolValues("gke"), line.version), name: "a".repeat(line.inferencePool.endpointPickerNameLimit + 5) };
+        const long = { ...poolRelease(poolValues("gke"), line.version), name: "a".repeat(line.inferencePool.endpointPickerNameLimit + 5) };
         const service = chartObjects(long)?.find((o) => o.kind === "Service");
         assert.equal(service?.metadata.name, `${"a".repeat(line.inferencePool.endpointPickerNameLimit)}-epp`, line.version);
     }
-    assert.equal(chartObjects({ ...release("inferencepool", {}), version: "v9.9.9" }), undefined);
-    assert.equal(chartObjects({ ...release("inferencepool", {}), chart: "oci://example/charts/other" }), undefined);
+    assert.equal(chartObjects({ ...poolRelease({}), version: "v9.9.9" }), undefined);
+    assert.equal(chartObjects({ ...poolRelease({}), chart: "oci://example/charts/other" }), undefined);
     // A chart the stack holds expanded already (a preview's own children) is kept as it is; an
     // unexpanded one adds all its objects, so that one the program makes too shows twice.
     const own: KubeObject = {
@@ -243,10 +229,7 @@ test("helm template of the chart archives at each tag: what the templates render
         metadata: { name: "llama", namespace: "serving" },
         spec: { targetPorts: [{ number: 1 }] },
     };
-    const { objects, unmodelled } = withChartObjects(
-        [own],
-        [release("inferencepool", poolValues("gke")), { ...release("inferencepool", poolValues("gke")), version: "v0.1.0" }],
-    );
+    const { objects, unmodelled } = withChartObjects([own], [poolRelease(poolValues("gke")), { ...poolRelease(poolValues("gke")), version: "v0.1.0" }]);
     assert.deepEqual(objects, [own]);
     assert.deepEqual(
         unmodelled.map((r) => r.version),
@@ -258,7 +241,7 @@ test("helm template of the chart archives at each tag: what the templates render
         metadata: { name: "llama-epp", namespace: "serving" },
         spec: {},
     };
-    const twice = withChartObjects([ours], [release("inferencepool", poolValues("istio"), "v1.0.2")]).objects;
+    const twice = withChartObjects([ours], [poolRelease(poolValues("istio"), "v1.0.2")]).objects;
     assert.equal(twice.filter((o) => o.kind === "DestinationRule").length, 2);
 });
 
@@ -273,21 +256,23 @@ for (const tag of Object.keys(TAG_COMMITS)) {
                 assert.equal(facts.find((m) => m.name === name)?.type, type, `${component} ${name} at ${tag}`);
         }
     });
-}
 
-for (const tag of Object.keys(TAG_COMMITS)) {
     test(`the EPP's metric flags, TLS and /metrics authentication at ${tag} are as the tag's own flag definitions give them`, { skip: bbrMissing() }, () => {
         const flags = askTag(tag, "epp-flags");
-        const scrapes = EPP_SCRAPES.tags.find((f) => f.tag === tag)!;
+        const scrapes = eppScrapeFact(tag)!;
         assert.equal(scrapes.commit, TAG_COMMITS[tag]);
         const vllmMetricFlags = Object.keys(flags).filter((f) => flags[f].startsWith("vllm:"));
         assert.deepEqual(Object.fromEntries(vllmMetricFlags.map((f) => [f, flags[f]])), scrapes.flags);
-        assert.equal(flags["secure-serving"], String(eppServingFact(tag)?.secureServingByDefault));
-        assert.equal(`--secure-serving=${!eppServingFact(tag)?.secureServingByDefault}`, eppServingFact(tag)?.disabledBy);
-        // Where a flag turns /metrics authentication off, it is on by default (else no flag exists).
-        const auth = metricListOf("registry.k8s.io/gateway-api-inference-extension/epp", tag).list?.endpointAuth;
-        const [flag, value] = (auth?.disabledBy ?? "--metrics-endpoint-auth=").slice(2).split("=");
-        assert.deepEqual([flags[flag], value], auth?.disabledBy === undefined ? [undefined, ""] : ["true", "false"]);
+        const serving = eppServingFact(tag)!;
+        assert.equal(flags["secure-serving"], String(serving.secureServingByDefault));
+        assert.equal(`--secure-serving=${!serving.secureServingByDefault}`, serving.disabledBy);
+        // Where a flag turns /metrics authentication off, it is on by default; else no such flag exists.
+        const disabledBy = metricListOf("registry.k8s.io/gateway-api-inference-extension/epp", tag).list?.endpointAuth?.disabledBy;
+        if (disabledBy === undefined) assert.equal(flags["metrics-endpoint-auth"], undefined);
+        else {
+            const [flag, value] = disabledBy.slice(2).split("=");
+            assert.deepEqual([flags[flag], value], ["true", "false"]);
+        }
     });
 }
 
@@ -306,7 +291,7 @@ test(
             const script =
                 "import sys; from vllm.version import __version__, _prev_minor_version_was; print(__version__, _prev_minor_version_was(sys.argv[1]))";
             const out = execFileSync(venvPython("vllm-v0.11.0-version"), ["-c", script, value], {
-                env: { PYTHONPATH: pypiSourceDir("vllm-v0.11.0-version"), PYTHONDONTWRITEBYTECODE: "1" },
+                env: pypiSourceEnv("vllm-v0.11.0-version"),
                 encoding: "utf8",
             });
             assert.equal(out.trim(), "0.11.0 True", line.version);

@@ -27,7 +27,7 @@ import { chartObjects } from "../tools/consistency/chartObjects";
 import { metricNamesIn } from "../tools/consistency/metrics";
 import { GKE_GPU_CONTAINER_METRICS, metricListOf, seriesOf } from "../tools/consistency/upstreamFacts";
 import { MOCK_PROJECT_NUMBER, ProgramRun, RecordedResource, runProgram } from "../tools/mockRuntime";
-import { CHARTS_MISSING } from "./helpers/consistencyCheck";
+import { CHARTS_MISSING, poolRelease, poolValues } from "./helpers/consistencyCheck";
 import { validateKubernetesObject } from "./helpers/kubernetesSchemas";
 import { NETWORK_POLICY } from "./helpers/plannedModels";
 import { StackConfig, configKey, stackVariant } from "./helpers/stackConfigs";
@@ -90,17 +90,13 @@ test("metrics reader objects validate against the published core and RBAC schema
     // Autopilot: the collector its Secret binding names there is the one ours names, on either.
     await t.test("the collector the chart's binding names, rendered by Helm", { skip: CHARTS_MISSING }, () => {
         const chartSubjects = [false, true].flatMap((autopilot) => {
-            const rendered = chartObjects({
-                chart: "oci://registry.k8s.io/gateway-api-inference-extension/charts/inferencepool",
-                version: "v1.0.2",
-                name: "llama",
-                namespace: "serving",
-                values: {
-                    provider: { name: "gke", gke: { autopilot } },
-                    inferencePool: { modelServers: { matchLabels: { app: "vllm-llama" } } },
-                    inferenceExtension: { monitoring: { gke: { enabled: true } } },
-                },
-            });
+            const values = poolValues("gke");
+            const rendered = chartObjects(
+                poolRelease(
+                    { ...values, provider: { ...values.provider, gke: { autopilot } }, inferenceExtension: { monitoring: { gke: { enabled: true } } } },
+                    "v1.0.2",
+                ),
+            );
             return (rendered ?? []).filter((o) => o.kind === "RoleBinding" && /:collector:/.test(o.metadata.name)).flatMap((o) => o.subjects as object[]);
         });
         assert.deepEqual(binding.subjects, chartSubjects);

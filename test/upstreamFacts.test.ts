@@ -35,7 +35,7 @@ import {
     poolReleaseName,
 } from "../components";
 import { chartObjects } from "../tools/consistency/chartObjects";
-import { CHARTS_MISSING } from "./helpers/consistencyCheck";
+import { CHARTS_MISSING, poolRelease, poolValues } from "./helpers/consistencyCheck";
 import { NETWORK_POLICY } from "./helpers/plannedModels";
 
 const cluster = { project: "my-gcp-project", location: "us-central1-a", name: "inference-cluster" };
@@ -59,13 +59,7 @@ test("route timeouts: none on GKE, whose controller rejects them, where the char
     // Helm renders the chart of each line's tag on GKE: its GCPBackendPolicy holds the timeout.
     await t.test("the chart's GCPBackendPolicy, rendered by Helm", { skip: CHARTS_MISSING }, () => {
         for (const line of Object.values(RELEASE_LINES)) {
-            const policy = chartObjects({
-                chart: "oci://registry.k8s.io/gateway-api-inference-extension/charts/inferencepool",
-                version: line.version,
-                name: "llama",
-                namespace: "serving",
-                values: { provider: { name: "gke" }, inferencePool: { modelServers: { matchLabels: { app: "vllm-llama" } } } },
-            })?.find((o) => o.kind === "GCPBackendPolicy");
+            const policy = chartObjects(poolRelease(poolValues("gke"), line.version))?.find((o) => o.kind === "GCPBackendPolicy");
             assert.equal(policy?.spec.default.timeoutSec, line.inferencePool.providers["gke"].backendTimeoutSeconds, line.version);
         }
     });

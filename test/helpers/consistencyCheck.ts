@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { PolicyResource } from "@pulumi/policy";
 import { parse as parseYaml } from "yaml";
+import { INFERENCE_CHARTS } from "../../components";
 import { validateConsistency } from "../../policy/consistencyPolicy";
 import { Environment, Finding, StackResource, checkConsistency, stackOf } from "../../tools/consistency";
 import { chartObjects } from "../../tools/consistency/chartObjects";
@@ -20,6 +21,21 @@ import { toolsNotBuilt } from "../../tools/local/toolchain";
 /** Why the charts' own objects cannot be rendered here (`helm template` of the chart archives
  * that `npm run tools` lays out), or undefined: the tests that need them skip, saying so. */
 export const CHARTS_MISSING = toolsNotBuilt(["helm"]);
+
+/** An inferencepool release `llama` in `serving` at chart `version`, as `chartObjects` renders it. */
+export const poolRelease = (values: Record<string, unknown>, version = "v1.0.0"): HelmRelease => ({
+    chart: INFERENCE_CHARTS.inferencePool.chart,
+    version,
+    name: "llama",
+    namespace: "serving",
+    values,
+});
+
+/** The values that select a model's pods, for provider `provider`. */
+export const poolValues = (provider: string) => ({
+    provider: { name: provider },
+    inferencePool: { modelServers: { matchLabels: { app: "vllm-llama" } }, targetPorts: [{ number: 8000 }] },
+});
 
 /** The resources of a run as the check reads them, secrets redacted. */
 export function stackResources(run: ProgramRun): StackResource[] {

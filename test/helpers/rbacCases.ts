@@ -20,6 +20,9 @@ const binding = (kind: string, name: string, roleKind: string, subjects: unknown
     subjects,
 });
 const reader = { kind: "ServiceAccount", name: "reader", namespace: "serving" };
+/** The accounts the cases ask as: the reader, and Managed Prometheus' collector. */
+const asReader: Account = { namespace: "serving", name: "reader" };
+const asCollector: Account = { namespace: "gmp-system", name: "collector" };
 /** The roles and bindings (the namespaced ones in `serving`). */
 export const RBAC_STACK: RenderedStack = {
     dashboards: [],
@@ -38,52 +41,32 @@ export const RBAC_STACK: RenderedStack = {
 };
 /** What is asked, by whom, and whether Kubernetes allows it. */
 export const RBAC_CASES: [string, Account, Request, boolean][] = [
-    ["a ClusterRoleBinding grants a non-resource URL", { namespace: "serving", name: "reader" }, { verb: "get", nonResourceURL: "/metrics" }, true],
-    ["a URL under a prefix", { namespace: "serving", name: "reader" }, { verb: "get", nonResourceURL: "/debug/pprof" }, true],
+    ["a ClusterRoleBinding grants a non-resource URL", asReader, { verb: "get", nonResourceURL: "/metrics" }, true],
+    ["a URL under a prefix", asReader, { verb: "get", nonResourceURL: "/debug/pprof" }, true],
     [
         "a RoleBinding grants a ClusterRole's rules in its namespace",
-        { namespace: "serving", name: "reader" },
+        asReader,
         { verb: "get", apiGroup: "", resource: "configmaps", name: "c", namespace: "serving" },
         true,
     ],
-    [
-        "... and nowhere else",
-        { namespace: "serving", name: "reader" },
-        { verb: "get", apiGroup: "", resource: "configmaps", name: "c", namespace: "default" },
-        false,
-    ],
+    ["... and nowhere else", asReader, { verb: "get", apiGroup: "", resource: "configmaps", name: "c", namespace: "default" }, false],
     [
         "resourceNames never grant a request without a name (list)",
-        { namespace: "gmp-system", name: "collector" },
+        asCollector,
         { verb: "list", apiGroup: "", resource: "secrets", namespace: "serving" },
         false,
     ],
-    ["another verb is not granted", { namespace: "serving", name: "reader" }, { verb: "post", nonResourceURL: "/metrics" }, false],
+    ["another verb is not granted", asReader, { verb: "post", nonResourceURL: "/metrics" }, false],
     ["the same name in another namespace is another account", { namespace: "other", name: "reader" }, { verb: "get", nonResourceURL: "/metrics" }, false],
-    [
-        "a RoleBinding never grants a cluster-scoped resource",
-        { namespace: "serving", name: "reader" },
-        { verb: "create", apiGroup: "authentication.k8s.io", resource: "tokenreviews" },
-        false,
-    ],
+    ["a RoleBinding never grants a cluster-scoped resource", asReader, { verb: "create", apiGroup: "authentication.k8s.io", resource: "tokenreviews" }, false],
     [
         "a Role grants its resourceNames in its namespace",
-        { namespace: "gmp-system", name: "collector" },
+        asCollector,
         { verb: "get", apiGroup: "", resource: "secrets", name: "token", namespace: "serving" },
         true,
     ],
-    [
-        "not another Secret",
-        { namespace: "gmp-system", name: "collector" },
-        { verb: "get", apiGroup: "", resource: "secrets", name: "other", namespace: "serving" },
-        false,
-    ],
-    [
-        "not in another namespace",
-        { namespace: "gmp-system", name: "collector" },
-        { verb: "get", apiGroup: "", resource: "secrets", name: "token", namespace: "default" },
-        false,
-    ],
+    ["not another Secret", asCollector, { verb: "get", apiGroup: "", resource: "secrets", name: "other", namespace: "serving" }, false],
+    ["not in another namespace", asCollector, { verb: "get", apiGroup: "", resource: "secrets", name: "token", namespace: "default" }, false],
     ["a group binding and wildcards", { namespace: "serving", name: "anyone" }, { verb: "delete", apiGroup: "apps", resource: "pods", namespace: "x" }, true],
     ["the group of another namespace", { namespace: "default", name: "anyone" }, { verb: "delete", apiGroup: "apps", resource: "pods", namespace: "x" }, false],
 ];

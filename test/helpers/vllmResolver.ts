@@ -6,7 +6,7 @@
  */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { pypiSourceDir, venvPython } from "../../tools/local/packagedPrograms";
+import { pypiSourceEnv, venvPython } from "../../tools/local/packagedPrograms";
 import { toolsNotBuilt } from "../../tools/local/toolchain";
 
 /** Why vLLM's modules cannot run here, or undefined. */
@@ -35,7 +35,7 @@ export async function askVllm(env: Record<string, string>, base: string, names: 
         "print(json.dumps({'registered': registered, 'runtimeUpdating': runtime, 'served': served}))",
     ].join("\n");
     const { stdout } = await promisify(execFile)(venvPython("vllm-resolver"), ["-c", script, base, ...names], {
-        env: { PATH: process.env.PATH, PYTHONPATH: pypiSourceDir("vllm-resolver"), PYTHONDONTWRITEBYTECODE: "1", ...env },
+        env: { PATH: process.env.PATH, ...pypiSourceEnv("vllm-resolver"), ...env },
         timeout: 60_000,
     });
     return JSON.parse(stdout.trim().split("\n").pop() as string) as VllmAnswer;

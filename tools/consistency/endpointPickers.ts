@@ -5,9 +5,9 @@
  * must set `trafficPolicy.tls.mode: SIMPLE` (the EPP's certificate is self-signed, so not
  * ISTIO_MUTUAL). None leaves every request without its EPP; two make Istio pick one.
  */
-import { Finding, KubeObject, RenderedStack, argvOf, containersOf, describe, find, imageOf, namespaceOf, ofKind, refOf } from "./objects";
+import { Finding, KubeObject, RenderedStack, argvOf, describe, find, imageOf, namespaceOf, ofKind, refOf } from "./objects";
 import { GATEWAY_CLASS_PROXIES, eppServingFact } from "./upstreamFacts";
-import { attachedRoutes, serviceTemplates } from "./workloads";
+import { attachedRoutes, endpointPickerOf } from "./workloads";
 
 /** The pools the Gateway's routes send to. */
 function routedPools(stack: RenderedStack, gateway: KubeObject): KubeObject[] {
@@ -39,18 +39,13 @@ export function endpointPickerFindings(stack: RenderedStack): Finding[] {
         const proxies = Object.hasOwn(GATEWAY_CLASS_PROXIES, className) ? GATEWAY_CLASS_PROXIES[className] : undefined;
         if (proxies?.kind !== "gateway-pods" || !proxies.tlsByDestinationRule) continue;
         for (const pool of routedPools(stack, gateway)) {
-            const ref = pool["spec"]?.endpointPickerRef;
-            const service = ref === undefined ? undefined : find(stack, "Service", namespaceOf(pool), ref.name);
-            if (service === undefined) continue; // the references rule reports it
-            const tls = serviceTemplates(stack, service).some((t) =>
-                containersOf(t).some(({ container }) => {
-                    const fact = eppServingFact(imageOf(container).tag);
-                    const argv = argvOf(container);
-                    return (
-                        imageOf(container).repository.endsWith("/epp") && fact !== undefined && fact.secureServingByDefault && !argv.includes(fact.disabledBy)
-                    );
-                }),
-            );
+            const picker = endpointPickerOf(stack, pool);
+            if (picker === undefined) continue; // the references rule reports it
+            const { service } = picker;
+            const tls = picker.containers.some(({ container }) => {
+                const fact = eppServingFact(imageOf(container).tag);
+                return fact !== undefined && fact.secureServingByDefault && !argvOf(container).includes(fact.disabledBy);
+            });
             if (!tls) continue;
             const rules = ofKind(stack, "DestinationRule").filter((r) => ruleFor(r, service));
             const simple = rules.filter((r) => r["spec"]?.trafficPolicy?.tls?.mode === "SIMPLE");

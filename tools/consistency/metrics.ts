@@ -25,8 +25,17 @@ import {
 } from "./objects";
 import { flagValues, modelServersOf, runsVllm } from "./modelServers";
 import { monitors, scrapeTargets } from "./ports";
-import { ADAPTER_METRIC_PATTERN, EPP_SCRAPES, GKE_GPU_CONTAINER_METRICS, MetricList, UpstreamMetric, metricListOf, seriesOf } from "./upstreamFacts";
-import { poolTemplates, serviceTemplates } from "./workloads";
+import {
+    ADAPTER_METRIC_PATTERN,
+    EPP_SCRAPE_ONLY_WITH,
+    GKE_GPU_CONTAINER_METRICS,
+    MetricList,
+    UpstreamMetric,
+    eppScrapeFact,
+    metricListOf,
+    seriesOf,
+} from "./upstreamFacts";
+import { endpointPickerOf, poolTemplates } from "./workloads";
 
 /** PromQL words that are not metric names: keywords, set operators and literals. */
 const PROMQL_WORDS = new Set(["by", "without", "on", "ignoring", "group_left", "group_right", "bool", "offset", "and", "or", "unless", "atan2", "inf", "nan"]);
@@ -150,22 +159,18 @@ function endpointPickerScrapeFindings(stack: RenderedStack): Finding[] {
         if (templates.length === 0 || exported.some((e) => e.unknown.length > 0 || e.series.length === 0)) continue;
         const series = new Set(exported.flatMap((e) => e.series.map((s) => s.series)));
         const serverArgs = templates.flatMap((t) => modelServersOf(stack, t).flatMap((s) => s.argv));
-        const service = find(stack, "Service", namespaceOf(pool), String(pool["spec"]?.endpointPickerRef?.name));
-        for (const template of service === undefined ? [] : serviceTemplates(stack, service)) {
-            for (const { container, path } of containersOf(template)) {
-                const fact = EPP_SCRAPES.tags.find((f) => f.tag === imageOf(container).tag);
-                if (fact === undefined || !imageOf(container).repository.endsWith("/epp")) continue;
-                const argv = argvOf(container);
-                for (const [flag, byDefault] of Object.entries(fact.flags)) {
-                    const needs = EPP_SCRAPES.onlyWith[flag];
-                    const metric = (flagValues(argv, `--${flag}`)?.at(-1) ?? byDefault).replace(/\{.*\}$/, "");
-                    if (metric === "" || series.has(metric) || (needs !== undefined && !serverArgs.includes(needs))) continue;
-                    findings.push({
-                        rule: "metrics",
-                        message: `${describe(refOf(template.owner))}, the Endpoint Picker of ${describe(refOf(pool))}, scrapes ${metric} (--${flag}${metric === byDefault ? `, its default at ${fact.tag}` : ""}), which the pool's servers do not export: it picks endpoints without it`,
-                        objects: [refOf(template.owner, `${path}.args`), ...templates.map((t) => refOf(t.owner, `${t.specPath}.containers`))],
-                    });
-                }
+        for (const { container, path, template } of endpointPickerOf(stack, pool)?.containers ?? []) {
+            const fact = eppScrapeFact(imageOf(container).tag);
+            const argv = argvOf(container);
+            for (const [flag, byDefault] of Object.entries(fact?.flags ?? {})) {
+                const needs = EPP_SCRAPE_ONLY_WITH[flag];
+                const metric = (flagValues(argv, `--${flag}`)?.at(-1) ?? byDefault).replace(/\{.*\}$/, "");
+                if (metric === "" || series.has(metric) || (needs !== undefined && !serverArgs.includes(needs))) continue;
+                findings.push({
+                    rule: "metrics",
+                    message: `${describe(refOf(template.owner))}, the Endpoint Picker of ${describe(refOf(pool))}, scrapes ${metric} (--${flag}${metric === byDefault ? `, its default at ${fact?.tag}` : ""}), which the pool's servers do not export: it picks endpoints without it`,
+                    objects: [refOf(template.owner, `${path}.args`), ...templates.map((t) => refOf(t.owner, `${t.specPath}.containers`))],
+                });
             }
         }
     }

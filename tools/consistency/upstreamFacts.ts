@@ -56,9 +56,13 @@ export interface EppScrapeFact {
     flags: Record<string, string>;
 }
 
-/** The EPP's scraped metrics, per tag read, and the flags whose metric a pool needs only when
- * its servers have an argument (`onlyWith`). */
-export const EPP_SCRAPES = { tags: eppScrapes.tags as readonly EppScrapeFact[], onlyWith: eppScrapes.onlyWith as Record<string, string> };
+/** The metrics the EPP of image tag `tag` scrapes, if it was read. */
+export function eppScrapeFact(tag: string | undefined): EppScrapeFact | undefined {
+    return (eppScrapes.tags as readonly EppScrapeFact[]).find((t) => t.tag === tag);
+}
+
+/** The scrape flags whose metric a pool needs only when its servers have that argument. */
+export const EPP_SCRAPE_ONLY_WITH: Readonly<Record<string, string>> = eppScrapes.onlyWith;
 
 /** vLLM's administration paths under `/v1` at one tag (facts/vllm-admin-paths.json). */
 export interface AdminPathsFact {

@@ -1,7 +1,7 @@
 /**
- * Who serves what: the pods an InferencePool or a Service selects, the routes attached to a
- * Gateway, and the Body-Based Router that sets the routing header on a Gateway's requests,
- * found by following the objects' own references.
+ * Who serves what: the pods an InferencePool or a Service selects, a pool's Endpoint Picker, the
+ * routes attached to a Gateway, and the Body-Based Router that sets the routing header on a
+ * Gateway's requests, found by following the objects' own references.
  */
 import { parse as parseYaml } from "yaml";
 import { mapSelects } from "./labelSelector";
@@ -22,6 +22,23 @@ export function poolTemplates(stack: RenderedStack, pool: KubeObject): PodTempla
 /** The pods a Service sends to. */
 export function serviceTemplates(stack: RenderedStack, service: KubeObject): PodTemplate[] {
     return templatesSelected(stack, namespaceOf(service), service["spec"]?.selector);
+}
+
+/** A pool's Endpoint Picker: the Service its `endpointPickerRef` names (undefined where there is
+ * none), and the EPP containers of the pods behind it. */
+export function endpointPickerOf(
+    stack: RenderedStack,
+    pool: KubeObject,
+): { service: KubeObject; containers: (ContainerAt & { template: PodTemplate })[] } | undefined {
+    const ref = pool["spec"]?.endpointPickerRef;
+    const service = ref === undefined ? undefined : find(stack, "Service", namespaceOf(pool), ref.name);
+    if (service === undefined) return undefined;
+    const containers = serviceTemplates(stack, service).flatMap((template) =>
+        containersOf(template)
+            .filter(({ container }) => imageOf(container).repository.endsWith("/epp"))
+            .map((at) => ({ ...at, template })),
+    );
+    return { service, containers };
 }
 
 /** A pool's target port: the first of a v1 pool's `targetPorts` (the v1 CRD at v1.0.0 allows one). */
