@@ -30,9 +30,10 @@ const HF_TOKEN = "hf_" + "t".repeat(34);
 const adapterConfig = (repo: string) => ({ peft_type: "LORA", base_model_name_or_path: "unsloth/llama-3-8b-Instruct-bnb-4bit", repo });
 
 /** The Hub's side of what huggingface_hub's snapshot_download asks (huggingface_hub 1.14.0: the
- * model's info at a revision, `hf_api.py` `repo_info`; then a HEAD and a GET per file under
- * `resolve/<commit>`, `file_download.py` `get_hf_file_metadata`), on loopback, for adapter repos
- * named `org/<name>`; `no-config` has only weights, an unknown repo is the Hub's 401 `RepoNotFound`. */
+ * model's info at a revision, `hf_api.py:3204-3207`; then a HEAD and a GET per file under
+ * `resolve/<commit>`, reading `X-Repo-Commit`, `ETag` and `Content-Length`, `file_download.py:1539-1610`),
+ * on loopback, for adapter repos named `org/<name>`; `no-config` has only weights, an unknown repo is
+ * the Hub's 401 `RepoNotFound` (`utils/_http.py:815-835`). */
 async function hubStandIn() {
     const repos: Record<string, Record<string, string>> = Object.fromEntries(
         ["Kawon/llama3.1-food-finetune_v14_r8", "org/late"].map((repo) => [
@@ -51,7 +52,7 @@ async function hubStandIn() {
         const file = /^\/(.+?\/.+?)\/resolve\/c{40}\/(.+)$/.exec(url);
         const repo = repos[(info ?? file)?.[1] ?? ""];
         if (repo === undefined || (file !== null && repo[file[2]] === undefined)) {
-            // As the Hub answers for a repository it does not have, or hides (utils/_http.py there).
+            // As the Hub answers for a repository it does not have, or hides.
             response.writeHead(401, { "X-Error-Code": "RepoNotFound", "X-Error-Message": "Repository not found" }).end("{}");
         } else if (info !== null) {
             response.writeHead(200, { "Content-Type": "application/json" });

@@ -65,8 +65,9 @@ export function cliEnvironment(): Record<string, string> {
     };
 }
 
-/** The runs holding a stack of the local backend: its lock files (`stackLockDir`,
- * pkg/backend/diy/lock.go at v3.248.0: `.pulumi/locks/<org>/<project>/<stack>/<id>.json`). */
+/** The runs holding a stack of the local backend: its lock files (pulumi/pulumi v3.248.0
+ * pkg/backend/diy/lock.go:38-43 `lockContent`, 169-177 `stackLockDir`:
+ * `.pulumi/locks/<org>/<project>/<stack>/<id>.json`). */
 export function lockHolders(stack: string): Array<{ pid: number; hostname: string }> {
     const dir = path.join(CACHE_DIR, "state", ".pulumi", "locks", "organization", PROJECT, stack);
     const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".json")) : [];
