@@ -28,11 +28,11 @@ import {
 import { LOCAL_CLUSTER, down as clusterDown, kubectlOn, up as clusterUp } from "../tools/local/cluster";
 import { allows } from "../tools/consistency/rbac";
 import { KubeObject, resolvePort } from "../tools/consistency/objects";
-import { serviceTemplates } from "../tools/consistency/workloads";
+import { poolTemplates, serviceTemplates, targetPortOf } from "../tools/consistency/workloads";
 import { RBAC_CASES, RBAC_STACK } from "./helpers/rbacCases";
 import { toolsMissing } from "../tools/local/toolchain";
 import { lockHolders, running } from "../tools/local/pulumiRun";
-import { askBbr } from "../tools/local/bbrDriver";
+import { askBbr, poolEndpoints } from "../tools/local/bbrDriver";
 import { modelHeaderFact } from "../components/catalogs/charts/bodyBasedRouterFacts";
 import { REPO_ROOT } from "../tools/repoRoot";
 import { deriveModelKey as modelKey, modelObjectNames } from "../components/names";
@@ -46,17 +46,22 @@ function withAdapters(models: ModelEntry[], adapters: object[]): ModelEntry[] {
     return models.map((m) => (m.adapters === undefined ? m : { ...m, adapters }));
 }
 
+/** The objects of the local cluster's namespace `default` of `kinds`, and the Deployment a pod is of. */
+function clusterObjects(): { list: (kinds: string) => KubeObject[]; deploymentOf: (pod: string) => string | undefined } {
+    const list = (kinds: string) => (JSON.parse(kubectl("get", kinds, "-n", "default", "-o", "json")) as { items: KubeObject[] }).items;
+    const owners = new Map(
+        list("pods,replicasets").map((o) => [`${o.kind}/${o.metadata.name}`, (o.metadata as { ownerReferences?: { name: string }[] }).ownerReferences?.[0]]),
+    );
+    return { list, deploymentOf: (pod) => owners.get(`ReplicaSet/${owners.get(`Pod/${pod}`)?.name}`)?.name };
+}
+
 /** The consistency check's reading of each Service, on the objects the cluster holds: the
  * workloads whose pods it selects and the port numbers its target ports resolve to, compared with
  * the EndpointSlices kube-controller-manager's controller made from the same objects (kwok's pods
  * are Ready, with addresses). */
 function servicesAsTheControllerSeesThem(t: { diagnostic: (message: string) => void }): void {
-    const list = (kinds: string) => (JSON.parse(kubectl("get", kinds, "-n", "default", "-o", "json")) as { items: KubeObject[] }).items;
+    const { list, deploymentOf } = clusterObjects();
     const objects = list("services,deployments");
-    const owners = new Map(
-        list("pods,replicasets").map((o) => [`${o.kind}/${o.metadata.name}`, (o.metadata as { ownerReferences?: { name: string }[] }).ownerReferences?.[0]]),
-    );
-    const deploymentOf = (pod: string) => owners.get(`ReplicaSet/${owners.get(`Pod/${pod}`)?.name}`)?.name;
     const slices = list("endpointslices");
     for (const service of objects.filter((o) => o.kind === "Service" && o["spec"]?.selector !== undefined)) {
         const templates = serviceTemplates({ objects, dashboards: [] }, service);
@@ -72,6 +77,29 @@ function servicesAsTheControllerSeesThem(t: { diagnostic: (message: string) => v
         };
         t.diagnostic(`${service.metadata.name}: ${JSON.stringify(real)}`);
         assert.deepEqual(real, { workloads: templates.map((tpl) => tpl.owner.metadata.name).sort(), ports: [...new Set(ports)].sort() }, service.metadata.name);
+    }
+}
+
+/** The consistency check's reading of each InferencePool on the objects the cluster holds (the
+ * workloads whose pods it selects, its target port), compared with the endpoints the line's own
+ * Endpoint Picker code (its InferencePoolReconciler and datastore, through the driver of the EPP's
+ * image tag) makes of the same objects. */
+function poolsAsTheEndpointPickerSeesThem(t: { diagnostic: (message: string) => void }): void {
+    const { list, deploymentOf } = clusterObjects();
+    const objects = list("inferencepools.inference.networking.k8s.io,deployments");
+    const epp = objects
+        .flatMap((o) => (o.kind === "Deployment" ? (o["spec"].template.spec.containers as { image: string }[]) : []))
+        .find((c) => /\/epp:/.test(c.image));
+    assert.ok(epp !== undefined, "no Endpoint Picker on the cluster");
+    const held = poolEndpoints(epp.image.split(":").pop() ?? "", LOCAL_CLUSTER.kubeconfig, "default");
+    assert.equal(held.length, LOCAL_MODELS.length, "one InferencePool per model");
+    for (const { pool, endpoints } of held) {
+        const object = objects.find((o) => o.kind === "InferencePool" && o.metadata.name === pool);
+        assert.ok(object !== undefined, pool);
+        const real = { workloads: [...new Set(endpoints.map((e) => deploymentOf(e.pod)))].sort(), ports: [...new Set(endpoints.map((e) => e.port))] };
+        t.diagnostic(`InferencePool ${pool}: ${JSON.stringify(real)}`);
+        const workloads = poolTemplates({ objects, dashboards: [] }, object).map((tpl) => tpl.owner.metadata.name);
+        assert.deepEqual(real, { workloads: workloads.sort(), ports: [String(targetPortOf(object))] }, pool);
     }
 }
 
@@ -152,6 +180,7 @@ describe("pulumi up for real, on the local cluster", { skip: missing, concurrenc
             }
 
             servicesAsTheControllerSeesThem(t);
+            poolsAsTheEndpointPickerSeesThem(t);
 
             // A fourth model: only its own objects are created, nothing replaced or deleted.
             const added = await run("up", [...LOCAL_MODELS, ADDED]);

@@ -11,7 +11,8 @@
 // one JSON array: per stream, the ProcessingResponse messages BBR sent back (protojson), and the
 // gRPC error that ended the stream, if any. With the argument `metrics` it writes instead the
 // metrics BBR and the EPP of the tag register (metrics.go); with `epp-flags`, the EPP's flags and
-// their defaults.
+// their defaults; with `pool-endpoints <namespace>`, the endpoints each InferencePool's EPP holds
+// on $KUBECONFIG's cluster (endpoints.go).
 package main
 
 import (
@@ -59,6 +60,9 @@ func run() error {
 	}
 	if len(os.Args) > 1 && os.Args[1] == "epp-flags" {
 		return json.NewEncoder(os.Stdout).Encode(eppFlagDefaults())
+	}
+	if len(os.Args) > 2 && os.Args[1] == "pool-endpoints" {
+		return printPoolEndpoints(os.Args[2])
 	}
 	var in input
 	if err := json.NewDecoder(os.Stdin).Decode(&in); err != nil {

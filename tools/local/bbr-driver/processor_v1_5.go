@@ -28,6 +28,10 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+	eppcontroller "sigs.k8s.io/gateway-api-inference-extension/pkg/epp/controller"
+	"sigs.k8s.io/gateway-api-inference-extension/pkg/epp/datalayer"
+	"sigs.k8s.io/gateway-api-inference-extension/pkg/epp/datastore"
+	fwkdl "sigs.k8s.io/gateway-api-inference-extension/pkg/epp/framework/interface/datalayer"
 	eppserver "sigs.k8s.io/gateway-api-inference-extension/pkg/epp/server"
 
 	"sigs.k8s.io/gateway-api-inference-extension/pkg/bbr/framework"
@@ -229,3 +233,28 @@ type givenObjects struct {
 }
 
 func (g givenObjects) ClientReader() client.Reader { return g.reader }
+
+// bareEndpoints makes the datastore's endpoints without the collectors the EPP's factory starts
+// per endpoint.
+type bareEndpoints struct{}
+
+func (bareEndpoints) NewEndpoint(_ context.Context, meta *fwkdl.EndpointMetadata, _ datalayer.PoolInfo) fwkdl.Endpoint {
+	return fwkdl.NewEndpoint(meta, nil)
+}
+func (bareEndpoints) ReleaseEndpoint(fwkdl.Endpoint) {}
+
+// endpointsOf is the endpoints the EPP of pool `name` holds: one per pod and target port the pod
+// serves (datastore.go:288-320), each with the port its director sends to (director.go:326).
+func endpointsOf(ctx context.Context, reader client.Reader, name types.NamespacedName) ([]endpoint, error) {
+	ds := datastore.NewDatastore(ctx, bareEndpoints{}, 0)
+	reconciler := &eppcontroller.InferencePoolReconciler{Reader: reader, Datastore: ds}
+	if _, err := reconciler.Reconcile(ctx, ctrl.Request{NamespacedName: name}); err != nil {
+		return nil, err
+	}
+	endpoints := []endpoint{}
+	for _, ep := range ds.PodList(func(fwkdl.Endpoint) bool { return true }) {
+		meta := ep.GetMetadata()
+		endpoints = append(endpoints, endpoint{Pod: meta.PodName, Address: meta.Address, Port: meta.Port})
+	}
+	return endpoints, nil
+}
