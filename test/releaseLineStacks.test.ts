@@ -42,7 +42,8 @@ import { validateKubernetesObject } from "./helpers/kubernetesSchemas";
 import { ownedVllmOptions, vllmSpellings } from "./helpers/ownedFlags";
 import { NETWORK_POLICY } from "./helpers/plannedModels";
 import { bbrMissing } from "../tools/local/bbrDriver";
-import { assertModelList, poolsReached, reach, servedBy } from "./helpers/requestPath";
+import { assertModelList, judgeRoutingByEnvoyGateway, poolsReached, reach, servedBy } from "./helpers/requestPath";
+import { envoyGatewayMissing } from "../tools/local/envoyGateway";
 import { LLAMA, LLAMA_ADAPTERS, PHI, PHI_ARGS, RETIRED, runFor } from "./helpers/releaseLineRuns";
 
 /** The environment variables of a vLLM release, read at its tag (facts/). */
@@ -450,3 +451,8 @@ test("v1.0 line: the route still matches each name, and the syncer loads the ada
     const llamaPod = objects(resources, "kubernetes:apps/v1:Deployment").find((d) => d.metadata.name === "vllm-llama-3-1-8b-instruct").spec.template.spec;
     assert.match(llamaPod.initContainers[0].image, /lora-syncer:v1\.0\.2$/);
 });
+
+// Last: every rule the tests above reached on HTTP, asked again of Envoy Gateway's own translator.
+test("Envoy Gateway's translator reaches the rule routeMatching picked, for every request above", { skip: bbrMissing() ?? envoyGatewayMissing() }, () =>
+    judgeRoutingByEnvoyGateway(),
+);

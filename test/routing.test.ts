@@ -4,8 +4,8 @@
  * that header must lead to a pool whose selector picks exactly the pods serving that model name.
  * With LoRA adapters, a request naming an adapter must reach its base model's pool, whose pods
  * load that adapter (through the syncer sidecar and the ConfigMap it reads). Which route a request
- * reaches is decided by Gateway API's precedence rules (tools/routeMatching.ts), with the headers
- * the real BBR sets (skipped, with the reason, where its drivers are not built): `GET /v1/models`
+ * reaches is decided by Gateway API's precedence rules (tools/routeMatching.ts, judged at the end
+ * by Envoy Gateway's own translator), with the headers the real BBR sets (skipped, with the reason, where its drivers are not built): `GET /v1/models`
  * has no body, so no header, and must reach the model list, which names every routed model.
  */
 import assert from "node:assert/strict";
@@ -16,7 +16,8 @@ import test, { after } from "node:test";
 import { MOCK_SECRET_VALUE, REPO_ROOT, runProgram } from "../tools/mockRuntime";
 import { bbrMissing } from "../tools/local/bbrDriver";
 import { NGINX_MISSING } from "./helpers/catalogResponder";
-import { assertModelList, gatewayOf, poolsReached, reach, responderAnswer, servedBy } from "./helpers/requestPath";
+import { assertModelList, gatewayOf, judgeRoutingByEnvoyGateway, poolsReached, reach, responderAnswer, servedBy } from "./helpers/requestPath";
+import { envoyGatewayMissing } from "../tools/local/envoyGateway";
 import { sharedBy } from "./helpers/sharedRuns";
 import { ONE_ADAPTER_EACH, configKey, stackConfigWith, stackVariant } from "./helpers/stackConfigs";
 
@@ -162,3 +163,8 @@ test("with a hostname on GKE: a managed certificate on the HTTPS listener", asyn
     });
     assert.match(String(run.outputs["gatewayUrl"]), /^https:\/\/llm\.example\.com$/);
 });
+
+// Last: every rule the tests above reached on HTTP, asked again of Envoy Gateway's own translator.
+test("Envoy Gateway's translator reaches the rule routeMatching picked, for every request above", { skip: bbrMissing() ?? envoyGatewayMissing() }, () =>
+    judgeRoutingByEnvoyGateway(),
+);

@@ -7,7 +7,8 @@
  * most header matches, then the most query matches; ties across routes go to the oldest route,
  * then to `{namespace}/{name}` in alphabetical order; within a route, to the first rule. A
  * request no rule matches gets a 404. Pure: reads manifests as the program renders them, so the
- * routing tests and the consistency check can ask what a request reaches.
+ * routing tests and the consistency check can ask what a request reaches; the tests ask Envoy
+ * Gateway's own translator the same (tools/local/envoyGateway.ts).
  */
 
 /** An HTTPRoute match (`spec.rules[].matches[]`). */

@@ -1,8 +1,10 @@
 /**
  * The request path over what a mocked run created, for routing tests: what the real BBR of the
  * stack's tag sets on a request (tools/local/bbrDriver.ts: tests that use it skip without the
- * tools: `bbrMissing()`), which route rule the Gateway picks (tools/routeMatching.ts), which pool that reaches, and which model and
- * adapter names the pods that pool selects serve (as the consistency check reads them).
+ * tools: `bbrMissing()`), which route rule the Gateway picks (tools/routeMatching.ts; on HTTP, Envoy
+ * Gateway's own translator must pick the same: {@link judgeRoutingByEnvoyGateway}), which pool that reaches,
+ * and which model and adapter names the pods that pool selects serve (as the consistency check
+ * reads them).
  */
 import assert from "node:assert/strict";
 import { API_KEYS_SECRET, MODEL_CATALOG_NAME } from "../../components";
@@ -11,8 +13,9 @@ import { RenderedStack, ofKind } from "../../tools/consistency/objects";
 import { modelServersOf, namesServed } from "../../tools/consistency/modelServers";
 import { HeaderSetter, headerSetters, templatesSelected } from "../../tools/consistency/workloads";
 import { askBbr, stackBbr } from "../../tools/local/bbrDriver";
+import { EnvoyPick, RoutingCase, envoyPick, envoyRouteTables } from "../../tools/local/envoyGateway";
 import type { RecordedResource } from "../../tools/mockRuntime";
-import { GatewayManifest, HttpRouteManifest, routeRequest } from "../../tools/routeMatching";
+import { GatewayManifest, GatewayRequest, HttpRouteManifest, routeRequest } from "../../tools/routeMatching";
 import { startResponder } from "./catalogResponder";
 
 const inputsOf = (resources: RecordedResource[], type: string): any[] => resources.filter((r) => r.type === type).map((r) => r.inputs);
@@ -56,8 +59,30 @@ export function gatewayOf(resources: RecordedResource[]): { gateway: GatewayMani
     return { gateway, routes: inputsOf(resources, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute") };
 }
 
+/** Every routing decision the tests asked for on HTTP, by Gateway and routes (the same objects
+ * rendered by several runs count once), for {@link judgeRoutingByEnvoyGateway}. */
+const decided = new Map<string, { routing: RoutingCase; asked: { request: GatewayRequest; picked?: EnvoyPick }[] }>();
+
+/** Envoy Gateway's own translator (tools/local/envoyGateway.ts), run once over every Gateway the
+ * file's tests routed through: each recorded request must reach the rule routeMatching picked. */
+export function judgeRoutingByEnvoyGateway(): void {
+    const cases = [...decided.values()];
+    assert.ok(cases.length > 0, "no routing decision was recorded");
+    const tables = envoyRouteTables(cases.map((c) => c.routing));
+    cases.forEach(({ asked }, i) => {
+        for (const { request, picked } of asked) {
+            assert.deepEqual(
+                envoyPick(tables[i], request),
+                picked,
+                `${request.method} ${request.path} ${JSON.stringify(request.headers)}: Envoy Gateway reaches another rule`,
+            );
+        }
+    });
+}
+
 /** The backends a request reaches by Gateway API's precedence rules, as `<kind>/<name>`; empty
- * for a 404. A tie between routes (decided by creation time) fails the test. */
+ * for a 404. A tie between routes (decided by creation time) fails the test; a decision on HTTP
+ * is recorded for Envoy Gateway's judgement. */
 export function reach(
     resources: RecordedResource[],
     method: string,
@@ -66,7 +91,14 @@ export function reach(
     scheme: "http" | "https" = "http",
 ): string[] {
     const { gateway, routes } = gatewayOf(resources);
-    const decision = routeRequest(gateway, routes, { scheme, host: "llm.example.com", method, path, headers: bodyBasedRouting(resources, method, path, body) });
+    const request = { scheme, host: "llm.example.com", method, path, headers: bodyBasedRouting(resources, method, path, body) };
+    const decision = routeRequest(gateway, routes, request);
+    if (scheme === "http") {
+        const key = JSON.stringify({ gateway, routes });
+        const entry = decided.get(key) ?? { routing: { gateway, routes }, asked: [] };
+        entry.asked.push({ request, picked: decision && { route: decision.route, ruleIndex: decision.ruleIndex } });
+        decided.set(key, entry);
+    }
     if (decision === undefined) return [];
     assert.equal(decision.tiedAcrossRoutes, false, `${method} ${path} ties between routes`);
     const redirect = decision.rule.filters?.find((f) => f.type === "RequestRedirect")?.requestRedirect;
