@@ -1,16 +1,154 @@
 /**
- * The llm-d router read at its tag (components/catalogs/charts/llmdRouter.v0.10.0.ts): its values
- * schema accepts exactly the `.Values` paths its templates read there, every fact names a place
- * that holds what it says, and no image it names is unpinned. With LLM_D_ROUTER_GIT_DIR set to a
- * clone's git directory (or the mirror `fetch` makes), all of it is re-read from the tag itself.
+ * The llm-d line as read at its tags (facts/llm-d-line.json), not yet a release line the program
+ * serves with: a draft of the router's values schema (here until the line exists) accepts
+ * exactly the `.Values` paths its templates read at v0.10.0, every fact names a place that holds
+ * what it says, and no image it names is unpinned. With LLM_D_ROUTER_GIT_DIR set to a clone's git
+ * directory (or the mirror `fetch` makes), all of it is re-read from the tag itself.
  */
 import assert from "node:assert/strict";
 import * as path from "node:path";
 import test from "node:test";
 import { execFileSync } from "node:child_process";
-import { INFERENCE_EXTENSION_V1_6_0, PAYLOAD_PROCESSOR, LLM_D_ROUTER_V0_10_0 as ROUTER, SourcedFact } from "../components/catalogs/charts/llmdRouter.v0.10.0";
+import { z } from "zod";
+import llmdLine from "../facts/llm-d-line.json";
+import {
+    destinationRule,
+    endpointPickerTracing,
+    envVar,
+    metricsDataSource,
+    passedWhole as whole,
+    passedWholeList as wholeList,
+    port,
+    predictionProbe,
+    prometheusMonitoring,
+    registryImage,
+} from "../components/catalogs/charts/valuesShapes";
 import { commitOf, gitShow, templatesAt, valuesReadByTemplates } from "../tools/chartValuesRead";
 import { leaves, passedWhole, readLeaves, schemaPaths, valuesRead } from "./helpers/valuesPaths";
+
+const { router: ROUTER, inferenceExtension: INFERENCE_EXTENSION_V1_6_0, payloadProcessor: PAYLOAD_PROCESSOR } = llmdLine;
+type SourcedFact = (typeof ROUTER.facts)[number];
+
+const cpu = z.union([z.string(), z.number()]);
+const resources = z.strictObject({ requests: z.strictObject({ cpu, memory: z.string() }).partial(), limits: whole }).partial();
+/** A latency-predictor server's image and settings (routerlib/templates/_latency-predictor.tpl). */
+const predictorServer = {
+    image: registryImage,
+    resources: whole,
+    volumeSize: z.string(),
+    config: z.record(z.string(), z.string()),
+};
+
+/** Everything the gateway chart's templates read at v0.10.0 (llm-d-router-gateway@v0.10.0.json). */
+const gatewayValues = z
+    .strictObject({
+        router: z
+            .strictObject({
+                clusterDomain: z.string(),
+                metricsPort: port,
+                extraServicePorts: wholeList,
+                epp: z
+                    .strictObject({
+                        replicas: z.number().int().min(1),
+                        image: registryImage,
+                        extProcPort: port,
+                        grpcHealthPort: port,
+                        parsers: z.array(z.string()),
+                        metricsDataSource,
+                        // A map rendered `--<key>=<value>`, one argument (_deployment.yaml:119), so a
+                        // boolean flag can be switched off here, unlike v1.5.0's two arguments.
+                        flags: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+                        env: z.array(envVar),
+                        pluginsConfigFile: z.string(),
+                        pluginsCustomConfig: z.record(z.string(), z.string()),
+                        extraContainerPorts: wholeList,
+                        resources,
+                        affinity: whole,
+                        tolerations: wholeList,
+                        podAnnotations: z.record(z.string(), z.string()),
+                        volumes: wholeList,
+                        volumeMounts: wholeList,
+                    })
+                    .partial(),
+                proxy: whole,
+                tokenizer: z
+                    .strictObject({
+                        enabled: z.boolean(),
+                        modelName: z.string(),
+                        image: registryImage,
+                        port,
+                        command: z.array(z.string()),
+                        args: z.array(z.string()),
+                        extraArgs: z.array(z.string()),
+                        initContainers: wholeList,
+                        volumes: wholeList,
+                        volumeMounts: wholeList,
+                        env: z.array(envVar),
+                        resources: whole,
+                        readinessProbe: whole,
+                    })
+                    .partial(),
+                monitoring: z
+                    .strictObject({
+                        interval: z.string(),
+                        provider: z.strictObject({ name: z.enum(["", "gmp", "prometheusoperator"]), gmp: whole, prometheusoperator: whole }).partial(),
+                        prometheus: prometheusMonitoring,
+                    })
+                    .partial(),
+                tracing: endpointPickerTracing,
+                inferencePool: z.strictObject({ create: z.boolean(), failureMode: z.enum(["FailOpen", "FailClose"]) }).partial(),
+                inferenceObjectives: z.array(z.strictObject({ name: z.string(), priority: z.number().int() })),
+                modelServers: z
+                    .strictObject({
+                        type: z.enum(["vllm", "sglang", "triton-tensorrt-llm", "trtllm-serve", "triton"]),
+                        protocol: z.enum(["http", "grpc"]),
+                        targetPorts: z.array(z.strictObject({ number: port })).min(1),
+                        targetPortNumber: port,
+                        matchLabels: z.record(z.string(), z.string()),
+                    })
+                    .partial(),
+                latencyPredictor: z
+                    .strictObject({
+                        enabled: z.boolean(),
+                        eppEnv: z.record(z.string(), z.string()),
+                        trainingServer: z.strictObject({ ...predictorServer, port, livenessProbe: whole, readinessProbe: whole }).partial(),
+                        predictionServers: z
+                            .strictObject({
+                                ...predictorServer,
+                                startPort: port,
+                                count: z.number().int().min(1),
+                                livenessProbe: predictionProbe(false),
+                                readinessProbe: predictionProbe(true),
+                            })
+                            .partial(),
+                    })
+                    .partial(),
+            })
+            .partial(),
+        provider: z
+            .strictObject({
+                name: z.enum(["none", "gke", "istio"]),
+                gke: z.strictObject({ preferredBackends: whole }).partial(),
+                istio: z.strictObject({ destinationRule }).partial(),
+            })
+            .partial(),
+        httpRoute: z
+            .strictObject({
+                create: z.boolean(),
+                inferenceGatewayName: z.string(),
+                inferenceGatewayNamespace: z.string(),
+                requestTimeout: z.string(),
+                baseModel: z.string(),
+                headerMatches: z.record(z.string(), z.string()),
+            })
+            .partial(),
+        // Read only to refuse them (routerlib/templates/_helpers.tpl:500-516).
+        inferenceExtension: z.unknown(),
+        inferencePool: z.unknown(),
+        experimentalHttpRoute: z.unknown(),
+        inferenceObjectives: z.unknown(),
+    })
+    .partial();
 
 const read = valuesRead(ROUTER.valuesReadFile);
 const readPaths = new Set(read.paths.map((p) => p.path));
@@ -24,7 +162,7 @@ test("the values-read list was extracted at the tag the router is read at", () =
 });
 
 test("the values schema accepts exactly the paths the chart's templates read at the tag", () => {
-    assert.deepEqual(leaves(schemaPaths(ROUTER.valuesSchema, passedWhole(read.paths))), readLeaves(read.paths));
+    assert.deepEqual(leaves(schemaPaths(gatewayValues, passedWhole(read.paths))), readLeaves(read.paths));
     for (const unread of Object.keys(ROUTER.unreachablePaths)) assert.ok(readPaths.has(unread), `unreachable ${unread} is not read at all`);
     // The v1.x keys are read only to fail the install.
     for (const legacy of ["inferenceExtension", "inferencePool", "experimentalHttpRoute", "inferenceObjectives"]) {
@@ -45,8 +183,8 @@ test("the paths the program would set are read by the templates, and the schema 
         },
         provider: { name: "gke" },
     };
-    assert.ok(ROUTER.valuesSchema.safeParse(values).success);
-    assert.ok(!ROUTER.valuesSchema.safeParse({ router: { epp: { replica: 2 } } }).success, "a misspelt key is refused");
+    assert.ok(gatewayValues.safeParse(values).success);
+    assert.ok(!gatewayValues.safeParse({ router: { epp: { replica: 2 } } }).success, "a misspelt key is refused");
 });
 
 test("the EPP image is pinned by the tag, never main or latest", () => {

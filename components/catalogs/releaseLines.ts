@@ -5,7 +5,7 @@
  * it) rather than code in the components. Every fact carries its tag and file.
  *
  * The llm-d line goes here too once it can: from v1.6.0 the EPP and BBR live in the llm-d project.
- * llm-d/llm-d-router is read at v0.10.0 (`charts/llmdRouter.v0.10.0.ts`), but
+ * llm-d/llm-d-router is read at v0.10.0 (facts/llm-d-line.json), but
  * llm-d/llm-d-inference-payload-processor, BBR's successor, has tagged no release, so no versioned
  * chart exists for it (see docs/release-lines.md, "The llm-d line").
  */
