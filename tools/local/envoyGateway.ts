@@ -10,10 +10,10 @@ import * as path from "node:path";
 import { stringify as toYaml } from "yaml";
 import type { GatewayManifest, GatewayRequest, HttpRouteManifest } from "../routeMatching";
 import { BIN_DIR } from "./cache";
-import { toolsMissing } from "./toolchain";
+import { toolsNotBuilt } from "./toolchain";
 
 /** Why Envoy Gateway's translator cannot run here, or undefined. */
-export const envoyGatewayMissing = (): string | undefined => toolsMissing(["egctl"]);
+export const envoyGatewayMissing = (): string | undefined => toolsNotBuilt(["egctl"]);
 
 /** Envoy Gateway's controller name (api/v1alpha1/shared_types.go, `GatewayControllerName`). */
 const CONTROLLER = "gateway.envoyproxy.io/gatewayclass-controller";

@@ -2,13 +2,17 @@
  * The real programs that come from Debian's packages and PyPI rather than the Go module proxy:
  * nginx and njs unpacked from Debian 12's packages, the LoRA syncer's requirements in a virtual
  * environment, and vLLM's modules from PyPI's source archive. Each is an optional step of `npm run
- * tools`: where apt or Python is missing, their tests say why they skip.
+ * tools`: where apt or Python is missing, their tests say why they skip. Every PyPI package a
+ * virtual environment gets, transitive ones included, is installed from python-lock.json, by
+ * version and digest; `npm run tools -- --lock` writes that file from the requirements.
  */
 import { execFileSync } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { REPO_ROOT } from "../repoRoot";
 import { CACHE_DIR, downloadModule } from "./cache";
+import lock from "./python-lock.json";
 import versions from "./versions.json";
 
 /** Programs unpacked from Debian's packages. */
@@ -94,19 +98,78 @@ export function pythonProgramDir(name: keyof typeof versions.python): string {
     return path.join(downloadModule(program.module, program.version).dir, program.program);
 }
 
-/** A virtual environment with `pip install <pipArgs>` (none: the standard library only). */
-function makeVenv(name: PythonName, pipArgs: string[]): void {
+/** A package's files as PyPI's simple index lists them (PEP 691 JSON). */
+function simpleIndex(pkg: string): { filename: string; url: string; hashes: { sha256: string } }[] {
+    const index = execFileSync("curl", ["-fsSL", "-H", "Accept: application/vnd.pypi.simple.v1+json", `https://pypi.org/simple/${pkg}/`], {
+        encoding: "utf8",
+        maxBuffer: 256 * 1024 * 1024,
+    });
+    return (JSON.parse(index) as { files: { filename: string; url: string; hashes: { sha256: string } }[] }).files;
+}
+
+/** The requirements of a Python environment, unlocked: its program's requirements file in the
+ * module archive, or the PyPI source's pinned list. */
+function requirementArgs(name: PythonName): string[] {
+    if (name in versions.python) {
+        const program: PythonProgram = versions.python[name as keyof typeof versions.python];
+        return ["-r", path.join(downloadModule(program.module, program.version).dir, program.requirements)];
+    }
+    return versions.pypiSources[name as keyof typeof versions.pypiSources].requirements;
+}
+
+/** Every package `name`'s environment installs, as pip resolves its requirements on this machine
+ * (CPython 3.11, manylinux x86_64), each `<name>==<version>` with the sha256 of the file pip takes
+ * here and of the version's source archive (where another machine would take that). */
+function resolveLock(name: PythonName): Record<string, string[]> {
+    const requirements = requirementArgs(name);
+    if (requirements.length === 0) return {};
+    const work = fs.mkdtempSync(path.join(CACHE_DIR, "python-lock-"));
+    try {
+        execFileSync("python3", ["-m", "venv", work], { stdio: ["ignore", "ignore", "inherit"] });
+        const report = path.join(work, "report.json");
+        const pip = ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--dry-run", "--ignore-installed", "--report", report];
+        execFileSync(path.join(work, "bin", "python"), [...pip, ...requirements], { stdio: ["ignore", "ignore", "inherit"] });
+        const { install } = JSON.parse(fs.readFileSync(report, "utf8")) as {
+            install: { metadata: { name: string; version: string }; download_info: { archive_info: { hash: string } } }[];
+        };
+        const entries = install.map(({ metadata, download_info }) => {
+            const sdist = simpleIndex(metadata.name)
+                .filter((f) => f.filename.endsWith(`-${metadata.version}.tar.gz`))
+                .map((f) => f.hashes.sha256);
+            const taken = download_info.archive_info.hash.replace(/^sha256=/, "");
+            return [`${metadata.name.toLowerCase().replace(/[-_.]+/g, "-")}==${metadata.version}`, [...new Set([taken, ...sdist])]];
+        });
+        return Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : 1)));
+    } finally {
+        fs.rmSync(work, { recursive: true, force: true });
+    }
+}
+
+/** `npm run tools -- --lock`: python-lock.json written again from every environment's requirements. */
+export function writePythonLock(): void {
+    const names = [...Object.keys(versions.python), ...Object.keys(versions.pypiSources)] as PythonName[];
+    const locked = Object.fromEntries(names.map((name) => [name, resolveLock(name)]));
+    const file = path.join(REPO_ROOT, "tools", "local", "python-lock.json");
+    fs.writeFileSync(file, `${JSON.stringify({ $comment: lock.$comment, ...locked }, null, 4)}\n`);
+}
+
+/** A virtual environment with exactly the locked packages of `name`, each checked against its
+ * digest (none: the standard library only). */
+function makeVenv(name: PythonName): void {
     fs.rmSync(venvDir(name), { recursive: true, force: true });
     execFileSync("python3", ["-m", "venv", venvDir(name)], { stdio: ["ignore", "ignore", "inherit"] });
-    if (pipArgs.length === 0) return;
-    execFileSync(venvPython(name), ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", ...pipArgs], {
+    const pins = Object.entries(lock[name] as Record<string, string[]>);
+    if (pins.length === 0) return;
+    const requirements = path.join(venvDir(name), "locked.txt");
+    fs.writeFileSync(requirements, pins.map(([pin, hashes]) => [pin, ...hashes.map((h) => `--hash=sha256:${h}`)].join(" ")).join("\n"));
+    execFileSync(venvPython(name), ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--require-hashes", "--no-deps", "-r", requirements], {
         stdio: ["ignore", "ignore", "inherit"],
     });
 }
 
-/** A virtual environment with the program's pinned requirements. */
-function installPython(name: keyof typeof versions.python, program: PythonProgram): void {
-    makeVenv(name, ["-r", path.join(downloadModule(program.module, program.version).dir, program.requirements)]);
+/** A virtual environment with the program's locked requirements. */
+function installPython(name: keyof typeof versions.python): void {
+    makeVenv(name);
 }
 
 /** The source archive from PyPI's index, its digest checked; the paths named unpacked with the
@@ -115,15 +178,9 @@ function installPython(name: keyof typeof versions.python, program: PythonProgra
  * is left empty: vLLM's imports the engine (torch), which no test starts. */
 function unpackPypiSource(name: keyof typeof versions.pypiSources, spec: PypiSource): void {
     const file = `${spec.package}-${spec.version}.tar.gz`;
-    const index = JSON.parse(
-        execFileSync("curl", ["-fsSL", "-H", "Accept: application/vnd.pypi.simple.v1+json", `https://pypi.org/simple/${spec.package}/`], {
-            encoding: "utf8",
-            maxBuffer: 256 * 1024 * 1024,
-        }),
-    ) as { files: { filename: string; url: string }[] };
-    const url = index.files.find((f) => f.filename === file)?.url;
+    const url = simpleIndex(spec.package).find((f) => f.filename === file)?.url;
     if (url === undefined) throw new Error(`PyPI lists no ${file}`);
-    makeVenv(name, spec.requirements);
+    makeVenv(name);
     const archive = path.join(venvDir(name), file);
     execFileSync("curl", ["-fsSL", "-o", archive, url]);
     const digest = crypto.createHash("sha256").update(fs.readFileSync(archive)).digest("hex");
@@ -150,10 +207,14 @@ function unpackPypiSource(name: keyof typeof versions.pypiSources, spec: PypiSou
 export function packagedSteps(): Array<{ name: string; spec: unknown; make: () => void }> {
     return [
         ...Object.entries(versions.debian).map(([name, spec]) => ({ name, spec, make: () => unpackDebian(name as keyof typeof versions.debian, spec) })),
-        ...Object.entries(versions.python).map(([name, spec]) => ({ name, spec, make: () => installPython(name as keyof typeof versions.python, spec) })),
+        ...Object.entries(versions.python).map(([name, spec]) => ({
+            name,
+            spec: { ...spec, lock: lock[name as keyof typeof versions.python] },
+            make: () => installPython(name as keyof typeof versions.python),
+        })),
         ...Object.entries(versions.pypiSources).map(([name, spec]) => ({
             name,
-            spec,
+            spec: { ...spec, lock: lock[name as keyof typeof versions.pypiSources] },
             make: () => unpackPypiSource(name as keyof typeof versions.pypiSources, spec),
         })),
     ];

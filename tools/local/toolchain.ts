@@ -11,7 +11,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { REPO_ROOT } from "../repoRoot";
 import { BIN_DIR, CACHE_DIR, CHARTS_DIR, downloadModule, go, stamped } from "./cache";
-import { packagedSteps } from "./packagedPrograms";
+import { packagedSteps, writePythonLock } from "./packagedPrograms";
 import versions from "./versions.json";
 
 /** One program built from a Go module. */
@@ -185,7 +185,7 @@ const LAYOUTS: Record<keyof typeof versions.archives, (tag: string) => void> = {
 
 /** Whether every tool named (all by default) is built and stamped (for tests that need them). */
 export function toolsReady(names: readonly string[] = Object.keys(versions.build)): boolean {
-    const specs: Record<string, unknown> = { ...versions.build, ...versions.debian, ...versions.python, ...versions.pypiSources };
+    const specs: Record<string, unknown> = { ...versions.build, ...Object.fromEntries(packagedSteps().map((step) => [step.name, step.spec])) };
     return names.every((name) => stamped(name, specs[name]).done);
 }
 
@@ -226,6 +226,10 @@ function optionalStep(name: string, spec: unknown, make: () => void): void {
 }
 
 function main(): void {
+    if (process.argv.includes("--lock")) {
+        writePythonLock();
+        return;
+    }
     const goVersion = goLine();
     if (goVersion === undefined) {
         console.error("npm run tools: Go is not installed (go 1.26 or later builds the real programs from the Go module proxy)");
