@@ -1,8 +1,9 @@
 /**
  * The real engine: the Pulumi CLI and Kubernetes provider of `npm run tools` deploy the `local`
  * stack onto the local cluster (kube-apiserver, scheduler and controllers, kwok's GPU nodes) on
- * each release line, and the API server, the scheduler and the engine's waits judge it. Skipped,
- * with the reason, where the tools are not built (no Go, or `npm run tools` not run).
+ * each release line, and the API server, the scheduler and the engine's waits judge it (its
+ * preview, the mock runtime's URNs too). Skipped, with the reason, where the tools are not built
+ * (no Go, or `npm run tools` not run).
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -31,7 +32,9 @@ import { KubeObject, resolvePort } from "../tools/consistency/objects";
 import { poolTemplates, serviceTemplates, targetPortOf } from "../tools/consistency/workloads";
 import { RBAC_CASES, RBAC_STACK } from "./helpers/rbacCases";
 import { toolsMissing } from "../tools/local/toolchain";
-import { lockHolders, running } from "../tools/local/pulumiRun";
+import { PROJECT, lockHolders, running } from "../tools/local/pulumiRun";
+import { runProgram } from "../tools/mockRuntime";
+import { stringify as toYaml } from "yaml";
 import { askBbr, poolEndpoints } from "../tools/local/bbrDriver";
 import { modelHeaderFact } from "../components/catalogs/charts/bodyBasedRouterFacts";
 import { REPO_ROOT } from "../tools/repoRoot";
@@ -103,6 +106,27 @@ function poolsAsTheEndpointPickerSeesThem(t: { diagnostic: (message: string) => 
     }
 }
 
+/** The mock runtime's run of the same config (what the render, the golden renders and plan-diff
+ * show) names exactly the resources the real preview creates, but those the engine alone adds
+ * (the root stack, its default `pulumi` provider) and the objects the provider expands from a
+ * chart or a YAML file. */
+async function mockNamesWhatTheEngineNames(stack: string, config: Record<string, unknown>, secrets: Record<string, string>, steps: { urn: string }[]) {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "mock-vs-engine-")), `Pulumi.${stack}.yaml`);
+    const key = (k: string) => `${PROJECT}:${k}`;
+    const entries = [...Object.entries(config), ...Object.keys(secrets).map((k) => [k, { secure: "stand-in" }] as const)];
+    fs.writeFileSync(file, toYaml({ config: Object.fromEntries(entries.map(([k, v]) => [key(k), v])) }));
+    const mocked = await runProgram(stack, file, Object.fromEntries(Object.entries(secrets).map(([k, v]) => [key(k), v])));
+    fs.rmSync(path.dirname(file), { recursive: true });
+    const engineOnly = (urn: string) => /::(pulumi:pulumi:Stack|pulumi:providers:pulumi)::|(helm\.sh\/v4:Chart|yaml\/v2:ConfigFile)\$/.test(urn);
+    assert.deepEqual(
+        mocked.resources.map((r) => r.urn).sort(),
+        steps
+            .map((s) => s.urn)
+            .filter((urn) => !engineOnly(urn))
+            .sort(),
+    );
+}
+
 describe("pulumi up for real, on the local cluster", { skip: missing, concurrency: false, timeout: 40 * 60_000 }, () => {
     let started = false;
     before(async () => {
@@ -125,7 +149,8 @@ describe("pulumi up for real, on the local cluster", { skip: missing, concurrenc
             };
             // A run that failed half-way leaves its stack: start from nothing.
             await pulumi({ op: "destroy", stack, config: localConfig(line), secrets, removeStack: true });
-            await run("preview", LOCAL_MODELS);
+            const preview = await run("preview", LOCAL_MODELS);
+            await mockNamesWhatTheEngineNames(stack, localConfig(line, LOCAL_MODELS), secrets, preview.steps ?? []);
             const first = await run("up", LOCAL_MODELS);
             assert.ok((first.changes?.create ?? 0) > 0);
 

@@ -1,8 +1,8 @@
 /**
  * Runs the real stack program (`stacks/index.ts`, the code `pulumi up` runs) in-process under
  * Pulumi's mock runtime with a stack's config, and records every resource registration as the
- * engine would receive it: type, name, parent, provider and inputs, with secrets still marked.
- * Shared by the offline render, the benchmark and the tests.
+ * engine would receive it: URN, type, name, parent, provider and inputs, with secrets still
+ * marked. Shared by the offline render and the tests.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -152,12 +152,6 @@ export function loadStackConfig(file: string, secretValues: Record<string, strin
 const settings = sdkSettings as typeof sdkSettings & { waitForRPCs(): Promise<void> };
 const state = sdkState as unknown as { getStore(): Record<string, unknown> };
 
-/** The URN the engine gives a resource, as Pulumi's own mock monitor computes it. */
-function urnOf(stack: string, project: string, parent: string, type: string, name: string): string {
-    const qualifiedType = parent === "" ? type : `${parent.split("::")[2].split("$").pop()}$${type}`;
-    return `urn:pulumi:${stack}::${project}::${qualifiedType}::${name}`;
-}
-
 /** What the mocked cloud answers. */
 const mocks: pulumi.runtime.Mocks = {
     newResource(args) {
@@ -197,8 +191,24 @@ const mocks: pulumi.runtime.Mocks = {
     },
 };
 
+/** The URN the engine gives a resource (pulumi pkg/resource/urn.go `NewURN`): its parent's whole
+ * qualified type before its own, the root stack's left out. The SDK's mock monitor takes only the
+ * parent's last type, so a component's grandchildren were named otherwise than `pulumi preview`
+ * names them (test/e2e.test.ts compares the two). */
+function engineUrn(parent: string, type: string, name: string): string {
+    const parentType = parent === "" ? "" : parent.split("::")[2];
+    const qualified = parentType === "" || parentType === "pulumi:pulumi:Stack" ? type : `${parentType}$${type}`;
+    return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${qualified}::${name}`;
+}
+
 class RecordingMonitor extends MockMonitor {
     readonly recorded: RecordedResource[] = [];
+
+    constructor(mocks: pulumi.runtime.Mocks) {
+        super(mocks);
+        // The SDK's `newUrn` is private in its typings: replaced on the instance.
+        Object.assign(this, { newUrn: engineUrn });
+    }
 
     override async registerResource(req: any, callback: (err: any, response: any) => void): Promise<void> {
         const type: string = req.getType();
@@ -206,7 +216,7 @@ class RecordingMonitor extends MockMonitor {
         const parent: string = req.getParent();
         const provider: string = req.getProvider();
         this.recorded.push({
-            urn: urnOf(pulumi.getStack(), pulumi.getProject(), parent, type, name),
+            urn: engineUrn(parent, type, name),
             type,
             name,
             parent: parent === "" ? null : parent,
