@@ -28,7 +28,7 @@ import {
 } from "../tools/local/e2e";
 import { LOCAL_CLUSTER, down as clusterDown, kubectlOn, up as clusterUp } from "../tools/local/cluster";
 import { allows } from "../tools/consistency/rbac";
-import { KubeObject, resolvePort } from "../tools/consistency/objects";
+import { KubeObject, imageOf, resolvePort } from "../tools/consistency/objects";
 import { poolTemplates, serviceTemplates, targetPortOf } from "../tools/consistency/workloads";
 import { RBAC_CASES, RBAC_STACK } from "./helpers/rbacCases";
 import { toolsMissing } from "../tools/local/toolchain";
@@ -94,7 +94,7 @@ function poolsAsTheEndpointPickerSeesThem(t: { diagnostic: (message: string) => 
         .flatMap((o) => (o.kind === "Deployment" ? (o["spec"].template.spec.containers as { image: string }[]) : []))
         .find((c) => /\/epp:/.test(c.image));
     assert.ok(epp !== undefined, "no Endpoint Picker on the cluster");
-    const held = poolEndpoints(epp.image.split(":").pop() ?? "", LOCAL_CLUSTER.kubeconfig, "default");
+    const held = poolEndpoints(imageOf(epp).tag ?? "", LOCAL_CLUSTER.kubeconfig, "default");
     assert.equal(held.length, LOCAL_MODELS.length, "one InferencePool per model");
     for (const { pool, endpoints } of held) {
         const object = objects.find((o) => o.kind === "InferencePool" && o.metadata.name === pool);

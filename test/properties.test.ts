@@ -201,25 +201,46 @@ test("route matching: a request some rule matches reaches a rule, and neither th
  * Gateway API ranks a method match before any number of headers (gateway-api v1.4.0,
  * apis/v1/httproute_types.go:179-187). routeMatching follows Gateway API, as GKE's and Istio's
  * gateways are held to it. A disagreement is explained when our rule matched with a method and
- * Envoy Gateway's without one, on a path of the same type and length. */
+ * Envoy Gateway's, on a path of the same type and length, without one but with at least as many
+ * headers as ours has with its method counted. */
 function methodRankedAsHeader(r: { path: string; method: string; headers: Record<string, string> }, ours: RouteRule, eg: RouteRule): boolean {
     const pathKey = (m: RouteMatch) => `${m.path?.type ?? "PathPrefix"}:${(m.path?.value ?? "/").length}`;
+    const headers = (m: RouteMatch) => m.headers?.length ?? 0;
     const withMethod = applying(ours, r).filter((m) => m.method !== undefined);
-    const without = applying(eg, r).filter((m) => m.method === undefined && (m.headers?.length ?? 0) > 0);
-    return withMethod.some((m) => without.some((n) => pathKey(m) === pathKey(n)));
+    const without = applying(eg, r).filter((m) => m.method === undefined);
+    return withMethod.some((m) => without.some((n) => pathKey(m) === pathKey(n) && headers(n) >= headers(m) + 1));
 }
 
+/** A request to a path some route of `list` matches on (or a prefix of one made longer), so that
+ * several rules often compete for it. */
+const requestTo = (list: HttpRouteManifest[]) => {
+    const paths = list.flatMap((route) => (route.spec.rules ?? []).flatMap((rule) => (rule.matches ?? []).map((m) => m.path?.value ?? "/")));
+    const path = fc.oneof(
+        urlPath,
+        fc.constantFrom("/", ...paths),
+        fc.tuple(fc.constantFrom("/", ...paths), segment).map(([p, s]) => `${p.replace(/\/$/, "")}/${s}`),
+    );
+    return fc.record({ path, method: fc.constantFrom("GET", "POST"), headers: fc.dictionary(headerName, headerValue, { maxKeys: 3 }) });
+};
+
 test("route matching: Envoy Gateway's own translator reaches the same rule, on generated routes and requests", { skip: envoyGatewayMissing() }, (t) => {
-    const samples = fc.sample(fc.tuple(routes, fc.array(request, { minLength: 4, maxLength: 4 })), { seed: 20261207, numRuns: 20 });
+    const cases = routes
+        .filter((list) => list.length > 0)
+        .chain((list) => fc.tuple(fc.constant(list), fc.array(requestTo(list), { minLength: 4, maxLength: 4 })));
+    const samples = fc.sample(cases, { seed: 20261207, numRuns: 20 });
     const tables = envoyRouteTables(samples.map(([list]) => ({ gateway: GATEWAY, routes: list })));
+    let contested = 0;
     let agreed = 0;
     samples.forEach(([list, requests], i) => {
         for (const r of requests) {
             const sent = { scheme: "http" as const, host: "example.com", ...r };
             const ours = routeRequest(GATEWAY, list, sent);
             const eg = envoyPick(tables[i], sent);
+            // Requests two or more rules match are the ones precedence decides.
+            const matching = list.flatMap((route) => (route.spec.rules ?? []).filter((rule) => applying(rule, r).length > 0)).length;
+            if (matching >= 2) contested++;
             if (isDeepStrictEqual(eg, ours && { route: ours.route, ruleIndex: ours.ruleIndex })) {
-                agreed++;
+                if (matching >= 2) agreed++;
                 continue;
             }
             const rule = (pick: { route: string; ruleIndex: number } | undefined) =>
@@ -231,8 +252,10 @@ test("route matching: Envoy Gateway's own translator reaches the same rule, on g
             );
         }
     });
-    t.diagnostic(`${agreed} of 80 requests agree (any other must turn on a method ranked as a header)`);
-    assert.ok(agreed >= 70, `${agreed} of 80 requests agree`);
+    t.diagnostic(
+        `of 80 requests, ${contested} matched by two rules or more: ${agreed} of those reach the same rule (any other turns on a method ranked as a header)`,
+    );
+    assert.ok(agreed >= 25, `only ${agreed} contested requests agree`);
 });
 
 test("route matching: where Envoy Gateway ranks a method as a header, routeMatching keeps Gateway API's order", { skip: envoyGatewayMissing() }, () => {

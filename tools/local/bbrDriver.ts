@@ -141,19 +141,19 @@ export function askTag(tag: string, mode: string): unknown {
     return JSON.parse(execFileSync(driverFor(tag), [mode], { encoding: "utf8" }));
 }
 
-/** One place an InferencePool's Endpoint Picker may send a request. */
-export interface PoolEndpoint {
-    pod: string;
-    address: string;
-    /** The port its director sends to. */
-    port: string;
+/** What an InferencePool's Endpoint Picker holds: the places it may send a request. */
+export interface PoolEndpoints {
+    /** The InferencePool's name. */
+    pool: string;
+    /** Each endpoint: the pod, and the port the EPP's director sends to. */
+    endpoints: { pod: string; port: string }[];
 }
 
 /** The endpoints each InferencePool in `namespace` gives its Endpoint Picker, as the tag's own
  * InferencePoolReconciler and datastore fill them from the API server of `kubeconfig`. */
-export function poolEndpoints(tag: string, kubeconfig: string, namespace: string): { pool: string; endpoints: PoolEndpoint[] }[] {
+export function poolEndpoints(tag: string, kubeconfig: string, namespace: string): PoolEndpoints[] {
     const out = execFileSync(driverFor(tag), ["pool-endpoints", namespace], { encoding: "utf8", env: { ...process.env, KUBECONFIG: kubeconfig } });
-    return JSON.parse(out) as { pool: string; endpoints: PoolEndpoint[] }[];
+    return JSON.parse(out) as PoolEndpoints[];
 }
 
 /** The namespace a BBR container's cache is limited to: its `NAMESPACE` (the chart sets it from

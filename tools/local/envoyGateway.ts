@@ -15,7 +15,7 @@ import { toolsNotBuilt } from "./toolchain";
 /** Why Envoy Gateway's translator cannot run here, or undefined. */
 export const envoyGatewayMissing = (): string | undefined => toolsNotBuilt(["egctl"]);
 
-/** Envoy Gateway's controller name (api/v1alpha1/shared_types.go, `GatewayControllerName`). */
+/** Envoy Gateway's controller name (api/v1alpha1/envoygateway_types.go:19, `GatewayControllerName`). */
 const CONTROLLER = "gateway.envoyproxy.io/gatewayclass-controller";
 
 /** An Envoy header matcher as the translator writes it (`:method` for a method match). */
@@ -39,19 +39,25 @@ interface VirtualHost {
 
 /** One Gateway with the HTTPRoutes attached to it. */
 export interface RoutingCase {
+    /** The Gateway; only its HTTP listeners are translated. */
     gateway: GatewayManifest;
+    /** The HTTPRoutes, in the Gateway's namespace. */
     routes: readonly HttpRouteManifest[];
 }
 
 /** The rule Envoy reaches for a request: `{namespace}/{name}` of the HTTPRoute, and its rule. */
 export interface EnvoyPick {
+    /** `{namespace}/{name}` of the HTTPRoute. */
     route: string;
+    /** Index of the rule in the route. */
     ruleIndex: number;
 }
 
 /** A case's Envoy route configuration: its virtual hosts, and the namespace its objects had. */
 export interface EnvoyRouteTable {
+    /** The namespace the case's objects had (the translator saw them in `case-<i>`). */
     namespace: string;
+    /** Envoy's virtual hosts for the Gateway's HTTP listeners, as translated. */
     virtualHosts: VirtualHost[];
 }
 
@@ -94,8 +100,12 @@ export function envoyRouteTables(cases: readonly RoutingCase[]): EnvoyRouteTable
     }));
 }
 
-function domainMatches(domain: string, host: string): boolean {
-    return domain === "*" || domain === host || (domain.startsWith("*.") && host.endsWith(domain.slice(1)));
+/** How well a virtual host's domain matches the Host, more being more specific (Envoy: an exact
+ * domain, then the longest suffix wildcard, then `*`), or -1 where it does not. */
+function domainRank(domain: string, host: string): number {
+    if (domain === host) return Number.MAX_SAFE_INTEGER;
+    if (domain.startsWith("*") && domain !== "*" && host.endsWith(domain.slice(1))) return domain.length;
+    return domain === "*" ? 0 : -1;
 }
 
 function headerMatches(matcher: HeaderMatcher, request: GatewayRequest): boolean {
@@ -123,11 +133,11 @@ function routeMatches(match: EnvoyRoute["match"], request: GatewayRequest): bool
 }
 
 /** The HTTPRoute rule Envoy sends `request` to (`{namespace}/{name}` as the case named it): the
- * first matching route of the most specific virtual host whose domains match the Host, or
+ * first matching route of the virtual host whose domain matches the Host most specifically, or
  * undefined (a 404). */
 export function envoyPick(table: EnvoyRouteTable, request: GatewayRequest): EnvoyPick | undefined {
-    const hosts = table.virtualHosts;
-    const host = hosts.find((h) => h.domains.includes(request.host)) ?? hosts.find((h) => h.domains.some((d) => domainMatches(d, request.host)));
+    const rank = (h: VirtualHost) => Math.max(...h.domains.map((d) => domainRank(d, request.host)));
+    const host = [...table.virtualHosts].sort((a, b) => rank(b) - rank(a)).find((h) => rank(h) >= 0);
     const route = host?.routes?.find((r) => routeMatches(r.match, request));
     if (route === undefined) return undefined;
     const named = /^httproute\/[^/]+\/([^/]+)\/rule\/(\d+)\//.exec(route.name);

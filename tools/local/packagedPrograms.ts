@@ -167,11 +167,6 @@ function makeVenv(name: PythonName): void {
     });
 }
 
-/** A virtual environment with the program's locked requirements. */
-function installPython(name: keyof typeof versions.python): void {
-    makeVenv(name);
-}
-
 /** The source archive from PyPI's index, its digest checked; the paths named unpacked with the
  * package's entry points declared as an install would (from its pyproject.toml, read by Python's
  * tomllib), beside a virtual environment with the requirements. The top package's `__init__.py`
@@ -210,7 +205,7 @@ export function packagedSteps(): Array<{ name: string; spec: unknown; make: () =
         ...Object.entries(versions.python).map(([name, spec]) => ({
             name,
             spec: { ...spec, lock: lock[name as keyof typeof versions.python] },
-            make: () => installPython(name as keyof typeof versions.python),
+            make: () => makeVenv(name as keyof typeof versions.python),
         })),
         ...Object.entries(versions.pypiSources).map(([name, spec]) => ({
             name,

@@ -14,11 +14,10 @@ import (
 	v1 "sigs.k8s.io/gateway-api-inference-extension/api/v1"
 )
 
-// endpoint is one place the EPP may send a request: a pod, its address and the port.
+// endpoint is one place the EPP may send a request: a pod and the port.
 type endpoint struct {
-	Pod     string `json:"pod"`
-	Address string `json:"address"`
-	Port    string `json:"port"`
+	Pod  string `json:"pod"`
+	Port string `json:"port"`
 }
 
 // poolEndpoints is what the EPP of one InferencePool holds.

@@ -61,7 +61,10 @@ func run() error {
 	if len(os.Args) > 1 && os.Args[1] == "epp-flags" {
 		return json.NewEncoder(os.Stdout).Encode(eppFlagDefaults())
 	}
-	if len(os.Args) > 2 && os.Args[1] == "pool-endpoints" {
+	if len(os.Args) > 1 && os.Args[1] == "pool-endpoints" {
+		if len(os.Args) != 3 {
+			return errors.New("usage: bbr-driver pool-endpoints <namespace>")
+		}
 		return printPoolEndpoints(os.Args[2])
 	}
 	var in input

@@ -75,7 +75,7 @@ func endpointsOf(ctx context.Context, reader client.Reader, name types.Namespace
 	port := strconv.Itoa(int(pool.Spec.TargetPorts[0].Number))
 	endpoints := []endpoint{}
 	for _, pod := range ds.PodList(func(datalayer.Endpoint) bool { return true }) {
-		endpoints = append(endpoints, endpoint{Pod: pod.GetPod().NamespacedName.Name, Address: pod.GetPod().Address, Port: port})
+		endpoints = append(endpoints, endpoint{Pod: pod.GetPod().NamespacedName.Name, Port: port})
 	}
 	return endpoints, nil
 }

@@ -243,8 +243,9 @@ func (bareEndpoints) NewEndpoint(_ context.Context, meta *fwkdl.EndpointMetadata
 }
 func (bareEndpoints) ReleaseEndpoint(fwkdl.Endpoint) {}
 
-// endpointsOf is the endpoints the EPP of pool `name` holds: one per pod and target port the pod
-// serves (datastore.go:288-320), each with the port its director sends to (director.go:326).
+// endpointsOf is the endpoints the EPP of pool `name` holds: one per Ready pod and target port,
+// but the ports a pod's `inference.networking.k8s.io/active-ports` annotation leaves out
+// (datastore.go:288-320, 422-440), each with the port its director sends to (director.go:326).
 func endpointsOf(ctx context.Context, reader client.Reader, name types.NamespacedName) ([]endpoint, error) {
 	ds := datastore.NewDatastore(ctx, bareEndpoints{}, 0)
 	reconciler := &eppcontroller.InferencePoolReconciler{Reader: reader, Datastore: ds}
@@ -254,7 +255,7 @@ func endpointsOf(ctx context.Context, reader client.Reader, name types.Namespace
 	endpoints := []endpoint{}
 	for _, ep := range ds.PodList(func(fwkdl.Endpoint) bool { return true }) {
 		meta := ep.GetMetadata()
-		endpoints = append(endpoints, endpoint{Pod: meta.PodName, Address: meta.Address, Port: meta.Port})
+		endpoints = append(endpoints, endpoint{Pod: meta.PodName, Port: meta.Port})
 	}
 	return endpoints, nil
 }
