@@ -452,7 +452,7 @@ test("v1.0 line: the route still matches each name, and the syncer loads the ada
     assert.match(llamaPod.initContainers[0].image, /lora-syncer:v1\.0\.2$/);
 });
 
-// Last: every rule the tests above reached on HTTP, asked again of Envoy Gateway's own translator.
+// Last: every rule the tests above reached, asked again of Envoy Gateway's own translator.
 test("Envoy Gateway's translator reaches the rule routeMatching picked, for every request above", { skip: bbrMissing() ?? envoyGatewayMissing() }, () =>
     judgeRoutingByEnvoyGateway(),
 );

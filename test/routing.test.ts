@@ -164,7 +164,7 @@ test("with a hostname on GKE: a managed certificate on the HTTPS listener", asyn
     assert.match(String(run.outputs["gatewayUrl"]), /^https:\/\/llm\.example\.com$/);
 });
 
-// Last: every rule the tests above reached on HTTP, asked again of Envoy Gateway's own translator.
+// Last: every rule the tests above reached, asked again of Envoy Gateway's own translator.
 test("Envoy Gateway's translator reaches the rule routeMatching picked, for every request above", { skip: bbrMissing() ?? envoyGatewayMissing() }, () =>
     judgeRoutingByEnvoyGateway(),
 );

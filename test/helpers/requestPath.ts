@@ -1,8 +1,8 @@
 /**
  * The request path over what a mocked run created, for routing tests: what the real BBR of the
  * stack's tag sets on a request (tools/local/bbrDriver.ts: tests that use it skip without the
- * tools: `bbrMissing()`), which route rule the Gateway picks (tools/routeMatching.ts; on HTTP, Envoy
- * Gateway's own translator must pick the same: {@link judgeRoutingByEnvoyGateway}), which pool that reaches,
+ * tools: `bbrMissing()`), which route rule the Gateway picks (tools/routeMatching.ts; Envoy Gateway's
+ * own translator must pick the same: {@link judgeRoutingByEnvoyGateway}), which pool that reaches,
  * and which model and adapter names the pods that pool selects serve (as the consistency check
  * reads them).
  */
@@ -59,7 +59,7 @@ export function gatewayOf(resources: RecordedResource[]): { gateway: GatewayMani
     return { gateway, routes: inputsOf(resources, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute") };
 }
 
-/** Every routing decision the tests asked for on HTTP, by Gateway and routes (the same objects
+/** Every routing decision the tests asked for, by Gateway and routes (the same objects
  * rendered by several runs count once), for {@link judgeRoutingByEnvoyGateway}. */
 const decided = new Map<string, { routing: RoutingCase; asked: { request: GatewayRequest; picked?: EnvoyPick }[] }>();
 
@@ -81,8 +81,8 @@ export function judgeRoutingByEnvoyGateway(): void {
 }
 
 /** The backends a request reaches by Gateway API's precedence rules, as `<kind>/<name>`; empty
- * for a 404. A tie between routes (decided by creation time) fails the test; a decision on HTTP
- * is recorded for Envoy Gateway's judgement. */
+ * for a 404. A tie between routes (decided by creation time) fails the test; the decision is
+ * recorded for Envoy Gateway's judgement. */
 export function reach(
     resources: RecordedResource[],
     method: string,
@@ -93,12 +93,10 @@ export function reach(
     const { gateway, routes } = gatewayOf(resources);
     const request = { scheme, host: "llm.example.com", method, path, headers: bodyBasedRouting(resources, method, path, body) };
     const decision = routeRequest(gateway, routes, request);
-    if (scheme === "http") {
-        const key = JSON.stringify({ gateway, routes });
-        const entry = decided.get(key) ?? { routing: { gateway, routes }, asked: [] };
-        entry.asked.push({ request, picked: decision && { route: decision.route, ruleIndex: decision.ruleIndex } });
-        decided.set(key, entry);
-    }
+    const key = JSON.stringify({ gateway, routes });
+    const entry = decided.get(key) ?? { routing: { gateway, routes }, asked: [] };
+    entry.asked.push({ request, picked: decision && { route: decision.route, ruleIndex: decision.ruleIndex } });
+    decided.set(key, entry);
     if (decision === undefined) return [];
     assert.equal(decision.tiedAcrossRoutes, false, `${method} ${path} ties between routes`);
     const redirect = decision.rule.filters?.find((f) => f.type === "RequestRedirect")?.requestRedirect;

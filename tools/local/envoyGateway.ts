@@ -6,6 +6,8 @@
  * HTTPRoute rule it came from, so the tests can compare its pick with tools/routeMatching.ts.
  */
 import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { stringify as toYaml } from "yaml";
 import type { GatewayManifest, GatewayRequest, HttpRouteManifest } from "../routeMatching";
@@ -13,7 +15,35 @@ import { BIN_DIR } from "./cache";
 import { toolsNotBuilt } from "./toolchain";
 
 /** Why Envoy Gateway's translator cannot run here, or undefined. */
-export const envoyGatewayMissing = (): string | undefined => toolsNotBuilt(["egctl"]);
+export const envoyGatewayMissing = (): string | undefined =>
+    toolsNotBuilt(["egctl"]) ?? (spawnable("openssl") ? undefined : "openssl is not installed (it makes the HTTPS listeners' certificate)");
+
+function spawnable(command: string): boolean {
+    try {
+        execFileSync(command, ["version"], { stdio: "ignore" });
+        return true;
+    } catch {
+        return false;
+    }
+}
+
+/** A self-signed certificate for every HTTPS listener (the translator reads the key pair of
+ * a listener's certificateRefs), made once per process: `tls.crt` and `tls.key`, base64. */
+let certificate: { "tls.crt": string; "tls.key": string } | undefined;
+function listenerCertificate(): { "tls.crt": string; "tls.key": string } {
+    if (certificate !== undefined) return certificate;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "routing-cert-"));
+    try {
+        const [key, crt] = [path.join(dir, "tls.key"), path.join(dir, "tls.crt")];
+        execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", crt, "-days", "1", "-subj", "/CN=routing.invalid"], {
+            stdio: "ignore",
+        });
+        certificate = { "tls.crt": fs.readFileSync(crt).toString("base64"), "tls.key": fs.readFileSync(key).toString("base64") };
+        return certificate;
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
 
 /** Envoy Gateway's controller name (api/v1alpha1/envoygateway_types.go:19, `GatewayControllerName`). */
 const CONTROLLER = "gateway.envoyproxy.io/gatewayclass-controller";
@@ -39,7 +69,7 @@ interface VirtualHost {
 
 /** One Gateway with the HTTPRoutes attached to it. */
 export interface RoutingCase {
-    /** The Gateway; only its HTTP listeners are translated. */
+    /** The Gateway; its HTTP and HTTPS listeners are translated. */
     gateway: GatewayManifest;
     /** The HTTPRoutes, in the Gateway's namespace. */
     routes: readonly HttpRouteManifest[];
@@ -57,26 +87,32 @@ export interface EnvoyPick {
 export interface EnvoyRouteTable {
     /** The namespace the case's objects had (the translator saw them in `case-<i>`). */
     namespace: string;
-    /** Envoy's virtual hosts for the Gateway's HTTP listeners, as translated. */
-    virtualHosts: VirtualHost[];
+    /** Envoy's virtual hosts, by the protocol of the listener whose route configuration holds them. */
+    virtualHosts: { protocol: string; host: VirtualHost }[];
 }
 
 /** The objects of one case, moved to a namespace of their own (`case-<i>`) so that many cases
- * translate in one run; HTTP listeners only (an HTTPS one needs its certificate). Backends stay
- * as they are: a rule whose backends the translator cannot use (an InferencePool) still gets its
- * route, which answers 500. */
+ * translate in one run. An HTTPS listener terminates TLS with a self-signed certificate of that
+ * namespace in place of whatever its gateway names (a GKE-managed certificate the translator
+ * cannot read); routing does not look at it. Backends stay as they are: a rule whose backends the
+ * translator cannot use (an InferencePool) still gets its route, which answers 500. */
 function caseObjects({ gateway, routes }: RoutingCase, i: number): object[] {
     const namespace = `case-${i}`;
     const own = gateway.metadata.namespace ?? "default";
     for (const route of routes)
         if ((route.metadata.namespace ?? "default") !== own) throw new Error(`route ${route.metadata.name} is not in its Gateway's namespace ${own}`);
+    const certificateRefs = [{ name: "listener-certificate" }];
+    const listeners = gateway.spec.listeners
+        .filter((l) => l.protocol === "HTTP" || l.protocol === "HTTPS")
+        .map((l) => (l.protocol === "HTTPS" ? { ...l, tls: { mode: "Terminate", certificateRefs } } : l));
     return [
         { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } },
+        { apiVersion: "v1", kind: "Secret", metadata: { name: "listener-certificate", namespace }, type: "kubernetes.io/tls", data: listenerCertificate() },
         {
             apiVersion: "gateway.networking.k8s.io/v1",
             kind: "Gateway",
             metadata: { name: gateway.metadata.name, namespace },
-            spec: { gatewayClassName: "eg", listeners: gateway.spec.listeners.filter((l) => l.protocol === "HTTP") },
+            spec: { gatewayClassName: "eg", listeners },
         },
         ...routes.map((route) => ({
             apiVersion: "gateway.networking.k8s.io/v1",
@@ -93,10 +129,14 @@ export function envoyRouteTables(cases: readonly RoutingCase[]): EnvoyRouteTable
     const input = [gatewayClass, ...cases.flatMap(caseObjects)].map((o) => toYaml(JSON.parse(JSON.stringify(o)))).join("---\n");
     const args = ["x", "translate", "--from", "gateway-api", "--to", "xds", "--type", "route", "--add-missing-resources", "--output", "json", "--file", "-"];
     const out = execFileSync(path.join(BIN_DIR, "egctl"), args, { input, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
-    const xds = (JSON.parse(out) as { xds: Record<string, { dynamicRouteConfigs?: { routeConfig: { virtualHosts?: VirtualHost[] } }[] }> }).xds;
+    const xds = (JSON.parse(out) as { xds: Record<string, { dynamicRouteConfigs?: { routeConfig: { name: string; virtualHosts?: VirtualHost[] } }[] }> }).xds;
+    // A route configuration is named `<namespace>/<gateway>/<listener>`.
     return cases.map((c, i) => ({
         namespace: c.gateway.metadata.namespace ?? "default",
-        virtualHosts: (xds[`case-${i}/${c.gateway.metadata.name}`]?.dynamicRouteConfigs ?? []).flatMap((r) => r.routeConfig.virtualHosts ?? []),
+        virtualHosts: (xds[`case-${i}/${c.gateway.metadata.name}`]?.dynamicRouteConfigs ?? []).flatMap(({ routeConfig }) => {
+            const protocol = c.gateway.spec.listeners.find((l) => l.name === routeConfig.name.split("/")[2])?.protocol ?? "";
+            return (routeConfig.virtualHosts ?? []).map((host) => ({ protocol, host }));
+        }),
     }));
 }
 
@@ -133,11 +173,12 @@ function routeMatches(match: EnvoyRoute["match"], request: GatewayRequest): bool
 }
 
 /** The HTTPRoute rule Envoy sends `request` to (`{namespace}/{name}` as the case named it): the
- * first matching route of the virtual host whose domain matches the Host most specifically, or
- * undefined (a 404). */
+ * first matching route of the virtual host, on a listener of the request's scheme, whose domain
+ * matches the Host most specifically, or undefined (a 404). */
 export function envoyPick(table: EnvoyRouteTable, request: GatewayRequest): EnvoyPick | undefined {
     const rank = (h: VirtualHost) => Math.max(...h.domains.map((d) => domainRank(d, request.host)));
-    const host = [...table.virtualHosts].sort((a, b) => rank(b) - rank(a)).find((h) => rank(h) >= 0);
+    const hosts = table.virtualHosts.filter((v) => v.protocol === request.scheme.toUpperCase()).map((v) => v.host);
+    const host = hosts.sort((a, b) => rank(b) - rank(a)).find((h) => rank(h) >= 0);
     const route = host?.routes?.find((r) => routeMatches(r.match, request));
     if (route === undefined) return undefined;
     const named = /^httproute\/[^/]+\/([^/]+)\/rule\/(\d+)\//.exec(route.name);
