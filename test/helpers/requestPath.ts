@@ -29,16 +29,11 @@ function stackFor(resources: RecordedResource[]): RenderedStack {
 }
 
 /** The real BBR of the stack's Gateway (tools/local/bbrDriver.ts), with the stack as Helm renders it. */
-const routers = new WeakMap<RecordedResource[], { stack: RenderedStack; setter: HeaderSetter }>();
 function routerFor(resources: RecordedResource[]): { stack: RenderedStack; setter: HeaderSetter } {
-    const known = routers.get(resources);
-    if (known !== undefined) return known;
     const stack = stackFor(resources);
     const setters = ofKind(stack, "Gateway").flatMap((gateway) => headerSetters(stack, gateway));
     assert.equal(setters.length, 1, "one Body-Based Router on the Gateway");
-    const router = { stack, setter: setters[0] };
-    routers.set(resources, router);
-    return router;
+    return { stack, setter: setters[0] };
 }
 
 /** What the real BBR sets on a request: its tag's own ext_proc server, asked as the Gateway's hook
