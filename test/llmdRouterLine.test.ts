@@ -23,7 +23,8 @@ import {
     prometheusMonitoring,
     registryImage,
 } from "../components/catalogs/charts/valuesShapes";
-import { commitOf, gitShow, templatesAt, valuesReadByTemplates } from "../tools/chartValuesRead";
+import { chartReads, chartTemplates, commitOf, gitTree } from "../tools/chartReads";
+import { bbrMissing } from "../tools/local/bbrDriver";
 import { leaves, passedWhole, readLeaves, schemaPaths, valuesRead } from "./helpers/valuesPaths";
 
 const { router: ROUTER, inferenceExtension: INFERENCE_EXTENSION_V1_6_0, payloadProcessor: PAYLOAD_PROCESSOR } = llmdLine;
@@ -156,7 +157,7 @@ const readPaths = new Set(read.paths.map((p) => p.path));
 test("the values-read list was extracted at the tag the router is read at", () => {
     assert.deepEqual(
         [read.repository, read.tag, read.commit, read.chart, read.extractedBy],
-        [ROUTER.source.repository, ROUTER.source.tag, ROUTER.source.commit, ROUTER.chartDir, "tools/chartValuesRead.ts"],
+        [ROUTER.source.repository, ROUTER.source.tag, ROUTER.source.commit, ROUTER.chartDir, "tools/chartReads.ts"],
     );
     assert.equal(ROUTER.chartVersion, ROUTER.source.tag);
 });
@@ -200,7 +201,8 @@ test("every fact names a line range of a file in the repository", () => {
 function assertFacts(gitDir: string, tag: string, facts: readonly SourcedFact[]): void {
     for (const { fact, readAt } of facts) {
         const [first, last = first] = readAt.lines.split("-").map(Number);
-        const lines = gitShow(gitDir, tag, readAt.file)
+        const lines = gitTree(gitDir, tag)
+            .read(readAt.file)
             .split("\n")
             .slice(first - 1, last)
             .join("\n");
@@ -211,14 +213,14 @@ function assertFacts(gitDir: string, tag: string, facts: readonly SourcedFact[])
 const gitDir = process.env["LLM_D_ROUTER_GIT_DIR"];
 test(
     "re-read at the tag: the commit, the values-read list and every fact",
-    { skip: gitDir === undefined ? "set LLM_D_ROUTER_GIT_DIR to a clone's git directory to re-read the tag" : false },
+    { skip: gitDir === undefined ? "set LLM_D_ROUTER_GIT_DIR to a clone's git directory to re-read the tag" : bbrMissing() },
     () => {
         const tag = ROUTER.source.tag;
         assert.equal(commitOf(gitDir!, tag), ROUTER.source.commit);
-        assert.deepEqual(valuesReadByTemplates(templatesAt(gitDir!, tag, ROUTER.chartDir)), read.paths);
+        assert.deepEqual(chartReads(chartTemplates(gitTree(gitDir!, tag), ROUTER.chartDir)), read.paths);
         assertFacts(gitDir!, tag, ROUTER.facts);
         // The image the published chart names: what the release script writes on a semver tag.
-        const push = gitShow(gitDir!, tag, "hack/push-chart.sh");
+        const push = gitTree(gitDir!, tag).read("hack/push-chart.sh");
         assert.match(push, new RegExp(`IMAGE_REGISTRY:-${ROUTER.endpointPickerImage.registry}\\}`));
         assert.match(push, new RegExp(`EPP_RELEASE_IMAGE_REPOSITORY:-${ROUTER.endpointPickerImage.repository}\\}`));
         assert.match(push, new RegExp(`HELM_CHART_REPO:-\\$\\{IMAGE_REGISTRY\\}/charts\\}`));

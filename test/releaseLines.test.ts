@@ -1,10 +1,11 @@
 /**
  * The release lines against the charts at their tags: every key a values schema accepts and
  * every value the program sets is a `.Values` path a template of that chart reads at that tag
- * (the lists in facts/, extracted once with tools/chartValuesRead.ts from
+ * (the lists in facts/, extracted with tools/chartReads.ts from
  * kubernetes-sigs/gateway-api-inference-extension at the commit they name), and what the plan
- * makes of what those templates render. With INFERENCE_EXTENSION_GIT_DIR set to a clone's git
- * directory, the lists and the facts read from templates are re-read from the tag itself.
+ * makes of what those templates render. The lists and the facts read from templates are read
+ * again from the module proxy's archive of each tag (or, with INFERENCE_EXTENSION_GIT_DIR set to a
+ * clone's git directory, from the tag there, with its commit).
  */
 import assert from "node:assert/strict";
 import test from "node:test";
@@ -18,9 +19,10 @@ import {
     poolChartProvider,
     unreadPaths,
 } from "../components";
-import { commitOf, gitShow, templatesAt, valuesReadByTemplates } from "../tools/chartValuesRead";
+import { chartReads, chartTemplates, commitOf } from "../tools/chartReads";
+import { bbrMissing } from "../tools/local/bbrDriver";
 import { NETWORK_POLICY } from "./helpers/plannedModels";
-import { leaves, passedWhole, schemaPaths, valuesRead } from "./helpers/valuesPaths";
+import { extensionAt, leaves, passedWhole, schemaPaths, valuesRead } from "./helpers/valuesPaths";
 
 const CHART_KEYS = ["inferencePool", "bodyBasedRouting"] as const;
 
@@ -65,7 +67,7 @@ for (const line of Object.values(RELEASE_LINES)) {
             const data = valuesRead(line[key].valuesReadFile);
             assert.deepEqual(
                 [data.repository, data.tag, data.commit, data.chart, data.extractedBy],
-                [line.source.repository, line.source.tag, line.source.commit, line[key].chartDir, "tools/chartValuesRead.ts"],
+                [line.source.repository, line.source.tag, line.source.commit, line[key].chartDir, "tools/chartReads.ts"],
             );
             assert.ok(data.paths.length > 5, `${key}: ${data.paths.length} paths`);
         }
@@ -166,7 +168,7 @@ for (const line of Object.values(RELEASE_LINES)) {
     });
 }
 
-test("the extraction follows with, range, hasKey and helpers, skips strings, and stops on what it cannot follow", () => {
+test("the extraction follows with, range, hasKey and helpers, skips strings, and stops on what it cannot follow", { skip: bbrMissing() }, () => {
     const templates = new Map([
         [
             "templates/a.yaml",
@@ -182,7 +184,7 @@ test("the extraction follows with, range, hasKey and helpers, skips strings, and
         ],
     ]);
     assert.deepEqual(
-        valuesReadByTemplates(templates).map((p) => `${p.path} ${p.read.join(",")}`),
+        chartReads(templates).map((p) => `${p.path} ${p.read.join(",")}`),
         [
             "ext test",
             "ext.custom subtree,test",
@@ -197,7 +199,7 @@ test("the extraction follows with, range, hasKey and helpers, skips strings, and
     // Variables hold paths, read where they are used; `index` with literal keys is a field chain;
     // `.Values` inside `range` is a field of the item; `range $i := until n` reads n.
     assert.deepEqual(
-        valuesReadByTemplates(
+        chartReads(
             new Map([
                 [
                     "t.yaml",
@@ -226,7 +228,7 @@ test("the extraction follows with, range, hasKey and helpers, skips strings, and
     // comparison, an item appended, `index` by a variable key and nested, a merge of paths under one
     // prefix, `untilStep`, `required` discarded, and a helper no template calls (it reads nothing).
     assert.deepEqual(
-        valuesReadByTemplates(
+        chartReads(
             new Map([
                 [
                     "t.yaml",
@@ -256,23 +258,24 @@ test("the extraction follows with, range, hasKey and helpers, skips strings, and
         ],
     );
     assert.throws(
-        () => valuesReadByTemplates(new Map([["t.yaml", '{{ $p := printf "%s" .Values.a }}']])),
-        /a variable set from an expression over a values path/,
+        () => chartReads(new Map([["t.yaml", '{{ $p := printf "%s" .Values.a }}']])),
+        /t.yaml:1:.*a variable set from an expression over a values path/,
     );
-    assert.throws(() => valuesReadByTemplates(new Map([["t.yaml", "{{ .name }}"]])), /root context/);
-    assert.throws(() => valuesReadByTemplates(new Map([["t.yaml", "{{ if .Values.a }}"]])), /not closed/);
+    assert.throws(() => chartReads(new Map([["t.yaml", "{{ .name }}"]])), /root context/);
+    assert.throws(() => chartReads(new Map([["t.yaml", "{{ if .Values.a }}"]])), /unexpected EOF/);
 });
 
 const gitDir = process.env["INFERENCE_EXTENSION_GIT_DIR"];
 test(
-    "re-read at the tag: the committed lists, and the rights and identities the charts give",
-    { skip: gitDir === undefined ? "set INFERENCE_EXTENSION_GIT_DIR to a clone's git directory to re-read the tags" : false },
+    "each tag read again: the committed lists as Go's template parser reads them, and the rights and identities the charts give",
+    { skip: bbrMissing() },
     () => {
         for (const line of Object.values(RELEASE_LINES)) {
-            assert.equal(commitOf(gitDir!, line.source.tag), line.source.commit);
+            if (gitDir !== undefined) assert.equal(commitOf(gitDir, line.source.tag), line.source.commit);
+            const tree = extensionAt(line.source.tag);
             for (const key of CHART_KEYS) {
-                const templates = templatesAt(gitDir!, line.source.tag, line[key].chartDir);
-                assert.deepEqual(valuesReadByTemplates(templates), valuesRead(line[key].valuesReadFile).paths, `${line.version} ${key}`);
+                const templates = chartTemplates(tree, line[key].chartDir);
+                assert.deepEqual(chartReads(templates), valuesRead(line[key].valuesReadFile).paths, `${line.version} ${key}`);
                 // Each flag refused in `flags` because the chart sets it is one its templates pass.
                 const text = [...templates.values()].join("\n");
                 for (const flag of line[key].chartFlags) assert.match(text, new RegExp(`- "?--${flag}(?![-\\w])`), `${line.version} ${key}: --${flag}`);
@@ -286,7 +289,7 @@ test(
                 if (relied || key === "bodyBasedRouting") assert.equal(grantsReviews, relied, `${line.version} ${key}`);
             }
             // What the line says the inferencepool chart renders per provider, in its templates.
-            const pool = [...templatesAt(gitDir!, line.source.tag, line.inferencePool.chartDir).values()];
+            const pool = [...chartTemplates(tree, line.inferencePool.chartDir).values()];
             const withAll = (...needles: string[]) => pool.some((t) => needles.every((n) => t.includes(n)));
             for (const [provider, objects] of Object.entries(line.inferencePool.providers)) {
                 const where = `${line.version} ${provider}`;
@@ -300,12 +303,12 @@ test(
             }
             // The InferencePool API versions the CRD asset installs (config/crd/kustomization.yaml:
             // one base per group; the v1 pool is `inference.networking.k8s.io`).
-            const crds = gitShow(gitDir!, line.source.tag, "config/crd/kustomization.yaml");
+            const crds = tree.read("config/crd/kustomization.yaml");
             const pools = [...crds.matchAll(/bases\/(inference\.networking\.(?:x-)?k8s\.io)_inferencepools\.yaml/g)].map((m) => m[1]);
             assert.deepEqual(line.poolApiVersions.map((v) => v.split("/")[0]).sort(), pools.sort(), `${line.version} CRDs`);
             const baseModel = line.bodyBasedRouting.baseModelRouting;
             if (baseModel !== undefined) {
-                const source = (file: string) => gitShow(gitDir!, line.source.tag, file);
+                const source = (file: string) => tree.read(file);
                 const dir = "pkg/bbr/plugins/basemodelextractor";
                 assert.match(source(`${dir}/base_model_to_header.go`), new RegExp(`BaseModelHeader\\s*=\\s*"${baseModel.header}"`));
                 assert.match(source(`${dir}/configmap_reconciler.go`), new RegExp(`bbrManagedLabel\\s*=\\s*"${baseModel.configMapLabelKey}"`));

@@ -5,10 +5,17 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
-import type { ReadPath } from "../../tools/chartValuesRead";
+import { ReadPath, SourceTree, gitTree, moduleTree } from "../../tools/chartReads";
 import { REPO_ROOT } from "../../tools/repoRoot";
 
-/** A values-read list as `tools/chartValuesRead.ts` writes it. */
+/** The inference extension at `tag`: the module proxy's archive of it, or the tag in the clone
+ * INFERENCE_EXTENSION_GIT_DIR names. */
+export function extensionAt(tag: string): SourceTree {
+    const gitDir = process.env["INFERENCE_EXTENSION_GIT_DIR"];
+    return gitDir === undefined ? moduleTree("sigs.k8s.io/gateway-api-inference-extension", tag) : gitTree(gitDir, tag);
+}
+
+/** A values-read list as `tools/chartReads.ts` writes it. */
 export interface ValuesRead {
     /** Repository read. */
     repository: string;

@@ -23,7 +23,7 @@ export interface ChartLine {
     /** The chart's directory in the repository. */
     chartDir: string;
     /** File under `facts/` listing every `.Values` path the chart's templates
-     * read at the tag (extracted with `tools/chartValuesRead.ts`); the tests check
+     * read at the tag (extracted with `tools/chartReads.ts`); the tests check
      * `valuesSchema` and every value the program sets against it. */
     valuesReadFile: string;
     /** What the merged values (the program's and config's `values`) may hold: exactly the paths

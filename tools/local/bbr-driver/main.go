@@ -12,7 +12,8 @@
 // gRPC error that ended the stream, if any. With the argument `metrics` it writes instead the
 // metrics BBR and the EPP of the tag register (metrics.go); with `epp-flags`, the EPP's flags and
 // their defaults; with `pool-endpoints <namespace>`, the endpoints each InferencePool's EPP holds
-// on $KUBECONFIG's cluster (endpoints.go).
+// on $KUBECONFIG's cluster (endpoints.go); with `chart-reads`, the values paths of the chart
+// templates on stdin (chartreads.go).
 package main
 
 import (
@@ -60,6 +61,9 @@ func run() error {
 	}
 	if len(os.Args) > 1 && os.Args[1] == "epp-flags" {
 		return json.NewEncoder(os.Stdout).Encode(eppFlagDefaults())
+	}
+	if len(os.Args) > 1 && os.Args[1] == "chart-reads" {
+		return printChartReads(os.Stdin)
 	}
 	if len(os.Args) > 1 && os.Args[1] == "pool-endpoints" {
 		if len(os.Args) != 3 {

@@ -1,0 +1,112 @@
+/**
+ * `node build/tools/chartReads.js <git-dir> <tag> <chart-dir> [<owner/repo>]` prints, as JSON,
+ * every `.Values` path a chart's templates read at that tag: the data a values schema is checked
+ * against (facts/). The templates are parsed by Go's own text/template/parse, the parser Helm's
+ * engine runs, and walked by the BBR driver (`chart-reads`, tools/local/bbr-driver/chartreads.go),
+ * which evaluates nothing and stops on a construct it does not know.
+ */
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse as parseYaml } from "yaml";
+import { downloadModule } from "./local/cache";
+import { driverFor } from "./local/bbrDriver";
+import versions from "./local/versions.json";
+
+/** How a template reads a path. */
+export type ReadKind =
+    /** Printed or compared as one value. */
+    | "value"
+    /** Only tested: `if`, `with`, `hasKey`, `empty`. */
+    | "test"
+    /** Passed on whole (`toYaml`): anything below it reaches the manifest as given. */
+    | "subtree"
+    /** Iterated with `range`; its items' fields are listed as `<path>[].<field>`. */
+    | "list"
+    /** Iterated with `range $key, $value :=`: every key and value is read. */
+    | "map";
+
+/** One `.Values` path and how and where the templates read it. */
+export interface ReadPath {
+    /** Dotted path; `[]` stands for any item of a list. */
+    path: string;
+    /** Ways it is read, sorted. */
+    read: ReadKind[];
+    /** Template files that read it, relative to the chart. */
+    files: string[];
+}
+
+/** A source tree at one version: its files by repository-relative path. */
+export interface SourceTree {
+    /** A file's text. */
+    read(file: string): string;
+    /** The files below a folder, repository-relative. */
+    list(folder: string): string[];
+}
+
+/** A git directory at a tag (`git show`, `git ls-tree`). */
+export function gitTree(gitDir: string, tag: string): SourceTree {
+    const git = (...args: string[]) => execFileSync("git", ["--git-dir", gitDir, ...args], { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
+    return {
+        read: (file) => git("show", `${tag}:${file}`),
+        list: (folder) => git("ls-tree", "-r", "--name-only", tag, `${folder}/`).split("\n").filter(Boolean),
+    };
+}
+
+/** A Go module archive at a version, as the module proxy serves it. */
+export function moduleTree(module: string, version: string): SourceTree {
+    const { dir } = downloadModule(module, version);
+    return {
+        read: (file) => fs.readFileSync(path.join(dir, file), "utf8"),
+        list: (folder) => (fs.readdirSync(path.join(dir, folder), { recursive: true }) as string[]).map((f) => path.posix.join(folder, f)),
+    };
+}
+
+/** The chart's template files, and those of every library chart it depends on by a `file://`
+ * repository in `Chart.yaml` (the inferencepool chart's `epplib` from v1.5.0, whose helpers run
+ * with the parent's values), named relative to the chart (`../epplib/templates/_deployment.yaml`). */
+export function chartTemplates(tree: SourceTree, chartDir: string): Map<string, string> {
+    const chart = parseYaml(tree.read(`${chartDir}/Chart.yaml`)) as { dependencies?: { repository?: string }[] };
+    const local = (chart.dependencies ?? []).flatMap((d) => (d.repository?.startsWith("file://") ? [d.repository.slice("file://".length)] : []));
+    const templates = new Map<string, string>();
+    for (const relative of [".", ...local]) {
+        for (const name of tree.list(path.posix.normalize(`${chartDir}/${relative}/templates`)).filter((f) => /\.(yaml|tpl)$/.test(f))) {
+            templates.set(path.posix.relative(chartDir, name), tree.read(name));
+        }
+    }
+    return templates;
+}
+
+/** The driver that walks templates: any BBR driver will do (the parser is Go's); the newest line's. */
+const WALKER_TAG = Object.values(versions.build)
+    .flatMap((b) => ("binary" in b && b.binary.startsWith("bbr-driver-") ? [b.version] : []))
+    .pop();
+
+/** Every `.Values` path the templates read (`files`: chart-relative path → text), sorted. */
+export function chartReads(files: ReadonlyMap<string, string>): ReadPath[] {
+    const input = JSON.stringify(Object.fromEntries(files));
+    return JSON.parse(execFileSync(driverFor(WALKER_TAG), ["chart-reads"], { input, encoding: "utf8", stdio: ["pipe", "pipe", "pipe"] })) as ReadPath[];
+}
+
+/** The commit a tag points to. */
+export function commitOf(gitDir: string, tag: string): string {
+    return execFileSync("git", ["--git-dir", gitDir, "rev-parse", `${tag}^{commit}`], { encoding: "utf8" }).trim();
+}
+
+if (require.main === module) {
+    // The repository is the inference extension's unless named (llm-d/llm-d-router).
+    const [gitDir, tag, chartDir, repository = "kubernetes-sigs/gateway-api-inference-extension"] = process.argv.slice(2);
+    if (chartDir === undefined) {
+        console.error("usage: chartReads.js <git-dir> <tag> <chart-dir> [<owner/repo>], e.g. .../repo v1.0.0 config/charts/inferencepool");
+        process.exit(2);
+    }
+    const document = {
+        repository,
+        tag,
+        commit: commitOf(gitDir, tag),
+        chart: chartDir,
+        extractedBy: "tools/chartReads.ts",
+        paths: chartReads(chartTemplates(gitTree(gitDir, tag), chartDir)),
+    };
+    process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+}
