@@ -12,7 +12,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import test from "node:test";
 import { ADAPTERS_DIR, RELEASE_LINES, VLLM_RELEASES, adapterConfigMap, vllmDeployment } from "../components";
-import { commitOf } from "../tools/chartReads";
+import { commitOf } from "../tools/upstreamSource";
 import { extensionAt } from "./helpers/valuesPaths";
 import { chartObjects, withChartObjects } from "../tools/consistency/chartObjects";
 import { CHARTS_MISSING, poolRelease, poolValues } from "./helpers/consistencyCheck";
@@ -279,7 +279,7 @@ for (const tag of Object.keys(TAG_COMMITS)) {
 
 test(
     "the vLLM arguments a line adds for its EPP's metrics make that vLLM show its hidden ones (v0.11.0's own version check)",
-    { skip: toolsNotBuilt(["vllm-v0.11.0-version"]) },
+    { skip: toolsNotBuilt(["vllm-v0.11.0"]) },
     () => {
         const lines = Object.values(RELEASE_LINES).filter((line) => line.vllmMetricArgs.length > 0);
         assert.deepEqual(
@@ -291,8 +291,8 @@ test(
             const [value] = flagValues(line.vllmMetricArgs, "--show-hidden-metrics-for-version")!;
             const script =
                 "import sys; from vllm.version import __version__, _prev_minor_version_was; print(__version__, _prev_minor_version_was(sys.argv[1]))";
-            const out = execFileSync(venvPython("vllm-v0.11.0-version"), ["-c", script, value], {
-                env: pypiSourceEnv("vllm-v0.11.0-version"),
+            const out = execFileSync(venvPython("vllm-v0.11.0"), ["-c", script, value], {
+                env: pypiSourceEnv("vllm-v0.11.0"),
                 encoding: "utf8",
             });
             assert.equal(out.trim(), "0.11.0 True", line.version);

@@ -23,7 +23,8 @@ import {
     prometheusMonitoring,
     registryImage,
 } from "../components/catalogs/charts/valuesShapes";
-import { chartReads, chartTemplates, commitOf, gitTree } from "../tools/chartReads";
+import { chartReads, chartTemplates } from "../tools/chartReads";
+import { commitOf, gitTree } from "../tools/upstreamSource";
 import { bbrMissing } from "../tools/local/bbrDriver";
 import { leaves, passedWhole, readLeaves, schemaPaths, valuesRead } from "./helpers/valuesPaths";
 

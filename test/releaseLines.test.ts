@@ -19,7 +19,8 @@ import {
     poolChartProvider,
     unreadPaths,
 } from "../components";
-import { chartReads, chartTemplates, commitOf } from "../tools/chartReads";
+import { chartReads, chartTemplates } from "../tools/chartReads";
+import { commitOf } from "../tools/upstreamSource";
 import { bbrMissing } from "../tools/local/bbrDriver";
 import { NETWORK_POLICY } from "./helpers/plannedModels";
 import { extensionAt, leaves, passedWhole, schemaPaths, valuesRead } from "./helpers/valuesPaths";

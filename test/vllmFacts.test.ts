@@ -2,20 +2,24 @@
  * The vLLM facts the program is checked against (facts/vllm@<tag>.json for the
  * environment, components/catalogs/vllmFlags.ts for the flags, facts/ for the
  * metrics, read from vllm-project/vllm at each pinned tag): each names the tag and commit of its
- * release, and with VLLM_GIT_DIR set to a clone's git directory (a fork that carries the upstream
- * tags will do), the flags, environment variables and metrics the program uses, every metric of
- * the committed lists and every part of the memory rule (components/catalogs/vllmMemory.ts) on the line
- * it cites, are found again in the source at the tag.
+ * release, and the flags, environment variables and metrics the program uses, every metric of the
+ * committed lists and every part of the memory rule (components/catalogs/vllmMemory.ts) on the line
+ * it cites, are found again in PyPI's source archive of that release (unpacked by npm run tools),
+ * or, with VLLM_GIT_DIR set to a clone's git directory (a fork that carries the upstream tags will
+ * do), at the tag there, whose commit is checked too.
  */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import test from "node:test";
 import { RELEASE_LINES, VLLM_RELEASES, modelCharts, planServing, vllmDeployment } from "../components";
 import { VLLM_OPTIONS } from "../components/catalogs/vllmFlags";
 import { UpstreamMetric, VLLM_ADMIN_PATHS, metricListOf } from "../tools/consistency/upstreamFacts";
+import { pypiSourceDir } from "../tools/local/packagedPrograms";
+import { toolsMissing } from "../tools/local/toolchain";
+import versions from "../tools/local/versions.json";
 import { REPO_ROOT } from "../tools/repoRoot";
+import { SourceTree, commitOf, dirTree, gitTree } from "../tools/upstreamSource";
 import { NETWORK_POLICY } from "./helpers/plannedModels";
 
 const FACTS_DIR = path.join(REPO_ROOT, "facts");
@@ -57,74 +61,67 @@ test("each vLLM facts file is of the release it is named for, and every line's v
 });
 
 const gitDir = process.env["VLLM_GIT_DIR"];
-test(
-    "re-read at the tag: vLLM's source has every flag, variable and metric the program uses",
-    { skip: gitDir === undefined ? "set VLLM_GIT_DIR to a clone's git directory to re-read the tags" : false },
-    () => {
-        const git = (...args: string[]) => execFileSync("git", ["--git-dir", gitDir!, ...args], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-        const found = (tag: string, text: string, ...paths: string[]) => {
-            try {
-                git("grep", "-q", "-F", text, tag, "--", ...paths);
-                return true;
-            } catch {
-                return false;
-            }
-        };
-        for (const line of Object.values(RELEASE_LINES)) {
-            const release = VLLM_RELEASES[line.vllmTag];
-            assert.equal(git("rev-parse", `${release.tag}^{commit}`).trim(), release.commit);
-            const used = usedAt(line.version);
-            for (const flag of [...used.flags, "--api-key"]) {
-                // Flags are dataclass fields or explicit add_argument calls.
-                const field = flag.slice(2).replace(/-/g, "_");
-                assert.ok(
-                    found(release.tag, field, "vllm/engine/arg_utils.py", "vllm/entrypoints/openai/cli_args.py", "vllm/config") ||
-                        found(release.tag, `"${flag}"`, "vllm"),
-                    `${flag} at ${release.tag}`,
-                );
-            }
-            for (const name of used.env.filter((n) => !(n in release.libraryEnv)))
-                assert.ok(found(release.tag, `"${name}"`, "vllm/envs.py"), `${name} at ${release.tag}`);
-            for (const metric of used.metrics) assert.ok(found(release.tag, `"${metric}"`, "vllm/v1/metrics"), `${metric} at ${release.tag}`);
-            // The committed metric list (facts/): each name on the line it cites.
-            const list = metricListOf("vllm/vllm-openai", release.tag).list!;
-            const files = new Map<string, string[]>();
-            for (const metric of list.metrics as (UpstreamMetric & { file: string; line: number })[]) {
-                if (!files.has(metric.file)) files.set(metric.file, git("show", `${release.tag}:${metric.file}`).split("\n"));
-                assert.match(
-                    files.get(metric.file)![metric.line - 1],
-                    new RegExp(`"${metric.name}"`),
-                    `${metric.name} at ${metric.file}:${metric.line}, ${release.tag}`,
-                );
-            }
-        }
-        // The administration paths the consistency check keeps off the model routes, on the lines cited,
-        // registered only under the variable named; the API key check covers every path under /v1.
-        for (const fact of VLLM_ADMIN_PATHS) {
-            assert.equal(git("rev-parse", `${fact.tag}^{commit}`).trim(), fact.commit);
-            const source = git("show", `${fact.tag}:${fact.file}`);
-            const lines = source.split("\n");
-            for (const { path, line } of fact.paths) assert.ok(lines[line - 1].includes(`"${path}"`), `${path} at ${fact.file}:${line}, ${fact.tag}`);
-            assert.ok(source.includes(`envs.${fact.enabledBy}`), `${fact.enabledBy} in ${fact.file} at ${fact.tag}`);
-        }
-    },
-);
+const VLLM_SOURCES = Object.entries(versions.pypiSources).filter(([, source]) => source.package === "vllm");
+/** vLLM at `tag`: PyPI's source archive of that release, or the tag in the clone VLLM_GIT_DIR names. */
+function vllmAt(tag: string): SourceTree {
+    if (gitDir !== undefined) return gitTree(gitDir, tag);
+    const [name] = VLLM_SOURCES.find(([, source]) => `v${source.version}` === tag)!;
+    return dirTree(pypiSourceDir(name as keyof typeof versions.pypiSources));
+}
+/** The files of `tree` below `vllm/`, read once each. */
+function filesOf(tree: SourceTree): (text: string, ...paths: string[]) => boolean {
+    const files = new Map(tree.list("vllm").map((file) => [file, tree.read(file)]));
+    return (text, ...paths) => [...files].some(([file, source]) => paths.some((p) => file === p || file.startsWith(`${p}/`)) && source.includes(text));
+}
+const sourcesMissing = gitDir === undefined ? toolsMissing(VLLM_SOURCES.map(([name]) => name)) : undefined;
 
-test(
-    "re-read at the tag: each part of vLLM's memory rule is on the line it cites",
-    { skip: gitDir === undefined ? "set VLLM_GIT_DIR to a clone's git directory to re-read the tags" : false },
-    () => {
-        for (const release of Object.values(VLLM_RELEASES)) {
-            const facts = JSON.parse(fs.readFileSync(path.join(FACTS_DIR, release.factsFile), "utf8")) as {
-                memory: { citations: { fact: string; file: string; line: number; text: string }[] };
-            };
-            for (const { fact, file, line, text } of facts.memory.citations) {
-                const lines = execFileSync("git", ["--git-dir", gitDir!, "show", `${release.tag}:${file}`], {
-                    encoding: "utf8",
-                    maxBuffer: 64 * 1024 * 1024,
-                }).split("\n");
-                assert.ok(lines[line - 1].includes(text), `${fact}: ${file}:${line} at ${release.tag} reads ${JSON.stringify(lines[line - 1])}`);
-            }
+test("each release read again: vLLM's source has every flag, variable and metric the program uses", { skip: sourcesMissing }, () => {
+    for (const line of Object.values(RELEASE_LINES)) {
+        const release = VLLM_RELEASES[line.vllmTag];
+        if (gitDir !== undefined) assert.equal(commitOf(gitDir, release.tag), release.commit);
+        const tree = vllmAt(release.tag);
+        const found = filesOf(tree);
+        const used = usedAt(line.version);
+        for (const flag of [...used.flags, "--api-key"]) {
+            // Flags are dataclass fields or explicit add_argument calls.
+            const field = flag.slice(2).replace(/-/g, "_");
+            assert.ok(
+                found(field, "vllm/engine/arg_utils.py", "vllm/entrypoints/openai/cli_args.py", "vllm/config") || found(`"${flag}"`, "vllm"),
+                `${flag} at ${release.tag}`,
+            );
         }
-    },
-);
+        for (const name of used.env.filter((n) => !(n in release.libraryEnv))) assert.ok(found(`"${name}"`, "vllm/envs.py"), `${name} at ${release.tag}`);
+        for (const metric of used.metrics) assert.ok(found(`"${metric}"`, "vllm/v1/metrics"), `${metric} at ${release.tag}`);
+        // The committed metric list (facts/): each name on the line it cites.
+        const list = metricListOf("vllm/vllm-openai", release.tag).list!;
+        for (const metric of list.metrics as (UpstreamMetric & { file: string; line: number })[]) {
+            assert.match(
+                tree.read(metric.file).split("\n")[metric.line - 1],
+                new RegExp(`"${metric.name}"`),
+                `${metric.name} at ${metric.file}:${metric.line}, ${release.tag}`,
+            );
+        }
+    }
+    // The administration paths the consistency check keeps off the model routes, on the lines cited,
+    // registered only under the variable named; the API key check covers every path under /v1.
+    for (const fact of VLLM_ADMIN_PATHS) {
+        if (gitDir !== undefined) assert.equal(commitOf(gitDir, fact.tag), fact.commit);
+        const source = vllmAt(fact.tag).read(fact.file);
+        const lines = source.split("\n");
+        for (const { path, line } of fact.paths) assert.ok(lines[line - 1].includes(`"${path}"`), `${path} at ${fact.file}:${line}, ${fact.tag}`);
+        assert.ok(source.includes(`envs.${fact.enabledBy}`), `${fact.enabledBy} in ${fact.file} at ${fact.tag}`);
+    }
+});
+
+test("each release read again: each part of vLLM's memory rule is on the line it cites", { skip: sourcesMissing }, () => {
+    for (const release of Object.values(VLLM_RELEASES)) {
+        const facts = JSON.parse(fs.readFileSync(path.join(FACTS_DIR, release.factsFile), "utf8")) as {
+            memory: { citations: { fact: string; file: string; line: number; text: string }[] };
+        };
+        const tree = vllmAt(release.tag);
+        for (const { fact, file, line, text } of facts.memory.citations) {
+            const lines = tree.read(file).split("\n");
+            assert.ok(lines[line - 1].includes(text), `${fact}: ${file}:${line} at ${release.tag} reads ${JSON.stringify(lines[line - 1])}`);
+        }
+    }
+});

@@ -6,11 +6,10 @@
  * which evaluates nothing and stops on a construct it does not know.
  */
 import { execFileSync } from "node:child_process";
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
-import { downloadModule } from "./local/cache";
 import { driverFor } from "./local/bbrDriver";
+import { SourceTree, commitOf, gitTree } from "./upstreamSource";
 import versions from "./local/versions.json";
 
 /** How a template reads a path. */
@@ -34,32 +33,6 @@ export interface ReadPath {
     read: ReadKind[];
     /** Template files that read it, relative to the chart. */
     files: string[];
-}
-
-/** A source tree at one version: its files by repository-relative path. */
-export interface SourceTree {
-    /** A file's text. */
-    read(file: string): string;
-    /** The files below a folder, repository-relative. */
-    list(folder: string): string[];
-}
-
-/** A git directory at a tag (`git show`, `git ls-tree`). */
-export function gitTree(gitDir: string, tag: string): SourceTree {
-    const git = (...args: string[]) => execFileSync("git", ["--git-dir", gitDir, ...args], { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
-    return {
-        read: (file) => git("show", `${tag}:${file}`),
-        list: (folder) => git("ls-tree", "-r", "--name-only", tag, `${folder}/`).split("\n").filter(Boolean),
-    };
-}
-
-/** A Go module archive at a version, as the module proxy serves it. */
-export function moduleTree(module: string, version: string): SourceTree {
-    const { dir } = downloadModule(module, version);
-    return {
-        read: (file) => fs.readFileSync(path.join(dir, file), "utf8"),
-        list: (folder) => (fs.readdirSync(path.join(dir, folder), { recursive: true }) as string[]).map((f) => path.posix.join(folder, f)),
-    };
 }
 
 /** The chart's template files, and those of every library chart it depends on by a `file://`
@@ -86,11 +59,6 @@ const WALKER_TAG = Object.values(versions.build)
 export function chartReads(files: ReadonlyMap<string, string>): ReadPath[] {
     const input = JSON.stringify(Object.fromEntries(files));
     return JSON.parse(execFileSync(driverFor(WALKER_TAG), ["chart-reads"], { input, encoding: "utf8", stdio: ["pipe", "pipe", "pipe"] })) as ReadPath[];
-}
-
-/** The commit a tag points to. */
-export function commitOf(gitDir: string, tag: string): string {
-    return execFileSync("git", ["--git-dir", gitDir, "rev-parse", `${tag}^{commit}`], { encoding: "utf8" }).trim();
 }
 
 if (require.main === module) {

@@ -5,7 +5,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
-import { ReadPath, SourceTree, gitTree, moduleTree } from "../../tools/chartReads";
+import type { ReadPath } from "../../tools/chartReads";
+import { SourceTree, gitTree, moduleTree } from "../../tools/upstreamSource";
 import { REPO_ROOT } from "../../tools/repoRoot";
 
 /** The inference extension at `tag`: the module proxy's archive of it, or the tag in the clone

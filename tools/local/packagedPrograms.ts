@@ -60,7 +60,7 @@ type PythonName = keyof typeof versions.python | keyof typeof versions.pypiSourc
 const venvDir = (name: PythonName): string => path.join(CACHE_DIR, "python", name);
 export const venvPython = (name: PythonName): string => path.join(venvDir(name), "bin", "python");
 /** Where a PyPI source archive's modules are unpacked: the folder to put on `PYTHONPATH`. */
-const pypiSourceDir = (name: keyof typeof versions.pypiSources): string => path.join(venvDir(name), "source");
+export const pypiSourceDir = (name: keyof typeof versions.pypiSources): string => path.join(venvDir(name), "source");
 /** The environment that runs a PyPI source's modules in its virtual environment's Python (no
  * bytecode written into the unpacked source). */
 export const pypiSourceEnv = (name: keyof typeof versions.pypiSources) => ({ PYTHONPATH: pypiSourceDir(name), PYTHONDONTWRITEBYTECODE: "1" });

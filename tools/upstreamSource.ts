@@ -1,0 +1,46 @@
+/**
+ * Upstream's files at the exact version we pin, read where a registry serves them: the Go module
+ * proxy's archive of a tag, PyPI's source archive of a release (unpacked by `npm run tools`), or
+ * a clone's tag for a maintainer who has one (and so can check its commit too).
+ */
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { downloadModule } from "./local/cache";
+
+/** A source tree at one version: its files by repository-relative path. */
+export interface SourceTree {
+    /** A file's text. */
+    read(file: string): string;
+    /** The files below a folder, repository-relative. */
+    list(folder: string): string[];
+}
+
+/** A git directory at a tag (`git show`, `git ls-tree`). */
+export function gitTree(gitDir: string, tag: string): SourceTree {
+    const git = (...args: string[]) => execFileSync("git", ["--git-dir", gitDir, ...args], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    return {
+        read: (file) => git("show", `${tag}:${file}`),
+        list: (folder) => git("ls-tree", "-r", "--name-only", tag, `${folder}/`).split("\n").filter(Boolean),
+    };
+}
+
+/** A folder holding a version's files. */
+export function dirTree(root: string): SourceTree {
+    return {
+        read: (file) => fs.readFileSync(path.join(root, file), "utf8"),
+        list: (folder) =>
+            fs
+                .readdirSync(path.join(root, folder), { recursive: true, withFileTypes: true })
+                .filter((entry) => entry.isFile())
+                .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name))),
+    };
+}
+
+/** A Go module archive at a version, as the module proxy serves it. */
+export const moduleTree = (module: string, version: string): SourceTree => dirTree(downloadModule(module, version).dir);
+
+/** The commit a tag points to. */
+export function commitOf(gitDir: string, tag: string): string {
+    return execFileSync("git", ["--git-dir", gitDir, "rev-parse", `${tag}^{commit}`], { encoding: "utf8" }).trim();
+}
