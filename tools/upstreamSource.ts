@@ -25,15 +25,17 @@ export function gitTree(gitDir: string, tag: string): SourceTree {
     };
 }
 
-/** A folder holding a version's files. */
+/** A folder holding a version's files (a folder it does not have lists no files, as in git). */
 export function dirTree(root: string): SourceTree {
     return {
         read: (file) => fs.readFileSync(path.join(root, file), "utf8"),
         list: (folder) =>
-            fs
-                .readdirSync(path.join(root, folder), { recursive: true, withFileTypes: true })
-                .filter((entry) => entry.isFile())
-                .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name))),
+            !fs.existsSync(path.join(root, folder))
+                ? []
+                : fs
+                      .readdirSync(path.join(root, folder), { recursive: true, withFileTypes: true })
+                      .filter((entry) => entry.isFile())
+                      .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name))),
     };
 }
 

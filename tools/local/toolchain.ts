@@ -260,6 +260,7 @@ function main(): void {
             step.mark();
         }
     }
+    for (const source of Object.values(versions.sources)) downloadModule(source.module, source.version);
     // Programs from apt and PyPI come last and do not stop the rest: where this machine has no
     // Debian 12 lists or no Python, their tests say why they skip.
     for (const { name, spec, make } of packagedSteps()) optionalStep(name, spec, make);
