@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import test from "node:test";
 // The module itself, not the package index: it needs none of the SDKs.
 import { GatewayEndpoint, curlCommands } from "../components/routing/clientRequests";
-import { curlArgvs, hasShell } from "./helpers/stubCurl";
+import { SHELLS, curlArgvs, hasShell } from "./helpers/stubCurl";
 
 /** Names with every character a model or adapter name may hold (letters, digits, . _ : / -), and
  * a quote, which no name may hold but the quoting must survive. */
@@ -29,7 +29,7 @@ const ENDPOINTS: { endpoint: GatewayEndpoint; url: string; resolve?: string }[] 
 for (const shell of ["bash", "zsh"] as const) {
     test(`${shell}: the printed curl commands pass curl exactly the intended arguments`, (t) => {
         if (!hasShell(shell)) {
-            t.skip(`${shell} is not installed (npm run tools unpacks Debian's zsh)`);
+            t.skip(`${SHELLS[shell]} cannot run here`);
             return;
         }
         const cases = ENDPOINTS.flatMap(({ endpoint, url, resolve }) =>

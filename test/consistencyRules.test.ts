@@ -12,8 +12,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import test from "node:test";
 import { ADAPTERS_DIR, RELEASE_LINES, VLLM_RELEASES, adapterConfigMap, vllmDeployment } from "../components";
-import { commitOf } from "../tools/upstreamSource";
-import { extensionAt } from "./helpers/valuesPaths";
+import { extensionAt, extensionMissing } from "./helpers/valuesPaths";
 import { chartObjects, withChartObjects } from "../tools/consistency/chartObjects";
 import { CHARTS_MISSING, poolRelease, poolValues } from "./helpers/consistencyCheck";
 import { metricNamesIn } from "../tools/consistency/metrics";
@@ -411,19 +410,17 @@ test("files in a pod: the volume a path lands in, and the keys a ConfigMap or Se
     assert.equal(runsVllm({ image: "example/vllm:1", command: ["/usr/local/bin/vllm", "serve"] }), true);
 });
 
-const gitDir = process.env["INFERENCE_EXTENSION_GIT_DIR"];
-test("each tag read again: BBR's headers and label, where /metrics authenticates, the EPP's TLS", { skip: bbrMissing() }, () => {
-    const source = (tag: string, file: string) => extensionAt(tag).read(file);
-    const lineOf = (tag: string, file: string, line: number) => source(tag, file).split("\n")[line - 1] ?? "";
+test("each tag read again: BBR's headers and label, where /metrics authenticates, the EPP's TLS", { skip: extensionMissing(Object.keys(TAG_COMMITS)) }, () => {
     for (const [tag, commit] of Object.entries(TAG_COMMITS)) {
-        if (gitDir !== undefined) assert.equal(commitOf(gitDir, tag), commit, tag);
+        const tree = extensionAt(tag, commit);
+        const lineOf = (file: string, line: number) => tree.read(file).split("\n")[line - 1] ?? "";
         const header = BBR_MODEL_HEADER_TAGS.find((f) => f.tag === tag)!;
-        assert.match(lineOf(tag, header.file, header.line), new RegExp(`"${header.modelHeader}"`), `${header.file}:${header.line} at ${tag}`);
+        assert.match(lineOf(header.file, header.line), new RegExp(`"${header.modelHeader}"`), `${header.file}:${header.line} at ${tag}`);
         const base = header.baseModelHeader;
         if (base !== undefined) {
-            assert.match(lineOf(tag, base.file, base.line), new RegExp(`"${base.header}"`));
-            assert.ok(source(tag, base.configMapLabelFile).includes(`"${base.configMapLabel}"`));
-            for (const key of Object.values(base.keys)) assert.ok(source(tag, base.keysFile).includes(`"${key}"`), key);
+            assert.match(lineOf(base.file, base.line), new RegExp(`"${base.header}"`));
+            assert.ok(tree.read(base.configMapLabelFile).includes(`"${base.configMapLabel}"`));
+            for (const key of Object.values(base.keys)) assert.ok(tree.read(base.keysFile).includes(`"${key}"`), key);
         }
         for (const component of ["epp", "bbr"]) {
             const auth = metricListOf(`registry.k8s.io/gateway-api-inference-extension/${component}`, tag).list!.endpointAuth as {
@@ -433,14 +430,14 @@ test("each tag read again: BBR's headers and label, where /metrics authenticates
                 flagLine?: number;
             };
             assert.match(
-                lineOf(tag, auth.file, auth.line) + lineOf(tag, auth.file, auth.line + 1),
+                lineOf(auth.file, auth.line) + lineOf(auth.file, auth.line + 1),
                 /MetricsEndpointAuth|WithAuthenticationAndAuthorization/,
                 `${component} ${auth.file}:${auth.line} at ${tag}`,
             );
-            if (auth.flagFile !== undefined) assert.match(lineOf(tag, auth.flagFile, auth.flagLine!), /"metrics-endpoint-auth"/);
+            if (auth.flagFile !== undefined) assert.match(lineOf(auth.flagFile, auth.flagLine!), /"metrics-endpoint-auth"/);
         }
         const serving = eppServingFact(tag)!;
-        assert.match(lineOf(tag, serving.file, serving.line), /secure-serving|SecureServing:\s+true/, `${serving.file}:${serving.line} at ${tag}`);
+        assert.match(lineOf(serving.file, serving.line), /secure-serving|SecureServing:\s+true/, `${serving.file}:${serving.line} at ${tag}`);
     }
 });
 

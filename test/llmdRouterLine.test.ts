@@ -13,6 +13,7 @@ import test from "node:test";
 import { execFileSync } from "node:child_process";
 import { z } from "zod";
 import llmdLine from "../facts/llm-d-line.json";
+import { RELEASE_LINES } from "../components";
 import {
     destinationRule,
     endpointPickerTracing,
@@ -25,10 +26,9 @@ import {
     prometheusMonitoring,
     registryImage,
 } from "../components/catalogs/charts/valuesShapes";
-import { chartReads, chartTemplates } from "../tools/chartReads";
-import { SourceTree, commitOf, gitTree } from "../tools/upstreamSource";
-import { bbrMissing } from "../tools/local/bbrDriver";
-import { extensionAt, leaves, passedWhole, readLeaves, schemaPaths, valuesRead } from "./helpers/valuesPaths";
+import { chartReads, chartReadsMissing, chartTemplates } from "../tools/chartReads";
+import { SourceTree, atCommit, gitTree } from "../tools/upstreamSource";
+import { extensionAt, extensionMissing, leaves, passedWhole, readLeaves, schemaPaths, valuesRead } from "./helpers/valuesPaths";
 
 const { router: ROUTER, inferenceExtension: INFERENCE_EXTENSION_V1_6_0, payloadProcessor: PAYLOAD_PROCESSOR } = llmdLine;
 type SourcedFact = (typeof ROUTER.facts)[number];
@@ -216,14 +216,13 @@ function assertFacts(tree: SourceTree, facts: readonly SourcedFact[]): void {
 const gitDir = process.env["LLM_D_ROUTER_GIT_DIR"];
 test(
     "re-read at the tag: the commit, the values-read list and every fact",
-    { skip: gitDir === undefined ? "set LLM_D_ROUTER_GIT_DIR to a clone's git directory to re-read the tag" : bbrMissing() },
+    { skip: gitDir === undefined ? "set LLM_D_ROUTER_GIT_DIR to a clone's git directory to re-read the tag" : chartReadsMissing() },
     () => {
-        const tag = ROUTER.source.tag;
-        assert.equal(commitOf(gitDir!, tag), ROUTER.source.commit);
-        assert.deepEqual(chartReads(chartTemplates(gitTree(gitDir!, tag), ROUTER.chartDir)), read.paths);
-        assertFacts(gitTree(gitDir!, tag), ROUTER.facts);
+        const tree = atCommit(gitTree(gitDir!, ROUTER.source.tag), ROUTER.source.commit, `llm-d-router ${ROUTER.source.tag}`);
+        assert.deepEqual(chartReads(chartTemplates(tree, ROUTER.chartDir)), read.paths);
+        assertFacts(tree, ROUTER.facts);
         // The image the published chart names: what the release script writes on a semver tag.
-        const push = gitTree(gitDir!, tag).read("hack/push-chart.sh");
+        const push = tree.read("hack/push-chart.sh");
         assert.match(push, new RegExp(`IMAGE_REGISTRY:-${ROUTER.endpointPickerImage.registry}\\}`));
         assert.match(push, new RegExp(`EPP_RELEASE_IMAGE_REPOSITORY:-${ROUTER.endpointPickerImage.repository}\\}`));
         assert.match(push, new RegExp(`HELM_CHART_REPO:-\\$\\{IMAGE_REGISTRY\\}/charts\\}`));
@@ -231,15 +230,14 @@ test(
     },
 );
 
-test("the inference extension's v1.6.0 read again: what it removed and what it keeps", { skip: bbrMissing() }, () => {
+test("the inference extension's v1.6.0 read again: what it removed and what it keeps", { skip: extensionMissing(["v1.5.0", "v1.6.0"]) }, () => {
     const { source, removed, facts } = INFERENCE_EXTENSION_V1_6_0;
-    const extensionGitDir = process.env["INFERENCE_EXTENSION_GIT_DIR"];
-    if (extensionGitDir !== undefined) assert.equal(commitOf(extensionGitDir, source.tag), source.commit);
+    const [before, after] = [extensionAt("v1.5.0", RELEASE_LINES["v1.5.0"].source.commit), extensionAt(source.tag, source.commit)];
     for (const dir of removed) {
-        assert.notDeepEqual(extensionAt("v1.5.0").list(dir), [], `${dir} at v1.5.0`);
-        assert.deepEqual(extensionAt(source.tag).list(dir), [], `${dir} at ${source.tag}`);
+        assert.notDeepEqual(before.list(dir), [], `${dir} at v1.5.0`);
+        assert.deepEqual(after.list(dir), [], `${dir} at ${source.tag}`);
     }
-    assertFacts(extensionAt(source.tag), facts);
+    assertFacts(after, facts);
 });
 
 const processorGitDir = process.env["PAYLOAD_PROCESSOR_GIT_DIR"];

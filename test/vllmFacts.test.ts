@@ -16,10 +16,10 @@ import { RELEASE_LINES, VLLM_RELEASES, modelCharts, planServing, vllmDeployment 
 import { VLLM_OPTIONS } from "../components/catalogs/vllmFlags";
 import { UpstreamMetric, VLLM_ADMIN_PATHS, metricListOf } from "../tools/consistency/upstreamFacts";
 import { pypiSourceDir } from "../tools/local/packagedPrograms";
-import { toolsMissing } from "../tools/local/toolchain";
+import { toolsNotBuilt } from "../tools/local/toolchain";
 import versions from "../tools/local/versions.json";
 import { REPO_ROOT } from "../tools/repoRoot";
-import { SourceTree, commitOf, dirTree, gitTree } from "../tools/upstreamSource";
+import { SourceTree, atCommit, dirTree, gitTree } from "../tools/upstreamSource";
 import { NETWORK_POLICY } from "./helpers/plannedModels";
 
 const FACTS_DIR = path.join(REPO_ROOT, "facts");
@@ -62,25 +62,27 @@ test("each vLLM facts file is of the release it is named for, and every line's v
 
 const gitDir = process.env["VLLM_GIT_DIR"];
 const VLLM_SOURCES = Object.entries(versions.pypiSources).filter(([, source]) => source.package === "vllm");
-/** vLLM at `tag`: PyPI's source archive of that release, or the tag in the clone VLLM_GIT_DIR names. */
-function vllmAt(tag: string): SourceTree {
-    if (gitDir !== undefined) return gitTree(gitDir, tag);
-    const [name] = VLLM_SOURCES.find(([, source]) => `v${source.version}` === tag)!;
-    return dirTree(pypiSourceDir(name as keyof typeof versions.pypiSources));
+/** vLLM at `tag`: PyPI's source archive of that release, or the tag in the clone VLLM_GIT_DIR names (made from `commit`). */
+function vllmAt(tag: string, commit: string): SourceTree {
+    if (gitDir !== undefined) return atCommit(gitTree(gitDir, tag), commit, `vLLM ${tag}`);
+    const source = VLLM_SOURCES.find(([, s]) => `v${s.version}` === tag);
+    if (source === undefined) throw new Error(`no PyPI source archive of vLLM ${tag} in tools/local/versions.json pypiSources`);
+    return dirTree(pypiSourceDir(source[0] as keyof typeof versions.pypiSources));
 }
-/** The files of `tree` below `vllm/`, read once each. */
-function filesOf(tree: SourceTree): (text: string, ...paths: string[]) => boolean {
-    const files = new Map(tree.list("vllm").map((file) => [file, tree.read(file)]));
-    return (text, ...paths) => [...files].some(([file, source]) => paths.some((p) => file === p || file.startsWith(`${p}/`)) && source.includes(text));
+/** Whether `text` is in a file of `tree` at or below one of `paths` (each file read once, when first searched). */
+function searcher(tree: SourceTree): (text: string, ...paths: string[]) => boolean {
+    const all = tree.list("vllm");
+    const read = new Map<string, string>();
+    const text = (file: string) => read.get(file) ?? read.set(file, tree.read(file)).get(file)!;
+    return (needle, ...paths) => all.some((file) => paths.some((p) => file === p || file.startsWith(`${p}/`)) && text(file).includes(needle));
 }
-const sourcesMissing = gitDir === undefined ? toolsMissing(VLLM_SOURCES.map(([name]) => name)) : undefined;
+const sourcesMissing = gitDir === undefined ? toolsNotBuilt(VLLM_SOURCES.map(([name]) => name)) : undefined;
 
 test("each release read again: vLLM's source has every flag, variable and metric the program uses", { skip: sourcesMissing }, () => {
     for (const line of Object.values(RELEASE_LINES)) {
         const release = VLLM_RELEASES[line.vllmTag];
-        if (gitDir !== undefined) assert.equal(commitOf(gitDir, release.tag), release.commit);
-        const tree = vllmAt(release.tag);
-        const found = filesOf(tree);
+        const tree = vllmAt(release.tag, release.commit);
+        const found = searcher(tree);
         const used = usedAt(line.version);
         for (const flag of [...used.flags, "--api-key"]) {
             // Flags are dataclass fields or explicit add_argument calls.
@@ -105,8 +107,7 @@ test("each release read again: vLLM's source has every flag, variable and metric
     // The administration paths the consistency check keeps off the model routes, on the lines cited,
     // registered only under the variable named; the API key check covers every path under /v1.
     for (const fact of VLLM_ADMIN_PATHS) {
-        if (gitDir !== undefined) assert.equal(commitOf(gitDir, fact.tag), fact.commit);
-        const source = vllmAt(fact.tag).read(fact.file);
+        const source = vllmAt(fact.tag, fact.commit).read(fact.file);
         const lines = source.split("\n");
         for (const { path, line } of fact.paths) assert.ok(lines[line - 1].includes(`"${path}"`), `${path} at ${fact.file}:${line}, ${fact.tag}`);
         assert.ok(source.includes(`envs.${fact.enabledBy}`), `${fact.enabledBy} in ${fact.file} at ${fact.tag}`);
@@ -118,7 +119,7 @@ test("each release read again: each part of vLLM's memory rule is on the line it
         const facts = JSON.parse(fs.readFileSync(path.join(FACTS_DIR, release.factsFile), "utf8")) as {
             memory: { citations: { fact: string; file: string; line: number; text: string }[] };
         };
-        const tree = vllmAt(release.tag);
+        const tree = vllmAt(release.tag, release.commit);
         for (const { fact, file, line, text } of facts.memory.citations) {
             const lines = tree.read(file).split("\n");
             assert.ok(lines[line - 1].includes(text), `${fact}: ${file}:${line} at ${release.tag} reads ${JSON.stringify(lines[line - 1])}`);

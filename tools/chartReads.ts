@@ -9,6 +9,7 @@ import { execFileSync } from "node:child_process";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { driverFor } from "./local/bbrDriver";
+import { toolsNotBuilt } from "./local/toolchain";
 import { SourceTree, commitOf, gitTree } from "./upstreamSource";
 import versions from "./local/versions.json";
 
@@ -50,15 +51,18 @@ export function chartTemplates(tree: SourceTree, chartDir: string): Map<string, 
     return templates;
 }
 
-/** The driver that walks templates: any BBR driver will do (the parser is Go's); the newest line's. */
-const WALKER_TAG = Object.values(versions.build)
-    .flatMap((b) => ("binary" in b && b.binary.startsWith("bbr-driver-") ? [b.version] : []))
-    .pop();
+/** The driver that walks templates: any BBR driver will do (the parser is Go's). */
+const WALKER = "bbr-v1.5.0";
+
+/** Why the templates cannot be walked here (the driver not built), or undefined. */
+export const chartReadsMissing = () => toolsNotBuilt([WALKER]);
 
 /** Every `.Values` path the templates read (`files`: chart-relative path → text), sorted. */
 export function chartReads(files: ReadonlyMap<string, string>): ReadPath[] {
     const input = JSON.stringify(Object.fromEntries(files));
-    return JSON.parse(execFileSync(driverFor(WALKER_TAG), ["chart-reads"], { input, encoding: "utf8", stdio: ["pipe", "pipe", "pipe"] })) as ReadPath[];
+    return JSON.parse(
+        execFileSync(driverFor(versions.build[WALKER].version), ["chart-reads"], { input, encoding: "utf8", stdio: ["pipe", "pipe", "pipe"] }),
+    ) as ReadPath[];
 }
 
 if (require.main === module) {

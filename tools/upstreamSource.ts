@@ -10,6 +10,8 @@ import { downloadModule } from "./local/cache";
 
 /** A source tree at one version: its files by repository-relative path. */
 export interface SourceTree {
+    /** The commit it was made from, where known. */
+    commit?: string;
     /** A file's text. */
     read(file: string): string;
     /** The files below a folder, repository-relative. */
@@ -20,17 +22,19 @@ export interface SourceTree {
 export function gitTree(gitDir: string, tag: string): SourceTree {
     const git = (...args: string[]) => execFileSync("git", ["--git-dir", gitDir, ...args], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
     return {
+        commit: commitOf(gitDir, tag),
         read: (file) => git("show", `${tag}:${file}`),
         list: (folder) => git("ls-tree", "-r", "--name-only", tag, `${folder}/`).split("\n").filter(Boolean),
     };
 }
 
-/** A folder holding a version's files (a folder it does not have lists no files, as in git). */
-export function dirTree(root: string): SourceTree {
+/** A folder holding a version's files (what is not a folder there lists no files, as in git). */
+export function dirTree(root: string, commit?: string): SourceTree {
     return {
+        commit,
         read: (file) => fs.readFileSync(path.join(root, file), "utf8"),
         list: (folder) =>
-            !fs.existsSync(path.join(root, folder))
+            !fs.statSync(path.join(root, folder), { throwIfNoEntry: false })?.isDirectory()
                 ? []
                 : fs
                       .readdirSync(path.join(root, folder), { recursive: true, withFileTypes: true })
@@ -39,8 +43,17 @@ export function dirTree(root: string): SourceTree {
     };
 }
 
-/** A Go module archive at a version, as the module proxy serves it. */
-export const moduleTree = (module: string, version: string): SourceTree => dirTree(downloadModule(module, version).dir);
+/** A Go module archive at a version, as the module proxy serves it (nested modules left out). */
+export function moduleTree(module: string, version: string): SourceTree {
+    const { dir, commit } = downloadModule(module, version);
+    return dirTree(dir, commit);
+}
+
+/** `tree`, after checking it was made from `commit` wherever its commit is known. */
+export function atCommit(tree: SourceTree, commit: string, what: string): SourceTree {
+    if (tree.commit !== undefined && tree.commit !== commit) throw new Error(`${what} is commit ${tree.commit}, not ${commit}`);
+    return tree;
+}
 
 /** The commit a tag points to. */
 export function commitOf(gitDir: string, tag: string): string {

@@ -6,15 +6,23 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
 import type { ReadPath } from "../../tools/chartReads";
-import { SourceTree, gitTree, moduleTree } from "../../tools/upstreamSource";
+import { moduleStep, toolsNotBuilt } from "../../tools/local/toolchain";
+import { SourceTree, atCommit, gitTree, moduleTree } from "../../tools/upstreamSource";
 import { REPO_ROOT } from "../../tools/repoRoot";
 
+const EXTENSION = "sigs.k8s.io/gateway-api-inference-extension";
+
 /** The inference extension at `tag`: the module proxy's archive of it, or the tag in the clone
- * INFERENCE_EXTENSION_GIT_DIR names. */
-export function extensionAt(tag: string): SourceTree {
+ * INFERENCE_EXTENSION_GIT_DIR names; either way made from `commit` where the commit is known (the
+ * proxy records it for most tags). */
+export function extensionAt(tag: string, commit: string): SourceTree {
     const gitDir = process.env["INFERENCE_EXTENSION_GIT_DIR"];
-    return gitDir === undefined ? moduleTree("sigs.k8s.io/gateway-api-inference-extension", tag) : gitTree(gitDir, tag);
+    return atCommit(gitDir === undefined ? moduleTree(EXTENSION, tag) : gitTree(gitDir, tag), commit, `the inference extension's ${tag}`);
 }
+
+/** Why the inference extension's archives at `tags` cannot be read here (npm run tools downloads them), or undefined. */
+export const extensionMissing = (tags: string[]) =>
+    process.env["INFERENCE_EXTENSION_GIT_DIR"] === undefined ? toolsNotBuilt(tags.map((tag) => moduleStep(EXTENSION, tag))) : undefined;
 
 /** A values-read list as `tools/chartReads.ts` writes it. */
 export interface ValuesRead {

@@ -19,10 +19,11 @@ export function go(args: string[], cwd: string): string {
     return execFileSync("go", args, { cwd, encoding: "utf8", env: { ...process.env, GOFLAGS: "-mod=mod" }, stdio: ["ignore", "pipe", "inherit"] });
 }
 
-/** The module's directory in the module cache and its go.mod, downloaded when missing. */
-export function downloadModule(module: string, version: string): { dir: string; goMod: string } {
-    const info = JSON.parse(go(["mod", "download", "-json", `${module}@${version}`], CACHE_DIR)) as { Dir: string; GoMod: string };
-    return { dir: info.Dir, goMod: fs.readFileSync(info.GoMod, "utf8") };
+/** The module's directory in the module cache, its go.mod and, where the proxy recorded it, the
+ * commit the version was made from; downloaded when missing. */
+export function downloadModule(module: string, version: string): { dir: string; goMod: string; commit?: string } {
+    const info = JSON.parse(go(["mod", "download", "-json", `${module}@${version}`], CACHE_DIR)) as { Dir: string; GoMod: string; Origin?: { Hash?: string } };
+    return { dir: info.Dir, goMod: fs.readFileSync(info.GoMod, "utf8"), commit: info.Origin?.Hash };
 }
 
 /** Whether a step with this description already ran: its stamp holds the same description. */

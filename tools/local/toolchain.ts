@@ -183,10 +183,33 @@ const LAYOUTS: Record<keyof typeof versions.archives, (tag: string) => void> = {
         ),
 };
 
-/** Whether every tool named (all by default) is built and stamped (for tests that need them). */
+/** The step that lays out or downloads a module archive at a tag (for toolsReady). */
+export const moduleStep = (module: string, tag: string): string => `${module.replace(/\//g, "_")}@${tag}`;
+
+/** The module archives as steps: laid out (charts, CRDs), or only downloaded for the tests to read. */
+function archiveSteps(): Array<{ name: string; spec: unknown; make: () => void }> {
+    return [
+        ...(Object.entries(versions.archives) as Array<[keyof typeof versions.archives, string[]]>).flatMap(([module, tags]) =>
+            tags.map((tag) => ({
+                name: moduleStep(module, tag),
+                // The layout is redone when this file changes: it is cheap, and a stale one misleads.
+                spec: { module, tag, helm: versions.build.helm.version, tool: LAYOUT_REVISION },
+                make: () => LAYOUTS[module](tag),
+            })),
+        ),
+        ...Object.entries(versions.sources).flatMap(([module, { tags }]) =>
+            tags.map((tag) => ({ name: moduleStep(module, tag), spec: { module, tag }, make: () => void downloadModule(module, tag) })),
+        ),
+    ];
+}
+
+/** Whether every tool named (all built ones by default) is made and stamped, a Go program from
+ * its present sources (for tests that need them). */
 export function toolsReady(names: readonly string[] = Object.keys(versions.build)): boolean {
-    const specs: Record<string, unknown> = { ...versions.build, ...Object.fromEntries(packagedSteps().map((step) => [step.name, step.spec])) };
-    return names.every((name) => stamped(name, specs[name]).done);
+    const steps = [...packagedSteps(), ...archiveSteps()];
+    const specs: Record<string, unknown> = { ...versions.build, ...Object.fromEntries(steps.map((step) => [step.name, step.spec])) };
+    const main = (name: string) => (versions.build as Record<string, GoBuild | undefined>)[name]?.main;
+    return names.every((name) => stamped(name, specs[name]).done && (main(name) === undefined || stamped(`${name}.sources`, sourcesDigest(main(name)!)).done));
 }
 
 /** Why the real-program tests (of the tools named, all by default) do not run here, or undefined
@@ -250,17 +273,13 @@ function main(): void {
         sources?.mark();
         console.log(`  built in ${Math.round((Date.now() - started) / 1000)} s`);
     }
-    for (const [module, tags] of Object.entries(versions.archives) as Array<[keyof typeof versions.archives, string[]]>) {
-        for (const tag of tags) {
-            // The layout is redone when this file changes: it is cheap, and a stale one misleads.
-            const step = stamped(`${module.replace(/\//g, "_")}@${tag}`, { module, tag, helm: versions.build.helm.version, tool: LAYOUT_REVISION });
-            if (step.done) continue;
-            console.log(`laying out ${module}@${tag}`);
-            LAYOUTS[module](tag);
-            step.mark();
-        }
+    for (const { name, spec, make } of archiveSteps()) {
+        const step = stamped(name, spec);
+        if (step.done) continue;
+        console.log(`laying out ${name}`);
+        make();
+        step.mark();
     }
-    for (const source of Object.values(versions.sources)) downloadModule(source.module, source.version);
     // Programs from apt and PyPI come last and do not stop the rest: where this machine has no
     // Debian 12 lists or no Python, their tests say why they skip.
     for (const { name, spec, make } of packagedSteps()) optionalStep(name, spec, make);

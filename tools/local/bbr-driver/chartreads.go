@@ -35,9 +35,9 @@ type dot struct {
 var (
 	rootFields = map[string]bool{"Release": true, "Chart": true, "Capabilities": true, "Template": true, "Files": true}
 	// Functions whose result holds the path they are given, for a variable set from one.
-	keepsPath   = map[string]bool{"index": true, "int": true, "int64": true, "float64": true, "toString": true, "deepCopy": true, "default": true}
+	keepsPath   = map[string]bool{"index": true, "trim": true, "int": true, "int64": true, "float64": true, "toString": true, "deepCopy": true, "default": true}
 	comparisons = map[string]bool{"eq": true, "ne": true, "lt": true, "le": true, "gt": true, "ge": true, "and": true, "or": true, "not": true}
-	called      = regexp.MustCompile(`\b(?:include|template)\s+"([^"]+)"`)
+	called      = regexp.MustCompile(`\b(?:include|template|block)\s+"([^"]+)"`)
 )
 
 // walker reads one parse tree at a time; the reads (path → {kinds, files}) are all the trees'.
@@ -48,7 +48,8 @@ type walker struct {
 }
 
 func (w *walker) add(path, kind string) {
-	if path == "" {
+	// `.Values` itself, or a map's value as a whole (`range $k, $v :=` reads those already).
+	if path == "" || strings.HasSuffix(path, ".*") {
 		return
 	}
 	if _, ok := w.reads[path]; !ok {
@@ -58,9 +59,12 @@ func (w *walker) add(path, kind string) {
 	w.reads[path][1][w.tree.ParseName] = true
 }
 
+// unknown is a construct the walk does not know, where it is.
+type unknown struct{ error }
+
 func (w *walker) fail(n parse.Node, format string, args ...any) {
-	location, _ := w.tree.ErrorContext(n)
-	panic(fmt.Errorf("%s {{ %s }}: %s", location, n, fmt.Sprintf(format, args...)))
+	location, context := w.tree.ErrorContext(n)
+	panic(unknown{fmt.Errorf("%s %s: %s", location, context, fmt.Sprintf(format, args...))})
 }
 
 // join extends each path by fields (`[]`, a list's item, without a dot).
@@ -141,8 +145,8 @@ func (w *walker) refs(n parse.Node, d dot) []string {
 			}
 			return base
 		case "include", "template":
-			if len(n.Args) != 3 || (n.Args[2].Type() != parse.NodeDot && n.Args[2].String() != "$") {
-				w.fail(n, "include with another context")
+			if len(n.Args) != 3 || (n.Args[2].Type() != parse.NodeDot || d.values) && n.Args[2].String() != "$" {
+				w.fail(n, "include with another context than the root")
 			}
 			return nil
 		case "set": // `set $map "key" value` reads only the value
@@ -275,6 +279,18 @@ func (w *walker) block(n parse.Node, paths []string, suffix string) dot {
 	return dot{values: true, path: paths[0] + suffix}
 }
 
+// declare gives the variable a `with` or `range` declares (`with $x :=`, `range $v :=`, the
+// value of `range $k, $v :=`) the path the dot holds inside, and returns that dot.
+func (w *walker) declare(p *parse.PipeNode, inner dot) dot {
+	if len(p.Decl) > 0 {
+		w.vars[p.Decl[len(p.Decl)-1].Ident[0]] = nil
+		if inner.values {
+			w.vars[p.Decl[len(p.Decl)-1].Ident[0]] = []string{inner.path}
+		}
+	}
+	return inner
+}
+
 func (w *walker) node(n parse.Node, d dot) {
 	switch n := n.(type) {
 	case *parse.ActionNode:
@@ -294,7 +310,7 @@ func (w *walker) node(n parse.Node, d dot) {
 		w.record(n.Pipe, "test", d)
 		w.branch(n.List, n.ElseList, d, d)
 	case *parse.WithNode:
-		w.branch(n.List, n.ElseList, w.block(n, w.record(n.Pipe, "test", d), ""), d)
+		w.branch(n.List, n.ElseList, w.declare(n.Pipe, w.block(n, w.record(n.Pipe, "test", d), "")), d)
 	case *parse.RangeNode:
 		first := function(n.Pipe.Cmds[0])
 		switch {
@@ -308,17 +324,17 @@ func (w *walker) node(n parse.Node, d dot) {
 			for _, path := range paths {
 				w.add(path, "map")
 			}
-			w.branch(n.List, n.ElseList, w.block(n, paths, ".*"), d)
+			w.branch(n.List, n.ElseList, w.declare(n.Pipe, w.block(n, paths, ".*")), d)
 		default:
 			paths := w.refs(n.Pipe, d)
 			for _, path := range paths {
 				w.add(path, "list")
 			}
-			w.branch(n.List, n.ElseList, w.block(n, paths, "[]"), d)
+			w.branch(n.List, n.ElseList, w.declare(n.Pipe, w.block(n, paths, "[]")), d)
 		}
 	case *parse.TemplateNode:
-		if n.Pipe == nil || len(n.Pipe.Cmds) != 1 || (n.Pipe.Cmds[0].Args[0].Type() != parse.NodeDot && n.Pipe.Cmds[0].Args[0].String() != "$") {
-			w.fail(n, "template with another context")
+		if n.Pipe == nil || len(n.Pipe.Cmds) != 1 || (n.Pipe.Cmds[0].Args[0].Type() != parse.NodeDot || d.values) && n.Pipe.Cmds[0].Args[0].String() != "$" {
+			w.fail(n, "template with another context than the root")
 		}
 	case *parse.TextNode, *parse.CommentNode, *parse.BreakNode, *parse.ContinueNode:
 	default:
@@ -332,26 +348,36 @@ func (w *walker) node(n parse.Node, d dot) {
 func chartReads(files map[string]string) (out []readPath, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = r.(error)
+			u, ok := r.(unknown)
+			if !ok {
+				panic(r)
+			}
+			err = u
 		}
 	}()
-	trees, callees := map[string]*parse.Tree{}, map[string]bool{}
+	// Each file parses on its own, as Helm's engine adds each to its set (a helper defined again
+	// replaces the first): every definition is walked.
+	trees, callees := []*parse.Tree{}, map[string]bool{}
 	for _, name := range slices.Sorted(maps.Keys(files)) {
 		for _, m := range called.FindAllStringSubmatch(files[name], -1) {
 			callees[m[1]] = true
 		}
-		t := parse.New(name)
+		t, set := parse.New(name), map[string]*parse.Tree{}
 		t.Mode = parse.SkipFuncCheck
-		if _, err := t.Parse(files[name], "", "", trees); err != nil {
+		if _, err := t.Parse(files[name], "", "", set); err != nil {
 			return nil, err
+		}
+		for _, defined := range slices.Sorted(maps.Keys(set)) {
+			trees = append(trees, set[defined])
 		}
 	}
 	w := &walker{reads: map[string][2]map[string]bool{}}
-	for _, name := range slices.Sorted(maps.Keys(trees)) {
-		w.tree, w.vars = trees[name], map[string][]string{}
-		_, isFile := files[name]
-		w.branch(w.tree.Root, nil, dot{root: isFile || callees[name]}, dot{})
+	for _, tree := range trees {
+		w.tree, w.vars = tree, map[string][]string{}
+		_, isFile := files[tree.Name]
+		w.branch(tree.Root, nil, dot{root: isFile || callees[tree.Name]}, dot{})
 	}
+	out = []readPath{}
 	for _, path := range slices.Sorted(maps.Keys(w.reads)) {
 		sets := w.reads[path]
 		out = append(out, readPath{path, slices.Sorted(maps.Keys(sets[0])), slices.Sorted(maps.Keys(sets[1]))})
