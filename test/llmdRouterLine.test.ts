@@ -233,9 +233,12 @@ test(
 test("the inference extension's v1.6.0 read again: what it removed and what it keeps", { skip: extensionMissing(["v1.5.0", "v1.6.0"]) }, () => {
     const { source, removed, facts } = INFERENCE_EXTENSION_V1_6_0;
     const [before, after] = [extensionAt("v1.5.0", RELEASE_LINES["v1.5.0"].source.commit), extensionAt(source.tag, source.commit)];
+    // A nested module is left out of an archive too: none of the folders is one (go.work names those).
+    const nested = after.read("go.work");
     for (const dir of removed) {
         assert.notDeepEqual(before.list(dir), [], `${dir} at v1.5.0`);
         assert.deepEqual(after.list(dir), [], `${dir} at ${source.tag}`);
+        assert.ok(!nested.includes(`./${dir}`), `${dir} is a module of its own at ${source.tag}`);
     }
     assertFacts(after, facts);
 });
