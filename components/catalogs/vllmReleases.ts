@@ -53,8 +53,3 @@ export const VLLM_RELEASES: Readonly<Record<string, VllmRelease>> = {
  * and allow runtime loading (facts/vllm-lora-resolver.json, read at both tags; the consistency
  * check reads the same file). The directory must exist when vLLM starts. */
 export const LORA_RESOLVER = { plugin: loraResolver.plugin, env: loraResolver.env };
-
-/** The release of `tag`, or undefined for one we have not read. */
-export function vllmRelease(tag: string): VllmRelease | undefined {
-    return Object.hasOwn(VLLM_RELEASES, tag) ? VLLM_RELEASES[tag] : undefined;
-}
