@@ -65,9 +65,10 @@ export async function runSyncer(
             fs.writeFileSync(configFile, JSON.stringify(config));
         }
         // The syncer's own reconciler (its main loop adds only file watching and a metrics server
-        // on every interface), run once with its pinned packages from the tag's requirements.
+        // on every interface), run once with its pinned packages from the tag's requirements. Its
+        // health wait is 1 s: the stub answers at once, so only a syncer that misses it waits.
         const sidecar = pythonProgramDir("lora-syncer");
-        await promisify(execFile)(venvPython("lora-syncer"), ["-c", "import sidecar; sidecar.LoraReconciler(sidecar.CONFIG_MAP_FILE, 5, 1, 5).reconcile()"], {
+        await promisify(execFile)(venvPython("lora-syncer"), ["-c", "import sidecar; sidecar.LoraReconciler(sidecar.CONFIG_MAP_FILE, 1, 1, 5).reconcile()"], {
             cwd: sidecar,
             // No bytecode: the syncer's folder is the Go module cache's, which must stay as downloaded.
             env: {
