@@ -257,7 +257,8 @@ test("the extraction follows with, range, hasKey and helpers, skips strings, and
         ],
     );
     // What the parse trees give beyond that: the outer dot in `else`, `hasKey` and fields on a
-    // variable, the variables `range` declares, a `block`, and a helper two files define.
+    // variable, the variables `range` declares, a `block`, a helper two files define, a variable
+    // a block shadows (the outer one holds after it), and `get` and `dig` with literal keys.
     assert.deepEqual(
         chartReads(
             new Map([
@@ -269,6 +270,8 @@ test("the extraction follows with, range, hasKey and helpers, skips strings, and
                         "{{- range $i, $p := .Values.ports }}{{ $p.number }}{{- end }}",
                         "{{- range $s := .Values.servers }}{{ $s.name }}{{- end }}",
                         '{{- block "b" . }}{{ .Values.x }}{{- end }}{{ include "h" . }}',
+                        "{{- $s := .Values.outer }}{{- if .Values.on }}{{- $s := .Values.inner }}{{ $s.i }}{{- end }}{{ $s.o }}",
+                        '{{ get .Values.g "k" }}{{- $d := dig "p" "q" (dict) .Values.d }}{{ $d.r }}',
                     ].join("\n"),
                 ],
                 ["lib/_h.tpl", '{{- define "h" }}{{ .Values.y }}{{- end }}'],
@@ -279,8 +282,13 @@ test("the extraction follows with, range, hasKey and helpers, skips strings, and
             "a test t.yaml",
             "a.b value t.yaml",
             "c value t.yaml",
+            "d.p.q.r value t.yaml",
+            "g.k value t.yaml",
+            "inner.i value t.yaml",
             "m test t.yaml",
             "m.k test,value t.yaml",
+            "on test t.yaml",
+            "outer.o value t.yaml",
             "ports map t.yaml",
             "ports.*.number value t.yaml",
             "servers list t.yaml",

@@ -1,9 +1,9 @@
 // chart-reads: every `.Values` path a chart's templates read, from the parse trees of Go's own
 // text/template/parse (the parser Helm's engine runs). It reads {"<file>": "<template text>"} on
 // stdin and writes [{"path", "read", "files"}] sorted by path. Nothing is evaluated: the walk
-// follows how `with` and `range` rebind the dot, the paths variables hold and `index` with
-// literal keys, and stops with the file and action on a construct it does not know, so that a
-// person reads that part by hand instead of trusting a guess.
+// follows how `with` and `range` rebind the dot, the paths variables hold while in scope, and
+// `index`, `get` and `dig` with literal keys; it stops with the file and action on a construct
+// it does not know, so that a person reads that part by hand instead of trusting a guess.
 package main
 
 import (
@@ -35,16 +35,45 @@ type dot struct {
 var (
 	rootFields = map[string]bool{"Release": true, "Chart": true, "Capabilities": true, "Template": true, "Files": true}
 	// Functions whose result holds the path they are given, for a variable set from one.
-	keepsPath   = map[string]bool{"index": true, "trim": true, "int": true, "int64": true, "float64": true, "toString": true, "deepCopy": true, "default": true}
+	keepsPath   = map[string]bool{"index": true, "get": true, "dig": true, "trim": true, "int": true, "int64": true, "float64": true, "toString": true, "deepCopy": true, "default": true}
 	comparisons = map[string]bool{"eq": true, "ne": true, "lt": true, "le": true, "gt": true, "ge": true, "and": true, "or": true, "not": true}
 	called      = regexp.MustCompile(`\b(?:include|template|block)\s+"([^"]+)"`)
 )
 
+// variable is a template variable and the values paths it holds.
+type variable struct {
+	name  string
+	paths []string
+}
+
 // walker reads one parse tree at a time; the reads (path → {kinds, files}) are all the trees'.
+// Its variables are a stack, as text/template's state keeps them (exec.go's push, setVar, mark
+// and pop): a variable declared in `if`, `with` or `range` ends with it.
 type walker struct {
 	reads map[string][2]map[string]bool
 	tree  *parse.Tree
-	vars  map[string][]string
+	vars  []variable
+}
+
+// lookup is the paths of the innermost variable of that name.
+func (w *walker) lookup(name string) []string {
+	for i := len(w.vars) - 1; i >= 0; i-- {
+		if w.vars[i].name == name {
+			return w.vars[i].paths
+		}
+	}
+	return nil
+}
+
+// set declares a variable (`:=`) or changes the innermost one of that name (`=`).
+func (w *walker) set(name string, paths []string, assign bool) {
+	for i := len(w.vars) - 1; assign && i >= 0; i-- {
+		if w.vars[i].name == name {
+			w.vars[i].paths = paths
+			return
+		}
+	}
+	w.vars = append(w.vars, variable{name, paths})
 }
 
 func (w *walker) add(path, kind string) {
@@ -105,7 +134,7 @@ func (w *walker) refs(n parse.Node, d dot) []string {
 		}
 	case *parse.VariableNode:
 		if n.Ident[0] != "$" {
-			return join(w.vars[n.Ident[0]], n.Ident[1:]...)
+			return join(w.lookup(n.Ident[0]), n.Ident[1:]...)
 		}
 		if len(n.Ident) > 1 && n.Ident[1] == "Values" {
 			return join([]string{""}, n.Ident[2:]...)
@@ -144,6 +173,20 @@ func (w *walker) refs(n parse.Node, d dot) []string {
 				}
 			}
 			return base
+		case "get": // `get $map "key"`
+			if key, ok := n.Args[len(n.Args)-1].(*parse.StringNode); ok && len(n.Args) == 3 {
+				return join(w.refs(n.Args[1], d), key.Text)
+			}
+		case "dig": // `dig "k1" "k2" default $map`: the keys' path; the default is a value
+			keys := []string{}
+			for _, key := range n.Args[1 : len(n.Args)-2] {
+				if key, ok := key.(*parse.StringNode); ok {
+					keys = append(keys, key.Text)
+				} else {
+					w.fail(n, "dig by %s", key)
+				}
+			}
+			return append(join(w.refs(n.Args[len(n.Args)-1], d), keys...), w.refs(n.Args[len(n.Args)-2], d)...)
 		case "include", "template":
 			if len(n.Args) != 3 || (n.Args[2].Type() != parse.NodeDot || d.values) && n.Args[2].String() != "$" {
 				w.fail(n, "include with another context than the root")
@@ -175,7 +218,7 @@ func (w *walker) record(p *parse.PipeNode, kind string, d dot) []string {
 }
 
 // holdsPath says whether a pipeline's value is the path it names: the path alone, through
-// `default`, `index` and conversions.
+// `default`, `index`, `get`, `dig` and conversions.
 func holdsPath(p *parse.PipeNode) bool {
 	for i, c := range p.Cmds {
 		f := function(c)
@@ -183,7 +226,7 @@ func holdsPath(p *parse.PipeNode) bool {
 			return false
 		}
 		for _, a := range c.Args {
-			if inner, ok := a.(*parse.PipeNode); ok && f != "default" && !holdsPath(inner) {
+			if inner, ok := a.(*parse.PipeNode); ok && f != "default" && f != "dig" && !holdsPath(inner) {
 				return false
 			}
 		}
@@ -196,9 +239,9 @@ func (w *walker) assign(p *parse.PipeNode, d dot) {
 	name, first := p.Decl[0].Ident[0], function(p.Cmds[0])
 	keep := func(paths []string) {
 		if p.IsAssign {
-			paths = append(paths, w.vars[name]...)
+			paths = append(paths, w.lookup(name)...)
 		}
-		w.vars[name] = slices.Compact(slices.Sorted(slices.Values(paths)))
+		w.set(name, slices.Compact(slices.Sorted(slices.Values(paths))), p.IsAssign)
 	}
 	switch {
 	case name == "$_": // a discarded result (`set`, `required`): what it refers to is read
@@ -211,7 +254,7 @@ func (w *walker) assign(p *parse.PipeNode, d dot) {
 		keep(w.refs(p, d))
 	case comparisons[first]: // a boolean, not a path
 		w.record(p, "value", d)
-		w.vars[name] = nil
+		w.set(name, nil, p.IsAssign)
 	default:
 		paths := slices.Compact(slices.Sorted(slices.Values(w.refs(p, d))))
 		if len(paths) > 1 {
@@ -230,7 +273,7 @@ func (w *walker) assign(p *parse.PipeNode, d dot) {
 				w.fail(p, "a variable set from %d paths", len(paths))
 			}
 			w.add(strings.Join(prefix, "."), "subtree")
-			w.vars[name] = []string{strings.Join(prefix, ".")}
+			w.set(name, []string{strings.Join(prefix, ".")}, p.IsAssign)
 			return
 		}
 		if len(paths) == 1 && !holdsPath(p) {
@@ -283,15 +326,20 @@ func (w *walker) block(n parse.Node, paths []string, suffix string) dot {
 // value of `range $k, $v :=`) the path the dot holds inside, and returns that dot.
 func (w *walker) declare(p *parse.PipeNode, inner dot) dot {
 	if len(p.Decl) > 0 {
-		w.vars[p.Decl[len(p.Decl)-1].Ident[0]] = nil
+		var paths []string
 		if inner.values {
-			w.vars[p.Decl[len(p.Decl)-1].Ident[0]] = []string{inner.path}
+			paths = []string{inner.path}
 		}
+		w.set(p.Decl[len(p.Decl)-1].Ident[0], paths, false)
 	}
 	return inner
 }
 
 func (w *walker) node(n parse.Node, d dot) {
+	switch n.(type) {
+	case *parse.IfNode, *parse.WithNode, *parse.RangeNode:
+		defer func(mark int) { w.vars = w.vars[:mark] }(len(w.vars))
+	}
 	switch n := n.(type) {
 	case *parse.ActionNode:
 		if len(n.Pipe.Decl) > 0 {
@@ -373,7 +421,7 @@ func chartReads(files map[string]string) (out []readPath, err error) {
 	}
 	w := &walker{reads: map[string][2]map[string]bool{}}
 	for _, tree := range trees {
-		w.tree, w.vars = tree, map[string][]string{}
+		w.tree, w.vars = tree, nil
 		_, isFile := files[tree.Name]
 		w.branch(tree.Root, nil, dot{root: isFile || callees[tree.Name]}, dot{})
 	}
