@@ -178,6 +178,9 @@ func (w *walker) refs(n parse.Node, d dot) []string {
 				return join(w.refs(n.Args[1], d), key.Text)
 			}
 		case "dig": // `dig "k1" "k2" default $map`: the keys' path; the default is a value
+			if len(n.Args) < 4 { // the map comes down the pipeline: its path, as any argument
+				break
+			}
 			keys := []string{}
 			for _, key := range n.Args[1 : len(n.Args)-2] {
 				if key, ok := key.(*parse.StringNode); ok {
