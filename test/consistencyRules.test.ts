@@ -13,6 +13,7 @@ import * as path from "node:path";
 import test from "node:test";
 import { ADAPTERS_DIR, RELEASE_LINES, VLLM_RELEASES, adapterConfigMap, vllmDeployment } from "../components";
 import { extensionAt, extensionMissing } from "./helpers/valuesPaths";
+import { linesOf } from "../tools/upstreamSource";
 import { chartObjects, withChartObjects } from "../tools/consistency/chartObjects";
 import { CHARTS_MISSING, poolRelease, poolValues } from "./helpers/consistencyCheck";
 import { metricNamesIn } from "../tools/consistency/metrics";
@@ -413,7 +414,7 @@ test("files in a pod: the volume a path lands in, and the keys a ConfigMap or Se
 test("each tag read again: BBR's headers and label, where /metrics authenticates, the EPP's TLS", { skip: extensionMissing(Object.keys(TAG_COMMITS)) }, () => {
     for (const [tag, commit] of Object.entries(TAG_COMMITS)) {
         const tree = extensionAt(tag, commit);
-        const lineOf = (file: string, line: number) => tree.read(file).split("\n")[line - 1] ?? "";
+        const lineOf = (file: string, line: number) => linesOf(tree, file, line);
         const header = BBR_MODEL_HEADER_TAGS.find((f) => f.tag === tag)!;
         assert.match(lineOf(header.file, header.line), new RegExp(`"${header.modelHeader}"`), `${header.file}:${header.line} at ${tag}`);
         const base = header.baseModelHeader;

@@ -27,7 +27,7 @@ import {
     registryImage,
 } from "../components/catalogs/charts/valuesShapes";
 import { chartReads, chartReadsMissing, chartTemplates } from "../tools/chartReads";
-import { SourceTree, atCommit, gitTree } from "../tools/upstreamSource";
+import { SourceTree, atCommit, gitTree, linesOf } from "../tools/upstreamSource";
 import { extensionAt, extensionMissing, leaves, passedWhole, readLeaves, schemaPaths, valuesRead } from "./helpers/valuesPaths";
 
 const { router: ROUTER, inferenceExtension: INFERENCE_EXTENSION_V1_6_0, payloadProcessor: PAYLOAD_PROCESSOR } = llmdLine;
@@ -204,11 +204,7 @@ test("every fact names a line range of a file in the repository", () => {
 function assertFacts(tree: SourceTree, facts: readonly SourcedFact[]): void {
     for (const { fact, readAt } of facts) {
         const [first, last = first] = readAt.lines.split("-").map(Number);
-        const lines = tree
-            .read(readAt.file)
-            .split("\n")
-            .slice(first - 1, last)
-            .join("\n");
+        const lines = linesOf(tree, readAt.file, first, last);
         assert.ok(lines.includes(readAt.text), `${readAt.file}:${readAt.lines} does not hold ${JSON.stringify(readAt.text)} (${fact})`);
     }
 }

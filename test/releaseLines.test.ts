@@ -348,11 +348,10 @@ test(
             assert.deepEqual(line.poolApiVersions.map((v) => v.split("/")[0]).sort(), pools.sort(), `${line.version} CRDs`);
             const baseModel = line.bodyBasedRouting.baseModelRouting;
             if (baseModel !== undefined) {
-                const source = (file: string) => tree.read(file);
                 const dir = "pkg/bbr/plugins/basemodelextractor";
-                assert.match(source(`${dir}/base_model_to_header.go`), new RegExp(`BaseModelHeader\\s*=\\s*"${baseModel.header}"`));
-                assert.match(source(`${dir}/configmap_reconciler.go`), new RegExp(`bbrManagedLabel\\s*=\\s*"${baseModel.configMapLabelKey}"`));
-                const store = source(`${dir}/adapters_store.go`);
+                assert.match(tree.read(`${dir}/base_model_to_header.go`), new RegExp(`BaseModelHeader\\s*=\\s*"${baseModel.header}"`));
+                assert.match(tree.read(`${dir}/configmap_reconciler.go`), new RegExp(`bbrManagedLabel\\s*=\\s*"${baseModel.configMapLabelKey}"`));
+                const store = tree.read(`${dir}/adapters_store.go`);
                 assert.match(store, new RegExp(`baseModelKey\\s*=\\s*"${baseModel.baseModelKey}"`));
                 assert.match(store, new RegExp(`adaptersKey\\s*=\\s*"${baseModel.adaptersKey}"`));
                 assert.match(store, /return ""/, "an unknown name gets the empty string");

@@ -19,7 +19,7 @@ import { pypiSourceDir } from "../tools/local/packagedPrograms";
 import { toolsNotBuilt } from "../tools/local/toolchain";
 import versions from "../tools/local/versions.json";
 import { REPO_ROOT } from "../tools/repoRoot";
-import { SourceTree, atCommit, dirTree, gitTree } from "../tools/upstreamSource";
+import { SourceTree, dirTree, linesOf, sourceAt } from "../tools/upstreamSource";
 import { NETWORK_POLICY } from "./helpers/plannedModels";
 
 const FACTS_DIR = path.join(REPO_ROOT, "facts");
@@ -64,10 +64,11 @@ const gitDir = process.env["VLLM_GIT_DIR"];
 const VLLM_SOURCES = Object.entries(versions.pypiSources).filter(([, source]) => source.package === "vllm");
 /** vLLM at `tag`: PyPI's source archive of that release, or the tag in the clone VLLM_GIT_DIR names (made from `commit`). */
 function vllmAt(tag: string, commit: string): SourceTree {
-    if (gitDir !== undefined) return atCommit(gitTree(gitDir, tag), commit, `vLLM ${tag}`);
-    const source = VLLM_SOURCES.find(([, s]) => `v${s.version}` === tag);
-    if (source === undefined) throw new Error(`no PyPI source archive of vLLM ${tag} in tools/local/versions.json pypiSources`);
-    return dirTree(pypiSourceDir(source[0] as keyof typeof versions.pypiSources));
+    return sourceAt("VLLM_GIT_DIR", tag, commit, "vLLM", () => {
+        const source = VLLM_SOURCES.find(([, s]) => `v${s.version}` === tag);
+        if (source === undefined) throw new Error(`no PyPI source archive of vLLM ${tag} in tools/local/versions.json pypiSources`);
+        return dirTree(pypiSourceDir(source[0] as keyof typeof versions.pypiSources));
+    });
 }
 /** Whether `text` is in a file of `tree` at or below one of `paths` (each file read once, when first searched). */
 function searcher(tree: SourceTree): (text: string, ...paths: string[]) => boolean {
@@ -98,7 +99,7 @@ test("each release read again: vLLM's source has every flag, variable and metric
         const list = metricListOf("vllm/vllm-openai", release.tag).list!;
         for (const metric of list.metrics as (UpstreamMetric & { file: string; line: number })[]) {
             assert.match(
-                tree.read(metric.file).split("\n")[metric.line - 1],
+                linesOf(tree, metric.file, metric.line),
                 new RegExp(`"${metric.name}"`),
                 `${metric.name} at ${metric.file}:${metric.line}, ${release.tag}`,
             );
@@ -107,9 +108,10 @@ test("each release read again: vLLM's source has every flag, variable and metric
     // The administration paths the consistency check keeps off the model routes, on the lines cited,
     // registered only under the variable named; the API key check covers every path under /v1.
     for (const fact of VLLM_ADMIN_PATHS) {
-        const source = vllmAt(fact.tag, fact.commit).read(fact.file);
-        const lines = source.split("\n");
-        for (const { path, line } of fact.paths) assert.ok(lines[line - 1].includes(`"${path}"`), `${path} at ${fact.file}:${line}, ${fact.tag}`);
+        const tree = vllmAt(fact.tag, fact.commit);
+        const source = tree.read(fact.file);
+        for (const { path, line } of fact.paths)
+            assert.ok(linesOf(tree, fact.file, line).includes(`"${path}"`), `${path} at ${fact.file}:${line}, ${fact.tag}`);
         assert.ok(source.includes(`envs.${fact.enabledBy}`), `${fact.enabledBy} in ${fact.file} at ${fact.tag}`);
     }
 });
@@ -121,8 +123,8 @@ test("each release read again: each part of vLLM's memory rule is on the line it
         };
         const tree = vllmAt(release.tag, release.commit);
         for (const { fact, file, line, text } of facts.memory.citations) {
-            const lines = tree.read(file).split("\n");
-            assert.ok(lines[line - 1].includes(text), `${fact}: ${file}:${line} at ${release.tag} reads ${JSON.stringify(lines[line - 1])}`);
+            const cited = linesOf(tree, file, line);
+            assert.ok(cited.includes(text), `${fact}: ${file}:${line} at ${release.tag} reads ${JSON.stringify(cited)}`);
         }
     }
 });

@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { driverFor } from "./local/bbrDriver";
 import { toolsNotBuilt } from "./local/toolchain";
-import { SourceTree, commitOf, gitTree } from "./upstreamSource";
+import { SourceTree, gitTree } from "./upstreamSource";
 import versions from "./local/versions.json";
 
 /** How a template reads a path. */
@@ -72,13 +72,14 @@ if (require.main === module) {
         console.error("usage: chartReads.js <git-dir> <tag> <chart-dir> [<owner/repo>], e.g. .../repo v1.0.0 config/charts/inferencepool");
         process.exit(2);
     }
+    const tree = gitTree(gitDir, tag);
     const document = {
         repository,
         tag,
-        commit: commitOf(gitDir, tag),
+        commit: tree.commit,
         chart: chartDir,
         extractedBy: "tools/chartReads.ts",
-        paths: chartReads(chartTemplates(gitTree(gitDir, tag), chartDir)),
+        paths: chartReads(chartTemplates(tree, chartDir)),
     };
     process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
 }

@@ -55,7 +55,23 @@ export function atCommit(tree: SourceTree, commit: string, what: string): Source
     return tree;
 }
 
+/** `what` at `tag`: the tag in the clone whose git directory the environment variable `cloneEnv`
+ * names, else `archive()` (a registry's); made from `commit` wherever the commit is known. */
+export function sourceAt(cloneEnv: string, tag: string, commit: string, what: string, archive: () => SourceTree): SourceTree {
+    const gitDir = process.env[cloneEnv];
+    return atCommit(gitDir === undefined ? archive() : gitTree(gitDir, tag), commit, `${what} ${tag}`);
+}
+
+/** Lines `first` to `last` of a file of `tree` (1-based, inclusive), "" past its end. */
+export function linesOf(tree: SourceTree, file: string, first: number, last = first): string {
+    return tree
+        .read(file)
+        .split("\n")
+        .slice(first - 1, last)
+        .join("\n");
+}
+
 /** The commit a tag points to. */
-export function commitOf(gitDir: string, tag: string): string {
+function commitOf(gitDir: string, tag: string): string {
     return execFileSync("git", ["--git-dir", gitDir, "rev-parse", `${tag}^{commit}`], { encoding: "utf8" }).trim();
 }

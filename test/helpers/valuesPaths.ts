@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { z } from "zod";
 import type { ReadPath } from "../../tools/chartReads";
 import { moduleStep, toolsNotBuilt } from "../../tools/local/toolchain";
-import { SourceTree, atCommit, gitTree, moduleTree } from "../../tools/upstreamSource";
+import { SourceTree, moduleTree, sourceAt } from "../../tools/upstreamSource";
 import { REPO_ROOT } from "../../tools/repoRoot";
 
 const EXTENSION = "sigs.k8s.io/gateway-api-inference-extension";
@@ -16,8 +16,7 @@ const EXTENSION = "sigs.k8s.io/gateway-api-inference-extension";
  * INFERENCE_EXTENSION_GIT_DIR names; either way made from `commit` where the commit is known (the
  * proxy records it for most tags). */
 export function extensionAt(tag: string, commit: string): SourceTree {
-    const gitDir = process.env["INFERENCE_EXTENSION_GIT_DIR"];
-    return atCommit(gitDir === undefined ? moduleTree(EXTENSION, tag) : gitTree(gitDir, tag), commit, `the inference extension's ${tag}`);
+    return sourceAt("INFERENCE_EXTENSION_GIT_DIR", tag, commit, "the inference extension", () => moduleTree(EXTENSION, tag));
 }
 
 /** Why the inference extension's archives at `tags` cannot be read here (npm run tools downloads them), or undefined. */

@@ -276,7 +276,7 @@ function main(): void {
     for (const { name, spec, make } of archiveSteps()) {
         const step = stamped(name, spec);
         if (step.done) continue;
-        console.log(`laying out ${name}`);
+        console.log(`preparing ${name}`);
         make();
         step.mark();
     }
